@@ -1,0 +1,159 @@
+package dev.agon.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Loads the configuration of a run. Layers, later wins:
+ *
+ * <ol>
+ *   <li>the embedded defaults, classpath resource {@code dev/agon/config/defaults.conf};
+ *   <li>an optional experiment file, e.g. {@code config/ring.conf};
+ *   <li>command-line overrides {@code key=value}, in order, each value in HOCON syntax ({@code
+ *       schedule.k=3}, {@code model.generator.hidden=[64,64]}).
+ * </ol>
+ *
+ * <p>The merged tree is resolved, bound to {@link AgonConfig} and validated. Every problem found is
+ * reported at once through a {@link ConfigProblemException}.
+ */
+public final class ConfigLoader {
+  /** Name of the defaults resource, relative to this class. */
+  static final String DEFAULTS = "defaults.conf";
+
+  private ConfigLoader() {}
+
+  /**
+   * Loads defaults, then {@code experimentFile} if present, then {@code overrides}.
+   *
+   * @throws ConfigProblemException listing every problem found
+   */
+  public static LoadedConfig load(Optional<Path> experimentFile, List<String> overrides) {
+    List<Problem> problems = new ArrayList<>();
+    Config merged = defaults();
+    if (experimentFile.isPresent()) {
+      Optional<Config> file = parseFile(experimentFile.get(), problems);
+      if (file.isPresent()) {
+        merged = file.get().withFallback(merged);
+      }
+    }
+    for (String override : overrides) {
+      Optional<Config> layer = parseOverride(override, problems);
+      if (layer.isPresent()) {
+        merged = layer.get().withFallback(merged);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigProblemException(problems);
+    }
+    return resolveAndBind(merged, "(config)");
+  }
+
+  /**
+   * Loads a saved resolved configuration, e.g. {@link LoadedConfig#rendered()} written to a run
+   * directory. No defaults are added: every key must be present. Validation is the same as for
+   * {@link #load}.
+   *
+   * @param originDescription names the text in problems, e.g. {@code runs/ring/config.conf}
+   * @throws ConfigProblemException listing every problem found
+   */
+  public static LoadedConfig parseResolved(String hoconText, String originDescription) {
+    Config parsed;
+    try {
+      parsed =
+          ConfigFactory.parseString(
+              hoconText, ConfigParseOptions.defaults().setOriginDescription(originDescription));
+    } catch (ConfigException e) {
+      throw new ConfigProblemException(List.of(Origins.problem(e, originDescription)));
+    }
+    return resolveAndBind(parsed, originDescription);
+  }
+
+  /** The embedded defaults alone. */
+  static Config defaults() {
+    return ConfigFactory.parseResources(
+        ConfigLoader.class, DEFAULTS, ConfigParseOptions.defaults().setAllowMissing(false));
+  }
+
+  private static LoadedConfig resolveAndBind(Config merged, String fallbackOrigin) {
+    Config resolved;
+    try {
+      resolved = merged.resolve();
+    } catch (ConfigException e) {
+      throw new ConfigProblemException(List.of(Origins.problem(e, fallbackOrigin)));
+    }
+    RecordBinder binder = new RecordBinder();
+    Optional<AgonConfig> config = binder.bind(AgonConfig.class, resolved.root());
+    if (config.isEmpty()) {
+      throw new ConfigProblemException(binder.problems());
+    }
+    return new LoadedConfig(config.get(), resolved, HoconWriter.write(config.get()));
+  }
+
+  private static Optional<Config> parseFile(Path path, List<Problem> problems) {
+    String name = path.toString();
+    if (!Files.exists(path)) {
+      problems.add(new Problem("", name, "file not found"));
+      return Optional.empty();
+    }
+    if (!Files.isRegularFile(path)) {
+      problems.add(new Problem("", name, "not a regular file"));
+      return Optional.empty();
+    }
+    if (!Files.isReadable(path)) {
+      problems.add(new Problem("", name, "not readable"));
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          ConfigFactory.parseFile(
+              path.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)));
+    } catch (ConfigException e) {
+      problems.add(Origins.problem(e, name));
+      return Optional.empty();
+    }
+  }
+
+  /** Parses {@code key=value}; the value is HOCON, so lists, objects and quoting all work. */
+  private static Optional<Config> parseOverride(String override, List<Problem> problems) {
+    String origin = Origins.OVERRIDE_PREFIX + override;
+    int eq = override.indexOf('=');
+    String key = eq < 0 ? "" : override.substring(0, eq).trim();
+    String value = eq < 0 ? "" : override.substring(eq + 1);
+    if (key.isEmpty() || value.isBlank()) {
+      problems.add(new Problem("", origin, "expected key=value"));
+      return Optional.empty();
+    }
+    try {
+      ConfigUtil.splitPath(key);
+    } catch (ConfigException e) {
+      problems.add(new Problem("", origin, "invalid key " + Names.quote(key)));
+      return Optional.empty();
+    }
+    ConfigObject parsed;
+    try {
+      parsed =
+          ConfigFactory.parseString(
+                  "value = " + value, ConfigParseOptions.defaults().setOriginDescription(origin))
+              .root();
+    } catch (ConfigException e) {
+      problems.add(Origins.problem(e, origin));
+      return Optional.empty();
+    }
+    ConfigValue parsedValue = parsed.get("value");
+    if (parsed.size() != 1 || parsedValue == null) {
+      problems.add(new Problem(key, origin, "expected a single value after '='"));
+      return Optional.empty();
+    }
+    return Optional.of(parsedValue.atPath(key));
+  }
+}

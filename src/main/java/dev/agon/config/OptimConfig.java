@@ -1,0 +1,6 @@
+package dev.agon.config;
+
+/** One optimizer per player. */
+public record OptimConfig(
+    @Doc("Optimizer of the generator.") OptimizerConfig generator,
+    @Doc("Optimizer of the discriminator.") OptimizerConfig discriminator) {}

@@ -1,0 +1,38 @@
+package dev.agon.config;
+
+/** A gradient-based optimizer and its hyper-parameters. */
+public record OptimizerConfig(
+    @Doc("Optimizer: adam or sgd.") OptimizerKind type,
+    @Doc("Learning rate (step size per update).") @Min(value = 0, exclusive = true) double lr,
+    @Doc("Adam: decay rate of the first-moment estimate.") @Min(0) @Max(value = 1, exclusive = true)
+        double beta1,
+    @Doc("Adam: decay rate of the second-moment estimate.")
+        @Min(0)
+        @Max(value = 1, exclusive = true)
+        double beta2,
+    @Doc("Adam: constant added to the denominator for numerical stability.")
+        @Min(value = 0, exclusive = true)
+        double eps,
+    @Doc("SGD only: momentum factor; must stay 0 with adam.")
+        @Min(0)
+        @Max(value = 1, exclusive = true)
+        double momentum,
+    @Doc("SGD only: use Nesterov momentum (needs momentum > 0); must stay false with adam.")
+        boolean nesterov)
+    implements CrossFieldCheck {
+
+  @Override
+  public void crossCheck(Violations violations) {
+    if (type != OptimizerKind.SGD) {
+      String kind = type.name().toLowerCase(java.util.Locale.ROOT);
+      if (momentum != 0.0) {
+        violations.reject("momentum", "only applies to type = sgd (type is " + kind + ")");
+      }
+      if (nesterov) {
+        violations.reject("nesterov", "only applies to type = sgd (type is " + kind + ")");
+      }
+    } else if (nesterov && momentum == 0.0) {
+      violations.reject("nesterov", "needs momentum > 0");
+    }
+  }
+}
