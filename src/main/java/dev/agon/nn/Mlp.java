@@ -1,0 +1,314 @@
+package dev.agon.nn;
+
+import dev.agon.tensor.Noise;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.LeakyReLUDerivative;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A fully connected network with hand-written forward and backward passes on {@link INDArray}s.
+ *
+ * <p>All parameters live in one flat row vector {@link #params()} of shape {@code [1, numParams]};
+ * per layer, first the weight matrix {@code W} ({@code in x out}, row-major, so {@code y = x W +
+ * b}; this is the transpose of PyTorch's {@code nn.Linear.weight}) and then the bias {@code b}
+ * ({@code out}). The layer matrices are views into that vector; {@link #grads()} has the same
+ * layout.
+ *
+ * <p>Activation buffers are allocated once per batch size (the last {@value #MAX_BATCH_SIZES} batch
+ * sizes are kept) and reused. Each step still creates a few small Java op objects (ND4J {@code Op}
+ * instances and their shape descriptors), but no array buffers.
+ *
+ * <p>Not thread-safe, but not bound to a thread: it may be created on one thread and used from
+ * another, as long as calls do not overlap. It uses no ND4J workspaces.
+ */
+public final class Mlp {
+  /** How many batch sizes keep their buffers at the same time. */
+  public static final int MAX_BATCH_SIZES = 4;
+
+  private final MlpSpec spec;
+  private final DataType dtype;
+  private final int numLayers;
+  private final long numParams;
+  private final INDArray params;
+  private final INDArray grads;
+  private final INDArray[] weights;
+  private final INDArray[] biases;
+  private final INDArray[] weightGrads;
+  private final INDArray[] biasGrads;
+  private final Map<Integer, Buffers> buffersByBatch =
+      new LinkedHashMap<>(8, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Buffers> eldest) {
+          return size() > MAX_BATCH_SIZES;
+        }
+      };
+
+  private Buffers last;
+  private INDArray lastInput;
+
+  /** Per-batch-size work arrays. */
+  private final class Buffers {
+    final int batch;
+    final INDArray[] outputs; // y_l = act(a_{l-1} W_l + b_l), [B, out_l]
+    final INDArray[] deltas; // dL/d(pre-activation of layer l), [B, out_l]
+    final INDArray[] derivs; // act'(y_l), [B, out_l]
+    final INDArray inputGrad; // [B, in]
+    final INDArray ones; // [1, B]
+
+    Buffers(int batch) {
+      this.batch = batch;
+      outputs = new INDArray[numLayers];
+      deltas = new INDArray[numLayers];
+      derivs = new INDArray[numLayers];
+      for (int l = 0; l < numLayers; l++) {
+        outputs[l] = Nd4j.create(dtype, batch, spec.layerOut(l));
+        deltas[l] = Nd4j.create(dtype, batch, spec.layerOut(l));
+        derivs[l] = Nd4j.create(dtype, batch, spec.layerOut(l));
+      }
+      inputGrad = Nd4j.create(dtype, batch, spec.inputDim());
+      ones = Nd4j.ones(dtype, 1, batch);
+    }
+  }
+
+  private Mlp(MlpSpec spec, DataType dtype) {
+    if (dtype != DataType.FLOAT && dtype != DataType.DOUBLE) {
+      throw new IllegalArgumentException("dtype must be FLOAT or DOUBLE, got " + dtype);
+    }
+    this.spec = spec;
+    this.dtype = dtype;
+    this.numLayers = spec.numLayers();
+    this.numParams = spec.numParams();
+    this.params = Nd4j.create(dtype, 1, numParams);
+    this.grads = Nd4j.create(dtype, 1, numParams);
+    weights = new INDArray[numLayers];
+    biases = new INDArray[numLayers];
+    weightGrads = new INDArray[numLayers];
+    biasGrads = new INDArray[numLayers];
+    long off = 0;
+    for (int l = 0; l < numLayers; l++) {
+      int in = spec.layerIn(l);
+      int out = spec.layerOut(l);
+      weights[l] = matrixView(params, off, in, out);
+      weightGrads[l] = matrixView(grads, off, in, out);
+      off += (long) in * out;
+      biases[l] = matrixView(params, off, 1, out);
+      biasGrads[l] = matrixView(grads, off, 1, out);
+      off += out;
+    }
+  }
+
+  private INDArray matrixView(INDArray flat, long offset, long rows, long cols) {
+    return Nd4j.create(
+        flat.data(), new long[] {rows, cols}, new long[] {cols, 1}, offset, 'c', dtype);
+  }
+
+  /**
+   * A network with PyTorch's default {@code nn.Linear} initialisation: every weight and bias of a
+   * layer with {@code fan_in} inputs drawn from {@code U(-1/sqrt(fan_in), 1/sqrt(fan_in))}. The
+   * values are drawn in double from {@link Noise#uniform} (stream = layer, index 0 for W, 1 for b)
+   * and depend only on {@code (spec, seed)}; a FLOAT network holds the DOUBLE network's values
+   * rounded to float.
+   */
+  public static Mlp create(MlpSpec spec, long seed, DataType dtype) {
+    Objects.requireNonNull(spec, "spec");
+    Mlp m = new Mlp(spec, dtype);
+    for (int l = 0; l < m.numLayers; l++) {
+      double bound = 1.0 / Math.sqrt(spec.layerIn(l));
+      m.weights[l].assign(scaledUniform(m.weights[l].shape(), seed, l, 0, bound));
+      m.biases[l].assign(scaledUniform(m.biases[l].shape(), seed, l, 1, bound));
+    }
+    return m;
+  }
+
+  private static INDArray scaledUniform(
+      long[] shape, long seed, long stream, long index, double b) {
+    INDArray u = Nd4j.create(DataType.DOUBLE, shape);
+    Noise.uniform(u, seed, stream, index);
+    return u.muli(2.0 * b).subi(b);
+  }
+
+  public MlpSpec spec() {
+    return spec;
+  }
+
+  public long numParams() {
+    return numParams;
+  }
+
+  public DataType dtype() {
+    return dtype;
+  }
+
+  /** The flat parameter vector {@code [1, numParams]} (live; layer weights are views into it). */
+  public INDArray params() {
+    return params;
+  }
+
+  /** The flat gradient vector {@code [1, numParams]}, same layout, written by {@link #backward}. */
+  public INDArray grads() {
+    return grads;
+  }
+
+  /** Weight matrix view of layer {@code l}, {@code [in, out]}. */
+  public INDArray weight(int l) {
+    return weights[l];
+  }
+
+  /** Bias view of layer {@code l}, {@code [1, out]}. */
+  public INDArray bias(int l) {
+    return biases[l];
+  }
+
+  /** Copies {@code flat} (any shape with {@code numParams} elements, any float type) in. */
+  public void copyParamsFrom(INDArray flat) {
+    if (flat.length() != numParams) {
+      throw new IllegalArgumentException(
+          "expected " + numParams + " parameters, got " + flat.length());
+    }
+    params.assign(flat.reshape('c', 1, numParams));
+  }
+
+  /**
+   * Forward pass {@code [B, in] -> [B, out]}. The returned array is an internal buffer that the
+   * next call with the same batch size overwrites ({@code dup()} it to keep it). The pass keeps a
+   * reference to {@code x} for {@link #backward}: do not modify {@code x} until then.
+   */
+  public INDArray forward(INDArray x) {
+    if (x.rank() != 2 || x.columns() != spec.inputDim()) {
+      throw new IllegalArgumentException(
+          "expected [B, "
+              + spec.inputDim()
+              + "] input, got "
+              + java.util.Arrays.toString(x.shape()));
+    }
+    if (x.dataType() != dtype) {
+      throw new IllegalArgumentException("expected " + dtype + " input, got " + x.dataType());
+    }
+    if (x.rows() <= 0) {
+      throw new IllegalArgumentException("empty batch");
+    }
+    Buffers buf = buffers(x.rows());
+    INDArray a = x;
+    for (int l = 0; l < numLayers; l++) {
+      INDArray y = buf.outputs[l];
+      Nd4j.gemm(a, weights[l], y, false, false, 1.0, 0.0);
+      y.addiRowVector(biases[l]);
+      activate(spec.layerActivation(l), y);
+      a = y;
+    }
+    last = buf;
+    lastInput = x;
+    return a;
+  }
+
+  /**
+   * Backward pass for the last {@link #forward}. {@code dOut} is dL/d(output) {@code [B, out]}.
+   * When {@code paramGrads}, overwrites {@link #grads()}; otherwise the weight-gradient GEMMs are
+   * skipped and {@link #grads()} is left untouched. When {@code inputGrad}, returns dL/dx {@code
+   * [B, in]} (an internal buffer, overwritten by the next backward at that batch size), else {@code
+   * null}.
+   */
+  public INDArray backward(INDArray dOut, boolean paramGrads, boolean inputGrad) {
+    Buffers buf = last;
+    if (buf == null) {
+      throw new IllegalStateException("backward without forward");
+    }
+    if (dOut.rank() != 2 || dOut.rows() != buf.batch || dOut.columns() != spec.outputDim()) {
+      throw new IllegalArgumentException(
+          "expected dOut ["
+              + buf.batch
+              + ", "
+              + spec.outputDim()
+              + "], got "
+              + java.util.Arrays.toString(dOut.shape()));
+    }
+    if (dOut.dataType() != dtype) {
+      throw new IllegalArgumentException("expected " + dtype + " dOut, got " + dOut.dataType());
+    }
+    if (!paramGrads && !inputGrad) {
+      return null;
+    }
+    // delta of the output layer
+    int top = numLayers - 1;
+    INDArray delta;
+    Activation outAct = spec.layerActivation(top);
+    if (outAct == Activation.IDENTITY) {
+      delta = dOut;
+    } else {
+      derivative(outAct, buf.outputs[top], buf.derivs[top]);
+      delta = buf.deltas[top];
+      Nd4j.exec(new MulOp(dOut, buf.derivs[top], delta));
+    }
+    for (int l = top; l >= 0; l--) {
+      INDArray below = l == 0 ? lastInput : buf.outputs[l - 1];
+      if (paramGrads) {
+        Nd4j.gemm(below, delta, weightGrads[l], true, false, 1.0, 0.0);
+        Nd4j.gemm(buf.ones, delta, biasGrads[l], false, false, 1.0, 0.0);
+      }
+      if (l == 0) {
+        if (inputGrad) {
+          Nd4j.gemm(delta, weights[0], buf.inputGrad, false, true, 1.0, 0.0);
+          return buf.inputGrad;
+        }
+        return null;
+      }
+      INDArray next = buf.deltas[l - 1];
+      Nd4j.gemm(delta, weights[l], next, false, true, 1.0, 0.0);
+      Activation act = spec.layerActivation(l - 1);
+      if (act != Activation.IDENTITY) {
+        derivative(act, buf.outputs[l - 1], buf.derivs[l - 1]);
+        next.muli(buf.derivs[l - 1]);
+      }
+      delta = next;
+    }
+    throw new AssertionError("unreachable");
+  }
+
+  private Buffers buffers(int batch) {
+    Buffers b = buffersByBatch.get(batch);
+    if (b == null) {
+      b = new Buffers(batch);
+      buffersByBatch.put(batch, b);
+    }
+    return b;
+  }
+
+  private void activate(Activation act, INDArray y) {
+    switch (act) {
+      case IDENTITY -> {}
+      case TANH -> Nd4j.exec(new Tanh(y, y));
+      case SIGMOID -> Nd4j.exec(new Sigmoid(y, y));
+      case RELU -> Nd4j.exec(new RectifiedLinear(y, y, 0.0));
+      case LEAKY_RELU -> Nd4j.exec(new LeakyReLU(y, y, spec.leakySlope()));
+    }
+  }
+
+  /** Writes act'(.) into {@code d}, computed from the activation output {@code y}. */
+  private void derivative(Activation act, INDArray y, INDArray d) {
+    switch (act) {
+      case IDENTITY -> d.assign(1.0);
+      case TANH -> {
+        Nd4j.exec(new MulOp(y, y, d));
+        d.rsubi(1.0);
+      }
+      case SIGMOID -> {
+        y.rsub(1.0, d);
+        d.muli(y);
+      }
+      case RELU -> Nd4j.exec(new Step(y, d, 0.0));
+      case LEAKY_RELU -> Nd4j.exec(new LeakyReLUDerivative(y, d, spec.leakySlope()));
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.agon.nn;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Stochastic gradient descent with optional (Nesterov) momentum, with the semantics of PyTorch's
+ * {@code torch.optim.SGD(lr, momentum, dampening=0, nesterov, weight_decay=0)}:
+ *
+ * <pre>
+ * buf = g                  at the first step, else  buf = mu buf + g
+ * p  -= lr * (nesterov ? g + mu buf : buf)
+ * </pre>
+ *
+ * <p>With {@code momentum == 0} this is plain SGD {@code p -= lr g} and the state stays zero.
+ * Nesterov momentum (Sutskever et al., ICML 2013, in PyTorch's formulation) needs {@code momentum >
+ * 0}.
+ */
+public final class SgdMomentum implements Optimizer {
+  private final long numParams;
+  private final DataType dtype;
+  private final double momentum;
+  private final boolean nesterov;
+  private final INDArray buf;
+  private final INDArray tmp;
+  private double lr;
+  private long steps;
+
+  /** Plain SGD. */
+  public SgdMomentum(long numParams, DataType dtype, double lr) {
+    this(numParams, dtype, lr, 0.0, false);
+  }
+
+  public SgdMomentum(long numParams, DataType dtype, double lr, double momentum, boolean nesterov) {
+    if (numParams <= 0) {
+      throw new IllegalArgumentException("numParams must be positive: " + numParams);
+    }
+    if (!(momentum >= 0) || Double.isInfinite(momentum)) {
+      throw new IllegalArgumentException("momentum must be finite and >= 0: " + momentum);
+    }
+    if (nesterov && momentum == 0) {
+      throw new IllegalArgumentException("Nesterov momentum requires momentum > 0");
+    }
+    learningRate(lr);
+    this.numParams = numParams;
+    this.dtype = dtype;
+    this.momentum = momentum;
+    this.nesterov = nesterov;
+    this.buf = Nd4j.create(dtype, 1, numParams);
+    this.tmp = nesterov ? Nd4j.create(dtype, 1, numParams) : null;
+  }
+
+  @Override
+  public void step(INDArray params, INDArray grads) {
+    Vectors.checkPair(params, grads, numParams, dtype);
+    INDArray p = Vectors.flat(params);
+    INDArray g = Vectors.flat(grads);
+    if (momentum == 0) {
+      Vectors.axpy(-lr, g, p);
+    } else {
+      if (steps == 0) {
+        buf.assign(g);
+      } else {
+        buf.muli(momentum).addi(g);
+      }
+      if (nesterov) {
+        tmp.assign(g);
+        Vectors.axpy(momentum, buf, tmp);
+        Vectors.axpy(-lr, tmp, p);
+      } else {
+        Vectors.axpy(-lr, buf, p);
+      }
+    }
+    steps++;
+  }
+
+  @Override
+  public double learningRate() {
+    return lr;
+  }
+
+  @Override
+  public void learningRate(double lr) {
+    if (!(lr >= 0) || Double.isInfinite(lr)) {
+      throw new IllegalArgumentException("learning rate must be finite and >= 0: " + lr);
+    }
+    this.lr = lr;
+  }
+
+  @Override
+  public long steps() {
+    return steps;
+  }
+
+  @Override
+  public INDArray state() {
+    return buf;
+  }
+
+  @Override
+  public void restore(INDArray newState, long steps) {
+    Vectors.restore(buf, newState, steps);
+    this.steps = steps;
+  }
+
+  public double momentum() {
+    return momentum;
+  }
+
+  public boolean nesterov() {
+    return nesterov;
+  }
+}

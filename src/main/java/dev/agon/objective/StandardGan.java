@@ -1,0 +1,142 @@
+package dev.agon.objective;
+
+import dev.agon.tensor.DenseAccess;
+import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The original GAN objective of Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014,
+ * written on logits ({@code D(x) = sigmoid(l)}, label 1 = REAL).
+ *
+ * <p>Discriminator: maximises {@code log D(x) + log(1 - D(G(z)))}, i.e. minimises
+ *
+ * <pre>
+ * L_D = mean softplus(-l_real) + mean softplus(l_fake)
+ * dL_D/dl_real = (sigmoid(l_real) - 1) / B_real,   dL_D/dl_fake = sigmoid(l_fake) / B_fake
+ * </pre>
+ *
+ * <p>Generator ({@link GeneratorLoss}):
+ *
+ * <ul>
+ *   <li>{@code MINIMAX} (the paper's Eq. 1): minimises {@code mean log(1 - D(G(z))) = -mean
+ *       softplus(l_fake)}, gradient {@code -sigmoid(l_fake) / B};
+ *   <li>{@code NON_SATURATING} (the paper's Sec. 3 heuristic): minimises {@code -mean log D(G(z)) =
+ *       mean softplus(-l_fake)}, gradient {@code (sigmoid(l_fake) - 1) / B}.
+ * </ul>
+ *
+ * <p>Numerics: {@code softplus(x) = max(x,0) + log1p(exp(-|x|))} and a two-branch sigmoid, all in
+ * double; {@code sigmoid(l) - 1} is computed as {@code -sigmoid(-l)}. Losses and gradients stay
+ * finite for any finite logit (e.g. ±1e4). The per-element work is a plain Java loop over the
+ * values (bulk-copied in and out), which for a few hundred rows is faster than a chain of small
+ * ND4J ops.
+ */
+public final class StandardGan implements GanObjective {
+
+  /** Which generator loss of Goodfellow et al. (2014) to use. */
+  public enum GeneratorLoss {
+    /** Minimise {@code log(1 - D(G(z)))} (saturates when D rejects fakes confidently). */
+    MINIMAX,
+    /** Minimise {@code -log D(G(z))} (same fixed point, strong gradients early in training). */
+    NON_SATURATING
+  }
+
+  private final GeneratorLoss generatorLoss;
+
+  public StandardGan(GeneratorLoss generatorLoss) {
+    this.generatorLoss = Objects.requireNonNull(generatorLoss, "generatorLoss");
+  }
+
+  public GeneratorLoss generatorLoss() {
+    return generatorLoss;
+  }
+
+  /** {@code log(1 + exp(x))} without overflow or cancellation. */
+  static double softplus(double x) {
+    return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
+  }
+
+  /** {@code 1 / (1 + exp(-x))} without overflow. */
+  static double sigmoid(double x) {
+    if (x >= 0) {
+      return 1.0 / (1.0 + Math.exp(-x));
+    }
+    double e = Math.exp(x);
+    return e / (1.0 + e);
+  }
+
+  @Override
+  public DLoss discriminator(
+      INDArray realLogits, INDArray fakeLogits, INDArray gradReal, INDArray gradFake) {
+    int nr = checkColumn(realLogits, gradReal, "real");
+    int nf = checkColumn(fakeLogits, gradFake, "fake");
+    double[] real = new double[nr];
+    double[] fake = new double[nf];
+    DenseAccess.read(realLogits, real);
+    DenseAccess.read(fakeLogits, fake);
+    double lossReal = 0;
+    double dReal = 0;
+    for (int i = 0; i < nr; i++) {
+      double l = real[i];
+      lossReal += softplus(-l);
+      dReal += sigmoid(l);
+      real[i] = -sigmoid(-l) / nr; // (sigmoid(l) - 1) / B
+    }
+    double lossFake = 0;
+    double dFake = 0;
+    for (int i = 0; i < nf; i++) {
+      double l = fake[i];
+      double s = sigmoid(l);
+      lossFake += softplus(l);
+      dFake += s;
+      fake[i] = s / nf;
+    }
+    DenseAccess.write(gradReal, real);
+    DenseAccess.write(gradFake, fake);
+    return new DLoss(lossReal / nr + lossFake / nf, dReal / nr, dFake / nf);
+  }
+
+  @Override
+  public GLoss generator(INDArray fakeLogits, INDArray gradFake) {
+    int n = checkColumn(fakeLogits, gradFake, "fake");
+    double[] fake = new double[n];
+    DenseAccess.read(fakeLogits, fake);
+    double loss = 0;
+    double dFake = 0;
+    boolean minimax = generatorLoss == GeneratorLoss.MINIMAX;
+    for (int i = 0; i < n; i++) {
+      double l = fake[i];
+      double s = sigmoid(l);
+      dFake += s;
+      if (minimax) {
+        loss -= softplus(l);
+        fake[i] = -s / n;
+      } else {
+        loss += softplus(-l);
+        fake[i] = -sigmoid(-l) / n; // (sigmoid(l) - 1) / B
+      }
+    }
+    DenseAccess.write(gradFake, fake);
+    return new GLoss(loss / n, dFake / n);
+  }
+
+  private static int checkColumn(INDArray logits, INDArray grad, String what) {
+    if (logits.rank() != 2 || logits.columns() != 1 || logits.rows() < 1) {
+      throw new IllegalArgumentException(
+          what + " logits must be [B,1], got " + java.util.Arrays.toString(logits.shape()));
+    }
+    if (!java.util.Arrays.equals(logits.shape(), grad.shape())) {
+      throw new IllegalArgumentException(
+          what
+              + " gradient shape "
+              + java.util.Arrays.toString(grad.shape())
+              + " differs from logits "
+              + java.util.Arrays.toString(logits.shape()));
+    }
+    return logits.rows();
+  }
+
+  @Override
+  public String toString() {
+    return "StandardGan[" + generatorLoss + "]";
+  }
+}

@@ -1,0 +1,85 @@
+package dev.agon.tensor;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Bulk copies between Java arrays and FLOAT/DOUBLE {@link INDArray}s in logical c-order.
+ *
+ * <p>Dense arrays (c-order with default strides, including contiguous views such as row ranges of a
+ * c-order matrix) are read and written directly through the native pointer, without per-element JNI
+ * calls. Other arrays go through a temporary dense copy. Every call works on its own pointer
+ * object, so different threads may use different arrays concurrently.
+ */
+public final class DenseAccess {
+  private DenseAccess() {}
+
+  /** True when element {@code k} of {@code a} in c-order sits at position {@code k} of its data. */
+  public static boolean isDense(INDArray a) {
+    return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
+  }
+
+  static void checkType(INDArray a) {
+    DataType t = a.dataType();
+    if (t != DataType.FLOAT && t != DataType.DOUBLE) {
+      throw new IllegalArgumentException("only FLOAT or DOUBLE arrays are supported, got " + t);
+    }
+  }
+
+  /**
+   * Writes {@code n} values of {@code src} (from index 0) into the dense array {@code a} at c-order
+   * positions {@code at .. at+n-1}; values are rounded to float for FLOAT arrays.
+   */
+  static void writeDense(INDArray a, long at, double[] src, float[] floatScratch, int n) {
+    if (a.dataType() == DataType.DOUBLE) {
+      new DoublePointer(a.data().addressPointer()).position(at).put(src, 0, n);
+    } else {
+      for (int i = 0; i < n; i++) {
+        floatScratch[i] = (float) src[i];
+      }
+      new FloatPointer(a.data().addressPointer()).position(at).put(floatScratch, 0, n);
+    }
+  }
+
+  /** Copies all values of {@code a} (c-order, any shape) into {@code dst[0 .. a.length()-1]}. */
+  public static void read(INDArray a, double[] dst) {
+    checkType(a);
+    int n = checkedLength(a, dst.length);
+    INDArray d = isDense(a) ? a : a.dup('c');
+    if (d.dataType() == DataType.DOUBLE) {
+      new DoublePointer(d.data().addressPointer()).get(dst, 0, n);
+    } else {
+      float[] tmp = new float[n];
+      new FloatPointer(d.data().addressPointer()).get(tmp, 0, n);
+      for (int i = 0; i < n; i++) {
+        dst[i] = tmp[i];
+      }
+    }
+  }
+
+  /** Copies {@code src[0 .. a.length()-1]} into {@code a} (c-order, any shape). */
+  public static void write(INDArray a, double[] src) {
+    checkType(a);
+    int n = checkedLength(a, src.length);
+    if (isDense(a)) {
+      writeDense(a, 0, src, a.dataType() == DataType.FLOAT ? new float[n] : null, n);
+    } else {
+      INDArray tmp = Nd4j.create(a.dataType(), a.shape(), 'c');
+      writeDense(tmp, 0, src, a.dataType() == DataType.FLOAT ? new float[n] : null, n);
+      a.assign(tmp);
+    }
+  }
+
+  private static int checkedLength(INDArray a, int capacity) {
+    long len = a.length();
+    if (len > capacity) {
+      throw new IllegalArgumentException(
+          "array of length " + len + " does not fit a Java array of " + capacity);
+    }
+    return (int) len;
+  }
+}
