@@ -1,7 +1,98 @@
 package dev.agon.cli;
 
-public final class Main {
+import dev.agon.checkpoint.CheckpointException;
+import dev.agon.config.ConfigProblemException;
+import dev.agon.config.Problem;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code agon} command line. */
+@Command(
+    name = "agon",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Actor-based asynchronous GAN training engine.",
+    subcommands = {
+      TrainCommand.class,
+      SampleCommand.class,
+      ConfigCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  /** Exit status of bad input: a config problem, a missing file, a bad argument. */
+  public static final int EXIT_USAGE = 2;
+
+  /** Exit status of an internal failure (details in the run's agon.log). */
+  public static final int EXIT_FAILURE = 1;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   public static void main(String[] args) {
-    System.out.println("agon");
+    System.exit(
+        execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given streams and returns the exit status. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter w = commandLine.getErr();
+          if (e instanceof ConfigProblemException p) {
+            for (Problem problem : p.problems()) {
+              w.println("error: " + problem.line());
+            }
+            return EXIT_USAGE;
+          }
+          String usage = usageMessage(e);
+          if (usage != null) {
+            w.println("error: " + usage);
+            return EXIT_USAGE;
+          }
+          LoggerFactory.getLogger(Main.class).error("command failed", e);
+          w.println("error: " + e.getMessage());
+          return EXIT_FAILURE;
+        });
+    return cl.execute(args);
+  }
+
+  /** The one-line message of an error the user can fix, or null for an internal failure. */
+  private static String usageMessage(Exception e) {
+    Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
+    if (t instanceof UserException || t instanceof CheckpointException) {
+      return t.getMessage();
+    }
+    if (t instanceof NoSuchFileException n) {
+      return "file not found: " + n.getFile();
+    }
+    return null;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Bad input the user can fix: reported as one line, exit status 2. */
+  public static final class UserException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public UserException(String message) {
+      super(message);
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"agon " + (v == null ? "(development build)" : v)};
+    }
   }
 }

@@ -1,0 +1,98 @@
+package dev.agon.cli;
+
+import dev.agon.checkpoint.CheckpointException;
+import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.config.AgonConfig;
+import dev.agon.config.ConfigLoader;
+import dev.agon.data.BatchSource;
+import dev.agon.data.Mixture2d;
+import dev.agon.eval.ModeMetrics;
+import dev.agon.eval.Scatter2d;
+import dev.agon.tensor.Npy;
+import dev.agon.train.Factory;
+import dev.agon.train.GeneratorTrainer;
+import dev.agon.train.Sampling;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code agon sample}: generator samples of a run's latest checkpoint, as NPY and/or PNG. */
+@Command(
+    name = "sample",
+    mixinStandardHelpOptions = true,
+    description = "Export generator samples of a run's latest checkpoint.")
+final class SampleCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--run", required = true, paramLabel = "DIR", description = "Run directory.")
+  Path run;
+
+  @Option(names = "--n", defaultValue = "2500", description = "Number of samples (default 2500).")
+  int n;
+
+  @Option(names = "--out", paramLabel = "FILE.npy", description = "NPY file, float32 [N, dims].")
+  Path out;
+
+  @Option(
+      names = "--png",
+      paramLabel = "FILE.png",
+      description = "2-D data: the samples drawn over the real modes.")
+  Path png;
+
+  @Override
+  public Integer call() throws IOException, CheckpointException {
+    if (out == null && png == null) {
+      throw new Main.UserException("nothing to write: give --out FILE.npy and/or --png FILE.png");
+    }
+    if (n < 1) {
+      throw new Main.UserException("--n must be >= 1 (got " + n + ")");
+    }
+    Path configFile = run.resolve("config.conf");
+    if (!Files.isRegularFile(configFile)) {
+      throw new Main.UserException(run + " is not a run directory (no config.conf)");
+    }
+    AgonConfig c =
+        ConfigLoader.parseResolved(Files.readString(configFile), configFile.toString()).config();
+    Path dir =
+        CheckpointStore.latest(run)
+            .orElseThrow(() -> new Main.UserException(run + " has no checkpoint yet"));
+    INDArray params = CheckpointStore.read(dir).tensors().get("generator");
+    if (params == null) {
+      throw new CheckpointException(dir + ": no generator tensor");
+    }
+    BatchSource data = Factory.data(c);
+    GeneratorTrainer g = GeneratorTrainer.create(c, data.dims());
+    if (params.length() != g.network().numParams()) {
+      throw new CheckpointException(
+          dir
+              + ": generator has "
+              + params.length()
+              + " parameters, config needs "
+              + g.network().numParams());
+    }
+    g.network().copyParamsFrom(params);
+    float[] xy = Sampling.samples(g, n);
+    PrintWriter w = spec.commandLine().getOut();
+    if (out != null) {
+      Npy.writeFloat32(out, xy, n, data.dims());
+      w.println("wrote " + out + " (" + n + " x " + data.dims() + " float32)");
+    }
+    if (data instanceof Mixture2d mixture) {
+      if (png != null) {
+        Scatter2d.writePng(png, xy, mixture.centres(), mixture.std(), 640);
+        w.println("wrote " + png);
+      }
+      w.println(ModeMetrics.score(xy, mixture.centres(), mixture.std()).summary());
+    } else if (png != null) {
+      throw new Main.UserException(
+          "--png draws 2-D samples; this run's data has " + data.dims() + " dims");
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,21 @@
+package dev.agon.data;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Real minibatches by index. A source is a pure function of (seed, batch index): the data cursor is
+ * just the next index, so a run's data order is reproduced exactly by any actor on any thread, and
+ * a resumed run continues it from one number.
+ */
+public interface BatchSource {
+  /** Features per sample (2 for the 2-D mixtures). */
+  int dims();
+
+  /**
+   * Batch {@code index} (0-based) of {@code batchSize} samples, as a new [batchSize, dims] array.
+   */
+  Batch batch(long index, int batchSize);
+
+  /** A real batch with its position in the data order. */
+  record Batch(long index, long epoch, INDArray x) {}
+}

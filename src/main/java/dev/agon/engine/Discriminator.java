@@ -1,0 +1,135 @@
+package dev.agon.engine;
+
+import dev.agon.objective.DLoss;
+import dev.agon.train.DiscriminatorTrainer;
+import java.util.ArrayDeque;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Owns D's parameters and optimizer. D update n runs once the Coordinator has admitted it, a real
+ * batch is at hand (pulled from the DataLoader with {@code prefetch} credits) and the fakes of
+ * update n have arrived from the Generator. After every k-th update it sends the Generator a
+ * detached snapshot, the D version Algorithm 1 prescribes for the next G update.
+ */
+public final class Discriminator extends AbstractBehavior<Discriminator.Command> {
+  public sealed interface Command {}
+
+  /** Where D's snapshots go; sent by the Generator when it starts. */
+  public record Connect(ActorRef<Messages.Snapshot> generator) implements Command {}
+
+  public record Fake(Messages.FakeBatch batch) implements Command {}
+
+  /** The Coordinator admits D updates up to and including {@code upToStep}. */
+  public record Admit(long upToStep) implements Command {}
+
+  public record GetParams(ActorRef<Messages.Snapshot> replyTo) implements Command {}
+
+  private record Real(Messages.RealBatch batch) implements Command {}
+
+  private final DiscriminatorTrainer trainer;
+  private final EngineSettings settings;
+  private final ActorRef<DataLoader.Command> data;
+  private final ActorRef<Coordinator.Command> coordinator;
+  private final ArrayDeque<Messages.RealBatch> reals;
+  private final ArrayDeque<Messages.FakeBatch> fakes = new ArrayDeque<>();
+  private final ActorRef<Messages.RealBatch> realAdapter;
+  private ActorRef<Messages.Snapshot> generator;
+  private long version;
+  private long admitted;
+
+  public static Behavior<Command> create(
+      Supplier<DiscriminatorTrainer> trainer,
+      EngineSettings settings,
+      ActorRef<DataLoader.Command> data,
+      ActorRef<Coordinator.Command> coordinator) {
+    return Behaviors.setup(
+        ctx -> new Discriminator(ctx, trainer.get(), settings, data, coordinator));
+  }
+
+  private Discriminator(
+      ActorContext<Command> ctx,
+      DiscriminatorTrainer trainer,
+      EngineSettings settings,
+      ActorRef<DataLoader.Command> data,
+      ActorRef<Coordinator.Command> coordinator) {
+    super(ctx);
+    this.trainer = trainer;
+    this.settings = settings;
+    this.data = data;
+    this.coordinator = coordinator;
+    this.reals = new ArrayDeque<>(settings.prefetch());
+    this.realAdapter = ctx.messageAdapter(Messages.RealBatch.class, Real::new);
+    data.tell(new DataLoader.Request(settings.prefetch(), realAdapter));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Connect.class, this::onConnect)
+        .onMessage(Real.class, this::onReal)
+        .onMessage(Fake.class, this::onFake)
+        .onMessage(Admit.class, this::onAdmit)
+        .onMessage(GetParams.class, this::onGetParams)
+        .build();
+  }
+
+  private Behavior<Command> onConnect(Connect c) {
+    generator = c.generator();
+    return tryStep();
+  }
+
+  private Behavior<Command> onReal(Real r) {
+    reals.add(r.batch());
+    return tryStep();
+  }
+
+  private Behavior<Command> onFake(Fake f) {
+    fakes.add(f.batch());
+    return tryStep();
+  }
+
+  private Behavior<Command> onAdmit(Admit a) {
+    admitted = Math.max(admitted, a.upToStep());
+    return tryStep();
+  }
+
+  private Behavior<Command> onGetParams(GetParams g) {
+    g.replyTo().tell(new Messages.Snapshot("discriminator", version, trainer.snapshot()));
+    return this;
+  }
+
+  private Behavior<Command> tryStep() {
+    while (version < admitted && !reals.isEmpty() && !fakes.isEmpty() && generator != null) {
+      long n = version + 1;
+      Messages.FakeBatch fake = fakes.poll();
+      if (fake.dStep() != n) {
+        throw new IllegalStateException("fakes for D update " + fake.dStep() + " while at " + n);
+      }
+      Messages.RealBatch real = reals.poll();
+      long t0 = System.nanoTime();
+      DLoss loss = trainer.step(real.x(), fake.x());
+      long nanos = System.nanoTime() - t0;
+      version = n;
+      data.tell(new DataLoader.Request(1, realAdapter));
+      if (n % settings.k() == 0) {
+        generator.tell(new Messages.Snapshot("discriminator", n, trainer.snapshot()));
+      }
+      coordinator.tell(
+          new Coordinator.DStepDone(
+              new Messages.DStepReport(
+                  n,
+                  fake.generatorVersion(),
+                  real.index(),
+                  loss,
+                  nanos,
+                  System.currentTimeMillis())));
+    }
+    return this;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.agon.engine;
+
+import dev.agon.objective.DLoss;
+import dev.agon.objective.GLoss;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The tensor-carrying messages and step reports exchanged by the actors. Every tensor is a detached
+ * copy owned by the message (never a live parameter or workspace array) and carries the version of
+ * the model that produced it; versions count the updates applied to that model.
+ */
+public final class Messages {
+  private Messages() {}
+
+  /** Real minibatch {@code index} (0-based position in the data order) of {@code epoch}. */
+  public record RealBatch(long index, long epoch, INDArray x) {}
+
+  /** The fakes of D update {@code dStep} (1-based), produced by G at {@code generatorVersion}. */
+  public record FakeBatch(long dStep, long generatorVersion, INDArray x) {}
+
+  /** A flat parameter snapshot of {@code model} after {@code version} updates. */
+  public record Snapshot(String model, long version, INDArray params) {}
+
+  /** A step report: what one update did and which versions it actually used. */
+  public sealed interface Report {}
+
+  /**
+   * D update {@code step} (1-based; D's version after it), trained on real batch {@code realIndex}
+   * and fakes of G version {@code generatorVersionUsed}.
+   */
+  public record DStepReport(
+      long step, long generatorVersionUsed, long realIndex, DLoss loss, long nanos, long endMillis)
+      implements Report {}
+
+  /** G update {@code step} (1-based; G's version after it), trained against D version used. */
+  public record GStepReport(
+      long step, long discriminatorVersionUsed, GLoss loss, long nanos, long endMillis)
+      implements Report {}
+}

@@ -1,0 +1,218 @@
+package dev.agon.engine;
+
+import dev.agon.util.Json;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Turns step reports into the run's offline record ({@code metrics.jsonl}, one JSON object per
+ * update) and the console's one-line progress display. Runs on the blocking-I/O dispatcher, so file
+ * writes never stall the Coordinator or the tensor-owning actors.
+ */
+public final class Recorder extends AbstractBehavior<Recorder.Command> {
+  public sealed interface Command {}
+
+  public record Record(Messages.Report report) implements Command {}
+
+  /** Flushes the file and the progress line, then replies. */
+  public record Flush(ActorRef<Flushed> replyTo) implements Command {}
+
+  public record Flushed() {}
+
+  /**
+   * Where the records go.
+   *
+   * @param metricsFile the JSON-lines file, or null for none
+   * @param console progress display target, or null for none
+   * @param interactive redraw one line with '\r' (a terminal) instead of printing a new line
+   * @param progressIntervalMs minimum time between progress updates (×20 when not interactive)
+   */
+  public record Options(
+      String runName,
+      Path metricsFile,
+      PrintStream console,
+      boolean interactive,
+      long progressIntervalMs,
+      long iterations) {}
+
+  private final Options options;
+  private final BufferedWriter out;
+  private final long startNanos = System.nanoTime();
+  private long lastPrintNanos = startNanos;
+  private long lastPrintStep;
+  private double lastLossD = Double.NaN;
+  private double lastDReal = Double.NaN;
+  private double lastDFake = Double.NaN;
+  private Messages.GStepReport lastG;
+  private int lineWidth;
+
+  public static Behavior<Command> create(Options options) {
+    return Behaviors.setup(ctx -> new Recorder(ctx, options));
+  }
+
+  private Recorder(ActorContext<Command> ctx, Options options) throws IOException {
+    super(ctx);
+    this.options = options;
+    this.out =
+        options.metricsFile() == null
+            ? null
+            : Files.newBufferedWriter(
+                options.metricsFile(),
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Record.class, this::onRecord)
+        .onMessage(Flush.class, this::onFlush)
+        .onSignal(PostStop.class, s -> onPostStop())
+        .build();
+  }
+
+  private Behavior<Command> onRecord(Record r) {
+    if (r.report() instanceof Messages.DStepReport d) {
+      write(
+          Json.object()
+              .put("event", "d_step")
+              .put("step", d.step())
+              .put("g_version_used", d.generatorVersionUsed())
+              .put("real_batch", d.realIndex())
+              .put("loss_d", d.loss().loss())
+              .put("d_real", d.loss().meanDReal())
+              .put("d_fake", d.loss().meanDFake())
+              .put("ms", d.nanos() / 1e6)
+              .put("time_ms", d.endMillis())
+              .end());
+      lastLossD = d.loss().loss();
+      lastDReal = d.loss().meanDReal();
+      lastDFake = d.loss().meanDFake();
+    } else if (r.report() instanceof Messages.GStepReport g) {
+      write(
+          Json.object()
+              .put("event", "g_step")
+              .put("step", g.step())
+              .put("d_version_used", g.discriminatorVersionUsed())
+              .put("loss_g", g.loss().loss())
+              .put("d_fake", g.loss().meanDFake())
+              .put("ms", g.nanos() / 1e6)
+              .put("time_ms", g.endMillis())
+              .end());
+      lastG = g;
+      maybePrint(false);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onFlush(Flush f) {
+    maybePrint(true);
+    if (options.console() != null && options.interactive() && lineWidth > 0) {
+      options.console().println();
+      lineWidth = 0;
+    }
+    flushFile();
+    f.replyTo().tell(new Flushed());
+    return this;
+  }
+
+  private Behavior<Command> onPostStop() {
+    flushFile();
+    if (out != null) {
+      try {
+        out.close();
+      } catch (IOException e) {
+        getContext().getLog().warn("closing metrics file failed: {}", e.toString());
+      }
+    }
+    return this;
+  }
+
+  private void write(String line) {
+    if (out == null) {
+      return;
+    }
+    try {
+      out.write(line);
+      out.write('\n');
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void flushFile() {
+    if (out != null) {
+      try {
+        out.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  private void maybePrint(boolean force) {
+    if (options.console() == null || lastG == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    long interval = options.progressIntervalMs() * (options.interactive() ? 1 : 20) * 1_000_000L;
+    if (!force && now - lastPrintNanos < interval) {
+      return;
+    }
+    long step = lastG.step();
+    double windowS = Math.max(1e-9, (now - lastPrintNanos) / 1e9);
+    double rate = (step - lastPrintStep) / windowS;
+    double overall = step / Math.max(1e-9, (now - startNanos) / 1e9);
+    long remaining = options.iterations() - step;
+    String line =
+        String.format(
+            Locale.ROOT,
+            "[%s] step %d/%d  %.1f it/s  loss D %.4f G %.4f  D(x) %.3f D(G(z)) %.3f  ETA %s",
+            options.runName(),
+            step,
+            options.iterations(),
+            force ? overall : rate,
+            lastLossD,
+            lastG.loss().loss(),
+            lastDReal,
+            lastDFake,
+            eta(overall > 0 ? remaining / overall : Double.NaN));
+    if (options.interactive()) {
+      String padded =
+          line.length() < lineWidth ? line + " ".repeat(lineWidth - line.length()) : line;
+      options.console().print("\r" + padded);
+      options.console().flush();
+      lineWidth = line.length();
+    } else {
+      options.console().println(line);
+    }
+    lastPrintNanos = now;
+    lastPrintStep = step;
+    flushFile();
+  }
+
+  private static String eta(double seconds) {
+    if (!Double.isFinite(seconds)) {
+      return "?";
+    }
+    long s = Math.round(seconds);
+    return s >= 3600
+        ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
+        : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+  }
+}

@@ -1,0 +1,178 @@
+package dev.agon.engine;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.config.AgonConfig;
+import dev.agon.config.LoadedConfig;
+import dev.agon.data.BatchSource;
+import dev.agon.data.Mixture2d;
+import dev.agon.eval.ModeMetrics;
+import dev.agon.train.DiscriminatorTrainer;
+import dev.agon.train.Factory;
+import dev.agon.train.GeneratorTrainer;
+import dev.agon.train.Sampling;
+import dev.agon.util.Json;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One {@code agon train}: prepares the run directory, starts the actor system with the Coordinator
+ * as guardian, waits for the run to finish or be stopped, then writes the final checkpoint and
+ * scores the generator.
+ */
+public final class TrainRun {
+  /** What a finished run produced. */
+  public record Result(
+      Path runDir, Coordinator.Finished finished, Path checkpoint, ModeMetrics.Result modes) {}
+
+  /** The ask's timeout: the longest a run may last (Pekko's scheduler caps delays at ~248 d). */
+  private static final Duration MAX_RUN = Duration.ofDays(200);
+
+  private final LoadedConfig loaded;
+  private final Path runDir;
+  private final ActorSystem<Coordinator.Command> system;
+  private final CompletableFuture<Coordinator.Finished> finished;
+
+  private TrainRun(LoadedConfig loaded, Path runDir, PrintStream console, boolean interactive)
+      throws IOException {
+    this.loaded = loaded;
+    this.runDir = runDir;
+    AgonConfig c = loaded.config();
+    Files.createDirectories(runDir);
+    Files.writeString(runDir.resolve("config.conf"), loaded.rendered(), StandardCharsets.UTF_8);
+    Path metrics = runDir.resolve("metrics.jsonl");
+    appendLine(
+        metrics,
+        Json.object()
+            .put("event", "run_start")
+            .put("run", c.run().name())
+            .put("config_sha256", configHash())
+            .put("time_ms", System.currentTimeMillis())
+            .end());
+    EngineSettings settings = settings(c);
+    int dims = Factory.data(c).dims();
+    Coordinator.Parts parts =
+        new Coordinator.Parts(
+            () -> Factory.data(c),
+            () -> GeneratorTrainer.create(c, dims),
+            () -> DiscriminatorTrainer.create(c, dims),
+            Recorder.create(
+                new Recorder.Options(
+                    c.run().name(),
+                    metrics,
+                    console,
+                    interactive,
+                    c.log().progressIntervalMs(),
+                    settings.iterations())));
+    this.system = ActorSystem.create(Coordinator.create(settings, parts), "agon", pekkoConfig());
+    this.finished =
+        AskPattern.<Coordinator.Command, Coordinator.Finished>ask(
+                system, Coordinator.Start::new, MAX_RUN, system.scheduler())
+            .toCompletableFuture();
+    // A guardian that dies (a bug, or a failed actor) ends the system without a reply.
+    system
+        .getWhenTerminated()
+        .thenRun(
+            () ->
+                finished.completeExceptionally(
+                    new IllegalStateException(
+                        "the actor system stopped before the run finished; see "
+                            + runDir.resolve("agon.log"))));
+  }
+
+  /** Starts a run in {@code runDir} (created if needed). */
+  public static TrainRun start(
+      LoadedConfig loaded, Path runDir, PrintStream console, boolean interactive)
+      throws IOException {
+    return new TrainRun(loaded, runDir, console, interactive);
+  }
+
+  public static EngineSettings settings(AgonConfig c) {
+    return new EngineSettings(
+        c.schedule().k(),
+        0,
+        c.schedule().iterations(),
+        c.schedule().batchSize(),
+        c.data().prefetch());
+  }
+
+  /** Pekko's settings for a run: this package's pekko.conf over Pekko's defaults. */
+  public static Config pekkoConfig() {
+    return ConfigFactory.parseResources(TrainRun.class, "pekko.conf")
+        .withFallback(ConfigFactory.load());
+  }
+
+  /** Asks the run to finish its current iteration and stop; {@link #await} then returns. */
+  public void stop(String reason) {
+    system.tell(new Coordinator.Stop(reason));
+  }
+
+  public Path runDir() {
+    return runDir;
+  }
+
+  /** Waits for the run, writes the final checkpoint and the final evaluation. */
+  public Result await() throws IOException, InterruptedException {
+    Coordinator.Finished f;
+    try {
+      f = finished.get();
+    } catch (ExecutionException e) {
+      system.terminate();
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    } finally {
+      system.getWhenTerminated().toCompletableFuture().join();
+    }
+    Map<String, INDArray> tensors = new LinkedHashMap<>();
+    tensors.put("generator", f.generatorParams());
+    tensors.put("discriminator", f.discriminatorParams());
+    Path checkpoint = CheckpointStore.write(runDir, f.gSteps(), configHash(), tensors);
+    ModeMetrics.Result modes = null;
+    AgonConfig c = loaded.config();
+    BatchSource data = Factory.data(c);
+    if (data instanceof Mixture2d mixture) {
+      GeneratorTrainer g = GeneratorTrainer.create(c, data.dims());
+      g.network().copyParamsFrom(f.generatorParams());
+      float[] xy = Sampling.samples(g, c.eval().samples());
+      modes = ModeMetrics.score(xy, mixture.centres(), mixture.std());
+      appendLine(
+          runDir.resolve("metrics.jsonl"),
+          Json.object()
+              .put("event", "eval")
+              .put("g_version", f.gSteps())
+              .put("samples", c.eval().samples())
+              .put("modes", modes.modes())
+              .put("total_modes", modes.totalModes())
+              .put("high_quality", modes.highQualityFraction())
+              .put("reverse_kl", modes.reverseKl())
+              .put("time_ms", System.currentTimeMillis())
+              .end());
+    }
+    return new Result(runDir, f, checkpoint, modes);
+  }
+
+  private String configHash() {
+    return CheckpointStore.sha256(loaded.rendered().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void appendLine(Path file, String line) throws IOException {
+    Files.writeString(
+        file,
+        line + "\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+  }
+}

@@ -1,0 +1,72 @@
+package dev.agon.train;
+
+import dev.agon.config.AgonConfig;
+import dev.agon.config.DataConfig;
+import dev.agon.config.NetConfig;
+import dev.agon.config.ObjectiveConfig;
+import dev.agon.config.OptimizerConfig;
+import dev.agon.data.BatchSource;
+import dev.agon.data.Mixture2d;
+import dev.agon.nn.Activation;
+import dev.agon.nn.Adam;
+import dev.agon.nn.Mlp;
+import dev.agon.nn.MlpSpec;
+import dev.agon.nn.Optimizer;
+import dev.agon.nn.SgdMomentum;
+import dev.agon.objective.GanObjective;
+import dev.agon.objective.StandardGan;
+
+/** Builds the numeric parts of a run from its validated configuration. */
+public final class Factory {
+  private Factory() {}
+
+  public static BatchSource data(AgonConfig c) {
+    DataConfig d = c.data();
+    return switch (d.kind()) {
+      case RING -> Mixture2d.ring(d.ring().modes(), d.ring().radius(), d.ring().std(), c.seed());
+      case GRID -> Mixture2d.grid(d.grid().side(), d.grid().spacing(), d.grid().std(), c.seed());
+    };
+  }
+
+  public static MlpSpec generatorSpec(AgonConfig c, int dataDims) {
+    return spec(c.model().latentDim(), c.model().generator(), dataDims);
+  }
+
+  public static MlpSpec discriminatorSpec(AgonConfig c, int dataDims) {
+    return spec(dataDims, c.model().discriminator(), 1);
+  }
+
+  private static MlpSpec spec(int in, NetConfig n, int out) {
+    return new MlpSpec(
+        in, n.hidden(), out, activation(n.activation()), activation(n.output()), n.leakySlope());
+  }
+
+  static Activation activation(dev.agon.config.Activation a) {
+    return switch (a) {
+      case IDENTITY -> Activation.IDENTITY;
+      case TANH -> Activation.TANH;
+      case RELU -> Activation.RELU;
+      case LEAKY_RELU -> Activation.LEAKY_RELU;
+      case SIGMOID -> Activation.SIGMOID;
+    };
+  }
+
+  /** The optimizer of a network of {@code net.numParams()} parameters. */
+  public static Optimizer optimizer(OptimizerConfig o, Mlp net) {
+    return switch (o.type()) {
+      case ADAM -> new Adam(net.numParams(), net.dtype(), o.lr(), o.beta1(), o.beta2(), o.eps());
+      case SGD -> new SgdMomentum(net.numParams(), net.dtype(), o.lr(), o.momentum(), o.nesterov());
+    };
+  }
+
+  public static GanObjective objective(ObjectiveConfig o) {
+    return switch (o.kind()) {
+      case GAN ->
+          new StandardGan(
+              switch (o.generator()) {
+                case MINIMAX -> StandardGan.GeneratorLoss.MINIMAX;
+                case NON_SATURATING -> StandardGan.GeneratorLoss.NON_SATURATING;
+              });
+    };
+  }
+}

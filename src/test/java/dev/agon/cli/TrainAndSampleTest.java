@@ -1,0 +1,88 @@
+package dev.agon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.agon.tensor.Npy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The user's path: train a short run, then export samples from it. */
+class TrainAndSampleTest {
+  @TempDir Path tmp;
+
+  @Test
+  void trainWritesRunDirectoryAndSampleExportsNpyAndPng() throws Exception {
+    Path run = tmp.resolve("short");
+    CliRunner t =
+        CliRunner.run(
+            "train",
+            "--run",
+            run.toString(),
+            "--quiet",
+            "--set",
+            "schedule.iterations=30",
+            "--set",
+            "schedule.k=2",
+            "--set",
+            "schedule.batch-size=32",
+            "--set",
+            "eval.samples=100");
+    assertThat(t.status()).as(t.err()).isZero();
+    assertThat(t.out()).contains("finished after 30 G updates and 60 D updates");
+    assertThat(run.resolve("config.conf")).isRegularFile();
+    assertThat(Files.readString(run.resolve("config.conf"))).contains("iterations").contains("30");
+    assertThat(run.resolve("agon.log")).isRegularFile();
+    List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+    List<Config> events = lines.stream().map(ConfigFactory::parseString).toList();
+    assertThat(events.get(0).getString("event")).isEqualTo("run_start");
+    assertThat(events.stream().filter(e -> e.getString("event").equals("d_step"))).hasSize(60);
+    List<Config> g = events.stream().filter(e -> e.getString("event").equals("g_step")).toList();
+    assertThat(g).hasSize(30);
+    assertThat(g.get(29).getLong("d_version_used")).isEqualTo(60);
+    assertThat(g.get(29).getDouble("loss_g")).isFinite();
+    assertThat(events.get(events.size() - 1).getString("event")).isEqualTo("eval");
+
+    Path npy = tmp.resolve("s.npy");
+    Path png = tmp.resolve("s.png");
+    CliRunner s =
+        CliRunner.run(
+            "sample",
+            "--run",
+            run.toString(),
+            "--n",
+            "300",
+            "--out",
+            npy.toString(),
+            "--png",
+            png.toString());
+    assertThat(s.status()).as(s.err()).isZero();
+    Npy.Array a = Npy.readFloat32(npy);
+    assertThat(a.shape()).containsExactly(300, 2);
+    assertThat(png).isRegularFile();
+    assertThat(javax.imageio.ImageIO.read(png.toFile()).getWidth()).isEqualTo(640);
+  }
+
+  @Test
+  void explicitRunDirectoryWithCheckpointsIsRefused() throws Exception {
+    Path run = tmp.resolve("done");
+    CliRunner first =
+        CliRunner.run(
+            "train",
+            "--run",
+            run.toString(),
+            "--quiet",
+            "--set",
+            "schedule.iterations=2",
+            "--set",
+            "schedule.batch-size=8");
+    assertThat(first.status()).as(first.err()).isZero();
+    CliRunner again = CliRunner.run("train", "--run", run.toString(), "--quiet");
+    assertThat(again.status()).isEqualTo(2);
+    assertThat(again.err()).contains("already holds checkpoints");
+  }
+}

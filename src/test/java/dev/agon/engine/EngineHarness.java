@@ -1,0 +1,46 @@
+package dev.agon.engine;
+
+import dev.agon.config.AgonConfig;
+import dev.agon.train.DiscriminatorTrainer;
+import dev.agon.train.Factory;
+import dev.agon.train.GeneratorTrainer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/** Runs the actor engine in a test kit and keeps every report in the order the Coordinator saw. */
+final class EngineHarness {
+  final List<Messages.Report> reports = new CopyOnWriteArrayList<>();
+
+  Coordinator.Finished run(ActorTestKit kit, AgonConfig c, EngineSettings settings) {
+    int dims = Factory.data(c).dims();
+    Behavior<Recorder.Command> recorder =
+        Behaviors.receiveMessage(
+            m -> {
+              if (m instanceof Recorder.Record r) {
+                reports.add(r.report());
+              } else if (m instanceof Recorder.Flush f) {
+                f.replyTo().tell(new Recorder.Flushed());
+              }
+              return Behaviors.same();
+            });
+    ActorRef<Coordinator.Command> coordinator =
+        kit.spawn(
+            Coordinator.create(
+                settings,
+                new Coordinator.Parts(
+                    () -> Factory.data(c),
+                    () -> GeneratorTrainer.create(c, dims),
+                    () -> DiscriminatorTrainer.create(c, dims),
+                    recorder)));
+    return AskPattern.<Coordinator.Command, Coordinator.Finished>ask(
+            coordinator, Coordinator.Start::new, Duration.ofMinutes(5), kit.scheduler())
+        .toCompletableFuture()
+        .join();
+  }
+}
