@@ -2,6 +2,7 @@ package dev.agon.config;
 
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigOrigin;
+import java.util.Locale;
 
 /** Turns HOCON origins and exceptions into the short {@code file:line} form of a problem. */
 final class Origins {
@@ -18,11 +19,11 @@ final class Origins {
       return "(unknown)";
     }
     String base;
-    if (origin.filename() != null) {
-      base = origin.filename();
-    } else if (origin.resource() != null) {
+    if (origin.resource() != null) {
       String resource = origin.resource();
       base = resource.substring(resource.lastIndexOf('/') + 1);
+    } else if (origin.filename() != null) {
+      base = origin.filename();
     } else {
       base = origin.withLineNumber(-1).description();
     }
@@ -45,11 +46,18 @@ final class Origins {
         text = text.substring(prefix.length());
       }
     }
-    int hint = text.indexOf(" (if you intended");
+    int hint = text.indexOf(" (if you ");
     if (hint >= 0) {
       text = text.substring(0, hint);
     }
     text = text.replaceAll("\\s+", " ").trim();
+    if (e instanceof ConfigException.Parse && text.contains("end of file")) {
+      text = "unexpected end of file (a '}' or ']' missing?)";
+    }
+    String unresolved = "could not resolve substitution to a value: ";
+    if (text.toLowerCase(Locale.ROOT).startsWith(unresolved)) {
+      text = text.substring(unresolved.length()) + " is not defined";
+    }
     if (text.length() > MAX_MESSAGE) {
       text = text.substring(0, MAX_MESSAGE - 3) + "...";
     }
@@ -59,10 +67,10 @@ final class Origins {
       text = Character.toLowerCase(text.charAt(0)) + text.substring(1);
     }
     String kind;
-    if (e instanceof ConfigException.Parse) {
-      kind = "syntax error";
-    } else if (e instanceof ConfigException.UnresolvedSubstitution) {
+    if (e instanceof ConfigException.UnresolvedSubstitution) {
       kind = "substitution error";
+    } else if (e instanceof ConfigException.Parse) {
+      kind = "syntax error";
     } else if (e instanceof ConfigException.IO) {
       kind = "not readable";
     } else {

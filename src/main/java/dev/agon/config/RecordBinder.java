@@ -49,7 +49,9 @@ final class RecordBinder {
   /** Binds {@code root} to {@code type}; empty if there were problems. */
   <T extends Record> Optional<T> bind(Class<T> type, ConfigObject root) {
     Object bound = bindRecord(type, "", root);
-    return bound == INVALID ? Optional.empty() : Optional.of(type.cast(bound));
+    return bound == INVALID || !problems.isEmpty()
+        ? Optional.empty()
+        : Optional.of(type.cast(bound));
   }
 
   private void report(String path, ConfigOrigin origin, String message) {
@@ -262,7 +264,7 @@ final class RecordBinder {
     if (!Double.isFinite(d)) {
       return mismatch(path, v, "a finite number");
     }
-    return d;
+    return d + 0.0; // -0.0 becomes 0.0, as HOCON does for an unquoted -0.0
   }
 
   private Object readBoolean(String path, ConfigValue v) {
@@ -317,7 +319,7 @@ final class RecordBinder {
   static String describe(ConfigValue v) {
     return switch (v.valueType()) {
       case STRING -> "string " + Names.quote((String) v.unwrapped());
-      case NUMBER -> "number " + v.render();
+      case NUMBER -> "number " + (v.unwrapped() instanceof Double d ? Names.number(d) : v.render());
       case BOOLEAN -> "boolean " + v.render();
       case NULL -> "null";
       case LIST -> "a list";
@@ -328,7 +330,7 @@ final class RecordBinder {
   private boolean checkConstraints(
       AnnotatedType annotated, AnnotatedElement declaration, String path, ConfigValue v, Object x) {
     int before = problems.size();
-    String got = v.valueType() == ConfigValueType.NUMBER ? v.render() : String.valueOf(x);
+    String got = x instanceof Double d ? Names.number(d) : String.valueOf(x);
     Min min = find(Min.class, declaration, annotated);
     Max max = find(Max.class, declaration, annotated);
     if (x instanceof Number n) {

@@ -1,0 +1,114 @@
+package dev.agon.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class DefaultsTest {
+
+  /** The documented defaults: the ring experiment of the VEEGAN / GDPP protocol. */
+  static AgonConfig documented() {
+    NetConfig net = new NetConfig(List.of(128, 128), Activation.TANH, Activation.IDENTITY, 0.2);
+    return new AgonConfig(
+        new RunConfig("ring", "runs"),
+        1L,
+        new DataConfig(
+            DataKind.RING, new RingConfig(8, 1.0, 0.01), new GridConfig(5, 2.0, 0.05), 4),
+        new ModelConfig(256, net, net),
+        new ObjectiveConfig(ObjectiveKind.GAN, GeneratorLoss.NON_SATURATING),
+        new OptimConfig(
+            new OptimizerConfig(OptimizerKind.ADAM, 1e-3, 0.5, 0.999, 1e-8, 0.0, false),
+            new OptimizerConfig(OptimizerKind.ADAM, 1e-4, 0.5, 0.999, 1e-8, 0.0, false)),
+        new ScheduleConfig(1, 25000L, 512),
+        new EvalConfig(2500),
+        new LogConfig(500L));
+  }
+
+  @Test
+  void defaultsEqualTheDocumentedValues() {
+    assertThat(ConfigLoader.load(Optional.empty(), List.of()).config()).isEqualTo(documented());
+  }
+
+  @Test
+  void everyKeyOfDefaultsConfHasAComment() {
+    List<String> uncommented = new ArrayList<>();
+    collectUncommented(ConfigLoader.defaults().root(), "", uncommented);
+    assertThat(uncommented).isEmpty();
+  }
+
+  private static void collectUncommented(ConfigObject object, String path, List<String> out) {
+    for (Map.Entry<String, ConfigValue> e : object.entrySet()) {
+      String key = Names.join(path, e.getKey());
+      boolean commented = e.getValue().origin().comments().stream().anyMatch(c -> !c.isBlank());
+      if (!commented) {
+        out.add(key);
+      }
+      if (e.getValue() instanceof ConfigObject child) {
+        collectUncommented(child, key, out);
+      }
+    }
+  }
+
+  @Test
+  void everyRecordComponentHasADoc() {
+    List<String> undocumented = new ArrayList<>();
+    collectUndocumented(AgonConfig.class, "", undocumented);
+    assertThat(undocumented).isEmpty();
+  }
+
+  private static void collectUndocumented(Class<?> type, String path, List<String> out) {
+    for (RecordComponent c : type.getRecordComponents()) {
+      String key = Names.join(path, Names.kebab(c.getName()));
+      Doc doc = c.getAnnotation(Doc.class);
+      if (doc == null || doc.value().isBlank()) {
+        out.add(key);
+      }
+      Type t = c.getGenericType();
+      if (t instanceof Class<?> k && k.isRecord()) {
+        collectUndocumented(k, key, out);
+      } else if (t instanceof ParameterizedType p
+          && p.getActualTypeArguments()[0] instanceof Class<?> k
+          && k.isRecord()) {
+        collectUndocumented(k, key, out);
+      }
+    }
+  }
+
+  @Test
+  void defaultsOriginsAreDefaultsConfAndLine() throws IOException {
+    String text;
+    try (InputStream in = ConfigLoader.class.getResourceAsStream("defaults.conf")) {
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    List<String> lines = text.lines().toList();
+    int line = lines.indexOf("  batch-size = 512") + 1;
+    assertThat(line).isPositive();
+    ConfigValue value = ConfigLoader.defaults().getValue("schedule.batch-size");
+    assertThat(Origins.format(value.origin())).isEqualTo("defaults.conf:" + line);
+  }
+
+  @Test
+  void listsAreCopiedAndUnmodifiable() {
+    List<Integer> hidden = new ArrayList<>(List.of(4, 5));
+    NetConfig net = new NetConfig(hidden, Activation.RELU, Activation.IDENTITY, 0.0);
+    hidden.add(6);
+    assertThat(net.hidden()).containsExactly(4, 5);
+    assertThatThrownBy(() -> net.hidden().add(7)).isInstanceOf(UnsupportedOperationException.class);
+    NetConfig loaded = ConfigLoader.load(Optional.empty(), List.of()).config().model().generator();
+    assertThatThrownBy(() -> loaded.hidden().set(0, 1))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+}

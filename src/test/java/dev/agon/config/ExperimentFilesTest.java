@@ -1,0 +1,54 @@
+package dev.agon.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** The experiment files at the repository root (tests run with the root as working dir). */
+class ExperimentFilesTest {
+  private static final Path RING = Path.of("config", "ring.conf");
+  private static final Path GRID = Path.of("config", "grid.conf");
+
+  @Test
+  void ringConfIsTheProtocolAndEqualsTheDefaults() {
+    LoadedConfig ring = ConfigLoader.load(Optional.of(RING), List.of());
+    AgonConfig c = ring.config();
+    assertThat(c).isEqualTo(DefaultsTest.documented());
+    assertThat(c.run().name()).isEqualTo("ring");
+    assertThat(c.data().kind()).isEqualTo(DataKind.RING);
+    assertThat(c.model().latentDim()).isEqualTo(256);
+    assertThat(c.model().generator().hidden()).containsExactly(128, 128);
+    assertThat(c.model().discriminator().output()).isEqualTo(Activation.IDENTITY);
+    assertThat(c.optim().generator().lr()).isEqualTo(1e-3);
+    assertThat(c.optim().discriminator().lr()).isEqualTo(1e-4);
+    assertThat(c.optim().discriminator().beta1()).isEqualTo(0.5);
+    assertThat(c.schedule()).isEqualTo(new ScheduleConfig(1, 25000, 512));
+    assertThat(c.eval().samples()).isEqualTo(2500);
+    // The file, not the defaults, is where the protocol values come from.
+    assertThat(Origins.format(ring.merged().getValue("schedule.batch-size").origin()))
+        .startsWith(RING + ":");
+  }
+
+  @Test
+  void gridConfIsTheGridProtocol() {
+    AgonConfig c = ConfigLoader.load(Optional.of(GRID), List.of()).config();
+    assertThat(c.run().name()).isEqualTo("grid");
+    assertThat(c.data().kind()).isEqualTo(DataKind.GRID);
+    GridConfig grid = c.data().grid();
+    assertThat(grid).isEqualTo(new GridConfig(5, 2.0, 0.05));
+    double[] axis =
+        IntStream.range(0, grid.side())
+            .mapToDouble(i -> grid.spacing() * (i - (grid.side() - 1) / 2.0))
+            .toArray();
+    assertThat(axis).containsExactly(-4, -2, 0, 2, 4);
+    AgonConfig defaults = DefaultsTest.documented();
+    assertThat(c.model()).isEqualTo(defaults.model());
+    assertThat(c.optim()).isEqualTo(defaults.optim());
+    assertThat(c.schedule()).isEqualTo(defaults.schedule());
+    assertThat(c.eval()).isEqualTo(defaults.eval());
+  }
+}
