@@ -74,10 +74,10 @@ final class TrainCommand implements Callable<Integer> {
             },
             "agon-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    TrainRun.Result r;
     try {
-      r = run.await();
+      report(out, loaded, run.await());
     } finally {
+      // The signal handler waits for this: the JVM must not exit before the summary is out.
       done.countDown();
     }
     try {
@@ -85,6 +85,10 @@ final class TrainCommand implements Callable<Integer> {
     } catch (IllegalStateException shuttingDown) {
       // The hook is running: the JVM exits once it returns.
     }
+    return 0;
+  }
+
+  private static void report(PrintWriter out, LoadedConfig loaded, TrainRun.Result r) {
     var f = r.finished();
     out.printf(
         Locale.ROOT,
@@ -97,7 +101,7 @@ final class TrainCommand implements Callable<Integer> {
       out.println(
           "agon: " + r.modes().summary() + " on " + loaded.config().eval().samples() + " samples");
     }
-    return 0;
+    out.flush();
   }
 
   private static Path explicitRunDir(Path dir) throws IOException {
