@@ -4,7 +4,6 @@ import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -20,7 +19,16 @@ public final class DenseAccess {
 
   /** True when element {@code k} of {@code a} in c-order sits at position {@code k} of its data. */
   public static boolean isDense(INDArray a) {
-    return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
+    long[] shape = a.shape();
+    long[] stride = a.stride();
+    long expected = 1;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      if (shape[d] != 1 && stride[d] != expected) {
+        return false;
+      }
+      expected *= shape[d];
+    }
+    return true;
   }
 
   static void checkType(INDArray a) {
