@@ -1,5 +1,7 @@
 package dev.agon.tensor;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -29,6 +31,30 @@ public final class DenseAccess {
       expected *= shape[d];
     }
     return true;
+  }
+
+  /**
+   * A direct {@link FloatBuffer} over the elements of the dense FLOAT array {@code a} (index 0 is
+   * element 0 in c-order). Reads and writes go straight to the array's memory.
+   */
+  public static FloatBuffer floatBuffer(INDArray a) {
+    requireDense(a, DataType.FLOAT);
+    long n = a.length();
+    return new FloatPointer(a.data().addressPointer()).position(0).limit(n).capacity(n).asBuffer();
+  }
+
+  /** Like {@link #floatBuffer} for a dense DOUBLE array. */
+  public static DoubleBuffer doubleBuffer(INDArray a) {
+    requireDense(a, DataType.DOUBLE);
+    long n = a.length();
+    return new DoublePointer(a.data().addressPointer()).position(0).limit(n).capacity(n).asBuffer();
+  }
+
+  private static void requireDense(INDArray a, DataType t) {
+    if (a.dataType() != t || !isDense(a) || a.length() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "expected a dense " + t + " array, got " + a.dataType() + " " + a.shapeInfoToString());
+    }
   }
 
   static void checkType(INDArray a) {
