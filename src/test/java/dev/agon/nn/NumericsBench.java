@@ -19,8 +19,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 @EnabledIfSystemProperty(named = "agon.bench", matches = "true")
 class NumericsBench {
-  private static final int WARMUP = 50;
-  private static final int RUNS = 200;
+  private static final int WARMUP = 30;
+  private static final int RUNS = 100;
 
   private static double medianMs(Runnable r) {
     for (int i = 0; i < WARMUP; i++) {
