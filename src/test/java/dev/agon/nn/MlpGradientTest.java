@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class MlpGradientTest {
   private static final double TOL = 1e-6;
@@ -97,7 +98,9 @@ class MlpGradientTest {
             DataType.DOUBLE);
     StandardGan objective = new StandardGan(kind);
     INDArray z = gaussian(5, 6, 4);
-    INDArray gradLogits = Nd4j.create(DataType.DOUBLE, 6, 1);
+    // the logit gradient is a row view (offset 6) of a larger array, as in a combined D batch
+    INDArray gradLogits =
+        Nd4j.create(DataType.DOUBLE, 12, 1).get(NDArrayIndex.interval(6, 12), NDArrayIndex.all());
 
     INDArray logits = d.forward(g.forward(z));
     objective.generator(logits, gradLogits);
