@@ -1,10 +1,10 @@
 package dev.agon.nn;
 
+import dev.agon.tensor.DenseAccess;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -32,7 +32,6 @@ public final class Adam implements Optimizer {
   private final INDArray state;
   private final INDArray m;
   private final INDArray v;
-  private final INDArray tmp;
   private double lr;
   private long steps;
 
@@ -60,32 +59,68 @@ public final class Adam implements Optimizer {
     this.state = Nd4j.create(dtype, 1, 2 * numParams);
     this.m = Vectors.slice(state, 0, numParams);
     this.v = Vectors.slice(state, numParams, numParams);
-    this.tmp = Nd4j.create(dtype, 1, numParams);
   }
 
   @Override
   public void step(INDArray params, INDArray grads) {
     Vectors.checkPair(params, grads, numParams, dtype);
     long t = steps + 1;
-    INDArray p = Vectors.flat(params);
-    INDArray g = Vectors.flat(grads);
-    // m = b1 m + (1 - b1) g
-    m.muli(beta1);
-    Vectors.axpy(1.0 - beta1, g, m);
-    // v = b2 v + (1 - b2) g^2
-    v.muli(beta2);
-    Nd4j.exec(new MulOp(g, g, tmp));
-    Vectors.axpy(1.0 - beta2, tmp, v);
     double bias1 = 1.0 - Math.pow(beta1, t);
-    double bias2 = 1.0 - Math.pow(beta2, t);
-    // denom = sqrt(v) / sqrt(bias2) + eps
-    Nd4j.exec(new Sqrt(v, tmp));
-    tmp.divi(Math.sqrt(bias2));
-    tmp.addi(eps);
-    // p -= (lr / bias1) * m / denom
-    Nd4j.exec(new DivOp(m, tmp, tmp));
-    Vectors.axpy(-lr / bias1, tmp, p);
+    double bias2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, t));
+    double stepSize = lr / bias1;
+    if (dtype == DataType.FLOAT) {
+      stepFloat(params, grads, stepSize, bias2Sqrt);
+    } else {
+      stepDouble(params, grads, stepSize, bias2Sqrt);
+    }
     steps = t;
+  }
+
+  // One fused pass in the element type, in PyTorch's operation order. A Java loop over the
+  // direct buffers: ND4J's float sqrt transform alone took ~2 ms on 533k elements, the whole
+  // loop ~1 ms (single thread).
+  private void stepFloat(INDArray params, INDArray grads, double stepSize, double bias2Sqrt) {
+    FloatBuffer p = DenseAccess.floatBuffer(params);
+    FloatBuffer g = DenseAccess.floatBuffer(grads);
+    FloatBuffer mb = DenseAccess.floatBuffer(m);
+    FloatBuffer vb = DenseAccess.floatBuffer(v);
+    float b1 = (float) beta1;
+    float c1 = (float) (1.0 - beta1);
+    float b2 = (float) beta2;
+    float c2 = (float) (1.0 - beta2);
+    float bc2 = (float) bias2Sqrt;
+    float e = (float) eps;
+    float negStep = (float) -stepSize;
+    int n = (int) numParams;
+    for (int i = 0; i < n; i++) {
+      float gi = g.get(i);
+      float mi = mb.get(i) * b1 + c1 * gi;
+      float vi = vb.get(i) * b2 + c2 * (gi * gi);
+      mb.put(i, mi);
+      vb.put(i, vi);
+      float denom = (float) Math.sqrt(vi) / bc2 + e;
+      p.put(i, p.get(i) + negStep * (mi / denom));
+    }
+  }
+
+  private void stepDouble(INDArray params, INDArray grads, double stepSize, double bias2Sqrt) {
+    DoubleBuffer p = DenseAccess.doubleBuffer(params);
+    DoubleBuffer g = DenseAccess.doubleBuffer(grads);
+    DoubleBuffer mb = DenseAccess.doubleBuffer(m);
+    DoubleBuffer vb = DenseAccess.doubleBuffer(v);
+    double c1 = 1.0 - beta1;
+    double c2 = 1.0 - beta2;
+    double negStep = -stepSize;
+    int n = (int) numParams;
+    for (int i = 0; i < n; i++) {
+      double gi = g.get(i);
+      double mi = mb.get(i) * beta1 + c1 * gi;
+      double vi = vb.get(i) * beta2 + c2 * (gi * gi);
+      mb.put(i, mi);
+      vb.put(i, vi);
+      double denom = Math.sqrt(vi) / bias2Sqrt + eps;
+      p.put(i, p.get(i) + negStep * (mi / denom));
+    }
   }
 
   @Override

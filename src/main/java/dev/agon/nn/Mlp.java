@@ -8,8 +8,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
-import org.nd4j.linalg.api.ops.impl.transforms.gradient.LeakyReLUDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
@@ -308,7 +308,16 @@ public final class Mlp {
         d.muli(y);
       }
       case RELU -> Nd4j.exec(new Step(y, d, 0.0));
-      case LEAKY_RELU -> Nd4j.exec(new LeakyReLUDerivative(y, d, spec.leakySlope()));
+      case LEAKY_RELU -> {
+        // y > 0 ? 1 : slope (ND4J's LeakyReLUDerivative gives 1 at 0, PyTorch the slope)
+        double slope = spec.leakySlope();
+        Nd4j.exec(new Step(y, d, 0.0));
+        if (slope <= 1.0) {
+          Nd4j.exec(new ScalarMax(d, slope)); // exact 1 and slope
+        } else {
+          d.muli(1.0 - slope).addi(slope);
+        }
+      }
     }
   }
 }

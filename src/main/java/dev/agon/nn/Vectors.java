@@ -1,8 +1,8 @@
 package dev.agon.nn;
 
+import dev.agon.tensor.DenseAccess;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Helpers for flat parameter vectors. */
@@ -38,7 +38,7 @@ final class Vectors {
   }
 
   private static boolean contiguous(INDArray a) {
-    return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
+    return DenseAccess.isDense(a);
   }
 
   /** {@code y += alpha x} for {@code [1, n]} vectors. */

@@ -1,10 +1,11 @@
 package dev.agon.tensor;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -20,7 +21,40 @@ public final class DenseAccess {
 
   /** True when element {@code k} of {@code a} in c-order sits at position {@code k} of its data. */
   public static boolean isDense(INDArray a) {
-    return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
+    long[] shape = a.shape();
+    long[] stride = a.stride();
+    long expected = 1;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      if (shape[d] != 1 && stride[d] != expected) {
+        return false;
+      }
+      expected *= shape[d];
+    }
+    return true;
+  }
+
+  /**
+   * A direct {@link FloatBuffer} over the elements of the dense FLOAT array {@code a} (index 0 is
+   * element 0 in c-order). Reads and writes go straight to the array's memory.
+   */
+  public static FloatBuffer floatBuffer(INDArray a) {
+    requireDense(a, DataType.FLOAT);
+    long n = a.length();
+    return new FloatPointer(a.data().addressPointer()).position(0).limit(n).capacity(n).asBuffer();
+  }
+
+  /** Like {@link #floatBuffer} for a dense DOUBLE array. */
+  public static DoubleBuffer doubleBuffer(INDArray a) {
+    requireDense(a, DataType.DOUBLE);
+    long n = a.length();
+    return new DoublePointer(a.data().addressPointer()).position(0).limit(n).capacity(n).asBuffer();
+  }
+
+  private static void requireDense(INDArray a, DataType t) {
+    if (a.dataType() != t || !isDense(a) || a.length() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "expected a dense " + t + " array, got " + a.dataType() + " " + a.shapeInfoToString());
+    }
   }
 
   static void checkType(INDArray a) {
