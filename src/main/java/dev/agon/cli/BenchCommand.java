@@ -56,14 +56,14 @@ final class BenchCommand implements Runnable {
         paramLabel = "N",
         description =
             "Unmeasured iterations at the start of every run (default: ${DEFAULT-VALUE}).",
-        defaultValue = "20")
+        defaultValue = "10")
     int warmup;
 
     @Option(
         names = "--iterations",
         paramLabel = "N",
         description = "Measured iterations per run (default: ${DEFAULT-VALUE}).",
-        defaultValue = "100")
+        defaultValue = "50")
     int iterations;
 
     @Option(
