@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       SampleCommand.class,
       ConfigCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -1,0 +1,291 @@
+package dev.agon.bench;
+
+import dev.agon.data.BatchSource;
+import dev.agon.engine.Coordinator;
+import dev.agon.engine.EngineSettings;
+import dev.agon.engine.Messages;
+import dev.agon.engine.Recorder;
+import dev.agon.engine.TrainRun;
+import dev.agon.train.DiscriminatorTrainer;
+import dev.agon.train.GeneratorTrainer;
+import dev.agon.util.Json;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@code agon bench steps}: per case, the plain single-threaded loop and the actor engine
+ * (staleness 0, k = 1) are run back to back in this JVM, alternating for several rounds so that a
+ * change in machine load hits both. Each run builds fresh trainers, does {@code warmup} iterations
+ * that are not measured, then {@code iterations} measured ones.
+ *
+ * <p>Measured per run: the median D step and G step (the {@code step} calls of the trainers: the
+ * plain loop times them itself, the engine takes the {@code nanos} of its step reports) and the
+ * wall time per iteration, from the end of iteration {@code warmup} to the end of the last one,
+ * divided by {@code iterations}. An iteration is one D update (with its real batch and its fakes)
+ * and one G update. Per case the table shows the median over rounds of each figure.
+ */
+public final class StepsBench {
+  /** Median D and G step and wall time per iteration of one run (or over runs), in ms. */
+  public record Timing(double dStepMs, double gStepMs, double wallMsPerIteration) {
+    String json() {
+      return Json.object()
+          .put("d_step_ms", dStepMs)
+          .put("g_step_ms", gStepMs)
+          .put("wall_ms_per_iteration", wallMsPerIteration)
+          .end();
+    }
+  }
+
+  /** One case: every round of both variants and their medians. */
+  public record CaseResult(
+      String name,
+      String description,
+      int batchSize,
+      List<Timing> plainRounds,
+      List<Timing> engineRounds,
+      Timing plain,
+      Timing engine) {
+    /** Engine wall time per iteration over the plain loop's: the engine's overhead. */
+    public double ratio() {
+      return engine.wallMsPerIteration() / plain.wallMsPerIteration();
+    }
+  }
+
+  private static final Duration MAX_RUN = Duration.ofHours(2);
+
+  private final int warmup;
+  private final int iterations;
+  private final int rounds;
+
+  public StepsBench(int warmup, int iterations, int rounds) {
+    if (warmup < 1 || iterations < 1 || rounds < 1) {
+      throw new IllegalArgumentException("warmup, iterations and rounds must be >= 1");
+    }
+    this.warmup = warmup;
+    this.iterations = iterations;
+    this.rounds = rounds;
+  }
+
+  public static List<String> caseNames() {
+    return List.copyOf(StepCase.all().keySet());
+  }
+
+  /** Runs case {@code name}; {@code progress} gets a line per finished run. */
+  public CaseResult run(String name, java.util.function.Consumer<String> progress)
+      throws InterruptedException {
+    Supplier<StepCase> s = StepCase.all().get(name);
+    if (s == null) {
+      throw new IllegalArgumentException("unknown case " + name + "; known: " + caseNames());
+    }
+    StepCase c = s.get();
+    List<Timing> plain = new ArrayList<>();
+    List<Timing> engine = new ArrayList<>();
+    for (int r = 1; r <= rounds; r++) {
+      plain.add(plain(c));
+      progress.accept(line(name, r, "plain", plain.get(plain.size() - 1)));
+      engine.add(engine(c));
+      progress.accept(line(name, r, "engine", engine.get(engine.size() - 1)));
+    }
+    return new CaseResult(
+        name, c.description(), c.batchSize(), plain, engine, median(plain), median(engine));
+  }
+
+  private static String line(String name, int round, String variant, Timing t) {
+    return String.format(
+        Locale.ROOT,
+        "%s round %d %-6s: D %.2f ms, G %.2f ms, %.2f ms/iteration",
+        name,
+        round,
+        variant,
+        t.dStepMs(),
+        t.gStepMs(),
+        t.wallMsPerIteration());
+  }
+
+  /**
+   * The loop of {@link dev.agon.train.PlainLoop#run} with k = 1, with clocks around the two step
+   * calls: D update i uses real batch i−1 and the fakes of G version i−1, then G update i uses D
+   * version i.
+   */
+  private Timing plain(StepCase c) {
+    BatchSource data = c.data().get();
+    GeneratorTrainer g = c.generator().get();
+    DiscriminatorTrainer d = c.discriminator().get();
+    int b = c.batchSize();
+    long[] dNanos = new long[iterations];
+    long[] gNanos = new long[iterations];
+    long start = 0;
+    long end = 0;
+    for (long i = 1; i <= warmup + iterations; i++) {
+      INDArray real = data.batch(i - 1, b).x();
+      INDArray fake = g.fakes(i, b);
+      long t1 = System.nanoTime();
+      d.step(real, fake);
+      long t2 = System.nanoTime();
+      g.step(i, d.params(), b);
+      long t3 = System.nanoTime();
+      if (i == warmup) {
+        start = t3;
+      } else if (i > warmup) {
+        dNanos[(int) (i - warmup - 1)] = t2 - t1;
+        gNanos[(int) (i - warmup - 1)] = t3 - t2;
+      }
+      end = t3;
+    }
+    return new Timing(medianMs(dNanos), medianMs(gNanos), (end - start) / 1e6 / iterations);
+  }
+
+  /**
+   * The actor engine as {@code agon train} runs it (same Coordinator, actors, dispatchers and Pekko
+   * settings), with a recorder that only keeps step times and the arrival time of each G report.
+   */
+  private Timing engine(StepCase c) throws InterruptedException {
+    int total = warmup + iterations;
+    long[] gArrival = new long[total + 1];
+    long[] dNanos = new long[iterations];
+    long[] gNanos = new long[iterations];
+    Behavior<Recorder.Command> recorder =
+        Behaviors.receiveMessage(
+            m -> {
+              if (m instanceof Recorder.Record r) {
+                if (r.report() instanceof Messages.GStepReport g) {
+                  gArrival[(int) g.step()] = System.nanoTime();
+                  if (g.step() > warmup) {
+                    gNanos[(int) (g.step() - warmup - 1)] = g.nanos();
+                  }
+                } else if (r.report() instanceof Messages.DStepReport d && d.step() > warmup) {
+                  dNanos[(int) (d.step() - warmup - 1)] = d.nanos();
+                }
+              } else if (m instanceof Recorder.Flush f) {
+                f.replyTo().tell(new Recorder.Flushed());
+              }
+              return Behaviors.same();
+            });
+    EngineSettings settings = new EngineSettings(1, 0, total, c.batchSize(), c.prefetch());
+    Coordinator.Parts parts =
+        new Coordinator.Parts(c.data(), c.generator(), c.discriminator(), recorder);
+    ActorSystem<Coordinator.Command> system =
+        ActorSystem.create(
+            Coordinator.create(settings, parts), "agon-bench", TrainRun.pekkoConfig());
+    CompletableFuture<Coordinator.Finished> finished =
+        AskPattern.<Coordinator.Command, Coordinator.Finished>ask(
+                system, Coordinator.Start::new, MAX_RUN, system.scheduler())
+            .toCompletableFuture();
+    system
+        .getWhenTerminated()
+        .thenRun(
+            () ->
+                finished.completeExceptionally(
+                    new IllegalStateException("the actor system stopped before the run finished")));
+    Coordinator.Finished f;
+    try {
+      f = finished.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("engine run failed: " + e.getCause().getMessage(), e);
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
+    }
+    if (f.gSteps() != total || f.dSteps() != total) {
+      throw new IllegalStateException(
+          "engine stopped early: " + f.gSteps() + " G, " + f.dSteps() + " D updates");
+    }
+    double wall = (gArrival[total] - gArrival[warmup]) / 1e6 / iterations;
+    return new Timing(medianMs(dNanos), medianMs(gNanos), wall);
+  }
+
+  private static double medianMs(long[] nanos) {
+    long[] s = nanos.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    double m = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
+    return m / 1e6;
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
+  }
+
+  private static Timing median(List<Timing> ts) {
+    return new Timing(
+        median(ts.stream().mapToDouble(Timing::dStepMs).toArray()),
+        median(ts.stream().mapToDouble(Timing::gStepMs).toArray()),
+        median(ts.stream().mapToDouble(Timing::wallMsPerIteration).toArray()));
+  }
+
+  /** The results as a Markdown table. */
+  public static String markdown(List<CaseResult> results) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(
+        "| case | batch | plain D ms | plain G ms | plain ms/iter"
+            + " | engine D ms | engine G ms | engine ms/iter | engine/plain |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (CaseResult r : results) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f |%n",
+              r.name(),
+              r.batchSize(),
+              r.plain().dStepMs(),
+              r.plain().gStepMs(),
+              r.plain().wallMsPerIteration(),
+              r.engine().dStepMs(),
+              r.engine().gStepMs(),
+              r.engine().wallMsPerIteration(),
+              r.ratio()));
+    }
+    return sb.toString();
+  }
+
+  /** The results and the settings that produced them, as one JSON object. */
+  public String json(List<CaseResult> results, Map<String, String> environment) {
+    Json env = Json.object();
+    environment.forEach(env::put);
+    String cases =
+        results.stream()
+            .map(
+                r ->
+                    Json.object()
+                        .put("case", r.name())
+                        .put("description", r.description())
+                        .put("batch_size", r.batchSize())
+                        .putRaw("plain", r.plain().json())
+                        .putRaw("engine", r.engine().json())
+                        .put("engine_over_plain", r.ratio())
+                        .putRaw("plain_rounds", array(r.plainRounds()))
+                        .putRaw("engine_rounds", array(r.engineRounds()))
+                        .end())
+            .collect(Collectors.joining(",", "[", "]"));
+    return Json.object()
+        .put("benchmark", "steps")
+        .put("k", 1)
+        .put("staleness", 0)
+        .put("warmup", warmup)
+        .put("iterations", iterations)
+        .put("rounds", rounds)
+        .putRaw("environment", env.end())
+        .putRaw("cases", cases)
+        .end();
+  }
+
+  private static String array(List<Timing> ts) {
+    return ts.stream().map(Timing::json).collect(Collectors.joining(",", "[", "]"));
+  }
+}
