@@ -1,13 +1,13 @@
 package dev.agon.bench;
 
-import dev.agon.data.BatchSource;
 import dev.agon.engine.Coordinator;
 import dev.agon.engine.EngineSettings;
 import dev.agon.engine.Messages;
 import dev.agon.engine.Recorder;
 import dev.agon.engine.TrainRun;
-import dev.agon.train.DiscriminatorTrainer;
-import dev.agon.train.GeneratorTrainer;
+import dev.agon.objective.DLoss;
+import dev.agon.objective.GLoss;
+import dev.agon.train.PlainLoop;
 import dev.agon.util.Json;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +23,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@code agon bench steps}: per case, the plain single-threaded loop and the actor engine
@@ -116,36 +115,39 @@ public final class StepsBench {
   }
 
   /**
-   * The loop of {@link dev.agon.train.PlainLoop#run} with k = 1, with clocks around the two step
-   * calls: D update i uses real batch i−1 and the fakes of G version i−1, then G update i uses D
-   * version i.
+   * {@link PlainLoop#run} with k = 1 and a listener that keeps the step times and the end time of
+   * each iteration (the loop times its own step calls).
    */
   private Timing plain(StepCase c) {
-    BatchSource data = c.data().get();
-    GeneratorTrainer g = c.generator().get();
-    DiscriminatorTrainer d = c.discriminator().get();
-    int b = c.batchSize();
     long[] dNanos = new long[iterations];
     long[] gNanos = new long[iterations];
-    long start = 0;
-    long end = 0;
-    for (long i = 1; i <= warmup + iterations; i++) {
-      INDArray real = data.batch(i - 1, b).x();
-      INDArray fake = g.fakes(i, b);
-      long t1 = System.nanoTime();
-      d.step(real, fake);
-      long t2 = System.nanoTime();
-      g.step(i, d.params(), b);
-      long t3 = System.nanoTime();
-      if (i == warmup) {
-        start = t3;
-      } else if (i > warmup) {
-        dNanos[(int) (i - warmup - 1)] = t2 - t1;
-        gNanos[(int) (i - warmup - 1)] = t3 - t2;
-      }
-      end = t3;
-    }
-    return new Timing(medianMs(dNanos), medianMs(gNanos), (end - start) / 1e6 / iterations);
+    long[] end = new long[warmup + iterations + 1];
+    PlainLoop.run(
+        c.generator().get(),
+        c.discriminator().get(),
+        c.data().get(),
+        1,
+        c.batchSize(),
+        0,
+        warmup + iterations,
+        new PlainLoop.Listener() {
+          @Override
+          public void dStep(long n, DLoss loss, long nanos) {
+            if (n > warmup) {
+              dNanos[(int) (n - warmup - 1)] = nanos;
+            }
+          }
+
+          @Override
+          public void gStep(long i, GLoss loss, long nanos) {
+            end[(int) i] = System.nanoTime();
+            if (i > warmup) {
+              gNanos[(int) (i - warmup - 1)] = nanos;
+            }
+          }
+        });
+    double wall = (end[warmup + iterations] - end[warmup]) / 1e6 / iterations;
+    return new Timing(medianMs(dNanos), medianMs(gNanos), wall);
   }
 
   /**

@@ -47,12 +47,12 @@ public final class DiscriminatorTrainer {
 
   /** Applies one update; {@code real} and {@code fake} are [B, d] and are not modified. */
   public DLoss step(INDArray real, INDArray fake) {
-    int b = (int) real.rows();
+    int b = real.rows();
     if (fake.rows() != b) {
       throw new IllegalArgumentException(
           "real and fake batches differ: " + b + " vs " + fake.rows());
     }
-    ensureBuffers(b, (int) real.columns());
+    ensureBuffers(b, real.columns());
     bothReal.assign(real);
     bothFake.assign(fake);
     INDArray logits = d.forward(both);

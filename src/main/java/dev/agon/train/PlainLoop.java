@@ -3,6 +3,7 @@ package dev.agon.train;
 import dev.agon.data.BatchSource;
 import dev.agon.objective.DLoss;
 import dev.agon.objective.GLoss;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Algorithm 1 of Goodfellow et al. 2014 as a single-threaded loop over the same numeric steps the
@@ -10,11 +11,11 @@ import dev.agon.objective.GLoss;
  * engine-overhead benchmark.
  */
 public final class PlainLoop {
-  /** Observes each update; the default does nothing. */
+  /** Observes each update with the time its step call took; the default does nothing. */
   public interface Listener {
-    default void dStep(long n, DLoss loss) {}
+    default void dStep(long n, DLoss loss, long nanos) {}
 
-    default void gStep(long i, GLoss loss) {}
+    default void gStep(long i, GLoss loss, long nanos) {}
   }
 
   private PlainLoop() {}
@@ -35,11 +36,15 @@ public final class PlainLoop {
     for (long i = fromIteration + 1; i <= toIteration; i++) {
       for (int j = 1; j <= k; j++) {
         long n = (i - 1) * k + j;
-        DLoss dl = d.step(data.batch(n - 1, batchSize).x(), g.fakes(n, batchSize));
-        listener.dStep(n, dl);
+        INDArray real = data.batch(n - 1, batchSize).x();
+        INDArray fake = g.fakes(n, batchSize);
+        long t0 = System.nanoTime();
+        DLoss dl = d.step(real, fake);
+        listener.dStep(n, dl, System.nanoTime() - t0);
       }
+      long t0 = System.nanoTime();
       GLoss gl = g.step(i, d.params(), batchSize);
-      listener.gStep(i, gl);
+      listener.gStep(i, gl, System.nanoTime() - t0);
     }
   }
 }
