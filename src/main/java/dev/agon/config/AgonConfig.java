@@ -13,5 +13,6 @@ public record AgonConfig(
     @Doc("Adversarial objective.") ObjectiveConfig objective,
     @Doc("Optimizers of both players.") OptimConfig optim,
     @Doc("Training schedule.") ScheduleConfig schedule,
-    @Doc("Final evaluation.") EvalConfig eval,
+    @Doc("Training stabilisers.") StabilizersConfig stabilizers,
+    @Doc("Evaluation during and at the end of the run.") EvalConfig eval,
     @Doc("Console and log output.") LogConfig log) {}

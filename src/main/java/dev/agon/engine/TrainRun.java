@@ -103,7 +103,7 @@ public final class TrainRun {
   public static EngineSettings settings(AgonConfig c) {
     return new EngineSettings(
         c.schedule().k(),
-        0,
+        c.schedule().staleness(),
         c.schedule().iterations(),
         c.schedule().batchSize(),
         c.data().prefetch());

@@ -32,8 +32,10 @@ class DefaultsTest {
         new OptimConfig(
             new OptimizerConfig(OptimizerKind.ADAM, 1e-3, 0.5, 0.999, 1e-8, 0.0, false),
             new OptimizerConfig(OptimizerKind.ADAM, 1e-4, 0.5, 0.999, 1e-8, 0.0, false)),
-        new ScheduleConfig(1, 25000L, 512),
-        new EvalConfig(2500),
+        new ScheduleConfig(1, 0, 25000L, 512),
+        new StabilizersConfig(
+            new HistoricalAveragingConfig(0.0, 0.0, 0L), new EmaConfig(false, 0.999, 0L)),
+        new EvalConfig(2500, 1000L, 0L, true),
         new LogConfig(500L));
   }
 

@@ -26,7 +26,7 @@ class ExperimentFilesTest {
     assertThat(c.optim().generator().lr()).isEqualTo(1e-3);
     assertThat(c.optim().discriminator().lr()).isEqualTo(1e-4);
     assertThat(c.optim().discriminator().beta1()).isEqualTo(0.5);
-    assertThat(c.schedule()).isEqualTo(new ScheduleConfig(1, 25000, 512));
+    assertThat(c.schedule()).isEqualTo(new ScheduleConfig(1, 0, 25000, 512));
     assertThat(c.eval().samples()).isEqualTo(2500);
     // The file, not the defaults, is where the protocol values come from.
     assertThat(Origins.format(ring.merged().getValue("schedule.batch-size").origin()))

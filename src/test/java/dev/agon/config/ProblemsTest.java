@@ -46,8 +46,8 @@ class ProblemsTest {
         .containsExactly(
             f
                 + ":2: colour: unknown key (known keys: run, seed, data, model, objective, optim,"
-                + " schedule, eval, log)",
-            f + ":3: eval.x: unknown key (known keys: samples)");
+                + " schedule, stabilizers, eval, log)",
+            f + ":3: eval.x: unknown key (known keys: samples, every-steps, every-seconds, plots)");
   }
 
   @Test

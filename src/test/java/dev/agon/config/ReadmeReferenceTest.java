@@ -31,7 +31,7 @@ class ReadmeReferenceTest {
   @Test
   void referenceListsEveryKeyWithTypeDefaultAndConstraint() {
     String md = ConfigReference.markdown();
-    assertThat(md.lines().filter(l -> l.startsWith("| `"))).hasSize(41);
+    assertThat(md.lines().filter(l -> l.startsWith("| `"))).hasSize(51);
     assertThat(md)
         .contains("| `schedule.batch-size` | int | `512` | in [1, 65536] | ")
         .contains(

@@ -30,7 +30,7 @@ class RenderTest {
         .contains("  generator {\n    activation = tanh\n    hidden = [128, 128]\n")
         .contains("    eps = 1e-8\n    lr = 0.0001\n")
         .contains("run {\n  dir = \"runs\"\n  name = \"ring\"\n}\n")
-        .endsWith("seed = 1\n")
+        .contains("\nseed = 1\nstabilizers {\n")
         .doesNotContain("#", "//");
     List<String> topLevel = new ArrayList<>();
     rendered.lines().filter(l -> !l.startsWith(" ") && !l.equals("}")).forEach(topLevel::add);
