@@ -8,6 +8,7 @@ import dev.agon.engine.TrainRun;
 import dev.agon.objective.DLoss;
 import dev.agon.objective.GLoss;
 import dev.agon.train.PlainLoop;
+import dev.agon.train.Schedule;
 import dev.agon.util.Json;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,7 +127,7 @@ public final class StepsBench {
         c.generator().get(),
         c.discriminator().get(),
         c.data().get(),
-        1,
+        new Schedule(1, 0, warmup + iterations),
         c.batchSize(),
         0,
         warmup + iterations,

@@ -3,6 +3,7 @@ package dev.agon.engine;
 import dev.agon.data.BatchSource;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.GeneratorTrainer;
+import dev.agon.train.Schedule;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -53,9 +54,19 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       Supplier<BatchSource> data,
       Supplier<GeneratorTrainer> generator,
       Supplier<DiscriminatorTrainer> discriminator,
-      Behavior<Recorder.Command> recorder) {}
+      Behavior<Recorder.Command> recorder,
+      StepHook hook) {
+    public Parts(
+        Supplier<BatchSource> data,
+        Supplier<GeneratorTrainer> generator,
+        Supplier<DiscriminatorTrainer> discriminator,
+        Behavior<Recorder.Command> recorder) {
+      this(data, generator, discriminator, recorder, StepHook.NONE);
+    }
+  }
 
   private final EngineSettings settings;
+  private final Schedule schedule;
   private final ActorRef<Generator.Command> generator;
   private final ActorRef<Discriminator.Command> discriminator;
   private final ActorRef<Recorder.Command> recorder;
@@ -77,6 +88,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private Coordinator(ActorContext<Command> ctx, EngineSettings settings, Parts parts) {
     super(ctx);
     this.settings = settings;
+    this.schedule = settings.schedule();
     this.lastIteration = settings.iterations();
     DispatcherSelector pinned = DispatcherSelector.fromConfig(TENSOR_DISPATCHER);
     this.recorder = ctx.spawn(parts.recorder(), "recorder", DispatcherSelector.blocking());
@@ -87,12 +99,14 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             pinned);
     this.discriminator =
         ctx.spawn(
-            Discriminator.create(parts.discriminator(), settings, data, ctx.getSelf()),
+            Discriminator.create(
+                parts.discriminator(), settings, data, ctx.getSelf(), parts.hook()),
             "discriminator",
             pinned);
     this.generator =
         ctx.spawn(
-            Generator.create(parts.generator(), settings, discriminator, ctx.getSelf()),
+            Generator.create(
+                parts.generator(), settings, discriminator, ctx.getSelf(), parts.hook()),
             "generator",
             pinned);
   }
@@ -118,8 +132,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private Behavior<Command> onStop(Stop s) {
     if (!finishing && stopReason == null) {
       stopReason = s.reason();
-      // Every D update of the current cycle is already admitted; finish it and its G update.
-      lastIteration = Math.min(lastIteration, gDone + 1);
+      // Finish every D update already admitted (with staleness s, up to s cycles ahead) and the
+      // G updates of those cycles, so the run stops at a whole iteration.
+      long admittedCycles = (dAdmitted + settings.k() - 1) / settings.k();
+      lastIteration = Math.min(lastIteration, Math.max(gDone + 1, admittedCycles));
       getContext()
           .getLog()
           .info("stop requested ({}): finishing iteration {}", s.reason(), lastIteration);
@@ -131,12 +147,12 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     Messages.DStepReport r = m.report();
     check(r.step() == dDone + 1 && r.step() <= dAdmitted, "D update " + r.step() + " not admitted");
     check(
-        r.generatorVersionUsed() >= settings.minGeneratorVersionFor(r.step())
+        r.generatorVersionUsed() == schedule.generatorVersionFor(r.step())
             && r.generatorVersionUsed() <= gDone,
         "D update " + r.step() + " used G version " + r.generatorVersionUsed());
     dDone = r.step();
     recorder.tell(new Recorder.Record(r));
-    admit();
+    admitOrFinish();
     return this;
   }
 
@@ -144,17 +160,22 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     Messages.GStepReport r = m.report();
     check(r.step() == gDone + 1 && r.step() <= gAdmitted, "G update " + r.step() + " not admitted");
     check(
-        r.discriminatorVersionUsed() >= settings.minDiscriminatorVersionFor(r.step())
+        r.discriminatorVersionUsed() == schedule.discriminatorVersionFor(r.step())
             && r.discriminatorVersionUsed() <= dDone,
         "G update " + r.step() + " used D version " + r.discriminatorVersionUsed());
     gDone = r.step();
     recorder.tell(new Recorder.Record(r));
-    if (gDone >= lastIteration) {
+    admitOrFinish();
+    return this;
+  }
+
+  /** The run ends when both players have made every update of its last iteration. */
+  private void admitOrFinish() {
+    if (!finishing && gDone >= lastIteration && dDone >= settings.k() * lastIteration) {
       finish();
     } else {
       admit();
     }
-    return this;
   }
 
   /** Admits every update the staleness bound allows now, and none beyond the run's end. */
@@ -162,13 +183,12 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     if (replyTo == null || finishing) {
       return;
     }
-    long dTarget =
-        Math.min(settings.k() * (gDone + 1 + settings.staleness()), settings.k() * lastIteration);
+    long dTarget = Math.min(schedule.lastAdmissibleDStep(gDone), settings.k() * lastIteration);
     if (dTarget > dAdmitted) {
       dAdmitted = dTarget;
       discriminator.tell(new Discriminator.Admit(dAdmitted));
     }
-    long gTarget = Math.min((dDone + settings.staleness()) / settings.k(), lastIteration);
+    long gTarget = Math.min(schedule.lastAdmissibleGStep(dDone), lastIteration);
     if (gTarget > gAdmitted) {
       gAdmitted = gTarget;
       generator.tell(new Generator.Admit(gAdmitted));

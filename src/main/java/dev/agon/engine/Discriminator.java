@@ -2,6 +2,7 @@ package dev.agon.engine;
 
 import dev.agon.objective.DLoss;
 import dev.agon.train.DiscriminatorTrainer;
+import dev.agon.train.Schedule;
 import java.util.ArrayDeque;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -14,8 +15,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 /**
  * Owns D's parameters and optimizer. D update n runs once the Coordinator has admitted it, a real
  * batch is at hand (pulled from the DataLoader with {@code prefetch} credits) and the fakes of
- * update n have arrived from the Generator. After every k-th update it sends the Generator a
- * detached snapshot, the D version Algorithm 1 prescribes for the next G update.
+ * update n have arrived from the Generator. It sends the Generator a detached snapshot of exactly
+ * the versions the schedule has G train against (every k-th, shifted by the staleness).
  */
 public final class Discriminator extends AbstractBehavior<Discriminator.Command> {
   public sealed interface Command {}
@@ -34,11 +35,13 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
 
   private final DiscriminatorTrainer trainer;
   private final EngineSettings settings;
+  private final StepHook hook;
   private final ActorRef<DataLoader.Command> data;
   private final ActorRef<Coordinator.Command> coordinator;
   private final ArrayDeque<Messages.RealBatch> reals;
   private final ArrayDeque<Messages.FakeBatch> fakes = new ArrayDeque<>();
   private final ActorRef<Messages.RealBatch> realAdapter;
+  private final Schedule schedule;
   private ActorRef<Messages.Snapshot> generator;
   private long version;
   private long admitted;
@@ -47,9 +50,10 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
       Supplier<DiscriminatorTrainer> trainer,
       EngineSettings settings,
       ActorRef<DataLoader.Command> data,
-      ActorRef<Coordinator.Command> coordinator) {
+      ActorRef<Coordinator.Command> coordinator,
+      StepHook hook) {
     return Behaviors.setup(
-        ctx -> new Discriminator(ctx, trainer.get(), settings, data, coordinator));
+        ctx -> new Discriminator(ctx, trainer.get(), settings, data, coordinator, hook));
   }
 
   private Discriminator(
@@ -57,10 +61,13 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
       DiscriminatorTrainer trainer,
       EngineSettings settings,
       ActorRef<DataLoader.Command> data,
-      ActorRef<Coordinator.Command> coordinator) {
+      ActorRef<Coordinator.Command> coordinator,
+      StepHook hook) {
     super(ctx);
+    this.hook = hook;
     this.trainer = trainer;
     this.settings = settings;
+    this.schedule = settings.schedule();
     this.data = data;
     this.coordinator = coordinator;
     this.reals = new ArrayDeque<>(settings.prefetch());
@@ -81,6 +88,9 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
 
   private Behavior<Command> onConnect(Connect c) {
     generator = c.generator();
+    if (schedule.discriminatorVersionUsed(0)) {
+      generator.tell(new Messages.Snapshot("discriminator", 0, trainer.snapshot()));
+    }
     return tryStep();
   }
 
@@ -108,16 +118,23 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
     while (version < admitted && !reals.isEmpty() && !fakes.isEmpty() && generator != null) {
       long n = version + 1;
       Messages.FakeBatch fake = fakes.poll();
-      if (fake.dStep() != n) {
-        throw new IllegalStateException("fakes for D update " + fake.dStep() + " while at " + n);
+      if (fake.dStep() != n || fake.generatorVersion() != schedule.generatorVersionFor(n)) {
+        throw new IllegalStateException(
+            "D update "
+                + n
+                + " got the fakes of update "
+                + fake.dStep()
+                + ", G version "
+                + fake.generatorVersion());
       }
       Messages.RealBatch real = reals.poll();
+      hook.beforeStep("discriminator", n);
       long t0 = System.nanoTime();
       DLoss loss = trainer.step(real.x(), fake.x());
       long nanos = System.nanoTime() - t0;
       version = n;
       data.tell(new DataLoader.Request(1, realAdapter));
-      if (n % settings.k() == 0) {
+      if (schedule.discriminatorVersionUsed(n)) {
         generator.tell(new Messages.Snapshot("discriminator", n, trainer.snapshot()));
       }
       coordinator.tell(

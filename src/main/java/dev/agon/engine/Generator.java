@@ -2,6 +2,8 @@ package dev.agon.engine;
 
 import dev.agon.objective.GLoss;
 import dev.agon.train.GeneratorTrainer;
+import dev.agon.train.Schedule;
+import java.util.ArrayDeque;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -27,9 +29,11 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
 
   private final GeneratorTrainer trainer;
   private final EngineSettings settings;
+  private final StepHook hook;
   private final ActorRef<Discriminator.Command> discriminator;
   private final ActorRef<Coordinator.Command> coordinator;
-  private Messages.Snapshot dSnapshot;
+  private final Schedule schedule;
+  private final ArrayDeque<Messages.Snapshot> dSnapshots = new ArrayDeque<>();
   private long version;
   private long admitted;
 
@@ -37,9 +41,10 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
       Supplier<GeneratorTrainer> trainer,
       EngineSettings settings,
       ActorRef<Discriminator.Command> discriminator,
-      ActorRef<Coordinator.Command> coordinator) {
+      ActorRef<Coordinator.Command> coordinator,
+      StepHook hook) {
     return Behaviors.setup(
-        ctx -> new Generator(ctx, trainer.get(), settings, discriminator, coordinator));
+        ctx -> new Generator(ctx, trainer.get(), settings, discriminator, coordinator, hook));
   }
 
   private Generator(
@@ -47,10 +52,13 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
       GeneratorTrainer trainer,
       EngineSettings settings,
       ActorRef<Discriminator.Command> discriminator,
-      ActorRef<Coordinator.Command> coordinator) {
+      ActorRef<Coordinator.Command> coordinator,
+      StepHook hook) {
     super(ctx);
+    this.hook = hook;
     this.trainer = trainer;
     this.settings = settings;
+    this.schedule = settings.schedule();
     this.discriminator = discriminator;
     this.coordinator = coordinator;
     discriminator.tell(
@@ -68,9 +76,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   }
 
   private Behavior<Command> onSnapshot(DSnapshot s) {
-    if (dSnapshot == null || s.snapshot().version() > dSnapshot.version()) {
-      dSnapshot = s.snapshot();
-    }
+    dSnapshots.add(s.snapshot());
     return tryStep();
   }
 
@@ -85,30 +91,33 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   }
 
   private Behavior<Command> tryStep() {
-    while (version < admitted
-        && dSnapshot != null
-        && dSnapshot.version() >= settings.minDiscriminatorVersionFor(version + 1)) {
+    while (version < admitted) {
       long i = version + 1;
+      long need = schedule.discriminatorVersionFor(i);
+      while (!dSnapshots.isEmpty() && dSnapshots.peek().version() < need) {
+        dSnapshots.poll();
+      }
+      Messages.Snapshot d = dSnapshots.peek();
+      if (d == null || d.version() != need) {
+        return this;
+      }
+      hook.beforeStep("generator", i);
       long t0 = System.nanoTime();
-      GLoss loss = trainer.step(i, dSnapshot.params(), settings.batchSize());
+      GLoss loss = trainer.step(i, d.params(), settings.batchSize());
       long nanos = System.nanoTime() - t0;
       version = i;
       coordinator.tell(
           new Coordinator.GStepDone(
-              new Messages.GStepReport(
-                  i, dSnapshot.version(), loss, nanos, System.currentTimeMillis())));
+              new Messages.GStepReport(i, d.version(), loss, nanos, System.currentTimeMillis())));
       produceFakes();
     }
     return this;
   }
 
-  /** The fakes of D updates version·k+1 .. version·k+k, all from the current version. */
+  /** The fakes of every D update that trains on the current version. */
   private void produceFakes() {
-    if (version >= settings.iterations()) {
-      return;
-    }
-    for (int j = 1; j <= settings.k(); j++) {
-      long n = version * settings.k() + j;
+    long[] range = schedule.fakesOfVersion(version);
+    for (long n = range[0]; n <= range[1]; n++) {
       discriminator.tell(
           new Discriminator.Fake(
               new Messages.FakeBatch(n, version, trainer.fakes(n, settings.batchSize()))));

@@ -3,6 +3,9 @@ package dev.agon.train;
 import dev.agon.data.BatchSource;
 import dev.agon.objective.DLoss;
 import dev.agon.objective.GLoss;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -21,30 +24,65 @@ public final class PlainLoop {
   private PlainLoop() {}
 
   /**
-   * Runs G updates {@code fromIteration+1 .. toIteration}, each preceded by k D updates. D update n
-   * uses real batch n−1 and fakes from G version floor((n−1)/k); G update i uses D version k·i.
+   * Runs G updates {@code fromIteration+1 .. toIteration} of {@code schedule}, each preceded by its
+   * k D updates: D update n uses real batch n−1 and the fakes of G version {@link
+   * Schedule#generatorVersionFor}; G update i uses D version {@link
+   * Schedule#discriminatorVersionFor}. Fakes are made right after G reaches the version they come
+   * from and D snapshots are kept at the versions G will use, exactly as the Generator and
+   * Discriminator actors do, so the actor engine must match this loop bit for bit for every
+   * staleness.
    */
   public static void run(
       GeneratorTrainer g,
       DiscriminatorTrainer d,
       BatchSource data,
-      int k,
+      Schedule schedule,
       int batchSize,
       long fromIteration,
       long toIteration,
       Listener listener) {
+    if (fromIteration != 0 && schedule.staleness() != 0) {
+      throw new IllegalArgumentException("a lagged loop starts at iteration 0");
+    }
+    int k = schedule.k();
+    ArrayDeque<INDArray> fakes = new ArrayDeque<>();
+    Map<Long, INDArray> dSnapshots = new HashMap<>();
+    produceFakes(g, schedule, fromIteration, batchSize, fakes);
+    if (schedule.staleness() > 0 && schedule.discriminatorVersionUsed(0)) {
+      dSnapshots.put(0L, d.snapshot());
+    }
     for (long i = fromIteration + 1; i <= toIteration; i++) {
       for (int j = 1; j <= k; j++) {
         long n = (i - 1) * k + j;
         INDArray real = data.batch(n - 1, batchSize).x();
-        INDArray fake = g.fakes(n, batchSize);
+        INDArray fake = fakes.poll();
         long t0 = System.nanoTime();
         DLoss dl = d.step(real, fake);
         listener.dStep(n, dl, System.nanoTime() - t0);
+        if (schedule.staleness() > 0 && schedule.discriminatorVersionUsed(n)) {
+          dSnapshots.put(n, d.snapshot());
+        }
       }
+      // Synchronous: D is at version k·i, the one G update i uses; no copy needed.
+      INDArray dParams =
+          schedule.staleness() == 0
+              ? d.params()
+              : dSnapshots.get(schedule.discriminatorVersionFor(i));
       long t0 = System.nanoTime();
-      GLoss gl = g.step(i, d.params(), batchSize);
+      GLoss gl = g.step(i, dParams, batchSize);
       listener.gStep(i, gl, System.nanoTime() - t0);
+      long next = schedule.discriminatorVersionFor(i + 1);
+      dSnapshots.keySet().removeIf(v -> v < next);
+      produceFakes(g, schedule, i, batchSize, fakes);
+    }
+  }
+
+  /** The fakes of every D update that trains on G version {@code v}, made now. */
+  private static void produceFakes(
+      GeneratorTrainer g, Schedule schedule, long v, int batchSize, ArrayDeque<INDArray> out) {
+    long[] range = schedule.fakesOfVersion(v);
+    for (long n = range[0]; n <= range[1]; n++) {
+      out.add(g.fakes(n, batchSize));
     }
   }
 }

@@ -18,6 +18,10 @@ final class EngineHarness {
   final List<Messages.Report> reports = new CopyOnWriteArrayList<>();
 
   Coordinator.Finished run(ActorTestKit kit, AgonConfig c, EngineSettings settings) {
+    return run(kit, c, settings, StepHook.NONE);
+  }
+
+  Coordinator.Finished run(ActorTestKit kit, AgonConfig c, EngineSettings settings, StepHook hook) {
     int dims = Factory.data(c).dims();
     Behavior<Recorder.Command> recorder =
         Behaviors.receiveMessage(
@@ -37,7 +41,8 @@ final class EngineHarness {
                     () -> Factory.data(c),
                     () -> GeneratorTrainer.create(c, dims),
                     () -> DiscriminatorTrainer.create(c, dims),
-                    recorder)));
+                    recorder,
+                    hook)));
     return AskPattern.<Coordinator.Command, Coordinator.Finished>ask(
             coordinator, Coordinator.Start::new, Duration.ofMinutes(5), kit.scheduler())
         .toCompletableFuture()

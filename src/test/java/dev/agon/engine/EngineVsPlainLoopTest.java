@@ -12,11 +12,13 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The synchronous actor engine (staleness 0) must compute exactly what a single-threaded loop of
- * Algorithm 1 computes: same seed, same steps, every parameter bit equal.
+ * The actor engine must compute exactly what a single-threaded loop computes: same seed, same
+ * steps, every parameter bit equal. With staleness 0 the loop is Algorithm 1 itself; with s ≥ 1 it
+ * is the same loop with the schedule's fixed lag, which the concurrent engine must reproduce
+ * whatever the timing.
  */
 class EngineVsPlainLoopTest {
   static ActorTestKit kit;
@@ -31,21 +33,37 @@ class EngineVsPlainLoopTest {
     kit.shutdownTestKit();
   }
 
-  @ParameterizedTest(name = "k = {0}")
-  @ValueSource(ints = {1, 3})
-  void bitIdenticalToPlainLoop(int k) {
-    AgonConfig c = TestConfigs.smallRing("schedule.k=" + k, "schedule.iterations=200", "seed=7");
-    EngineSettings s = TrainRun.settings(c);
-    Coordinator.Finished f = new EngineHarness().run(kit, c, s);
+  @ParameterizedTest(name = "k = {0}, s = {1}, {2} iterations")
+  @CsvSource({"1, 0, 200", "3, 0, 200", "1, 1, 100", "2, 1, 100", "1, 2, 100", "3, 4, 60"})
+  void bitIdenticalToPlainLoop(int k, int s, int iterations) {
+    AgonConfig c =
+        TestConfigs.smallRing(
+            "schedule.k=" + k,
+            "schedule.staleness=" + s,
+            "schedule.iterations=" + iterations,
+            "seed=7");
+    EngineSettings settings = TrainRun.settings(c);
+    Coordinator.Finished f = new EngineHarness().run(kit, c, settings);
+    assertMatchesPlainLoop(c, settings, f);
+  }
 
+  /** Runs the plain loop of {@code c} and asserts the engine's final parameters equal its own. */
+  static void assertMatchesPlainLoop(AgonConfig c, EngineSettings s, Coordinator.Finished f) {
     int dims = Factory.data(c).dims();
     GeneratorTrainer g = GeneratorTrainer.create(c, dims);
     DiscriminatorTrainer d = DiscriminatorTrainer.create(c, dims);
     PlainLoop.run(
-        g, d, Factory.data(c), k, s.batchSize(), 0, s.iterations(), new PlainLoop.Listener() {});
+        g,
+        d,
+        Factory.data(c),
+        s.schedule(),
+        s.batchSize(),
+        0,
+        s.iterations(),
+        new PlainLoop.Listener() {});
 
-    assertThat(f.gSteps()).isEqualTo(200);
-    assertThat(f.dSteps()).isEqualTo(200L * k);
+    assertThat(f.gSteps()).isEqualTo(s.iterations());
+    assertThat(f.dSteps()).isEqualTo(s.iterations() * s.k());
     assertBitEqual(Tensors.toFloats(f.generatorParams()), Tensors.toFloats(g.params()));
     assertBitEqual(Tensors.toFloats(f.discriminatorParams()), Tensors.toFloats(d.params()));
     // The parameters did move: the comparison is not between two initialisations.

@@ -1,0 +1,16 @@
+package dev.agon.engine;
+
+/**
+ * Called by the Generator and the Discriminator on their own thread just before each update: the
+ * seam for tests that inject delays or faults into a running engine. Production runs use {@link
+ * #NONE}.
+ */
+@FunctionalInterface
+public interface StepHook {
+  StepHook NONE = (actor, step) -> {};
+
+  /**
+   * {@code actor} is "generator" or "discriminator"; {@code step} the 1-based update about to run.
+   */
+  void beforeStep(String actor, long step);
+}
