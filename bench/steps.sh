@@ -35,7 +35,7 @@ PY
   echo
   echo "## Agon: plain loop vs actor engine"
   echo
-  ./agon bench steps --json "$out/agon_steps.json" "$@" 2>"$out/agon_steps.log"
+  ./agon bench steps --staleness 1,2 --json "$out/agon_steps.json" "$@" 2>"$out/agon_steps.log"
   echo
   echo "## PyTorch, same models and steps"
   "$py" bench/torch_steps.py --json "$out/torch_steps.json" 2>"$out/torch_steps.log"

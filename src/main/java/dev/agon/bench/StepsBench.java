@@ -49,7 +49,10 @@ public final class StepsBench {
     }
   }
 
-  /** One case: every round of both variants and their medians. */
+  /**
+   * One case: every round of both variants and their medians; {@code stale} holds the engine with
+   * staleness s ≥ 1 (median over rounds), by s.
+   */
   public record CaseResult(
       String name,
       String description,
@@ -57,7 +60,8 @@ public final class StepsBench {
       List<Timing> plainRounds,
       List<Timing> engineRounds,
       Timing plain,
-      Timing engine) {
+      Timing engine,
+      Map<Integer, Timing> stale) {
     /** Engine wall time per iteration over the plain loop's: the engine's overhead. */
     public double ratio() {
       return engine.wallMsPerIteration() / plain.wallMsPerIteration();
@@ -83,8 +87,18 @@ public final class StepsBench {
     return List.copyOf(StepCase.all().keySet());
   }
 
-  /** Runs case {@code name}; {@code progress} gets a line per finished run. */
+  /** Runs case {@code name} with the synchronous engine only. */
   public CaseResult run(String name, java.util.function.Consumer<String> progress)
+      throws InterruptedException {
+    return run(name, progress, List.of());
+  }
+
+  /**
+   * Runs case {@code name}: per round the plain loop, the synchronous engine and the engine with
+   * each staleness in {@code staleness} (values ≥ 1); {@code progress} gets a line per run.
+   */
+  public CaseResult run(
+      String name, java.util.function.Consumer<String> progress, List<Integer> staleness)
       throws InterruptedException {
     Supplier<StepCase> s = StepCase.all().get(name);
     if (s == null) {
@@ -93,14 +107,29 @@ public final class StepsBench {
     StepCase c = s.get();
     List<Timing> plain = new ArrayList<>();
     List<Timing> engine = new ArrayList<>();
+    Map<Integer, List<Timing>> stale = new java.util.TreeMap<>();
     for (int r = 1; r <= rounds; r++) {
       plain.add(plain(c));
       progress.accept(line(name, r, "plain", plain.get(plain.size() - 1)));
-      engine.add(engine(c));
+      engine.add(engine(c, 0));
       progress.accept(line(name, r, "engine", engine.get(engine.size() - 1)));
+      for (int lag : staleness) {
+        Timing t = engine(c, lag);
+        stale.computeIfAbsent(lag, x -> new ArrayList<>()).add(t);
+        progress.accept(line(name, r, "s=" + lag, t));
+      }
     }
+    Map<Integer, Timing> staleMedians = new java.util.TreeMap<>();
+    stale.forEach((lag, ts) -> staleMedians.put(lag, median(ts)));
     return new CaseResult(
-        name, c.description(), c.batchSize(), plain, engine, median(plain), median(engine));
+        name,
+        c.description(),
+        c.batchSize(),
+        plain,
+        engine,
+        median(plain),
+        median(engine),
+        staleMedians);
   }
 
   private static String line(String name, int round, String variant, Timing t) {
@@ -155,7 +184,7 @@ public final class StepsBench {
    * The actor engine as {@code agon train} runs it (same Coordinator, actors, dispatchers and Pekko
    * settings), with a recorder that only keeps step times and the arrival time of each G report.
    */
-  private Timing engine(StepCase c) throws InterruptedException {
+  private Timing engine(StepCase c, int staleness) throws InterruptedException {
     int total = warmup + iterations;
     long[] gArrival = new long[total + 1];
     long[] dNanos = new long[iterations];
@@ -177,7 +206,7 @@ public final class StepsBench {
               }
               return Behaviors.same();
             });
-    EngineSettings settings = new EngineSettings(1, 0, total, c.batchSize(), c.prefetch());
+    EngineSettings settings = new EngineSettings(1, staleness, total, c.batchSize(), c.prefetch());
     Coordinator.Parts parts =
         new Coordinator.Parts(c.data(), c.generator(), c.discriminator(), recorder);
     ActorSystem<Coordinator.Command> system =
@@ -257,6 +286,38 @@ public final class StepsBench {
     return sb.toString();
   }
 
+  /**
+   * G updates per second of the plain loop, the synchronous engine and each staleness, with each
+   * engine's speed-up over the synchronous one, as a Markdown table.
+   */
+  public static String throughputMarkdown(List<CaseResult> results) {
+    java.util.SortedSet<Integer> ss = new java.util.TreeSet<>();
+    results.forEach(r -> ss.addAll(r.stale().keySet()));
+    StringBuilder sb = new StringBuilder("| case | batch | plain it/s | engine s=0 it/s |");
+    ss.forEach(s -> sb.append(" s=").append(s).append(" it/s | s=").append(s).append(" / s=0 |"));
+    sb.append("\n|---|---:|---:|---:|");
+    ss.forEach(s -> sb.append("---:|---:|"));
+    sb.append('\n');
+    for (CaseResult r : results) {
+      double sync = 1000 / r.engine().wallMsPerIteration();
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %.1f | %.1f |",
+              r.name(),
+              r.batchSize(),
+              1000 / r.plain().wallMsPerIteration(),
+              sync));
+      for (int s : ss) {
+        Timing t = r.stale().get(s);
+        double v = t == null ? Double.NaN : 1000 / t.wallMsPerIteration();
+        sb.append(String.format(Locale.ROOT, " %.1f | %.2f |", v, v / sync));
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
   /** The results and the settings that produced them, as one JSON object. */
   public String json(List<CaseResult> results, Map<String, String> environment) {
     Json env = Json.object();
@@ -274,6 +335,7 @@ public final class StepsBench {
                         .put("engine_over_plain", r.ratio())
                         .putRaw("plain_rounds", array(r.plainRounds()))
                         .putRaw("engine_rounds", array(r.engineRounds()))
+                        .putRaw("stale", staleJson(r.stale()))
                         .end())
             .collect(Collectors.joining(",", "[", "]"));
     return Json.object()
@@ -286,6 +348,12 @@ public final class StepsBench {
         .putRaw("environment", env.end())
         .putRaw("cases", cases)
         .end();
+  }
+
+  private static String staleJson(Map<Integer, Timing> stale) {
+    Json j = Json.object();
+    stale.forEach((s, t) -> j.putRaw(Integer.toString(s), t.json()));
+    return j.end();
   }
 
   private static String array(List<Timing> ts) {

@@ -75,6 +75,15 @@ final class BenchCommand implements Runnable {
         defaultValue = "3")
     int rounds;
 
+    @Option(
+        names = "--staleness",
+        split = ",",
+        paramLabel = "S",
+        description =
+            "Also run the engine with these staleness bounds (>= 1), e.g. 1,2: G updates per"
+                + " second beside the synchronous engine's.")
+    List<Integer> staleness = new ArrayList<>();
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
 
@@ -84,6 +93,9 @@ final class BenchCommand implements Runnable {
       PrintWriter err = spec.commandLine().getErr();
       if (warmup < 1 || iterations < 1 || rounds < 1) {
         throw new Main.UserException("--warmup, --iterations and --rounds must be >= 1");
+      }
+      if (staleness.stream().anyMatch(x -> x < 1 || x > 100)) {
+        throw new Main.UserException("--staleness values must be in [1, 100]");
       }
       for (String c : cases) {
         if (!StepsBench.caseNames().contains(c)) {
@@ -103,7 +115,8 @@ final class BenchCommand implements Runnable {
                 line -> {
                   err.println(line);
                   err.flush();
-                }));
+                },
+                staleness));
       }
       out.println();
       out.printf(
@@ -111,6 +124,10 @@ final class BenchCommand implements Runnable {
               + " (plain, engine alternating); medians over rounds%n%n",
           warmup, iterations, rounds);
       out.print(StepsBench.markdown(results));
+      if (!staleness.isEmpty()) {
+        out.printf("%nG updates per second (k = 1), medians over rounds%n%n");
+        out.print(StepsBench.throughputMarkdown(results));
+      }
       out.flush();
       if (json != null) {
         Path parent = json.toAbsolutePath().getParent();
