@@ -4,6 +4,8 @@ import dev.agon.data.BatchSource;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.Schedule;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -15,12 +17,17 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Owns the schedule of Goodfellow et al. 2014, Algorithm 1: k D updates per G update. It admits
- * every update before it may run — D update n only once G has reached version floor((n−1)/k) − s, G
- * update i only once D has reached k·i − s — and checks every report against those bounds, so
- * staleness is enforced and measured, not assumed. Tensors never pass through it: fakes go from
- * Generator to Discriminator, snapshots from Discriminator to Generator, real batches from
- * DataLoader to Discriminator.
+ * Owns the schedule of Goodfellow et al. 2014, Algorithm 1: k D updates per G update, with the
+ * fixed lag s of {@link Schedule}. It admits every update before it may run — D update n only once
+ * G has reached the version n trains on, G update i only once D has reached the version i trains
+ * against — and checks every report against the schedule, so staleness is enforced and measured,
+ * not assumed. Tensors never pass through it: fakes go from Generator to Discriminator, snapshots
+ * from Discriminator to Generator, real batches from DataLoader to Discriminator.
+ *
+ * <p>Live changes: learning rates apply from each player's next update; a new k or s applies at a
+ * barrier — admissions stop at the end of the last iteration already (partly) admitted, and once
+ * both players are there a new schedule segment starts from that point. Both are logged and
+ * recorded with the updates at which they took effect.
  */
 public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   /** The dispatcher of tensor-owning actors: one dedicated thread each (see DESIGN.md). */
@@ -30,12 +37,27 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   public record Start(ActorRef<Finished> replyTo) implements Command {}
 
-  /** Finish the G update in progress (with its D updates), then stop. */
+  /** Finish the iterations already admitted, then stop. */
   public record Stop(String reason) implements Command {}
+
+  /** Change k, s and the learning rates while running; absent values stay as they are. */
+  public record ChangeSchedule(
+      OptionalInt k,
+      OptionalInt staleness,
+      OptionalDouble generatorLr,
+      OptionalDouble discriminatorLr,
+      ActorRef<ChangeReply> replyTo)
+      implements Command {}
+
+  /** The answer to a {@link ChangeSchedule}: accepted (with when) or rejected (with why). */
+  public record ChangeReply(boolean accepted, String message) {}
 
   public record DStepDone(Messages.DStepReport report) implements Command {}
 
   public record GStepDone(Messages.GStepReport report) implements Command {}
+
+  /** A player applied a learning rate change before update {@code step}. */
+  public record LearningRateApplied(String model, long step, double lr) implements Command {}
 
   private record FinalParams(Messages.Snapshot snapshot) implements Command {}
 
@@ -66,10 +88,11 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   }
 
   private final EngineSettings settings;
-  private final Schedule schedule;
   private final ActorRef<Generator.Command> generator;
   private final ActorRef<Discriminator.Command> discriminator;
   private final ActorRef<Recorder.Command> recorder;
+  private Schedule schedule;
+  private int epoch;
   private ActorRef<Finished> replyTo;
   private long lastIteration;
   private long dDone;
@@ -80,6 +103,12 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private boolean finishing;
   private INDArray finalG;
   private INDArray finalD;
+
+  /** A k/s change waiting for its barrier: the iteration where it applies, and the values. */
+  private long barrier = -1;
+
+  private int pendingK;
+  private int pendingStaleness;
 
   public static Behavior<Command> create(EngineSettings settings, Parts parts) {
     return Behaviors.setup(ctx -> new Coordinator(ctx, settings, parts));
@@ -109,6 +138,11 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 parts.generator(), settings, discriminator, ctx.getSelf(), parts.hook()),
             "generator",
             pinned);
+    // A failed child ends the run (the guardian fails; TrainRun reports it).
+    ctx.watch(data);
+    ctx.watch(discriminator);
+    ctx.watch(generator);
+    ctx.watch(recorder);
   }
 
   @Override
@@ -116,8 +150,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     return newReceiveBuilder()
         .onMessage(Start.class, this::onStart)
         .onMessage(Stop.class, this::onStop)
+        .onMessage(ChangeSchedule.class, this::onChange)
         .onMessage(DStepDone.class, this::onDStep)
         .onMessage(GStepDone.class, this::onGStep)
+        .onMessage(LearningRateApplied.class, this::onLearningRateApplied)
         .onMessage(FinalParams.class, this::onFinalParams)
         .onMessage(RecorderFlushed.class, this::onFlushed)
         .build();
@@ -132,15 +168,76 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private Behavior<Command> onStop(Stop s) {
     if (!finishing && stopReason == null) {
       stopReason = s.reason();
-      // Finish every D update already admitted (with staleness s, up to s cycles ahead) and the
-      // G updates of those cycles, so the run stops at a whole iteration.
-      long admittedCycles = (dAdmitted + settings.k() - 1) / settings.k();
-      lastIteration = Math.min(lastIteration, Math.max(gDone + 1, admittedCycles));
+      // Finish every D update already admitted (with staleness s, up to s iterations ahead)
+      // and the G updates of those iterations, so the run stops at a whole iteration.
+      lastIteration = Math.min(lastIteration, Math.max(gDone + 1, admittedIteration()));
       getContext()
           .getLog()
           .info("stop requested ({}): finishing iteration {}", s.reason(), lastIteration);
     }
     return this;
+  }
+
+  private Behavior<Command> onChange(ChangeSchedule c) {
+    String invalid = validate(c);
+    if (invalid != null) {
+      c.replyTo().tell(new ChangeReply(false, invalid));
+      return this;
+    }
+    StringBuilder done = new StringBuilder();
+    c.generatorLr().ifPresent(lr -> generator.tell(new Generator.SetLearningRate(lr)));
+    c.discriminatorLr().ifPresent(lr -> discriminator.tell(new Discriminator.SetLearningRate(lr)));
+    if (c.generatorLr().isPresent() || c.discriminatorLr().isPresent()) {
+      done.append("learning rates apply from each player's next update");
+    }
+    if (c.k().isPresent() || c.staleness().isPresent()) {
+      pendingK = c.k().orElse(barrier >= 0 ? pendingK : schedule.k());
+      pendingStaleness =
+          c.staleness().orElse(barrier >= 0 ? pendingStaleness : schedule.staleness());
+      barrier = Math.max(gDone, admittedIteration());
+      done.append(done.length() > 0 ? "; " : "")
+          .append("k = ")
+          .append(pendingK)
+          .append(", s = ")
+          .append(pendingStaleness)
+          .append(" from the end of iteration ")
+          .append(barrier);
+      getContext().getLog().info("schedule change requested: {}", done);
+      admitOrFinish();
+    }
+    c.replyTo().tell(new ChangeReply(true, done.toString()));
+    return this;
+  }
+
+  private String validate(ChangeSchedule c) {
+    if (replyTo == null) {
+      return "the run has not started";
+    }
+    if (finishing || stopReason != null) {
+      return "the run is stopping";
+    }
+    if (c.k().isPresent() && (c.k().getAsInt() < 1 || c.k().getAsInt() > 1000)) {
+      return "k must be in [1, 1000] (got " + c.k().getAsInt() + ")";
+    }
+    if (c.staleness().isPresent()
+        && (c.staleness().getAsInt() < 0 || c.staleness().getAsInt() > 100)) {
+      return "staleness must be in [0, 100] (got " + c.staleness().getAsInt() + ")";
+    }
+    for (OptionalDouble lr : new OptionalDouble[] {c.generatorLr(), c.discriminatorLr()}) {
+      if (lr.isPresent() && !(lr.getAsDouble() > 0 && Double.isFinite(lr.getAsDouble()))) {
+        return "learning rates must be finite and > 0 (got " + lr.getAsDouble() + ")";
+      }
+    }
+    if ((c.k().isPresent() || c.staleness().isPresent())
+        && Math.max(gDone, admittedIteration()) >= lastIteration) {
+      return "the run ends at iteration " + lastIteration + " before a new k or s could apply";
+    }
+    return null;
+  }
+
+  /** The last iteration with an admitted D update: where a barrier can be put at the earliest. */
+  private long admittedIteration() {
+    return dAdmitted <= schedule.originD() ? schedule.originG() : schedule.iterationOf(dAdmitted);
   }
 
   private Behavior<Command> onDStep(DStepDone m) {
@@ -169,26 +266,75 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     return this;
   }
 
-  /** The run ends when both players have made every update of its last iteration. */
-  private void admitOrFinish() {
-    if (!finishing && gDone >= lastIteration && dDone >= settings.k() * lastIteration) {
-      finish();
-    } else {
-      admit();
-    }
+  private Behavior<Command> onLearningRateApplied(LearningRateApplied a) {
+    getContext().getLog().info("{} learning rate {} from update {}", a.model(), a.lr(), a.step());
+    boolean g = a.model().equals("generator");
+    recorder.tell(
+        new Recorder.Record(
+            new Messages.ScheduleEvent(
+                a.model() + "_lr",
+                g ? a.step() : -1,
+                g ? -1 : a.step(),
+                schedule.k(),
+                schedule.staleness(),
+                a.lr(),
+                System.currentTimeMillis())));
+    return this;
   }
 
-  /** Admits every update the staleness bound allows now, and none beyond the run's end. */
+  /**
+   * The run ends when both players have made every update of its last iteration; a pending k/s
+   * change starts its segment when both players have reached its barrier.
+   */
+  private void admitOrFinish() {
+    if (!finishing && gDone >= lastIteration && dDone >= schedule.dStepsThrough(lastIteration)) {
+      finish();
+      return;
+    }
+    if (barrier >= 0 && gDone == barrier && dDone == schedule.dStepsThrough(barrier)) {
+      startSegment();
+    }
+    admit();
+  }
+
+  private void startSegment() {
+    schedule = schedule.changedAt(gDone, dDone, pendingK, pendingStaleness);
+    epoch++;
+    barrier = -1;
+    getContext()
+        .getLog()
+        .info(
+            "schedule k = {}, s = {} from G update {} and D update {}",
+            schedule.k(),
+            schedule.staleness(),
+            gDone + 1,
+            dDone + 1);
+    // D applies first and passes the change on to G, so G's new fakes arrive after it.
+    discriminator.tell(new Discriminator.Reschedule(schedule, epoch));
+    recorder.tell(
+        new Recorder.Record(
+            new Messages.ScheduleEvent(
+                "schedule",
+                gDone + 1,
+                dDone + 1,
+                schedule.k(),
+                schedule.staleness(),
+                Double.NaN,
+                System.currentTimeMillis())));
+  }
+
+  /** Admits every update the staleness bound allows now, none beyond a barrier or the end. */
   private void admit() {
     if (replyTo == null || finishing) {
       return;
     }
-    long dTarget = Math.min(schedule.lastAdmissibleDStep(gDone), settings.k() * lastIteration);
+    long lastG = barrier >= 0 ? Math.min(barrier, lastIteration) : lastIteration;
+    long dTarget = Math.min(schedule.lastAdmissibleDStep(gDone), schedule.dStepsThrough(lastG));
     if (dTarget > dAdmitted) {
       dAdmitted = dTarget;
       discriminator.tell(new Discriminator.Admit(dAdmitted));
     }
-    long gTarget = Math.min(schedule.lastAdmissibleGStep(dDone), lastIteration);
+    long gTarget = Math.min(schedule.lastAdmissibleGStep(dDone), lastG);
     if (gTarget > gAdmitted) {
       gAdmitted = gTarget;
       generator.tell(new Generator.Admit(gAdmitted));

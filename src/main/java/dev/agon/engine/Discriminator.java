@@ -21,13 +21,19 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 public final class Discriminator extends AbstractBehavior<Discriminator.Command> {
   public sealed interface Command {}
 
-  /** Where D's snapshots go; sent by the Generator when it starts. */
-  public record Connect(ActorRef<Messages.Snapshot> generator) implements Command {}
+  /** The Generator, where D's snapshots and schedule changes go; sent by it when it starts. */
+  public record Connect(ActorRef<Generator.Command> generator) implements Command {}
 
   public record Fake(Messages.FakeBatch batch) implements Command {}
 
   /** The Coordinator admits D updates up to and including {@code upToStep}. */
   public record Admit(long upToStep) implements Command {}
+
+  /** A new schedule segment from the barrier D is at; passed on to the Generator. */
+  public record Reschedule(Schedule schedule, int epoch) implements Command {}
+
+  /** Use {@code lr} from the next update on. */
+  public record SetLearningRate(double lr) implements Command {}
 
   public record GetParams(ActorRef<Messages.Snapshot> replyTo) implements Command {}
 
@@ -41,10 +47,12 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   private final ArrayDeque<Messages.RealBatch> reals;
   private final ArrayDeque<Messages.FakeBatch> fakes = new ArrayDeque<>();
   private final ActorRef<Messages.RealBatch> realAdapter;
-  private final Schedule schedule;
-  private ActorRef<Messages.Snapshot> generator;
+  private Schedule schedule;
+  private int epoch;
+  private ActorRef<Generator.Command> generator;
   private long version;
   private long admitted;
+  private double pendingLr = Double.NaN;
 
   public static Behavior<Command> create(
       Supplier<DiscriminatorTrainer> trainer,
@@ -64,10 +72,10 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
       ActorRef<Coordinator.Command> coordinator,
       StepHook hook) {
     super(ctx);
-    this.hook = hook;
     this.trainer = trainer;
     this.settings = settings;
     this.schedule = settings.schedule();
+    this.hook = hook;
     this.data = data;
     this.coordinator = coordinator;
     this.reals = new ArrayDeque<>(settings.prefetch());
@@ -82,15 +90,15 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
         .onMessage(Real.class, this::onReal)
         .onMessage(Fake.class, this::onFake)
         .onMessage(Admit.class, this::onAdmit)
+        .onMessage(Reschedule.class, this::onReschedule)
+        .onMessage(SetLearningRate.class, this::onSetLearningRate)
         .onMessage(GetParams.class, this::onGetParams)
         .build();
   }
 
   private Behavior<Command> onConnect(Connect c) {
     generator = c.generator();
-    if (schedule.discriminatorVersionUsed(0)) {
-      generator.tell(new Messages.Snapshot("discriminator", 0, trainer.snapshot()));
-    }
+    publishIfUsed();
     return tryStep();
   }
 
@@ -100,13 +108,30 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   }
 
   private Behavior<Command> onFake(Fake f) {
-    fakes.add(f.batch());
+    // Fakes made for an earlier schedule segment were overtaken by a change: drop them.
+    if (f.batch().epoch() == epoch) {
+      fakes.add(f.batch());
+    }
     return tryStep();
   }
 
   private Behavior<Command> onAdmit(Admit a) {
     admitted = Math.max(admitted, a.upToStep());
     return tryStep();
+  }
+
+  private Behavior<Command> onReschedule(Reschedule r) {
+    schedule = r.schedule();
+    epoch = r.epoch();
+    fakes.clear();
+    publishIfUsed();
+    generator.tell(new Generator.Reschedule(r.schedule(), r.epoch()));
+    return tryStep();
+  }
+
+  private Behavior<Command> onSetLearningRate(SetLearningRate s) {
+    pendingLr = s.lr();
+    return this;
   }
 
   private Behavior<Command> onGetParams(GetParams g) {
@@ -128,15 +153,14 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
                 + fake.generatorVersion());
       }
       Messages.RealBatch real = reals.poll();
+      applyLearningRate(n);
       hook.beforeStep("discriminator", n);
       long t0 = System.nanoTime();
       DLoss loss = trainer.step(real.x(), fake.x());
       long nanos = System.nanoTime() - t0;
       version = n;
       data.tell(new DataLoader.Request(1, realAdapter));
-      if (schedule.discriminatorVersionUsed(n)) {
-        generator.tell(new Messages.Snapshot("discriminator", n, trainer.snapshot()));
-      }
+      publishIfUsed();
       coordinator.tell(
           new Coordinator.DStepDone(
               new Messages.DStepReport(
@@ -148,5 +172,22 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
                   System.currentTimeMillis())));
     }
     return this;
+  }
+
+  private void applyLearningRate(long n) {
+    if (!Double.isNaN(pendingLr)) {
+      trainer.optimizer().learningRate(pendingLr);
+      coordinator.tell(new Coordinator.LearningRateApplied("discriminator", n, pendingLr));
+      pendingLr = Double.NaN;
+    }
+  }
+
+  /** Sends G a snapshot of the current version if the schedule has a G update train on it. */
+  private void publishIfUsed() {
+    if (generator != null && schedule.discriminatorVersionUsed(version)) {
+      generator.tell(
+          new Generator.DiscriminatorSnapshot(
+              new Messages.Snapshot("discriminator", version, trainer.snapshot())));
+    }
   }
 }

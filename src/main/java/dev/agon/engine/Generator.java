@@ -13,9 +13,11 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * Owns G's parameters and optimizer. After each update (and at start) it produces the k fake
- * batches of the next D cycle with its new version and sends them straight to the Discriminator; G
- * update i runs once admitted and once a D snapshot of version ≥ k·i − s has arrived.
+ * Owns G's parameters and optimizer. At start and after each update it makes the fake batches of
+ * every D update that the schedule has train on its new version (with staleness s, up to s
+ * iterations ahead) and sends them straight to the Discriminator. G update i runs once admitted and
+ * once the D snapshot of the version the schedule prescribes has arrived; snapshots wait, oldest
+ * first, until used.
  */
 public final class Generator extends AbstractBehavior<Generator.Command> {
   public sealed interface Command {}
@@ -23,19 +25,28 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   /** The Coordinator admits G updates up to and including {@code upToStep}. */
   public record Admit(long upToStep) implements Command {}
 
-  public record GetParams(ActorRef<Messages.Snapshot> replyTo) implements Command {}
+  /** A D parameter snapshot, from the Discriminator. */
+  public record DiscriminatorSnapshot(Messages.Snapshot snapshot) implements Command {}
 
-  private record DSnapshot(Messages.Snapshot snapshot) implements Command {}
+  /** A new schedule segment from the barrier G is at (passed on by the Discriminator). */
+  public record Reschedule(Schedule schedule, int epoch) implements Command {}
+
+  /** Use {@code lr} from the next update on. */
+  public record SetLearningRate(double lr) implements Command {}
+
+  public record GetParams(ActorRef<Messages.Snapshot> replyTo) implements Command {}
 
   private final GeneratorTrainer trainer;
   private final EngineSettings settings;
   private final StepHook hook;
   private final ActorRef<Discriminator.Command> discriminator;
   private final ActorRef<Coordinator.Command> coordinator;
-  private final Schedule schedule;
   private final ArrayDeque<Messages.Snapshot> dSnapshots = new ArrayDeque<>();
+  private Schedule schedule;
+  private int epoch;
   private long version;
   private long admitted;
+  private double pendingLr = Double.NaN;
 
   public static Behavior<Command> create(
       Supplier<GeneratorTrainer> trainer,
@@ -55,27 +66,28 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
       ActorRef<Coordinator.Command> coordinator,
       StepHook hook) {
     super(ctx);
-    this.hook = hook;
     this.trainer = trainer;
     this.settings = settings;
     this.schedule = settings.schedule();
+    this.hook = hook;
     this.discriminator = discriminator;
     this.coordinator = coordinator;
-    discriminator.tell(
-        new Discriminator.Connect(ctx.messageAdapter(Messages.Snapshot.class, DSnapshot::new)));
+    discriminator.tell(new Discriminator.Connect(ctx.getSelf()));
     produceFakes();
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(DSnapshot.class, this::onSnapshot)
+        .onMessage(DiscriminatorSnapshot.class, this::onSnapshot)
         .onMessage(Admit.class, this::onAdmit)
+        .onMessage(Reschedule.class, this::onReschedule)
+        .onMessage(SetLearningRate.class, this::onSetLearningRate)
         .onMessage(GetParams.class, this::onGetParams)
         .build();
   }
 
-  private Behavior<Command> onSnapshot(DSnapshot s) {
+  private Behavior<Command> onSnapshot(DiscriminatorSnapshot s) {
     dSnapshots.add(s.snapshot());
     return tryStep();
   }
@@ -83,6 +95,18 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   private Behavior<Command> onAdmit(Admit a) {
     admitted = Math.max(admitted, a.upToStep());
     return tryStep();
+  }
+
+  private Behavior<Command> onReschedule(Reschedule r) {
+    schedule = r.schedule();
+    epoch = r.epoch();
+    produceFakes();
+    return tryStep();
+  }
+
+  private Behavior<Command> onSetLearningRate(SetLearningRate s) {
+    pendingLr = s.lr();
+    return this;
   }
 
   private Behavior<Command> onGetParams(GetParams g) {
@@ -101,6 +125,11 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
       if (d == null || d.version() != need) {
         return this;
       }
+      if (!Double.isNaN(pendingLr)) {
+        trainer.optimizer().learningRate(pendingLr);
+        coordinator.tell(new Coordinator.LearningRateApplied("generator", i, pendingLr));
+        pendingLr = Double.NaN;
+      }
       hook.beforeStep("generator", i);
       long t0 = System.nanoTime();
       GLoss loss = trainer.step(i, d.params(), settings.batchSize());
@@ -114,13 +143,13 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
     return this;
   }
 
-  /** The fakes of every D update that trains on the current version. */
+  /** The fakes of every D update that trains on the current version, tagged with the epoch. */
   private void produceFakes() {
     long[] range = schedule.fakesOfVersion(version);
     for (long n = range[0]; n <= range[1]; n++) {
       discriminator.tell(
           new Discriminator.Fake(
-              new Messages.FakeBatch(n, version, trainer.fakes(n, settings.batchSize()))));
+              new Messages.FakeBatch(n, version, epoch, trainer.fakes(n, settings.batchSize()))));
     }
   }
 }

@@ -15,8 +15,11 @@ public final class Messages {
   /** Real minibatch {@code index} (0-based position in the data order) of {@code epoch}. */
   public record RealBatch(long index, long epoch, INDArray x) {}
 
-  /** The fakes of D update {@code dStep} (1-based), produced by G at {@code generatorVersion}. */
-  public record FakeBatch(long dStep, long generatorVersion, INDArray x) {}
+  /**
+   * The fakes of D update {@code dStep} (1-based), produced by G at {@code generatorVersion} for
+   * schedule segment {@code epoch} (0 until a live change of k or s starts another).
+   */
+  public record FakeBatch(long dStep, long generatorVersion, int epoch, INDArray x) {}
 
   /** A flat parameter snapshot of {@code model} after {@code version} updates. */
   public record Snapshot(String model, long version, INDArray params) {}
@@ -30,6 +33,15 @@ public final class Messages {
    */
   public record DStepReport(
       long step, long generatorVersionUsed, long realIndex, DLoss loss, long nanos, long endMillis)
+      implements Report {}
+
+  /**
+   * A live change took effect: {@code change} is "schedule" (k and s from G update {@code gStep}
+   * and D update {@code dStep}), or "generator_lr"/"discriminator_lr" ({@code lr} from that
+   * player's update {@code gStep} or {@code dStep}).
+   */
+  public record ScheduleEvent(
+      String change, long gStep, long dStep, int k, int staleness, double lr, long timeMillis)
       implements Report {}
 
   /** G update {@code step} (1-based; G's version after it), trained against D version used. */

@@ -103,6 +103,23 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
       lastLossD = d.loss().loss();
       lastDReal = d.loss().meanDReal();
       lastDFake = d.loss().meanDFake();
+    } else if (r.report() instanceof Messages.ScheduleEvent e) {
+      Json j =
+          Json.object()
+              .put("event", "schedule_change")
+              .put("change", e.change())
+              .put("k", e.k())
+              .put("staleness", e.staleness());
+      if (e.gStep() >= 0) {
+        j.put("from_g_step", e.gStep());
+      }
+      if (e.dStep() >= 0) {
+        j.put("from_d_step", e.dStep());
+      }
+      if (!Double.isNaN(e.lr())) {
+        j.put("lr", e.lr());
+      }
+      write(j.put("time_ms", e.timeMillis()).end());
     } else if (r.report() instanceof Messages.GStepReport g) {
       write(
           Json.object()

@@ -11,57 +11,85 @@ package dev.agon.train;
  * for bit, and s = 0 is Algorithm 1 exactly. Pure arithmetic, shared by the actors and the plain
  * loop.
  *
+ * <p>A schedule may start mid-run, at a barrier where G has made {@code originG} updates and D
+ * exactly {@code originD}: a live change of k or s starts such a segment, and the formulas above
+ * apply to the updates after the origin (max(0, ·) becomes max(origin, ·)).
+ *
  * @param k D updates per G update
  * @param staleness s, the versions a step lags behind Algorithm 1's (0: synchronous)
- * @param iterations G updates in the run
+ * @param iterations the last G update of the run (absolute, counted from the run's start)
+ * @param originG G updates made before this schedule starts
+ * @param originD D updates made before this schedule starts
  */
-public record Schedule(int k, int staleness, long iterations) {
+public record Schedule(int k, int staleness, long iterations, long originG, long originD) {
   public Schedule {
-    if (k < 1 || staleness < 0 || iterations < 1) {
+    if (k < 1 || staleness < 0 || iterations < 1 || originG < 0 || originD < 0) {
       throw new IllegalArgumentException("invalid schedule: " + this);
     }
   }
 
-  /** D updates in the run: k per G update. */
+  /** A schedule from the start of the run. */
+  public Schedule(int k, int staleness, long iterations) {
+    this(k, staleness, iterations, 0, 0);
+  }
+
+  /** The same run continued from the barrier (g, d) with another k and s. */
+  public Schedule changedAt(long g, long d, int newK, int newStaleness) {
+    return new Schedule(newK, newStaleness, iterations, g, d);
+  }
+
+  /** The last D update of the run: originD + k per G update after the origin. */
   public long dUpdates() {
-    return k * iterations;
+    return dStepsThrough(iterations);
   }
 
-  /** The G version whose fakes D update n (1-based) trains on: max(0, floor((n−1)/k) − s). */
+  /** The D updates of the run up to the end of G iteration {@code gStep}. */
+  public long dStepsThrough(long gStep) {
+    return originD + k * (gStep - originG);
+  }
+
+  /** The G iteration D update n belongs to (its k-cycle), n > originD. */
+  public long iterationOf(long dStep) {
+    return originG + (dStep - originD + k - 1) / k;
+  }
+
+  /** The G version whose fakes D update n (1-based, n > originD) trains on. */
   public long generatorVersionFor(long dStep) {
-    return Math.max(0, (dStep - 1) / k - staleness);
+    return originG + Math.max(0, (dStep - originD - 1) / k - staleness);
   }
 
-  /** The D version G update i (1-based) trains against: max(0, k·i − s). */
+  /** The D version G update i (1-based, i > originG) trains against. */
   public long discriminatorVersionFor(long gStep) {
-    return Math.max(0, k * gStep - staleness);
+    return originD + Math.max(0, k * (gStep - originG) - staleness);
   }
 
   /**
-   * The D updates whose fakes come from G version v, as [first, last] (empty when first > last):
-   * those n with generatorVersionFor(n) = v, within the run.
+   * The D updates whose fakes come from G version v (v ≥ originG), as [first, last] (empty when
+   * first > last): those n with generatorVersionFor(n) = v, within the run.
    */
   public long[] fakesOfVersion(long v) {
-    long first = v == 0 ? 1 : k * (v + staleness) + 1;
-    long last = Math.min(k * (v + staleness + 1), dUpdates());
+    long rel = v - originG;
+    long first = rel == 0 ? originD + 1 : originD + k * (rel + staleness) + 1;
+    long last = Math.min(originD + k * (rel + staleness + 1), dUpdates());
     return new long[] {first, last};
   }
 
-  /** Whether some G update of the run trains against D version v. */
+  /** Whether some G update of this schedule trains against D version v (v ≥ originD). */
   public boolean discriminatorVersionUsed(long v) {
-    if (v == 0) {
+    long rel = v - originD;
+    if (rel == 0) {
       return staleness >= k;
     }
-    return (v + staleness) % k == 0 && v <= k * iterations - staleness;
+    return rel > 0 && (rel + staleness) % k == 0 && rel <= k * (iterations - originG) - staleness;
   }
 
   /** The last D update that may run once G has made {@code gDone} updates. */
   public long lastAdmissibleDStep(long gDone) {
-    return Math.min(k * (gDone + staleness + 1), dUpdates());
+    return Math.min(originD + k * (gDone - originG + staleness + 1), dUpdates());
   }
 
   /** The last G update that may run once D has made {@code dDone} updates. */
   public long lastAdmissibleGStep(long dDone) {
-    return Math.min((dDone + staleness) / k, iterations);
+    return Math.min(originG + (dDone - originD + staleness) / k, iterations);
   }
 }
