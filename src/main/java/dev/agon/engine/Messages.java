@@ -2,6 +2,7 @@ package dev.agon.engine;
 
 import dev.agon.objective.DLoss;
 import dev.agon.objective.GLoss;
+import dev.agon.train.Scorer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -47,5 +48,21 @@ public final class Messages {
   /** G update {@code step} (1-based; G's version after it), trained against D version used. */
   public record GStepReport(
       long step, long discriminatorVersionUsed, GLoss loss, long nanos, long endMillis)
+      implements Report {}
+
+  /**
+   * An evaluation by the Evaluator of G's weights (G-EMA's when {@code ema}) at {@code gVersion},
+   * the snapshot of G step {@code step}. {@code skipped}: evaluations that became due since the
+   * previous report and were dropped by flow control (the newest snapshot is scored instead);
+   * {@code nanos}: time spent scoring.
+   */
+  public record EvalReport(
+      long gVersion,
+      long step,
+      boolean ema,
+      Scorer.Score score,
+      long skipped,
+      long nanos,
+      long endMillis)
       implements Report {}
 }

@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.eval.ModeMetrics;
 import dev.agon.util.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -19,9 +20,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * Turns step reports into the run's offline record ({@code metrics.jsonl}, one JSON object per
- * update) and the console's one-line progress display. Runs on the blocking-I/O dispatcher, so file
- * writes never stall the Coordinator or the tensor-owning actors.
+ * Turns step and evaluation reports into the run's offline record ({@code metrics.jsonl}, one JSON
+ * object per update or evaluation) and the console's one-line progress display. Runs on the
+ * blocking-I/O dispatcher, so file writes never stall the Coordinator or the tensor-owning actors.
  */
 public final class Recorder extends AbstractBehavior<Recorder.Command> {
   public sealed interface Command {}
@@ -133,8 +134,35 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
               .end());
       lastG = g;
       maybePrint(false);
+    } else if (r.report() instanceof Messages.EvalReport e) {
+      write(eval(e));
     }
     return this;
+  }
+
+  /** The {@code eval} event; its keys extend those of the final evaluation TrainRun writes. */
+  static String eval(Messages.EvalReport e) {
+    Json j =
+        Json.object()
+            .put("event", "eval")
+            .put("step", e.step())
+            .put("g_version", e.gVersion())
+            .put("ema", e.ema())
+            .put("samples", e.score().samples());
+    ModeMetrics.Result m = e.score().modes();
+    if (m != null) {
+      j.put("modes", m.modes())
+          .put("total_modes", m.totalModes())
+          .put("high_quality", m.highQualityFraction())
+          .put("reverse_kl", m.reverseKl());
+    }
+    if (e.score().plot() != null) {
+      j.put("plot", e.score().plot().getFileName().toString());
+    }
+    return j.put("skipped", e.skipped())
+        .put("ms", e.nanos() / 1e6)
+        .put("time_ms", e.endMillis())
+        .end();
   }
 
   private Behavior<Command> onFlush(Flush f) {
