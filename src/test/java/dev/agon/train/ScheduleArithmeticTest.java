@@ -7,7 +7,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The schedule's arithmetic against brute force over small schedules. */
-class ScheduleTest {
+class ScheduleArithmeticTest {
   @Test
   void fakesPartitionTheDUpdatesAndSnapshotsAreExactlyThoseUsed() {
     for (int k = 1; k <= 4; k++) {
