@@ -5,6 +5,7 @@ import dev.agon.nn.Mlp;
 import dev.agon.nn.Optimizer;
 import dev.agon.objective.DLoss;
 import dev.agon.objective.GanObjective;
+import dev.agon.objective.HistoricalAverage;
 import dev.agon.tensor.Seeds;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,12 +16,25 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * One discriminator update (Goodfellow et al. 2014, Algorithm 1, inner loop): a gradient step on
  * the objective's D loss over a real and a fake minibatch. Real and fake rows go through D as one
  * [2B, d] batch (one GEMM per layer instead of two); without batch statistics in D this is the same
- * gradient as two passes. Not thread-safe: one owner.
+ * gradient as two passes.
+ *
+ * <p>Historical averaging (optional, {@link HistoricalAverage}): the trainer counts its own updates
+ * ({@link #updates()}); D update {@code n} belongs to generator iteration {@code ceil(n/k)} (the k
+ * D updates that precede G update i are {@code (i-1)k+1 .. ik}), and is active when that iteration
+ * has reached the average's start. An active update adds the penalty's gradient to D's gradient
+ * after the backward pass and before the optimizer step. Without an average (the default, and what
+ * {@link #create} builds for weight 0) the step is exactly the plain one.
+ *
+ * <p>Not thread-safe: one owner.
  */
 public final class DiscriminatorTrainer {
   private final Mlp d;
   private final Optimizer optimizer;
   private final GanObjective objective;
+  private final int k;
+  private HistoricalAverage history;
+  private long updates;
+  private double lastPenalty;
   private int rows = -1;
   private INDArray both;
   private INDArray grad;
@@ -29,10 +43,29 @@ public final class DiscriminatorTrainer {
   private INDArray gradReal;
   private INDArray gradFake;
 
+  /** A trainer without historical averaging. */
   public DiscriminatorTrainer(Mlp d, Optimizer optimizer, GanObjective objective) {
+    this(d, optimizer, objective, 1, null);
+  }
+
+  /**
+   * A trainer with {@code k} D updates per G update and the historical average {@code history} over
+   * D's parameters ({@code null}: none; it may be set later with {@link #historicalAveraging}).
+   */
+  public DiscriminatorTrainer(
+      Mlp d, Optimizer optimizer, GanObjective objective, int k, HistoricalAverage history) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1: " + k);
+    }
+    if (history != null && history.numParams() != d.numParams()) {
+      throw new IllegalArgumentException(
+          "average over " + history.numParams() + " parameters, D has " + d.numParams());
+    }
     this.d = d;
     this.optimizer = optimizer;
     this.objective = objective;
+    this.k = k;
+    this.history = history;
   }
 
   public static DiscriminatorTrainer create(AgonConfig c, int dataDims) {
@@ -42,10 +75,18 @@ public final class DiscriminatorTrainer {
             Seeds.mix(c.seed(), Seeds.STREAM_INIT, 1),
             DataType.FLOAT);
     return new DiscriminatorTrainer(
-        d, Factory.optimizer(c.optim().discriminator(), d), Factory.objective(c.objective()));
+        d,
+        Factory.optimizer(c.optim().discriminator(), d),
+        Factory.objective(c.objective()),
+        c.schedule().k(),
+        Factory.discriminatorAverage(c, d));
   }
 
-  /** Applies one update; {@code real} and {@code fake} are [B, d] and are not modified. */
+  /**
+   * Applies D update {@link #updates()}{@code + 1}; {@code real} and {@code fake} are [B, d] and
+   * are not modified. The returned loss excludes the historical-averaging penalty ({@link
+   * #lastPenalty()}).
+   */
   public DLoss step(INDArray real, INDArray fake) {
     int b = real.rows();
     if (fake.rows() != b) {
@@ -63,7 +104,13 @@ public final class DiscriminatorTrainer {
             gradReal,
             gradFake);
     d.backward(grad, true, false);
+    long n = updates + 1;
+    lastPenalty = 0.0;
+    if (history != null && history.isActive(iteration(n))) {
+      lastPenalty = history.apply(d.params(), d.grads());
+    }
     optimizer.step(d.params(), d.grads());
+    updates = n;
     return loss;
   }
 
@@ -78,6 +125,54 @@ public final class DiscriminatorTrainer {
     bothFake = both.get(NDArrayIndex.interval(b, 2 * b), NDArrayIndex.all());
     gradReal = grad.get(NDArrayIndex.interval(0, b), NDArrayIndex.all());
     gradFake = grad.get(NDArrayIndex.interval(b, 2 * b), NDArrayIndex.all());
+  }
+
+  /** The generator iteration D update {@code n} (1-based) belongs to: {@code ceil(n/k)}. */
+  public long iteration(long n) {
+    return (n + k - 1) / k;
+  }
+
+  /** Number of updates applied so far (the last update's index). */
+  public long updates() {
+    return updates;
+  }
+
+  /** Sets the update count, e.g. when resuming from a checkpoint at D version {@code n}. */
+  public void updates(long n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("updates must be >= 0: " + n);
+    }
+    updates = n;
+  }
+
+  /**
+   * The historical-averaging penalty {@code lambda ||theta - mean||^2} of the last update (part of
+   * D's cost, not of {@link DLoss#loss()}); 0 when averaging is off or the update was inactive.
+   */
+  public double lastPenalty() {
+    return lastPenalty;
+  }
+
+  /** D's historical average, or {@code null} when off. */
+  public HistoricalAverage historicalAverage() {
+    return history;
+  }
+
+  /**
+   * Sets the historical-averaging policy from the next update on: weight {@code lambda} and the
+   * first active generator iteration. Creates an empty average when there was none and {@code
+   * lambda > 0}; an existing one keeps its mean.
+   */
+  public void historicalAveraging(double lambda, long start) {
+    if (history == null) {
+      if (lambda == 0) {
+        return;
+      }
+      history = new HistoricalAverage(d.numParams(), lambda, start);
+    } else {
+      history.weight(lambda);
+      history.start(start);
+    }
   }
 
   /** The live parameters (do not send: {@link #snapshot()} is the detached copy). */

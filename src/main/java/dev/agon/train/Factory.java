@@ -2,6 +2,7 @@ package dev.agon.train;
 
 import dev.agon.config.AgonConfig;
 import dev.agon.config.DataConfig;
+import dev.agon.config.HistoricalAveragingConfig;
 import dev.agon.config.NetConfig;
 import dev.agon.config.ObjectiveConfig;
 import dev.agon.config.OptimizerConfig;
@@ -14,6 +15,7 @@ import dev.agon.nn.MlpSpec;
 import dev.agon.nn.Optimizer;
 import dev.agon.nn.SgdMomentum;
 import dev.agon.objective.GanObjective;
+import dev.agon.objective.HistoricalAverage;
 import dev.agon.objective.StandardGan;
 
 /** Builds the numeric parts of a run from its validated configuration. */
@@ -57,6 +59,26 @@ public final class Factory {
       case ADAM -> new Adam(net.numParams(), net.dtype(), o.lr(), o.beta1(), o.beta2(), o.eps());
       case SGD -> new SgdMomentum(net.numParams(), net.dtype(), o.lr(), o.momentum(), o.nesterov());
     };
+  }
+
+  /**
+   * The historical average over G's parameters, or {@code null} when {@code
+   * stabilizers.historical-averaging.generator-weight} is 0 (then the G step is exactly the plain
+   * one).
+   */
+  public static HistoricalAverage generatorAverage(AgonConfig c, Mlp g) {
+    HistoricalAveragingConfig h = c.stabilizers().historicalAveraging();
+    return average(h.generatorWeight(), h.start(), g);
+  }
+
+  /** Like {@link #generatorAverage} for D ({@code discriminator-weight}). */
+  public static HistoricalAverage discriminatorAverage(AgonConfig c, Mlp d) {
+    HistoricalAveragingConfig h = c.stabilizers().historicalAveraging();
+    return average(h.discriminatorWeight(), h.start(), d);
+  }
+
+  private static HistoricalAverage average(double weight, long start, Mlp net) {
+    return weight == 0 ? null : new HistoricalAverage(net.numParams(), weight, start);
   }
 
   public static GanObjective objective(ObjectiveConfig o) {

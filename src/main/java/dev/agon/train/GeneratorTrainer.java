@@ -1,12 +1,17 @@
 package dev.agon.train;
 
 import dev.agon.config.AgonConfig;
+import dev.agon.config.EmaConfig;
 import dev.agon.nn.Mlp;
 import dev.agon.nn.Optimizer;
 import dev.agon.objective.GLoss;
 import dev.agon.objective.GanObjective;
+import dev.agon.objective.HistoricalAverage;
+import dev.agon.tensor.DenseAccess;
 import dev.agon.tensor.Noise;
 import dev.agon.tensor.Seeds;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -15,7 +20,25 @@ import org.nd4j.linalg.factory.Nd4j;
  * The generator's side of Algorithm 1 (Goodfellow et al. 2014): fake minibatches for D updates, and
  * G updates through a frozen replica of D holding a parameter snapshot. Noise is keyed by (seed,
  * stream, step), so the fakes of D update n and the noise of G update i are the same whichever
- * thread or process computes them. Not thread-safe: one owner.
+ * thread or process computes them.
+ *
+ * <p>Two optional stabilisers live here, beside the weights they average:
+ *
+ * <ul>
+ *   <li>Historical averaging ({@link HistoricalAverage}): G update {@code i} (the {@code gStep}
+ *       argument) is active when {@code i >= start}; an active update adds the penalty's gradient
+ *       to G's gradient after the backward pass and before the optimizer step ({@link
+ *       #lastPenalty()} reports the penalty).
+ *   <li>Generator EMA (Polyak averaging): the average starts as a copy of the first G version
+ *       {@code v >= start} the trainer sees (version {@code i} = the weights after G update {@code
+ *       i}, version 0 the initial ones) and after every later update {@code i} becomes {@code decay
+ *       * ema + (1 - decay) * theta_i}. It lives in a second network, so {@link #samples} (export,
+ *       evaluation) uses the EMA weights once it exists without touching the training network's
+ *       buffers; {@link #fakes} and {@link #step} always use the live weights.
+ * </ul>
+ *
+ * <p>Both off (the default, and what {@link #create} builds for weight 0 and EMA disabled): every
+ * result is exactly that of the plain trainer. Not thread-safe: one owner.
  */
 public final class GeneratorTrainer {
   private final Mlp g;
@@ -23,17 +46,60 @@ public final class GeneratorTrainer {
   private final Optimizer optimizer;
   private final GanObjective objective;
   private final long seed;
+  private HistoricalAverage history;
+  private double lastPenalty;
+  private final Mlp ema;
+  private final double emaDecay;
+  private final long emaStart;
+  private boolean emaStarted;
+  private long version;
   private int rows = -1;
   private INDArray z;
   private INDArray gradLogits;
 
+  /** A trainer without stabilisers. */
   public GeneratorTrainer(
       Mlp g, Mlp dReplica, Optimizer optimizer, GanObjective objective, long seed) {
+    this(g, dReplica, optimizer, objective, seed, null, null);
+  }
+
+  /**
+   * A trainer with the historical average {@code history} over G's parameters ({@code null}: none;
+   * it may be set later with {@link #historicalAveraging}) and the weight EMA {@code ema} ({@code
+   * null} or disabled: none).
+   */
+  public GeneratorTrainer(
+      Mlp g,
+      Mlp dReplica,
+      Optimizer optimizer,
+      GanObjective objective,
+      long seed,
+      HistoricalAverage history,
+      EmaConfig ema) {
+    if (history != null && history.numParams() != g.numParams()) {
+      throw new IllegalArgumentException(
+          "average over " + history.numParams() + " parameters, G has " + g.numParams());
+    }
     this.g = g;
     this.dReplica = dReplica;
     this.optimizer = optimizer;
     this.objective = objective;
     this.seed = seed;
+    this.history = history;
+    if (ema != null && ema.enabled()) {
+      if (!(ema.decay() >= 0 && ema.decay() < 1) || ema.start() < 0) {
+        throw new IllegalArgumentException(
+            "EMA decay must be in [0, 1) and start >= 0: " + ema.decay() + ", " + ema.start());
+      }
+      // Its initial values are never used: the average starts as a copy of G's weights.
+      this.ema = Mlp.create(g.spec(), 0, g.dtype());
+      this.emaDecay = ema.decay();
+      this.emaStart = ema.start();
+    } else {
+      this.ema = null;
+      this.emaDecay = 0;
+      this.emaStart = 0;
+    }
   }
 
   public static GeneratorTrainer create(AgonConfig c, int dataDims) {
@@ -49,7 +115,9 @@ public final class GeneratorTrainer {
         dReplica,
         Factory.optimizer(c.optim().generator(), g),
         Factory.objective(c.objective()),
-        c.seed());
+        c.seed(),
+        Factory.generatorAverage(c, g),
+        c.stabilizers().generatorEma());
   }
 
   private void ensureBuffers(int b) {
@@ -60,25 +128,36 @@ public final class GeneratorTrainer {
     }
   }
 
-  /** The fake minibatch of D update {@code dStep} (1-based), as a new detached array. */
+  /**
+   * The fake minibatch of D update {@code dStep} (1-based), as a new detached array; always from
+   * the live weights.
+   */
   public INDArray fakes(long dStep, int batchSize) {
-    return generate(Seeds.STREAM_FAKES_FOR_D, dStep, batchSize);
+    return generate(g, Seeds.STREAM_FAKES_FOR_D, dStep, batchSize);
   }
 
-  /** Samples for export and evaluation: batch {@code index} of the samples stream. */
+  /**
+   * Samples for export and evaluation: batch {@code index} of the samples stream, from the EMA
+   * weights when the EMA is enabled and has started, else from the live weights.
+   */
   public INDArray samples(long index, int n) {
-    return generate(Seeds.STREAM_SAMPLES, index, n);
+    return generate(samplingNetwork(), Seeds.STREAM_SAMPLES, index, n);
   }
 
-  private INDArray generate(long stream, long index, int n) {
+  private Mlp samplingNetwork() {
+    return emaStarted ? ema : g;
+  }
+
+  private INDArray generate(Mlp net, long stream, long index, int n) {
     ensureBuffers(n);
     Noise.gaussian(z, seed, stream, index);
-    return g.forward(z).dup();
+    return net.forward(z).dup();
   }
 
   /**
    * G update {@code gStep} (1-based) against D parameters {@code dParams}: the gradient of the
-   * objective's G loss flows through the frozen D replica (no D weight gradients) into G.
+   * objective's G loss flows through the frozen D replica (no D weight gradients) into G. The
+   * returned loss excludes the historical-averaging penalty ({@link #lastPenalty()}).
    */
   public GLoss step(long gStep, INDArray dParams, int batchSize) {
     ensureBuffers(batchSize);
@@ -89,8 +168,127 @@ public final class GeneratorTrainer {
     GLoss loss = objective.generator(logits, gradLogits);
     INDArray dx = dReplica.backward(gradLogits, false, true);
     g.backward(dx, true, false);
+    lastPenalty = 0.0;
+    if (history != null && history.isActive(gStep)) {
+      lastPenalty = history.apply(g.params(), g.grads());
+    }
+    if (ema != null && !emaStarted && gStep - 1 >= emaStart) {
+      // The first version seen at or after the start is the one this update starts from.
+      ema.params().assign(g.params());
+      emaStarted = true;
+    }
     optimizer.step(g.params(), g.grads());
+    version = gStep;
+    if (ema != null) {
+      if (emaStarted) {
+        blend(ema.params(), g.params(), emaDecay);
+      } else if (gStep >= emaStart) {
+        ema.params().assign(g.params());
+        emaStarted = true;
+      }
+    }
     return loss;
+  }
+
+  /** {@code avg = decay * avg + (1 - decay) * theta}, one fused pass in the element type. */
+  static void blend(INDArray avg, INDArray theta, double decay) {
+    int n = (int) avg.length();
+    if (avg.dataType() == DataType.FLOAT) {
+      FloatBuffer a = DenseAccess.floatBuffer(avg);
+      FloatBuffer t = DenseAccess.floatBuffer(theta);
+      float keep = (float) decay;
+      float take = (float) (1.0 - decay);
+      for (int i = 0; i < n; i++) {
+        a.put(i, keep * a.get(i) + take * t.get(i));
+      }
+    } else {
+      DoubleBuffer a = DenseAccess.doubleBuffer(avg);
+      DoubleBuffer t = DenseAccess.doubleBuffer(theta);
+      double take = 1.0 - decay;
+      for (int i = 0; i < n; i++) {
+        a.put(i, decay * a.get(i) + take * t.get(i));
+      }
+    }
+  }
+
+  /**
+   * The historical-averaging penalty {@code lambda ||theta - mean||^2} of the last G update (part
+   * of G's cost, not of {@link GLoss#loss()}); 0 when averaging is off or the update was inactive.
+   */
+  public double lastPenalty() {
+    return lastPenalty;
+  }
+
+  /** G's historical average, or {@code null} when off. */
+  public HistoricalAverage historicalAverage() {
+    return history;
+  }
+
+  /**
+   * Sets the historical-averaging policy from the next update on: weight {@code lambda} and the
+   * first active G update. Creates an empty average when there was none and {@code lambda > 0}; an
+   * existing one keeps its mean.
+   */
+  public void historicalAveraging(double lambda, long start) {
+    if (history == null) {
+      if (lambda == 0) {
+        return;
+      }
+      history = new HistoricalAverage(g.numParams(), lambda, start);
+    } else {
+      history.weight(lambda);
+      history.start(start);
+    }
+  }
+
+  /** G updates applied so far: the last {@code gStep} stepped (0 before any). */
+  public long version() {
+    return version;
+  }
+
+  /** Sets {@link #version()}, e.g. after loading the weights of G version {@code v}. */
+  public void version(long v) {
+    if (v < 0) {
+      throw new IllegalArgumentException("version must be >= 0: " + v);
+    }
+    version = v;
+  }
+
+  /** Whether the generator EMA is enabled (it may not have started yet). */
+  public boolean emaEnabled() {
+    return ema != null;
+  }
+
+  /**
+   * The EMA weights {@code [1, numParams]}, live, not a copy ({@code dup()} it to keep), for
+   * checkpoints; {@code null} when the EMA is off or has not started.
+   */
+  public INDArray emaParams() {
+    return emaStarted ? ema.params() : null;
+  }
+
+  /**
+   * Loads EMA weights (e.g. from a checkpoint; any shape with {@code numParams} elements): the EMA
+   * counts as started and {@link #samples} uses it.
+   *
+   * @throws IllegalStateException when the EMA is not enabled
+   */
+  public void restoreEma(INDArray params) {
+    if (ema == null) {
+      throw new IllegalStateException("the generator EMA is not enabled");
+    }
+    ema.copyParamsFrom(params);
+    emaStarted = true;
+  }
+
+  /**
+   * A detached copy of the weights {@link #samples} uses (the EMA when enabled and started, else
+   * the live weights), with its kind and {@link #version()}: what an evaluator should score.
+   */
+  public GeneratorWeights evaluationSnapshot() {
+    return emaStarted
+        ? new GeneratorWeights(GeneratorWeights.Kind.EMA, version, ema.params().dup())
+        : new GeneratorWeights(GeneratorWeights.Kind.LIVE, version, g.params().dup());
   }
 
   public INDArray params() {

@@ -1,0 +1,249 @@
+package dev.agon.objective;
+
+import dev.agon.tensor.DenseAccess;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The historical-averaging cost term of Salimans et al., "Improved Techniques for Training GANs",
+ * NeurIPS 2016, Sec. 3.3, for one network: {@code lambda * ||theta - mean||^2}, where {@code mean}
+ * is the average of the network's past parameter versions.
+ *
+ * <p><b>Definition.</b> The owner (the trainer of that network) calls {@link #apply} once per
+ * active update, with {@code theta} the parameters the update's gradient was evaluated at (the
+ * version before the optimizer step). Let {@code theta[1..t]} be the versions passed to the earlier
+ * {@code apply} calls. The call
+ *
+ * <ol>
+ *   <li>returns the penalty {@code lambda * ||theta - m_t||^2} with {@code m_t = (1/t) sum_i
+ *       theta[i]}: the past only, the current version excluded; 0 while {@code t = 0};
+ *   <li>adds its gradient {@code 2 lambda (theta - m_t)} into the network's flat gradient (nothing
+ *       while {@code t = 0} or {@code lambda = 0}, so the gradient stays bit for bit what it was);
+ *   <li>folds {@code theta} into the mean incrementally, {@code m_{t+1} = m_t + (theta - m_t) /
+ *       (t+1)}; no history is stored.
+ * </ol>
+ *
+ * <p><b>Start and weight.</b> An update is active when its generator iteration is at least {@link
+ * #start()} ({@link #isActive}); the owner skips inactive updates entirely (no penalty, nothing
+ * accumulated), so with a fixed start the mean is over the versions seen since the start. {@code
+ * lambda} and {@code start} belong to the Coordinator's policy and may be changed between updates;
+ * a change applies from the next update. Changing either keeps the accumulated mean ({@link #reset}
+ * clears it): the history is not stored, so versions cannot be added or removed afterwards.
+ *
+ * <p><b>Numerics.</b> Each {@link #apply} is one fused Java loop over the direct buffers of the
+ * flat arrays (parameters, gradient, mean). The mean is held in DOUBLE even for a FLOAT network: in
+ * float, {@code (theta - m)/t} falls under half an ulp of {@code m} after some thousands of
+ * versions and the mean would stop moving. The penalty is summed in double; the gradient term is
+ * computed in double and rounded once to the network's type.
+ *
+ * <p>Not thread-safe: one owner (the trainer's thread). Other parties change the policy through a
+ * message to that owner.
+ */
+public final class HistoricalAverage {
+  private final long numParams;
+  private final INDArray mean;
+  private long count;
+  private double weight;
+  private long start;
+
+  /**
+   * An empty average over {@code numParams} parameters.
+   *
+   * @param weight {@code lambda}, at least 0
+   * @param start the first generator iteration (G update index) whose updates are active
+   */
+  public HistoricalAverage(long numParams, double weight, long start) {
+    if (numParams <= 0 || numParams > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("numParams must be in [1, 2^31): " + numParams);
+    }
+    this.numParams = numParams;
+    this.mean = Nd4j.create(DataType.DOUBLE, 1, numParams);
+    weight(weight);
+    start(start);
+  }
+
+  public long numParams() {
+    return numParams;
+  }
+
+  /** {@code lambda}. */
+  public double weight() {
+    return weight;
+  }
+
+  /** Sets {@code lambda} (finite, at least 0) from the next update on. */
+  public void weight(double lambda) {
+    if (!(lambda >= 0) || Double.isInfinite(lambda)) {
+      throw new IllegalArgumentException("weight must be finite and >= 0: " + lambda);
+    }
+    this.weight = lambda;
+  }
+
+  /** The first generator iteration whose updates are active. */
+  public long start() {
+    return start;
+  }
+
+  /** Sets the first active generator iteration (at least 0) from the next update on. */
+  public void start(long iteration) {
+    if (iteration < 0) {
+      throw new IllegalArgumentException("start must be >= 0: " + iteration);
+    }
+    this.start = iteration;
+  }
+
+  /** Whether updates of generator iteration {@code iteration} (1-based) are active. */
+  public boolean isActive(long iteration) {
+    return iteration >= start;
+  }
+
+  /** Number of past versions in the mean ({@code t}). */
+  public long count() {
+    return count;
+  }
+
+  /**
+   * The mean of the past versions, DOUBLE {@code [1, numParams]}; live, not a copy ({@code dup()}
+   * it to snapshot). Meaningful only while {@link #count()} is positive. With {@link #count()}, the
+   * whole state for a checkpoint.
+   */
+  public INDArray state() {
+    return mean;
+  }
+
+  /** Copies {@code mean} ({@code numParams} values, any float type) in and sets the count. */
+  public void restore(INDArray newMean, long newCount) {
+    if (newMean.length() != numParams) {
+      throw new IllegalArgumentException(
+          "expected a mean of " + numParams + " values, got " + newMean.length());
+    }
+    if (newCount < 0) {
+      throw new IllegalArgumentException("count must be >= 0: " + newCount);
+    }
+    mean.assign(newMean.reshape('c', 1, numParams));
+    count = newCount;
+  }
+
+  /** Forgets every past version: the next {@link #apply} has penalty 0. */
+  public void reset() {
+    count = 0;
+    mean.assign(0.0);
+  }
+
+  /** The penalty {@code lambda ||theta - mean||^2} (0 without past versions); changes nothing. */
+  public double penalty(INDArray theta) {
+    check(theta, null);
+    if (count == 0 || weight == 0) {
+      return 0.0;
+    }
+    return weight * pass(theta, null, false);
+  }
+
+  /**
+   * Adds the gradient {@code 2 lambda (theta - mean)} into {@code grad} (nothing without past
+   * versions or with {@code lambda = 0}); changes no state of this object.
+   */
+  public void addGradient(INDArray theta, INDArray grad) {
+    check(theta, grad);
+    if (count > 0 && weight != 0) {
+      pass(theta, grad, false);
+    }
+  }
+
+  /**
+   * One active update, fused: returns the penalty of {@code theta} against the past versions, adds
+   * its gradient into {@code grad} (the network's flat gradient, same type and length as {@code
+   * theta}) and then folds {@code theta} into the mean. Equivalent to {@link #penalty}, {@link
+   * #addGradient} and {@link #observe} in that order, in one pass.
+   */
+  public double apply(INDArray theta, INDArray grad) {
+    check(theta, grad);
+    double penalty = 0.0;
+    if (count == 0) {
+      copyIn(theta);
+    } else {
+      penalty = weight * pass(theta, weight != 0 ? grad : null, true);
+    }
+    count++;
+    return penalty;
+  }
+
+  /** Folds {@code theta} into the mean as the newest past version (no penalty, no gradient). */
+  public void observe(INDArray theta) {
+    check(theta, null);
+    if (count == 0) {
+      copyIn(theta);
+    } else {
+      pass(theta, null, true);
+    }
+    count++;
+  }
+
+  private void copyIn(INDArray theta) {
+    mean.assign(theta.reshape('c', 1, numParams));
+  }
+
+  private void check(INDArray theta, INDArray grad) {
+    if (theta.length() != numParams) {
+      throw new IllegalArgumentException(
+          "expected " + numParams + " parameters, got " + theta.length());
+    }
+    if (grad != null && (grad.length() != numParams || grad.dataType() != theta.dataType())) {
+      throw new IllegalArgumentException(
+          "gradient must match the parameters: "
+              + grad.dataType()
+              + " "
+              + grad.length()
+              + " vs "
+              + theta.dataType()
+              + " "
+              + numParams);
+    }
+  }
+
+  /**
+   * The fused loop: returns {@code ||theta - mean||^2}; when {@code grad} is not null adds {@code 2
+   * lambda (theta - mean)} into it; when {@code fold} moves the mean by {@code (theta - mean) /
+   * (count + 1)}.
+   */
+  private double pass(INDArray theta, INDArray grad, boolean fold) {
+    DoubleBuffer m = DenseAccess.doubleBuffer(mean);
+    double inv = 1.0 / (count + 1);
+    double twoLambda = 2.0 * weight;
+    int n = (int) numParams;
+    double sum = 0.0;
+    if (theta.dataType() == DataType.FLOAT) {
+      FloatBuffer p = DenseAccess.floatBuffer(theta);
+      FloatBuffer g = grad == null ? null : DenseAccess.floatBuffer(grad);
+      for (int i = 0; i < n; i++) {
+        double mi = m.get(i);
+        double d = p.get(i) - mi;
+        sum += d * d;
+        if (g != null) {
+          g.put(i, g.get(i) + (float) (twoLambda * d));
+        }
+        if (fold) {
+          m.put(i, mi + d * inv);
+        }
+      }
+    } else {
+      DoubleBuffer p = DenseAccess.doubleBuffer(theta);
+      DoubleBuffer g = grad == null ? null : DenseAccess.doubleBuffer(grad);
+      for (int i = 0; i < n; i++) {
+        double mi = m.get(i);
+        double d = p.get(i) - mi;
+        sum += d * d;
+        if (g != null) {
+          g.put(i, g.get(i) + twoLambda * d);
+        }
+        if (fold) {
+          m.put(i, mi + d * inv);
+        }
+      }
+    }
+    return sum;
+  }
+}

@@ -1,0 +1,223 @@
+package dev.agon.objective;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class HistoricalAverageTest {
+  private static INDArray vec(DataType t, double... v) {
+    return Nd4j.createFromArray(v).castTo(t).reshape(1, v.length);
+  }
+
+  private static double[] values(INDArray a) {
+    return a.castTo(DataType.DOUBLE).reshape(a.length()).toDoubleVector();
+  }
+
+  /**
+   * Past versions [1, 2] and [3, 4], current [4, 0], lambda 0.5: mean [2, 3], theta - mean [2, -3],
+   * penalty 0.5 (4 + 9) = 6.5, gradient 2 * 0.5 * [2, -3] = [2, -3].
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = DataType.class,
+      names = {"FLOAT", "DOUBLE"})
+  void pinnedTwoPastVersions(DataType t) {
+    HistoricalAverage h = new HistoricalAverage(2, 0.5, 0);
+    INDArray grad = vec(t, 0, 0);
+    assertThat(h.apply(vec(t, 1, 2), grad)).isEqualTo(0.0);
+    assertThat(values(grad)).containsExactly(0, 0);
+    assertThat(h.apply(vec(t, 3, 4), grad)).isEqualTo(0.5 * (4 + 4)); // against [1, 2]
+    assertThat(h.count()).isEqualTo(2);
+    assertThat(values(h.state())).containsExactly(2, 3);
+
+    INDArray theta = vec(t, 4, 0);
+    assertThat(h.penalty(theta)).isEqualTo(6.5);
+    INDArray g = vec(t, 0, 0);
+    h.addGradient(theta, g);
+    assertThat(values(g)).containsExactly(2, -3);
+    assertThat(h.count()).isEqualTo(2); // penalty and addGradient change no state
+  }
+
+  /**
+   * Past versions [0, 2, -1], [2, 2, 5], [1, -1, 2]: mean [1, 1, 2]. Current [3, 1, 0], lambda
+   * 0.25: theta - mean [2, 0, -2], penalty 0.25 * 8 = 2, gradient 0.5 * [2, 0, -2] = [1, 0, -1],
+   * added to [10, 10, 10] gives [11, 10, 9]. Folding the current version in: mean + [2, 0, -2] / 4
+   * = [1.5, 1, 1.5].
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = DataType.class,
+      names = {"FLOAT", "DOUBLE"})
+  void pinnedFusedUpdate(DataType t) {
+    HistoricalAverage h = new HistoricalAverage(3, 0.25, 0);
+    h.observe(vec(t, 0, 2, -1));
+    h.observe(vec(t, 2, 2, 5));
+    h.observe(vec(t, 1, -1, 2));
+    assertThat(values(h.state())).containsExactly(1, 1, 2);
+    INDArray grad = vec(t, 10, 10, 10);
+    assertThat(h.apply(vec(t, 3, 1, 0), grad)).isEqualTo(2.0);
+    assertThat(values(grad)).containsExactly(11, 10, 9);
+    assertThat(h.count()).isEqualTo(4);
+    assertThat(values(h.state())).containsExactly(1.5, 1, 1.5);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = DataType.class,
+      names = {"FLOAT", "DOUBLE"})
+  void runningMeanMatchesBruteForce(DataType t) {
+    Random r = new Random(42);
+    int n = 257;
+    int versions = 60;
+    double lambda = 0.3;
+    HistoricalAverage h = new HistoricalAverage(n, lambda, 0);
+    double[] sum = new double[n];
+    for (int v = 0; v < versions; v++) {
+      double[] theta = new double[n];
+      for (int i = 0; i < n; i++) {
+        theta[i] = r.nextGaussian() * 3 + v * 0.01;
+      }
+      INDArray x = vec(t, theta);
+      double[] exact = values(x); // the values as the network's type holds them
+      double[] grad0 = new double[n];
+      for (int i = 0; i < n; i++) {
+        grad0[i] = r.nextGaussian();
+      }
+      INDArray grad = vec(DataType.DOUBLE, grad0).castTo(t);
+      double[] gradBefore = values(grad);
+
+      double expectedPenalty = 0;
+      double[] expectedGrad = gradBefore.clone();
+      if (v > 0) {
+        for (int i = 0; i < n; i++) {
+          double d = exact[i] - sum[i] / v;
+          expectedPenalty += d * d;
+          expectedGrad[i] += 2 * lambda * d;
+        }
+        expectedPenalty *= lambda;
+      }
+      double penalty = h.apply(x, grad);
+      assertThat(penalty).isCloseTo(expectedPenalty, within(1e-9 * (1 + expectedPenalty)));
+      double gradTol = t == DataType.DOUBLE ? 1e-12 : 1e-5;
+      double[] got = values(grad);
+      for (int i = 0; i < n; i++) {
+        assertThat(got[i])
+            .as("gradient %d at version %d", i, v)
+            .isCloseTo(expectedGrad[i], within(gradTol));
+        sum[i] += exact[i];
+      }
+      double[] mean = values(h.state());
+      for (int i = 0; i < n; i++) {
+        assertThat(mean[i])
+            .as("mean %d after %d", i, v + 1)
+            .isCloseTo(sum[i] / (v + 1), within(1e-12));
+      }
+      assertThat(h.count()).isEqualTo(v + 1);
+    }
+  }
+
+  @Test
+  void finiteDifferenceGradientInDouble() {
+    Random r = new Random(7);
+    int n = 23;
+    HistoricalAverage h = new HistoricalAverage(n, 0.7, 0);
+    for (int v = 0; v < 5; v++) {
+      double[] theta = new double[n];
+      for (int i = 0; i < n; i++) {
+        theta[i] = r.nextGaussian();
+      }
+      h.observe(vec(DataType.DOUBLE, theta));
+    }
+    double[] at = new double[n];
+    for (int i = 0; i < n; i++) {
+      at[i] = r.nextGaussian();
+    }
+    INDArray theta = vec(DataType.DOUBLE, at);
+    INDArray analytic = Nd4j.zeros(DataType.DOUBLE, 1, n);
+    h.addGradient(theta, analytic);
+    double step = 1e-6;
+    for (int i = 0; i < n; i++) {
+      double orig = theta.getDouble(i);
+      theta.putScalar(i, orig + step);
+      double plus = h.penalty(theta);
+      theta.putScalar(i, orig - step);
+      double minus = h.penalty(theta);
+      theta.putScalar(i, orig);
+      double numeric = (plus - minus) / (2 * step);
+      double a = analytic.getDouble(i);
+      double rel = Math.abs(a - numeric) / Math.max(1e-7, Math.abs(a) + Math.abs(numeric));
+      assertThat(rel).as("element %d: %s vs %s", i, a, numeric).isLessThan(1e-7);
+    }
+  }
+
+  @Test
+  void startGatesUpdates() {
+    HistoricalAverage h = new HistoricalAverage(1, 1.0, 3);
+    assertThat(h.isActive(0)).isFalse();
+    assertThat(h.isActive(2)).isFalse();
+    assertThat(h.isActive(3)).isTrue();
+    assertThat(h.isActive(4)).isTrue();
+    assertThat(new HistoricalAverage(1, 1.0, 0).isActive(1)).isTrue();
+    h.start(5);
+    assertThat(h.isActive(4)).isFalse();
+    assertThat(h.isActive(5)).isTrue();
+  }
+
+  @Test
+  void weightChangeAppliesFromTheNextUpdate() {
+    HistoricalAverage h = new HistoricalAverage(2, 0.25, 0);
+    h.observe(vec(DataType.DOUBLE, 0, 0));
+    INDArray grad = vec(DataType.DOUBLE, 1, 1);
+    // lambda 0.25, mean [0, 0]: penalty 0.25 * 5 = 1.25, gradient 0.5 * [1, 2]
+    assertThat(h.apply(vec(DataType.DOUBLE, 1, 2), grad)).isEqualTo(1.25);
+    assertThat(values(grad)).containsExactly(1.5, 2);
+    // mean now [0.5, 1]; lambda 2: against [2.5, 1]: theta - mean [2, 0], penalty 2 * 4 = 8
+    h.weight(2.0);
+    grad = vec(DataType.DOUBLE, 0, 0);
+    assertThat(h.apply(vec(DataType.DOUBLE, 2.5, 1), grad)).isEqualTo(8.0);
+    assertThat(values(grad)).containsExactly(8, 0);
+    // lambda 0: no penalty, the gradient keeps its exact bits, the mean still accumulates
+    INDArray g = vec(DataType.FLOAT, -0.0, 1e-30);
+    HistoricalAverage f = new HistoricalAverage(2, 0.0, 0);
+    f.observe(vec(DataType.FLOAT, 5, 5));
+    assertThat(f.apply(vec(DataType.FLOAT, 1, 2), g)).isEqualTo(0.0);
+    assertThat(Float.floatToRawIntBits(g.getFloat(0))).isEqualTo(Float.floatToRawIntBits(-0.0f));
+    assertThat(g.getFloat(1)).isEqualTo(1e-30f);
+    assertThat(f.count()).isEqualTo(2);
+    assertThat(values(f.state())).containsExactly(3, 3.5);
+  }
+
+  @Test
+  void stateRoundTrip() {
+    int n = 17;
+    HistoricalAverage a = new HistoricalAverage(n, 0.4, 0);
+    for (int v = 0; v < 4; v++) {
+      a.observe(Nd4j.rand(DataType.FLOAT, 1, n));
+    }
+    HistoricalAverage b = new HistoricalAverage(n, 0.4, 0);
+    b.restore(a.state().dup(), a.count());
+    assertThat(b.count()).isEqualTo(4);
+    INDArray theta = Nd4j.rand(DataType.FLOAT, 1, n);
+    INDArray ga = Nd4j.zeros(DataType.FLOAT, 1, n);
+    INDArray gb = Nd4j.zeros(DataType.FLOAT, 1, n);
+    assertThat(b.apply(theta, gb)).isEqualTo(a.apply(theta, ga));
+    assertThat(values(gb)).containsExactly(values(ga));
+    assertThat(values(b.state())).containsExactly(values(a.state()));
+
+    b.reset();
+    assertThat(b.count()).isZero();
+    assertThat(b.penalty(theta)).isZero();
+    assertThatThrownBy(() -> b.restore(Nd4j.zeros(DataType.DOUBLE, 1, n + 1), 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.weight(-1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.start(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
+}
