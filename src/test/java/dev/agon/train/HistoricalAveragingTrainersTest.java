@@ -70,7 +70,7 @@ class HistoricalAveragingTrainersTest {
         g,
         d,
         Factory.data(c),
-        c.schedule().k(),
+        new Schedule(c.schedule().k(), 0, 12),
         B,
         0,
         12,
