@@ -62,7 +62,8 @@ final class SampleCommand implements Callable<Integer> {
     Path dir =
         CheckpointStore.latest(run)
             .orElseThrow(() -> new Main.UserException(run + " has no checkpoint yet"));
-    INDArray params = CheckpointStore.read(dir).tensors().get("generator");
+    var tensors = CheckpointStore.read(dir).tensors();
+    INDArray params = tensors.get("generator");
     if (params == null) {
       throw new CheckpointException(dir + ": no generator tensor");
     }
@@ -77,6 +78,10 @@ final class SampleCommand implements Callable<Integer> {
               + g.network().numParams());
     }
     g.network().copyParamsFrom(params);
+    if (tensors.containsKey("generator_ema")) {
+      // The run kept an EMA of G's weights: samples come from it, as during evaluation.
+      g.restoreEma(tensors.get("generator_ema"));
+    }
     float[] xy = Sampling.samples(g, n);
     PrintWriter w = spec.commandLine().getOut();
     if (out != null) {

@@ -3,7 +3,9 @@ package dev.agon.engine;
 import dev.agon.data.BatchSource;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.GeneratorTrainer;
+import dev.agon.train.GeneratorWeights;
 import dev.agon.train.Schedule;
+import dev.agon.train.Scorer;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
@@ -63,27 +65,57 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   private record RecorderFlushed(Recorder.Flushed flushed) implements Command {}
 
-  /** The run's outcome: updates done, final parameters, and why it stopped early (or null). */
+  private record EvalReady(Evaluator.Ready ready) implements Command {}
+
+  private record EvalDone(Messages.EvalReport report) implements Command {}
+
+  private record EvalSnapshot(GeneratorWeights weights, long skipped) implements Command {}
+
+  /**
+   * The run's outcome: updates done, final parameters (the generator's EMA, or null when it keeps
+   * none), and why it stopped early (or null).
+   */
   public record Finished(
       long dSteps,
       long gSteps,
       INDArray generatorParams,
       INDArray discriminatorParams,
+      INDArray generatorEma,
       String stopReason) {}
 
-  /** How to build each actor's numeric state, on that actor's own thread. */
+  /**
+   * Evaluation during the run: the scorer (built on the Evaluator's thread), and when an evaluation
+   * falls due: every {@code everySteps} G updates and/or {@code everySeconds} since the last one
+   * (0: off).
+   */
+  public record Evaluation(Supplier<? extends Scorer> scorer, long everySteps, long everySeconds) {}
+
+  /**
+   * How to build each actor's numeric state, on that actor's own thread; {@code evaluation} may be
+   * null (no Evaluator).
+   */
   public record Parts(
       Supplier<BatchSource> data,
       Supplier<GeneratorTrainer> generator,
       Supplier<DiscriminatorTrainer> discriminator,
       Behavior<Recorder.Command> recorder,
-      StepHook hook) {
+      StepHook hook,
+      Evaluation evaluation) {
     public Parts(
         Supplier<BatchSource> data,
         Supplier<GeneratorTrainer> generator,
         Supplier<DiscriminatorTrainer> discriminator,
         Behavior<Recorder.Command> recorder) {
-      this(data, generator, discriminator, recorder, StepHook.NONE);
+      this(data, generator, discriminator, recorder, StepHook.NONE, null);
+    }
+
+    public Parts(
+        Supplier<BatchSource> data,
+        Supplier<GeneratorTrainer> generator,
+        Supplier<DiscriminatorTrainer> discriminator,
+        Behavior<Recorder.Command> recorder,
+        StepHook hook) {
+      this(data, generator, discriminator, recorder, hook, null);
     }
   }
 
@@ -101,8 +133,14 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private long gAdmitted;
   private String stopReason;
   private boolean finishing;
+  private boolean flushRequested;
   private INDArray finalG;
   private INDArray finalD;
+  private INDArray finalEma;
+  private final Evaluation evaluation;
+  private final ActorRef<Evaluator.Command> evaluator;
+  private final Evaluator.Credit evalCredit = new Evaluator.Credit();
+  private long lastEvalNanos = System.nanoTime();
 
   /** A k/s change waiting for its barrier: the iteration where it applies, and the values. */
   private long barrier = -1;
@@ -138,11 +176,25 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 parts.generator(), settings, discriminator, ctx.getSelf(), parts.hook()),
             "generator",
             pinned);
+    this.evaluation = parts.evaluation();
+    this.evaluator =
+        evaluation == null
+            ? null
+            : ctx.spawn(
+                Evaluator.create(
+                    evaluation.scorer(),
+                    ctx.messageAdapter(Evaluator.Ready.class, EvalReady::new),
+                    ctx.messageAdapter(Messages.EvalReport.class, EvalDone::new)),
+                "evaluator",
+                pinned);
     // A failed child ends the run (the guardian fails; TrainRun reports it).
     ctx.watch(data);
     ctx.watch(discriminator);
     ctx.watch(generator);
     ctx.watch(recorder);
+    if (evaluator != null) {
+      ctx.watch(evaluator);
+    }
   }
 
   @Override
@@ -156,6 +208,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         .onMessage(LearningRateApplied.class, this::onLearningRateApplied)
         .onMessage(FinalParams.class, this::onFinalParams)
         .onMessage(RecorderFlushed.class, this::onFlushed)
+        .onMessage(EvalReady.class, this::onEvalReady)
+        .onMessage(EvalDone.class, this::onEvalDone)
+        .onMessage(EvalSnapshot.class, this::onEvalSnapshot)
         .build();
   }
 
@@ -263,6 +318,55 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     gDone = r.step();
     recorder.tell(new Recorder.Record(r));
     admitOrFinish();
+    if (evaluationDue() && evalCredit.due()) {
+      requestEvaluationSnapshot();
+    }
+    return this;
+  }
+
+  private boolean evaluationDue() {
+    if (evaluator == null || finishing) {
+      return false;
+    }
+    boolean bySteps = evaluation.everySteps() > 0 && gDone % evaluation.everySteps() == 0;
+    boolean byTime =
+        evaluation.everySeconds() > 0
+            && System.nanoTime() - lastEvalNanos >= evaluation.everySeconds() * 1_000_000_000L;
+    return bySteps || byTime;
+  }
+
+  /** Asks G for the weights to score now; the reply goes to the Evaluator, never to a queue. */
+  private void requestEvaluationSnapshot() {
+    long skipped = evalCredit.take();
+    lastEvalNanos = System.nanoTime();
+    generator.tell(
+        new Generator.GetEvaluationSnapshot(
+            getContext()
+                .messageAdapter(GeneratorWeights.class, w -> new EvalSnapshot(w, skipped))));
+  }
+
+  private Behavior<Command> onEvalSnapshot(EvalSnapshot e) {
+    GeneratorWeights w = e.weights();
+    evaluator.tell(
+        new Evaluator.Evaluate(
+            w.version(),
+            w.version(),
+            w.kind() == GeneratorWeights.Kind.EMA,
+            w.params(),
+            e.skipped()));
+    return this;
+  }
+
+  private Behavior<Command> onEvalReady(EvalReady r) {
+    if (evalCredit.ready() && !finishing) {
+      requestEvaluationSnapshot();
+    }
+    maybeFlush();
+    return this;
+  }
+
+  private Behavior<Command> onEvalDone(EvalDone d) {
+    recorder.tell(new Recorder.Record(d.report()));
     return this;
   }
 
@@ -350,21 +454,34 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   }
 
   private Behavior<Command> onFinalParams(FinalParams p) {
-    if (p.snapshot().model().equals("generator")) {
-      finalG = p.snapshot().params();
-    } else {
-      finalD = p.snapshot().params();
+    switch (p.snapshot().model()) {
+      case "generator" -> finalG = p.snapshot().params();
+      case "generator_ema" -> finalEma = p.snapshot().params();
+      default -> finalD = p.snapshot().params();
     }
-    if (finalG != null && finalD != null) {
+    maybeFlush();
+    return this;
+  }
+
+  /**
+   * Once the final parameters are in and no evaluation is in flight (its report would come after
+   * the flush), flushes the Recorder; the run ends when it has.
+   */
+  private void maybeFlush() {
+    if (finishing
+        && finalG != null
+        && finalD != null
+        && !flushRequested
+        && (evaluator == null || evalCredit.held())) {
+      flushRequested = true;
       recorder.tell(
           new Recorder.Flush(
               getContext().messageAdapter(Recorder.Flushed.class, RecorderFlushed::new)));
     }
-    return this;
   }
 
   private Behavior<Command> onFlushed(RecorderFlushed f) {
-    replyTo.tell(new Finished(dDone, gDone, finalG, finalD, stopReason));
+    replyTo.tell(new Finished(dDone, gDone, finalG, finalD, finalEma, stopReason));
     return Behaviors.stopped();
   }
 

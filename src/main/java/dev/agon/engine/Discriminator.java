@@ -166,8 +166,10 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
               new Messages.DStepReport(
                   n,
                   fake.generatorVersion(),
+                  schedule.algorithm1GeneratorVersionFor(n) - fake.generatorVersion(),
                   real.index(),
                   loss,
+                  trainer.lastPenalty(),
                   nanos,
                   System.currentTimeMillis())));
     }

@@ -2,6 +2,7 @@ package dev.agon.engine;
 
 import dev.agon.objective.GLoss;
 import dev.agon.train.GeneratorTrainer;
+import dev.agon.train.GeneratorWeights;
 import dev.agon.train.Schedule;
 import java.util.ArrayDeque;
 import java.util.function.Supplier;
@@ -11,6 +12,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Owns G's parameters and optimizer. At start and after each update it makes the fake batches of
@@ -34,7 +36,14 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   /** Use {@code lr} from the next update on. */
   public record SetLearningRate(double lr) implements Command {}
 
+  /**
+   * The final parameters: a "generator_ema" snapshot first when G keeps an EMA, then the
+   * "generator" one.
+   */
   public record GetParams(ActorRef<Messages.Snapshot> replyTo) implements Command {}
+
+  /** The weights an evaluation should score: the EMA when enabled and started, else G's. */
+  public record GetEvaluationSnapshot(ActorRef<GeneratorWeights> replyTo) implements Command {}
 
   private final GeneratorTrainer trainer;
   private final EngineSettings settings;
@@ -84,6 +93,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
         .onMessage(Reschedule.class, this::onReschedule)
         .onMessage(SetLearningRate.class, this::onSetLearningRate)
         .onMessage(GetParams.class, this::onGetParams)
+        .onMessage(GetEvaluationSnapshot.class, this::onGetEvaluationSnapshot)
         .build();
   }
 
@@ -110,7 +120,16 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   }
 
   private Behavior<Command> onGetParams(GetParams g) {
+    INDArray ema = trainer.emaParams();
+    if (ema != null) {
+      g.replyTo().tell(new Messages.Snapshot("generator_ema", version, ema.dup()));
+    }
     g.replyTo().tell(new Messages.Snapshot("generator", version, trainer.snapshot()));
+    return this;
+  }
+
+  private Behavior<Command> onGetEvaluationSnapshot(GetEvaluationSnapshot g) {
+    g.replyTo().tell(trainer.evaluationSnapshot());
     return this;
   }
 
@@ -137,7 +156,14 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
       version = i;
       coordinator.tell(
           new Coordinator.GStepDone(
-              new Messages.GStepReport(i, d.version(), loss, nanos, System.currentTimeMillis())));
+              new Messages.GStepReport(
+                  i,
+                  d.version(),
+                  schedule.algorithm1DiscriminatorVersionFor(i) - d.version(),
+                  loss,
+                  trainer.lastPenalty(),
+                  nanos,
+                  System.currentTimeMillis())));
       produceFakes();
     }
     return this;

@@ -30,10 +30,18 @@ public final class Messages {
 
   /**
    * D update {@code step} (1-based; D's version after it), trained on real batch {@code realIndex}
-   * and fakes of G version {@code generatorVersionUsed}.
+   * and fakes of G version {@code generatorVersionUsed}, {@code staleness} versions behind the one
+   * Algorithm 1 would use; {@code penalty} is its historical-averaging term (0 when off).
    */
   public record DStepReport(
-      long step, long generatorVersionUsed, long realIndex, DLoss loss, long nanos, long endMillis)
+      long step,
+      long generatorVersionUsed,
+      long staleness,
+      long realIndex,
+      DLoss loss,
+      double penalty,
+      long nanos,
+      long endMillis)
       implements Report {}
 
   /**
@@ -45,9 +53,19 @@ public final class Messages {
       String change, long gStep, long dStep, int k, int staleness, double lr, long timeMillis)
       implements Report {}
 
-  /** G update {@code step} (1-based; G's version after it), trained against D version used. */
+  /**
+   * G update {@code step} (1-based; G's version after it), trained against D version {@code
+   * discriminatorVersionUsed}, {@code staleness} versions behind Algorithm 1's; {@code penalty} is
+   * its historical-averaging term (0 when off).
+   */
   public record GStepReport(
-      long step, long discriminatorVersionUsed, GLoss loss, long nanos, long endMillis)
+      long step,
+      long discriminatorVersionUsed,
+      long staleness,
+      GLoss loss,
+      double penalty,
+      long nanos,
+      long endMillis)
       implements Report {}
 
   /**

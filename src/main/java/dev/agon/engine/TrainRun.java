@@ -11,6 +11,7 @@ import dev.agon.eval.ModeMetrics;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.Factory;
 import dev.agon.train.GeneratorTrainer;
+import dev.agon.train.ModeScorer;
 import dev.agon.train.Sampling;
 import dev.agon.util.Json;
 import java.io.IOException;
@@ -64,6 +65,9 @@ public final class TrainRun {
             .end());
     EngineSettings settings = settings(c);
     int dims = Factory.data(c).dims();
+    boolean evaluate =
+        Factory.data(c) instanceof Mixture2d
+            && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
     Coordinator.Parts parts =
         new Coordinator.Parts(
             () -> Factory.data(c),
@@ -76,7 +80,14 @@ public final class TrainRun {
                     console,
                     interactive,
                     c.log().progressIntervalMs(),
-                    settings.iterations())));
+                    settings.iterations())),
+            StepHook.NONE,
+            evaluate
+                ? new Coordinator.Evaluation(
+                    () -> ModeScorer.create(c, runDir),
+                    c.eval().everySteps(),
+                    c.eval().everySeconds())
+                : null);
     this.system = ActorSystem.create(Coordinator.create(settings, parts), "agon", pekkoConfig());
     this.finished =
         AskPattern.<Coordinator.Command, Coordinator.Finished>ask(
@@ -138,6 +149,9 @@ public final class TrainRun {
     Map<String, INDArray> tensors = new LinkedHashMap<>();
     tensors.put("generator", f.generatorParams());
     tensors.put("discriminator", f.discriminatorParams());
+    if (f.generatorEma() != null) {
+      tensors.put("generator_ema", f.generatorEma());
+    }
     Path checkpoint = CheckpointStore.write(runDir, f.gSteps(), configHash(), tensors);
     ModeMetrics.Result modes = null;
     AgonConfig c = loaded.config();
@@ -145,13 +159,19 @@ public final class TrainRun {
     if (data instanceof Mixture2d mixture) {
       GeneratorTrainer g = GeneratorTrainer.create(c, data.dims());
       g.network().copyParamsFrom(f.generatorParams());
+      if (f.generatorEma() != null) {
+        g.restoreEma(f.generatorEma());
+      }
       float[] xy = Sampling.samples(g, c.eval().samples());
       modes = ModeMetrics.score(xy, mixture.centres(), mixture.std());
       appendLine(
           runDir.resolve("metrics.jsonl"),
           Json.object()
               .put("event", "eval")
+              .put("step", f.gSteps())
               .put("g_version", f.gSteps())
+              .put("ema", f.generatorEma() != null)
+              .put("final", true)
               .put("samples", c.eval().samples())
               .put("modes", modes.modes())
               .put("total_modes", modes.totalModes())

@@ -53,6 +53,16 @@ public record Schedule(int k, int staleness, long iterations, long originG, long
     return originG + (dStep - originD + k - 1) / k;
   }
 
+  /** The G version Algorithm 1 (no lag) would have D update n train on. */
+  public long algorithm1GeneratorVersionFor(long dStep) {
+    return originG + (dStep - originD - 1) / k;
+  }
+
+  /** The D version Algorithm 1 (no lag) would have G update i train against. */
+  public long algorithm1DiscriminatorVersionFor(long gStep) {
+    return originD + k * (gStep - originG);
+  }
+
   /** The G version whose fakes D update n (1-based, n > originD) trains on. */
   public long generatorVersionFor(long dStep) {
     return originG + Math.max(0, (dStep - originD - 1) / k - staleness);
