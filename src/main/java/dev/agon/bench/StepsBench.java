@@ -158,7 +158,6 @@ public final class StepsBench {
         c.data().get(),
         new Schedule(1, 0, warmup + iterations),
         c.batchSize(),
-        0,
         warmup + iterations,
         new PlainLoop.Listener() {
           @Override

@@ -24,11 +24,12 @@ public final class PlainLoop {
   private PlainLoop() {}
 
   /**
-   * Runs G updates {@code fromIteration+1 .. toIteration} of {@code schedule}, each preceded by its
-   * k D updates: D update n uses real batch n−1 and the fakes of G version {@link
-   * Schedule#generatorVersionFor}; G update i uses D version {@link
-   * Schedule#discriminatorVersionFor}. Fakes are made right after G reaches the version they come
-   * from and D snapshots are kept at the versions G will use, exactly as the Generator and
+   * Runs G updates {@code schedule.originG()+1 .. toIteration} of {@code schedule}, each preceded
+   * by its k D updates, from trainers that have made {@code originG} and {@code originD} updates (a
+   * later segment continues the same trainers after a change of k or s): D update n uses real batch
+   * n−1 and the fakes of G version {@link Schedule#generatorVersionFor}; G update i uses D version
+   * {@link Schedule#discriminatorVersionFor}. Fakes are made right after G reaches the version they
+   * come from and D snapshots are kept at the versions G will use, exactly as the Generator and
    * Discriminator actors do, so the actor engine must match this loop bit for bit for every
    * staleness.
    */
@@ -38,22 +39,19 @@ public final class PlainLoop {
       BatchSource data,
       Schedule schedule,
       int batchSize,
-      long fromIteration,
       long toIteration,
       Listener listener) {
-    if (fromIteration != 0 && schedule.staleness() != 0) {
-      throw new IllegalArgumentException("a lagged loop starts at iteration 0");
-    }
     int k = schedule.k();
+    long fromIteration = schedule.originG();
     ArrayDeque<INDArray> fakes = new ArrayDeque<>();
     Map<Long, INDArray> dSnapshots = new HashMap<>();
     produceFakes(g, schedule, fromIteration, batchSize, fakes);
-    if (schedule.staleness() > 0 && schedule.discriminatorVersionUsed(0)) {
-      dSnapshots.put(0L, d.snapshot());
+    if (schedule.staleness() > 0 && schedule.discriminatorVersionUsed(schedule.originD())) {
+      dSnapshots.put(schedule.originD(), d.snapshot());
     }
     for (long i = fromIteration + 1; i <= toIteration; i++) {
       for (int j = 1; j <= k; j++) {
-        long n = (i - 1) * k + j;
+        long n = schedule.dStepsThrough(i - 1) + j;
         INDArray real = data.batch(n - 1, batchSize).x();
         INDArray fake = fakes.poll();
         long t0 = System.nanoTime();

@@ -31,7 +31,9 @@ class TrainAndSampleTest {
             "--set",
             "schedule.batch-size=32",
             "--set",
-            "eval.samples=100");
+            "eval.samples=100",
+            "--set",
+            "eval.every-steps=10");
     assertThat(t.status()).as(t.err()).isZero();
     assertThat(t.out()).contains("finished after 30 G updates and 60 D updates");
     assertThat(run.resolve("config.conf")).isRegularFile();
@@ -45,7 +47,20 @@ class TrainAndSampleTest {
     assertThat(g).hasSize(30);
     assertThat(g.get(29).getLong("d_version_used")).isEqualTo(60);
     assertThat(g.get(29).getDouble("loss_g")).isFinite();
-    assertThat(events.get(events.size() - 1).getString("event")).isEqualTo("eval");
+    Config last = events.get(events.size() - 1);
+    assertThat(last.getString("event")).isEqualTo("eval");
+    assertThat(last.getBoolean("final")).isTrue();
+    // The Evaluator scored snapshots during the run; the first one falls due at G update 10
+    // with the Evaluator idle, so it is never skipped.
+    List<Config> periodic =
+        events.stream()
+            .filter(e -> e.getString("event").equals("eval") && !e.hasPath("final"))
+            .toList();
+    assertThat(periodic).isNotEmpty();
+    assertThat(periodic.get(0).getLong("step")).isEqualTo(10);
+    assertThat(periodic.get(0).getLong("g_version")).isEqualTo(10);
+    assertThat(run.resolve("samples/step-0000010.png")).isRegularFile();
+    assertThat(run.resolve("samples/latest.png")).isRegularFile();
 
     Path npy = tmp.resolve("s.npy");
     Path png = tmp.resolve("s.png");
@@ -65,6 +80,44 @@ class TrainAndSampleTest {
     assertThat(a.shape()).containsExactly(300, 2);
     assertThat(png).isRegularFile();
     assertThat(javax.imageio.ImageIO.read(png.toFile()).getWidth()).isEqualTo(640);
+  }
+
+  @Test
+  void generatorEmaIsCheckpointedAndUsedForTheFinalEvaluation() throws Exception {
+    Path run = tmp.resolve("ema");
+    CliRunner t =
+        CliRunner.run(
+            "train",
+            "--run",
+            run.toString(),
+            "--quiet",
+            "--set",
+            "schedule.iterations=20",
+            "--set",
+            "schedule.batch-size=16",
+            "--set",
+            "stabilizers.generator-ema.enabled=true",
+            "--set",
+            "stabilizers.generator-ema.decay=0.9",
+            "--set",
+            "stabilizers.historical-averaging.discriminator-weight=0.1");
+    assertThat(t.status()).as(t.err()).isZero();
+    Path checkpoint = run.resolve("checkpoints/0000000020");
+    assertThat(checkpoint.resolve("generator_ema.f32")).isRegularFile();
+    assertThat(dev.agon.checkpoint.CheckpointStore.read(checkpoint).tensors().get("generator_ema"))
+        .isNotNull();
+    List<Config> events =
+        Files.readAllLines(run.resolve("metrics.jsonl")).stream()
+            .map(ConfigFactory::parseString)
+            .toList();
+    Config last = events.get(events.size() - 1);
+    assertThat(last.getBoolean("ema")).isTrue();
+    // Historical averaging on D reports a penalty from its second update on.
+    assertThat(
+            events.stream()
+                .filter(e -> e.getString("event").equals("d_step") && e.getLong("step") > 1)
+                .allMatch(e -> e.getDouble("penalty_d") > 0))
+        .isTrue();
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.agon.train.GeneratorTrainer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -17,11 +18,23 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 final class EngineHarness {
   final List<Messages.Report> reports = new CopyOnWriteArrayList<>();
 
+  /** The running Coordinator, for hooks that talk to it. */
+  final AtomicReference<ActorRef<Coordinator.Command>> coordinator = new AtomicReference<>();
+
   Coordinator.Finished run(ActorTestKit kit, AgonConfig c, EngineSettings settings) {
     return run(kit, c, settings, StepHook.NONE);
   }
 
   Coordinator.Finished run(ActorTestKit kit, AgonConfig c, EngineSettings settings, StepHook hook) {
+    return run(kit, c, settings, hook, null);
+  }
+
+  Coordinator.Finished run(
+      ActorTestKit kit,
+      AgonConfig c,
+      EngineSettings settings,
+      StepHook hook,
+      Coordinator.Evaluation evaluation) {
     int dims = Factory.data(c).dims();
     Behavior<Recorder.Command> recorder =
         Behaviors.receiveMessage(
@@ -42,7 +55,9 @@ final class EngineHarness {
                     () -> GeneratorTrainer.create(c, dims),
                     () -> DiscriminatorTrainer.create(c, dims),
                     recorder,
-                    hook)));
+                    hook,
+                    evaluation)));
+    this.coordinator.set(coordinator);
     return AskPattern.<Coordinator.Command, Coordinator.Finished>ask(
             coordinator, Coordinator.Start::new, Duration.ofMinutes(5), kit.scheduler())
         .toCompletableFuture()

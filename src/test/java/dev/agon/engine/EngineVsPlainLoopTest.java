@@ -58,7 +58,6 @@ class EngineVsPlainLoopTest {
         Factory.data(c),
         s.schedule(),
         s.batchSize(),
-        0,
         s.iterations(),
         new PlainLoop.Listener() {});
 

@@ -72,7 +72,6 @@ class HistoricalAveragingTrainersTest {
         Factory.data(c),
         new Schedule(c.schedule().k(), 0, 12),
         B,
-        0,
         12,
         new PlainLoop.Listener() {
           @Override
