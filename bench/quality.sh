@@ -2,8 +2,11 @@
 # Quality of the 2-D experiments over seeds: trains each experiment with each seed through
 # ./agon train, exports 2,500 samples with ./agon sample and prints the VEEGAN/PacGAN metric
 # (modes captured, % high quality, reverse KL) as a Markdown table.
-# Usage: bench/quality.sh [EXPERIMENTS] [SEEDS] [PARALLEL] [EXTRA --set ARGS...]
+# Usage: [LABEL=name] bench/quality.sh [EXPERIMENTS] [SEEDS] [PARALLEL] [EXTRA --set ARGS...]
 #   e.g. bench/quality.sh "ring grid" "1 2 3" 2
+#        LABEL=s1 bench/quality.sh "ring grid" "1 2 3" 2 --set schedule.staleness=1
+# Runs go to bench/out/quality/LABEL/ (default LABEL: base). Results depend only on the
+# configuration and seed, so runs in parallel score exactly as runs alone.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 experiments="${1:-ring grid}"
@@ -11,7 +14,8 @@ seeds="${2:-1 2 3}"
 parallel="${3:-2}"
 shift $(( $# < 3 ? $# : 3 ))
 extra=("$@")
-out="$root/bench/out/quality"
+label="${LABEL:-base}"
+out="$root/bench/out/quality/$label"
 mkdir -p "$out"
 cd "$root"
 # Build once, then pin a private copy: edits to the sources during the runs change nothing.
@@ -38,8 +42,8 @@ for j in "${jobs[@]}"; do
   if (( i % parallel == 0 )); then wait; fi
 done
 wait
-echo "| experiment | seed | modes | high quality | reverse KL | wall s |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| experiment | variant | seed | modes | high quality | reverse KL | wall s |"
+echo "|---|---|---:|---:|---:|---:|---:|"
 for j in "${jobs[@]}"; do
   set -- $j
   dir="$out/$1-seed$2"
@@ -49,5 +53,5 @@ import json
 ev=[json.loads(l) for l in open('$dir/metrics.jsonl')]
 t=[e['time_ms'] for e in ev if 'time_ms' in e]
 print(round((t[-1]-t[0])/1000))")
-  echo "$line" | sed -E "s#modes ([0-9]+)/([0-9]+), high-quality ([0-9.]+)%, reverse KL ([0-9.a-zA-Z]+)#| $1 | $2 | \1/\2 | \3% | \4 | $wall |#"
+  echo "$line" | sed -E "s#modes ([0-9]+)/([0-9]+), high-quality ([0-9.]+)%, reverse KL ([0-9.a-zA-Z]+)#| $1 | $label | $2 | \1/\2 | \3% | \4 | $wall |#"
 done

@@ -50,6 +50,30 @@ public final class HistoricalAverage {
   private long start;
 
   /**
+   * The average to use after a policy change from the next update on: {@code current} with the new
+   * weight and start (keeping its mean), or a new empty one over {@code numParams} parameters when
+   * there was none and {@code weight > 0}; null while averaging stays off.
+   */
+  public static HistoricalAverage withPolicy(
+      HistoricalAverage current, long numParams, double weight, long start) {
+    if (current == null) {
+      return weight == 0 ? null : new HistoricalAverage(numParams, weight, start);
+    }
+    current.weight(weight);
+    current.start(start);
+    return current;
+  }
+
+  /**
+   * One update's averaging: when {@code average} exists and is active at {@code iteration}, {@link
+   * #apply} to the parameters and gradient and return the penalty; else 0, touching nothing.
+   */
+  public static double applyIfActive(
+      HistoricalAverage average, long iteration, INDArray params, INDArray grads) {
+    return average != null && average.isActive(iteration) ? average.apply(params, grads) : 0.0;
+  }
+
+  /**
    * An empty average over {@code numParams} parameters.
    *
    * @param weight {@code lambda}, at least 0

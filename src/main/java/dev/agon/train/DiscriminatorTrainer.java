@@ -105,10 +105,7 @@ public final class DiscriminatorTrainer {
             gradFake);
     d.backward(grad, true, false);
     long n = updates + 1;
-    lastPenalty = 0.0;
-    if (history != null && history.isActive(iteration(n))) {
-      lastPenalty = history.apply(d.params(), d.grads());
-    }
+    lastPenalty = HistoricalAverage.applyIfActive(history, iteration(n), d.params(), d.grads());
     optimizer.step(d.params(), d.grads());
     updates = n;
     return loss;
@@ -164,15 +161,7 @@ public final class DiscriminatorTrainer {
    * lambda > 0}; an existing one keeps its mean.
    */
   public void historicalAveraging(double lambda, long start) {
-    if (history == null) {
-      if (lambda == 0) {
-        return;
-      }
-      history = new HistoricalAverage(d.numParams(), lambda, start);
-    } else {
-      history.weight(lambda);
-      history.start(start);
-    }
+    history = HistoricalAverage.withPolicy(history, d.numParams(), lambda, start);
   }
 
   /** The live parameters (do not send: {@link #snapshot()} is the detached copy). */

@@ -168,10 +168,7 @@ public final class GeneratorTrainer {
     GLoss loss = objective.generator(logits, gradLogits);
     INDArray dx = dReplica.backward(gradLogits, false, true);
     g.backward(dx, true, false);
-    lastPenalty = 0.0;
-    if (history != null && history.isActive(gStep)) {
-      lastPenalty = history.apply(g.params(), g.grads());
-    }
+    lastPenalty = HistoricalAverage.applyIfActive(history, gStep, g.params(), g.grads());
     if (ema != null && !emaStarted && gStep - 1 >= emaStart) {
       // The first version seen at or after the start is the one this update starts from.
       ema.params().assign(g.params());
@@ -230,15 +227,7 @@ public final class GeneratorTrainer {
    * existing one keeps its mean.
    */
   public void historicalAveraging(double lambda, long start) {
-    if (history == null) {
-      if (lambda == 0) {
-        return;
-      }
-      history = new HistoricalAverage(g.numParams(), lambda, start);
-    } else {
-      history.weight(lambda);
-      history.start(start);
-    }
+    history = HistoricalAverage.withPolicy(history, g.numParams(), lambda, start);
   }
 
   /** G updates applied so far: the last {@code gStep} stepped (0 before any). */
