@@ -160,7 +160,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
       long nanos = System.nanoTime() - t0;
       version = n;
       data.tell(new DataLoader.Request(1, realAdapter));
-      publishIfUsed();
+      // Report first: the Coordinator must see version n before any G report that used it.
       coordinator.tell(
           new Coordinator.DStepDone(
               new Messages.DStepReport(
@@ -172,6 +172,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
                   trainer.lastPenalty(),
                   nanos,
                   System.currentTimeMillis())));
+      publishIfUsed();
     }
     return this;
   }
