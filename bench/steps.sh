@@ -42,7 +42,7 @@ PY
   echo
   echo "## ND4J SameDiff, 784-d MLP GAN"
   echo
-  java -Xmx2g -cp target/agon.jar bench/SameDiffMlpProbe.java 2>"$out/samediff.log"
+  OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" java -Xmx2g -cp target/agon.jar bench/SameDiffMlpProbe.java 2>"$out/samediff.log"
   echo
   echo "- load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- finished $(date -u '+%Y-%m-%dT%H:%M:%SZ')"
