@@ -21,10 +21,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Owns the schedule of Goodfellow et al. 2014, Algorithm 1: k D updates per G update, with the
  * fixed lag s of {@link Schedule}. It admits every update before it may run — D update n only once
- * G has reached the version n trains on, G update i only once D has reached the version i trains
- * against — and checks every report against the schedule, so staleness is enforced and measured,
- * not assumed. Tensors never pass through it: fakes go from Generator to Discriminator, snapshots
- * from Discriminator to Generator, real batches from DataLoader to Discriminator.
+ * G has reached the version n trains on, G update i once the D version it trains against is
+ * admitted (G then waits for exactly that snapshot, so the Coordinator stays off the critical path)
+ * — and checks every report against the schedule, so staleness is enforced and measured, not
+ * assumed. Tensors never pass through it: fakes go from Generator to Discriminator, snapshots from
+ * Discriminator to Generator, real batches from DataLoader to Discriminator.
  *
  * <p>Live changes: learning rates apply from each player's next update; a new k or s applies at a
  * barrier — admissions stop at the end of the last iteration already (partly) admitted, and once
