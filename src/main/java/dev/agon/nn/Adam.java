@@ -5,7 +5,6 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Adam (Kingma and Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015) with the exact
@@ -23,17 +22,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * Allocates one scratch vector of the parameter length at construction; a step allocates no array
  * buffers.
  */
-public final class Adam implements Optimizer {
-  private final long numParams;
-  private final DataType dtype;
+public final class Adam extends FlatOptimizer {
   private final double beta1;
   private final double beta2;
   private final double eps;
-  private final INDArray state;
   private final INDArray m;
   private final INDArray v;
-  private double lr;
-  private long steps;
 
   /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8. */
   public Adam(long numParams, DataType dtype, double lr) {
@@ -41,22 +35,16 @@ public final class Adam implements Optimizer {
   }
 
   public Adam(long numParams, DataType dtype, double lr, double beta1, double beta2, double eps) {
-    if (numParams <= 0) {
-      throw new IllegalArgumentException("numParams must be positive: " + numParams);
-    }
+    super(numParams, dtype, lr, 2 * numParams);
     if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
       throw new IllegalArgumentException("betas must be in [0, 1): " + beta1 + ", " + beta2);
     }
     if (!(eps >= 0)) {
       throw new IllegalArgumentException("eps must be >= 0: " + eps);
     }
-    learningRate(lr);
-    this.numParams = numParams;
-    this.dtype = dtype;
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.eps = eps;
-    this.state = Nd4j.create(dtype, 1, 2 * numParams);
     this.m = Vectors.slice(state, 0, numParams);
     this.v = Vectors.slice(state, numParams, numParams);
   }
@@ -121,35 +109,6 @@ public final class Adam implements Optimizer {
       double denom = Math.sqrt(vi) / bias2Sqrt + eps;
       p.put(i, p.get(i) + negStep * (mi / denom));
     }
-  }
-
-  @Override
-  public double learningRate() {
-    return lr;
-  }
-
-  @Override
-  public void learningRate(double lr) {
-    if (!(lr >= 0) || Double.isInfinite(lr)) {
-      throw new IllegalArgumentException("learning rate must be finite and >= 0: " + lr);
-    }
-    this.lr = lr;
-  }
-
-  @Override
-  public long steps() {
-    return steps;
-  }
-
-  @Override
-  public INDArray state() {
-    return state;
-  }
-
-  @Override
-  public void restore(INDArray newState, long steps) {
-    Vectors.restore(state, newState, steps);
-    this.steps = steps;
   }
 
   public double beta1() {

@@ -17,15 +17,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * Nesterov momentum (Sutskever et al., ICML 2013, in PyTorch's formulation) needs {@code momentum >
  * 0}.
  */
-public final class SgdMomentum implements Optimizer {
-  private final long numParams;
-  private final DataType dtype;
+public final class SgdMomentum extends FlatOptimizer {
   private final double momentum;
   private final boolean nesterov;
   private final INDArray buf;
   private final INDArray tmp;
-  private double lr;
-  private long steps;
 
   /** Plain SGD. */
   public SgdMomentum(long numParams, DataType dtype, double lr) {
@@ -33,21 +29,16 @@ public final class SgdMomentum implements Optimizer {
   }
 
   public SgdMomentum(long numParams, DataType dtype, double lr, double momentum, boolean nesterov) {
-    if (numParams <= 0) {
-      throw new IllegalArgumentException("numParams must be positive: " + numParams);
-    }
+    super(numParams, dtype, lr, numParams);
     if (!(momentum >= 0) || Double.isInfinite(momentum)) {
       throw new IllegalArgumentException("momentum must be finite and >= 0: " + momentum);
     }
     if (nesterov && momentum == 0) {
       throw new IllegalArgumentException("Nesterov momentum requires momentum > 0");
     }
-    learningRate(lr);
-    this.numParams = numParams;
-    this.dtype = dtype;
     this.momentum = momentum;
     this.nesterov = nesterov;
-    this.buf = Nd4j.create(dtype, 1, numParams);
+    this.buf = state;
     this.tmp = nesterov ? Nd4j.create(dtype, 1, numParams) : null;
   }
 
@@ -73,35 +64,6 @@ public final class SgdMomentum implements Optimizer {
       }
     }
     steps++;
-  }
-
-  @Override
-  public double learningRate() {
-    return lr;
-  }
-
-  @Override
-  public void learningRate(double lr) {
-    if (!(lr >= 0) || Double.isInfinite(lr)) {
-      throw new IllegalArgumentException("learning rate must be finite and >= 0: " + lr);
-    }
-    this.lr = lr;
-  }
-
-  @Override
-  public long steps() {
-    return steps;
-  }
-
-  @Override
-  public INDArray state() {
-    return buf;
-  }
-
-  @Override
-  public void restore(INDArray newState, long steps) {
-    Vectors.restore(buf, newState, steps);
-    this.steps = steps;
   }
 
   public double momentum() {
