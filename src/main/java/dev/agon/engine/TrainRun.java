@@ -5,14 +5,13 @@ import com.typesafe.config.ConfigFactory;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.AgonConfig;
 import dev.agon.config.LoadedConfig;
-import dev.agon.data.BatchSource;
 import dev.agon.data.Mixture2d;
 import dev.agon.eval.ModeMetrics;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.Factory;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.ModeScorer;
-import dev.agon.train.Sampling;
+import dev.agon.train.Scorer;
 import dev.agon.util.Json;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -155,30 +154,30 @@ public final class TrainRun {
     Path checkpoint = CheckpointStore.write(runDir, f.gSteps(), configHash(), tensors);
     ModeMetrics.Result modes = null;
     AgonConfig c = loaded.config();
-    BatchSource data = Factory.data(c);
-    if (data instanceof Mixture2d mixture) {
-      GeneratorTrainer g = GeneratorTrainer.create(c, data.dims());
-      g.network().copyParamsFrom(f.generatorParams());
-      if (f.generatorEma() != null) {
-        g.restoreEma(f.generatorEma());
-      }
-      float[] xy = Sampling.samples(g, c.eval().samples());
-      modes = ModeMetrics.score(xy, mixture.centres(), mixture.std());
-      appendLine(
-          runDir.resolve("metrics.jsonl"),
+    if (Factory.data(c) instanceof Mixture2d) {
+      // The Evaluator's scorer, on the weights sampling uses (the EMA when the run kept one).
+      boolean ema = f.generatorEma() != null;
+      Scorer.Score score =
+          new ModeScorer(c, runDir)
+              .score(f.gSteps(), ema, ema ? f.generatorEma() : f.generatorParams());
+      modes = score.modes();
+      Json line =
           Json.object()
               .put("event", "eval")
               .put("step", f.gSteps())
               .put("g_version", f.gSteps())
-              .put("ema", f.generatorEma() != null)
+              .put("ema", ema)
               .put("final", true)
-              .put("samples", c.eval().samples())
+              .put("samples", score.samples())
               .put("modes", modes.modes())
               .put("total_modes", modes.totalModes())
               .put("high_quality", modes.highQualityFraction())
-              .put("reverse_kl", modes.reverseKl())
-              .put("time_ms", System.currentTimeMillis())
-              .end());
+              .put("reverse_kl", modes.reverseKl());
+      if (score.plot() != null) {
+        line.put("plot", score.plot().getFileName().toString());
+      }
+      appendLine(
+          runDir.resolve("metrics.jsonl"), line.put("time_ms", System.currentTimeMillis()).end());
     }
     return new Result(runDir, f, checkpoint, modes);
   }

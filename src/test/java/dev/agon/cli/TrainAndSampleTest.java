@@ -61,6 +61,9 @@ class TrainAndSampleTest {
     assertThat(periodic.get(0).getLong("g_version")).isEqualTo(10);
     assertThat(run.resolve("samples/step-0000010.png")).isRegularFile();
     assertThat(run.resolve("samples/latest.png")).isRegularFile();
+    // The final evaluation draws its plot too, and names it in its event.
+    assertThat(run.resolve("samples/step-0000030.png")).isRegularFile();
+    assertThat(last.getString("plot")).isEqualTo("step-0000030.png");
 
     Path npy = tmp.resolve("s.npy");
     Path png = tmp.resolve("s.png");
