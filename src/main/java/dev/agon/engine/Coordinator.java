@@ -59,8 +59,19 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   public record GStepDone(Messages.GStepReport report) implements Command {}
 
+  /**
+   * Set a player's historical-averaging policy (Salimans et al. 2016): weight λ (0: off) and the G
+   * update from which it applies; {@code model} is "generator" or "discriminator".
+   */
+  public record ChangeAveraging(
+      String model, double weight, long start, ActorRef<ChangeReply> replyTo) implements Command {}
+
   /** A player applied a learning rate change before update {@code step}. */
   public record LearningRateApplied(String model, long step, double lr) implements Command {}
+
+  /** A player applied a historical-averaging policy before update {@code step}. */
+  public record AveragingApplied(String model, long step, double weight, long start)
+      implements Command {}
 
   private record FinalParams(Messages.Snapshot snapshot) implements Command {}
 
@@ -207,6 +218,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         .onMessage(DStepDone.class, this::onDStep)
         .onMessage(GStepDone.class, this::onGStep)
         .onMessage(LearningRateApplied.class, this::onLearningRateApplied)
+        .onMessage(ChangeAveraging.class, this::onChangeAveraging)
+        .onMessage(AveragingApplied.class, this::onAveragingApplied)
         .onMessage(FinalParams.class, this::onFinalParams)
         .onMessage(RecorderFlushed.class, this::onFlushed)
         .onMessage(EvalReady.class, this::onEvalReady)
@@ -371,6 +384,50 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     return this;
   }
 
+  private Behavior<Command> onChangeAveraging(ChangeAveraging c) {
+    boolean g = c.model().equals("generator");
+    if (!g && !c.model().equals("discriminator")) {
+      c.replyTo().tell(new ChangeReply(false, "model must be generator or discriminator"));
+    } else if (!(c.weight() >= 0) || Double.isInfinite(c.weight()) || c.start() < 0) {
+      c.replyTo().tell(new ChangeReply(false, "weight must be finite and >= 0, start >= 0"));
+    } else if (finishing || stopReason != null) {
+      c.replyTo().tell(new ChangeReply(false, "the run is stopping"));
+    } else {
+      if (g) {
+        generator.tell(new Generator.SetAveraging(c.weight(), c.start()));
+      } else {
+        discriminator.tell(new Discriminator.SetAveraging(c.weight(), c.start()));
+      }
+      c.replyTo()
+          .tell(new ChangeReply(true, c.model() + " averaging applies from its next update"));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onAveragingApplied(AveragingApplied a) {
+    getContext()
+        .getLog()
+        .info(
+            "{} historical averaging weight {} start {} from update {}",
+            a.model(),
+            a.weight(),
+            a.start(),
+            a.step());
+    boolean g = a.model().equals("generator");
+    recorder.tell(
+        new Recorder.Record(
+            new Messages.ScheduleEvent(
+                a.model() + "_averaging",
+                g ? a.step() : -1,
+                g ? -1 : a.step(),
+                schedule.k(),
+                schedule.staleness(),
+                a.weight(),
+                a.start(),
+                System.currentTimeMillis())));
+    return this;
+  }
+
   private Behavior<Command> onLearningRateApplied(LearningRateApplied a) {
     getContext().getLog().info("{} learning rate {} from update {}", a.model(), a.lr(), a.step());
     boolean g = a.model().equals("generator");
@@ -383,6 +440,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 schedule.k(),
                 schedule.staleness(),
                 a.lr(),
+                -1,
                 System.currentTimeMillis())));
     return this;
   }
@@ -425,6 +483,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 schedule.k(),
                 schedule.staleness(),
                 Double.NaN,
+                -1,
                 System.currentTimeMillis())));
   }
 

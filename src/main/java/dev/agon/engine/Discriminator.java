@@ -35,6 +35,11 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   /** Use {@code lr} from the next update on. */
   public record SetLearningRate(double lr) implements Command {}
 
+  /**
+   * Use historical-averaging weight {@code weight} and start {@code start} from the next update.
+   */
+  public record SetAveraging(double weight, long start) implements Command {}
+
   public record GetParams(ActorRef<Messages.Snapshot> replyTo) implements Command {}
 
   private record Real(Messages.RealBatch batch) implements Command {}
@@ -53,6 +58,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   private long version;
   private long admitted;
   private double pendingLr = Double.NaN;
+  private SetAveraging pendingAveraging;
 
   public static Behavior<Command> create(
       Supplier<DiscriminatorTrainer> trainer,
@@ -92,6 +98,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
         .onMessage(Admit.class, this::onAdmit)
         .onMessage(Reschedule.class, this::onReschedule)
         .onMessage(SetLearningRate.class, this::onSetLearningRate)
+        .onMessage(SetAveraging.class, this::onSetAveraging)
         .onMessage(GetParams.class, this::onGetParams)
         .build();
   }
@@ -134,6 +141,22 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
     return this;
   }
 
+  private Behavior<Command> onSetAveraging(SetAveraging s) {
+    pendingAveraging = s;
+    return this;
+  }
+
+  /** Applies a pending historical-averaging policy before update {@code step} and reports it. */
+  private void applyAveraging(long step) {
+    if (pendingAveraging != null) {
+      trainer.historicalAveraging(pendingAveraging.weight(), pendingAveraging.start());
+      coordinator.tell(
+          new Coordinator.AveragingApplied(
+              "discriminator", step, pendingAveraging.weight(), pendingAveraging.start()));
+      pendingAveraging = null;
+    }
+  }
+
   private Behavior<Command> onGetParams(GetParams g) {
     g.replyTo().tell(new Messages.Snapshot("discriminator", version, trainer.snapshot()));
     return this;
@@ -154,6 +177,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
       }
       Messages.RealBatch real = reals.poll();
       applyLearningRate(n);
+      applyAveraging(n);
       hook.beforeStep("discriminator", n);
       long t0 = System.nanoTime();
       DLoss loss = trainer.step(real.x(), fake.x());

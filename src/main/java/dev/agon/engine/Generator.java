@@ -37,6 +37,11 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   public record SetLearningRate(double lr) implements Command {}
 
   /**
+   * Use historical-averaging weight {@code weight} and start {@code start} from the next update.
+   */
+  public record SetAveraging(double weight, long start) implements Command {}
+
+  /**
    * The final parameters: a "generator_ema" snapshot first when G keeps an EMA, then the
    * "generator" one.
    */
@@ -56,6 +61,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   private long version;
   private long admitted;
   private double pendingLr = Double.NaN;
+  private SetAveraging pendingAveraging;
 
   public static Behavior<Command> create(
       Supplier<GeneratorTrainer> trainer,
@@ -92,6 +98,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
         .onMessage(Admit.class, this::onAdmit)
         .onMessage(Reschedule.class, this::onReschedule)
         .onMessage(SetLearningRate.class, this::onSetLearningRate)
+        .onMessage(SetAveraging.class, this::onSetAveraging)
         .onMessage(GetParams.class, this::onGetParams)
         .onMessage(GetEvaluationSnapshot.class, this::onGetEvaluationSnapshot)
         .build();
@@ -117,6 +124,22 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   private Behavior<Command> onSetLearningRate(SetLearningRate s) {
     pendingLr = s.lr();
     return this;
+  }
+
+  private Behavior<Command> onSetAveraging(SetAveraging s) {
+    pendingAveraging = s;
+    return this;
+  }
+
+  /** Applies a pending historical-averaging policy before update {@code step} and reports it. */
+  private void applyAveraging(long step) {
+    if (pendingAveraging != null) {
+      trainer.historicalAveraging(pendingAveraging.weight(), pendingAveraging.start());
+      coordinator.tell(
+          new Coordinator.AveragingApplied(
+              "generator", step, pendingAveraging.weight(), pendingAveraging.start()));
+      pendingAveraging = null;
+    }
   }
 
   private Behavior<Command> onGetParams(GetParams g) {
@@ -149,6 +172,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
         coordinator.tell(new Coordinator.LearningRateApplied("generator", i, pendingLr));
         pendingLr = Double.NaN;
       }
+      applyAveraging(i);
       hook.beforeStep("generator", i);
       long t0 = System.nanoTime();
       GLoss loss = trainer.step(i, d.params(), settings.batchSize());

@@ -46,11 +46,20 @@ public final class Messages {
 
   /**
    * A live change took effect: {@code change} is "schedule" (k and s from G update {@code gStep}
-   * and D update {@code dStep}), or "generator_lr"/"discriminator_lr" ({@code lr} from that
-   * player's update {@code gStep} or {@code dStep}).
+   * and D update {@code dStep}), "generator_lr"/"discriminator_lr" ({@code value} is the learning
+   * rate, from that player's update {@code gStep} or {@code dStep}) or
+   * "generator_averaging"/"discriminator_averaging" ({@code value} the historical-averaging weight
+   * and {@code start} its start, likewise); unused numbers are NaN or −1.
    */
   public record ScheduleEvent(
-      String change, long gStep, long dStep, int k, int staleness, double lr, long timeMillis)
+      String change,
+      long gStep,
+      long dStep,
+      int k,
+      int staleness,
+      double value,
+      long start,
+      long timeMillis)
       implements Report {}
 
   /**

@@ -119,8 +119,10 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
       if (e.dStep() >= 0) {
         j.put("from_d_step", e.dStep());
       }
-      if (!Double.isNaN(e.lr())) {
-        j.put("lr", e.lr());
+      if (e.change().endsWith("_lr")) {
+        j.put("lr", e.value());
+      } else if (e.change().endsWith("_averaging")) {
+        j.put("weight", e.value()).put("start", e.start());
       }
       write(j.put("time_ms", e.timeMillis()).end());
     } else if (r.report() instanceof Messages.GStepReport g) {

@@ -89,7 +89,7 @@ class LiveScheduleChangeTest {
     assertThat(barrierD).isEqualTo(barrierG); // k was 1 up to the barrier
     assertThat(segment.k()).isEqualTo(2);
     assertThat(segment.staleness()).isEqualTo(1);
-    assertThat(lr.lr()).isEqualTo(5e-4);
+    assertThat(lr.value()).isEqualTo(5e-4);
 
     Schedule before = settings.schedule();
     Schedule after = before.changedAt(barrierG, barrierD, 2, 1);
@@ -113,7 +113,7 @@ class LiveScheduleChangeTest {
           @Override
           public void gStep(long i, GLoss loss, long nanos) {
             if (i == lr.gStep() - 1) {
-              g.optimizer().learningRate(lr.lr());
+              g.optimizer().learningRate(lr.value());
             }
           }
         };
