@@ -57,8 +57,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   private ActorRef<Generator.Command> generator;
   private long version;
   private long admitted;
-  private double pendingLr = Double.NaN;
-  private SetAveraging pendingAveraging;
+  private final PendingPolicy policy;
 
   public static Behavior<Command> create(
       Supplier<DiscriminatorTrainer> trainer,
@@ -84,6 +83,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
     this.hook = hook;
     this.data = data;
     this.coordinator = coordinator;
+    this.policy = new PendingPolicy("discriminator", coordinator);
     this.reals = new ArrayDeque<>(settings.prefetch());
     this.realAdapter = ctx.messageAdapter(Messages.RealBatch.class, Real::new);
     data.tell(new DataLoader.Request(settings.prefetch(), realAdapter));
@@ -137,24 +137,13 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   }
 
   private Behavior<Command> onSetLearningRate(SetLearningRate s) {
-    pendingLr = s.lr();
+    policy.learningRate(s.lr());
     return this;
   }
 
   private Behavior<Command> onSetAveraging(SetAveraging s) {
-    pendingAveraging = s;
+    policy.averaging(s.weight(), s.start());
     return this;
-  }
-
-  /** Applies a pending historical-averaging policy before update {@code step} and reports it. */
-  private void applyAveraging(long step) {
-    if (pendingAveraging != null) {
-      trainer.historicalAveraging(pendingAveraging.weight(), pendingAveraging.start());
-      coordinator.tell(
-          new Coordinator.AveragingApplied(
-              "discriminator", step, pendingAveraging.weight(), pendingAveraging.start()));
-      pendingAveraging = null;
-    }
   }
 
   private Behavior<Command> onGetParams(GetParams g) {
@@ -176,8 +165,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
                 + fake.generatorVersion());
       }
       Messages.RealBatch real = reals.poll();
-      applyLearningRate(n);
-      applyAveraging(n);
+      policy.applyBefore(n, trainer.optimizer(), trainer::historicalAveraging);
       hook.beforeStep("discriminator", n);
       long t0 = System.nanoTime();
       DLoss loss = trainer.step(real.x(), fake.x());
@@ -199,14 +187,6 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
       publishIfUsed();
     }
     return this;
-  }
-
-  private void applyLearningRate(long n) {
-    if (!Double.isNaN(pendingLr)) {
-      trainer.optimizer().learningRate(pendingLr);
-      coordinator.tell(new Coordinator.LearningRateApplied("discriminator", n, pendingLr));
-      pendingLr = Double.NaN;
-    }
   }
 
   /** Sends G a snapshot of the current version if the schedule has a G update train on it. */

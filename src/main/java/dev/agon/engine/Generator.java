@@ -60,8 +60,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   private int epoch;
   private long version;
   private long admitted;
-  private double pendingLr = Double.NaN;
-  private SetAveraging pendingAveraging;
+  private final PendingPolicy policy;
 
   public static Behavior<Command> create(
       Supplier<GeneratorTrainer> trainer,
@@ -87,6 +86,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
     this.hook = hook;
     this.discriminator = discriminator;
     this.coordinator = coordinator;
+    this.policy = new PendingPolicy("generator", coordinator);
     discriminator.tell(new Discriminator.Connect(ctx.getSelf()));
     produceFakes();
   }
@@ -122,24 +122,13 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   }
 
   private Behavior<Command> onSetLearningRate(SetLearningRate s) {
-    pendingLr = s.lr();
+    policy.learningRate(s.lr());
     return this;
   }
 
   private Behavior<Command> onSetAveraging(SetAveraging s) {
-    pendingAveraging = s;
+    policy.averaging(s.weight(), s.start());
     return this;
-  }
-
-  /** Applies a pending historical-averaging policy before update {@code step} and reports it. */
-  private void applyAveraging(long step) {
-    if (pendingAveraging != null) {
-      trainer.historicalAveraging(pendingAveraging.weight(), pendingAveraging.start());
-      coordinator.tell(
-          new Coordinator.AveragingApplied(
-              "generator", step, pendingAveraging.weight(), pendingAveraging.start()));
-      pendingAveraging = null;
-    }
   }
 
   private Behavior<Command> onGetParams(GetParams g) {
@@ -167,12 +156,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
       if (d == null || d.version() != need) {
         return this;
       }
-      if (!Double.isNaN(pendingLr)) {
-        trainer.optimizer().learningRate(pendingLr);
-        coordinator.tell(new Coordinator.LearningRateApplied("generator", i, pendingLr));
-        pendingLr = Double.NaN;
-      }
-      applyAveraging(i);
+      policy.applyBefore(i, trainer.optimizer(), trainer::historicalAveraging);
       hook.beforeStep("generator", i);
       long t0 = System.nanoTime();
       GLoss loss = trainer.step(i, d.params(), settings.batchSize());

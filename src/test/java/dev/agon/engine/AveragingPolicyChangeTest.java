@@ -11,10 +11,7 @@ import dev.agon.train.Factory;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.PlainLoop;
 import java.time.Duration;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,19 +19,7 @@ import org.junit.jupiter.api.Test;
  * effect from each player's next update, are recorded with that update, and the run equals a plain
  * loop that applies the same policy at the recorded updates; bad requests are refused.
  */
-class AveragingPolicyChangeTest {
-  static ActorTestKit kit;
-
-  @BeforeAll
-  static void start() {
-    kit = ActorTestKit.create(TrainRun.pekkoConfig());
-  }
-
-  @AfterAll
-  static void stop() {
-    kit.shutdownTestKit();
-  }
-
+class AveragingPolicyChangeTest extends ActorKitTest {
   @Test
   void policyChangesApplyAtRecordedUpdatesAndMatchThePlainLoop() {
     AgonConfig c = TestConfigs.smallRing("schedule.iterations=50", "schedule.batch-size=32");

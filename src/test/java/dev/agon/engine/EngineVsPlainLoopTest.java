@@ -8,9 +8,6 @@ import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.Factory;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.PlainLoop;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -20,19 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * is the same loop with the schedule's fixed lag, which the concurrent engine must reproduce
  * whatever the timing.
  */
-class EngineVsPlainLoopTest {
-  static ActorTestKit kit;
-
-  @BeforeAll
-  static void start() {
-    kit = ActorTestKit.create(TrainRun.pekkoConfig());
-  }
-
-  @AfterAll
-  static void stop() {
-    kit.shutdownTestKit();
-  }
-
+class EngineVsPlainLoopTest extends ActorKitTest {
   @ParameterizedTest(name = "k = {0}, s = {1}, {2} iterations")
   @CsvSource({"1, 0, 200", "3, 0, 200", "1, 1, 100", "2, 1, 100", "1, 2, 100", "3, 4, 60"})
   void bitIdenticalToPlainLoop(int k, int s, int iterations) {

@@ -14,10 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,19 +22,7 @@ import org.junit.jupiter.api.Test;
  * barrier that is recorded, every update before and after it follows its own schedule, and the
  * result equals a plain loop that applies the same changes at the recorded updates.
  */
-class LiveScheduleChangeTest {
-  static ActorTestKit kit;
-
-  @BeforeAll
-  static void start() {
-    kit = ActorTestKit.create(TrainRun.pekkoConfig());
-  }
-
-  @AfterAll
-  static void stop() {
-    kit.shutdownTestKit();
-  }
-
+class LiveScheduleChangeTest extends ActorKitTest {
   @Test
   void changeAppliesAtARecordedBarrierAndMatchesThePlainLoop() {
     AgonConfig c = TestConfigs.smallRing("schedule.iterations=60", "schedule.batch-size=32");

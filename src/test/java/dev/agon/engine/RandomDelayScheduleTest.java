@@ -7,9 +7,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,19 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * exactly the version the schedule prescribes (so staleness never exceeds s), the k:1 ratio holds
  * over every prefix of the run, and the result is bit-identical to the plain loop.
  */
-class RandomDelayScheduleTest {
-  static ActorTestKit kit;
-
-  @BeforeAll
-  static void start() {
-    kit = ActorTestKit.create(TrainRun.pekkoConfig());
-  }
-
-  @AfterAll
-  static void stop() {
-    kit.shutdownTestKit();
-  }
-
+class RandomDelayScheduleTest extends ActorKitTest {
   static Stream<Arguments> cases() {
     SplittableRandom r = new SplittableRandom(2026);
     return Stream.iterate(1, i -> i + 1)

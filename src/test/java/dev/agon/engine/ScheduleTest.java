@@ -4,25 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agon.config.AgonConfig;
 import java.util.List;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Algorithm 1's k:1 schedule and the versions each update used, as reported by the actors. */
-class ScheduleTest {
-  static ActorTestKit kit;
-
-  @BeforeAll
-  static void start() {
-    kit = ActorTestKit.create(TrainRun.pekkoConfig());
-  }
-
-  @AfterAll
-  static void stop() {
-    kit.shutdownTestKit();
-  }
-
+class ScheduleTest extends ActorKitTest {
   @Test
   void threeDiscriminatorUpdatesPerGeneratorUpdateWithPrescribedVersions() {
     int k = 3;

@@ -6,9 +6,6 @@ import dev.agon.config.AgonConfig;
 import dev.agon.tensor.Tensors;
 import dev.agon.train.Scorer;
 import java.util.List;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,19 +14,7 @@ import org.junit.jupiter.api.Test;
  * in flight (the others are skipped and counted), the newest snapshot is scored, and training
  * computes exactly what it computes without an Evaluator.
  */
-class SlowEvaluatorTest {
-  static ActorTestKit kit;
-
-  @BeforeAll
-  static void start() {
-    kit = ActorTestKit.create(TrainRun.pekkoConfig());
-  }
-
-  @AfterAll
-  static void stop() {
-    kit.shutdownTestKit();
-  }
-
+class SlowEvaluatorTest extends ActorKitTest {
   static final long SCORE_MS = 150;
 
   static Scorer slowScorer() {
