@@ -10,7 +10,6 @@ import dev.agon.objective.GLoss;
 import dev.agon.train.PlainLoop;
 import dev.agon.train.Schedule;
 import dev.agon.util.Json;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +21,6 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
@@ -67,8 +65,6 @@ public final class StepsBench {
       return engine.wallMsPerIteration() / plain.wallMsPerIteration();
     }
   }
-
-  private static final Duration MAX_RUN = Duration.ofHours(2);
 
   private final int warmup;
   private final int iterations;
@@ -211,16 +207,7 @@ public final class StepsBench {
     ActorSystem<Coordinator.Command> system =
         ActorSystem.create(
             Coordinator.create(settings, parts), "agon-bench", TrainRun.pekkoConfig());
-    CompletableFuture<Coordinator.Finished> finished =
-        AskPattern.<Coordinator.Command, Coordinator.Finished>ask(
-                system, Coordinator.Start::new, MAX_RUN, system.scheduler())
-            .toCompletableFuture();
-    system
-        .getWhenTerminated()
-        .thenRun(
-            () ->
-                finished.completeExceptionally(
-                    new IllegalStateException("the actor system stopped before the run finished")));
+    CompletableFuture<Coordinator.Finished> finished = TrainRun.start(system, "");
     Coordinator.Finished f;
     try {
       f = finished.get();

@@ -88,19 +88,28 @@ public final class TrainRun {
                     c.eval().everySeconds())
                 : null);
     this.system = ActorSystem.create(Coordinator.create(settings, parts), "agon", pekkoConfig());
-    this.finished =
+    this.finished = start(system, "; see " + runDir.resolve("agon.log"));
+  }
+
+  /**
+   * Starts the Coordinator guarding {@code system}; the future completes with the run's outcome, or
+   * fails when the system stops without one (a bug, or a failed actor), with {@code hint} appended
+   * to the message.
+   */
+  public static CompletableFuture<Coordinator.Finished> start(
+      ActorSystem<Coordinator.Command> system, String hint) {
+    CompletableFuture<Coordinator.Finished> f =
         AskPattern.<Coordinator.Command, Coordinator.Finished>ask(
                 system, Coordinator.Start::new, MAX_RUN, system.scheduler())
             .toCompletableFuture();
-    // A guardian that dies (a bug, or a failed actor) ends the system without a reply.
     system
         .getWhenTerminated()
         .thenRun(
             () ->
-                finished.completeExceptionally(
+                f.completeExceptionally(
                     new IllegalStateException(
-                        "the actor system stopped before the run finished; see "
-                            + runDir.resolve("agon.log"))));
+                        "the actor system stopped before the run finished" + hint)));
+    return f;
   }
 
   /** Starts a run in {@code runDir} (created if needed). */
