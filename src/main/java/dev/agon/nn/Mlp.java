@@ -31,7 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Not thread-safe, but not bound to a thread: it may be created on one thread and used from
  * another, as long as calls do not overlap. It uses no ND4J workspaces.
  */
-public final class Mlp {
+public final class Mlp implements Network {
   /** How many batch sizes keep their buffers at the same time. */
   public static final int MAX_BATCH_SIZES = 4;
 
@@ -139,24 +139,43 @@ public final class Mlp {
     return u.muli(2.0 * b).subi(b);
   }
 
+  @Override
+  public long[] inputShape() {
+    return new long[] {spec.inputDim()};
+  }
+
+  @Override
+  public long[] outputShape() {
+    return new long[] {spec.outputDim()};
+  }
+
+  @Override
+  public Mlp replica() {
+    return new Mlp(spec, dtype);
+  }
+
   public MlpSpec spec() {
     return spec;
   }
 
+  @Override
   public long numParams() {
     return numParams;
   }
 
+  @Override
   public DataType dtype() {
     return dtype;
   }
 
   /** The flat parameter vector {@code [1, numParams]} (live; layer weights are views into it). */
+  @Override
   public INDArray params() {
     return params;
   }
 
   /** The flat gradient vector {@code [1, numParams]}, same layout, written by {@link #backward}. */
+  @Override
   public INDArray grads() {
     return grads;
   }
@@ -172,6 +191,7 @@ public final class Mlp {
   }
 
   /** Copies {@code flat} (any shape with {@code numParams} elements, any float type) in. */
+  @Override
   public void copyParamsFrom(INDArray flat) {
     if (flat.length() != numParams) {
       throw new IllegalArgumentException(
@@ -185,6 +205,7 @@ public final class Mlp {
    * next call with the same batch size overwrites ({@code dup()} it to keep it). The pass keeps a
    * reference to {@code x} for {@link #backward}: do not modify {@code x} until then.
    */
+  @Override
   public INDArray forward(INDArray x) {
     if (x.rank() != 2 || x.columns() != spec.inputDim()) {
       throw new IllegalArgumentException(
@@ -215,12 +236,14 @@ public final class Mlp {
 
   /**
    * Backward pass for the last {@link #forward}. {@code dOut} is dL/d(output) {@code [B, out]}.
-   * When {@code paramGrads}, overwrites {@link #grads()}; otherwise the weight-gradient GEMMs are
-   * skipped and {@link #grads()} is left untouched. When {@code inputGrad}, returns dL/dx {@code
-   * [B, in]} (an internal buffer, overwritten by the next backward at that batch size), else {@code
-   * null}.
+   * When {@code paramGrads}, overwrites {@link #grads()} (adds to it when {@code accumulate});
+   * otherwise the weight-gradient GEMMs are skipped and {@link #grads()} is left untouched. When
+   * {@code inputGrad}, returns dL/dx {@code [B, in]} (an internal buffer, overwritten by the next
+   * backward at that batch size), else {@code null}.
    */
-  public INDArray backward(INDArray dOut, boolean paramGrads, boolean inputGrad) {
+  @Override
+  public INDArray backward(
+      INDArray dOut, boolean paramGrads, boolean inputGrad, boolean accumulate) {
     Buffers buf = last;
     if (buf == null) {
       throw new IllegalStateException("backward without forward");
@@ -254,8 +277,9 @@ public final class Mlp {
     for (int l = top; l >= 0; l--) {
       INDArray below = l == 0 ? lastInput : buf.outputs[l - 1];
       if (paramGrads) {
-        Nd4j.gemm(below, delta, weightGrads[l], true, false, 1.0, 0.0);
-        Nd4j.gemm(buf.ones, delta, biasGrads[l], false, false, 1.0, 0.0);
+        double beta = accumulate ? 1.0 : 0.0;
+        Nd4j.gemm(below, delta, weightGrads[l], true, false, 1.0, beta);
+        Nd4j.gemm(buf.ones, delta, biasGrads[l], false, false, 1.0, beta);
       }
       if (l == 0) {
         if (inputGrad) {
