@@ -6,6 +6,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A GAN objective as a pair of losses over discriminator logits. The discriminator outputs a logit
  * {@code l}, {@code D(x) = sigmoid(l)}; label 1 means REAL. Implementations are stateless apart
  * from configuration, and safe to call from any thread.
+ *
+ * <p>Every objective is a real term plus a fake term: the gradient for a real logit depends only on
+ * the real logits, the one for a fake logit only on the fake logits. Trainers that pass real and
+ * fake batches through D separately rely on it.
  */
 public interface GanObjective {
   /**

@@ -2,6 +2,7 @@ package dev.agon.train;
 
 import dev.agon.config.AgonConfig;
 import dev.agon.nn.Mlp;
+import dev.agon.nn.Network;
 import dev.agon.nn.Optimizer;
 import dev.agon.objective.DLoss;
 import dev.agon.objective.GanObjective;
@@ -10,13 +11,15 @@ import dev.agon.tensor.Seeds;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * One discriminator update (Goodfellow et al. 2014, Algorithm 1, inner loop): a gradient step on
  * the objective's D loss over a real and a fake minibatch. Real and fake rows go through D as one
- * [2B, d] batch (one GEMM per layer instead of two); without batch statistics in D this is the same
- * gradient as two passes.
+ * [2B, ...] batch (one GEMM per layer instead of two); without batch statistics in D this is the
+ * same gradient as two passes. A D with batch statistics ({@link Network#batchCoupled()}) sees the
+ * two batches in separate passes.
  *
  * <p>Historical averaging (optional, {@link HistoricalAverage}): the trainer counts its own updates
  * ({@link #updates()}); D update {@code n} belongs to generator iteration {@code ceil(n/k)} (the k
@@ -28,7 +31,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Not thread-safe: one owner.
  */
 public final class DiscriminatorTrainer {
-  private final Mlp d;
+  private final Network d;
   private final Optimizer optimizer;
   private final GanObjective objective;
   private final int k;
@@ -42,9 +45,12 @@ public final class DiscriminatorTrainer {
   private INDArray bothFake;
   private INDArray gradReal;
   private INDArray gradFake;
+  private INDArray logitsReal;
+  private INDArray logitsFake;
+  private INDArray scratch;
 
   /** A trainer without historical averaging. */
-  public DiscriminatorTrainer(Mlp d, Optimizer optimizer, GanObjective objective) {
+  public DiscriminatorTrainer(Network d, Optimizer optimizer, GanObjective objective) {
     this(d, optimizer, objective, 1, null);
   }
 
@@ -53,7 +59,7 @@ public final class DiscriminatorTrainer {
    * D's parameters ({@code null}: none; it may be set later with {@link #historicalAveraging}).
    */
   public DiscriminatorTrainer(
-      Mlp d, Optimizer optimizer, GanObjective objective, int k, HistoricalAverage history) {
+      Network d, Optimizer optimizer, GanObjective objective, int k, HistoricalAverage history) {
     if (k < 1) {
       throw new IllegalArgumentException("k must be >= 1: " + k);
     }
@@ -88,22 +94,13 @@ public final class DiscriminatorTrainer {
    * #lastPenalty()}).
    */
   public DLoss step(INDArray real, INDArray fake) {
-    int b = real.rows();
-    if (fake.rows() != b) {
+    int b = (int) real.size(0);
+    if (fake.size(0) != b) {
       throw new IllegalArgumentException(
-          "real and fake batches differ: " + b + " vs " + fake.rows());
+          "real and fake batches differ: " + b + " vs " + fake.size(0));
     }
-    ensureBuffers(b, real.columns());
-    bothReal.assign(real);
-    bothFake.assign(fake);
-    INDArray logits = d.forward(both);
-    DLoss loss =
-        objective.discriminator(
-            logits.get(NDArrayIndex.interval(0, b), NDArrayIndex.all()),
-            logits.get(NDArrayIndex.interval(b, 2 * b), NDArrayIndex.all()),
-            gradReal,
-            gradFake);
-    d.backward(grad, true, false);
+    ensureBuffers(b, real.shape());
+    DLoss loss = d.batchCoupled() ? separatePasses(real, fake) : jointPass(real, fake);
     long n = updates + 1;
     lastPenalty = HistoricalAverage.applyIfActive(history, iteration(n), d.params(), d.grads());
     optimizer.step(d.params(), d.grads());
@@ -111,17 +108,58 @@ public final class DiscriminatorTrainer {
     return loss;
   }
 
-  private void ensureBuffers(int b, int dims) {
+  /** Real and fake rows as one [2B, ...] batch: one GEMM per layer instead of two. */
+  private DLoss jointPass(INDArray real, INDArray fake) {
+    bothReal.assign(real);
+    bothFake.assign(fake);
+    INDArray logits = d.forward(both);
+    DLoss loss = objective.discriminator(rows(logits, 0), rows(logits, 1), gradReal, gradFake);
+    d.backward(grad, true, false);
+    return loss;
+  }
+
+  /**
+   * Real and fake batches through D one after the other, as DCGAN and Improved GAN do when D has
+   * batch statistics (batch norm, minibatch discrimination): each batch is normalised on its own.
+   * Relies on the objective being a real term plus a fake term ({@link GanObjective}): the real
+   * gradient is computed from the real logits before the fake pass overwrites D's buffers.
+   */
+  private DLoss separatePasses(INDArray real, INDArray fake) {
+    logitsReal.assign(d.forward(real));
+    objective.discriminator(logitsReal, logitsReal, gradReal, scratch);
+    d.backward(gradReal, true, false, false);
+    logitsFake.assign(d.forward(fake));
+    DLoss loss = objective.discriminator(logitsReal, logitsFake, scratch, gradFake);
+    d.backward(gradFake, true, false, true);
+    return loss;
+  }
+
+  private void ensureBuffers(int b, long[] shape) {
     if (rows == b) {
       return;
     }
     rows = b;
-    both = Nd4j.create(d.dtype(), 2L * b, dims);
+    long[] twice = shape.clone();
+    twice[0] = 2L * b;
+    both = Nd4j.create(d.dtype(), twice);
     grad = Nd4j.create(d.dtype(), 2L * b, 1);
-    bothReal = both.get(NDArrayIndex.interval(0, b), NDArrayIndex.all());
-    bothFake = both.get(NDArrayIndex.interval(b, 2 * b), NDArrayIndex.all());
-    gradReal = grad.get(NDArrayIndex.interval(0, b), NDArrayIndex.all());
-    gradFake = grad.get(NDArrayIndex.interval(b, 2 * b), NDArrayIndex.all());
+    bothReal = rows(both, 0);
+    bothFake = rows(both, 1);
+    gradReal = rows(grad, 0);
+    gradFake = rows(grad, 1);
+    logitsReal = Nd4j.create(d.dtype(), b, 1);
+    logitsFake = Nd4j.create(d.dtype(), b, 1);
+    scratch = Nd4j.create(d.dtype(), b, 1);
+  }
+
+  /** Half {@code h} (0: real, 1: fake) of a [2B, ...] array along the batch dimension. */
+  private INDArray rows(INDArray a, int h) {
+    INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
+    idx[0] = NDArrayIndex.interval((long) h * rows, (long) (h + 1) * rows);
+    for (int i = 1; i < idx.length; i++) {
+      idx[i] = NDArrayIndex.all();
+    }
+    return a.get(idx);
   }
 
   /** The generator iteration D update {@code n} (1-based) belongs to: {@code ceil(n/k)}. */
@@ -174,7 +212,7 @@ public final class DiscriminatorTrainer {
     return d.params().dup();
   }
 
-  public Mlp network() {
+  public Network network() {
     return d;
   }
 

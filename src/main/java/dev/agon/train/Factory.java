@@ -10,8 +10,8 @@ import dev.agon.data.BatchSource;
 import dev.agon.data.Mixture2d;
 import dev.agon.nn.Activation;
 import dev.agon.nn.Adam;
-import dev.agon.nn.Mlp;
 import dev.agon.nn.MlpSpec;
+import dev.agon.nn.Network;
 import dev.agon.nn.Optimizer;
 import dev.agon.nn.SgdMomentum;
 import dev.agon.objective.GanObjective;
@@ -54,7 +54,7 @@ public final class Factory {
   }
 
   /** The optimizer of a network of {@code net.numParams()} parameters. */
-  public static Optimizer optimizer(OptimizerConfig o, Mlp net) {
+  public static Optimizer optimizer(OptimizerConfig o, Network net) {
     return switch (o.type()) {
       case ADAM -> new Adam(net.numParams(), net.dtype(), o.lr(), o.beta1(), o.beta2(), o.eps());
       case SGD -> new SgdMomentum(net.numParams(), net.dtype(), o.lr(), o.momentum(), o.nesterov());
@@ -66,18 +66,18 @@ public final class Factory {
    * stabilizers.historical-averaging.generator-weight} is 0 (then the G step is exactly the plain
    * one).
    */
-  public static HistoricalAverage generatorAverage(AgonConfig c, Mlp g) {
+  public static HistoricalAverage generatorAverage(AgonConfig c, Network g) {
     HistoricalAveragingConfig h = c.stabilizers().historicalAveraging();
     return average(h.generatorWeight(), h.start(), g);
   }
 
   /** Like {@link #generatorAverage} for D ({@code discriminator-weight}). */
-  public static HistoricalAverage discriminatorAverage(AgonConfig c, Mlp d) {
+  public static HistoricalAverage discriminatorAverage(AgonConfig c, Network d) {
     HistoricalAveragingConfig h = c.stabilizers().historicalAveraging();
     return average(h.discriminatorWeight(), h.start(), d);
   }
 
-  private static HistoricalAverage average(double weight, long start, Mlp net) {
+  private static HistoricalAverage average(double weight, long start, Network net) {
     return weight == 0 ? null : new HistoricalAverage(net.numParams(), weight, start);
   }
 

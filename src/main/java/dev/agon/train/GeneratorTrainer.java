@@ -3,6 +3,7 @@ package dev.agon.train;
 import dev.agon.config.AgonConfig;
 import dev.agon.config.EmaConfig;
 import dev.agon.nn.Mlp;
+import dev.agon.nn.Network;
 import dev.agon.nn.Optimizer;
 import dev.agon.objective.GLoss;
 import dev.agon.objective.GanObjective;
@@ -41,14 +42,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * result is exactly that of the plain trainer. Not thread-safe: one owner.
  */
 public final class GeneratorTrainer {
-  private final Mlp g;
-  private final Mlp dReplica;
+  private final Network g;
+  private final Network dReplica;
   private final Optimizer optimizer;
   private final GanObjective objective;
   private final long seed;
   private HistoricalAverage history;
   private double lastPenalty;
-  private final Mlp ema;
+  private final Network ema;
   private final double emaDecay;
   private final long emaStart;
   private boolean emaStarted;
@@ -59,7 +60,7 @@ public final class GeneratorTrainer {
 
   /** A trainer without stabilisers. */
   public GeneratorTrainer(
-      Mlp g, Mlp dReplica, Optimizer optimizer, GanObjective objective, long seed) {
+      Network g, Network dReplica, Optimizer optimizer, GanObjective objective, long seed) {
     this(g, dReplica, optimizer, objective, seed, null, null);
   }
 
@@ -69,8 +70,8 @@ public final class GeneratorTrainer {
    * null} or disabled: none).
    */
   public GeneratorTrainer(
-      Mlp g,
-      Mlp dReplica,
+      Network g,
+      Network dReplica,
       Optimizer optimizer,
       GanObjective objective,
       long seed,
@@ -92,7 +93,7 @@ public final class GeneratorTrainer {
             "EMA decay must be in [0, 1) and start >= 0: " + ema.decay() + ", " + ema.start());
       }
       // Its initial values are never used: the average starts as a copy of G's weights.
-      this.ema = Mlp.create(g.spec(), 0, g.dtype());
+      this.ema = g.replica();
       this.emaDecay = ema.decay();
       this.emaStart = ema.start();
     } else {
@@ -123,7 +124,7 @@ public final class GeneratorTrainer {
   private void ensureBuffers(int b) {
     if (rows != b) {
       rows = b;
-      z = Nd4j.create(g.dtype(), b, g.spec().inputDim());
+      z = Nd4j.create(g.dtype(), b, g.inputShape()[0]);
       gradLogits = Nd4j.create(g.dtype(), b, 1);
     }
   }
@@ -144,11 +145,11 @@ public final class GeneratorTrainer {
     return generate(samplingNetwork(), Seeds.STREAM_SAMPLES, index, n);
   }
 
-  private Mlp samplingNetwork() {
+  private Network samplingNetwork() {
     return emaStarted ? ema : g;
   }
 
-  private INDArray generate(Mlp net, long stream, long index, int n) {
+  private INDArray generate(Network net, long stream, long index, int n) {
     ensureBuffers(n);
     Noise.gaussian(z, seed, stream, index);
     return net.forward(z).dup();
@@ -288,7 +289,7 @@ public final class GeneratorTrainer {
     return g.params().dup();
   }
 
-  public Mlp network() {
+  public Network network() {
     return g;
   }
 
