@@ -44,9 +44,14 @@ record StepCase(
     return m;
   }
 
-  /** The ring experiment exactly as {@code agon train} builds it from the embedded defaults. */
+  /**
+   * The ring experiment exactly as {@code agon train --config config/ring.conf} builds it (run from
+   * the project root).
+   */
   static StepCase ring() {
-    AgonConfig c = ConfigLoader.load(Optional.empty(), List.of()).config();
+    AgonConfig c =
+        ConfigLoader.load(Optional.of(java.nio.file.Path.of("config", "ring.conf")), List.of())
+            .config();
     int dims = Factory.data(c).dims();
     return new StepCase(
         "ring",

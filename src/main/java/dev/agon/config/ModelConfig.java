@@ -2,6 +2,10 @@ package dev.agon.config;
 
 /** The two networks and the latent space that feeds the generator. */
 public record ModelConfig(
+    @Doc("Network family: mlp, dcgan or goodfellow2014.") Architecture architecture,
     @Doc("Dimension of the generator input z ~ N(0, I).") @Min(1) int latentDim,
-    @Doc("Generator network: latent-dim inputs, 2 outputs (a data point).") NetConfig generator,
-    @Doc("Discriminator network: 2 inputs, 1 output (a logit).") NetConfig discriminator) {}
+    @Doc("mlp generator: latent-dim inputs, one output per data dimension.") NetConfig generator,
+    @Doc("mlp discriminator: one input per data dimension, 1 output (a logit).")
+        NetConfig discriminator,
+    @Doc("dcgan sizes.") DcganConfig dcgan,
+    @Doc("goodfellow2014 sizes.") Goodfellow2014Config goodfellow2014) {}

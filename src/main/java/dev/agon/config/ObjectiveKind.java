@@ -1,7 +1,16 @@
 package dev.agon.config;
 
-/** Family of adversarial objective. HOCON spelling: {@code gan}. */
+/**
+ * Family of adversarial objective. HOCON spelling: {@code gan}, {@code wgan-gp}, {@code lsgan},
+ * {@code hinge}.
+ */
 public enum ObjectiveKind {
   /** The original GAN objective of Goodfellow et al. (2014): D is a logistic classifier. */
-  GAN
+  GAN,
+  /** Wasserstein GAN with gradient penalty (Gulrajani et al. 2017): D is a critic. */
+  WGAN_GP,
+  /** Least-squares GAN (Mao et al. 2017), 0/1 coding. */
+  LSGAN,
+  /** Hinge loss (Lim and Ye 2017; Miyato et al. 2018). */
+  HINGE
 }

@@ -27,6 +27,7 @@ public final class Factory {
     return switch (d.kind()) {
       case RING -> Mixture2d.ring(d.ring().modes(), d.ring().radius(), d.ring().std(), c.seed());
       case GRID -> Mixture2d.grid(d.grid().side(), d.grid().spacing(), d.grid().std(), c.seed());
+      default -> throw new IllegalArgumentException("image data sets are not wired yet");
     };
   }
 
@@ -89,6 +90,7 @@ public final class Factory {
                 case MINIMAX -> StandardGan.GeneratorLoss.MINIMAX;
                 case NON_SATURATING -> StandardGan.GeneratorLoss.NON_SATURATING;
               });
+      default -> throw new IllegalArgumentException("objective not wired yet: " + o.kind());
     };
   }
 }

@@ -21,6 +21,8 @@ class TrainAndSampleTest {
     CliRunner t =
         CliRunner.run(
             "train",
+            "--config",
+            "config/ring.conf",
             "--run",
             run.toString(),
             "--quiet",
@@ -91,6 +93,8 @@ class TrainAndSampleTest {
     CliRunner t =
         CliRunner.run(
             "train",
+            "--config",
+            "config/ring.conf",
             "--run",
             run.toString(),
             "--quiet",
@@ -129,6 +133,8 @@ class TrainAndSampleTest {
     CliRunner first =
         CliRunner.run(
             "train",
+            "--config",
+            "config/ring.conf",
             "--run",
             run.toString(),
             "--quiet",
@@ -137,7 +143,8 @@ class TrainAndSampleTest {
             "--set",
             "schedule.batch-size=8");
     assertThat(first.status()).as(first.err()).isZero();
-    CliRunner again = CliRunner.run("train", "--run", run.toString(), "--quiet");
+    CliRunner again =
+        CliRunner.run("train", "--config", "config/ring.conf", "--run", run.toString(), "--quiet");
     assertThat(again.status()).isEqualTo(2);
     assertThat(again.err()).contains("already holds checkpoints");
   }

@@ -19,23 +19,41 @@ import org.junit.jupiter.api.Test;
 
 class DefaultsTest {
 
-  /** The documented defaults: the ring experiment of the VEEGAN / GDPP protocol. */
+  /** The documented defaults: the fashion-mnist-dcgan experiment. */
   static AgonConfig documented() {
     NetConfig net = new NetConfig(List.of(128, 128), Activation.TANH, Activation.IDENTITY, 0.2);
     return new AgonConfig(
-        new RunConfig("ring", "runs"),
+        new RunConfig("fashion-mnist-dcgan", "runs"),
         1L,
         new DataConfig(
-            DataKind.RING, new RingConfig(8, 1.0, 0.01), new GridConfig(5, 2.0, 0.05), 4),
-        new ModelConfig(256, net, net),
-        new ObjectiveConfig(ObjectiveKind.GAN, GeneratorLoss.NON_SATURATING),
+            DataKind.FASHION_MNIST,
+            "",
+            DataSplit.TEST,
+            false,
+            32,
+            1,
+            new RingConfig(8, 1.0, 0.01),
+            new GridConfig(5, 2.0, 0.05),
+            4),
+        new ModelConfig(
+            Architecture.DCGAN,
+            100,
+            net,
+            net,
+            new DcganConfig(64, true),
+            new Goodfellow2014Config(1200, 240, 5, 0.2, 0.5)),
+        new ObjectiveConfig(ObjectiveKind.GAN, GeneratorLoss.NON_SATURATING, 1.0, 10.0),
         new OptimConfig(
-            new OptimizerConfig(OptimizerKind.ADAM, 1e-3, 0.5, 0.999, 1e-8, 0.0, false),
-            new OptimizerConfig(OptimizerKind.ADAM, 1e-4, 0.5, 0.999, 1e-8, 0.0, false)),
-        new ScheduleConfig(1, 0, 25000L, 512),
+            new OptimizerConfig(OptimizerKind.ADAM, 2e-4, 0.5, 0.999, 1e-8, 0.0, false),
+            new OptimizerConfig(OptimizerKind.ADAM, 2e-4, 0.5, 0.999, 1e-8, 0.0, false)),
+        new ScheduleConfig(1, 0, 5000L, 64),
         new StabilizersConfig(
-            new HistoricalAveragingConfig(0.0, 0.0, 0L), new EmaConfig(false, 0.999, 0L)),
-        new EvalConfig(2500, 1000L, 0L, true),
+            new HistoricalAveragingConfig(0.0, 0.0, 0L),
+            new EmaConfig(false, 0.999, 0L),
+            new FeatureMatchingConfig(false, -2),
+            new MinibatchDiscriminationConfig(false, 100, 5),
+            new VirtualBatchNormConfig(false, 64)),
+        new EvalConfig(2500, 500L, 0L, true),
         new LogConfig(500L));
   }
 
@@ -96,7 +114,7 @@ class DefaultsTest {
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     List<String> lines = text.lines().toList();
-    int line = lines.indexOf("  batch-size = 512") + 1;
+    int line = lines.indexOf("  batch-size = 64") + 1;
     assertThat(line).isPositive();
     ConfigValue value = ConfigLoader.defaults().getValue("schedule.batch-size");
     assertThat(Origins.format(value.origin())).isEqualTo("defaults.conf:" + line);

@@ -13,11 +13,41 @@ class ExperimentFilesTest {
   private static final Path RING = Path.of("config", "ring.conf");
   private static final Path GRID = Path.of("config", "grid.conf");
 
+  /** The ring protocol: the defaults with the MLP pair, data, optimizers and schedule replaced. */
+  static AgonConfig ringProtocol() {
+    AgonConfig d = DefaultsTest.documented();
+    NetConfig net = new NetConfig(List.of(128, 128), Activation.TANH, Activation.IDENTITY, 0.2);
+    DataConfig data = d.data();
+    return new AgonConfig(
+        new RunConfig("ring", "runs"),
+        1L,
+        new DataConfig(
+            DataKind.RING,
+            data.path(),
+            data.split(),
+            data.download(),
+            data.imageSize(),
+            data.channels(),
+            data.ring(),
+            data.grid(),
+            data.prefetch()),
+        new ModelConfig(
+            Architecture.MLP, 256, net, net, d.model().dcgan(), d.model().goodfellow2014()),
+        d.objective(),
+        new OptimConfig(
+            new OptimizerConfig(OptimizerKind.ADAM, 1e-3, 0.5, 0.999, 1e-8, 0.0, false),
+            new OptimizerConfig(OptimizerKind.ADAM, 1e-4, 0.5, 0.999, 1e-8, 0.0, false)),
+        new ScheduleConfig(1, 0, 25000L, 512),
+        d.stabilizers(),
+        new EvalConfig(2500, 1000L, 0L, true),
+        d.log());
+  }
+
   @Test
-  void ringConfIsTheProtocolAndEqualsTheDefaults() {
+  void ringConfIsTheProtocol() {
     LoadedConfig ring = ConfigLoader.load(Optional.of(RING), List.of());
     AgonConfig c = ring.config();
-    assertThat(c).isEqualTo(DefaultsTest.documented());
+    assertThat(c).isEqualTo(ringProtocol());
     assertThat(c.run().name()).isEqualTo("ring");
     assertThat(c.data().kind()).isEqualTo(DataKind.RING);
     assertThat(c.model().latentDim()).isEqualTo(256);
@@ -45,7 +75,7 @@ class ExperimentFilesTest {
             .mapToDouble(i -> grid.spacing() * (i - (grid.side() - 1) / 2.0))
             .toArray();
     assertThat(axis).containsExactly(-4, -2, 0, 2, 4);
-    AgonConfig defaults = DefaultsTest.documented();
+    AgonConfig defaults = ringProtocol();
     assertThat(c.model()).isEqualTo(defaults.model());
     assertThat(c.optim()).isEqualTo(defaults.optim());
     assertThat(c.schedule()).isEqualTo(defaults.schedule());

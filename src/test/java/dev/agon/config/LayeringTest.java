@@ -18,7 +18,7 @@ class LayeringTest {
         Problems.write(
             dir, "exp.conf", "schedule { k = 5, batch-size = 64 }", "model.latent-dim = 8");
     AgonConfig fileOnly = ConfigLoader.load(Optional.of(file), List.of()).config();
-    assertThat(fileOnly.schedule()).isEqualTo(new ScheduleConfig(5, 0, 25000, 64));
+    assertThat(fileOnly.schedule()).isEqualTo(new ScheduleConfig(5, 0, 5000, 64));
     assertThat(fileOnly.model().latentDim()).isEqualTo(8);
 
     AgonConfig c =
@@ -26,7 +26,7 @@ class LayeringTest {
                 Optional.of(file),
                 List.of("schedule.k=3", "model.generator.hidden=[64,32,16]", "schedule.k=7"))
             .config();
-    assertThat(c.schedule()).isEqualTo(new ScheduleConfig(7, 0, 25000, 64));
+    assertThat(c.schedule()).isEqualTo(new ScheduleConfig(7, 0, 5000, 64));
     assertThat(c.model().generator().hidden()).containsExactly(64, 32, 16);
     assertThat(c.model().discriminator().hidden()).containsExactly(128, 128);
     assertThat(c.model().latentDim()).isEqualTo(8);
@@ -47,12 +47,12 @@ class LayeringTest {
                     "seed=-9000000000",
                     "data.ring.radius=2"))
             .config();
-    assertThat(c.schedule()).isEqualTo(new ScheduleConfig(1, 0, 10, 512));
+    assertThat(c.schedule()).isEqualTo(new ScheduleConfig(1, 0, 10, 64));
     assertThat(c.run()).isEqualTo(new RunConfig("12", "out dir/x"));
     assertThat(c.model().generator().activation()).isEqualTo(Activation.LEAKY_RELU);
     assertThat(c.objective().generator()).isEqualTo(GeneratorLoss.MINIMAX);
     assertThat(c.optim().discriminator())
-        .isEqualTo(new OptimizerConfig(OptimizerKind.SGD, 1e-4, 0.5, 0.999, 1e-8, 0.9, true));
+        .isEqualTo(new OptimizerConfig(OptimizerKind.SGD, 2e-4, 0.5, 0.999, 1e-8, 0.9, true));
     assertThat(c.seed()).isEqualTo(-9_000_000_000L);
     assertThat(c.data().ring().radius()).isEqualTo(2.0);
   }

@@ -102,7 +102,7 @@ class ProblemsTest {
     assertThat(Problems.of(f))
         .containsExactly(
             f
-                + ":1: data.kind: expected one of ring, grid, got string \"rings\" (did you mean ring?)",
+                + ":1: data.kind: expected one of ring, grid, fashion-mnist, mnist, idx, image-folder, npy, got string \"rings\" (did you mean ring?)",
             f
                 + ":2: model.generator.activation: expected one of identity, tanh, relu, leaky-relu,"
                 + " sigmoid, got string \"LEAKY_RELU\" (did you mean leaky-relu?)",
@@ -218,7 +218,8 @@ class ProblemsTest {
             "model.generator.hidden = [64, -1]");
     assertThat(Problems.of(f, "eval.samples=0", "optim.generator.lr=0"))
         .containsExactly(
-            f + ":5: data.kind: expected one of ring, grid, got string \"circle\"",
+            f
+                + ":5: data.kind: expected one of ring, grid, fashion-mnist, mnist, idx, image-folder, npy, got string \"circle\"",
             f + ":6: model.generator.hidden[1]: must be >= 1 (got -1)",
             "--set optim.generator.lr=0: optim.generator.lr: must be > 0 (got 0.0)",
             f + ":3: schedule.bach-size: unknown key (did you mean schedule.batch-size?)",

@@ -31,15 +31,18 @@ class ReadmeReferenceTest {
   @Test
   void referenceListsEveryKeyWithTypeDefaultAndConstraint() {
     String md = ConfigReference.markdown();
-    assertThat(md.lines().filter(l -> l.startsWith("| `"))).hasSize(51);
+    assertThat(md.lines().filter(l -> l.startsWith("| `"))).hasSize(73);
     assertThat(md)
-        .contains("| `schedule.batch-size` | int | `512` | in [1, 65536] | ")
+        .contains("| `schedule.batch-size` | int | `64` | in [1, 65536] | ")
         .contains(
             "| `model.generator.hidden` | list of int | `[128, 128]` | non-empty; each >= 1 | ")
         .contains("| `optim.generator.beta1` | double | `0.5` | in [0, 1) | ")
         .contains("| `data.ring.std` | double | `0.01` | > 0 | ")
-        .contains("| `data.kind` | enum | `ring` | one of `ring`, `grid` | ")
-        .contains("| `run.name` | string | `\"ring\"` | non-empty; matches `[A-Za-z0-9._-]+` | ");
+        .contains(
+            "| `data.kind` | enum | `fashion-mnist` | one of `ring`, `grid`, `fashion-mnist`,"
+                + " `mnist`, `idx`, `image-folder`, `npy` | ")
+        .contains(
+            "| `run.name` | string | `\"fashion-mnist-dcgan\"` | non-empty; matches `[A-Za-z0-9._-]+` | ");
   }
 
   @Test

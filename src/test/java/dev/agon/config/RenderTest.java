@@ -26,10 +26,12 @@ class RenderTest {
   void renderedDefaultsAreSortedHoconWithoutComments() {
     String rendered = ConfigLoader.load(Optional.empty(), List.of()).rendered();
     assertThat(rendered)
-        .startsWith("data {\n  grid {\n    side = 5\n    spacing = 2.0\n    std = 0.05\n  }\n")
+        .startsWith(
+            "data {\n  channels = 1\n  download = false\n  grid {\n    side = 5\n"
+                + "    spacing = 2.0\n    std = 0.05\n  }\n")
         .contains("  generator {\n    activation = tanh\n    hidden = [128, 128]\n")
-        .contains("    eps = 1e-8\n    lr = 0.0001\n")
-        .contains("run {\n  dir = \"runs\"\n  name = \"ring\"\n}\n")
+        .contains("    eps = 1e-8\n    lr = 0.0002\n")
+        .contains("run {\n  dir = \"runs\"\n  name = \"fashion-mnist-dcgan\"\n}\n")
         .contains("\nseed = 1\nstabilizers {\n")
         .doesNotContain("#", "//");
     List<String> topLevel = new ArrayList<>();
@@ -67,7 +69,7 @@ class RenderTest {
     String a = ConfigLoader.load(Optional.of(ring), List.of()).rendered();
     String b = ConfigLoader.load(Optional.of(ring), List.of()).rendered();
     String fromDefaults = ConfigLoader.load(Optional.empty(), List.of()).rendered();
-    assertThat(a).isEqualTo(b).isEqualTo(fromDefaults);
+    assertThat(a).isEqualTo(b).isNotEqualTo(fromDefaults);
     String unusual1 = ConfigLoader.load(Optional.empty(), UNUSUAL).rendered();
     String unusual2 = ConfigLoader.load(Optional.empty(), UNUSUAL).rendered();
     assertThat(unusual1).isEqualTo(unusual2).isNotEqualTo(a);
@@ -82,7 +84,7 @@ class RenderTest {
             .replace("seed = 1\n", "")
             .replace("  name", "  nam");
     int kLine = broken.lines().toList().indexOf("  k = 0") + 1;
-    int namLine = broken.lines().toList().indexOf("  nam = \"ring\"") + 1;
+    int namLine = broken.lines().toList().indexOf("  nam = \"fashion-mnist-dcgan\"") + 1;
     int runLine = broken.lines().toList().indexOf("run {") + 1;
     assertThat(Problems.ofResolved(broken, "runs/ring/config.conf"))
         .containsExactly(
