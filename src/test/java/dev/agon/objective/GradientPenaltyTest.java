@@ -19,7 +19,10 @@ class GradientPenaltyTest {
   private static final int B = 4;
   private static final int D = 3;
 
-  /** A small leaky-ReLU critic 3 -> 5 -> 4 -> 1, its weights scaled so that ||g|| is near 2. */
+  /**
+   * A small leaky-ReLU critic 3 -> 5 -> 4 -> 1, scaled weights; its input-gradient norms (about
+   * 0.26) are away from 1.
+   */
   private static Mlp critic(DataType t) {
     MlpSpec spec =
         new MlpSpec(D, List.of(5, 4), 1, Activation.LEAKY_RELU, Activation.IDENTITY, 0.2);
