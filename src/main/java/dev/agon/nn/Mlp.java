@@ -57,6 +57,8 @@ public final class Mlp implements Network {
 
   private Buffers last;
   private INDArray lastInput;
+  private Buffers jvpBuffers;
+  private INDArray jvpInput;
 
   /** Per-batch-size work arrays. */
   private final class Buffers {
@@ -66,6 +68,7 @@ public final class Mlp implements Network {
     final INDArray[] derivs; // act'(y_l), [B, out_l]
     final INDArray inputGrad; // [B, in]
     final INDArray ones; // [1, B]
+    INDArray[] tangents; // jvp: t_l = (t_{l-1} W_l) * act'(y_l), [B, out_l]; allocated on first jvp
 
     Buffers(int batch) {
       this.batch = batch;
@@ -231,6 +234,7 @@ public final class Mlp implements Network {
     }
     last = buf;
     lastInput = x;
+    jvpBuffers = null;
     return a;
   }
 
@@ -298,6 +302,125 @@ public final class Mlp implements Network {
       delta = next;
     }
     throw new AssertionError("unreachable");
+  }
+
+  /**
+   * Piecewise linear in the input iff every activation is {@link Activation#IDENTITY}, {@link
+   * Activation#RELU} or {@link Activation#LEAKY_RELU}.
+   */
+  @Override
+  public boolean piecewiseLinear() {
+    for (int l = 0; l < numLayers; l++) {
+      Activation act = spec.layerActivation(l);
+      if (act != Activation.IDENTITY && act != Activation.RELU && act != Activation.LEAKY_RELU) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Jacobian-vector product at the input of the last {@link #forward}: with the tangent {@code t_0
+   * = v} ({@code [B, in]}), {@code t_l = (t_{l-1} W_l) * act'(y_l)} per layer (no bias; the
+   * derivative masks of the last forward, as {@link #backward} uses them), returns {@code t_L}
+   * {@code [B, out]}, row {@code i} being {@code J(x_i) v_i}. The result is an internal buffer
+   * (overwritten by the next jvp at this batch size); {@code v} is referenced until {@link
+   * #jvpBackward}: do not modify it until then. Exact for every activation (the derivative at the
+   * forward's point); {@link #jvpBackward} is exact only for {@link #piecewiseLinear()} networks.
+   */
+  @Override
+  public INDArray jvp(INDArray v) {
+    Buffers buf = last;
+    if (buf == null) {
+      throw new IllegalStateException("jvp without forward");
+    }
+    if (v.rank() != 2 || v.rows() != buf.batch || v.columns() != spec.inputDim()) {
+      throw new IllegalArgumentException(
+          "expected a tangent ["
+              + buf.batch
+              + ", "
+              + spec.inputDim()
+              + "], got "
+              + java.util.Arrays.toString(v.shape()));
+    }
+    if (v.dataType() != dtype) {
+      throw new IllegalArgumentException("expected " + dtype + " tangent, got " + v.dataType());
+    }
+    if (buf.tangents == null) {
+      buf.tangents = new INDArray[numLayers];
+      for (int l = 0; l < numLayers; l++) {
+        buf.tangents[l] = Nd4j.create(dtype, buf.batch, spec.layerOut(l));
+      }
+    }
+    INDArray t = v;
+    for (int l = 0; l < numLayers; l++) {
+      INDArray next = buf.tangents[l];
+      Nd4j.gemm(t, weights[l], next, false, false, 1.0, 0.0);
+      Activation act = spec.layerActivation(l);
+      if (act != Activation.IDENTITY) {
+        derivative(act, buf.outputs[l], buf.derivs[l]);
+        next.muli(buf.derivs[l]);
+      }
+      t = next;
+    }
+    jvpBuffers = buf;
+    jvpInput = v;
+    return t;
+  }
+
+  /**
+   * Adds to {@link #grads()} the parameter gradient of {@code <dT, J v>} for the last {@link #jvp}
+   * ({@code dT} is {@code [B, out]}): backpropagation through the tangent pass, {@code delta_L = dT
+   * * act'(y_L)}, {@code dW_l += t_{l-1}^T delta_l}, {@code delta_{l-1} = (delta_l W_l^T) *
+   * act'(y_{l-1})}. Biases get nothing: {@code J} does not depend on them while the activation
+   * masks stay fixed, which for a {@link #piecewiseLinear()} network holds almost everywhere (for a
+   * smooth activation the term through {@code act''} is missing, so only use it when piecewise
+   * linear). Uses the derivative masks of the forward pass the jvp used; call it before the next
+   * {@link #forward} or {@link #backward}.
+   */
+  @Override
+  public void jvpBackward(INDArray dT) {
+    Buffers buf = jvpBuffers;
+    if (buf == null) {
+      throw new IllegalStateException("jvpBackward without a jvp after the last forward");
+    }
+    if (dT.rank() != 2 || dT.rows() != buf.batch || dT.columns() != spec.outputDim()) {
+      throw new IllegalArgumentException(
+          "expected dT ["
+              + buf.batch
+              + ", "
+              + spec.outputDim()
+              + "], got "
+              + java.util.Arrays.toString(dT.shape()));
+    }
+    if (dT.dataType() != dtype) {
+      throw new IllegalArgumentException("expected " + dtype + " dT, got " + dT.dataType());
+    }
+    int top = numLayers - 1;
+    INDArray delta;
+    Activation outAct = spec.layerActivation(top);
+    if (outAct == Activation.IDENTITY) {
+      delta = dT;
+    } else {
+      derivative(outAct, buf.outputs[top], buf.derivs[top]);
+      delta = buf.deltas[top];
+      Nd4j.exec(new MulOp(dT, buf.derivs[top], delta));
+    }
+    for (int l = top; l >= 0; l--) {
+      INDArray below = l == 0 ? jvpInput : buf.tangents[l - 1];
+      Nd4j.gemm(below, delta, weightGrads[l], true, false, 1.0, 1.0);
+      if (l == 0) {
+        return;
+      }
+      INDArray next = buf.deltas[l - 1];
+      Nd4j.gemm(delta, weights[l], next, false, true, 1.0, 0.0);
+      Activation act = spec.layerActivation(l - 1);
+      if (act != Activation.IDENTITY) {
+        derivative(act, buf.outputs[l - 1], buf.derivs[l - 1]);
+        next.muli(buf.derivs[l - 1]);
+      }
+      delta = next;
+    }
   }
 
   private Buffers buffers(int batch) {

@@ -24,6 +24,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       mean softplus(-l_fake)}, gradient {@code (sigmoid(l_fake) - 1) / B}.
  * </ul>
  *
+ * <p><b>One-sided label smoothing</b> (Salimans et al., "Improved Techniques for Training GANs",
+ * NeurIPS 2016, Sec. 3.4): with a real target {@code alpha} in {@code (0, 1]} (e.g. 0.9) the real
+ * rows are scored against the soft label {@code alpha} by binary cross-entropy, while the fake
+ * target stays 0 (smoothing it too would reward D for keeping fakes where the data are not):
+ *
+ * <pre>
+ * L_D = mean [alpha softplus(-l_real) + (1 - alpha) softplus(l_real)] + mean softplus(l_fake)
+ * dL_D/dl_real = (sigmoid(l_real) - alpha) / B_real
+ * </pre>
+ *
+ * The optimal discriminator becomes {@code alpha p_data / (p_data + p_model)}. {@code alpha = 1}
+ * (the default) is the unsmoothed loss above, computed by the same code as before, bit for bit. The
+ * generator losses do not change.
+ *
  * <p>Numerics: {@code softplus(x) = max(x,0) + log1p(exp(-|x|))} and a two-branch sigmoid, all in
  * double; {@code sigmoid(l) - 1} is computed as {@code -sigmoid(-l)}. Losses and gradients stay
  * finite for any finite logit (e.g. ±1e4). The per-element work is a plain Java loop over the
@@ -41,13 +55,32 @@ public final class StandardGan implements GanObjective {
   }
 
   private final GeneratorLoss generatorLoss;
+  private final double realTarget;
 
+  /** The unsmoothed objective (real target 1). */
   public StandardGan(GeneratorLoss generatorLoss) {
+    this(generatorLoss, 1.0);
+  }
+
+  /**
+   * The objective with one-sided label smoothing: real target {@code realTarget} in {@code (0, 1]}
+   * (1: no smoothing), fake target 0.
+   */
+  public StandardGan(GeneratorLoss generatorLoss, double realTarget) {
     this.generatorLoss = Objects.requireNonNull(generatorLoss, "generatorLoss");
+    if (!(realTarget > 0.0 && realTarget <= 1.0)) {
+      throw new IllegalArgumentException("real target must be in (0, 1]: " + realTarget);
+    }
+    this.realTarget = realTarget;
   }
 
   public GeneratorLoss generatorLoss() {
     return generatorLoss;
+  }
+
+  /** The discriminator's target for real rows, {@code alpha} (1: no label smoothing). */
+  public double realTarget() {
+    return realTarget;
   }
 
   /** {@code log(1 + exp(x))} without overflow or cancellation. */
@@ -67,19 +100,32 @@ public final class StandardGan implements GanObjective {
   @Override
   public DLoss discriminator(
       INDArray realLogits, INDArray fakeLogits, INDArray gradReal, INDArray gradFake) {
-    int nr = checkColumn(realLogits, gradReal, "real");
-    int nf = checkColumn(fakeLogits, gradFake, "fake");
+    int nr = Outputs.checkColumn(realLogits, gradReal, "real");
+    int nf = Outputs.checkColumn(fakeLogits, gradFake, "fake");
     double[] real = new double[nr];
     double[] fake = new double[nf];
     DenseAccess.read(realLogits, real);
     DenseAccess.read(fakeLogits, fake);
     double lossReal = 0;
     double dReal = 0;
-    for (int i = 0; i < nr; i++) {
-      double l = real[i];
-      lossReal += softplus(-l);
-      dReal += sigmoid(l);
-      real[i] = -sigmoid(-l) / nr; // (sigmoid(l) - 1) / B
+    if (realTarget == 1.0) {
+      for (int i = 0; i < nr; i++) {
+        double l = real[i];
+        lossReal += softplus(-l);
+        dReal += sigmoid(l);
+        real[i] = -sigmoid(-l) / nr; // (sigmoid(l) - 1) / B
+      }
+    } else {
+      double alpha = realTarget;
+      double beta = 1.0 - alpha;
+      for (int i = 0; i < nr; i++) {
+        double l = real[i];
+        double s = sigmoid(l);
+        lossReal += alpha * softplus(-l) + beta * softplus(l);
+        dReal += s;
+        // sigmoid(l) - alpha, as (1 - alpha) - sigmoid(-l) where sigmoid(l) is close to 1
+        real[i] = (l >= 0 ? beta - sigmoid(-l) : s - alpha) / nr;
+      }
     }
     double lossFake = 0;
     double dFake = 0;
@@ -97,7 +143,7 @@ public final class StandardGan implements GanObjective {
 
   @Override
   public GLoss generator(INDArray fakeLogits, INDArray gradFake) {
-    int n = checkColumn(fakeLogits, gradFake, "fake");
+    int n = Outputs.checkColumn(fakeLogits, gradFake, "fake");
     double[] fake = new double[n];
     DenseAccess.read(fakeLogits, fake);
     double loss = 0;
@@ -119,24 +165,10 @@ public final class StandardGan implements GanObjective {
     return new GLoss(loss / n, dFake / n);
   }
 
-  private static int checkColumn(INDArray logits, INDArray grad, String what) {
-    if (logits.rank() != 2 || logits.columns() != 1 || logits.rows() < 1) {
-      throw new IllegalArgumentException(
-          what + " logits must be [B,1], got " + java.util.Arrays.toString(logits.shape()));
-    }
-    if (!java.util.Arrays.equals(logits.shape(), grad.shape())) {
-      throw new IllegalArgumentException(
-          what
-              + " gradient shape "
-              + java.util.Arrays.toString(grad.shape())
-              + " differs from logits "
-              + java.util.Arrays.toString(logits.shape()));
-    }
-    return logits.rows();
-  }
-
   @Override
   public String toString() {
-    return "StandardGan[" + generatorLoss + "]";
+    return realTarget == 1.0
+        ? "StandardGan[" + generatorLoss + "]"
+        : "StandardGan[" + generatorLoss + ", realTarget=" + realTarget + "]";
   }
 }

@@ -1,0 +1,70 @@
+package dev.agon.objective;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Small helpers for [B,1] output columns in the objective tests. */
+final class Columns {
+  private Columns() {}
+
+  static INDArray column(DataType t, double... v) {
+    return Nd4j.createFromArray(v).castTo(t).reshape(v.length, 1);
+  }
+
+  static INDArray column(double... v) {
+    return column(DataType.DOUBLE, v);
+  }
+
+  static INDArray zeros(int rows) {
+    return Nd4j.create(DataType.DOUBLE, rows, 1);
+  }
+
+  static void assertColumn(INDArray a, double tol, double... expected) {
+    assertThat(a.length()).isEqualTo(expected.length);
+    for (int i = 0; i < expected.length; i++) {
+      assertThat(a.getDouble(i)).as("row %d", i).isCloseTo(expected[i], within(tol));
+    }
+  }
+
+  /**
+   * Checks both gradients of {@code obj} against finite differences, on real and fake outputs that
+   * are row views of one array, as the trainer passes them.
+   */
+  static void assertGradientsMatchFiniteDifferences(
+      GanObjective obj, double[] real, double[] fake) {
+    int nr = real.length;
+    int nf = fake.length;
+    double[] all = new double[nr + nf];
+    System.arraycopy(real, 0, all, 0, nr);
+    System.arraycopy(fake, 0, all, nr, nf);
+    INDArray outs = column(all);
+    INDArray grads = zeros(nr + nf);
+    INDArray r = rows(outs, 0, nr);
+    INDArray f = rows(outs, nr, nr + nf);
+    obj.discriminator(r, f, rows(grads, 0, nr), rows(grads, nr, nr + nf));
+    INDArray analytic = grads.dup();
+    INDArray sr = zeros(nr);
+    INDArray sf = zeros(nf);
+    assertThat(
+            FiniteDifferences.maxRelError(
+                outs, analytic, () -> obj.discriminator(r, f, sr, sf).loss()))
+        .as("D gradient of %s", obj)
+        .isLessThan(1e-6);
+    INDArray g = zeros(nf);
+    obj.generator(f, g);
+    INDArray ga = g.dup();
+    assertThat(FiniteDifferences.maxRelError(f, ga, () -> obj.generator(f, sf).loss()))
+        .as("G gradient of %s", obj)
+        .isLessThan(1e-6);
+  }
+
+  static INDArray rows(INDArray a, int from, int to) {
+    return a.get(
+        org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
+        org.nd4j.linalg.indexing.NDArrayIndex.all());
+  }
+}

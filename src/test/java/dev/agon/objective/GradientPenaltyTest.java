@@ -1,0 +1,260 @@
+package dev.agon.objective;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.agon.nn.Activation;
+import dev.agon.nn.Mlp;
+import dev.agon.nn.MlpSpec;
+import dev.agon.tensor.Noise;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class GradientPenaltyTest {
+  private static final int B = 4;
+  private static final int D = 3;
+
+  /**
+   * A small leaky-ReLU critic 3 -> 5 -> 4 -> 1, scaled weights; its input-gradient norms (about
+   * 0.26) are away from 1.
+   */
+  private static Mlp critic(DataType t) {
+    MlpSpec spec =
+        new MlpSpec(D, List.of(5, 4), 1, Activation.LEAKY_RELU, Activation.IDENTITY, 0.2);
+    Mlp m = Mlp.create(spec, 31, DataType.DOUBLE);
+    m.params().muli(1.6);
+    Mlp out = Mlp.create(spec, 0, t);
+    out.copyParamsFrom(m.params());
+    return out;
+  }
+
+  private static INDArray gaussian(DataType t, long index, long... shape) {
+    INDArray a = Nd4j.create(t, shape);
+    Noise.gaussian(a, 11, 3, index);
+    return a;
+  }
+
+  private static INDArray epsilon() {
+    INDArray e = Nd4j.create(DataType.DOUBLE, B);
+    Noise.uniform(e, 11, 4, 0);
+    return e;
+  }
+
+  @Test
+  void penaltyMatchesFiniteDifferenceInputGradients() {
+    Mlp critic = critic(DataType.DOUBLE);
+    INDArray real = gaussian(DataType.DOUBLE, 1, B, D);
+    INDArray fake = gaussian(DataType.DOUBLE, 2, B, D);
+    INDArray eps = epsilon();
+    double lambda = 10;
+    INDArray gradsBefore = critic.grads().dup();
+    GradientPenalty.Result r = new GradientPenalty(lambda).evaluate(critic, real, fake, eps);
+    assertThat(critic.grads()).isEqualTo(gradsBefore);
+
+    double h = 1e-6;
+    double sumSq = 0;
+    double sumNorm = 0;
+    for (int i = 0; i < B; i++) {
+      double e = eps.getDouble(i);
+      INDArray xHat = real.getRow(i).mul(e).add(fake.getRow(i).mul(1 - e)).reshape(1, D);
+      double s = 0;
+      for (int j = 0; j < D; j++) {
+        INDArray plus = xHat.dup();
+        plus.putScalar(0, j, xHat.getDouble(0, j) + h);
+        INDArray minus = xHat.dup();
+        minus.putScalar(0, j, xHat.getDouble(0, j) - h);
+        double dj =
+            (critic.forward(plus).getDouble(0, 0) - critic.forward(minus).getDouble(0, 0))
+                / (2 * h);
+        s += dj * dj;
+      }
+      double norm = Math.sqrt(s);
+      sumSq += (norm - 1) * (norm - 1);
+      sumNorm += norm;
+    }
+    double expected = lambda * sumSq / B;
+    assertThat(r.meanGradNorm()).isCloseTo(sumNorm / B, within(1e-8 * sumNorm / B));
+    assertThat(r.penalty()).isCloseTo(expected, within(1e-7 * expected));
+    // the case is not trivial: the norms are away from 1
+    assertThat(r.penalty()).isGreaterThan(1.0);
+  }
+
+  @Test
+  void parameterGradientMatchesFiniteDifferencesOfThePenalty() {
+    Mlp critic = critic(DataType.DOUBLE);
+    INDArray real = gaussian(DataType.DOUBLE, 1, B, D);
+    INDArray fake = gaussian(DataType.DOUBLE, 2, B, D);
+    INDArray eps = epsilon();
+    GradientPenalty gp = new GradientPenalty(10);
+    INDArray before = gaussian(DataType.DOUBLE, 5, 1, critic.numParams());
+    critic.grads().assign(before);
+    double penalty = gp.apply(critic, real, fake, eps).penalty();
+    INDArray added = critic.grads().sub(before);
+    assertThat(penalty).isEqualTo(gp.evaluate(critic, real, fake, eps).penalty());
+    assertThat(
+            FiniteDifferences.maxRelError(
+                critic.params(),
+                added,
+                () -> gp.evaluate(critic, real, fake, eps).penalty(),
+                1e-6,
+                1e-6))
+        .isLessThan(1e-6);
+    // the biases do not move the input gradient (fixed masks): exactly 0 added
+    long off = 0;
+    for (int l = 0; l < 3; l++) {
+      off += critic.weight(l).length();
+      long n = critic.bias(l).length();
+      assertThat(
+              added
+                  .get(NDArrayIndex.point(0), NDArrayIndex.interval(off, off + n))
+                  .amaxNumber()
+                  .doubleValue())
+          .isZero();
+      off += n;
+    }
+  }
+
+  /**
+   * The trainer's recipe: loss backward (overwriting), then the penalty (accumulating), gives the
+   * gradient of {@code L_D + P}.
+   */
+  @Test
+  void wassersteinPlusPenaltyInTheTrainersOrder() {
+    Mlp critic = critic(DataType.DOUBLE);
+    INDArray real = gaussian(DataType.DOUBLE, 1, B, D);
+    INDArray fake = gaussian(DataType.DOUBLE, 2, B, D);
+    INDArray eps = epsilon();
+    Wasserstein w = new Wasserstein();
+    GradientPenalty gp = new GradientPenalty();
+    INDArray both = Nd4j.vstack(real, fake);
+    INDArray grad = Nd4j.create(DataType.DOUBLE, 2 * B, 1);
+    critic.grads().assign(123.0); // stale values must not survive
+    INDArray out = critic.forward(both);
+    DLoss loss =
+        w.discriminator(
+            Columns.rows(out, 0, B),
+            Columns.rows(out, B, 2 * B),
+            Columns.rows(grad, 0, B),
+            Columns.rows(grad, B, 2 * B));
+    critic.backward(grad, true, false);
+    double penalty = gp.apply(critic, real, fake, eps).penalty();
+    INDArray analytic = critic.grads().dup();
+    INDArray sr = Nd4j.create(DataType.DOUBLE, B, 1);
+    INDArray sf = Nd4j.create(DataType.DOUBLE, B, 1);
+    assertThat(
+            FiniteDifferences.maxRelError(
+                critic.params(),
+                analytic,
+                () -> {
+                  INDArray o = critic.forward(both).dup();
+                  double l =
+                      w.discriminator(Columns.rows(o, 0, B), Columns.rows(o, B, 2 * B), sr, sf)
+                          .loss();
+                  return l + gp.evaluate(critic, real, fake, eps).penalty();
+                },
+                1e-6,
+                1e-6))
+        .isLessThan(1e-6);
+    assertThat(loss.loss() + penalty).isFinite();
+  }
+
+  @Test
+  void floatCriticAgreesWithDouble() {
+    Mlp d = critic(DataType.DOUBLE);
+    Mlp f = critic(DataType.FLOAT);
+    INDArray real = gaussian(DataType.DOUBLE, 1, B, D);
+    INDArray fake = gaussian(DataType.DOUBLE, 2, B, D);
+    INDArray eps = epsilon();
+    d.grads().assign(0);
+    f.grads().assign(0);
+    GradientPenalty.Result rd = new GradientPenalty().apply(d, real, fake, eps);
+    GradientPenalty.Result rf =
+        new GradientPenalty()
+            .apply(f, real.castTo(DataType.FLOAT), fake.castTo(DataType.FLOAT), eps);
+    assertThat(rf.penalty()).isCloseTo(rd.penalty(), within(1e-4 * rd.penalty()));
+    INDArray diff = f.grads().castTo(DataType.DOUBLE).sub(d.grads());
+    assertThat(diff.norm2Number().doubleValue())
+        .isLessThan(1e-4 * d.grads().norm2Number().doubleValue());
+  }
+
+  @Test
+  void deadCriticHasPenaltyLambdaAndNoGradient() {
+    Mlp critic =
+        Mlp.create(
+            new MlpSpec(D, List.of(4), 1, Activation.RELU, Activation.IDENTITY, 0),
+            3,
+            DataType.DOUBLE);
+    critic.bias(0).assign(-100.0); // every hidden unit off for these inputs
+    INDArray before = gaussian(DataType.DOUBLE, 6, 1, critic.numParams());
+    critic.grads().assign(before);
+    GradientPenalty.Result r =
+        new GradientPenalty(10)
+            .apply(
+                critic,
+                gaussian(DataType.DOUBLE, 1, B, D),
+                gaussian(DataType.DOUBLE, 2, B, D),
+                epsilon());
+    assertThat(r.penalty()).isEqualTo(10.0);
+    assertThat(r.meanGradNorm()).isZero();
+    assertThat(critic.grads()).isEqualTo(before);
+  }
+
+  @Test
+  void buffersFollowTheBatchSize() {
+    Mlp critic = critic(DataType.DOUBLE);
+    GradientPenalty gp = new GradientPenalty();
+    INDArray eps = epsilon();
+    INDArray real = gaussian(DataType.DOUBLE, 1, B, D);
+    INDArray fake = gaussian(DataType.DOUBLE, 2, B, D);
+    double p4 = gp.evaluate(critic, real, fake, eps).penalty();
+    INDArray e2 = eps.get(NDArrayIndex.interval(0, 2));
+    gp.evaluate(critic, Columns.rows(real, 0, 2), Columns.rows(fake, 0, 2), e2);
+    assertThat(gp.evaluate(critic, real, fake, eps).penalty()).isEqualTo(p4);
+  }
+
+  @Test
+  void rejectsACriticThatIsNotPiecewiseLinear() {
+    Mlp tanh =
+        Mlp.create(
+            new MlpSpec(D, List.of(4), 1, Activation.TANH, Activation.IDENTITY, 0),
+            3,
+            DataType.DOUBLE);
+    INDArray x = gaussian(DataType.DOUBLE, 1, B, D);
+    assertThatThrownBy(() -> new GradientPenalty().apply(tanh, x, x, epsilon()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("piecewise-linear")
+        .hasMessageContaining("batch norm")
+        .hasMessageContaining("TANH");
+  }
+
+  @Test
+  void rejectsBadArguments() {
+    Mlp critic = critic(DataType.DOUBLE);
+    INDArray x = gaussian(DataType.DOUBLE, 1, B, D);
+    GradientPenalty gp = new GradientPenalty();
+    assertThatThrownBy(() -> gp.apply(critic, x, x, Nd4j.zeros(DataType.DOUBLE, B - 1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    INDArray badEps = epsilon().dup();
+    badEps.putScalar(1, 1.5);
+    assertThatThrownBy(() -> gp.apply(critic, x, x, badEps))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> gp.apply(critic, x, gaussian(DataType.DOUBLE, 2, B, D + 1), epsilon()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> gp.apply(critic, x.castTo(DataType.FLOAT), x, epsilon()))
+        .isInstanceOf(IllegalArgumentException.class);
+    Mlp twoOut =
+        Mlp.create(
+            new MlpSpec(D, List.of(4), 2, Activation.RELU, Activation.IDENTITY, 0),
+            3,
+            DataType.DOUBLE);
+    assertThatThrownBy(() -> gp.apply(twoOut, x, x, epsilon()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("one value per sample");
+    assertThatThrownBy(() -> new GradientPenalty(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
+}
