@@ -8,11 +8,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * a resumed run continues it from one number.
  */
 public interface BatchSource {
-  /** Features per sample (2 for the 2-D mixtures). */
+  /** Features per sample (2 for the 2-D mixtures, C*H*W for images). */
   int dims();
 
+  /** Shape of one sample: {@code [dims]} for vectors, {@code [C, H, W]} for images. */
+  default long[] sampleShape() {
+    return new long[] {dims()};
+  }
+
   /**
-   * Batch {@code index} (0-based) of {@code batchSize} samples, as a new [batchSize, dims] array.
+   * Batch {@code index} (0-based) of {@code batchSize} samples, as a new {@code [batchSize,
+   * sampleShape()...]} array.
    */
   Batch batch(long index, int batchSize);
 

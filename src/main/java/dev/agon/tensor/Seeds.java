@@ -20,6 +20,9 @@ public final class Seeds {
   /** Parameter initialisation of the generator (index 0) and discriminator (index 1). */
   public static final long STREAM_INIT = 5;
 
+  /** Interpolation weights of the WGAN-GP gradient penalty of D update n. */
+  public static final long STREAM_GRADIENT_PENALTY = 6;
+
   private Seeds() {}
 
   /** SplitMix64 finaliser over the three words: a cheap, well-mixed bijection per word. */

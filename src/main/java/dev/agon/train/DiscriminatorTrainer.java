@@ -1,14 +1,14 @@
 package dev.agon.train;
 
 import dev.agon.config.AgonConfig;
-import dev.agon.nn.Mlp;
 import dev.agon.nn.Network;
 import dev.agon.nn.Optimizer;
 import dev.agon.objective.DLoss;
 import dev.agon.objective.GanObjective;
+import dev.agon.objective.GradientPenalty;
 import dev.agon.objective.HistoricalAverage;
+import dev.agon.tensor.Noise;
 import dev.agon.tensor.Seeds;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
@@ -36,6 +36,10 @@ public final class DiscriminatorTrainer {
   private final GanObjective objective;
   private final int k;
   private HistoricalAverage history;
+  private GradientPenalty gradientPenalty;
+  private long gpSeed;
+  private INDArray gpEpsilon;
+  private double lastGradientPenalty;
   private long updates;
   private double lastPenalty;
   private int rows = -1;
@@ -74,18 +78,26 @@ public final class DiscriminatorTrainer {
     this.history = history;
   }
 
+  /** The trainer of {@code c} for data of {@code dataDims} features per sample. */
   public static DiscriminatorTrainer create(AgonConfig c, int dataDims) {
-    Mlp d =
-        Mlp.create(
-            Factory.discriminatorSpec(c, dataDims),
-            Seeds.mix(c.seed(), Seeds.STREAM_INIT, 1),
-            DataType.FLOAT);
-    return new DiscriminatorTrainer(
-        d,
-        Factory.optimizer(c.optim().discriminator(), d),
-        Factory.objective(c.objective()),
-        c.schedule().k(),
-        Factory.discriminatorAverage(c, d));
+    return create(c, new long[] {dataDims});
+  }
+
+  /** The trainer of {@code c} for samples of shape {@code sampleShape}. */
+  public static DiscriminatorTrainer create(AgonConfig c, long[] sampleShape) {
+    Network d = Factory.discriminator(c, sampleShape, Seeds.mix(c.seed(), Seeds.STREAM_INIT, 1));
+    DiscriminatorTrainer t =
+        new DiscriminatorTrainer(
+            d,
+            Factory.optimizer(c.optim().discriminator(), d),
+            Factory.objective(c.objective()),
+            c.schedule().k(),
+            Factory.discriminatorAverage(c, d));
+    GradientPenalty gp = Factory.gradientPenalty(c.objective());
+    if (gp != null) {
+      t.gradientPenalty(gp, c.seed());
+    }
+    return t;
   }
 
   /**
@@ -100,18 +112,29 @@ public final class DiscriminatorTrainer {
           "real and fake batches differ: " + b + " vs " + fake.size(0));
     }
     ensureBuffers(b, real.shape());
-    DLoss loss = d.batchCoupled() ? separatePasses(real, fake) : jointPass(real, fake);
     long n = updates + 1;
-    lastPenalty = HistoricalAverage.applyIfActive(history, iteration(n), d.params(), d.grads());
+    DLoss loss = d.batchCoupled() ? separatePasses(real, fake, n) : jointPass(real, fake, n);
+    lastGradientPenalty = 0;
+    if (gradientPenalty != null) {
+      if (gpEpsilon == null || gpEpsilon.length() != b) {
+        gpEpsilon = Nd4j.create(d.dtype(), b);
+      }
+      Noise.uniform(gpEpsilon, gpSeed, Seeds.STREAM_GRADIENT_PENALTY, n);
+      lastGradientPenalty = gradientPenalty.apply(d, real, fake, gpEpsilon).penalty();
+    }
+    lastPenalty =
+        lastGradientPenalty
+            + HistoricalAverage.applyIfActive(history, iteration(n), d.params(), d.grads());
     optimizer.step(d.params(), d.grads());
     updates = n;
     return loss;
   }
 
   /** Real and fake rows as one [2B, ...] batch: one GEMM per layer instead of two. */
-  private DLoss jointPass(INDArray real, INDArray fake) {
+  private DLoss jointPass(INDArray real, INDArray fake, long n) {
     bothReal.assign(real);
     bothFake.assign(fake);
+    d.noiseIndex(3 * n);
     INDArray logits = d.forward(both);
     DLoss loss = objective.discriminator(rows(logits, 0), rows(logits, 1), gradReal, gradFake);
     d.backward(grad, true, false);
@@ -124,10 +147,12 @@ public final class DiscriminatorTrainer {
    * Relies on the objective being a real term plus a fake term ({@link GanObjective}): the real
    * gradient is computed from the real logits before the fake pass overwrites D's buffers.
    */
-  private DLoss separatePasses(INDArray real, INDArray fake) {
+  private DLoss separatePasses(INDArray real, INDArray fake, long n) {
+    d.noiseIndex(3 * n);
     logitsReal.assign(d.forward(real));
     objective.discriminator(logitsReal, logitsReal, gradReal, scratch);
     d.backward(gradReal, true, false, false);
+    d.noiseIndex(3 * n + 1);
     logitsFake.assign(d.forward(fake));
     DLoss loss = objective.discriminator(logitsReal, logitsFake, scratch, gradFake);
     d.backward(gradFake, true, false, true);
@@ -181,11 +206,27 @@ public final class DiscriminatorTrainer {
   }
 
   /**
-   * The historical-averaging penalty {@code lambda ||theta - mean||^2} of the last update (part of
-   * D's cost, not of {@link DLoss#loss()}); 0 when averaging is off or the update was inactive.
+   * The penalties of the last update, part of D's cost but not of {@link DLoss#loss()}: the WGAN-GP
+   * gradient penalty plus the historical-averaging penalty {@code lambda ||theta - mean||^2}; 0
+   * when both are off (or averaging was inactive).
    */
   public double lastPenalty() {
     return lastPenalty;
+  }
+
+  /** The WGAN-GP gradient penalty of the last update (0 when off). */
+  public double lastGradientPenalty() {
+    return lastGradientPenalty;
+  }
+
+  /**
+   * Adds the WGAN-GP gradient penalty (Gulrajani et al. 2017) to every following update; its
+   * interpolation weights of update n are keyed by (seed, {@link Seeds#STREAM_GRADIENT_PENALTY},
+   * n).
+   */
+  public void gradientPenalty(GradientPenalty penalty, long seed) {
+    this.gradientPenalty = penalty;
+    this.gpSeed = seed;
   }
 
   /** D's historical average, or {@code null} when off. */

@@ -5,18 +5,25 @@ import dev.agon.config.DataConfig;
 import dev.agon.config.HistoricalAveragingConfig;
 import dev.agon.config.NetConfig;
 import dev.agon.config.ObjectiveConfig;
+import dev.agon.config.ObjectiveKind;
 import dev.agon.config.OptimizerConfig;
 import dev.agon.data.BatchSource;
 import dev.agon.data.Mixture2d;
 import dev.agon.nn.Activation;
 import dev.agon.nn.Adam;
+import dev.agon.nn.Mlp;
 import dev.agon.nn.MlpSpec;
 import dev.agon.nn.Network;
 import dev.agon.nn.Optimizer;
 import dev.agon.nn.SgdMomentum;
 import dev.agon.objective.GanObjective;
+import dev.agon.objective.GradientPenalty;
+import dev.agon.objective.HingeGan;
 import dev.agon.objective.HistoricalAverage;
+import dev.agon.objective.LeastSquaresGan;
 import dev.agon.objective.StandardGan;
+import dev.agon.objective.Wasserstein;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /** Builds the numeric parts of a run from its validated configuration. */
 public final class Factory {
@@ -29,6 +36,33 @@ public final class Factory {
       case GRID -> Mixture2d.grid(d.grid().side(), d.grid().spacing(), d.grid().std(), c.seed());
       default -> throw new IllegalArgumentException("image data sets are not wired yet");
     };
+  }
+
+  /**
+   * The generator of {@code c} for samples of shape {@code sampleShape}, initialised from {@code
+   * seed}.
+   */
+  public static Network generator(AgonConfig c, long[] sampleShape, long seed) {
+    return switch (c.model().architecture()) {
+      case MLP -> Mlp.create(generatorSpec(c, flat(sampleShape)), seed, DataType.FLOAT);
+      default -> throw new IllegalArgumentException("not wired yet");
+    };
+  }
+
+  /** The discriminator of {@code c} for samples of shape {@code sampleShape}. */
+  public static Network discriminator(AgonConfig c, long[] sampleShape, long seed) {
+    return switch (c.model().architecture()) {
+      case MLP -> Mlp.create(discriminatorSpec(c, flat(sampleShape)), seed, DataType.FLOAT);
+      default -> throw new IllegalArgumentException("not wired yet");
+    };
+  }
+
+  private static int flat(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    return Math.toIntExact(n);
   }
 
   public static MlpSpec generatorSpec(AgonConfig c, int dataDims) {
@@ -89,8 +123,16 @@ public final class Factory {
               switch (o.generator()) {
                 case MINIMAX -> StandardGan.GeneratorLoss.MINIMAX;
                 case NON_SATURATING -> StandardGan.GeneratorLoss.NON_SATURATING;
-              });
-      default -> throw new IllegalArgumentException("objective not wired yet: " + o.kind());
+              },
+              o.realLabel());
+      case WGAN_GP -> new Wasserstein();
+      case LSGAN -> new LeastSquaresGan();
+      case HINGE -> new HingeGan();
     };
+  }
+
+  /** The WGAN-GP gradient penalty, or {@code null} for the other objectives. */
+  public static GradientPenalty gradientPenalty(ObjectiveConfig o) {
+    return o.kind() == ObjectiveKind.WGAN_GP ? new GradientPenalty(o.gradientPenalty()) : null;
   }
 }

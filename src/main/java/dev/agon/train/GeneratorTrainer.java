@@ -2,9 +2,11 @@ package dev.agon.train;
 
 import dev.agon.config.AgonConfig;
 import dev.agon.config.EmaConfig;
-import dev.agon.nn.Mlp;
+import dev.agon.config.FeatureMatchingConfig;
+import dev.agon.data.BatchSource;
 import dev.agon.nn.Network;
 import dev.agon.nn.Optimizer;
+import dev.agon.objective.FeatureMatching;
 import dev.agon.objective.GLoss;
 import dev.agon.objective.GanObjective;
 import dev.agon.objective.HistoricalAverage;
@@ -13,6 +15,7 @@ import dev.agon.tensor.Noise;
 import dev.agon.tensor.Seeds;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -57,6 +60,11 @@ public final class GeneratorTrainer {
   private int rows = -1;
   private INDArray z;
   private INDArray gradLogits;
+  private FeatureMatching featureMatching;
+  private Supplier<BatchSource> realDataSupplier;
+  private BatchSource realData;
+  private int realPerIteration;
+  private INDArray gradFeatures;
 
   /** A trainer without stabilisers. */
   public GeneratorTrainer(
@@ -103,22 +111,39 @@ public final class GeneratorTrainer {
     }
   }
 
+  /** The trainer of {@code c} for data of {@code dataDims} features per sample. */
   public static GeneratorTrainer create(AgonConfig c, int dataDims) {
-    Mlp g =
-        Mlp.create(
-            Factory.generatorSpec(c, dataDims),
-            Seeds.mix(c.seed(), Seeds.STREAM_INIT, 0),
-            DataType.FLOAT);
+    return create(c, new long[] {dataDims});
+  }
+
+  /** The trainer of {@code c} for samples of shape {@code sampleShape}. */
+  public static GeneratorTrainer create(AgonConfig c, long[] sampleShape) {
+    Network g = Factory.generator(c, sampleShape, Seeds.mix(c.seed(), Seeds.STREAM_INIT, 0));
     // The replica's initial values are never used: every G update first loads a D snapshot.
-    Mlp dReplica = Mlp.create(Factory.discriminatorSpec(c, dataDims), 0, DataType.FLOAT);
-    return new GeneratorTrainer(
-        g,
-        dReplica,
-        Factory.optimizer(c.optim().generator(), g),
-        Factory.objective(c.objective()),
-        c.seed(),
-        Factory.generatorAverage(c, g),
-        c.stabilizers().generatorEma());
+    Network dReplica = Factory.discriminator(c, sampleShape, 0);
+    GeneratorTrainer t =
+        new GeneratorTrainer(
+            g,
+            dReplica,
+            Factory.optimizer(c.optim().generator(), g),
+            Factory.objective(c.objective()),
+            c.seed(),
+            Factory.generatorAverage(c, g),
+            c.stabilizers().generatorEma());
+    FeatureMatchingConfig fm = c.stabilizers().featureMatching();
+    if (fm.enabled()) {
+      int layer = fm.layer() < 0 ? dReplica.numLayers() + fm.layer() : fm.layer();
+      if (layer < 0) {
+        throw new IllegalArgumentException(
+            "stabilizers.feature-matching.layer "
+                + fm.layer()
+                + " is outside D's "
+                + dReplica.numLayers()
+                + " layers");
+      }
+      t.featureMatching(new FeatureMatching(layer), () -> Factory.data(c), c.schedule().k());
+    }
+    return t;
   }
 
   private void ensureBuffers(int b) {
@@ -163,12 +188,18 @@ public final class GeneratorTrainer {
   public GLoss step(long gStep, INDArray dParams, int batchSize) {
     ensureBuffers(batchSize);
     dReplica.copyParamsFrom(dParams);
+    dReplica.noiseIndex(3 * gStep + 2); // D's own updates key their dropout with 3n and 3n + 1
     Noise.gaussian(z, seed, Seeds.STREAM_G_STEP, gStep);
-    INDArray x = g.forward(z);
-    INDArray logits = dReplica.forward(x);
-    GLoss loss = objective.generator(logits, gradLogits);
-    INDArray dx = dReplica.backward(gradLogits, false, true);
-    g.backward(dx, true, false);
+    GLoss loss;
+    if (featureMatching == null) {
+      INDArray x = g.forward(z);
+      INDArray logits = dReplica.forward(x);
+      loss = objective.generator(logits, gradLogits);
+      INDArray dx = dReplica.backward(gradLogits, false, true);
+      g.backward(dx, true, false);
+    } else {
+      loss = featureMatchingStep(gStep, batchSize);
+    }
     lastPenalty = HistoricalAverage.applyIfActive(history, gStep, g.params(), g.grads());
     if (ema != null && !emaStarted && gStep - 1 >= emaStart) {
       // The first version seen at or after the start is the one this update starts from.
@@ -186,6 +217,50 @@ public final class GeneratorTrainer {
       }
     }
     return loss;
+  }
+
+  /**
+   * Feature matching (Salimans et al. 2016, Sec. 3.1) replaces the adversarial G loss: the real
+   * batch of G update i is the one D update k*i trained on (batch index k*i - 1 of {@code data}),
+   * so the step is a pure function of the versions used, as the adversarial one is.
+   */
+  public void featureMatching(FeatureMatching fm, Supplier<BatchSource> data, int k) {
+    int layers = dReplica.numLayers();
+    if (layers == 0) {
+      throw new IllegalArgumentException(
+          "feature matching needs a discriminator that exposes its layers (dcgan or"
+              + " goodfellow2014), not "
+              + dReplica.getClass().getSimpleName());
+    }
+    if (fm.layer() >= layers) {
+      throw new IllegalArgumentException(
+          "feature-matching layer " + fm.layer() + " is outside D's " + layers + " layers");
+    }
+    this.featureMatching = fm;
+    this.realDataSupplier = data;
+    this.realPerIteration = k;
+  }
+
+  private GLoss featureMatchingStep(long gStep, int batchSize) {
+    int layer = featureMatching.layer();
+    if (realData == null) {
+      realData = realDataSupplier.get(); // loaded on first use: sampling-only trainers never do
+    }
+    INDArray real = realData.batch(realPerIteration * gStep - 1, batchSize).x();
+    dReplica.forward(real);
+    INDArray realFeatures = dReplica.activation(layer).dup();
+    INDArray x = g.forward(z);
+    INDArray logits = dReplica.forward(x);
+    double meanLogit = logits.meanNumber().doubleValue();
+    INDArray fakeFeatures = dReplica.activation(layer);
+    if (gradFeatures == null
+        || !java.util.Arrays.equals(gradFeatures.shape(), fakeFeatures.shape())) {
+      gradFeatures = Nd4j.create(fakeFeatures.dataType(), fakeFeatures.shape());
+    }
+    double loss = featureMatching.generator(realFeatures, fakeFeatures, gradFeatures);
+    INDArray dx = dReplica.backwardFrom(layer, gradFeatures, false, true, false);
+    g.backward(dx, true, false);
+    return new GLoss(loss, meanLogit);
   }
 
   /** {@code avg = decay * avg + (1 - decay) * theta}, one fused pass in the element type. */

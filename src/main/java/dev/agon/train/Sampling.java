@@ -4,10 +4,26 @@ import dev.agon.tensor.Tensors;
 
 /** Generator samples for export and evaluation, reproducible from the run seed alone. */
 public final class Sampling {
-  /** Samples are drawn in chunks of this many; chunk c uses noise index c of the samples stream. */
+  /**
+   * Samples of low-dimensional data are drawn in chunks of this many; chunk c uses noise index c of
+   * the samples stream.
+   */
   public static final int CHUNK = 10_000;
 
+  /**
+   * Chunk size for images: it bounds the generator's activation buffers (a DCGAN's widest layer
+   * holds about 12,500 floats per sample, 13 MB per buffer at 256). The generator runs in training
+   * mode, so batch norm normalises each chunk with its own statistics, as the DCGAN reference code
+   * does for its sample grids; the chunk size is therefore part of what a sample is.
+   */
+  public static final int IMAGE_CHUNK = 256;
+
   private Sampling() {}
+
+  /** {@link #CHUNK} for data of up to 16 dimensions, else {@link #IMAGE_CHUNK}. */
+  public static int chunkSize(int dims) {
+    return dims <= 16 ? CHUNK : IMAGE_CHUNK;
+  }
 
   /**
    * {@code n} samples as row-major [n, dims] floats (dims = the product of G's output shape); the
@@ -18,13 +34,14 @@ public final class Sampling {
     for (long d : g.network().outputShape()) {
       dims = Math.multiplyExact(dims, (int) d);
     }
-    float[] out = new float[n * dims];
+    int size = chunkSize(dims);
+    float[] out = new float[Math.multiplyExact(n, dims)];
     for (int chunk = 0, done = 0; done < n; chunk++) {
-      int m = Math.min(CHUNK, n - done);
+      int m = Math.min(size, n - done);
       float[] part =
           Tensors.toFloats(
-              g.samples(chunk, CHUNK)
-                  .reshape('c', CHUNK, dims)
+              g.samples(chunk, size)
+                  .reshape('c', size, dims)
                   .get(
                       org.nd4j.linalg.indexing.NDArrayIndex.interval(0, m),
                       org.nd4j.linalg.indexing.NDArrayIndex.all()));
