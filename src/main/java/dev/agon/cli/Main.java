@@ -66,7 +66,9 @@ public final class Main implements Runnable {
   /** The one-line message of an error the user can fix, or null for an internal failure. */
   private static String usageMessage(Exception e) {
     Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
-    if (t instanceof UserException || t instanceof CheckpointException) {
+    if (t instanceof UserException
+        || t instanceof CheckpointException
+        || t instanceof dev.agon.data.DatasetException) {
       return t.getMessage();
     }
     if (t instanceof NoSuchFileException n) {

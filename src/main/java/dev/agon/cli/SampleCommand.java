@@ -5,7 +5,9 @@ import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.AgonConfig;
 import dev.agon.config.ConfigLoader;
 import dev.agon.data.BatchSource;
+import dev.agon.data.ImageSource;
 import dev.agon.data.Mixture2d;
+import dev.agon.eval.ImageGrid;
 import dev.agon.eval.ModeMetrics;
 import dev.agon.eval.Scatter2d;
 import dev.agon.tensor.Npy;
@@ -36,13 +38,17 @@ final class SampleCommand implements Callable<Integer> {
   @Option(names = "--n", defaultValue = "2500", description = "Number of samples (default 2500).")
   int n;
 
-  @Option(names = "--out", paramLabel = "FILE.npy", description = "NPY file, float32 [N, dims].")
+  @Option(
+      names = "--out",
+      paramLabel = "FILE.npy",
+      description = "NPY file, float32 [N, dims] or [N, C, H, W] for images.")
   Path out;
 
   @Option(
       names = "--png",
       paramLabel = "FILE.png",
-      description = "2-D data: the samples drawn over the real modes.")
+      description =
+          "PNG: 2-D data drawn over the real modes, or images as a grid (scaled in [-1, 1]).")
   Path png;
 
   @Override
@@ -68,7 +74,7 @@ final class SampleCommand implements Callable<Integer> {
       throw new CheckpointException(dir + ": no generator tensor");
     }
     BatchSource data = Factory.data(c);
-    GeneratorTrainer g = GeneratorTrainer.create(c, data.dims());
+    GeneratorTrainer g = GeneratorTrainer.create(c, data.sampleShape());
     if (params.length() != g.network().numParams()) {
       throw new CheckpointException(
           dir
@@ -85,8 +91,22 @@ final class SampleCommand implements Callable<Integer> {
     float[] xy = Sampling.samples(g, n);
     PrintWriter w = spec.commandLine().getOut();
     if (out != null) {
-      Npy.writeFloat32(out, xy, n, data.dims());
-      w.println("wrote " + out + " (" + n + " x " + data.dims() + " float32)");
+      long[] shape = imageShape(data);
+      if (shape == null) {
+        shape = new long[] {data.dims()};
+      }
+      long[] npyShape = new long[shape.length + 1];
+      npyShape[0] = n;
+      System.arraycopy(shape, 0, npyShape, 1, shape.length);
+      Npy.writeFloat32(out, xy, npyShape);
+      w.println(
+          "wrote "
+              + out
+              + " ("
+              + java.util.Arrays.stream(npyShape)
+                  .mapToObj(Long::toString)
+                  .collect(java.util.stream.Collectors.joining(" x "))
+              + " float32)");
     }
     if (data instanceof Mixture2d mixture) {
       if (png != null) {
@@ -95,9 +115,21 @@ final class SampleCommand implements Callable<Integer> {
       }
       w.println(ModeMetrics.score(xy, mixture.centres(), mixture.std()).summary());
     } else if (png != null) {
-      throw new Main.UserException(
-          "--png draws 2-D samples; this run's data has " + data.dims() + " dims");
+      long[] shape = imageShape(data);
+      if (shape == null) {
+        throw new Main.UserException(
+            "--png draws 2-D samples or images; this run's data has " + data.dims() + " dims");
+      }
+      int cols = (int) Math.ceil(Math.sqrt(n));
+      ImageGrid.writePng(
+          png, xy, n, (int) shape[0], (int) shape[1], (int) shape[2], cols, n <= 64 ? 3 : 1);
+      w.println("wrote " + png + " (" + n + " images, " + cols + " per row)");
     }
     return 0;
+  }
+
+  /** [C, H, W] of image data, else null. */
+  private static long[] imageShape(BatchSource data) {
+    return data instanceof ImageSource images ? images.dataset().shape() : null;
   }
 }

@@ -42,12 +42,21 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No progress line.")
   boolean quiet;
 
+  @Option(
+      names = "--download",
+      description =
+          "Download fashion-mnist into ~/.cache/agon if it is not found (sets data.download).")
+  boolean download;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     List<String> overrides = new ArrayList<>(config.overrides);
     if (name != null) {
       overrides.add("run.name=\"" + name.replace("\"", "") + "\"");
+    }
+    if (download) {
+      overrides.add("data.download=true");
     }
     config.overrides = overrides;
     LoadedConfig loaded = config.load();

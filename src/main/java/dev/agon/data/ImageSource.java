@@ -56,6 +56,11 @@ public final class ImageSource implements BatchSource {
     return data.sampleSize();
   }
 
+  @Override
+  public long[] sampleShape() {
+    return flat ? new long[] {data.sampleSize()} : data.shape().clone();
+  }
+
   /** Full batches of {@code batchSize} per epoch, floor(N / B). */
   public int batchesPerEpoch(int batchSize) {
     if (batchSize < 1 || batchSize > data.size()) {

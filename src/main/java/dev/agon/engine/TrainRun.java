@@ -5,11 +5,13 @@ import com.typesafe.config.ConfigFactory;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.AgonConfig;
 import dev.agon.config.LoadedConfig;
+import dev.agon.data.BatchSource;
 import dev.agon.data.Mixture2d;
 import dev.agon.eval.ModeMetrics;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.Factory;
 import dev.agon.train.GeneratorTrainer;
+import dev.agon.train.ImageScorer;
 import dev.agon.train.ModeScorer;
 import dev.agon.train.Scorer;
 import dev.agon.util.Json;
@@ -63,15 +65,16 @@ public final class TrainRun {
             .put("time_ms", System.currentTimeMillis())
             .end());
     EngineSettings settings = settings(c);
-    int dims = Factory.data(c).dims();
+    BatchSource data = Factory.data(c); // fails here, before any actor starts, on bad data
+    long[] shape = data.sampleShape();
+    boolean mixture = data instanceof Mixture2d;
     boolean evaluate =
-        Factory.data(c) instanceof Mixture2d
-            && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
+        (mixture || c.eval().plots()) && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
     Coordinator.Parts parts =
         new Coordinator.Parts(
             () -> Factory.data(c),
-            () -> GeneratorTrainer.create(c, dims),
-            () -> DiscriminatorTrainer.create(c, dims),
+            () -> GeneratorTrainer.create(c, shape),
+            () -> DiscriminatorTrainer.create(c, shape),
             Recorder.create(
                 new Recorder.Options(
                     c.run().name(),
@@ -83,7 +86,9 @@ public final class TrainRun {
             StepHook.NONE,
             evaluate
                 ? new Coordinator.Evaluation(
-                    () -> ModeScorer.create(c, runDir),
+                    mixture
+                        ? () -> ModeScorer.create(c, runDir)
+                        : () -> ImageScorer.create(c, runDir),
                     c.eval().everySteps(),
                     c.eval().everySeconds())
                 : null);
@@ -163,12 +168,13 @@ public final class TrainRun {
     Path checkpoint = CheckpointStore.write(runDir, f.gSteps(), configHash(), tensors);
     ModeMetrics.Result modes = null;
     AgonConfig c = loaded.config();
-    if (Factory.data(c) instanceof Mixture2d) {
+    boolean mixture = Factory.data(c) instanceof Mixture2d;
+    if (mixture || c.eval().plots()) {
       // The Evaluator's scorer, on the weights sampling uses (the EMA when the run kept one).
       boolean ema = f.generatorEma() != null;
+      Scorer scorer = mixture ? new ModeScorer(c, runDir) : new ImageScorer(c, runDir);
       Scorer.Score score =
-          new ModeScorer(c, runDir)
-              .score(f.gSteps(), ema, ema ? f.generatorEma() : f.generatorParams());
+          scorer.score(f.gSteps(), ema, ema ? f.generatorEma() : f.generatorParams());
       modes = score.modes();
       Json line =
           Json.object()
@@ -177,11 +183,13 @@ public final class TrainRun {
               .put("g_version", f.gSteps())
               .put("ema", ema)
               .put("final", true)
-              .put("samples", score.samples())
-              .put("modes", modes.modes())
-              .put("total_modes", modes.totalModes())
-              .put("high_quality", modes.highQualityFraction())
-              .put("reverse_kl", modes.reverseKl());
+              .put("samples", score.samples());
+      if (modes != null) {
+        line.put("modes", modes.modes())
+            .put("total_modes", modes.totalModes())
+            .put("high_quality", modes.highQualityFraction())
+            .put("reverse_kl", modes.reverseKl());
+      }
       if (score.plot() != null) {
         line.put("plot", score.plot().getFileName().toString());
       }

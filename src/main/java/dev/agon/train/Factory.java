@@ -1,13 +1,21 @@
 package dev.agon.train;
 
 import dev.agon.config.AgonConfig;
+import dev.agon.config.Architecture;
 import dev.agon.config.DataConfig;
+import dev.agon.config.DataSplit;
 import dev.agon.config.HistoricalAveragingConfig;
 import dev.agon.config.NetConfig;
 import dev.agon.config.ObjectiveConfig;
 import dev.agon.config.ObjectiveKind;
 import dev.agon.config.OptimizerConfig;
 import dev.agon.data.BatchSource;
+import dev.agon.data.DatasetDownloader;
+import dev.agon.data.DatasetException;
+import dev.agon.data.Datasets;
+import dev.agon.data.ImageDataset;
+import dev.agon.data.ImageFolderDataset;
+import dev.agon.data.ImageSource;
 import dev.agon.data.Mixture2d;
 import dev.agon.nn.Activation;
 import dev.agon.nn.Adam;
@@ -23,6 +31,8 @@ import dev.agon.objective.HistoricalAverage;
 import dev.agon.objective.LeastSquaresGan;
 import dev.agon.objective.StandardGan;
 import dev.agon.objective.Wasserstein;
+import java.nio.file.Path;
+import java.util.Optional;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /** Builds the numeric parts of a run from its validated configuration. */
@@ -34,8 +44,36 @@ public final class Factory {
     return switch (d.kind()) {
       case RING -> Mixture2d.ring(d.ring().modes(), d.ring().radius(), d.ring().std(), c.seed());
       case GRID -> Mixture2d.grid(d.grid().side(), d.grid().spacing(), d.grid().std(), c.seed());
-      default -> throw new IllegalArgumentException("image data sets are not wired yet");
+      case IMAGE_FOLDER ->
+          new ImageSource(
+              ImageFolderDataset.load(Path.of(d.path()), d.imageSize(), d.channels() == 3),
+              c.seed(),
+              flatImages(c));
+      case FASHION_MNIST, MNIST, IDX, NPY -> new ImageSource(images(d), c.seed(), flatImages(c));
     };
+  }
+
+  /** MLP-style networks see an image as one vector of C*H*W pixels; DCGAN sees [C, H, W]. */
+  private static boolean flatImages(AgonConfig c) {
+    return c.model().architecture() != Architecture.DCGAN;
+  }
+
+  private static ImageDataset images(DataConfig d) {
+    String name = d.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    String split = d.split() == DataSplit.TRAIN ? "train" : "test";
+    Optional<Path> path = d.path().isBlank() ? Optional.empty() : Optional.of(Path.of(d.path()));
+    Datasets datasets = Datasets.standard();
+    try {
+      return datasets.load(name, split, path);
+    } catch (DatasetException notFound) {
+      if (!d.download() || path.isPresent()) {
+        throw notFound;
+      }
+      new DatasetDownloader(
+              DatasetDownloader.FASHION_MNIST_MIRROR, DatasetDownloader.defaultCacheDir())
+          .download(split);
+      return datasets.load(name, split, path);
+    }
   }
 
   /**

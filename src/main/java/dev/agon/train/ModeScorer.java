@@ -7,11 +7,8 @@ import dev.agon.eval.ModeMetrics;
 import dev.agon.eval.Scatter2d;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -20,14 +17,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * scores the same noise and two snapshots differ only by their weights. With {@code eval.plots} it
  * also draws the samples to {@code samples/step-NNNNNNN.png} (7-digit step; {@code -ema} before the
  * extension for G-EMA) and {@code samples/latest.png} (or {@code latest-ema.png}) in the run
- * directory. Each PNG is written to a {@code .tmp-*} file beside it and then moved into place, so
- * readers (the web page) never see a partial file, and a failed write leaves no temp file behind.
+ * directory, through {@link SamplePlots} (atomic moves).
  */
 public final class ModeScorer implements Scorer {
   /** Width and height of the sample plots. */
   public static final int PLOT_PX = 640;
-
-  private static final String TMP_PREFIX = ".tmp-";
 
   private final GeneratorTrainer generator;
   private final Mixture2d mixture;
@@ -66,7 +60,7 @@ public final class ModeScorer implements Scorer {
 
   /** The plot of G step {@code step}: {@code step-NNNNNNN.png}, or {@code step-NNNNNNN-ema.png}. */
   public static String plotName(long step, boolean ema) {
-    return String.format(Locale.ROOT, "step-%07d%s.png", step, ema ? "-ema" : "");
+    return SamplePlots.name(step, ema);
   }
 
   @Override
@@ -79,31 +73,7 @@ public final class ModeScorer implements Scorer {
   }
 
   private Path plot(float[] xy, long step, boolean ema) throws IOException {
-    Path target = plotDir.resolve(plotName(step, ema));
-    Path latest = plotDir.resolve(ema ? "latest-ema.png" : "latest.png");
-    Path tmp = Files.createTempFile(plotDir, TMP_PREFIX, ".png");
-    Path tmpLatest = null;
-    try {
-      Scatter2d.writePng(tmp, xy, centres, mixture.std(), PLOT_PX);
-      tmpLatest = Files.createTempFile(plotDir, TMP_PREFIX, ".png");
-      Files.copy(tmp, tmpLatest, StandardCopyOption.REPLACE_EXISTING);
-      moveAtomically(tmp, target);
-      moveAtomically(tmpLatest, latest);
-      return target;
-    } finally {
-      Files.deleteIfExists(tmp);
-      if (tmpLatest != null) {
-        Files.deleteIfExists(tmpLatest);
-      }
-    }
-  }
-
-  /** Renames {@code from} over {@code to} in one step where the file system can. */
-  private static void moveAtomically(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-    }
+    return SamplePlots.write(
+        plotDir, step, ema, f -> Scatter2d.writePng(f, xy, centres, mixture.std(), PLOT_PX));
   }
 }
