@@ -15,4 +15,45 @@ public record AgonConfig(
     @Doc("Training schedule.") ScheduleConfig schedule,
     @Doc("Training stabilisers.") StabilizersConfig stabilizers,
     @Doc("Evaluation during and at the end of the run.") EvalConfig eval,
-    @Doc("Console and log output.") LogConfig log) {}
+    @Doc("Console and log output.") LogConfig log)
+    implements CrossFieldCheck {
+
+  @Override
+  public void crossCheck(Violations violations) {
+    Architecture arch = model.architecture();
+    StabilizersConfig st = stabilizers;
+    if (objective.kind() == ObjectiveKind.WGAN_GP) {
+      if (arch == Architecture.DCGAN && model.dcgan().discriminatorBatchNorm()) {
+        violations.reject(
+            "model.dcgan.discriminatorBatchNorm",
+            "must be false with objective.kind = wgan-gp (the gradient"
+                + " penalty is per sample; Gulrajani et al. 2017 drop batch norm from the critic)");
+      }
+      if (st.minibatchDiscrimination().enabled()) {
+        violations.reject(
+            "stabilizers.minibatchDiscrimination.enabled",
+            "cannot be combined with objective.kind = wgan-gp (the critic must be"
+                + " piecewise linear in its input for the exact penalty gradient)");
+      }
+    }
+    if (arch == Architecture.MLP) {
+      for (String[] on :
+          new String[][] {
+            {"feature-matching", Boolean.toString(st.featureMatching().enabled())},
+            {"minibatch-discrimination", Boolean.toString(st.minibatchDiscrimination().enabled())},
+            {"virtual-batch-norm", Boolean.toString(st.virtualBatchNorm().enabled())}
+          }) {
+        if (Boolean.parseBoolean(on[1])) {
+          violations.reject(
+              "stabilizers." + on[0] + ".enabled",
+              "needs model.architecture = dcgan or goodfellow2014 (layered networks)");
+        }
+      }
+    }
+    if (st.virtualBatchNorm().enabled() && arch != Architecture.DCGAN) {
+      violations.reject(
+          "stabilizers.virtualBatchNorm.enabled",
+          "replaces the batch norm of the dcgan generator (model.architecture = dcgan)");
+    }
+  }
+}

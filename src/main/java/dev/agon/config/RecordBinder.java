@@ -96,12 +96,24 @@ final class RecordBinder {
       int before = problems.size();
       check.crossCheck(
           (component, message) -> {
-            String key = Names.kebab(component);
+            // "a" names a component; "a.b.c" a key inside it (reported at that key's line)
+            String[] parts = component.split("\\.");
+            String key = Names.kebab(parts[0]);
             if (!byKey.containsKey(key)) {
               throw new IllegalArgumentException(
                   type.getSimpleName() + " has no component " + component);
             }
-            report(Names.join(path, key), object.get(key).origin(), message);
+            String at = Names.join(path, key);
+            ConfigValue value = object.get(key);
+            for (int i = 1; i < parts.length && value instanceof ConfigObject o; i++) {
+              String sub = Names.kebab(parts[i]);
+              if (o.get(sub) == null) {
+                break;
+              }
+              at = Names.join(at, sub);
+              value = o.get(sub);
+            }
+            report(at, value.origin(), message);
           });
       if (problems.size() > before) {
         return INVALID;
