@@ -43,6 +43,20 @@ class GanLayersBench {
         });
   }
 
+  private static void vbn(String what, DataType t, long... shape) {
+    VirtualBatchNorm layer = new VirtualBatchNorm(shape);
+    SingleLayerHarness h = SingleLayerHarness.of(layer, t, 1);
+    layer.setReference(SingleLayerHarness.gaussian(t, 3, SingleLayerHarness.batchShape(64, shape)));
+    INDArray x = SingleLayerHarness.gaussian(t, 1, SingleLayerHarness.batchShape(64, shape));
+    INDArray r = SingleLayerHarness.gaussian(t, 2, SingleLayerHarness.batchShape(64, shape));
+    report(
+        what + " " + t,
+        () -> {
+          h.layer.forward(x, SingleLayerHarness.TRAIN);
+          h.layer.backward(r, true, true, false);
+        });
+  }
+
   @Test
   void run() {
     for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
@@ -60,6 +74,8 @@ class GanLayersBench {
           "Maxout 784 -> 240x5 batch 64 fwd+bwd", new Maxout(784, 240, 5), t, new long[] {64, 784});
       forwardBackward(
           "Dropout p=0.5 784 batch 64 fwd+bwd", new Dropout(0.5, 0, 784), t, new long[] {64, 784});
+      vbn("VirtualBatchNorm [256, 4, 4] ref 64 batch 64 fwd+bwd", t, 256, 4, 4);
+      vbn("VirtualBatchNorm [1200] ref 64 batch 64 fwd+bwd", t, 1200);
     }
   }
 }

@@ -15,6 +15,9 @@ final class SingleLayerHarness {
   final INDArray grads;
   final INDArray state;
 
+  /** Free slot for a test's reference batch. */
+  INDArray refBatch;
+
   private SingleLayerHarness(Layer layer, DataType dtype) {
     this.layer = layer;
     params = layer.numParams() > 0 ? Nd4j.create(dtype, 1, layer.numParams()) : null;
