@@ -8,6 +8,7 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A maxout layer (Goodfellow, Warde-Farley, Mirza, Courville and Bengio, "Maxout Networks", ICML
@@ -133,6 +134,15 @@ public final class Maxout implements Layer {
     return (long) in * width + width;
   }
 
+  /**
+   * A {@code [rows, cols]} c-order view of {@code flat} ({@code [1, n]}, possibly itself a view at
+   * an offset) starting at element {@code offset}.
+   */
+  private static INDArray matrixView(INDArray flat, long offset, long rows, long cols) {
+    return flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(offset, offset + rows * cols))
+        .reshape('c', rows, cols);
+  }
+
   @Override
   public void bind(INDArray params, INDArray grads, INDArray state) {
     Vectors.checkPair(params, grads, numParams(), params.dataType());
@@ -142,10 +152,10 @@ public final class Maxout implements Layer {
     }
     dtype = t;
     long wLen = (long) in * width;
-    weight = Vectors.slice(params, 0, wLen).reshape('c', in, width);
-    weightGrad = Vectors.slice(grads, 0, wLen).reshape('c', in, width);
-    bias = Vectors.slice(params, wLen, width);
-    biasGrad = Vectors.slice(grads, wLen, width);
+    weight = matrixView(params, 0, in, width);
+    weightGrad = matrixView(grads, 0, in, width);
+    bias = matrixView(params, wLen, 1, width);
+    biasGrad = matrixView(grads, wLen, 1, width);
     buffersByBatch.clear();
     last = null;
     lastInput = null;

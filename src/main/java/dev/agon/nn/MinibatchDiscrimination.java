@@ -159,6 +159,15 @@ public final class MinibatchDiscrimination implements Layer {
     return (long) in * width;
   }
 
+  /**
+   * A {@code [rows, cols]} c-order view of {@code flat} ({@code [1, n]}, possibly itself a view at
+   * an offset) starting at element {@code offset}.
+   */
+  private static INDArray matrixView(INDArray flat, long offset, long rows, long cols) {
+    return flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(offset, offset + rows * cols))
+        .reshape('c', rows, cols);
+  }
+
   @Override
   public void bind(INDArray params, INDArray grads, INDArray state) {
     Vectors.checkPair(params, grads, numParams(), params.dataType());
@@ -167,8 +176,8 @@ public final class MinibatchDiscrimination implements Layer {
       throw new IllegalArgumentException("dtype must be FLOAT or DOUBLE, got " + t);
     }
     dtype = t;
-    tensor = Vectors.slice(params, 0, numParams()).reshape('c', in, width);
-    tensorGrad = Vectors.slice(grads, 0, numParams()).reshape('c', in, width);
+    tensor = matrixView(params, 0, in, width);
+    tensorGrad = matrixView(grads, 0, in, width);
     buffersByBatch.clear();
     last = null;
     lastInput = null;

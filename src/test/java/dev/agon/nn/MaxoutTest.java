@@ -47,6 +47,7 @@ class MaxoutTest {
     assertThat(GradCheck.maxRelError(x, dx, () -> h.loss(x, r, EVAL)))
         .as("input grads")
         .isLessThan(TOL);
+    assertThat(h.paddingUntouched()).isTrue();
   }
 
   @Test

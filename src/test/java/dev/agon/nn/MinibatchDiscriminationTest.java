@@ -103,6 +103,7 @@ class MinibatchDiscriminationTest {
         .as("dL/dT")
         .isLessThan(TOL);
     assertThat(GradCheck.maxRelError(x, dx, () -> h.loss(x, r, TRAIN))).as("dL/dx").isLessThan(TOL);
+    assertThat(h.paddingUntouched()).isTrue();
   }
 
   @Test

@@ -118,6 +118,7 @@ class VirtualBatchNormTest {
         .as("gamma and beta")
         .isLessThan(TOL);
     assertThat(GradCheck.maxRelError(x, dx, () -> h.loss(x, r, TRAIN))).as("x").isLessThan(TOL);
+    assertThat(h.paddingUntouched()).isTrue();
   }
 
   @Test
