@@ -295,7 +295,9 @@ public final class MinibatchDiscrimination implements Layer {
           double w = -(g[gi + b] + g[gj + b]) * pairs[p++];
           if (w != 0.0) {
             for (int c = 0; c < kernelDim; c++) {
-              double s = Math.signum(m[mi + c] - m[mj + c]) * w;
+              double diff = m[mi + c] - m[mj + c];
+              // sign(diff) w, 0 at exact ties; copySign avoids a mispredicted branch on the sign
+              double s = diff == 0.0 ? 0.0 : Math.copySign(1.0, diff) * w;
               dm[mi + c] += s;
               dm[mj + c] -= s;
             }
