@@ -46,12 +46,12 @@ public final class Dropout implements Layer {
   private final long[] shape;
   private final long features;
 
-  private final Map<String, Buffers> buffersByKey =
+  private final Map<Long, Buffers> buffersByKey =
       new LinkedHashMap<>(8, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Buffers> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Long, Buffers> eldest) {
           return size() > MAX_BATCH_SIZES;
         }
       };
@@ -255,7 +255,7 @@ public final class Dropout implements Layer {
   }
 
   private Buffers buffers(int batch, DataType dtype) {
-    String key = batch + "/" + dtype;
+    long key = 2L * batch + (dtype == DataType.FLOAT ? 1 : 0);
     Buffers b = buffersByKey.get(key);
     if (b == null) {
       b = new Buffers(batch, dtype);

@@ -274,7 +274,10 @@ public final class Maxout implements Layer {
     return true;
   }
 
-  /** {@code (v W)} at the argmax pieces of the last forward, {@code [B, units]}. */
+  /**
+   * {@code (v W)} at the argmax pieces of the last forward, {@code [B, units]}. Keeps a reference
+   * to {@code v} for {@link #jvpBackward}: do not modify it until then.
+   */
   @Override
   public INDArray jvp(INDArray v) {
     Buffers buf = requireForward();

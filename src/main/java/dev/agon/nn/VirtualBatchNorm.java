@@ -48,7 +48,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * the activations their statistics describe. The other layers run their ordinary forward in the
  * given context (evaluation mode is the natural choice: no dropout). The pass overwrites the
  * layers' saved forward state: do it between steps, not between a forward and its backward. A
- * {@code Sequential} offers the same by forwarding with a "record references" flag.
+ * network that holds its layers in a list can expose this as one method.
  *
  * <p><b>Gradient and the paper.</b> The reference statistics are constants here: the backward pass
  * differentiates the example's own contribution to {@code mu} and {@code sigma^2} (the {@code
