@@ -17,7 +17,7 @@ public enum Init {
    * nn.ConvTranspose2d} from {@code U(-1/sqrt(fan_in), 1/sqrt(fan_in))}, where {@code fan_in} is
    * PyTorch's: inputs for linear layers, {@code in_channels * k * k} for convolutions and {@code
    * out_channels * k * k} for transposed convolutions (PyTorch reads dimension 1 of the weight);
-   * batch-norm scale 1, shift 0. A linear layer matches {@link Mlp#create} with the same seed.
+   * batch-norm scale 1, shift 0 (the draws of {@link Mlp#create}, keyed by layer index).
    */
   PYTORCH,
   /**
