@@ -1,5 +1,6 @@
 package dev.agon.nn;
 
+import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -44,7 +45,12 @@ public final class BatchNorm implements Layer {
     final Heap work; // y, then dy
     final double[] mean = new double[channels];
     final double[] invStd = new double[channels];
-    final double[] sums = new double[2 * channels];
+    final double[] sumDy = new double[channels];
+    final double[] sumDyX = new double[channels];
+    final double[] a = new double[channels];
+    final double[] b = new double[channels];
+    final double[] c = new double[channels];
+    final double[] g = new double[2 * channels];
     final INDArray y;
     INDArray dx;
     boolean training;
@@ -165,14 +171,21 @@ public final class BatchNorm implements Layer {
         throw new IllegalArgumentException(
             "batch norm in training mode needs more than 1 value per channel, got " + count);
       }
-      moments(x, batch, buf.mean, buf.invStd);
+      double[] var = buf.invStd;
+      Arrays.fill(buf.mean, 0.0);
+      channelSums(x, null, null, batch, buf.mean, null);
       for (int c = 0; c < channels; c++) {
-        double var = buf.invStd[c]; // moments() leaves the biased variance here
-        buf.invStd[c] = 1.0 / Math.sqrt(var + eps);
-        double unbiased = var * count / (count - 1);
+        buf.mean[c] /= count;
+      }
+      Arrays.fill(var, 0.0);
+      channelSums(x, null, buf.mean, batch, var, null);
+      for (int c = 0; c < channels; c++) {
+        var[c] /= count; // biased
+        double unbiased = var[c] * count / (count - 1);
         stateHeap.set(c, (1 - momentum) * stateHeap.get(c) + momentum * buf.mean[c]);
         stateHeap.set(
             channels + c, (1 - momentum) * stateHeap.get(channels + c) + momentum * unbiased);
+        buf.invStd[c] = 1.0 / Math.sqrt(var[c] + eps);
       }
       stateHeap.write(state);
     } else {
@@ -181,78 +194,16 @@ public final class BatchNorm implements Layer {
         buf.invStd[c] = 1.0 / Math.sqrt(stateHeap.get(channels + c) + eps);
       }
     }
-    Heap y = buf.work;
-    for (int b = 0; b < batch; b++) {
-      for (int c = 0; c < channels; c++) {
-        int at = (b * channels + c) * plane;
-        double scale = paramHeap.get(c) * buf.invStd[c];
-        double shift = paramHeap.get(channels + c) - buf.mean[c] * scale;
-        if (x.f != null) {
-          float s = (float) scale;
-          float t = (float) shift;
-          for (int q = at; q < at + plane; q++) {
-            y.f[q] = x.f[q] * s + t;
-          }
-        } else {
-          for (int q = at; q < at + plane; q++) {
-            y.d[q] = x.d[q] * scale + shift;
-          }
-        }
-      }
+    // y = x * scale + shift
+    for (int c = 0; c < channels; c++) {
+      double scale = paramHeap.get(c) * buf.invStd[c];
+      buf.a[c] = scale;
+      buf.b[c] = paramHeap.get(channels + c) - buf.mean[c] * scale;
     }
-    y.write(buf.y);
+    affine(x, null, buf.a, null, buf.b, batch, buf.work);
+    buf.work.write(buf.y);
     last = buf;
     return buf.y;
-  }
-
-  /**
-   * Per-channel mean and biased variance (two passes, in double) into {@code mean}, {@code var}.
-   */
-  private void moments(Heap x, int batch, double[] mean, double[] var) {
-    java.util.Arrays.fill(mean, 0.0);
-    java.util.Arrays.fill(var, 0.0);
-    for (int b = 0; b < batch; b++) {
-      for (int c = 0; c < channels; c++) {
-        int at = (b * channels + c) * plane;
-        double s = 0;
-        if (x.f != null) {
-          for (int q = at; q < at + plane; q++) {
-            s += x.f[q];
-          }
-        } else {
-          for (int q = at; q < at + plane; q++) {
-            s += x.d[q];
-          }
-        }
-        mean[c] += s;
-      }
-    }
-    double count = (double) batch * plane;
-    for (int c = 0; c < channels; c++) {
-      mean[c] /= count;
-    }
-    for (int b = 0; b < batch; b++) {
-      for (int c = 0; c < channels; c++) {
-        int at = (b * channels + c) * plane;
-        double m = mean[c];
-        double s = 0;
-        if (x.f != null) {
-          for (int q = at; q < at + plane; q++) {
-            double u = x.f[q] - m;
-            s += u * u;
-          }
-        } else {
-          for (int q = at; q < at + plane; q++) {
-            double u = x.d[q] - m;
-            s += u * u;
-          }
-        }
-        var[c] += s;
-      }
-    }
-    for (int c = 0; c < channels; c++) {
-      var[c] /= count;
-    }
   }
 
   @Override
@@ -268,82 +219,233 @@ public final class BatchNorm implements Layer {
     }
     Heap x = buf.x;
     Heap dy = buf.work.read(dOut);
-    // sums[c] = sum dy, sums[C + c] = sum dy * xhat
-    double[] sums = buf.sums;
-    java.util.Arrays.fill(sums, 0.0);
-    for (int b = 0; b < batch; b++) {
-      for (int c = 0; c < channels; c++) {
-        int at = (b * channels + c) * plane;
-        double m = buf.mean[c];
-        double s = 0;
-        double sx = 0;
-        if (x.f != null) {
-          for (int q = at; q < at + plane; q++) {
-            s += dy.f[q];
-            sx += dy.f[q] * (x.f[q] - m);
-          }
-        } else {
-          for (int q = at; q < at + plane; q++) {
-            s += dy.d[q];
-            sx += dy.d[q] * (x.d[q] - m);
-          }
-        }
-        sums[c] += s;
-        sums[channels + c] += sx;
-      }
-    }
+    // sums[c] = sum dy, sums[C + c] = sum dy (x - mean), then * invStd = sum dy xhat
+    double[] sumDy = buf.sumDy;
+    double[] sumDyX = buf.sumDyX;
+    Arrays.fill(sumDy, 0.0);
+    Arrays.fill(sumDyX, 0.0);
+    channelSums(dy, x, buf.mean, batch, sumDyX, sumDy);
     for (int c = 0; c < channels; c++) {
-      sums[channels + c] *= buf.invStd[c];
+      sumDyX[c] *= buf.invStd[c];
     }
     if (paramGrads) {
       // d gamma = sum dy * xhat, d beta = sum dy
-      double[] g = new double[2 * channels];
-      System.arraycopy(sums, channels, g, 0, channels);
-      System.arraycopy(sums, 0, g, channels, channels);
-      paramHeap.store(g, grads, accumulate);
+      System.arraycopy(sumDyX, 0, buf.g, 0, channels);
+      System.arraycopy(sumDy, 0, buf.g, channels, channels);
+      paramHeap.store(buf.g, grads, accumulate);
     }
     if (!inputGrad) {
       return null;
     }
     paramHeap.read(params);
     double count = (double) batch * plane;
-    for (int b = 0; b < batch; b++) {
-      for (int c = 0; c < channels; c++) {
-        int at = (b * channels + c) * plane;
-        double k = paramHeap.get(c) * buf.invStd[c];
-        if (buf.training) {
-          // dx = gamma invStd (dy - mean(dy) - xhat mean(dy xhat))
-          double m = buf.mean[c];
-          double is = buf.invStd[c];
-          double a = sums[c] / count;
-          double bx = sums[channels + c] / count * is;
-          if (x.f != null) {
-            for (int q = at; q < at + plane; q++) {
-              dy.f[q] = (float) (k * (dy.f[q] - a - (x.f[q] - m) * bx));
-            }
-          } else {
-            for (int q = at; q < at + plane; q++) {
-              dy.d[q] = k * (dy.d[q] - a - (x.d[q] - m) * bx);
-            }
-          }
-        } else {
-          if (x.f != null) {
-            float kf = (float) k;
-            for (int q = at; q < at + plane; q++) {
-              dy.f[q] *= kf;
-            }
-          } else {
-            for (int q = at; q < at + plane; q++) {
-              dy.d[q] *= k;
-            }
-          }
-        }
+    // training: dx = k (dy - mean(dy) - xhat mean(dy xhat)), k = gamma invStd, i.e.
+    //   dx = k dy + (-k bx) x + (k bx mean - k mean(dy)) with bx = mean(dy xhat) invStd
+    // eval: dx = k dy
+    for (int c = 0; c < channels; c++) {
+      double k = paramHeap.get(c) * buf.invStd[c];
+      buf.a[c] = k;
+      if (buf.training) {
+        double bx = sumDyX[c] / count * buf.invStd[c];
+        buf.b[c] = -k * bx;
+        buf.c[c] = k * bx * buf.mean[c] - k * sumDy[c] / count;
+      } else {
+        buf.b[c] = 0.0;
+        buf.c[c] = 0.0;
       }
     }
+    affine(dy, x, buf.a, buf.b, buf.c, batch, dy);
     if (buf.dx == null) {
       buf.dx = Nd4j.create(dtype, Shapes.batched(batch, shape));
     }
     dy.write(buf.dx);
     return buf.dx;
+  }
+
+  /**
+   * Per channel c, adds to {@code out[c]} the sum of {@code u} over the batch and pixels, where
+   * {@code u = v - centre[c]} (no centre: {@code u = v}), squared when {@code w} is null, else
+   * {@code u = v * (w - centre[c])}; with {@code plain} non-null also adds the sum of {@code v} to
+   * it. Partial sums over one plane are taken in the array's precision, then added in double.
+   */
+  private void channelSums(
+      Heap v, Heap w, double[] centre, int batch, double[] out, double[] plain) {
+    if (plane == 1) {
+      featureSums(v, w, centre, batch, out, plain);
+      return;
+    }
+    for (int bi = 0; bi < batch; bi++) {
+      for (int c = 0; c < channels; c++) {
+        int at = (bi * channels + c) * plane;
+        double m = centre == null ? 0.0 : centre[c];
+        if (v.f != null) {
+          float mf = (float) m;
+          float s0 = 0;
+          float s1 = 0;
+          float p0 = 0;
+          float p1 = 0;
+          int q = at;
+          int end = at + plane;
+          if (w == null && centre == null) {
+            for (; q + 1 < end; q += 2) {
+              s0 += v.f[q];
+              s1 += v.f[q + 1];
+            }
+            for (; q < end; q++) {
+              s0 += v.f[q];
+            }
+          } else if (w == null) {
+            for (; q + 1 < end; q += 2) {
+              float u0 = v.f[q] - mf;
+              float u1 = v.f[q + 1] - mf;
+              s0 += u0 * u0;
+              s1 += u1 * u1;
+            }
+            for (; q < end; q++) {
+              float u0 = v.f[q] - mf;
+              s0 += u0 * u0;
+            }
+          } else {
+            for (; q + 1 < end; q += 2) {
+              s0 += v.f[q] * (w.f[q] - mf);
+              s1 += v.f[q + 1] * (w.f[q + 1] - mf);
+              p0 += v.f[q];
+              p1 += v.f[q + 1];
+            }
+            for (; q < end; q++) {
+              s0 += v.f[q] * (w.f[q] - mf);
+              p0 += v.f[q];
+            }
+          }
+          out[c] += (double) s0 + s1;
+          if (plain != null) {
+            plain[c] += (double) p0 + p1;
+          }
+        } else {
+          double s = 0;
+          double p = 0;
+          for (int q = at; q < at + plane; q++) {
+            if (w == null) {
+              double u = v.d[q] - m;
+              s += centre == null ? v.d[q] : u * u;
+            } else {
+              s += v.d[q] * (w.d[q] - m);
+              p += v.d[q];
+            }
+          }
+          out[c] += s;
+          if (plain != null) {
+            plain[c] += p;
+          }
+        }
+      }
+    }
+  }
+
+  /** {@link #channelSums} for {@code [B, F]}: features are contiguous, so loop over them inside. */
+  private void featureSums(
+      Heap v, Heap w, double[] centre, int batch, double[] out, double[] plain) {
+    int n = channels;
+    for (int bi = 0; bi < batch; bi++) {
+      int at = bi * n;
+      if (v.f != null) {
+        float[] vf = v.f;
+        if (w == null && centre == null) {
+          for (int c = 0; c < n; c++) {
+            out[c] += vf[at + c];
+          }
+        } else if (w == null) {
+          for (int c = 0; c < n; c++) {
+            double u = vf[at + c] - centre[c];
+            out[c] += u * u;
+          }
+        } else {
+          float[] wf = w.f;
+          for (int c = 0; c < n; c++) {
+            double vc = vf[at + c];
+            out[c] += vc * (wf[at + c] - centre[c]);
+            plain[c] += vc;
+          }
+        }
+      } else {
+        double[] vd = v.d;
+        for (int c = 0; c < n; c++) {
+          if (w == null) {
+            double u = centre == null ? vd[at + c] : vd[at + c] - centre[c];
+            out[c] += centre == null ? u : u * u;
+          } else {
+            out[c] += vd[at + c] * (w.d[at + c] - centre[c]);
+            plain[c] += vd[at + c];
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code out = a[c] v + b[c] w + c[c]} per channel ({@code w}, {@code b} may be null; {@code out}
+   * may be {@code v}).
+   */
+  private void affine(Heap v, Heap w, double[] a, double[] b, double[] cc, int batch, Heap out) {
+    if (plane == 1 && v.f != null) {
+      float[] af = toFloat(a, 0);
+      float[] bf = toFloat(b, 1);
+      float[] cf = toFloat(cc, 2);
+      int n = channels;
+      for (int bi = 0; bi < batch; bi++) {
+        int at = bi * n;
+        if (w == null) {
+          for (int c = 0; c < n; c++) {
+            out.f[at + c] = v.f[at + c] * af[c] + cf[c];
+          }
+        } else {
+          for (int c = 0; c < n; c++) {
+            out.f[at + c] = v.f[at + c] * af[c] + w.f[at + c] * bf[c] + cf[c];
+          }
+        }
+      }
+      return;
+    }
+    for (int bi = 0; bi < batch; bi++) {
+      for (int c = 0; c < channels; c++) {
+        int at = (bi * channels + c) * plane;
+        int end = at + plane;
+        if (v.f != null) {
+          float af = (float) a[c];
+          float cf = (float) cc[c];
+          if (w == null) {
+            for (int q = at; q < end; q++) {
+              out.f[q] = v.f[q] * af + cf;
+            }
+          } else {
+            float bf = (float) b[c];
+            for (int q = at; q < end; q++) {
+              out.f[q] = v.f[q] * af + w.f[q] * bf + cf;
+            }
+          }
+        } else {
+          double bc = b == null ? 0.0 : b[c];
+          for (int q = at; q < end; q++) {
+            out.d[q] = v.d[q] * a[c] + (w == null ? 0.0 : w.d[q] * bc) + cc[c];
+          }
+        }
+      }
+    }
+  }
+
+  private final float[][] floatScratch = new float[3][];
+
+  private float[] toFloat(double[] src, int slot) {
+    if (src == null) {
+      return null;
+    }
+    float[] f = floatScratch[slot];
+    if (f == null) {
+      f = floatScratch[slot] = new float[channels];
+    }
+    for (int i = 0; i < channels; i++) {
+      f[i] = (float) src[i];
+    }
+    return f;
   }
 }

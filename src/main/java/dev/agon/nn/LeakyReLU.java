@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -25,9 +26,18 @@ public final class LeakyReLU extends Pointwise {
     return slope;
   }
 
+  /**
+   * {@code max(x, slope x)} for {@code slope <= 1} (two fast native ops; ND4J's own LeakyReLU op
+   * measured 6x slower on 800k floats), else ND4J's op.
+   */
   @Override
   void apply(INDArray x, INDArray y) {
-    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU(x, y, slope));
+    if (slope <= 1.0) {
+      x.mul(slope, y);
+      Nd4j.exec(new Max(x, y, y));
+    } else {
+      Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU(x, y, slope));
+    }
   }
 
   @Override
