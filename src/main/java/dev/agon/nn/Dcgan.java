@@ -1,0 +1,109 @@
+package dev.agon.nn;
+
+/**
+ * DCGAN architectures (Radford, Metz and Chintala 2016) as {@link Sequential.Builder}s with the
+ * paper's initialisation ({@link Init#DCGAN}); call {@code build(dtype, seed)} on the result.
+ * Images are NCHW in {@code [-1, 1]} (tanh); the discriminator returns one logit per sample, shape
+ * {@code [B, 1]}. A convolution or linear layer that feeds a batch norm has no bias (the norm's
+ * shift replaces it); every other one has a bias.
+ *
+ * <p>28x28 (MNIST-sized), width {@code w}:
+ *
+ * <pre>
+ * G: Linear(latent -> 2w*7*7) -> BatchNorm -> ReLU -> Reshape [2w, 7, 7]
+ *    -> ConvT(2w -> w, k4 s2 p1) -> BatchNorm -> ReLU -> ConvT(w -> C, k4 s2 p1) -> Tanh
+ * D: Conv(C -> w, k4 s2 p1) -> LeakyReLU 0.2 -> Conv(w -> 2w, k4 s2 p1) -> BatchNorm
+ *    -> LeakyReLU 0.2 -> Flatten -> Linear(2w*7*7 -> 1)
+ * </pre>
+ *
+ * <p>{@code 4 * 2^n} pixels (8, 16, 32, 64, 128, ...), the paper's all-convolutional layout: G
+ * reshapes the latent to {@code [latent, 1, 1]}, a ConvT(k4 s1 p0) makes {@code [w 2^(n-1), 4, 4]},
+ * then each ConvT(k4 s2 p1) halves the channels and doubles the size (BatchNorm, ReLU after each),
+ * the last one to C channels with Tanh. D mirrors it: Conv(k4 s2 p1) from C to w (LeakyReLU 0.2, no
+ * norm), each further strided Conv doubles the channels (BatchNorm, LeakyReLU 0.2) down to 4x4, and
+ * a final Conv(k4 s1 p0) to 1 channel gives the logit.
+ *
+ * <p>With {@code batchNorm = false} the discriminator has no batch norm (WGAN-GP critics must not);
+ * it is then piecewise linear.
+ */
+public final class Dcgan {
+  private Dcgan() {}
+
+  /** The paper's width (PyTorch's example {@code ngf = ndf = 64}). */
+  public static final int DEFAULT_WIDTH = 64;
+
+  /** LeakyReLU slope of the discriminator. */
+  public static final double LEAKY_SLOPE = 0.2;
+
+  /** Generator {@code [latentDim] -> [channels, imageSize, imageSize]}. */
+  public static Sequential.Builder generator(
+      int latentDim, int channels, int imageSize, int width) {
+    checkCommon(channels, width);
+    if (latentDim <= 0) {
+      throw new IllegalArgumentException("latentDim must be positive: " + latentDim);
+    }
+    Sequential.Builder b = Sequential.builder(latentDim).init(Init.DCGAN);
+    if (imageSize == 28) {
+      return b.linear(2 * width * 7 * 7, false)
+          .batchNorm()
+          .relu()
+          .reshape(2L * width, 7, 7)
+          .convTranspose2d(width, 4, 2, 1, false)
+          .batchNorm()
+          .relu()
+          .convTranspose2d(channels, 4, 2, 1)
+          .tanh();
+    }
+    int n = doublings(imageSize);
+    b.reshape(latentDim, 1, 1).convTranspose2d(width << (n - 1), 4, 1, 0, false).batchNorm().relu();
+    for (int i = n - 1; i >= 1; i--) {
+      b.convTranspose2d(width << (i - 1), 4, 2, 1, false).batchNorm().relu();
+    }
+    return b.convTranspose2d(channels, 4, 2, 1).tanh();
+  }
+
+  /** Discriminator with batch norm. */
+  public static Sequential.Builder discriminator(int channels, int imageSize, int width) {
+    return discriminator(channels, imageSize, width, true);
+  }
+
+  /** Discriminator {@code [channels, imageSize, imageSize] -> [1]} (a logit). */
+  public static Sequential.Builder discriminator(
+      int channels, int imageSize, int width, boolean batchNorm) {
+    checkCommon(channels, width);
+    Sequential.Builder b = Sequential.builder(channels, imageSize, imageSize).init(Init.DCGAN);
+    if (imageSize == 28) {
+      b.conv2d(width, 4, 2, 1).leakyRelu(LEAKY_SLOPE).conv2d(2 * width, 4, 2, 1, !batchNorm);
+      if (batchNorm) {
+        b.batchNorm();
+      }
+      return b.leakyRelu(LEAKY_SLOPE).flatten().linear(1);
+    }
+    int n = doublings(imageSize);
+    b.conv2d(width, 4, 2, 1).leakyRelu(LEAKY_SLOPE);
+    for (int i = 1; i < n; i++) {
+      b.conv2d(width << i, 4, 2, 1, !batchNorm);
+      if (batchNorm) {
+        b.batchNorm();
+      }
+      b.leakyRelu(LEAKY_SLOPE);
+    }
+    return b.conv2d(1, 4, 1, 0).flatten();
+  }
+
+  /** {@code n} with {@code imageSize = 4 * 2^n}, {@code n >= 1}. */
+  private static int doublings(int imageSize) {
+    if (imageSize < 8 || Integer.bitCount(imageSize) != 1) {
+      throw new IllegalArgumentException(
+          "imageSize must be 28 or 4 * 2^n (8, 16, 32, 64, ...), got " + imageSize);
+    }
+    return Integer.numberOfTrailingZeros(imageSize) - 2;
+  }
+
+  private static void checkCommon(int channels, int width) {
+    if (channels <= 0 || width <= 0) {
+      throw new IllegalArgumentException(
+          "channels and width must be positive: " + channels + ", " + width);
+    }
+  }
+}
