@@ -130,6 +130,6 @@ final class SampleCommand implements Callable<Integer> {
 
   /** [C, H, W] of image data, else null. */
   private static long[] imageShape(BatchSource data) {
-    return data instanceof ImageSource images ? images.dataset().shape() : null;
+    return data instanceof ImageSource images ? images.imageShape() : null;
   }
 }

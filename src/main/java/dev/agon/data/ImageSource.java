@@ -58,7 +58,12 @@ public final class ImageSource implements BatchSource {
 
   @Override
   public long[] sampleShape() {
-    return flat ? new long[] {data.sampleSize()} : data.shape().clone();
+    return flat ? new long[] {data.sampleSize()} : imageShape();
+  }
+
+  /** {@code [C, H, W]} of one image, whatever {@link #sampleShape()} is. */
+  public long[] imageShape() {
+    return new long[] {data.channels(), data.height(), data.width()};
   }
 
   /** Full batches of {@code batchSize} per epoch, floor(N / B). */

@@ -38,28 +38,40 @@ public final class Dcgan {
   /** Generator {@code [latentDim] -> [channels, imageSize, imageSize]}. */
   public static Sequential.Builder generator(
       int latentDim, int channels, int imageSize, int width) {
+    return generator(latentDim, channels, imageSize, width, false);
+  }
+
+  /**
+   * Generator {@code [latentDim] -> [channels, imageSize, imageSize]}; with {@code
+   * virtualBatchNorm} every batch norm is a {@link VirtualBatchNorm} (Salimans et al. 2016).
+   */
+  public static Sequential.Builder generator(
+      int latentDim, int channels, int imageSize, int width, boolean virtualBatchNorm) {
     checkCommon(channels, width);
     if (latentDim <= 0) {
       throw new IllegalArgumentException("latentDim must be positive: " + latentDim);
     }
     Sequential.Builder b = Sequential.builder(latentDim).init(Init.DCGAN);
     if (imageSize == 28) {
-      return b.linear(2 * width * 7 * 7, false)
-          .batchNorm()
+      b.linear(2 * width * 7 * 7, false);
+      norm(b, virtualBatchNorm)
           .relu()
           .reshape(2L * width, 7, 7)
-          .convTranspose2d(width, 4, 2, 1, false)
-          .batchNorm()
-          .relu()
-          .convTranspose2d(channels, 4, 2, 1)
-          .tanh();
+          .convTranspose2d(width, 4, 2, 1, false);
+      return norm(b, virtualBatchNorm).relu().convTranspose2d(channels, 4, 2, 1).tanh();
     }
     int n = doublings(imageSize);
-    b.reshape(latentDim, 1, 1).convTranspose2d(width << (n - 1), 4, 1, 0, false).batchNorm().relu();
+    b.reshape(latentDim, 1, 1).convTranspose2d(width << (n - 1), 4, 1, 0, false);
+    norm(b, virtualBatchNorm).relu();
     for (int i = n - 1; i >= 1; i--) {
-      b.convTranspose2d(width << (i - 1), 4, 2, 1, false).batchNorm().relu();
+      b.convTranspose2d(width << (i - 1), 4, 2, 1, false);
+      norm(b, virtualBatchNorm).relu();
     }
     return b.convTranspose2d(channels, 4, 2, 1).tanh();
+  }
+
+  private static Sequential.Builder norm(Sequential.Builder b, boolean virtual) {
+    return virtual ? b.add((shape, dtype) -> new VirtualBatchNorm(shape)) : b.batchNorm();
   }
 
   /** Discriminator with batch norm. */
@@ -70,6 +82,20 @@ public final class Dcgan {
   /** Discriminator {@code [channels, imageSize, imageSize] -> [1]} (a logit). */
   public static Sequential.Builder discriminator(
       int channels, int imageSize, int width, boolean batchNorm) {
+    Sequential.Builder b = features(channels, imageSize, width, batchNorm);
+    if (imageSize == 28) {
+      return b.flatten().linear(1);
+    }
+    return b.conv2d(1, 4, 1, 0).flatten();
+  }
+
+  /**
+   * The discriminator's convolutional trunk, without its last layer: {@code [2w, 7, 7]} for 28 x 28
+   * images, {@code [w 2^(n-1), 4, 4]} for {@code 4 * 2^n}. A head goes on top (e.g. minibatch
+   * discrimination and a linear logit).
+   */
+  public static Sequential.Builder features(
+      int channels, int imageSize, int width, boolean batchNorm) {
     checkCommon(channels, width);
     Sequential.Builder b = Sequential.builder(channels, imageSize, imageSize).init(Init.DCGAN);
     if (imageSize == 28) {
@@ -77,7 +103,7 @@ public final class Dcgan {
       if (batchNorm) {
         b.batchNorm();
       }
-      return b.leakyRelu(LEAKY_SLOPE).flatten().linear(1);
+      return b.leakyRelu(LEAKY_SLOPE);
     }
     int n = doublings(imageSize);
     b.conv2d(width, 4, 2, 1).leakyRelu(LEAKY_SLOPE);
@@ -88,7 +114,7 @@ public final class Dcgan {
       }
       b.leakyRelu(LEAKY_SLOPE);
     }
-    return b.conv2d(1, 4, 1, 0).flatten();
+    return b;
   }
 
   /** {@code n} with {@code imageSize = 4 * 2^n}, {@code n >= 1}. */

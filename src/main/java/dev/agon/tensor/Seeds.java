@@ -23,6 +23,9 @@ public final class Seeds {
   /** Interpolation weights of the WGAN-GP gradient penalty of D update n. */
   public static final long STREAM_GRADIENT_PENALTY = 6;
 
+  /** The generator's virtual-batch-norm reference batch (index 0). */
+  public static final long STREAM_VBN_REFERENCE = 7;
+
   private Seeds() {}
 
   /** SplitMix64 finaliser over the three words: a cheap, well-mixed bijection per word. */

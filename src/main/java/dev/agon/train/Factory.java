@@ -4,11 +4,16 @@ import dev.agon.config.AgonConfig;
 import dev.agon.config.Architecture;
 import dev.agon.config.DataConfig;
 import dev.agon.config.DataSplit;
+import dev.agon.config.DcganConfig;
+import dev.agon.config.Goodfellow2014Config;
 import dev.agon.config.HistoricalAveragingConfig;
+import dev.agon.config.MinibatchDiscriminationConfig;
+import dev.agon.config.ModelConfig;
 import dev.agon.config.NetConfig;
 import dev.agon.config.ObjectiveConfig;
 import dev.agon.config.ObjectiveKind;
 import dev.agon.config.OptimizerConfig;
+import dev.agon.config.VirtualBatchNormConfig;
 import dev.agon.data.BatchSource;
 import dev.agon.data.DatasetDownloader;
 import dev.agon.data.DatasetException;
@@ -19,11 +24,17 @@ import dev.agon.data.ImageSource;
 import dev.agon.data.Mixture2d;
 import dev.agon.nn.Activation;
 import dev.agon.nn.Adam;
+import dev.agon.nn.Dcgan;
+import dev.agon.nn.Dropout;
+import dev.agon.nn.Maxout;
+import dev.agon.nn.MinibatchDiscrimination;
 import dev.agon.nn.Mlp;
 import dev.agon.nn.MlpSpec;
 import dev.agon.nn.Network;
 import dev.agon.nn.Optimizer;
+import dev.agon.nn.Sequential;
 import dev.agon.nn.SgdMomentum;
+import dev.agon.nn.VirtualBatchNormNetwork;
 import dev.agon.objective.GanObjective;
 import dev.agon.objective.GradientPenalty;
 import dev.agon.objective.HingeGan;
@@ -31,9 +42,13 @@ import dev.agon.objective.HistoricalAverage;
 import dev.agon.objective.LeastSquaresGan;
 import dev.agon.objective.StandardGan;
 import dev.agon.objective.Wasserstein;
+import dev.agon.tensor.Noise;
+import dev.agon.tensor.Seeds;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Builds the numeric parts of a run from its validated configuration. */
 public final class Factory {
@@ -81,18 +96,97 @@ public final class Factory {
    * seed}.
    */
   public static Network generator(AgonConfig c, long[] sampleShape, long seed) {
-    return switch (c.model().architecture()) {
+    ModelConfig m = c.model();
+    return switch (m.architecture()) {
       case MLP -> Mlp.create(generatorSpec(c, flat(sampleShape)), seed, DataType.FLOAT);
-      default -> throw new IllegalArgumentException("not wired yet");
+      case GOODFELLOW2014 -> {
+        int pixels = flat(sampleShape);
+        int h = m.goodfellow2014().generatorHidden();
+        yield Sequential.builder(m.latentDim())
+            .linear(h)
+            .relu()
+            .linear(h)
+            .relu()
+            .linear(pixels)
+            .tanh()
+            .build(DataType.FLOAT, seed);
+      }
+      case DCGAN -> {
+        long[] chw = image(sampleShape);
+        VirtualBatchNormConfig vbn = c.stabilizers().virtualBatchNorm();
+        Sequential g =
+            Dcgan.generator(
+                    m.latentDim(), (int) chw[0], (int) chw[1], m.dcgan().width(), vbn.enabled())
+                .build(DataType.FLOAT, seed);
+        if (!vbn.enabled()) {
+          yield g;
+        }
+        // The reference batch: noise fixed by the run seed, the same in every copy and resume.
+        INDArray ref = Nd4j.create(DataType.FLOAT, vbn.referenceSize(), m.latentDim());
+        Noise.gaussian(ref, c.seed(), Seeds.STREAM_VBN_REFERENCE, 0);
+        yield new VirtualBatchNormNetwork(g, ref);
+      }
     };
+  }
+
+  private static long[] image(long[] sampleShape) {
+    if (sampleShape.length != 3 || sampleShape[1] != sampleShape[2]) {
+      throw new IllegalArgumentException(
+          "dcgan needs square images [C, H, H], got "
+              + java.util.Arrays.toString(sampleShape)
+              + " (image data sets only)");
+    }
+    return sampleShape;
   }
 
   /** The discriminator of {@code c} for samples of shape {@code sampleShape}. */
   public static Network discriminator(AgonConfig c, long[] sampleShape, long seed) {
-    return switch (c.model().architecture()) {
+    ModelConfig m = c.model();
+    MinibatchDiscriminationConfig md = c.stabilizers().minibatchDiscrimination();
+    return switch (m.architecture()) {
       case MLP -> Mlp.create(discriminatorSpec(c, flat(sampleShape)), seed, DataType.FLOAT);
-      default -> throw new IllegalArgumentException("not wired yet");
+      case GOODFELLOW2014 -> {
+        Goodfellow2014Config gf = m.goodfellow2014();
+        int pixels = flat(sampleShape);
+        int units = gf.maxoutUnits();
+        Sequential.Builder b = Sequential.builder(pixels);
+        dropout(b, gf.inputDropout(), 0);
+        b.add((shape, dt) -> new Maxout(pixels, units, gf.maxoutPieces()));
+        dropout(b, gf.hiddenDropout(), 1);
+        b.add((shape, dt) -> new Maxout(units, units, gf.maxoutPieces()));
+        dropout(b, gf.hiddenDropout(), 2);
+        yield head(b, md).build(DataType.FLOAT, seed);
+      }
+      case DCGAN -> {
+        long[] chw = image(sampleShape);
+        DcganConfig d = m.dcgan();
+        Sequential.Builder b =
+            md.enabled()
+                ? head(
+                    Dcgan.features(
+                            (int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm())
+                        .flatten(),
+                    md)
+                : Dcgan.discriminator(
+                    (int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm());
+        yield b.build(DataType.FLOAT, seed);
+      }
     };
+  }
+
+  private static void dropout(Sequential.Builder b, double p, long stream) {
+    if (p > 0) {
+      b.add((shape, dt) -> new Dropout(p, stream, shape));
+    }
+  }
+
+  /** The logit on top of flat features: minibatch discrimination first when enabled. */
+  private static Sequential.Builder head(Sequential.Builder b, MinibatchDiscriminationConfig md) {
+    if (md.enabled()) {
+      int in = Math.toIntExact(b.shape()[0]);
+      b.add((shape, dt) -> new MinibatchDiscrimination(in, md.kernels(), md.kernelDim()));
+    }
+    return b.linear(1);
   }
 
   private static int flat(long[] shape) {

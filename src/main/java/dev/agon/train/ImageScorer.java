@@ -49,7 +49,7 @@ public final class ImageScorer implements Scorer {
   /** [C, H, W] of flat image data (MLP-style networks see C*H*W vectors). */
   private static long[] imageShape(AgonConfig c, BatchSource data) {
     if (data instanceof dev.agon.data.ImageSource images) {
-      return images.dataset().shape();
+      return images.imageShape();
     }
     throw new IllegalArgumentException("not image data: " + data.getClass().getSimpleName());
   }
