@@ -119,6 +119,28 @@ class GradientPenaltyTest {
     }
   }
 
+  /** The same check on a small DCGAN critic without batch norm (conv, LeakyReLU, linear). */
+  @Test
+  void convolutionalCriticGradientMatchesFiniteDifferences() {
+    dev.agon.nn.Sequential critic =
+        dev.agon.nn.Dcgan.discriminator(1, 8, 2, false).build(DataType.DOUBLE, 17);
+    INDArray real = gaussian(DataType.DOUBLE, 1, 3, 1, 8, 8);
+    INDArray fake = gaussian(DataType.DOUBLE, 2, 3, 1, 8, 8);
+    INDArray eps = Nd4j.createFromArray(0.25, 0.5, 0.9);
+    GradientPenalty gp = new GradientPenalty(10);
+    critic.grads().assign(0);
+    double penalty = gp.apply(critic, real, fake, eps).penalty();
+    assertThat(penalty).isPositive();
+    assertThat(
+            FiniteDifferences.maxRelError(
+                critic.params(),
+                critic.grads().dup(),
+                () -> gp.evaluate(critic, real, fake, eps).penalty(),
+                1e-6,
+                1e-6))
+        .isLessThan(1e-5);
+  }
+
   /**
    * The trainer's recipe: loss backward (overwriting), then the penalty (accumulating), gives the
    * gradient of {@code L_D + P}.
