@@ -32,8 +32,8 @@ rm -f "$out"/run-*.json
 
 run() { # coretype impl threads round
   local ct="$1" impl="$2" t="$3" r="$4" f="$out/run-$1-$2-t$3-r$4.json"
-  local env=(env OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" MKL_NUM_THREADS="$t")
-  [ "$ct" = default ] && env+=(-u OPENBLAS_CORETYPE) || env+=(OPENBLAS_CORETYPE="$ct")
+  local env=(env -u OPENBLAS_CORETYPE OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" MKL_NUM_THREADS="$t")
+  [ "$ct" = default ] || env+=(OPENBLAS_CORETYPE="$ct")
   if [ "$impl" = agon ]; then
     "${env[@]}" java -Xmx2g -cp target/agon.jar dev.agon.bench.DcganStepBench --batches "$batches" \
       --warmup "$warmup" --iterations "$iterations" --json "$f" 2>>"$out/agon.log" >/dev/null
