@@ -270,12 +270,22 @@ public final class BatchNorm implements Layer {
    */
   private void channelSums(
       Heap v, Heap w, double[] centre, int batch, double[] out, double[] plain) {
-    if (plane == 1) {
-      featureSums(v, w, centre, batch, out, plain);
-      return;
-    }
+    Parallel.range(
+        channels,
+        (long) batch * channels * plane,
+        (from, to) -> {
+          if (plane == 1) {
+            featureSums(v, w, centre, batch, out, plain, from, to);
+          } else {
+            planeSums(v, w, centre, batch, out, plain, from, to);
+          }
+        });
+  }
+
+  private void planeSums(
+      Heap v, Heap w, double[] centre, int batch, double[] out, double[] plain, int from, int to) {
     for (int bi = 0; bi < batch; bi++) {
-      for (int c = 0; c < channels; c++) {
+      for (int c = from; c < to; c++) {
         int at = (bi * channels + c) * plane;
         double m = centre == null ? 0.0 : centre[c];
         if (v.f != null) {
@@ -344,24 +354,24 @@ public final class BatchNorm implements Layer {
 
   /** {@link #channelSums} for {@code [B, F]}: features are contiguous, so loop over them inside. */
   private void featureSums(
-      Heap v, Heap w, double[] centre, int batch, double[] out, double[] plain) {
+      Heap v, Heap w, double[] centre, int batch, double[] out, double[] plain, int from, int to) {
     int n = channels;
     for (int bi = 0; bi < batch; bi++) {
       int at = bi * n;
       if (v.f != null) {
         float[] vf = v.f;
         if (w == null && centre == null) {
-          for (int c = 0; c < n; c++) {
+          for (int c = from; c < to; c++) {
             out[c] += vf[at + c];
           }
         } else if (w == null) {
-          for (int c = 0; c < n; c++) {
+          for (int c = from; c < to; c++) {
             double u = vf[at + c] - centre[c];
             out[c] += u * u;
           }
         } else {
           float[] wf = w.f;
-          for (int c = 0; c < n; c++) {
+          for (int c = from; c < to; c++) {
             double vc = vf[at + c];
             out[c] += vc * (wf[at + c] - centre[c]);
             plain[c] += vc;
@@ -369,7 +379,7 @@ public final class BatchNorm implements Layer {
         }
       } else {
         double[] vd = v.d;
-        for (int c = 0; c < n; c++) {
+        for (int c = from; c < to; c++) {
           if (w == null) {
             double u = centre == null ? vd[at + c] : vd[at + c] - centre[c];
             out[c] += centre == null ? u : u * u;
@@ -387,19 +397,38 @@ public final class BatchNorm implements Layer {
    * may be {@code v}).
    */
   private void affine(Heap v, Heap w, double[] a, double[] b, double[] cc, int batch, Heap out) {
+    float[] af = v.f != null ? toFloat(a, 0) : null;
+    float[] bf = v.f != null ? toFloat(b, 1) : null;
+    float[] cf = v.f != null ? toFloat(cc, 2) : null;
+    Parallel.range(
+        channels,
+        (long) batch * channels * plane,
+        (from, to) -> affine(v, w, a, b, cc, af, bf, cf, batch, out, from, to));
+  }
+
+  private void affine(
+      Heap v,
+      Heap w,
+      double[] a,
+      double[] b,
+      double[] cc,
+      float[] af,
+      float[] bf,
+      float[] cf,
+      int batch,
+      Heap out,
+      int from,
+      int to) {
     if (plane == 1 && v.f != null) {
-      float[] af = toFloat(a, 0);
-      float[] bf = toFloat(b, 1);
-      float[] cf = toFloat(cc, 2);
       int n = channels;
       for (int bi = 0; bi < batch; bi++) {
         int at = bi * n;
         if (w == null) {
-          for (int c = 0; c < n; c++) {
+          for (int c = from; c < to; c++) {
             out.f[at + c] = v.f[at + c] * af[c] + cf[c];
           }
         } else {
-          for (int c = 0; c < n; c++) {
+          for (int c = from; c < to; c++) {
             out.f[at + c] = v.f[at + c] * af[c] + w.f[at + c] * bf[c] + cf[c];
           }
         }
@@ -407,20 +436,20 @@ public final class BatchNorm implements Layer {
       return;
     }
     for (int bi = 0; bi < batch; bi++) {
-      for (int c = 0; c < channels; c++) {
+      for (int c = from; c < to; c++) {
         int at = (bi * channels + c) * plane;
         int end = at + plane;
         if (v.f != null) {
-          float af = (float) a[c];
-          float cf = (float) cc[c];
+          float ac = af[c];
+          float ccf = cf[c];
           if (w == null) {
             for (int q = at; q < end; q++) {
-              out.f[q] = v.f[q] * af + cf;
+              out.f[q] = v.f[q] * ac + ccf;
             }
           } else {
-            float bf = (float) b[c];
+            float bc = bf[c];
             for (int q = at; q < end; q++) {
-              out.f[q] = v.f[q] * af + w.f[q] * bf + cf;
+              out.f[q] = v.f[q] * ac + w.f[q] * bc + ccf;
             }
           }
         } else {

@@ -24,23 +24,34 @@ final class Kernels {
 
   /** Column matrix of the batch {@code img} ({@code batch} images) into {@code cols}. */
   static void im2col(Heap img, int batch, ConvGeometry g, Heap cols) {
-    if (img.f != null) {
-      im2col(img.f, batch, g, cols.f);
-    } else {
-      im2col(img.d, batch, g, cols.d);
-    }
+    Parallel.range(
+        g.channels(),
+        (long) g.patchSize() * batch * g.gridSize(),
+        (from, to) -> {
+          if (img.f != null) {
+            im2col(img.f, batch, g, cols.f, from, to);
+          } else {
+            im2col(img.d, batch, g, cols.d, from, to);
+          }
+        });
   }
 
   /** Adds the column matrix {@code cols} back onto the images {@code img} (the adjoint). */
   static void col2im(Heap cols, int batch, ConvGeometry g, Heap img) {
-    if (img.f != null) {
-      col2im(cols.f, batch, g, img.f);
-    } else {
-      col2im(cols.d, batch, g, img.d);
-    }
+    Parallel.range(
+        g.channels(),
+        (long) g.patchSize() * batch * g.gridSize(),
+        (from, to) -> {
+          if (img.f != null) {
+            col2im(cols.f, batch, g, img.f, from, to);
+          } else {
+            col2im(cols.d, batch, g, img.d, from, to);
+          }
+        });
   }
 
-  private static void im2col(float[] x, int batch, ConvGeometry g, float[] cols) {
+  private static void im2col(
+      float[] x, int batch, ConvGeometry g, float[] cols, int cFrom, int cTo) {
     final int c0 = g.channels();
     final int h = g.height();
     final int w = g.width();
@@ -51,7 +62,7 @@ final class Kernels {
     final int ow = g.outWidth();
     final int grid = oh * ow;
     final int n = batch * grid;
-    for (int c = 0; c < c0; c++) {
+    for (int c = cFrom; c < cTo; c++) {
       for (int ki = 0; ki < k; ki++) {
         for (int kj = 0; kj < k; kj++) {
           final int row = (c * k + ki) * k + kj;
@@ -88,7 +99,8 @@ final class Kernels {
     }
   }
 
-  private static void im2col(double[] x, int batch, ConvGeometry g, double[] cols) {
+  private static void im2col(
+      double[] x, int batch, ConvGeometry g, double[] cols, int cFrom, int cTo) {
     final int c0 = g.channels();
     final int h = g.height();
     final int w = g.width();
@@ -99,7 +111,7 @@ final class Kernels {
     final int ow = g.outWidth();
     final int grid = oh * ow;
     final int n = batch * grid;
-    for (int c = 0; c < c0; c++) {
+    for (int c = cFrom; c < cTo; c++) {
       for (int ki = 0; ki < k; ki++) {
         for (int kj = 0; kj < k; kj++) {
           final int row = (c * k + ki) * k + kj;
@@ -136,7 +148,8 @@ final class Kernels {
     }
   }
 
-  private static void col2im(float[] cols, int batch, ConvGeometry g, float[] x) {
+  private static void col2im(
+      float[] cols, int batch, ConvGeometry g, float[] x, int cFrom, int cTo) {
     final int c0 = g.channels();
     final int h = g.height();
     final int w = g.width();
@@ -147,7 +160,7 @@ final class Kernels {
     final int ow = g.outWidth();
     final int grid = oh * ow;
     final int n = batch * grid;
-    for (int c = 0; c < c0; c++) {
+    for (int c = cFrom; c < cTo; c++) {
       for (int ki = 0; ki < k; ki++) {
         for (int kj = 0; kj < k; kj++) {
           final int row = (c * k + ki) * k + kj;
@@ -173,7 +186,8 @@ final class Kernels {
     }
   }
 
-  private static void col2im(double[] cols, int batch, ConvGeometry g, double[] x) {
+  private static void col2im(
+      double[] cols, int batch, ConvGeometry g, double[] x, int cFrom, int cTo) {
     final int c0 = g.channels();
     final int h = g.height();
     final int w = g.width();
@@ -184,7 +198,7 @@ final class Kernels {
     final int ow = g.outWidth();
     final int grid = oh * ow;
     final int n = batch * grid;
-    for (int c = 0; c < c0; c++) {
+    for (int c = cFrom; c < cTo; c++) {
       for (int ki = 0; ki < k; ki++) {
         for (int kj = 0; kj < k; kj++) {
           final int row = (c * k + ki) * k + kj;
@@ -213,95 +227,115 @@ final class Kernels {
   /** {@code [B, C, P]} to {@code [C, B*P]}. */
   static void toChannelMajor(Heap src, int batch, int channels, int plane, Heap dst) {
     int n = batch * plane;
-    for (int b = 0; b < batch; b++) {
-      for (int c = 0; c < channels; c++) {
-        int from = (b * channels + c) * plane;
-        int to = c * n + b * plane;
-        if (src.f != null) {
-          System.arraycopy(src.f, from, dst.f, to, plane);
-        } else {
-          System.arraycopy(src.d, from, dst.d, to, plane);
-        }
-      }
-    }
+    Parallel.range(
+        channels,
+        (long) n * channels,
+        (cFrom, cTo) -> {
+          for (int b = 0; b < batch; b++) {
+            for (int c = cFrom; c < cTo; c++) {
+              int at = (b * channels + c) * plane;
+              int to = c * n + b * plane;
+              if (src.f != null) {
+                System.arraycopy(src.f, at, dst.f, to, plane);
+              } else {
+                System.arraycopy(src.d, at, dst.d, to, plane);
+              }
+            }
+          }
+        });
   }
 
   /** {@code [C, B*P]} to {@code [B, C, P]}, adding {@code bias[c]} ({@code bias} may be null). */
   static void fromChannelMajor(Heap src, int batch, int channels, int plane, Heap bias, Heap dst) {
     int n = batch * plane;
-    for (int b = 0; b < batch; b++) {
-      for (int c = 0; c < channels; c++) {
-        int from = c * n + b * plane;
-        int to = (b * channels + c) * plane;
-        if (src.f != null) {
-          if (bias == null) {
-            System.arraycopy(src.f, from, dst.f, to, plane);
-          } else {
-            float v = bias.f[c];
-            float[] s = src.f;
-            float[] d = dst.f;
-            for (int q = 0; q < plane; q++) {
-              d[to + q] = s[from + q] + v;
+    Parallel.range(
+        channels,
+        (long) n * channels,
+        (cFrom, cTo) -> {
+          for (int b = 0; b < batch; b++) {
+            for (int c = cFrom; c < cTo; c++) {
+              int at = c * n + b * plane;
+              int to = (b * channels + c) * plane;
+              if (src.f != null) {
+                if (bias == null) {
+                  System.arraycopy(src.f, at, dst.f, to, plane);
+                } else {
+                  float v = bias.f[c];
+                  float[] s = src.f;
+                  float[] d = dst.f;
+                  for (int q = 0; q < plane; q++) {
+                    d[to + q] = s[at + q] + v;
+                  }
+                }
+              } else {
+                if (bias == null) {
+                  System.arraycopy(src.d, at, dst.d, to, plane);
+                } else {
+                  double v = bias.d[c];
+                  double[] s = src.d;
+                  double[] d = dst.d;
+                  for (int q = 0; q < plane; q++) {
+                    d[to + q] = s[at + q] + v;
+                  }
+                }
+              }
             }
           }
-        } else {
-          if (bias == null) {
-            System.arraycopy(src.d, from, dst.d, to, plane);
-          } else {
-            double v = bias.d[c];
-            double[] s = src.d;
-            double[] d = dst.d;
-            for (int q = 0; q < plane; q++) {
-              d[to + q] = s[from + q] + v;
-            }
-          }
-        }
-      }
-    }
+        });
   }
 
   /** Adds {@code bias[c]} to every value of channel {@code c} of {@code [B, C, P]}. */
   static void addChannelBias(Heap x, int batch, int channels, int plane, Heap bias) {
-    for (int b = 0; b < batch; b++) {
-      for (int c = 0; c < channels; c++) {
-        int at = (b * channels + c) * plane;
-        if (x.f != null) {
-          float v = bias.f[c];
-          float[] d = x.f;
-          for (int q = 0; q < plane; q++) {
-            d[at + q] += v;
+    Parallel.range(
+        channels,
+        (long) batch * channels * plane,
+        (cFrom, cTo) -> {
+          for (int b = 0; b < batch; b++) {
+            for (int c = cFrom; c < cTo; c++) {
+              int at = (b * channels + c) * plane;
+              if (x.f != null) {
+                float v = bias.f[c];
+                float[] d = x.f;
+                for (int q = 0; q < plane; q++) {
+                  d[at + q] += v;
+                }
+              } else {
+                double v = bias.d[c];
+                double[] d = x.d;
+                for (int q = 0; q < plane; q++) {
+                  d[at + q] += v;
+                }
+              }
+            }
           }
-        } else {
-          double v = bias.d[c];
-          double[] d = x.d;
-          for (int q = 0; q < plane; q++) {
-            d[at + q] += v;
-          }
-        }
-      }
-    }
+        });
   }
 
   /** {@code out[c] = sum over b, q of x[b, c, q]} for {@code [B, C, P]}, summed in double. */
   static void channelSums(Heap x, int batch, int channels, int plane, double[] out) {
     java.util.Arrays.fill(out, 0, channels, 0.0);
-    for (int b = 0; b < batch; b++) {
-      for (int c = 0; c < channels; c++) {
-        int at = (b * channels + c) * plane;
-        double s = 0;
-        if (x.f != null) {
-          float[] d = x.f;
-          for (int q = 0; q < plane; q++) {
-            s += d[at + q];
+    Parallel.range(
+        channels,
+        (long) batch * channels * plane,
+        (cFrom, cTo) -> {
+          for (int b = 0; b < batch; b++) {
+            for (int c = cFrom; c < cTo; c++) {
+              int at = (b * channels + c) * plane;
+              double s = 0;
+              if (x.f != null) {
+                float[] d = x.f;
+                for (int q = 0; q < plane; q++) {
+                  s += d[at + q];
+                }
+              } else {
+                double[] d = x.d;
+                for (int q = 0; q < plane; q++) {
+                  s += d[at + q];
+                }
+              }
+              out[c] += s;
+            }
           }
-        } else {
-          double[] d = x.d;
-          for (int q = 0; q < plane; q++) {
-            s += d[at + q];
-          }
-        }
-        out[c] += s;
-      }
-    }
+        });
   }
 }

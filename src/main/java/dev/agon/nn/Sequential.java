@@ -115,7 +115,7 @@ public final class Sequential implements Network {
     return paramOffsets[index];
   }
 
-  /** The seed this network was initialised from (0 for a replica). */
+  /** The seed this network was initialised from; it also keys the layers' noise. */
   public long seed() {
     return seed;
   }
@@ -291,11 +291,14 @@ public final class Sequential implements Network {
     return inputGrad ? d : null;
   }
 
-  /** Same layers and dtype, fresh buffers, parameters 0, state at its initial values. */
+  /**
+   * Same layers, dtype and seed (which keys the layers' noise), fresh buffers, parameters 0, state
+   * at its initial values; training mode.
+   */
   @Override
   public Sequential replica() {
-    Sequential r = new Sequential(factories, inputShape, dtype, 0);
-    r.initialize(0);
+    Sequential r = new Sequential(factories, inputShape, dtype, seed);
+    r.initialize(seed);
     r.params.assign(0.0);
     return r;
   }

@@ -248,4 +248,30 @@ class SequentialTest {
       }
     }
   }
+
+  /** The plain-Java loops split over threads give bit-identical results. */
+  @Test
+  void resultsDoNotDependOnTheKernelThreadCount() {
+    int before = Parallel.threadCount();
+    try {
+      INDArray[][] results = new INDArray[2][];
+      int[] counts = {1, 3};
+      for (int i = 0; i < 2; i++) {
+        Parallel.threads(counts[i]);
+        Sequential g = Dcgan.generator(8, 3, 28, 8).build(DataType.FLOAT, 1);
+        Sequential d = Dcgan.discriminator(3, 28, 8).build(DataType.FLOAT, 2);
+        INDArray z = NetCheck.gaussian(DataType.FLOAT, 1, 16, 8);
+        INDArray fake = g.forward(z);
+        INDArray logits = d.forward(fake).dup();
+        INDArray dFake = d.backward(NetCheck.gaussian(DataType.FLOAT, 2, 16, 1), true, true);
+        g.backward(dFake, true, false);
+        results[i] = new INDArray[] {fake.dup(), logits, d.grads().dup(), g.grads().dup()};
+      }
+      for (int k = 0; k < results[0].length; k++) {
+        assertThat(results[1][k]).as("result " + k).isEqualTo(results[0][k]);
+      }
+    } finally {
+      Parallel.threads(before);
+    }
+  }
 }
