@@ -58,7 +58,7 @@ class AveragingPolicyChangeTest extends ActorKitTest {
       }
     }
 
-    int dims = Factory.data(c).dims();
+    long[] dims = Factory.data(c).sampleShape();
     GeneratorTrainer gt = GeneratorTrainer.create(c, dims);
     DiscriminatorTrainer dt = DiscriminatorTrainer.create(c, dims);
     PlainLoop.run(

@@ -35,7 +35,7 @@ final class EngineHarness {
       EngineSettings settings,
       StepHook hook,
       Coordinator.Evaluation evaluation) {
-    int dims = Factory.data(c).dims();
+    long[] dims = Factory.data(c).sampleShape();
     Behavior<Recorder.Command> recorder =
         Behaviors.receiveMessage(
             m -> {
