@@ -31,7 +31,7 @@ public final class ImageScorer implements Scorer {
   public ImageScorer(AgonConfig c, Path runDir) throws IOException {
     BatchSource data = Factory.data(c);
     long[] s = data.sampleShape();
-    this.shape = s.length == 3 ? s : imageShape(c, data);
+    this.shape = s.length == 3 ? s : imageShape(data);
     this.generator = GeneratorTrainer.create(c, s);
     this.plotDir = runDir.resolve("samples");
     Files.createDirectories(plotDir);
@@ -47,7 +47,7 @@ public final class ImageScorer implements Scorer {
   }
 
   /** [C, H, W] of flat image data (MLP-style networks see C*H*W vectors). */
-  private static long[] imageShape(AgonConfig c, BatchSource data) {
+  private static long[] imageShape(BatchSource data) {
     if (data instanceof dev.agon.data.ImageSource images) {
       return images.imageShape();
     }
