@@ -87,6 +87,54 @@ class TrainAndSampleTest {
     assertThat(javax.imageio.ImageIO.read(png.toFile()).getWidth()).isEqualTo(640);
   }
 
+  /** The default experiment's path, narrowed: image grids during and after, NCHW sample export. */
+  @Test
+  void imageRunWritesSampleGridsAndSampleExportsNchw() throws Exception {
+    Path run = tmp.resolve("dcgan");
+    CliRunner t =
+        CliRunner.run(
+            "train",
+            "--run",
+            run.toString(),
+            "--quiet",
+            "--set",
+            "schedule.iterations=4",
+            "--set",
+            "schedule.batch-size=8",
+            "--set",
+            "model.dcgan.width=4",
+            "--set",
+            "eval.every-steps=2");
+    assertThat(t.status()).as(t.err()).isZero();
+    assertThat(t.out()).contains("finished after 4 G updates and 4 D updates");
+    java.awt.image.BufferedImage grid =
+        javax.imageio.ImageIO.read(run.resolve("samples/step-0000004.png").toFile());
+    // 8 x 8 images of 28 x 28 at scale 3 with 2-pixel borders
+    assertThat(grid.getWidth()).isEqualTo(8 * (28 * 3 + 2) + 2);
+    assertThat(run.resolve("samples/step-0000002.png")).isRegularFile();
+
+    Path npy = tmp.resolve("images.npy");
+    Path png = tmp.resolve("images.png");
+    CliRunner s =
+        CliRunner.run(
+            "sample",
+            "--run",
+            run.toString(),
+            "--n",
+            "10",
+            "--out",
+            npy.toString(),
+            "--png",
+            png.toString());
+    assertThat(s.status()).as(s.err()).isZero();
+    Npy.Array a = Npy.readFloat32(npy);
+    assertThat(a.shape()).containsExactly(10L, 1L, 28L, 28L);
+    for (float v : a.data()) {
+      assertThat(v).isBetween(-1f, 1f);
+    }
+    assertThat(javax.imageio.ImageIO.read(png.toFile()).getWidth()).isEqualTo(4 * (28 * 3 + 2) + 2);
+  }
+
   @Test
   void generatorEmaIsCheckpointedAndUsedForTheFinalEvaluation() throws Exception {
     Path run = tmp.resolve("ema");
