@@ -46,7 +46,7 @@ class DefaultsTest {
         new OptimConfig(
             new OptimizerConfig(OptimizerKind.ADAM, 2e-4, 0.5, 0.999, 1e-8, 0.0, false),
             new OptimizerConfig(OptimizerKind.ADAM, 2e-4, 0.5, 0.999, 1e-8, 0.0, false)),
-        new ScheduleConfig(1, 0, 5000L, 64),
+        new ScheduleConfig(1, 0, 3000L, 64),
         new StabilizersConfig(
             new HistoricalAveragingConfig(0.0, 0.0, 0L),
             new EmaConfig(false, 0.999, 0L),

@@ -18,7 +18,7 @@ class LayeringTest {
         Problems.write(
             dir, "exp.conf", "schedule { k = 5, batch-size = 64 }", "model.latent-dim = 8");
     AgonConfig fileOnly = ConfigLoader.load(Optional.of(file), List.of()).config();
-    assertThat(fileOnly.schedule()).isEqualTo(new ScheduleConfig(5, 0, 5000, 64));
+    assertThat(fileOnly.schedule()).isEqualTo(new ScheduleConfig(5, 0, 3000, 64));
     assertThat(fileOnly.model().latentDim()).isEqualTo(8);
 
     AgonConfig c =
@@ -26,7 +26,7 @@ class LayeringTest {
                 Optional.of(file),
                 List.of("schedule.k=3", "model.generator.hidden=[64,32,16]", "schedule.k=7"))
             .config();
-    assertThat(c.schedule()).isEqualTo(new ScheduleConfig(7, 0, 5000, 64));
+    assertThat(c.schedule()).isEqualTo(new ScheduleConfig(7, 0, 3000, 64));
     assertThat(c.model().generator().hidden()).containsExactly(64, 32, 16);
     assertThat(c.model().discriminator().hidden()).containsExactly(128, 128);
     assertThat(c.model().latentDim()).isEqualTo(8);
