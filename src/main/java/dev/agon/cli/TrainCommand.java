@@ -3,6 +3,7 @@ package dev.agon.cli;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.LoadedConfig;
 import dev.agon.engine.TrainRun;
+import dev.agon.train.Factory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -60,6 +61,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     config.overrides = overrides;
     LoadedConfig loaded = config.load();
+    // A missing or damaged data set is bad input: report it before a run directory exists.
+    Factory.data(loaded.config());
     Path dir = runDir != null ? explicitRunDir(runDir) : freshRunDir(loaded);
     Files.createDirectories(dir);
     RunLog.attach(dir.resolve("agon.log"));

@@ -70,4 +70,34 @@ class BadInputTest {
         CliRunner.run("sample", "--run", dir.resolve("missing").toString(), "--out", "x.npy"),
         "not a run directory");
   }
+
+  @Test
+  void missingOrCorruptDataSetIsNamedAndNoRunDirectoryIsMade() throws IOException {
+    Path run = dir.resolve("run");
+    Path mnist = dir.resolve("mnist");
+    assertOneCleanError(
+        CliRunner.run(
+            "train",
+            "--run",
+            run.toString(),
+            "--set",
+            "data.kind=mnist",
+            "--set",
+            "data.path=\"" + mnist + "\""),
+        mnist.toString(),
+        "t10k-images-idx3-ubyte");
+    Files.createDirectories(mnist);
+    Files.write(mnist.resolve("t10k-images-idx3-ubyte"), new byte[] {0, 0, 8, 3, 0, 0, 0, 5});
+    assertOneCleanError(
+        CliRunner.run(
+            "train",
+            "--run",
+            run.toString(),
+            "--set",
+            "data.kind=mnist",
+            "--set",
+            "data.path=\"" + mnist + "\""),
+        "t10k-images-idx3-ubyte");
+    assertThat(run).doesNotExist();
+  }
 }
