@@ -54,6 +54,24 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Factory {
   private Factory() {}
 
+  /**
+   * The last image data set loaded and the configuration it came from: the CLI, the DataLoader, the
+   * Evaluator and feature matching each ask for the data, and an image set is immutable, so they
+   * share one copy instead of decoding it again.
+   */
+  private static DataConfig loadedFor;
+
+  private static ImageDataset loaded;
+
+  private static synchronized ImageDataset cachedImages(
+      DataConfig d, java.util.function.Supplier<ImageDataset> load) {
+    if (!d.equals(loadedFor)) {
+      loaded = load.get();
+      loadedFor = d;
+    }
+    return loaded;
+  }
+
   public static BatchSource data(AgonConfig c) {
     DataConfig d = c.data();
     return switch (d.kind()) {
@@ -61,10 +79,14 @@ public final class Factory {
       case GRID -> Mixture2d.grid(d.grid().side(), d.grid().spacing(), d.grid().std(), c.seed());
       case IMAGE_FOLDER ->
           new ImageSource(
-              ImageFolderDataset.load(Path.of(d.path()), d.imageSize(), d.channels() == 3),
+              cachedImages(
+                  d,
+                  () ->
+                      ImageFolderDataset.load(Path.of(d.path()), d.imageSize(), d.channels() == 3)),
               c.seed(),
               flatImages(c));
-      case FASHION_MNIST, MNIST, IDX, NPY -> new ImageSource(images(d), c.seed(), flatImages(c));
+      case FASHION_MNIST, MNIST, IDX, NPY ->
+          new ImageSource(cachedImages(d, () -> images(d)), c.seed(), flatImages(c));
     };
   }
 
