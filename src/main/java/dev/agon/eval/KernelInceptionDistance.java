@@ -1,0 +1,109 @@
+package dev.agon.eval;
+
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Kernel Inception Distance (Bińkowski et al. 2018, "Demystifying MMD GANs"): the unbiased estimate
+ * of the squared MMD between real and generated features with the cubic polynomial kernel k(x, y) =
+ * (xᵀy / d + 1)³, averaged over {@code subsets} random subsets of m = min(subsetSize, N, M) rows
+ * drawn without replacement from each set:
+ *
+ * <pre>
+ *   MMD²_u = Σ_{i≠j} k(x_i, x_j) / (m(m−1)) + Σ_{i≠j} k(y_i, y_j) / (m(m−1)) − 2 Σ_{i,j} k(x_i, y_j) / m²
+ * </pre>
+ *
+ * <p>The estimate is unbiased, so it can be slightly negative when the distributions agree. The
+ * result is the mean and the population standard deviation over the subsets. Subsets come from one
+ * {@link SplittableRandom} seeded with {@code seed}, so the value is reproducible. Cost O(subsets ·
+ * m² · D): about 100 · 1000² · 2048 multiply-adds at the defaults.
+ */
+public final class KernelInceptionDistance {
+  private KernelInceptionDistance() {}
+
+  public static final int DEFAULT_SUBSETS = 100;
+  public static final int DEFAULT_SUBSET_SIZE = 1000;
+
+  /**
+   * @param mean mean of the per-subset MMD² estimates
+   * @param std their population standard deviation
+   * @param subsets subsets averaged
+   * @param subsetSize rows per subset actually used (after clipping to the sample counts)
+   */
+  public record Result(double mean, double std, int subsets, int subsetSize) {
+    public String summary() {
+      return String.format(
+          Locale.ROOT, "KID %.5f ± %.5f (%d subsets of %d)", mean, std, subsets, subsetSize);
+    }
+  }
+
+  /** KID with the defaults (100 subsets of 1000) and seed 0. */
+  public static Result compute(double[][] real, double[][] fake) {
+    return compute(real, fake, DEFAULT_SUBSETS, DEFAULT_SUBSET_SIZE, 0L);
+  }
+
+  /**
+   * @param real [N, D] real features
+   * @param fake [M, D] generated features
+   * @param subsets number of subsets (≥ 1)
+   * @param subsetSize rows per subset, clipped to min(N, M); the clipped size must be ≥ 2
+   * @param seed seed of the subset choice
+   */
+  public static Result compute(
+      double[][] real, double[][] fake, int subsets, int subsetSize, long seed) {
+    int d = EvalArrays.sameColumns("real", real, "fake", fake);
+    if (subsets < 1) {
+      throw new IllegalArgumentException("subsets must be at least 1, got " + subsets);
+    }
+    if (subsetSize < 2) {
+      throw new IllegalArgumentException("subsetSize must be at least 2, got " + subsetSize);
+    }
+    int m = Math.min(subsetSize, Math.min(real.length, fake.length));
+    if (m < 2) {
+      throw new IllegalArgumentException(
+          "need at least 2 real and 2 fake rows, got " + real.length + " and " + fake.length);
+    }
+    SplittableRandom random = new SplittableRandom(seed);
+    double[] estimates = new double[subsets];
+    for (int s = 0; s < subsets; s++) {
+      double[][] x = EvalArrays.select(real, EvalArrays.choose(real.length, m, random));
+      double[][] y = EvalArrays.select(fake, EvalArrays.choose(fake.length, m, random));
+      estimates[s] = mmd2Unbiased(x, y, d);
+    }
+    return new Result(EvalArrays.mean(estimates), EvalArrays.populationStd(estimates), subsets, m);
+  }
+
+  /** The unbiased MMD² of two equal-sized sets under the cubic kernel. */
+  static double mmd2Unbiased(double[][] x, double[][] y, int d) {
+    int m = x.length;
+    double kxx = offDiagonalSum(x, d);
+    double kyy = offDiagonalSum(y, d);
+    double kxy = 0;
+    for (double[] xi : x) {
+      for (double[] yj : y) {
+        kxy += kernel(xi, yj, d);
+      }
+    }
+    return (kxx + kyy) / ((double) m * (m - 1)) - 2 * kxy / ((double) m * m);
+  }
+
+  private static double offDiagonalSum(double[][] x, int d) {
+    double sum = 0;
+    for (int i = 0; i < x.length; i++) {
+      for (int j = i + 1; j < x.length; j++) {
+        sum += kernel(x[i], x[j], d);
+      }
+    }
+    return 2 * sum;
+  }
+
+  /** k(x, y) = (xᵀy / d + 1)³. */
+  static double kernel(double[] x, double[] y, int d) {
+    double dot = 0;
+    for (int t = 0; t < d; t++) {
+      dot += x[t] * y[t];
+    }
+    double b = dot / d + 1;
+    return b * b * b;
+  }
+}
