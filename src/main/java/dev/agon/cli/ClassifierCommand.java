@@ -60,6 +60,14 @@ final class ClassifierCommand implements Runnable {
     @Option(names = "--epochs", defaultValue = "8", description = "Epochs (default 8).")
     int epochs;
 
+    @Option(
+        names = "--lr-drop-epoch",
+        defaultValue = "0",
+        description =
+            "Divide Adam's learning rate (1e-3) by 10 from this epoch (1-based) on; 0: never"
+                + " (default).")
+    int lrDropEpoch;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of init and shuffle.")
     long seed;
 
@@ -93,6 +101,9 @@ final class ClassifierCommand implements Runnable {
       Classifier c = Classifier.create(seed);
       ClassifierTrainer trainer = new ClassifierTrainer(c, train, seed);
       for (int e = 1; e <= epochs; e++) {
+        if (lrDropEpoch > 0 && e >= lrDropEpoch) {
+          trainer.learningRate(ClassifierTrainer.DEFAULT_LR / 10);
+        }
         ClassifierTrainer.Epoch ep = trainer.epoch();
         INDArray probs = c.probabilities(test);
         double acc = Classifier.accuracy(probs, test.labels());
@@ -100,13 +111,14 @@ final class ClassifierCommand implements Runnable {
         String command =
             String.format(
                 Locale.ROOT,
-                "agon classifier train --data %s%s --split %s --test-split %s --epochs %d --seed %d"
-                    + " --out %s",
+                "agon classifier train --data %s%s --split %s --test-split %s --epochs %d%s --seed"
+                    + " %d --out %s",
                 data,
                 dataPath == null ? "" : " --data-path " + dataPath,
                 split,
                 testSplit,
                 e,
+                lrDropEpoch > 0 ? " --lr-drop-epoch " + lrDropEpoch : "",
                 seed,
                 out);
         ClassifierStore.Metadata meta =
@@ -123,16 +135,18 @@ final class ClassifierCommand implements Runnable {
                 e,
                 ClassifierTrainer.DEFAULT_BATCH,
                 ClassifierTrainer.DEFAULT_LR,
+                lrDropEpoch,
                 ep.trainLoss(),
                 seed,
                 command);
         ClassifierStore.save(c, meta, out, e > 1 || force);
         w.printf(
             Locale.ROOT,
-            "epoch %d/%d: train loss %.4f, test accuracy %.4f, test IS %.3f +- %.3f (%.0f s);"
+            "epoch %d/%d (lr %s): train loss %.4f, test accuracy %.4f, test IS %.3f +- %.3f (%.0f s);"
                 + " wrote %s%n",
             e,
             epochs,
+            trainer.learningRate(),
             ep.trainLoss(),
             acc,
             is.mean(),

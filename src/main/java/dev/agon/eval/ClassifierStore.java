@@ -50,7 +50,8 @@ public final class ClassifierStore {
   /**
    * How the classifier was made and how good it is. {@code inceptionScore*}: the Inception Score of
    * the real test split under the classifier's own probabilities (the ceiling a generator can
-   * reach); {@code command}: a command line that reproduces the files.
+   * reach); {@code learningRate}: Adam's initial rate, divided by 10 from epoch {@code lrDropEpoch}
+   * (1-based) on, 0 for none; {@code command}: a command line that reproduces the files.
    */
   public record Metadata(
       String dataset,
@@ -65,6 +66,7 @@ public final class ClassifierStore {
       int epochs,
       int batchSize,
       double learningRate,
+      int lrDropEpoch,
       double finalTrainLoss,
       long seed,
       String command) {}
@@ -157,6 +159,7 @@ public final class ClassifierStore {
         .put("epochs", m.epochs())
         .put("batch_size", m.batchSize())
         .put("learning_rate", m.learningRate())
+        .put("lr_drop_epoch", m.lrDropEpoch())
         .put("final_train_loss", m.finalTrainLoss())
         .put("seed", m.seed())
         .put("command", m.command())
@@ -364,6 +367,7 @@ public final class ClassifierStore {
           d.getInt("epochs"),
           d.getInt("batch_size"),
           d.getDouble("learning_rate"),
+          d.getInt("lr_drop_epoch"),
           d.getDouble("final_train_loss"),
           d.getLong("seed"),
           d.getString("command"));

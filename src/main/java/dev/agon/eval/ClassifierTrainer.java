@@ -55,6 +55,15 @@ public final class ClassifierTrainer {
     return source.batchesPerEpoch(batchSize);
   }
 
+  /** Sets Adam's learning rate from the next step on (for a step schedule). */
+  public void learningRate(double lr) {
+    adam.learningRate(lr);
+  }
+
+  public double learningRate() {
+    return adam.learningRate();
+  }
+
   public int epochsDone() {
     return epochsDone;
   }

@@ -30,6 +30,7 @@ class ClassifierCommandTest {
             7,
             128,
             1e-3,
+            0,
             0.2,
             1,
             "agon classifier train --epochs 7 --seed 1 --out clf"),
@@ -51,7 +52,7 @@ class ClassifierCommandTest {
     ClassifierStore.save(
         Classifier.create(1),
         new ClassifierStore.Metadata(
-            "x", "train", 1, "test", 1, 0.5, 1, 0, 10, 1, 128, 1e-3, 0.2, 1, "c"),
+            "x", "train", 1, "test", 1, 0.5, 1, 0, 10, 1, 128, 1e-3, 0, 0.2, 1, "c"),
         dir,
         false);
     Path params = dir.resolve(ClassifierStore.PARAMS);

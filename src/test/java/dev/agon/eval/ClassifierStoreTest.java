@@ -16,7 +16,7 @@ class ClassifierStoreTest {
 
   static ClassifierStore.Metadata meta(double acc) {
     return new ClassifierStore.Metadata(
-        "toy", "train", 64, "test", 64, acc, 1.5, 0.1, 10, 1, 16, 1e-3, 0.25, 5, "agon test");
+        "toy", "train", 64, "test", 64, acc, 1.5, 0.1, 10, 1, 16, 1e-3, 6, 0.25, 5, "agon test");
   }
 
   /** A classifier trained a few steps, so parameters and BN running statistics are not initial. */
