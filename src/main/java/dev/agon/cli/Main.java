@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       SampleCommand.class,
       ConfigCommand.class,
       BenchCommand.class,
+      ClassifierCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
