@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       ConfigCommand.class,
       BenchCommand.class,
       ClassifierCommand.class,
+      EvalCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
