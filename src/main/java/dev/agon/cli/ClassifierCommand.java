@@ -68,6 +68,11 @@ final class ClassifierCommand implements Runnable {
                 + " (default).")
     int lrDropEpoch;
 
+    @Option(
+        names = "--flip",
+        description = "Mirror each training image left-right with probability 1/2 (seeded).")
+    boolean flip;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of init and shuffle.")
     long seed;
 
@@ -100,6 +105,7 @@ final class ClassifierCommand implements Runnable {
           train.name(), train.size(), test.name(), test.size(), seed);
       Classifier c = Classifier.create(seed);
       ClassifierTrainer trainer = new ClassifierTrainer(c, train, seed);
+      trainer.flip(flip);
       for (int e = 1; e <= epochs; e++) {
         if (lrDropEpoch > 0 && e >= lrDropEpoch) {
           trainer.learningRate(ClassifierTrainer.DEFAULT_LR / 10);
@@ -111,14 +117,15 @@ final class ClassifierCommand implements Runnable {
         String command =
             String.format(
                 Locale.ROOT,
-                "agon classifier train --data %s%s --split %s --test-split %s --epochs %d%s --seed"
-                    + " %d --out %s",
+                "agon classifier train --data %s%s --split %s --test-split %s --epochs %d%s%s"
+                    + " --seed %d --out %s",
                 data,
                 dataPath == null ? "" : " --data-path " + dataPath,
                 split,
                 testSplit,
                 e,
                 lrDropEpoch > 0 ? " --lr-drop-epoch " + lrDropEpoch : "",
+                flip ? " --flip" : "",
                 seed,
                 out);
         ClassifierStore.Metadata meta =
@@ -207,8 +214,9 @@ final class ClassifierCommand implements Runnable {
           m.inceptionScoreSplits());
       w.printf(
           Locale.ROOT,
-          "training:       Adam %s, batch %d, seed %d, final train loss %.4f%n",
+          "training:       Adam %s%s, batch %d, seed %d, final train loss %.4f%n",
           m.learningRate(),
+          m.lrDropEpoch() > 0 ? " (/10 from epoch " + m.lrDropEpoch() + " on)" : "",
           m.batchSize(),
           m.seed(),
           m.finalTrainLoss());

@@ -38,6 +38,32 @@ class ClassifierTest {
   }
 
   @Test
+  void trainingIsDeterministicForASeedAndFlipChangesItOnlyForAsymmetricImages() {
+    // Left half bright, right half dark: a mirrored image differs from the original.
+    int n = 32;
+    byte[] pixels = new byte[n * 784];
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = i % 2;
+      for (int row = 0; row < 28; row++) {
+        Arrays.fill(pixels, i * 784 + row * 28, i * 784 + row * 28 + 14, (byte) (100 + i));
+      }
+    }
+    ImageDataset data = ImageDataset.ofUint8("half", pixels, n, 1, 28, 28, labels);
+    float[][] after = new float[3][];
+    for (int run = 0; run < 3; run++) {
+      Classifier c = Classifier.create(4);
+      ClassifierTrainer t = new ClassifierTrainer(c, data, 9, 1e-3, 16);
+      t.flip(run < 2);
+      t.step(0);
+      t.step(1);
+      after[run] = c.network().params().toFloatVector();
+    }
+    assertThat(after[1]).containsExactly(after[0]);
+    assertThat(after[2]).isNotEqualTo(after[0]);
+  }
+
+  @Test
   void shapesAndProbabilitiesInEvaluationMode() {
     Classifier c = Classifier.create(1);
     ImageDataset data = toy(10);
