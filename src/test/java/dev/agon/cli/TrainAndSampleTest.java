@@ -111,7 +111,9 @@ class TrainAndSampleTest {
         javax.imageio.ImageIO.read(run.resolve("samples/step-0000004.png").toFile());
     // 8 x 8 images of 28 x 28 at scale 3 with 2-pixel borders
     assertThat(grid.getWidth()).isEqualTo(8 * (28 * 3 + 2) + 2);
-    assertThat(run.resolve("samples/step-0000002.png")).isRegularFile();
+    // (A periodic grid at update 2 may be skipped: the Evaluator skips while it is still
+    // starting or busy. The final grid above is always drawn.)
+    assertThat(run.resolve("samples/latest.png")).isRegularFile();
 
     Path npy = tmp.resolve("images.npy");
     Path png = tmp.resolve("images.png");
