@@ -4,12 +4,21 @@ import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.AgonConfig;
 import dev.agon.config.ConfigLoader;
+import dev.agon.config.ObjectiveKind;
 import dev.agon.data.BatchSource;
 import dev.agon.data.Datasets;
 import dev.agon.data.ImageDataset;
 import dev.agon.data.ImageSource;
+import dev.agon.data.Mixture2d;
 import dev.agon.eval.ClassifierStore;
 import dev.agon.eval.ImageMetrics;
+import dev.agon.eval.JsdBound;
+import dev.agon.eval.ModeMetrics;
+import dev.agon.eval.ParzenWindow;
+import dev.agon.eval.Reference;
+import dev.agon.nn.Network;
+import dev.agon.tensor.Tensors;
+import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.Factory;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.Sampling;
@@ -21,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -29,20 +39,32 @@ import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code agon eval}: scores a run's generator, or one data split against another (the reference row
- * every table needs), with a classifier standing in for Inception.
+ * every table needs), with a classifier standing in for Inception. Image runs get the classifier
+ * metrics ({@link ImageMetrics}); 2-D runs the mode metrics; both the Parzen-window log-likelihood
+ * and the discriminator's JSD lower bound on request.
  */
-@Command(
+@CommandLine.Command(
     name = "eval",
     mixinStandardHelpOptions = true,
     description =
         "Score a run's generator (or, with --real, one data split against another) with the"
-            + " shipped classifier: IS, FID, KID, precision/recall, density/coverage, classes.")
+            + " shipped classifier: IS, FID, KID, precision/recall, density/coverage, classes;"
+            + " modes of 2-D runs; Parzen log-likelihood and the discriminator's JSD bound.")
 final class EvalCommand implements Callable<Integer> {
+  /** Metrics of the classifier's spaces (image data). */
+  static final Set<String> IMAGE = ImageMetrics.ALL;
+
+  /** Every metric name {@code --metrics} takes. */
+  static final List<String> KNOWN =
+      List.of("is", "fid", "kid", "pr", "dc", "classes", "modes", "parzen", "jsd");
+
+  /** Fashion-MNIST train images held out from nothing but kept apart for Parzen's σ. */
+  static final int PARZEN_VALIDATION = 10_000;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--run", paramLabel = "DIR", description = "Run directory to score.")
@@ -65,15 +87,39 @@ final class EvalCommand implements Callable<Integer> {
   @Option(
       names = "--metrics",
       split = ",",
-      defaultValue = "is,fid,kid,pr,dc,classes",
-      description = "Metrics to compute (default: ${DEFAULT-VALUE}).")
+      description =
+          "Metrics: is, fid, kid, pr, dc, classes (images), modes (2-D data), parzen, jsd"
+              + " (default: is,fid,kid,pr,dc,classes for images, modes for 2-D data).")
   Set<String> metrics;
 
   @Option(
       names = "--n",
-      defaultValue = "10000",
-      description = "Generated samples (or images of split A) to score (default ${DEFAULT-VALUE}).")
+      defaultValue = "50000",
+      description =
+          "Generated samples (or images of split A) for IS, FID, KID and the classes"
+              + " (default ${DEFAULT-VALUE}, the Inception Score's protocol).")
   int n;
+
+  @Option(
+      names = "--neighbours",
+      defaultValue = "10000",
+      description =
+          "Samples of each side for precision/recall, density/coverage and duplicates"
+              + " (O(n^2); default ${DEFAULT-VALUE}).")
+  int neighbours;
+
+  @Option(
+      names = "--parzen-samples",
+      defaultValue = "10000",
+      description = "Generator samples used as Parzen kernel centres (default ${DEFAULT-VALUE}).")
+  int parzenSamples;
+
+  @Option(
+      names = "--jsd-samples",
+      defaultValue = "10000",
+      description =
+          "Held-out real and fresh fake samples for the JSD bound (default ${DEFAULT-VALUE}).")
+  int jsdSamples;
 
   @Option(
       names = "--classifier",
@@ -82,7 +128,15 @@ final class EvalCommand implements Callable<Integer> {
           "Classifier directory (default: the shipped data/classifiers/fashion-mnist-cnn).")
   Path classifierDir;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of KID's subsets.")
+  @Option(
+      names = "--cache",
+      paramLabel = "DIR",
+      description =
+          "Where real-data features are cached, keyed by classifier and data content"
+              + " (default: ~/.cache/agon/reference).")
+  Path cacheDir;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of KID's and the subsets.")
   long seed;
 
   @Override
@@ -90,124 +144,316 @@ final class EvalCommand implements Callable<Integer> {
     if ((run == null) == (real == null)) {
       throw new Main.UserException("give exactly one of --run DIR and --real A:B");
     }
-    if (n < 2) {
-      throw new Main.UserException("--n must be at least 2, got " + n);
+    for (var e :
+        Map.of(
+                "--n", n,
+                "--neighbours", neighbours,
+                "--parzen-samples", parzenSamples,
+                "--jsd-samples", jsdSamples)
+            .entrySet()) {
+      if (e.getValue() < 2) {
+        throw new Main.UserException(e.getKey() + " must be at least 2, got " + e.getValue());
+      }
     }
-    Path clfDir = classifierDir != null ? classifierDir : shippedClassifier();
-    ClassifierStore.Loaded clf = ClassifierStore.load(clfDir);
-    String clfName =
-        clf.dir().getFileName() + " (test accuracy " + clf.metadata().testAccuracy() + ")";
-    PrintWriter out = spec.commandLine().getOut();
-    Set<String> asked = new LinkedHashSet<>(metrics);
-    ImageDataset reference;
-    INDArray images;
-    Path jsonFile = null;
-    String scored;
-    if (real != null) {
-      String[] ab = real.split(":");
-      if (ab.length != 2) {
-        throw new Main.UserException("--real takes A:B, e.g. test:train; got " + real);
+    if (metrics != null) {
+      for (String m : metrics) {
+        if (!KNOWN.contains(m)) {
+          throw new Main.UserException(
+              "unknown metric '" + m + "'; known: " + String.join(", ", KNOWN));
+        }
       }
-      Datasets ds = Datasets.standard();
-      ImageDataset a = ds.load("fashion-mnist", ab[0], Optional.empty());
-      reference = ds.load("fashion-mnist", ab[1], Optional.empty());
-      int m = Math.min(n, a.size());
-      int[] idx = new int[m];
-      Arrays.setAll(idx, i -> i);
-      images = a.batch(idx);
-      scored = "fashion-mnist/" + ab[0] + " (first " + m + ")";
-    } else {
-      Path configFile = run.resolve("config.conf");
-      if (!Files.isRegularFile(configFile)) {
-        throw new Main.UserException(run + " is not a run directory (no config.conf)");
-      }
-      AgonConfig c =
-          ConfigLoader.parseResolved(Files.readString(configFile), configFile.toString()).config();
-      Path dir =
-          step != null
-              ? run.resolve("checkpoints").resolve(String.format(Locale.ROOT, "%010d", step))
-              : CheckpointStore.latest(run)
-                  .orElseThrow(() -> new Main.UserException(run + " has no checkpoint yet"));
-      var tensors = CheckpointStore.read(dir).tensors();
-      BatchSource data = Factory.data(c);
-      if (!(data instanceof ImageSource source)) {
-        throw new Main.UserException(
-            "agon eval scores image runs; for 2-D data `agon sample` prints the mode metrics");
-      }
-      GeneratorTrainer g = GeneratorTrainer.create(c, data.sampleShape());
-      INDArray params = tensors.get("generator");
-      if (params == null || params.length() != g.network().numParams()) {
-        throw new CheckpointException(dir + ": no generator tensor matching the run's config");
-      }
-      g.network().copyParamsFrom(params);
-      boolean ema = tensors.containsKey("generator_ema");
-      if (ema) {
-        g.restoreEma(tensors.get("generator_ema"));
-      }
-      float[] pixels = Sampling.samples(g, n);
-      long[] shape = source.imageShape();
-      images = Nd4j.create(pixels, new long[] {n, shape[0], shape[1], shape[2]}, 'c');
-      reference = source.dataset();
-      jsonFile = dir.resolve("eval.json");
-      scored = dir + (ema ? " (G-EMA)" : "");
     }
-    long t0 = System.nanoTime();
-    ImageMetrics.Report r =
-        ImageMetrics.score(clf.classifier(), clfName, images, reference, asked, seed);
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    out.println("agon eval: " + scored + " against " + reference.name() + ", " + clfName);
-    out.print(r.table());
-    out.println(String.format(Locale.ROOT, "(%.1f s)", seconds));
-    if (jsonFile != null) {
-      Files.writeString(jsonFile, json(r, seconds) + "\n", StandardCharsets.UTF_8);
-      out.println("wrote " + jsonFile);
+    return real != null ? scoreReal() : scoreRun();
+  }
+
+  /** One Fashion-MNIST split scored as if generated, against another. */
+  private int scoreReal() throws IOException {
+    String[] ab = real.split(":");
+    if (ab.length != 2) {
+      throw new Main.UserException("--real takes A:B, e.g. test:train; got " + real);
     }
+    Set<String> asked = metrics != null ? new LinkedHashSet<>(metrics) : new LinkedHashSet<>(IMAGE);
+    if (!IMAGE.containsAll(asked)) {
+      throw new Main.UserException("--real scores the classifier metrics only: " + IMAGE);
+    }
+    Datasets ds = Datasets.standard();
+    ImageDataset a = ds.load("fashion-mnist", ab[0], Optional.empty());
+    ImageDataset reference = ds.load("fashion-mnist", ab[1], Optional.empty());
+    int m = Math.min(n, a.size());
+    int[] idx = new int[m];
+    Arrays.setAll(idx, i -> i);
+    Json json = Json.object();
+    scoreImages(
+        a.batch(idx), reference, asked, "fashion-mnist/" + ab[0] + " (first " + m + ")", json);
     return 0;
   }
 
-  private static String json(ImageMetrics.Report r, double seconds) {
-    Json j = Json.object().put("samples", r.samples()).put("real_samples", r.realSamples());
-    if (r.inceptionScore() != null) {
-      j.put("is", r.inceptionScore().mean()).put("is_std", r.inceptionScore().std());
+  private int scoreRun() throws IOException, CheckpointException {
+    Path configFile = run.resolve("config.conf");
+    if (!Files.isRegularFile(configFile)) {
+      throw new Main.UserException(run + " is not a run directory (no config.conf)");
     }
-    if (r.fid() != null) {
-      j.put("fid", r.fid());
+    AgonConfig c =
+        ConfigLoader.parseResolved(Files.readString(configFile), configFile.toString()).config();
+    Path dir =
+        step != null
+            ? run.resolve("checkpoints").resolve(String.format(Locale.ROOT, "%010d", step))
+            : CheckpointStore.latest(run)
+                .orElseThrow(() -> new Main.UserException(run + " has no checkpoint yet"));
+    Map<String, INDArray> tensors = CheckpointStore.read(dir).tensors();
+    BatchSource data = Factory.data(c);
+    boolean mixture = data instanceof Mixture2d;
+    Set<String> asked =
+        metrics != null
+            ? new LinkedHashSet<>(metrics)
+            : new LinkedHashSet<>(mixture ? Set.of("modes") : IMAGE);
+    for (String m : asked) {
+      if (mixture ? IMAGE.contains(m) : m.equals("modes")) {
+        throw new Main.UserException(
+            "metric '"
+                + m
+                + "' does not apply to "
+                + (mixture
+                    ? "2-D data (use modes, parzen, jsd)"
+                    : "images (modes is for 2-D data)"));
+      }
     }
-    if (r.kid() != null) {
-      j.put("kid", r.kid().mean()).put("kid_std", r.kid().std());
+    GeneratorTrainer g = GeneratorTrainer.create(c, data.sampleShape());
+    INDArray params = tensors.get("generator");
+    if (params == null || params.length() != g.network().numParams()) {
+      throw new CheckpointException(dir + ": no generator tensor matching the run's config");
     }
-    if (r.precisionRecall() != null) {
-      j.put("precision", r.precisionRecall().precision())
-          .put("recall", r.precisionRecall().recall());
+    g.network().copyParamsFrom(params);
+    boolean ema = tensors.containsKey("generator_ema");
+    if (ema) {
+      g.restoreEma(tensors.get("generator_ema"));
     }
-    if (r.densityCoverage() != null) {
-      j.put("density", r.densityCoverage().density())
-          .put("coverage", r.densityCoverage().coverage());
+    PrintWriter out = spec.commandLine().getOut();
+    String scored = dir + (ema ? " (G-EMA)" : "");
+    Json json = Json.object().put("checkpoint", dir.getFileName().toString()).put("ema", ema);
+    long t0 = System.nanoTime();
+    if (mixture) {
+      out.println("agon eval: " + scored);
     }
-    if (r.classes() != null) {
-      j.put("classes_present", r.classes().classesPresent())
-          .put("kl_to_data", r.classes().klToData())
-          .put("class_entropy", r.classes().entropy());
+    if (!mixture && asked.stream().anyMatch(IMAGE::contains)) {
+      ImageSource source = (ImageSource) data;
+      float[] pixels = Sampling.samples(g, n);
+      long[] shape = source.imageShape();
+      INDArray images = Nd4j.create(pixels, new long[] {n, shape[0], shape[1], shape[2]}, 'c');
+      Set<String> image = new LinkedHashSet<>(asked);
+      image.retainAll(IMAGE);
+      scoreImages(images, source.dataset(), image, scored, json);
     }
-    if (r.duplicates() != null) {
-      j.put("duplicate_ratio", r.duplicates().duplicateRatio())
-          .put("distance_ratio", r.duplicates().distanceRatio());
+    if (!mixture
+        && (asked.contains("parzen") || asked.contains("jsd"))
+        && c.data().kind() != dev.agon.config.DataKind.FASHION_MNIST) {
+      throw new Main.UserException(
+          "parzen and jsd take their held-out images from Fashion-MNIST's splits; this run's data"
+              + " is "
+              + c.data().kind().name().toLowerCase(Locale.ROOT));
     }
-    for (Map.Entry<String, String> e : new java.util.TreeMap<>(r.protocol()).entrySet()) {
-      j.put("protocol_" + e.getKey(), e.getValue());
+    if (asked.contains("modes")) {
+      Mixture2d m = (Mixture2d) data;
+      ModeMetrics.Result modes = ModeMetrics.score(Sampling.samples(g, n), m.centres(), m.std());
+      row(out, "modes", modes.summary());
+      json.put("modes", modes.modes())
+          .put("total_modes", modes.totalModes())
+          .put("high_quality", modes.highQualityFraction())
+          .put("reverse_kl", modes.reverseKl())
+          .put("protocol_modes", n + " samples; within 3 std of a centre is high quality");
     }
-    return j.put("seconds", seconds).end();
+    if (asked.contains("parzen")) {
+      ParzenWindow.Result p = parzen(c, g, data);
+      row(out, "Parzen LL", p.summary());
+      json.put("parzen_ll", p.meanLogLikelihood())
+          .put("parzen_se", p.standardError())
+          .put("parzen_sigma", p.sigma())
+          .put("protocol_parzen", parzenProtocol(mixture));
+    }
+    if (asked.contains("jsd")) {
+      JsdBound.Result b = jsd(c, tensors, g, data, dir);
+      row(out, "JSD bound", b.summary());
+      json.put("jsd_value", b.value())
+          .put("jsd_lower_bound", b.jsdLowerBound())
+          .put(
+              "protocol_jsd",
+              "(V + log 4) / 2 <= JSD, Goodfellow et al. 2014 eq. 6; "
+                  + b.realCount()
+                  + " held-out real, "
+                  + b.fakeCount()
+                  + " fresh fakes; tight only for an optimal D");
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    out.println(String.format(Locale.ROOT, "(%.1f s)", seconds));
+    Path jsonFile = dir.resolve("eval.json");
+    Files.writeString(jsonFile, json.put("seconds", seconds).end() + "\n", StandardCharsets.UTF_8);
+    out.println("wrote " + jsonFile);
+    return 0;
+  }
+
+  /** The classifier metrics of {@code images} against {@code reference}; prints the table. */
+  private void scoreImages(
+      INDArray images, ImageDataset reference, Set<String> asked, String scored, Json json) {
+    Path clfDir = classifierDir != null ? classifierDir : shippedClassifier();
+    ClassifierStore.Loaded clf = ClassifierStore.load(clfDir);
+    String clfName = dev.agon.train.ImageScorer.classifierName(clf);
+    PrintWriter out = spec.commandLine().getOut();
+    long t0 = System.nanoTime();
+    Reference.Loaded ref =
+        Reference.cached(
+            clf.classifier(), reference, cacheDir != null ? cacheDir : Reference.defaultCacheDir());
+    double refSeconds = (System.nanoTime() - t0) / 1e9;
+    ImageMetrics.Report r =
+        ImageMetrics.score(
+            clf.classifier(), clfName, images, ref.reference(), asked, seed, neighbours);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    out.println("agon eval: " + scored + " against " + reference.name() + ", " + clfName);
+    out.print(r.table());
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "(%.1f s; real features %s in %.1f s)",
+            seconds,
+            ref.source() == Reference.Source.CACHE ? "read from the cache" : "computed",
+            refSeconds));
+    json.put("samples", r.samples()).put("real_samples", r.realSamples());
+    r.putInto(json, true).put("reference_cached", ref.source() == Reference.Source.CACHE);
+    if (real != null) {
+      out.println(json.put("seconds", seconds).end());
+    }
+  }
+
+  /**
+   * Goodfellow et al. 2014, Table 1: σ from logspace(−1, 0, 10) on a validation set, {@code
+   * --parzen-samples} generator samples as centres, mean ± standard error on a test set. Images are
+   * scaled to [0, 1] as in that paper; validation = the last 10,000 Fashion-MNIST train images,
+   * test = the test split. 2-D data: fresh validation and test samples of the mixture.
+   */
+  private ParzenWindow.Result parzen(AgonConfig c, GeneratorTrainer g, BatchSource data) {
+    int dims = data.dims();
+    double[][] centres = rows(Sampling.samples(g, parzenSamples), dims, data instanceof Mixture2d);
+    double[][] validation;
+    double[][] test;
+    if (data instanceof Mixture2d m) {
+      // Noise indices far past any training batch: fresh points of the same mixture.
+      validation = rows(m.sample(Long.MAX_VALUE / 4, PARZEN_VALIDATION), dims, true);
+      test = rows(m.sample(Long.MAX_VALUE / 4 + 1, PARZEN_VALIDATION), dims, true);
+    } else {
+      Datasets ds = Datasets.standard();
+      ImageDataset train = ds.load("fashion-mnist", "train", Optional.empty());
+      ImageDataset testSet = ds.load("fashion-mnist", "test", Optional.empty());
+      if (train.sampleSize() != dims) {
+        throw new Main.UserException(
+            "parzen compares with Fashion-MNIST; this run's images have " + dims + " values");
+      }
+      int[] idx = new int[PARZEN_VALIDATION];
+      Arrays.setAll(idx, i -> train.size() - PARZEN_VALIDATION + i);
+      validation = rows(Tensors.toFloats(train.batch(idx)), dims, false);
+      int[] all = new int[testSet.size()];
+      Arrays.setAll(all, i -> i);
+      test = rows(Tensors.toFloats(testSet.batch(all)), dims, false);
+    }
+    return ParzenWindow.fit(centres, validation, test);
+  }
+
+  private static String parzenProtocol(boolean mixture) {
+    return "Goodfellow et al. 2014 Table 1: sigma from logspace(-1, 0, 10) on validation, "
+        + (mixture
+            ? "fresh mixture samples for validation and test"
+            : "pixels in [0, 1], validation = last 10,000 train images, test = test split");
+  }
+
+  /** Rows of a flat [n, dims] array; images are mapped from [−1, 1] to [0, 1]. */
+  private static double[][] rows(float[] flat, int dims, boolean raw) {
+    int count = flat.length / dims;
+    double[][] out = new double[count][dims];
+    for (int i = 0; i < count; i++) {
+      for (int j = 0; j < dims; j++) {
+        double v = flat[i * dims + j];
+        out[i][j] = raw ? v : (v + 1) / 2;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The JSD lower bound of Goodfellow et al. 2014, eq. 6, from the checkpoint's D on held-out real
+   * data (2-D: fresh mixture samples; Fashion-MNIST: the split the run did not train on) and fresh
+   * fakes. D runs as in training when it has batch statistics (real and fake in separate batches of
+   * the run's batch size), else in evaluation mode.
+   */
+  private JsdBound.Result jsd(
+      AgonConfig c, Map<String, INDArray> tensors, GeneratorTrainer g, BatchSource data, Path dir)
+      throws CheckpointException {
+    if (c.objective().kind() != ObjectiveKind.GAN) {
+      throw new Main.UserException(
+          "jsd reads D as a probability: it needs objective.kind = gan, this run has "
+              + c.objective().kind().name().toLowerCase(Locale.ROOT));
+    }
+    DiscriminatorTrainer d = DiscriminatorTrainer.create(c, data.sampleShape());
+    INDArray dParams = tensors.get("discriminator");
+    if (dParams == null || dParams.length() != d.network().numParams()) {
+      throw new CheckpointException(dir + ": no discriminator tensor matching the run's config");
+    }
+    Network net = d.network();
+    net.copyParamsFrom(dParams);
+    net.training(net.batchCoupled());
+    int dims = data.dims();
+    int m = jsdSamples;
+    float[] realFlat;
+    if (data instanceof Mixture2d mix) {
+      realFlat = mix.sample(Long.MAX_VALUE / 4 + 2, m);
+    } else {
+      ImageDataset trained = ((ImageSource) data).dataset();
+      String other = c.data().split().name().equalsIgnoreCase("train") ? "test" : "train";
+      ImageDataset held = Datasets.standard().load("fashion-mnist", other, Optional.empty());
+      if (held.sampleSize() != trained.sampleSize()) {
+        throw new Main.UserException("no held-out split matching the run's images");
+      }
+      m = Math.min(m, held.size());
+      int[] idx = new int[m];
+      Arrays.setAll(idx, i -> i);
+      realFlat = Tensors.toFloats(held.batch(idx));
+    }
+    float[] fakeFlat = Sampling.samples(g, m);
+    return JsdBound.fromLogits(
+        logits(net, realFlat, m, dims, c), logits(net, fakeFlat, m, dims, c));
+  }
+
+  /** D's logits of {@code m} flat samples, in batches of the run's batch size. */
+  private static float[] logits(Network net, float[] flat, int m, int dims, AgonConfig c) {
+    int batch = c.schedule().batchSize();
+    long[] in = net.inputShape();
+    float[] out = new float[m];
+    for (int from = 0; from < m; from += batch) {
+      int count = Math.min(batch, m - from);
+      long[] shape = new long[in.length + 1];
+      shape[0] = batch;
+      System.arraycopy(in, 0, shape, 1, in.length);
+      float[] chunk = new float[batch * dims];
+      System.arraycopy(flat, from * dims, chunk, 0, count * dims);
+      // A short last batch is padded by repeating its first sample, so batch statistics
+      // see a full batch; the padding's outputs are dropped.
+      for (int i = count; i < batch; i++) {
+        System.arraycopy(flat, from * dims, chunk, i * dims, dims);
+      }
+      float[] l = Tensors.toFloats(net.forward(Nd4j.create(chunk, shape, 'c').castTo(net.dtype())));
+      System.arraycopy(l, 0, out, from, count);
+    }
+    return out;
+  }
+
+  private void row(PrintWriter out, String name, String value) {
+    out.print(String.format(Locale.ROOT, "%-20s %s%n", name, value));
   }
 
   /** The shipped classifier, found like the shipped data (working directory, then the checkout). */
   private static Path shippedClassifier() {
-    for (Path root : Datasets.projectRoots()) {
-      Path p = root.resolve("data").resolve("classifiers").resolve("fashion-mnist-cnn");
-      if (Files.isDirectory(p)) {
-        return p;
-      }
-    }
-    throw new Main.UserException(
-        "no classifier given and data/classifiers/fashion-mnist-cnn not found; use --classifier DIR");
+    return ClassifierStore.shipped()
+        .orElseThrow(
+            () ->
+                new Main.UserException(
+                    "no classifier given and data/classifiers/fashion-mnist-cnn not found; use"
+                        + " --classifier DIR"));
   }
 }

@@ -1,8 +1,13 @@
 package dev.agon.data;
 
 import dev.agon.tensor.DenseAccess;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -34,6 +39,7 @@ public final class ImageDataset {
   private final byte[] bytes;
   private final float[] floats;
   private final int[] labels;
+  private volatile String fingerprint;
 
   /** Takes ownership of the arrays (no copy): exactly one of bytes and floats is non-null. */
   private ImageDataset(
@@ -267,6 +273,42 @@ public final class ImageDataset {
         dst.put(at, floats, src, sampleSize);
       }
     }
+  }
+
+  /**
+   * Lower-case hex SHA-256 of the data set's content: shape, pixel storage (bytes or float bits)
+   * and labels, not its name. Two data sets with equal fingerprints hold the same images; caches of
+   * derived data (classifier features) are keyed by it. Cost: one pass over the pixels, computed
+   * once and kept.
+   */
+  public String fingerprint() {
+    String f = fingerprint;
+    if (f == null) {
+      try {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        ByteBuffer head = ByteBuffer.allocate(21).order(ByteOrder.LITTLE_ENDIAN);
+        head.putInt(size).putInt(channels).putInt(height).putInt(width);
+        head.put((byte) (bytes != null ? 1 : 2)).putInt(labels != null ? labels.length : -1);
+        md.update(head.array());
+        if (bytes != null) {
+          md.update(bytes);
+        } else {
+          ByteBuffer b = ByteBuffer.allocate(4 * floats.length).order(ByteOrder.LITTLE_ENDIAN);
+          b.asFloatBuffer().put(floats);
+          md.update(b.array());
+        }
+        if (labels != null) {
+          ByteBuffer l = ByteBuffer.allocate(4 * labels.length).order(ByteOrder.LITTLE_ENDIAN);
+          l.asIntBuffer().put(labels);
+          md.update(l.array());
+        }
+        f = HexFormat.of().formatHex(md.digest());
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+      fingerprint = f;
+    }
+    return f;
   }
 
   private int checkIndex(int i) {

@@ -88,6 +88,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
     this.scorer = scorer;
     this.client = client;
     this.reports = reports;
+    ctx.getLog().info("evaluator: {}", scorer.describe());
     grantCredit();
   }
 

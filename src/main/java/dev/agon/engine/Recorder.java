@@ -162,6 +162,9 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
           .put("high_quality", m.highQualityFraction())
           .put("reverse_kl", m.reverseKl());
     }
+    if (e.score().images() != null) {
+      e.score().images().putInto(j, false);
+    }
     if (e.score().plot() != null) {
       j.put("plot", e.score().plot().getFileName().toString());
     }

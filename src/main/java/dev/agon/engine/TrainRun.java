@@ -69,7 +69,7 @@ public final class TrainRun {
     long[] shape = data.sampleShape();
     boolean mixture = data instanceof Mixture2d;
     boolean evaluate =
-        (mixture || c.eval().plots()) && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
+        scoresAtAll(c, mixture) && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
     Coordinator.Parts parts =
         new Coordinator.Parts(
             () -> Factory.data(c),
@@ -169,7 +169,7 @@ public final class TrainRun {
     ModeMetrics.Result modes = null;
     AgonConfig c = loaded.config();
     boolean mixture = Factory.data(c) instanceof Mixture2d;
-    if (mixture || c.eval().plots()) {
+    if (scoresAtAll(c, mixture)) {
       // The Evaluator's scorer, on the weights sampling uses (the EMA when the run kept one).
       boolean ema = f.generatorEma() != null;
       Scorer scorer = mixture ? new ModeScorer(c, runDir) : new ImageScorer(c, runDir);
@@ -190,6 +190,9 @@ public final class TrainRun {
             .put("high_quality", modes.highQualityFraction())
             .put("reverse_kl", modes.reverseKl());
       }
+      if (score.images() != null) {
+        score.images().putInto(line, true);
+      }
       if (score.plot() != null) {
         line.put("plot", score.plot().getFileName().toString());
       }
@@ -197,6 +200,13 @@ public final class TrainRun {
           runDir.resolve("metrics.jsonl"), line.put("time_ms", System.currentTimeMillis()).end());
     }
     return new Result(runDir, f, checkpoint, modes);
+  }
+
+  /** Whether evaluations produce anything: mode metrics, image metrics or sample plots. */
+  private static boolean scoresAtAll(AgonConfig c, boolean mixture) {
+    return mixture
+        || c.eval().plots()
+        || (!c.eval().metrics().isEmpty() && ImageScorer.classifierDir(c).isPresent());
   }
 
   private String configHash() {

@@ -132,7 +132,41 @@ public final class Classifier {
     return (double) right / labels.length;
   }
 
+  /** Features {@code [N, 128]} and class probabilities {@code [N, 10]} from one pass. */
+  public record Outputs(INDArray features, INDArray probabilities) {}
+
+  /** {@link #features} and {@link #probabilities} of images {@code [N, 1, 28, 28]} in one pass. */
+  public Outputs outputs(INDArray x) {
+    return evaluate(x, true, true);
+  }
+
+  /** {@link #outputs(INDArray)} of all images of {@code data}, in order. */
+  public Outputs outputs(ImageDataset data) {
+    return evaluate(data, true, true);
+  }
+
+  /**
+   * Lower-case hex SHA-256 of the architecture name, the parameters and the batch-norm statistics:
+   * what makes two classifiers score alike. Caches of features are keyed by it.
+   */
+  public String fingerprint() {
+    float[] params = dev.agon.tensor.Tensors.toFloats(net.params());
+    float[] state = dev.agon.tensor.Tensors.toFloats(net.state());
+    byte[] name = ARCHITECTURE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(name.length + 8 + 4 * (params.length + state.length))
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.put(name).putInt(params.length).putInt(state.length);
+    b.asFloatBuffer().put(params).put(state);
+    return dev.agon.util.DurableFiles.sha256(b.array());
+  }
+
   private INDArray evaluate(INDArray x, boolean features) {
+    Outputs o = evaluate(x, features, !features);
+    return features ? o.features() : o.probabilities();
+  }
+
+  private Outputs evaluate(INDArray x, boolean features, boolean probabilities) {
     Objects.requireNonNull(x, "x");
     if (x.rank() != 4) {
       throw new IllegalArgumentException(
@@ -149,10 +183,16 @@ public final class Classifier {
                     NDArrayIndex.all())
                 .castTo(DataType.FLOAT)
                 .dup('c'),
-        features);
+        features,
+        probabilities);
   }
 
   private INDArray evaluate(ImageDataset data, boolean features) {
+    Outputs o = evaluate(data, features, !features);
+    return features ? o.features() : o.probabilities();
+  }
+
+  private Outputs evaluate(ImageDataset data, boolean features, boolean probabilities) {
     int n = data.size();
     int[] all = new int[n];
     for (int i = 0; i < n; i++) {
@@ -165,7 +205,8 @@ public final class Classifier {
           data.fill(all, from, count, b);
           return b;
         },
-        features);
+        features,
+        probabilities);
   }
 
   @FunctionalInterface
@@ -173,26 +214,30 @@ public final class Classifier {
     INDArray get(int from, int count);
   }
 
-  private INDArray evaluate(int n, Chunks chunks, boolean features) {
-    INDArray out = Nd4j.create(DataType.FLOAT, n, features ? FEATURES : CLASSES);
+  /** One forward pass per chunk of {@link #EVAL_BATCH}; the outputs not asked for are null. */
+  private Outputs evaluate(int n, Chunks chunks, boolean features, boolean probabilities) {
+    INDArray feat = features ? Nd4j.create(DataType.FLOAT, n, FEATURES) : null;
+    INDArray prob = probabilities ? Nd4j.create(DataType.FLOAT, n, CLASSES) : null;
     boolean was = net.training();
     net.training(false);
     try {
       for (int from = 0; from < n; from += EVAL_BATCH) {
         int count = Math.min(EVAL_BATCH, n - from);
         INDArray logits = net.forward(chunks.get(from, count));
-        INDArray rows = out.get(NDArrayIndex.interval(from, from + count), NDArrayIndex.all());
-        if (features) {
-          rows.assign(net.activation(FEATURE_LAYER));
-        } else {
+        if (feat != null) {
+          feat.get(NDArrayIndex.interval(from, from + count), NDArrayIndex.all())
+              .assign(net.activation(FEATURE_LAYER));
+        }
+        if (prob != null) {
           double[] p = SoftmaxCrossEntropy.softmax(logits);
-          rows.assign(Nd4j.create(p, new long[] {count, CLASSES}).castTo(DataType.FLOAT));
+          prob.get(NDArrayIndex.interval(from, from + count), NDArrayIndex.all())
+              .assign(Nd4j.create(p, new long[] {count, CLASSES}).castTo(DataType.FLOAT));
         }
       }
     } finally {
       net.training(was);
     }
-    return out;
+    return new Outputs(feat, prob);
   }
 
   /** Mean and standard deviation of a score over splits. */

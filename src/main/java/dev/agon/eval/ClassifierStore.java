@@ -67,6 +67,20 @@ public final class ClassifierStore {
       long seed,
       String command) {}
 
+  /**
+   * The shipped Fashion-MNIST classifier, {@code data/classifiers/fashion-mnist-cnn} under the
+   * working directory or the checkout ({@link dev.agon.data.Datasets#projectRoots}), if present.
+   */
+  public static java.util.Optional<Path> shipped() {
+    for (Path root : dev.agon.data.Datasets.projectRoots()) {
+      Path p = root.resolve("data").resolve("classifiers").resolve("fashion-mnist-cnn");
+      if (java.nio.file.Files.isDirectory(p)) {
+        return java.util.Optional.of(p);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** A classifier as read back, with its metadata. */
   public record Loaded(Classifier classifier, Metadata metadata, Path dir) {}
 

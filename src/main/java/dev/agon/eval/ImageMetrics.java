@@ -2,6 +2,7 @@ package dev.agon.eval;
 
 import dev.agon.data.ImageDataset;
 import dev.agon.tensor.DenseAccess;
+import dev.agon.util.Json;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -70,6 +71,44 @@ public final class ImageMetrics {
       return b.toString();
     }
 
+    /**
+     * Adds every computed metric to {@code j} under flat snake-case names (is, is_std, fid, kid,
+     * kid_std, precision, recall, density, coverage, classes_present, kl_to_data, class_entropy,
+     * duplicate_ratio, distance_ratio); with {@code protocol}, also protocol_* entries.
+     */
+    public Json putInto(Json j, boolean protocol) {
+      if (inceptionScore != null) {
+        j.put("is", inceptionScore.mean()).put("is_std", inceptionScore.std());
+      }
+      if (fid != null) {
+        j.put("fid", fid);
+      }
+      if (kid != null) {
+        j.put("kid", kid.mean()).put("kid_std", kid.std());
+      }
+      if (precisionRecall != null) {
+        j.put("precision", precisionRecall.precision()).put("recall", precisionRecall.recall());
+      }
+      if (densityCoverage != null) {
+        j.put("density", densityCoverage.density()).put("coverage", densityCoverage.coverage());
+      }
+      if (classes != null) {
+        j.put("classes_present", classes.classesPresent())
+            .put("kl_to_data", classes.klToData())
+            .put("class_entropy", classes.entropy());
+      }
+      if (duplicates != null) {
+        j.put("duplicate_ratio", duplicates.duplicateRatio())
+            .put("distance_ratio", duplicates.distanceRatio());
+      }
+      if (protocol) {
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(this.protocol).entrySet()) {
+          j.put("protocol_" + e.getKey(), e.getValue());
+        }
+      }
+      return j;
+    }
+
     private static void line(StringBuilder b, String name, String value) {
       b.append(String.format(Locale.ROOT, "%-20s %s%n", name, value));
     }
@@ -81,8 +120,8 @@ public final class ImageMetrics {
 
   /**
    * Scores {@code fake} ({@code [N, C, H, W]} in [-1, 1]) against {@code real} with {@code
-   * classifier}; {@code metrics} a subset of {@link #ALL}; {@code seed} keys KID's subsets and the
-   * duplicate subsample.
+   * classifier}, computing the real side on the spot (see {@link Reference#cached} to keep it);
+   * otherwise as {@link #score(Classifier, String, INDArray, Reference, Set, long, int)}.
    */
   public static Report score(
       Classifier classifier,
@@ -91,24 +130,53 @@ public final class ImageMetrics {
       ImageDataset real,
       Set<String> metrics,
       long seed) {
-    for (String m : metrics) {
-      if (!ALL.contains(m)) {
-        throw new IllegalArgumentException("unknown metric '" + m + "'; known: " + ALL);
-      }
+    check(metrics);
+    return score(
+        classifier,
+        classifierName,
+        fake,
+        Reference.compute(classifier, real),
+        metrics,
+        seed,
+        DEFAULT_NEIGHBOUR_SAMPLES);
+  }
+
+  /**
+   * Scores {@code fake} ({@code [N, C, H, W]} in [-1, 1]) against the real features {@code real}
+   * with {@code classifier}; {@code metrics} a subset of {@link #ALL}; {@code seed} keys KID's
+   * subsets and the neighbourhood subsets. The neighbourhood metrics (precision/recall,
+   * density/coverage, duplicates) compare equal-sized sets, as their papers do, at O(M²·D) cost: a
+   * seeded subset of at most {@code neighbourSamples} images of each side.
+   */
+  public static Report score(
+      Classifier classifier,
+      String classifierName,
+      INDArray fake,
+      Reference real,
+      Set<String> metrics,
+      long seed,
+      int neighbourSamples) {
+    check(metrics);
+    if (neighbourSamples < 2) {
+      throw new IllegalArgumentException("neighbourSamples must be >= 2, got " + neighbourSamples);
     }
     int n = (int) fake.size(0);
-    double[][] fakeProbs = rows(classifier.probabilities(fake));
     boolean needFeatures =
         metrics.contains("fid")
             || metrics.contains("kid")
             || metrics.contains("pr")
             || metrics.contains("dc")
             || metrics.contains("classes");
-    double[][] fakeFeatures = needFeatures ? rows(classifier.features(fake)) : null;
-    double[][] realFeatures = needFeatures ? rows(classifier.features(real)) : null;
-    // The neighbourhood metrics compare equal-sized sets (as their papers do) and cost O(N M D):
-    // a seeded subset of the real features as large as the generated set.
-    double[][] realSubset = needFeatures ? subset(realFeatures, n, seed) : null;
+    Classifier.Outputs out =
+        needFeatures
+            ? classifier.outputs(fake)
+            : new Classifier.Outputs(null, classifier.probabilities(fake));
+    double[][] fakeProbs = rows(out.probabilities());
+    double[][] fakeFeatures = needFeatures ? rows(out.features()) : null;
+    double[][] realFeatures = needFeatures ? real.featureRows() : null;
+    int m = Math.min(neighbourSamples, Math.min(n, real.count()));
+    double[][] realSubset = needFeatures ? subset(realFeatures, m, seed) : null;
+    double[][] fakeSubset = needFeatures ? subset(fakeFeatures, m, seed + 1) : null;
     Map<String, String> protocol = new LinkedHashMap<>();
     protocol.put("classifier", classifierName);
     protocol.put("samples", Integer.toString(n));
@@ -116,11 +184,13 @@ public final class ImageMetrics {
         "real",
         real.name()
             + " ("
-            + real.size()
-            + " images; FID and KID use all, precision/recall, density/coverage and duplicates a"
-            + " seeded subset of "
-            + Math.min(n, real.size())
-            + ")");
+            + real.count()
+            + " images; FID and KID use all, precision/recall, density/coverage and duplicates"
+            + " seeded subsets of "
+            + m
+            + " real and "
+            + m
+            + " generated)");
     InceptionScore.Result is = null;
     if (metrics.contains("is")) {
       is = InceptionScore.compute(fakeProbs);
@@ -128,7 +198,7 @@ public final class ImageMetrics {
     }
     Double fid = null;
     if (metrics.contains("fid")) {
-      fid = Frechet.distance(GaussianStats.of(realFeatures), GaussianStats.of(fakeFeatures));
+      fid = Frechet.distance(real.stats(), GaussianStats.of(fakeFeatures));
       protocol.put("fid", "Frechet distance of Gaussian fits, penultimate features");
     }
     KernelInceptionDistance.Result kid = null;
@@ -144,24 +214,35 @@ public final class ImageMetrics {
     }
     PrecisionRecall.Result pr = null;
     if (metrics.contains("pr")) {
-      pr = PrecisionRecall.compute(realSubset, fakeFeatures);
+      pr = PrecisionRecall.compute(realSubset, fakeSubset);
       protocol.put("pr", "Kynkaanniemi et al. 2019, k = " + PrecisionRecall.DEFAULT_K);
     }
     DensityCoverage.Result dc = null;
     if (metrics.contains("dc")) {
-      dc = DensityCoverage.compute(realSubset, fakeFeatures);
+      dc = DensityCoverage.compute(realSubset, fakeSubset);
       protocol.put("dc", "Naeem et al. 2020, k = " + DensityCoverage.DEFAULT_K);
     }
     CollapseIndicators.ClassResult classes = null;
     CollapseIndicators.FeatureResult duplicates = null;
     if (metrics.contains("classes")) {
-      classes = CollapseIndicators.classes(fakeProbs, histogram(real));
-      duplicates = CollapseIndicators.features(realSubset, fakeFeatures, seed);
+      classes = CollapseIndicators.classes(fakeProbs, real.classCounts());
+      duplicates = CollapseIndicators.features(realSubset, fakeSubset, seed);
       protocol.put(
           "classes", "present >= 1% of samples; KL(p_gen(y) || p_data(y)) with data labels");
     }
     return new Report(
-        n, real.size(), is, fid, kid, pr, dc, classes, duplicates, Map.copyOf(protocol));
+        n, real.count(), is, fid, kid, pr, dc, classes, duplicates, Map.copyOf(protocol));
+  }
+
+  /** Neighbourhood subsets' default size (Naeem et al. 2020 use 10,000 of each). */
+  public static final int DEFAULT_NEIGHBOUR_SAMPLES = 10_000;
+
+  private static void check(Set<String> metrics) {
+    for (String m : metrics) {
+      if (!ALL.contains(m)) {
+        throw new IllegalArgumentException("unknown metric '" + m + "'; known: " + ALL);
+      }
+    }
   }
 
   /** The class histogram of {@code data}'s labels (uniform over 10 classes without labels). */

@@ -1,7 +1,9 @@
 package dev.agon.eval;
 
+import dev.agon.tensor.DenseAccess;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Kernel Inception Distance (Bińkowski et al. 2018, "Demystifying MMD GANs"): the unbiased estimate
@@ -16,7 +18,7 @@ import java.util.SplittableRandom;
  * <p>The estimate is unbiased, so it can be slightly negative when the distributions agree. The
  * result is the mean and the population standard deviation over the subsets. Subsets come from one
  * {@link SplittableRandom} seeded with {@code seed}, so the value is reproducible. Cost O(subsets ·
- * m² · D): about 100 · 1000² · 2048 multiply-adds at the defaults.
+ * m² · D) multiply-adds, done by BLAS matrix multiplies.
  */
 public final class KernelInceptionDistance {
   private KernelInceptionDistance() {}
@@ -73,28 +75,39 @@ public final class KernelInceptionDistance {
     return new Result(EvalArrays.mean(estimates), EvalArrays.populationStd(estimates), subsets, m);
   }
 
-  /** The unbiased MMD² of two equal-sized sets under the cubic kernel. */
+  /**
+   * The unbiased MMD² of two equal-sized sets under the cubic kernel; the three Gram matrices come
+   * from BLAS matrix multiplies (double precision), the kernel and the sums from plain loops.
+   */
   static double mmd2Unbiased(double[][] x, double[][] y, int d) {
     int m = x.length;
-    double kxx = offDiagonalSum(x, d);
-    double kyy = offDiagonalSum(y, d);
-    double kxy = 0;
-    for (double[] xi : x) {
-      for (double[] yj : y) {
-        kxy += kernel(xi, yj, d);
-      }
-    }
+    INDArray xm = EvalArrays.matrix(x, 0, m);
+    INDArray ym = EvalArrays.matrix(y, 0, m);
+    double[] gram = new double[m * m];
+    double kxx = kernelSum(xm, xm, d, gram, true);
+    double kyy = kernelSum(ym, ym, d, gram, true);
+    double kxy = kernelSum(xm, ym, d, gram, false);
     return (kxx + kyy) / ((double) m * (m - 1)) - 2 * kxy / ((double) m * m);
   }
 
-  private static double offDiagonalSum(double[][] x, int d) {
+  /**
+   * Σ k(a_i, b_j) over all pairs, or over i ≠ j when {@code offDiagonal}; {@code gram}: scratch.
+   */
+  private static double kernelSum(
+      INDArray a, INDArray b, int d, double[] gram, boolean offDiagonal) {
+    int m = (int) a.size(0);
+    DenseAccess.read(a.mmul(b.transpose()), gram);
     double sum = 0;
-    for (int i = 0; i < x.length; i++) {
-      for (int j = i + 1; j < x.length; j++) {
-        sum += kernel(x[i], x[j], d);
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < m; j++) {
+        if (offDiagonal && i == j) {
+          continue;
+        }
+        double t = gram[i * m + j] / d + 1;
+        sum += t * t * t;
       }
     }
-    return 2 * sum;
+    return sum;
   }
 
   /** k(x, y) = (xᵀy / d + 1)³. */

@@ -69,7 +69,7 @@ public final class ModeScorer implements Scorer {
     float[] xy = Sampling.samples(generator, samples);
     ModeMetrics.Result modes = ModeMetrics.score(xy, centres, mixture.std());
     Path plot = plotDir == null ? null : plot(xy, step, ema);
-    return new Score(samples, modes, plot);
+    return new Score(samples, modes, plot, null);
   }
 
   private Path plot(float[] xy, long step, boolean ema) throws IOException {

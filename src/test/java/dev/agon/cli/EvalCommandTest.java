@@ -1,6 +1,7 @@
 package dev.agon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -59,6 +60,167 @@ class EvalCommandTest {
     assertThat(json.getDouble("recall")).isLessThan(0.5);
     assertThat(json.getDouble("coverage")).isLessThan(0.5);
     assertThat(json.getString("protocol_classifier")).startsWith("fashion-mnist-cnn");
+  }
+
+  @Test
+  void theEvaluatorsNumbersAreAgonEvalsNumbersOnTheSameWeights() throws Exception {
+    Path run = tmp.resolve("same");
+    CliRunner t =
+        CliRunner.run(
+            "train",
+            "--run",
+            run.toString(),
+            "--quiet",
+            "--set",
+            "schedule.iterations=3",
+            "--set",
+            "schedule.batch-size=8",
+            "--set",
+            "model.dcgan.width=4",
+            "--set",
+            "eval.every-steps=0",
+            "--set",
+            "eval.samples=300",
+            "--set",
+            "eval.metrics=[is,fid,pr,classes]",
+            "--set",
+            "eval.reference-cache=" + tmp.resolve("cache"));
+    assertThat(t.status()).as(t.err()).isZero();
+    String last = null;
+    for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+      if (line.contains("\"event\":\"eval\"")) {
+        last = line;
+      }
+    }
+    assertThat(last).as("final evaluation line").isNotNull();
+    Config during = ConfigFactory.parseString(last);
+    assertThat(during.getInt("step")).isEqualTo(3);
+    assertThat(during.getInt("samples")).isEqualTo(300);
+    CliRunner e =
+        CliRunner.run(
+            "eval",
+            "--run",
+            run.toString(),
+            "--n",
+            "300",
+            "--neighbours",
+            "300",
+            "--metrics",
+            "is,fid,pr,classes",
+            "--cache",
+            tmp.resolve("cache").toString());
+    assertThat(e.status()).as(e.err()).isZero();
+    // The Evaluator wrote the cache; agon eval read it.
+    assertThat(e.out()).contains("real features read from the cache");
+    Config offline =
+        ConfigFactory.parseString(
+            Files.readString(run.resolve("checkpoints/0000000003/eval.json")));
+    for (String k : new String[] {"is", "is_std", "fid", "precision", "recall", "kl_to_data"}) {
+      assertThat(offline.getDouble(k)).as(k).isEqualTo(during.getDouble(k));
+    }
+    assertThat(during.getString("protocol_classifier")).startsWith("fashion-mnist-cnn");
+  }
+
+  @Test
+  void twoDimensionalRunsGetModesParzenAndTheJsdBound() throws Exception {
+    Path run = tmp.resolve("ring");
+    CliRunner t =
+        CliRunner.run(
+            "train",
+            "--config",
+            "config/ring.conf",
+            "--run",
+            run.toString(),
+            "--quiet",
+            "--set",
+            "schedule.iterations=300",
+            "--set",
+            "eval.every-steps=0");
+    assertThat(t.status()).as(t.err()).isZero();
+    CliRunner e =
+        CliRunner.run(
+            "eval",
+            "--run",
+            run.toString(),
+            "--metrics",
+            "modes,parzen,jsd",
+            "--n",
+            "2000",
+            "--parzen-samples",
+            "1000",
+            "--jsd-samples",
+            "1000");
+    assertThat(e.status()).as(e.err()).isZero();
+    assertThat(e.out()).contains("modes").contains("Parzen LL").contains("JSD bound");
+    Config json =
+        ConfigFactory.parseString(
+            Files.readString(run.resolve("checkpoints/0000000300/eval.json")));
+    assertThat(json.getInt("total_modes")).isEqualTo(8);
+    assertThat(json.getInt("modes")).isBetween(0, 8);
+    double ll = json.getDouble("parzen_ll");
+    assertThat(ll).isFinite();
+    assertThat(json.getDouble("parzen_se")).isPositive();
+    assertThat(json.getDouble("parzen_sigma")).isBetween(0.1, 1.0);
+    // A lower bound on a JSD in nats: never above log 2; (V + log 4)/2 with V <= 0.
+    double bound = json.getDouble("jsd_lower_bound");
+    assertThat(bound).isLessThanOrEqualTo(Math.log(2));
+    assertThat(json.getDouble("jsd_value")).isLessThanOrEqualTo(0.0);
+    assertThat(bound).isCloseTo((json.getDouble("jsd_value") + Math.log(4)) / 2, within(1e-12));
+
+    CliRunner wrong = CliRunner.run("eval", "--run", run.toString(), "--metrics", "fid");
+    assertThat(wrong.status()).isEqualTo(2);
+    assertThat(wrong.err()).contains("metric 'fid' does not apply to 2-D data");
+  }
+
+  /** Needs the Fashion-MNIST train split (Debian's dataset-fashion-mnist; .ci/run installs it). */
+  @Test
+  void imageRunsGetParzenOnPixelsAndTheJsdBoundOnTheHeldOutSplit() throws Exception {
+    Path run = tmp.resolve("img");
+    CliRunner t =
+        CliRunner.run(
+            "train",
+            "--run",
+            run.toString(),
+            "--quiet",
+            "--set",
+            "schedule.iterations=2",
+            "--set",
+            "schedule.batch-size=8",
+            "--set",
+            "model.dcgan.width=4",
+            "--set",
+            "eval.every-steps=0",
+            "--set",
+            "eval.metrics=[]");
+    assertThat(t.status()).as(t.err()).isZero();
+    CliRunner e =
+        CliRunner.run(
+            "eval",
+            "--run",
+            run.toString(),
+            "--metrics",
+            "parzen,jsd",
+            "--parzen-samples",
+            "100",
+            "--jsd-samples",
+            "200");
+    assertThat(e.status()).as(e.err()).isZero();
+    Config json =
+        ConfigFactory.parseString(
+            Files.readString(run.resolve("checkpoints/0000000002/eval.json")));
+    assertThat(json.hasPath("fid")).isFalse();
+    // 784 pixels in [0, 1] around 100 untrained samples: a very low log-likelihood per image
+    assertThat(json.getDouble("parzen_ll")).isFinite().isLessThan(0.0);
+    assertThat(json.getString("protocol_parzen")).contains("last 10,000 train images");
+    assertThat(json.getDouble("jsd_lower_bound")).isLessThanOrEqualTo(Math.log(2));
+    assertThat(json.getString("protocol_jsd")).contains("200 held-out real, 200 fresh fakes");
+  }
+
+  @Test
+  void unknownMetricsAreNamed() {
+    CliRunner r = CliRunner.run("eval", "--real", "test:test", "--metrics", "is,inception");
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.err()).contains("unknown metric 'inception'").contains("parzen");
   }
 
   @Test

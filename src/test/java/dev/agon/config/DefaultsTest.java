@@ -53,7 +53,8 @@ class DefaultsTest {
             new FeatureMatchingConfig(false, -2),
             new MinibatchDiscriminationConfig(false, 100, 5),
             new VirtualBatchNormConfig(false, 64)),
-        new EvalConfig(2500, 500L, 0L, true),
+        new EvalConfig(
+            5000, 500L, 0L, true, java.util.List.of("is", "fid", "pr", "dc", "classes"), "", ""),
         new LogConfig(500L));
   }
 

@@ -39,7 +39,8 @@ class ExperimentFilesTest {
             new OptimizerConfig(OptimizerKind.ADAM, 1e-4, 0.5, 0.999, 1e-8, 0.0, false)),
         new ScheduleConfig(1, 0, 25000L, 512),
         d.stabilizers(),
-        new EvalConfig(2500, 1000L, 0L, true),
+        new EvalConfig(
+            2500, 1000L, 0L, true, java.util.List.of("is", "fid", "pr", "dc", "classes"), "", ""),
         d.log());
   }
 

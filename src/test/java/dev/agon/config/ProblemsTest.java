@@ -47,7 +47,8 @@ class ProblemsTest {
             f
                 + ":2: colour: unknown key (known keys: run, seed, data, model, objective, optim,"
                 + " schedule, stabilizers, eval, log)",
-            f + ":3: eval.x: unknown key (known keys: samples, every-steps, every-seconds, plots)");
+            f
+                + ":3: eval.x: unknown key (known keys: samples, every-steps, every-seconds, plots, metrics, classifier, reference-cache)");
   }
 
   @Test
