@@ -98,9 +98,18 @@ public final class ImageScorer implements Scorer {
       this.description =
           (c.eval().metrics().isEmpty()
                   ? "no image metrics (eval.metrics is empty)"
-                  : "no image metrics: no classifier for data.kind = "
-                      + c.data().kind().name().toLowerCase(java.util.Locale.ROOT)
-                      + " (set eval.classifier)")
+                  : c.data().kind() == DataKind.FASHION_MNIST
+                      ? "no image metrics: the shipped classifier"
+                          + " data/classifiers/fashion-mnist-cnn is not under "
+                          + dev.agon.data.Datasets.projectRoots()
+                          + " (set eval.classifier)"
+                      : "no image metrics: no classifier for data.kind = "
+                          + c.data()
+                              .kind()
+                              .name()
+                              .toLowerCase(java.util.Locale.ROOT)
+                              .replace('_', '-')
+                          + " (set eval.classifier)")
               + (plotDir != null ? "; grids in " + plotDir : "");
     }
   }
