@@ -3,7 +3,6 @@ package dev.agon.cli;
 import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.AgonConfig;
-import dev.agon.config.ConfigLoader;
 import dev.agon.config.ObjectiveKind;
 import dev.agon.data.BatchSource;
 import dev.agon.data.Datasets;
@@ -189,12 +188,7 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   private int scoreRun() throws IOException, CheckpointException {
-    Path configFile = run.resolve("config.conf");
-    if (!Files.isRegularFile(configFile)) {
-      throw new Main.UserException(run + " is not a run directory (no config.conf)");
-    }
-    AgonConfig c =
-        ConfigLoader.parseResolved(Files.readString(configFile), configFile.toString()).config();
+    AgonConfig c = RunDirectory.config(run);
     Path dir =
         step != null
             ? run.resolve("checkpoints").resolve(String.format(Locale.ROOT, "%010d", step))

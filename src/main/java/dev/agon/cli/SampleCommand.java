@@ -3,7 +3,6 @@ package dev.agon.cli;
 import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.AgonConfig;
-import dev.agon.config.ConfigLoader;
 import dev.agon.data.BatchSource;
 import dev.agon.data.ImageSource;
 import dev.agon.data.Mixture2d;
@@ -16,7 +15,6 @@ import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.Sampling;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -59,12 +57,7 @@ final class SampleCommand implements Callable<Integer> {
     if (n < 1) {
       throw new Main.UserException("--n must be >= 1 (got " + n + ")");
     }
-    Path configFile = run.resolve("config.conf");
-    if (!Files.isRegularFile(configFile)) {
-      throw new Main.UserException(run + " is not a run directory (no config.conf)");
-    }
-    AgonConfig c =
-        ConfigLoader.parseResolved(Files.readString(configFile), configFile.toString()).config();
+    AgonConfig c = RunDirectory.config(run);
     Path dir =
         CheckpointStore.latest(run)
             .orElseThrow(() -> new Main.UserException(run + " has no checkpoint yet"));

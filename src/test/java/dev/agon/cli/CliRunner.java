@@ -13,6 +13,22 @@ record CliRunner(int status, String out, String err) {
     return new CliRunner(status, out.toString(), err.toString());
   }
 
+  /**
+   * {@code agon train [--config config] --run run --quiet --set s...}: a short run for a test;
+   * {@code config} null for the default experiment.
+   */
+  static CliRunner train(java.nio.file.Path run, String config, String... sets) {
+    List<String> args = new java.util.ArrayList<>(List.of("train"));
+    if (config != null) {
+      args.addAll(List.of("--config", config));
+    }
+    args.addAll(List.of("--run", run.toString(), "--quiet"));
+    for (String s : sets) {
+      args.addAll(List.of("--set", s));
+    }
+    return run(args.toArray(String[]::new));
+  }
+
   List<String> errLines() {
     return err.lines().filter(l -> !l.isBlank()).toList();
   }

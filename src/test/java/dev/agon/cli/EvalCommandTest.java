@@ -32,20 +32,7 @@ class EvalCommandTest {
   @Test
   void runScoresWriteJsonBesideTheCheckpointAndFlagAnUntrainedGenerator() throws Exception {
     Path run = tmp.resolve("r");
-    CliRunner t =
-        CliRunner.run(
-            "train",
-            "--run",
-            run.toString(),
-            "--quiet",
-            "--set",
-            "schedule.iterations=2",
-            "--set",
-            "schedule.batch-size=8",
-            "--set",
-            "model.dcgan.width=4",
-            "--set",
-            "eval.every-steps=0");
+    CliRunner t = tinyImageRun(run, 2);
     assertThat(t.status()).as(t.err()).isZero();
     CliRunner e = CliRunner.run("eval", "--run", run.toString(), "--n", "200");
     assertThat(e.status()).as(e.err()).isZero();
@@ -66,24 +53,11 @@ class EvalCommandTest {
   void theEvaluatorsNumbersAreAgonEvalsNumbersOnTheSameWeights() throws Exception {
     Path run = tmp.resolve("same");
     CliRunner t =
-        CliRunner.run(
-            "train",
-            "--run",
-            run.toString(),
-            "--quiet",
-            "--set",
-            "schedule.iterations=3",
-            "--set",
-            "schedule.batch-size=8",
-            "--set",
-            "model.dcgan.width=4",
-            "--set",
-            "eval.every-steps=0",
-            "--set",
+        tinyImageRun(
+            run,
+            3,
             "eval.samples=300",
-            "--set",
             "eval.metrics=[is,fid,pr,classes]",
-            "--set",
             "eval.reference-cache=" + tmp.resolve("cache"));
     assertThat(t.status()).as(t.err()).isZero();
     String last = null;
@@ -125,17 +99,7 @@ class EvalCommandTest {
   void twoDimensionalRunsGetModesParzenAndTheJsdBound() throws Exception {
     Path run = tmp.resolve("ring");
     CliRunner t =
-        CliRunner.run(
-            "train",
-            "--config",
-            "config/ring.conf",
-            "--run",
-            run.toString(),
-            "--quiet",
-            "--set",
-            "schedule.iterations=300",
-            "--set",
-            "eval.every-steps=0");
+        CliRunner.train(run, "config/ring.conf", "schedule.iterations=300", "eval.every-steps=0");
     assertThat(t.status()).as(t.err()).isZero();
     CliRunner e =
         CliRunner.run(
@@ -176,22 +140,7 @@ class EvalCommandTest {
   @Test
   void imageRunsGetParzenOnPixelsAndTheJsdBoundOnTheHeldOutSplit() throws Exception {
     Path run = tmp.resolve("img");
-    CliRunner t =
-        CliRunner.run(
-            "train",
-            "--run",
-            run.toString(),
-            "--quiet",
-            "--set",
-            "schedule.iterations=2",
-            "--set",
-            "schedule.batch-size=8",
-            "--set",
-            "model.dcgan.width=4",
-            "--set",
-            "eval.every-steps=0",
-            "--set",
-            "eval.metrics=[]");
+    CliRunner t = tinyImageRun(run, 2, "eval.metrics=[]");
     assertThat(t.status()).as(t.err()).isZero();
     CliRunner e =
         CliRunner.run(
@@ -228,6 +177,17 @@ class EvalCommandTest {
     CliRunner r = CliRunner.run("eval");
     assertThat(r.status()).isEqualTo(2);
     assertThat(r.err()).contains("exactly one of --run DIR and --real A:B");
+  }
+
+  /** A DCGAN of width 4 trained for {@code iterations} at batch 8, scored only at the end. */
+  private static CliRunner tinyImageRun(Path run, int iterations, String... sets) {
+    String[] all = new String[sets.length + 4];
+    all[0] = "schedule.iterations=" + iterations;
+    all[1] = "schedule.batch-size=8";
+    all[2] = "model.dcgan.width=4";
+    all[3] = "eval.every-steps=0";
+    System.arraycopy(sets, 0, all, 4, sets.length);
+    return CliRunner.train(run, null, all);
   }
 
   /** The first number after {@code name} on its line of the table. */
