@@ -334,18 +334,7 @@ public final class Mlp implements Network {
     if (buf == null) {
       throw new IllegalStateException("jvp without forward");
     }
-    if (v.rank() != 2 || v.rows() != buf.batch || v.columns() != spec.inputDim()) {
-      throw new IllegalArgumentException(
-          "expected a tangent ["
-              + buf.batch
-              + ", "
-              + spec.inputDim()
-              + "], got "
-              + java.util.Arrays.toString(v.shape()));
-    }
-    if (v.dataType() != dtype) {
-      throw new IllegalArgumentException("expected " + dtype + " tangent, got " + v.dataType());
-    }
+    Shapes.check("tangent", v, new long[] {spec.inputDim()}, dtype, buf.batch);
     if (buf.tangents == null) {
       buf.tangents = new INDArray[numLayers];
       for (int l = 0; l < numLayers; l++) {
@@ -384,18 +373,7 @@ public final class Mlp implements Network {
     if (buf == null) {
       throw new IllegalStateException("jvpBackward without a jvp after the last forward");
     }
-    if (dT.rank() != 2 || dT.rows() != buf.batch || dT.columns() != spec.outputDim()) {
-      throw new IllegalArgumentException(
-          "expected dT ["
-              + buf.batch
-              + ", "
-              + spec.outputDim()
-              + "], got "
-              + java.util.Arrays.toString(dT.shape()));
-    }
-    if (dT.dataType() != dtype) {
-      throw new IllegalArgumentException("expected " + dtype + " dT, got " + dT.dataType());
-    }
+    Shapes.check("dT", dT, new long[] {spec.outputDim()}, dtype, buf.batch);
     int top = numLayers - 1;
     INDArray delta;
     Activation outAct = spec.layerActivation(top);
