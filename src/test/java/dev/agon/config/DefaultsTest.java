@@ -54,7 +54,8 @@ class DefaultsTest {
             new MinibatchDiscriminationConfig(false, 100, 5),
             new VirtualBatchNormConfig(false, 64)),
         new EvalConfig(2500, 500L, 0L, true),
-        new LogConfig(500L));
+        new LogConfig(500L),
+        new MetricsConfig(true, "127.0.0.1", 9464));
   }
 
   @Test

@@ -1,0 +1,115 @@
+package dev.agon.engine;
+
+import dev.agon.eval.ModeMetrics;
+import dev.agon.metrics.Meters;
+import dev.agon.metrics.TrainingMetrics;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Turns the step and evaluation reports the Recorder receives into meter values. It only writes
+ * plain holders ({@link TrainingMetrics}); a scrape reads them on the HTTP server's threads, so
+ * neither the training actors nor this actor ever wait for Prometheus. Spawned by the Recorder,
+ * which forwards every report to it with one {@code tell}.
+ */
+public final class Metrics extends AbstractBehavior<Metrics.Command> {
+  public sealed interface Command {}
+
+  /** A report, as the Recorder got it. */
+  public record Observe(Messages.Report report) implements Command {}
+
+  /** The run is finishing: its last iteration is done and the Recorder flushes. */
+  public record Finishing() implements Command {}
+
+  private final TrainingMetrics sink;
+  private final EngineSettings settings;
+
+  public static Behavior<Command> create(TrainingMetrics sink, EngineSettings settings) {
+    return Behaviors.setup(ctx -> new Metrics(ctx, sink, settings));
+  }
+
+  private Metrics(ActorContext<Command> ctx, TrainingMetrics sink, EngineSettings settings) {
+    super(ctx);
+    this.sink = sink;
+    this.settings = settings;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Observe.class, this::onObserve)
+        .onMessage(Finishing.class, this::onFinishing)
+        .build();
+  }
+
+  /** Counts a tell to this actor; the matching decrement is in the handlers. */
+  static void sent(TrainingMetrics sink) {
+    sink.mailbox("metrics", 1);
+  }
+
+  private void handled() {
+    sink.mailbox("metrics", -1);
+    sink.actorMessage("metrics");
+  }
+
+  private Behavior<Command> onFinishing(Finishing f) {
+    handled();
+    if (sink.state() == Meters.STATE_RUNNING) {
+      sink.state(Meters.STATE_FINISHING);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onObserve(Observe o) {
+    handled();
+    sink.actorMessage("coordinator");
+    int batch = settings.batchSize();
+    if (o.report() instanceof Messages.DStepReport d) {
+      sink.actorMessage("discriminator");
+      sink.actorMessage("data-loader");
+      sink.step(
+          "discriminator",
+          d.step(),
+          d.loss().loss(),
+          d.penalty(),
+          d.nanos(),
+          d.endMillis(),
+          2L * batch,
+          d.staleness());
+      sink.discriminatorOutputs(d.loss().meanDReal(), d.loss().meanDFake());
+    } else if (o.report() instanceof Messages.GStepReport g) {
+      sink.actorMessage("generator");
+      sink.step(
+          "generator",
+          g.step(),
+          g.loss().loss(),
+          g.penalty(),
+          g.nanos(),
+          g.endMillis(),
+          batch,
+          g.staleness());
+    } else if (o.report() instanceof Messages.EvalReport e) {
+      sink.actorMessage("evaluator");
+      ModeMetrics.Result m = e.score().modes();
+      if (m != null) {
+        sink.evalValue(Meters.EVAL_MODES, m.modes());
+        sink.evalValue(Meters.EVAL_MODES_TOTAL, m.totalModes());
+        sink.evalValue(Meters.EVAL_HIGH_QUALITY, m.highQualityFraction());
+        sink.evalValue(Meters.EVAL_REVERSE_KL, m.reverseKl());
+      }
+      sink.evaluated(e.step(), e.endMillis(), e.nanos(), e.skipped());
+    } else if (o.report() instanceof Messages.ScheduleEvent s) {
+      if (s.change().equals("schedule")) {
+        sink.schedule(s.k(), s.staleness());
+      } else if (s.change().equals("generator_lr")) {
+        sink.learningRate("generator", s.value());
+      } else if (s.change().equals("discriminator_lr")) {
+        sink.learningRate("discriminator", s.value());
+      }
+    }
+    return this;
+  }
+}
