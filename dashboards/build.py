@@ -171,7 +171,7 @@ def run_dashboard():
     p.append(stat(ids, "Last evaluated G step", [f'agon_eval_step{{{SEL}}}'],
                   grid(4, y + 4, 4, 4), decimals=0))
     p.append(stat(ids, "Progress",
-                  [f'agon_optimizer_steps_total{{{SEL}, network="generator"}} / agon_training_iterations_target{{{SEL}}}'],
+                  [f'agon_optimizer_steps_total{{{SEL}, network="generator"}} / ignoring (network) agon_training_iterations_target{{{SEL}}}'],
                   grid(8, y + 4, 5, 4), unit="percentunit", decimals=1))
     p.append(stat(ids, "Up", [f'up{{instance=~"$instance"}}'], grid(13, y + 4, 5, 4),
                   mappings=[{"type": "value", "options": {

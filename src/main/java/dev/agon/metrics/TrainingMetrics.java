@@ -410,10 +410,13 @@ public final class TrainingMetrics implements AutoCloseable {
     private int size;
 
     synchronized void add(long nanos, long step) {
-      if (size > 0 && nanos - times[(head + size - 1) % 64] < WINDOW_NANOS / 32) {
-        // Keep one point per ~300 ms: the window then spans ten seconds in 32+ points.
-        times[(head + size - 1) % 64] = nanos;
-        steps[(head + size - 1) % 64] = step;
+      int last = (head + size - 1) % 64;
+      int before = (head + size - 2) % 64;
+      if (size >= 2 && nanos - times[before] < WINDOW_NANOS / 32) {
+        // Keep points at least ~300 ms apart: the newest one moves until it is that far from
+        // the one before, so 64 slots always span the ten-second window.
+        times[last] = nanos;
+        steps[last] = step;
         return;
       }
       if (size == 64) {
@@ -423,7 +426,7 @@ public final class TrainingMetrics implements AutoCloseable {
       times[(head + size) % 64] = nanos;
       steps[(head + size) % 64] = step;
       size++;
-      while (size > 2 && nanos - times[head] > WINDOW_NANOS) {
+      while (size > 2 && nanos - times[(head + 1) % 64] > WINDOW_NANOS) {
         head = (head + 1) % 64;
         size--;
       }

@@ -34,6 +34,8 @@ public final class AgonRoutes {
               WebServer.send(ex, 200, s.contentType(), s.body());
             })
         .route("/-/healthy", "GET", ex -> plain(ex, 200, "Agon is healthy.\n"))
+        // Browsers ask for it; "no content" keeps their consoles free of 404 errors.
+        .route("/favicon.ico", "GET", ex -> WebServer.send(ex, 204, "image/x-icon", new byte[0]))
         .route(
             "/-/ready",
             "GET",

@@ -50,11 +50,15 @@ final class StatusPage {
         "last G step",
         Double.isFinite(last) ? Instant.ofEpochMilli((long) (last * 1e3)).toString() : "–");
     for (Map.Entry<String, Double> e : m.evalValues().entrySet()) {
-      if (Double.isFinite(e.getValue())) {
-        row(
-            b,
-            esc(e.getKey().replaceFirst("^agon_eval_", "eval ")),
-            AgonRoutes.fmt(e.getValue(), "%.4g"));
+      double v = e.getValue();
+      if (Double.isFinite(v)) {
+        String value =
+            e.getKey().endsWith("_timestamp_seconds")
+                ? Instant.ofEpochMilli((long) (v * 1e3)).toString()
+                : v == Math.rint(v) && Math.abs(v) < 1e15
+                    ? Long.toString((long) v)
+                    : AgonRoutes.fmt(v, "%.4g");
+        row(b, esc(e.getKey().replaceFirst("^agon_eval_", "eval ")), value);
       }
     }
     b.append("</table></div>\n<div>");

@@ -91,4 +91,17 @@ class MetersTest {
     assertThat(h.points().get(h.points().size() - 1).step()).isGreaterThan(90_000);
     assertThat(h.points().get(0).step()).isLessThan(1000);
   }
+
+  @Test
+  void stepRateIsMeasuredWhileStepsArriveFasterThanItsResolution() throws Exception {
+    try (TrainingMetrics m = metrics()) {
+      assertThat(m.generatorStepsPerSecond()).isNaN();
+      for (int s = 1; s <= 100; s++) {
+        m.step("generator", s, 0, 0, 1, 0, 1, 0);
+        Thread.sleep(10);
+      }
+      // ~100 steps/s (sleep granularity and a loaded machine make it lower, never zero).
+      assertThat(m.generatorStepsPerSecond()).isBetween(20.0, 110.0);
+    }
+  }
 }
