@@ -26,6 +26,7 @@ public final class Metrics extends AbstractBehavior<Metrics.Command> {
 
   private final TrainingMetrics sink;
   private final EngineSettings settings;
+  private long lastDEndMillis = -1;
 
   public static Behavior<Command> create(TrainingMetrics sink, EngineSettings settings) {
     return Behaviors.setup(ctx -> new Metrics(ctx, sink, settings));
@@ -63,6 +64,24 @@ public final class Metrics extends AbstractBehavior<Metrics.Command> {
     return this;
   }
 
+  /**
+   * Queue depth: batches the loader prepared beyond the one this update trained on. Wait: how long
+   * after D finished its previous update its real batch became ready (capped by the update's start:
+   * from then on D was computing) — time D spent starved for data, to millisecond resolution.
+   */
+  private void dataFlow(Messages.DStepReport d) {
+    sink.dataConsumed(d.realIndex());
+    long ready = sink.dataReadyMillis(d.realIndex());
+    long start = d.endMillis() - d.nanos() / 1_000_000;
+    if (ready >= 0 && lastDEndMillis >= 0) {
+      long waited = Math.min(ready, start) - lastDEndMillis;
+      if (waited > 0) {
+        sink.dataWait(waited);
+      }
+    }
+    lastDEndMillis = d.endMillis();
+  }
+
   private Behavior<Command> onObserve(Observe o) {
     handled();
     sink.actorMessage("coordinator");
@@ -80,6 +99,7 @@ public final class Metrics extends AbstractBehavior<Metrics.Command> {
           2L * batch,
           d.staleness());
       sink.discriminatorOutputs(d.loss().meanDReal(), d.loss().meanDFake());
+      dataFlow(d);
     } else if (o.report() instanceof Messages.GStepReport g) {
       sink.actorMessage("generator");
       sink.step(

@@ -74,7 +74,9 @@ public final class TrainRun {
         (mixture || c.eval().plots()) && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
     Coordinator.Parts parts =
         new Coordinator.Parts(
-            () -> Factory.data(c),
+            observability.metrics() == null
+                ? () -> Factory.data(c)
+                : () -> new MeteredBatchSource(Factory.data(c), observability.metrics()),
             () -> GeneratorTrainer.create(c, shape),
             () -> DiscriminatorTrainer.create(c, shape),
             Recorder.create(

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -64,6 +65,10 @@ public final class TrainingMetrics implements AutoCloseable {
   private final Cell evaluationsSkipped = new Cell(0);
   private final Cell dataQueue = new Cell(Double.NaN);
   private final Cell dataWait = new Cell(0);
+  private final Cell dataPrepared = new Cell(-1);
+  private static final int READY_SLOTS = 1024;
+  private final AtomicLongArray readyIndex = new AtomicLongArray(READY_SLOTS);
+  private final AtomicLongArray readyMillis = new AtomicLongArray(READY_SLOTS);
   private final Map<String, PerActor> actors = new LinkedHashMap<>();
   private final Cell checkpoints = new Cell(0);
   private final Cell checkpointSeconds = new Cell(Double.NaN);
@@ -312,12 +317,29 @@ public final class TrainingMetrics implements AutoCloseable {
     return eval.get(meter).get();
   }
 
-  public void dataQueue(int depth) {
-    dataQueue.set(depth);
+  /** The data loader finished preparing real batch {@code index} (on its own thread). */
+  public void dataPrepared(long index, long millis) {
+    int slot = (int) (index % READY_SLOTS);
+    readyIndex.set(slot, -1);
+    readyMillis.set(slot, millis);
+    readyIndex.set(slot, index);
+    dataPrepared.set(index);
   }
 
-  public void dataWait(long nanos) {
-    dataWait.add(nanos / 1e9);
+  /** When batch {@code index} was ready, or −1 when no longer (or not yet) known. */
+  public long dataReadyMillis(long index) {
+    int slot = (int) (index % READY_SLOTS);
+    long millis = readyMillis.get(slot);
+    return readyIndex.get(slot) == index ? millis : -1;
+  }
+
+  /** Real batches prepared beyond {@code consumedIndex}, the last one a D update trained on. */
+  public void dataConsumed(long consumedIndex) {
+    dataQueue.set(Math.max(0, dataPrepared.get() - consumedIndex));
+  }
+
+  public void dataWait(long millis) {
+    dataWait.add(millis / 1e3);
   }
 
   /** A message handled by (or reported from) {@code actor}. */
