@@ -11,9 +11,14 @@ import argparse
 import http.client
 import json
 import os
+import queue
 import statistics
 import sys
+import threading
 import time
+
+
+WORKERS = 8
 
 
 def wait_port(run_dir, timeout_s=300):
@@ -34,7 +39,7 @@ def main():
     ap.add_argument("run_dir")
     ap.add_argument("--hz", type=float, default=100.0)
     ap.add_argument("--phase-s", type=float, default=10.0)
-    ap.add_argument("--warmup-s", type=float, default=10.0)
+    ap.add_argument("--warmup-s", type=float, default=20.0)
     a = ap.parse_args()
     port = wait_port(a.run_dir)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -42,6 +47,7 @@ def main():
     latencies = []
     scrapes = 0
     failures = 0
+    size = 0
     start = time.time()
     time.sleep(a.warmup_s)
     scraping = False
@@ -51,24 +57,58 @@ def main():
         kind = "on" if scraping else "off"
         end = t0 + a.phase_s
         if scraping:
+            # A fixed-rate schedule feeding WORKERS keep-alive connections: a slow answer
+            # (a loaded machine) delays one worker, not the rate.
+            tokens = queue.Queue()
+            stop = threading.Event()
+            lock = threading.Lock()
+            counts = {"n": 0, "fail": 0, "dead": False, "size": 0}
+
+            def worker():
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                while True:
+                    if tokens.get() is None:
+                        break
+                    s0 = time.perf_counter()
+                    try:
+                        c.request("GET", "/metrics")
+                        body = c.getresponse().read()
+                    except (OSError, http.client.HTTPException):
+                        with lock:
+                            counts["dead"] = True
+                        break
+                    with lock:
+                        counts["n"] += 1
+                        counts["size"] = len(body)
+                        counts["fail"] += 0 if body else 1
+                        latencies.append(time.perf_counter() - s0)
+                c.close()
+
+            threads = [threading.Thread(target=worker, daemon=True) for _ in range(WORKERS)]
+            for t in threads:
+                t.start()
             period = 1.0 / a.hz
             nxt = t0
-            while time.time() < end:
-                s = time.perf_counter()
-                try:
-                    conn.request("GET", "/metrics")
-                    body = conn.getresponse().read()
-                    if not body:
-                        failures += 1
-                    scrapes += 1
-                    latencies.append(time.perf_counter() - s)
-                except (OSError, http.client.HTTPException):
-                    alive = False
-                    break
+            while time.time() < end and not counts["dead"]:
+                tokens.put(1)
                 nxt += period
                 pause = nxt - time.time()
                 if pause > 0:
                     time.sleep(pause)
+            # Tokens not taken by the end of the phase are dropped: they would spill over.
+            while True:
+                try:
+                    tokens.get_nowait()
+                except queue.Empty:
+                    break
+            for _ in threads:
+                tokens.put(None)
+            for t in threads:
+                t.join(10)
+            scrapes += counts["n"]
+            failures += counts["fail"]
+            size = counts["size"]
+            alive = not counts["dead"]
         else:
             while time.time() < end:
                 time.sleep(0.2)
@@ -104,13 +144,24 @@ def main():
                   + " ".join(f"{x:.1f}" for x in r) + ")")
     if rates["on"] and rates["off"]:
         ratio = statistics.median(rates["on"]) / statistics.median(rates["off"])
-        print(f"  scraped/unscraped: {ratio:.3f}")
+        print(f"  scraped/unscraped, medians: {ratio:.3f}")
+        # Paired: each scraped phase against the mean of the unscraped phases on either side,
+        # which cancels slow drifts in the machine's load.
+        seq = []
+        for kind, s, e in phases:
+            n = sum(1 for t in steps if s <= t < e)
+            seq.append((kind, n / ((e - s) / 1000)))
+        pairs = [seq[i][1] / ((seq[i - 1][1] + seq[i + 1][1]) / 2)
+                 for i in range(1, len(seq) - 1) if seq[i][0] == "on"]
+        if pairs:
+            print(f"  scraped/neighbouring unscraped, paired: median {statistics.median(pairs):.3f}"
+                  f" over {len(pairs)} pairs (" + " ".join(f"{x:.2f}" for x in pairs) + ")")
     if latencies:
         latencies.sort()
         print(f"scrapes: {scrapes} in {on_s:.0f} s scraped = {scrapes / on_s:.1f}/s, {failures} empty;"
               f" latency p50 {1000 * latencies[len(latencies) // 2]:.2f} ms,"
               f" p99 {1000 * latencies[int(len(latencies) * 0.99)]:.2f} ms,"
-              f" size {len(body)} bytes")
+              f" size {size} bytes, {WORKERS} connections")
     print(f"wall {time.time() - start:.0f} s")
 
 

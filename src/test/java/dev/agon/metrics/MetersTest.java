@@ -104,4 +104,18 @@ class MetersTest {
       assertThat(m.generatorStepsPerSecond()).isBetween(20.0, 110.0);
     }
   }
+
+  @Test
+  void scrapesWithinAFewHundredMillisecondsShareOneRendering() throws Exception {
+    try (TrainingMetrics m = metrics()) {
+      TrainingMetrics.Scrape first = m.scrape(null);
+      m.step("generator", 1, 0.5, 0, 1, 0, 1, 0);
+      assertThat(m.scrape(null)).isSameAs(first);
+      Thread.sleep(TrainingMetrics.SCRAPE_REUSE_NANOS / 1_000_000 + 20);
+      assertThat(m.scrape(null).body())
+          .contains(
+              "agon_optimizer_steps_total{experiment=\"ring\",network=\"generator\",run=\"r-1\"}"
+                  + " 1.0");
+    }
+  }
 }
