@@ -2,7 +2,7 @@
 """Scrapes a training run's /metrics at a fixed rate in alternating phases (off, on, off, ...)
 and, once the run has ended, compares G updates per second in the two kinds of phase.
 
-Usage: bench/scrape.py RUN_DIR [--hz 100] [--phase-s 10] [--warmup-s 10]
+Usage: bench/scrape.py RUN_DIR [--hz 100] [--phase-s 10] [--warmup-s 20] [--path /metrics]
 Waits for RUN_DIR/http.port, then alternates until the run stops answering. Throughput per
 phase comes from the run's metrics.jsonl (g_step events' time_ms), so the measurement is
 the trainer's own clock, not the scraper's.
@@ -40,6 +40,8 @@ def main():
     ap.add_argument("--hz", type=float, default=100.0)
     ap.add_argument("--phase-s", type=float, default=10.0)
     ap.add_argument("--warmup-s", type=float, default=20.0)
+    # A control: --path /-/healthy costs the client and the HTTP round trip, no rendering.
+    ap.add_argument("--path", default="/metrics")
     a = ap.parse_args()
     port = wait_port(a.run_dir)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -71,7 +73,7 @@ def main():
                         break
                     s0 = time.perf_counter()
                     try:
-                        c.request("GET", "/metrics")
+                        c.request("GET", a.path)
                         body = c.getresponse().read()
                     except (OSError, http.client.HTTPException):
                         with lock:
