@@ -181,7 +181,11 @@ public final class Meters {
 
   // Actors.
   public static final MeterDef ACTOR_MAILBOX =
-      gauge("agon.actor.mailbox.size", null, "Messages waiting in the actor's mailbox.", ACTOR);
+      gauge(
+          "agon.actor.mailbox.size",
+          null,
+          "Messages waiting in the actor's mailbox (counted for the metrics actor; NaN: not measured).",
+          ACTOR);
   public static final MeterDef ACTOR_MESSAGES =
       counter("agon.actor.messages", null, "Messages the actor handled or sent as reports.", ACTOR);
   public static final MeterDef ACTOR_RESTARTS =

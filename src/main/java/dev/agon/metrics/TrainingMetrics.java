@@ -97,9 +97,15 @@ public final class TrainingMetrics implements AutoCloseable {
 
   /** Holders of one actor's meters. */
   private static final class PerActor {
-    final Cell mailbox = new Cell(0);
+    // Only the Metrics actor's mailbox is counted (its senders count their tells); the others'
+    // stay NaN, "not measured", rather than a misleading 0.
+    final Cell mailbox;
     final Cell messages = new Cell(0);
     final Cell restarts = new Cell(0);
+
+    PerActor(boolean mailboxCounted) {
+      mailbox = new Cell(mailboxCounted ? 0 : Double.NaN);
+    }
   }
 
   /**
@@ -160,7 +166,7 @@ public final class TrainingMetrics implements AutoCloseable {
     gauge(Meters.DATA_QUEUE, Tags.empty(), dataQueue::get);
     counter(Meters.DATA_WAIT, Tags.empty(), dataWait);
     for (String name : Meters.ACTORS) {
-      PerActor a = new PerActor();
+      PerActor a = new PerActor(name.equals("metrics"));
       actors.put(name, a);
       Tags t = Tags.of(Meters.ACTOR, name);
       gauge(Meters.ACTOR_MAILBOX, t, a.mailbox::get);
