@@ -15,7 +15,8 @@ public record AgonConfig(
     @Doc("Training schedule.") ScheduleConfig schedule,
     @Doc("Training stabilisers.") StabilizersConfig stabilizers,
     @Doc("Evaluation during and at the end of the run.") EvalConfig eval,
-    @Doc("Console and log output.") LogConfig log)
+    @Doc("Console and log output.") LogConfig log,
+    @Doc("Metrics, health and status page over HTTP.") MetricsConfig metrics)
     implements CrossFieldCheck {
 
   @Override

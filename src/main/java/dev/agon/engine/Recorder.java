@@ -1,6 +1,7 @@
 package dev.agon.engine;
 
 import dev.agon.eval.ModeMetrics;
+import dev.agon.metrics.TrainingMetrics;
 import dev.agon.util.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -41,6 +42,8 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
    * @param console progress display target, or null for none
    * @param interactive redraw one line with '\r' (a terminal) instead of printing a new line
    * @param progressIntervalMs minimum time between progress updates (×20 when not interactive)
+   * @param metrics meters to keep up to date through a {@link Metrics} child, or null for none
+   * @param settings the engine's settings (batch size for the sample counters), or null
    */
   public record Options(
       String runName,
@@ -48,7 +51,19 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
       PrintStream console,
       boolean interactive,
       long progressIntervalMs,
-      long iterations) {}
+      long iterations,
+      TrainingMetrics metrics,
+      EngineSettings settings) {
+    public Options(
+        String runName,
+        Path metricsFile,
+        PrintStream console,
+        boolean interactive,
+        long progressIntervalMs,
+        long iterations) {
+      this(runName, metricsFile, console, interactive, progressIntervalMs, iterations, null, null);
+    }
+  }
 
   private final Options options;
   private final BufferedWriter out;
@@ -60,6 +75,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
   private double lastDFake = Double.NaN;
   private Messages.GStepReport lastG;
   private int lineWidth;
+  private final ActorRef<Metrics.Command> metrics;
 
   public static Behavior<Command> create(Options options) {
     return Behaviors.setup(ctx -> new Recorder(ctx, options));
@@ -76,6 +92,10 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
                 StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
+    this.metrics =
+        options.metrics() == null
+            ? null
+            : ctx.spawn(Metrics.create(options.metrics(), options.settings()), "metrics");
   }
 
   @Override
@@ -88,6 +108,10 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
   }
 
   private Behavior<Command> onRecord(Record r) {
+    if (metrics != null) {
+      Metrics.sent(options.metrics());
+      metrics.tell(new Metrics.Observe(r.report()));
+    }
     if (r.report() instanceof Messages.DStepReport d) {
       write(
           Json.object()
@@ -175,6 +199,10 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
   }
 
   private Behavior<Command> onFlush(Flush f) {
+    if (metrics != null) {
+      Metrics.sent(options.metrics());
+      metrics.tell(new Metrics.Finishing());
+    }
     maybePrint(true);
     if (options.console() != null && options.interactive() && lineWidth > 0) {
       options.console().println();

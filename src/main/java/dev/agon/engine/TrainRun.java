@@ -47,6 +47,7 @@ public final class TrainRun {
   private final Path runDir;
   private final ActorSystem<Coordinator.Command> system;
   private final CompletableFuture<Coordinator.Finished> finished;
+  private final Observability observability;
 
   private TrainRun(LoadedConfig loaded, Path runDir, PrintStream console, boolean interactive)
       throws IOException {
@@ -66,13 +67,16 @@ public final class TrainRun {
             .end());
     EngineSettings settings = settings(c);
     BatchSource data = Factory.data(c); // fails here, before any actor starts, on bad data
+    this.observability = Observability.start(c, runDir, console);
     long[] shape = data.sampleShape();
     boolean mixture = data instanceof Mixture2d;
     boolean evaluate =
         scoresAtAll(c, mixture) && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
     Coordinator.Parts parts =
         new Coordinator.Parts(
-            () -> Factory.data(c),
+            observability.metrics() == null
+                ? () -> Factory.data(c)
+                : () -> new MeteredBatchSource(Factory.data(c), observability.metrics()),
             () -> GeneratorTrainer.create(c, shape),
             () -> DiscriminatorTrainer.create(c, shape),
             Recorder.create(
@@ -82,7 +86,9 @@ public final class TrainRun {
                     console,
                     interactive,
                     c.log().progressIntervalMs(),
-                    settings.iterations())),
+                    settings.iterations(),
+                    observability.metrics(),
+                    settings)),
             StepHook.NONE,
             evaluate
                 ? new Coordinator.Evaluation(
@@ -94,6 +100,7 @@ public final class TrainRun {
                 : null);
     this.system = ActorSystem.create(Coordinator.create(settings, parts), "agon", pekkoConfig());
     this.finished = start(system, "; see " + runDir.resolve("agon.log"));
+    observability.running();
   }
 
   /**
@@ -155,10 +162,21 @@ public final class TrainRun {
       f = finished.get();
     } catch (ExecutionException e) {
       system.terminate();
+      observability.close(false);
       throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     } finally {
       system.getWhenTerminated().toCompletableFuture().join();
     }
+    try {
+      return finish(f);
+    } catch (IOException | RuntimeException e) {
+      observability.close(false);
+      throw e;
+    }
+  }
+
+  private Result finish(Coordinator.Finished f) throws IOException {
+    long checkpointStart = System.nanoTime();
     Map<String, INDArray> tensors = new LinkedHashMap<>();
     tensors.put("generator", f.generatorParams());
     tensors.put("discriminator", f.discriminatorParams());
@@ -166,6 +184,7 @@ public final class TrainRun {
       tensors.put("generator_ema", f.generatorEma());
     }
     Path checkpoint = CheckpointStore.write(runDir, f.gSteps(), configHash(), tensors);
+    observability.checkpointWritten(System.nanoTime() - checkpointStart);
     ModeMetrics.Result modes = null;
     AgonConfig c = loaded.config();
     boolean mixture = Factory.data(c) instanceof Mixture2d;
@@ -199,6 +218,7 @@ public final class TrainRun {
       appendLine(
           runDir.resolve("metrics.jsonl"), line.put("time_ms", System.currentTimeMillis()).end());
     }
+    observability.close(true);
     return new Result(runDir, f, checkpoint, modes);
   }
 

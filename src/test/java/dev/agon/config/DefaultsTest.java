@@ -55,7 +55,8 @@ class DefaultsTest {
             new VirtualBatchNormConfig(false, 64)),
         new EvalConfig(
             5000, 500L, 0L, true, java.util.List.of("is", "fid", "pr", "dc", "classes"), "", ""),
-        new LogConfig(500L));
+        new LogConfig(500L),
+        new MetricsConfig(true, "127.0.0.1", 9464));
   }
 
   @Test

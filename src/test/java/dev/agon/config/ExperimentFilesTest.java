@@ -41,7 +41,8 @@ class ExperimentFilesTest {
         d.stabilizers(),
         new EvalConfig(
             2500, 1000L, 0L, true, java.util.List.of("is", "fid", "pr", "dc", "classes"), "", ""),
-        d.log());
+        d.log(),
+        d.metrics());
   }
 
   @Test

@@ -1,0 +1,110 @@
+package dev.agon.engine;
+
+import dev.agon.config.AgonConfig;
+import dev.agon.metrics.Meters;
+import dev.agon.metrics.TrainingMetrics;
+import dev.agon.web.AgonRoutes;
+import dev.agon.web.WebServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bytedeco.javacpp.Pointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A run's meters and HTTP endpoint, from start to the end of the run. When {@code metrics.enabled}
+ * is off, or the port cannot be bound, the run trains without them (the endpoint is for watching a
+ * run; losing it must not lose the run): {@link #metrics()} is then null or the meters stay
+ * unscraped.
+ */
+final class Observability {
+  private static final Logger LOG = LoggerFactory.getLogger(Observability.class);
+
+  private final TrainingMetrics metrics;
+  private final WebServer server;
+
+  private Observability(TrainingMetrics metrics, WebServer server) {
+    this.metrics = metrics;
+    this.server = server;
+  }
+
+  static Observability start(AgonConfig c, Path runDir, PrintStream console) throws IOException {
+    if (!c.metrics().enabled()) {
+      return new Observability(null, null);
+    }
+    String version = TrainRun.class.getPackage().getImplementationVersion();
+    TrainingMetrics m =
+        new TrainingMetrics(
+            runDir.toAbsolutePath().normalize().getFileName().toString(),
+            c.run().name(),
+            version == null ? "dev" : version,
+            () -> Pointer.totalBytes());
+    m.configured(
+        c.schedule().iterations(),
+        c.schedule().k(),
+        c.schedule().staleness(),
+        c.optim().generator().lr(),
+        c.optim().discriminator().lr());
+    WebServer server;
+    try {
+      server = WebServer.start(c.metrics().host(), c.metrics().port());
+    } catch (IOException e) {
+      String msg =
+          "agon: warning: cannot serve metrics on "
+              + c.metrics().host()
+              + ":"
+              + c.metrics().port()
+              + " ("
+              + e.getMessage()
+              + "); training without the HTTP endpoint (set metrics.port, 0 for any)";
+      LOG.warn(msg);
+      if (console != null) {
+        console.println(msg);
+      }
+      return new Observability(m, null);
+    }
+    AgonRoutes.install(server, m, runDir);
+    Files.writeString(runDir.resolve("http.port"), server.port() + "\n", StandardCharsets.UTF_8);
+    String url = "http://" + hostForUrl(c.metrics().host()) + ":" + server.port() + "/";
+    LOG.info("status page {}, metrics {}metrics", url, url);
+    if (console != null) {
+      console.println("agon: status page " + url + "  (Prometheus: " + url + "metrics)");
+    }
+    return new Observability(m, server);
+  }
+
+  private static String hostForUrl(String host) {
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  TrainingMetrics metrics() {
+    return metrics;
+  }
+
+  void running() {
+    if (metrics != null) {
+      metrics.state(Meters.STATE_RUNNING);
+    }
+  }
+
+  void checkpointWritten(long nanos) {
+    if (metrics != null) {
+      metrics.checkpointWritten(nanos, System.currentTimeMillis());
+    }
+  }
+
+  /** The run ended (well or not): last state, then the endpoint goes away. */
+  void close(boolean ok) {
+    if (metrics == null) {
+      return;
+    }
+    metrics.state(ok ? Meters.STATE_FINISHED : Meters.STATE_FAILED);
+    if (server != null) {
+      server.close();
+    }
+    metrics.close();
+  }
+}

@@ -1,0 +1,269 @@
+package dev.agon.metrics;
+
+import dev.agon.metrics.MeterDef.Kind;
+import java.util.List;
+
+/**
+ * The meter catalogue: every meter Agon exports, with unit and description, in one place. Every
+ * meter also carries the common labels {@code run} (run directory name) and {@code experiment}
+ * ({@code run.name}); the others are bounded: {@code network} (generator, discriminator), {@code
+ * term} (a loss term or D output), {@code actor} (an engine actor), {@code gpu} (a device). Units
+ * are base units (seconds, bytes); ratios are in [0, 1].
+ */
+public final class Meters {
+  private Meters() {}
+
+  public static final String NETWORK = "network";
+  public static final String TERM = "term";
+  public static final String ACTOR = "actor";
+  public static final String GPU = "gpu";
+
+  /** Values of {@code network}. */
+  public static final List<String> NETWORKS = List.of("generator", "discriminator");
+
+  /** Engine actors with a row in the actor meters. */
+  public static final List<String> ACTORS =
+      List.of("coordinator", "generator", "discriminator", "data-loader", "evaluator", "metrics");
+
+  /** Training state codes of {@link #TRAINING_STATE}. */
+  public static final int STATE_STARTING = 0;
+
+  public static final int STATE_RUNNING = 1;
+  public static final int STATE_FINISHING = 2;
+  public static final int STATE_FINISHED = 3;
+  public static final int STATE_FAILED = 4;
+
+  private static MeterDef gauge(String name, String unit, String description, String... labels) {
+    return new MeterDef(name, Kind.GAUGE, unit, description, List.of(labels));
+  }
+
+  private static MeterDef counter(String name, String unit, String description, String... labels) {
+    return new MeterDef(name, Kind.COUNTER, unit, description, List.of(labels));
+  }
+
+  // Build and run.
+  public static final MeterDef BUILD_INFO =
+      gauge("agon.build.info", null, "Always 1; labels carry the Agon and Java versions.");
+  public static final MeterDef RUN_INFO =
+      gauge("agon.run.info", null, "Always 1 while the run's process is up; labels name the run.");
+  public static final MeterDef RUN_START =
+      gauge("agon.run.start.timestamp", "seconds", "When the run started (Unix time).");
+  public static final MeterDef TRAINING_STATE =
+      gauge(
+          "agon.training.state",
+          null,
+          "Training state: 0 starting, 1 running, 2 finishing, 3 finished, 4 failed.");
+  public static final MeterDef ITERATIONS_TARGET =
+      gauge("agon.training.iterations.target", null, "G updates the run is configured to make.");
+
+  // Steps.
+  public static final MeterDef OPTIMIZER_STEPS =
+      counter("agon.optimizer.steps", null, "Optimizer updates applied, per network.", NETWORK);
+  public static final MeterDef SAMPLES_CONSUMED =
+      counter(
+          "agon.samples.consumed",
+          null,
+          "Training samples consumed by updates (real and fake), per network.",
+          NETWORK);
+  public static final MeterDef LAST_STEP =
+      gauge(
+          "agon.last.step.timestamp",
+          "seconds",
+          "When the network's last update finished (Unix time).",
+          NETWORK);
+  public static final MeterDef STEP_DURATION =
+      new MeterDef(
+          "agon.step.duration",
+          Kind.HISTOGRAM,
+          "seconds",
+          "Time one update took on its actor's thread, per network (explicit SLO buckets).",
+          List.of(NETWORK));
+
+  // Losses and D outputs.
+  public static final MeterDef LOSS =
+      gauge(
+          "agon.loss",
+          null,
+          "Last loss per network and term (total: the optimized loss; averaging: the"
+              + " historical-averaging penalty). May be negative (WGAN).",
+          NETWORK,
+          TERM);
+  public static final MeterDef NON_FINITE_LOSSES =
+      counter("agon.loss.nonfinite", null, "Updates whose loss was NaN or infinite.", NETWORK);
+  public static final MeterDef GRADIENT_NORM =
+      gauge(
+          "agon.gradient.norm",
+          null,
+          "L2 norm of the last flat parameter gradient, per network (NaN until reported).",
+          NETWORK);
+  public static final MeterDef LEARNING_RATE =
+      gauge("agon.learning.rate", null, "Current learning rate, per network.", NETWORK);
+  public static final MeterDef D_OUTPUT =
+      gauge(
+          "agon.discriminator.output.mean",
+          null,
+          "Mean discriminator output of the last D update: term real = D(x), fake = D(G(z)).",
+          TERM);
+  public static final MeterDef D_ACCURACY =
+      gauge(
+          "agon.discriminator.accuracy",
+          "ratio",
+          "Fraction of the last D update's samples classified correctly (NaN until reported).");
+
+  // Schedule.
+  public static final MeterDef SCHEDULE_K =
+      gauge("agon.schedule.k", null, "Discriminator updates per generator update.");
+  public static final MeterDef SCHEDULE_STALENESS =
+      gauge("agon.schedule.staleness.bound", null, "Configured staleness bound s (versions).");
+  public static final MeterDef STALENESS_OBSERVED =
+      gauge(
+          "agon.staleness.observed",
+          null,
+          "Versions the last update's input lagged behind Algorithm 1's, per network.",
+          NETWORK);
+
+  // Evaluation: NaN until the Evaluator first scores that metric (2-D runs have no IS/FID; image
+  // runs no modes), so every series exists from the first scrape.
+  public static final MeterDef EVAL_IS =
+      gauge("agon.eval.inception.score", null, "Inception Score of the last evaluation.");
+  public static final MeterDef EVAL_IS_STD =
+      gauge("agon.eval.inception.score.std", null, "Std of the IS over splits, last evaluation.");
+  public static final MeterDef EVAL_IS_BEST =
+      gauge("agon.eval.inception.score.best", null, "Best Inception Score of the run so far.");
+  public static final MeterDef EVAL_FID =
+      gauge("agon.eval.fid", null, "Frechet distance to the real data, last evaluation.");
+  public static final MeterDef EVAL_KID =
+      gauge("agon.eval.kid", null, "Kernel Inception Distance, last evaluation.");
+  public static final MeterDef EVAL_PRECISION =
+      gauge("agon.eval.precision", "ratio", "Precision (Kynkaanniemi et al.), last evaluation.");
+  public static final MeterDef EVAL_RECALL =
+      gauge("agon.eval.recall", "ratio", "Recall (Kynkaanniemi et al.), last evaluation.");
+  public static final MeterDef EVAL_DENSITY =
+      gauge("agon.eval.density", null, "Density (Naeem et al.), last evaluation.");
+  public static final MeterDef EVAL_COVERAGE =
+      gauge("agon.eval.coverage", "ratio", "Coverage (Naeem et al.), last evaluation.");
+  public static final MeterDef EVAL_CLASS_COVERAGE =
+      gauge("agon.eval.class.coverage", "ratio", "Fraction of classes present in the samples.");
+  public static final MeterDef EVAL_DUPLICATES =
+      gauge("agon.eval.duplicate", "ratio", "Fraction of near-duplicate samples.");
+  public static final MeterDef EVAL_MODES =
+      gauge(
+          "agon.eval.modes.captured",
+          null,
+          "2-D mixtures: modes captured by high-quality samples.");
+  public static final MeterDef EVAL_MODES_TOTAL =
+      gauge("agon.eval.modes.real", null, "2-D mixtures: modes of the real distribution.");
+  public static final MeterDef EVAL_HIGH_QUALITY =
+      gauge("agon.eval.high.quality", "ratio", "2-D mixtures: fraction of high-quality samples.");
+  public static final MeterDef EVAL_REVERSE_KL =
+      gauge("agon.eval.reverse.kl", null, "2-D mixtures: reverse KL of the mode histogram.");
+  public static final MeterDef EVAL_JSD_BOUND =
+      gauge("agon.eval.jsd.bound", null, "Jensen-Shannon divergence lower bound from D.");
+  public static final MeterDef EVAL_STEP =
+      gauge("agon.eval.step", null, "G step whose snapshot the last evaluation scored.");
+  public static final MeterDef EVAL_TIME =
+      gauge("agon.eval.timestamp", "seconds", "When the last evaluation finished (Unix time).");
+  public static final MeterDef EVAL_DURATION =
+      gauge("agon.eval.duration", "seconds", "Time the last evaluation took to score.");
+  public static final MeterDef EVALUATIONS =
+      counter("agon.evaluations", null, "Evaluations completed.");
+  public static final MeterDef EVALUATIONS_SKIPPED =
+      counter("agon.evaluations.skipped", null, "Due evaluations dropped while one was running.");
+
+  // Data.
+  public static final MeterDef DATA_QUEUE =
+      gauge("agon.data.queue.depth", null, "Real batches prepared and waiting in the data loader.");
+  public static final MeterDef DATA_WAIT =
+      counter(
+          "agon.data.wait",
+          "seconds",
+          "Time the discriminator spent waiting for real batches (rate: fraction of time starved).");
+
+  // Actors.
+  public static final MeterDef ACTOR_MAILBOX =
+      gauge(
+          "agon.actor.mailbox.size",
+          null,
+          "Messages waiting in the actor's mailbox (counted for the metrics actor; NaN: not measured).",
+          ACTOR);
+  public static final MeterDef ACTOR_MESSAGES =
+      counter("agon.actor.messages", null, "Messages the actor handled or sent as reports.", ACTOR);
+  public static final MeterDef ACTOR_RESTARTS =
+      counter("agon.actor.restarts", null, "Restarts of the actor by its supervisor.", ACTOR);
+
+  // Checkpoints.
+  public static final MeterDef CHECKPOINTS =
+      counter("agon.checkpoints", null, "Checkpoints written.");
+  public static final MeterDef CHECKPOINT_DURATION =
+      gauge("agon.checkpoint.duration", "seconds", "Time the last checkpoint took to write.");
+  public static final MeterDef CHECKPOINT_LAST_SUCCESS =
+      gauge(
+          "agon.checkpoint.last.success.timestamp",
+          "seconds",
+          "When the last checkpoint was written (Unix time); the run's start until the first.");
+
+  // Memory.
+  public static final MeterDef ND4J_MEMORY =
+      gauge(
+          "agon.nd4j.memory",
+          "bytes",
+          "Off-heap memory held by ND4J buffers, per device (gpu=host: main memory).",
+          GPU);
+
+  /** Every meter above, in catalogue order. */
+  public static final List<MeterDef> ALL =
+      List.of(
+          BUILD_INFO,
+          RUN_INFO,
+          RUN_START,
+          TRAINING_STATE,
+          ITERATIONS_TARGET,
+          OPTIMIZER_STEPS,
+          SAMPLES_CONSUMED,
+          LAST_STEP,
+          STEP_DURATION,
+          LOSS,
+          NON_FINITE_LOSSES,
+          GRADIENT_NORM,
+          LEARNING_RATE,
+          D_OUTPUT,
+          D_ACCURACY,
+          SCHEDULE_K,
+          SCHEDULE_STALENESS,
+          STALENESS_OBSERVED,
+          EVAL_IS,
+          EVAL_IS_STD,
+          EVAL_IS_BEST,
+          EVAL_FID,
+          EVAL_KID,
+          EVAL_PRECISION,
+          EVAL_RECALL,
+          EVAL_DENSITY,
+          EVAL_COVERAGE,
+          EVAL_CLASS_COVERAGE,
+          EVAL_DUPLICATES,
+          EVAL_MODES,
+          EVAL_MODES_TOTAL,
+          EVAL_HIGH_QUALITY,
+          EVAL_REVERSE_KL,
+          EVAL_JSD_BOUND,
+          EVAL_STEP,
+          EVAL_TIME,
+          EVAL_DURATION,
+          EVALUATIONS,
+          EVALUATIONS_SKIPPED,
+          DATA_QUEUE,
+          DATA_WAIT,
+          ACTOR_MAILBOX,
+          ACTOR_MESSAGES,
+          ACTOR_RESTARTS,
+          CHECKPOINTS,
+          CHECKPOINT_DURATION,
+          CHECKPOINT_LAST_SUCCESS,
+          ND4J_MEMORY);
+
+  /** SLO buckets of {@link #STEP_DURATION}, seconds: 1 ms to 10 s, 13 buckets. */
+  public static final double[] STEP_BUCKETS_SECONDS = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+  };
+}

@@ -1,0 +1,133 @@
+package dev.agon.web;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.agon.metrics.LossHistory;
+import dev.agon.metrics.Meters;
+import dev.agon.metrics.TrainingMetrics;
+import dev.agon.util.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The daemon's read-only routes: {@code /metrics} (Prometheus text or OpenMetrics by the Accept
+ * header), {@code /-/healthy} (the process answers), {@code /-/ready} (training is running), the
+ * status page {@code /}, {@code /api/status} (JSON) and {@code /samples/latest.png}. Everything is
+ * read from {@link TrainingMetrics} holders and the run directory; nothing asks an actor.
+ */
+public final class AgonRoutes {
+  private AgonRoutes() {}
+
+  private static final String[] STATES = {"starting", "running", "finishing", "finished", "failed"};
+
+  public static void install(WebServer server, TrainingMetrics metrics, Path runDir) {
+    server
+        .route(
+            "/metrics",
+            "GET",
+            ex -> {
+              TrainingMetrics.Scrape s = metrics.scrape(ex.getRequestHeaders().getFirst("Accept"));
+              WebServer.send(ex, 200, s.contentType(), s.body());
+            })
+        .route("/-/healthy", "GET", ex -> plain(ex, 200, "Agon is healthy.\n"))
+        // Browsers ask for it; "no content" keeps their consoles free of 404 errors.
+        .route("/favicon.ico", "GET", ex -> WebServer.send(ex, 204, "image/x-icon", new byte[0]))
+        .route(
+            "/-/ready",
+            "GET",
+            ex -> {
+              boolean ready = metrics.state() == Meters.STATE_RUNNING;
+              plain(ex, ready ? 200 : 503, ready ? "Agon is ready.\n" : "Agon is not training.\n");
+            })
+        .route(
+            "/api/status",
+            "GET",
+            ex -> {
+              ex.getResponseHeaders().set("Cache-Control", "no-store");
+              WebServer.send(ex, 200, "application/json", statusJson(metrics, runDir));
+            })
+        .route(
+            "/samples/latest.png",
+            "GET",
+            ex -> {
+              ex.getResponseHeaders().set("Cache-Control", "no-store");
+              byte[] png;
+              try {
+                png = Files.readAllBytes(runDir.resolve("samples").resolve("latest.png"));
+              } catch (NoSuchFileException e) {
+                plain(ex, 404, "no samples yet\n");
+                return;
+              }
+              WebServer.send(ex, 200, "image/png", png);
+            })
+        .route(
+            "/",
+            "GET",
+            ex -> {
+              ex.getResponseHeaders().set("Cache-Control", "no-store");
+              // Nothing external, no scripts: the page works offline and behind any proxy.
+              ex.getResponseHeaders()
+                  .set(
+                      "Content-Security-Policy",
+                      "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'");
+              WebServer.send(ex, 200, "text/html; charset=utf-8", StatusPage.html(metrics, runDir));
+            });
+  }
+
+  private static void plain(HttpExchange ex, int status, String body) throws IOException {
+    WebServer.send(ex, status, "text/plain; charset=utf-8", body);
+  }
+
+  static String stateName(int code) {
+    return code >= 0 && code < STATES.length ? STATES[code] : "unknown";
+  }
+
+  /** The status as one JSON object; NaN (not known yet) is null. */
+  static String statusJson(TrainingMetrics m, Path runDir) {
+    Json j =
+        Json.object()
+            .put("run", m.run())
+            .put("experiment", m.experiment())
+            .put("state", stateName(m.state()))
+            .put("g_steps", m.steps("generator"))
+            .put("d_steps", m.steps("discriminator"));
+    num(j, "iterations", m.iterationsTarget());
+    num(j, "g_steps_per_second", m.generatorStepsPerSecond());
+    num(j, "loss_d", m.loss("discriminator"));
+    num(j, "loss_g", m.loss("generator"));
+    num(j, "d_real", m.discriminatorReal());
+    num(j, "d_fake", m.discriminatorFake());
+    num(j, "last_step_time_s", m.lastStepSeconds("generator"));
+    num(j, "start_time_s", m.runStartSeconds());
+    Json eval = Json.object();
+    for (Map.Entry<String, Double> e : m.evalValues().entrySet()) {
+      num(eval, e.getKey(), e.getValue());
+    }
+    j.putRaw("eval", eval.end());
+    j.put(
+        "sample", Files.exists(runDir.resolve("samples/latest.png")) ? "/samples/latest.png" : "");
+    StringBuilder curve = new StringBuilder("[");
+    List<LossHistory.Point> points = m.history().points();
+    for (int i = 0; i < points.size(); i++) {
+      LossHistory.Point p = points.get(i);
+      Json pj = Json.object().put("step", p.step());
+      num(pj, "loss_d", p.lossD());
+      num(pj, "loss_g", p.lossG());
+      curve.append(i == 0 ? "" : ",").append(pj.end());
+    }
+    j.putRaw("loss_curve", curve.append(']').toString());
+    return j.end();
+  }
+
+  static Json num(Json j, String key, double v) {
+    return Double.isFinite(v) ? j.put(key, v) : j.putRaw(key, "null");
+  }
+
+  static String fmt(double v, String pattern) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, pattern, v) : "–";
+  }
+}

@@ -1,0 +1,135 @@
+package dev.agon.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agon.metrics.Meters;
+import dev.agon.metrics.TrainingMetrics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WebServerTest {
+  @TempDir Path runDir;
+  private TrainingMetrics metrics;
+  private WebServer server;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() throws Exception {
+    metrics = new TrainingMetrics("r", "exp", "test", () -> 0);
+    server = WebServer.start("127.0.0.1", 0);
+    AgonRoutes.install(server, metrics, runDir);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    metrics.close();
+  }
+
+  private HttpResponse<byte[]> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static String text(HttpResponse<byte[]> r) {
+    return new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void metricsNegotiatesTextOrOpenMetrics() throws Exception {
+    HttpResponse<byte[]> plain = get("/metrics");
+    assertThat(plain.statusCode()).isEqualTo(200);
+    assertThat(plain.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("text/plain; version=0.0.4");
+    assertThat(text(plain)).contains("# HELP agon_training_state ");
+    HttpResponse<byte[]> om =
+        get("/metrics", "Accept", "application/openmetrics-text; version=1.0.0");
+    assertThat(om.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("application/openmetrics-text");
+    assertThat(text(om)).endsWith("# EOF\n");
+  }
+
+  @Test
+  void healthyAlwaysReadyOnlyWhileTraining() throws Exception {
+    assertThat(get("/-/healthy").statusCode()).isEqualTo(200);
+    assertThat(get("/-/ready").statusCode()).isEqualTo(503);
+    metrics.state(Meters.STATE_RUNNING);
+    assertThat(get("/-/ready").statusCode()).isEqualTo(200);
+    metrics.state(Meters.STATE_FINISHED);
+    assertThat(get("/-/ready").statusCode()).isEqualTo(503);
+  }
+
+  @Test
+  void latestSampleIsServedUncached() throws Exception {
+    assertThat(get("/samples/latest.png").statusCode()).isEqualTo(404);
+    byte[] png = {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3};
+    Files.createDirectories(runDir.resolve("samples"));
+    Files.write(runDir.resolve("samples/latest.png"), png);
+    HttpResponse<byte[]> r = get("/samples/latest.png");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(png);
+    assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("image/png");
+  }
+
+  @Test
+  void statusJsonAndPageShowTheRun() throws Exception {
+    metrics.configured(1000, 1, 0, 1e-3, 1e-4);
+    metrics.state(Meters.STATE_RUNNING);
+    for (int s = 1; s <= 20; s++) {
+      metrics.step("discriminator", s, 1.0 / s, 0, 1_000_000, System.currentTimeMillis(), 2, 0);
+      metrics.step("generator", s, 2.0 / s, 0, 1_000_000, System.currentTimeMillis(), 1, 0);
+    }
+    metrics.evalValue(Meters.EVAL_MODES, 7);
+    String json = text(get("/api/status"));
+    assertThat(json)
+        .startsWith("{\"run\":\"r\",\"experiment\":\"exp\",\"state\":\"running\"")
+        .contains("\"g_steps\":20")
+        .contains("\"iterations\":1000.0")
+        .contains("\"agon_eval_modes_captured\":7.0")
+        .contains("\"agon_eval_fid\":null")
+        .contains("\"loss_curve\":[{\"step\":1,");
+    HttpResponse<byte[]> page = get("/");
+    assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
+    assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow())
+        .contains("default-src 'none'");
+    assertThat(text(page))
+        .contains("<svg id=\"loss\"")
+        .contains("<polyline")
+        .contains("No sample grid yet")
+        .doesNotContain("<script")
+        .doesNotContain("<link")
+        .doesNotContainPattern("(src|href)=\"(https?:)?//");
+  }
+
+  @Test
+  void unknownPathsAndMethods() throws Exception {
+    assertThat(get("/nope").statusCode()).isEqualTo(404);
+    HttpResponse<Void> post =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
+    assertThat(post.statusCode()).isEqualTo(405);
+    assertThat(post.headers().firstValue("Allow")).hasValue("GET");
+  }
+
+  @Test
+  void furtherRoutesCanBeAdded() throws Exception {
+    server.route("/api/ping", "GET", ex -> WebServer.send(ex, 200, "text/plain", "pong"));
+    assertThat(text(get("/api/ping"))).isEqualTo("pong");
+  }
+}
