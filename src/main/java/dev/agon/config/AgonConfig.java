@@ -15,7 +15,9 @@ public record AgonConfig(
     @Doc("Training schedule.") ScheduleConfig schedule,
     @Doc("Training stabilisers.") StabilizersConfig stabilizers,
     @Doc("Evaluation during and at the end of the run.") EvalConfig eval,
-    @Doc("Console and log output.") LogConfig log)
+    @Doc("Console and log output.") LogConfig log,
+    @Doc("Checkpoints of the complete run state, and which are kept.") CheckpointConfig checkpoint,
+    @Doc("Divergence rollback and actor restart limits.") GuardConfig guard)
     implements CrossFieldCheck {
 
   @Override

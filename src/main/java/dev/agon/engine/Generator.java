@@ -3,6 +3,7 @@ package dev.agon.engine;
 import dev.agon.objective.GLoss;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.GeneratorWeights;
+import dev.agon.train.PlayerState;
 import dev.agon.train.Schedule;
 import java.util.ArrayDeque;
 import java.util.function.Supplier;
@@ -62,27 +63,55 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   private long admitted;
   private final PendingPolicy policy;
 
+  /**
+   * A detached copy of the complete training state (parameters, optimizer, averages); asked for
+   * only when the player is idle at a checkpoint barrier.
+   */
+  public record GetState(ActorRef<PlayerState> replyTo) implements Command {}
+
   public static Behavior<Command> create(
       Supplier<GeneratorTrainer> trainer,
       EngineSettings settings,
       ActorRef<Discriminator.Command> discriminator,
       ActorRef<Coordinator.Command> coordinator,
       StepHook hook) {
+    return create(trainer, settings, settings.schedule(), 0, discriminator, coordinator, hook);
+  }
+
+  /**
+   * A Generator that starts under {@code schedule} in segment {@code epoch} at its trainer's
+   * version (a resumed run's).
+   */
+  public static Behavior<Command> create(
+      Supplier<GeneratorTrainer> trainer,
+      EngineSettings settings,
+      Schedule schedule,
+      int epoch,
+      ActorRef<Discriminator.Command> discriminator,
+      ActorRef<Coordinator.Command> coordinator,
+      StepHook hook) {
     return Behaviors.setup(
-        ctx -> new Generator(ctx, trainer.get(), settings, discriminator, coordinator, hook));
+        ctx ->
+            new Generator(
+                ctx, trainer.get(), settings, schedule, epoch, discriminator, coordinator, hook));
   }
 
   private Generator(
       ActorContext<Command> ctx,
       GeneratorTrainer trainer,
       EngineSettings settings,
+      Schedule schedule,
+      int epoch,
       ActorRef<Discriminator.Command> discriminator,
       ActorRef<Coordinator.Command> coordinator,
       StepHook hook) {
     super(ctx);
     this.trainer = trainer;
     this.settings = settings;
-    this.schedule = settings.schedule();
+    this.schedule = schedule;
+    this.epoch = epoch;
+    this.version = trainer.version();
+    this.admitted = version;
     this.hook = hook;
     this.discriminator = discriminator;
     this.coordinator = coordinator;
@@ -100,6 +129,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
         .onMessage(SetLearningRate.class, this::onSetLearningRate)
         .onMessage(SetAveraging.class, this::onSetAveraging)
         .onMessage(GetParams.class, this::onGetParams)
+        .onMessage(GetState.class, this::onGetState)
         .onMessage(GetEvaluationSnapshot.class, this::onGetEvaluationSnapshot)
         .build();
   }
@@ -128,6 +158,11 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
 
   private Behavior<Command> onSetAveraging(SetAveraging s) {
     policy.averaging(s.weight(), s.start());
+    return this;
+  }
+
+  private Behavior<Command> onGetState(GetState g) {
+    g.replyTo().tell(PlayerState.of(trainer));
     return this;
   }
 

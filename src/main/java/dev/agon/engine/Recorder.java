@@ -142,6 +142,16 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
       maybePrint(false);
     } else if (r.report() instanceof Messages.EvalReport e) {
       write(eval(e));
+    } else if (r.report() instanceof Messages.EngineEvent e) {
+      write(
+          Json.object()
+              .put("event", e.event())
+              .put("g_step", e.gStep())
+              .put("d_step", e.dStep())
+              .put("detail", e.detail())
+              .put("count", e.count())
+              .put("time_ms", e.timeMillis())
+              .end());
     }
     return this;
   }

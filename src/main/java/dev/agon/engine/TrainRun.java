@@ -2,7 +2,9 @@ package dev.agon.engine;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.checkpoint.ConfigChanges;
 import dev.agon.config.AgonConfig;
 import dev.agon.config.LoadedConfig;
 import dev.agon.data.BatchSource;
@@ -13,6 +15,8 @@ import dev.agon.train.Factory;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.ImageScorer;
 import dev.agon.train.ModeScorer;
+import dev.agon.train.PlayerState;
+import dev.agon.train.Schedule;
 import dev.agon.train.Scorer;
 import dev.agon.util.Json;
 import java.io.IOException;
@@ -22,18 +26,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One {@code agon train}: prepares the run directory, starts the actor system with the Coordinator
- * as guardian, waits for the run to finish or be stopped, then writes the final checkpoint and
- * scores the generator.
+ * as guardian (which checkpoints periodically and at the end), waits for the run to finish or be
+ * stopped, then scores the generator.
+ *
+ * <p>A run directory that holds checkpoints is resumed from the newest one that reads back verified
+ * (torn or corrupt ones are skipped with a warning): every player's state, the counters (all the
+ * RNG state there is, randomness being keyed by step), the data cursor and the schedule come from
+ * it. The config must agree with the checkpoint's on every key that changes what is computed
+ * ({@link ConfigChanges}) unless the caller allows changes. With staleness 0 a resumed run is
+ * bit-identical to an uninterrupted one; with s &gt; 0 it starts a new schedule segment at the
+ * checkpoint, as a live change of s does (reproducible from the checkpoint, not identical).
  */
 public final class TrainRun {
   /** What a finished run produced. */
@@ -48,33 +60,100 @@ public final class TrainRun {
   private final ActorSystem<Coordinator.Command> system;
   private final CompletableFuture<Coordinator.Finished> finished;
 
-  private TrainRun(LoadedConfig loaded, Path runDir, PrintStream console, boolean interactive)
-      throws IOException {
+  private final CheckpointStore.Checkpoint resumedFrom;
+
+  private TrainRun(
+      LoadedConfig loaded,
+      Path runDir,
+      PrintStream console,
+      boolean interactive,
+      boolean allowConfigChange)
+      throws IOException, CheckpointException {
     this.loaded = loaded;
     this.runDir = runDir;
     AgonConfig c = loaded.config();
     Files.createDirectories(runDir);
+    this.resumedFrom =
+        CheckpointStore.latestValid(
+                runDir, w -> org.slf4j.LoggerFactory.getLogger(TrainRun.class).warn(w))
+            .orElse(null);
+    if (resumedFrom == null && !CheckpointStore.list(runDir).isEmpty()) {
+      org.slf4j.LoggerFactory.getLogger(TrainRun.class)
+          .warn("no usable checkpoint in {}: starting the run from the beginning", runDir);
+    }
+    List<String> changes = resumedFrom == null ? List.of() : compatible(allowConfigChange);
     Files.writeString(runDir.resolve("config.conf"), loaded.rendered(), StandardCharsets.UTF_8);
     Path metrics = runDir.resolve("metrics.jsonl");
-    appendLine(
-        metrics,
+    Json start =
         Json.object()
             .put("event", "run_start")
             .put("run", c.run().name())
-            .put("config_sha256", configHash())
-            .put("time_ms", System.currentTimeMillis())
-            .end());
+            .put("config_sha256", configHash());
+    if (resumedFrom != null) {
+      start.put("resumed_from", resumedFrom.dir().getFileName().toString());
+    }
+    appendLine(metrics, start.put("time_ms", System.currentTimeMillis()).end());
     EngineSettings settings = settings(c);
     BatchSource data = Factory.data(c); // fails here, before any actor starts, on bad data
     long[] shape = data.sampleShape();
     boolean mixture = data instanceof Mixture2d;
     boolean evaluate =
         (mixture || c.eval().plots()) && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
+    Coordinator.StartState startState = resumedFrom == null ? null : startState(c, resumedFrom);
+    PlayerState gState =
+        resumedFrom == null
+            ? null
+            : PlayerState.from("generator", resumedFrom.tensors(), resumedFrom.engine());
+    PlayerState dState =
+        resumedFrom == null
+            ? null
+            : PlayerState.from("discriminator", resumedFrom.tensors(), resumedFrom.engine());
+    boolean keepGLr = ConfigChanges.includes(changes, "optim.generator.lr");
+    boolean keepDLr = ConfigChanges.includes(changes, "optim.discriminator.lr");
+    if (resumedFrom != null) {
+      // Restore once here, on this thread, so a checkpoint that does not fit the networks is
+      // reported before any actor starts; the actors restore again on their own threads.
+      try {
+        gState.restore(GeneratorTrainer.create(c, shape), keepGLr);
+        dState.restore(DiscriminatorTrainer.create(c, shape), keepDLr);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw new CheckpointException(resumedFrom.dir() + ": " + e.getMessage());
+      }
+    }
+    Map<String, String> constants = new TreeMap<>();
+    constants.put("seed", Long.toString(c.seed()));
+    constants.put("data.batch_size", Integer.toString(c.schedule().batchSize()));
+    Coordinator.Checkpointing checkpointing =
+        new Coordinator.Checkpointing(
+            Checkpointer.create(
+                new Checkpointer.Options(
+                    runDir,
+                    loaded.rendered(),
+                    configHash(),
+                    c.checkpoint().keepLast(),
+                    c.checkpoint().bestMetric(),
+                    Duration.ofSeconds(c.checkpoint().retryMaxSeconds()))),
+            c.checkpoint().everySteps(),
+            c.checkpoint().everySeconds(),
+            c.checkpoint().bestMetric(),
+            constants);
     Coordinator.Parts parts =
         new Coordinator.Parts(
             () -> Factory.data(c),
-            () -> GeneratorTrainer.create(c, shape),
-            () -> DiscriminatorTrainer.create(c, shape),
+            () -> {
+              GeneratorTrainer t = GeneratorTrainer.create(c, shape);
+              if (gState != null) {
+                gState.restore(t, keepGLr);
+              }
+              return t;
+            },
+            () -> {
+              DiscriminatorTrainer t = DiscriminatorTrainer.create(c, shape);
+              if (dState != null) {
+                dState.restore(t, keepDLr);
+              }
+              return t;
+            },
             Recorder.create(
                 new Recorder.Options(
                     c.run().name(),
@@ -91,7 +170,9 @@ public final class TrainRun {
                         : () -> ImageScorer.create(c, runDir),
                     c.eval().everySteps(),
                     c.eval().everySeconds())
-                : null);
+                : null,
+            checkpointing,
+            startState);
     this.system = ActorSystem.create(Coordinator.create(settings, parts), "agon", pekkoConfig());
     this.finished = start(system, "; see " + runDir.resolve("agon.log"));
   }
@@ -117,11 +198,90 @@ public final class TrainRun {
     return f;
   }
 
-  /** Starts a run in {@code runDir} (created if needed). */
+  /**
+   * Starts a run in {@code runDir} (created if needed), or resumes it from its newest usable
+   * checkpoint.
+   *
+   * @param allowConfigChange resume even when keys that change the computation differ from the
+   *     checkpoint's config (they are still logged)
+   * @throws CheckpointException when the checkpoint cannot be resumed with this config
+   */
   public static TrainRun start(
-      LoadedConfig loaded, Path runDir, PrintStream console, boolean interactive)
-      throws IOException {
-    return new TrainRun(loaded, runDir, console, interactive);
+      LoadedConfig loaded,
+      Path runDir,
+      PrintStream console,
+      boolean interactive,
+      boolean allowConfigChange)
+      throws IOException, CheckpointException {
+    return new TrainRun(loaded, runDir, console, interactive, allowConfigChange);
+  }
+
+  /** The checkpoint this run resumed from, or null for a fresh run. */
+  public Path resumedFrom() {
+    return resumedFrom == null ? null : resumedFrom.dir();
+  }
+
+  private List<String> compatible(boolean allowConfigChange) throws CheckpointException {
+    if (resumedFrom.config() == null || resumedFrom.engine().isEmpty()) {
+      throw new CheckpointException(
+          resumedFrom.dir()
+              + " holds final parameters only (checkpoint format 1) and cannot be resumed;"
+              + " choose another --run directory");
+    }
+    List<String> changes = ConfigChanges.between(resumedFrom.config(), loaded.rendered());
+    if (!changes.isEmpty()) {
+      String list = String.join("; ", changes);
+      if (!allowConfigChange) {
+        throw new CheckpointException(
+            "resume refused: the config differs from that of checkpoint "
+                + resumedFrom.dir()
+                + " in "
+                + changes.size()
+                + " key(s): "
+                + list
+                + ". Restore them, or pass --allow-config-change to resume with the new values");
+      }
+      org.slf4j.LoggerFactory.getLogger(TrainRun.class)
+          .warn("resuming with a changed config (allowed): {}", list);
+    }
+    return changes;
+  }
+
+  /** Where the engine resumes: counters and the schedule from the checkpoint. */
+  private static Coordinator.StartState startState(AgonConfig c, CheckpointStore.Checkpoint ckpt)
+      throws CheckpointException {
+    Map<String, String> e = ckpt.engine();
+    try {
+      long g = Long.parseLong(e.get("engine.g_done"));
+      long d = Long.parseLong(e.get("engine.d_done"));
+      int k = Integer.parseInt(e.get("schedule.k"));
+      int s = Integer.parseInt(e.get("schedule.staleness"));
+      long originG = Long.parseLong(e.get("schedule.origin_g"));
+      long originD = Long.parseLong(e.get("schedule.origin_d"));
+      int epoch = Integer.parseInt(e.get("schedule.epoch"));
+      if (g > c.schedule().iterations()) {
+        throw new CheckpointException(
+            ckpt.dir()
+                + ": the checkpoint is at G update "
+                + g
+                + ", past schedule.iterations = "
+                + c.schedule().iterations());
+      }
+      Schedule schedule = new Schedule(k, s, c.schedule().iterations(), originG, originD);
+      if (d != schedule.dStepsThrough(g)) {
+        throw new CheckpointException(
+            ckpt.dir() + ": D update " + d + " is not the end of G iteration " + g);
+      }
+      if (s > 0) {
+        // The fakes in flight at the checkpoint came from older G versions that were not saved:
+        // the lag starts again from here, as at a live change of s.
+        schedule = schedule.changedAt(g, d, k, s);
+        epoch++;
+      }
+      return new Coordinator.StartState(g, d, schedule, epoch, ckpt.dir().getFileName().toString());
+    } catch (NullPointerException | IllegalArgumentException ex) {
+      throw new CheckpointException(ckpt.dir() + ": incomplete engine state in the manifest");
+    }
   }
 
   public static EngineSettings settings(AgonConfig c) {
@@ -159,13 +319,14 @@ public final class TrainRun {
     } finally {
       system.getWhenTerminated().toCompletableFuture().join();
     }
-    Map<String, INDArray> tensors = new LinkedHashMap<>();
-    tensors.put("generator", f.generatorParams());
-    tensors.put("discriminator", f.discriminatorParams());
-    if (f.generatorEma() != null) {
-      tensors.put("generator_ema", f.generatorEma());
+    Path checkpoint = f.checkpoint();
+    if (checkpoint == null) {
+      throw new IOException(
+          "the final checkpoint could not be written ("
+              + f.checkpointError()
+              + "); the newest complete one stays in "
+              + runDir.resolve("checkpoints"));
     }
-    Path checkpoint = CheckpointStore.write(runDir, f.gSteps(), configHash(), tensors);
     ModeMetrics.Result modes = null;
     AgonConfig c = loaded.config();
     boolean mixture = Factory.data(c) instanceof Mixture2d;

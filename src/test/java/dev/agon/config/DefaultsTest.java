@@ -54,7 +54,9 @@ class DefaultsTest {
             new MinibatchDiscriminationConfig(false, 100, 5),
             new VirtualBatchNormConfig(false, 64)),
         new EvalConfig(2500, 500L, 0L, true),
-        new LogConfig(500L));
+        new LogConfig(500L),
+        new CheckpointConfig(500L, 600L, 3, BestMetric.NONE, 300L),
+        new GuardConfig(3, 0.5, 3));
   }
 
   @Test

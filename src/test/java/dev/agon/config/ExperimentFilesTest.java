@@ -40,7 +40,9 @@ class ExperimentFilesTest {
         new ScheduleConfig(1, 0, 25000L, 512),
         d.stabilizers(),
         new EvalConfig(2500, 1000L, 0L, true),
-        d.log());
+        d.log(),
+        d.checkpoint(),
+        d.guard());
   }
 
   @Test
