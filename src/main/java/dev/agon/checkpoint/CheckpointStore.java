@@ -48,6 +48,14 @@ public final class CheckpointStore {
   /** The resolved config inside a checkpoint; its SHA-256 is the manifest's config hash. */
   public static final String CONFIG_FILE = "config.conf";
 
+  /**
+   * Fault-injection seam for the crash tests: a pause after each tensor file of a write (system
+   * property {@code agon.faults.checkpoint-write-delay-ms}, default 0), so that a kill lands inside
+   * a write often. Never set in production.
+   */
+  private static final long WRITE_DELAY_MS =
+      Long.getLong("agon.faults.checkpoint-write-delay-ms", 0);
+
   private CheckpointStore() {}
 
   /**
@@ -118,6 +126,14 @@ public final class CheckpointStore {
       byte[] bytes = f64 ? littleEndian(Tensors.toDoubles(t)) : littleEndian(Tensors.toFloats(t));
       String file = e.getKey() + (f64 ? ".f64" : ".f32");
       DurableFiles.writeSynced(tmp.resolve(file), bytes);
+      if (WRITE_DELAY_MS > 0) {
+        try {
+          Thread.sleep(WRITE_DELAY_MS);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while writing a checkpoint");
+        }
+      }
       if (entries.length() > 1) {
         entries.append(',');
       }

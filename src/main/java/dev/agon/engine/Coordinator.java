@@ -44,9 +44,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * everySeconds} have passed, on {@link CheckpointNow}, and at the end) admissions stop at B as at a
  * schedule barrier; once G has made update B and D update dStepsThrough(B), both players are idle
  * and hand over a detached copy of their complete state ({@link PlayerState}), admissions go on,
- * and the {@link Checkpointer} writes the copy on the blocking-I/O dispatcher. Training never waits
- * on the disk: a capture due while the previous write is still running is skipped (logged). {@link
- * Pause} stops admissions at such a barrier too, until {@link Resume}.
+ * and the {@link Checkpointer} writes the copy on the blocking-I/O dispatcher. Training waits on
+ * the disk only when a write outlasts a checkpoint interval: the next capture then waits for it, so
+ * a crash loses at most the interval being written and the one after it. A failed write is answered
+ * at once, so a full disk does not stop training. {@link Pause} stops admissions at such a barrier
+ * too, until {@link Resume}.
  */
 public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   /** The dispatcher of tensor-owning actors: one dedicated thread each (see DESIGN.md). */
@@ -225,6 +227,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   private boolean capturing;
   private boolean writeInFlight;
+  private boolean captureWaiting;
   private long lastCheckpointNanos = System.nanoTime();
   private final List<ActorRef<ChangeReply>> checkpointWaiters = new ArrayList<>();
 
@@ -675,13 +678,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   /** Both players are idle at checkpointAt: ask each for a copy of its complete state. */
   private void capture() {
     if (writeInFlight) {
-      getContext()
-          .getLog()
-          .warn(
-              "checkpoint at G update {} skipped: the previous one is still being written", gDone);
-      answerCheckpointWaiters("skipped: the previous checkpoint is still being written");
-      planNextCheckpoint();
-      admitOrFinish();
+      // The previous write is still running (a slow disk): wait for it rather than skip, so that
+      // a crash never loses more than about two checkpoint intervals. onCheckpointWritten goes on.
+      captureWaiting = true;
       return;
     }
     capturing = true;
@@ -755,6 +754,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private Behavior<Command> onCheckpointWritten(CheckpointWritten m) {
     Checkpointer.Written w = m.written();
     writeInFlight = false;
+    if (captureWaiting) {
+      captureWaiting = false;
+      admitOrFinish();
+    }
     if (w.ok()) {
       getContext().getLog().info("checkpoint {} written", w.dir());
     } else {
