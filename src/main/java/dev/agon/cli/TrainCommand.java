@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
       "Ctrl-C (SIGINT) or SIGTERM finishes the current iteration, writes a checkpoint and exits"
           + " with status 0; a second signal exits at once (128 + signal number).",
       "Exit status: 0 finished or stopped cleanly, 1 internal failure, 2 bad input (config, data,"
-          + " a checkpoint that cannot be resumed)."
+          + " a checkpoint that cannot be resumed), 3 gave up (diverged or failed more often than"
+          + " guard.* allows)."
     })
 final class TrainCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -111,7 +112,21 @@ final class TrainCommand implements Callable<Integer> {
     sun.misc.SignalHandler oldTerm = sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
     sun.misc.SignalHandler oldInt = sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
     try {
-      report(out, loaded, run.await());
+      TrainRun.Result r = run.await();
+      if (r.finished().failure() != null) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "error: the run gave up after G update "
+                    + r.finished().gSteps()
+                    + ": "
+                    + r.finished().failure()
+                    + " (guard limits reached); the newest checkpoint in "
+                    + dir.resolve("checkpoints")
+                    + " is the last good state");
+        return Main.EXIT_GAVE_UP;
+      }
+      report(out, loaded, r);
     } finally {
       sun.misc.Signal.handle(new sun.misc.Signal("TERM"), oldTerm);
       sun.misc.Signal.handle(new sun.misc.Signal("INT"), oldInt);

@@ -19,7 +19,9 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -118,7 +120,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   /**
    * The run's outcome: updates done, final parameters (the generator's EMA, or null when it keeps
    * none), why it stopped early (or null), and the final checkpoint (null without checkpointing, or
-   * when its write failed: then {@code checkpointError} says why).
+   * when its write failed: then {@code checkpointError} says why). When the run was aborted, {@code
+   * failure} says why (a divergence, with {@code diverged}, or a failed actor): then there are
+   * neither final parameters nor a final checkpoint, and the newest checkpoint is the last good
+   * state.
    */
   public record Finished(
       long dSteps,
@@ -128,7 +133,15 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       INDArray generatorEma,
       String stopReason,
       Path checkpoint,
-      String checkpointError) {}
+      String checkpointError,
+      String failure,
+      boolean diverged) {}
+
+  /**
+   * A player's update {@code step} gave a non-finite loss or parameter ({@code what}): the run ends
+   * at once without a checkpoint of that state, and {@link Finished#diverged()} says why.
+   */
+  public record Diverged(String model, long step, String what) implements Command {}
 
   /**
    * Checkpointing of a run: the writer, when checkpoints fall due (every {@code everySteps} G
@@ -230,6 +243,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private boolean captureWaiting;
   private long lastCheckpointNanos = System.nanoTime();
   private final List<ActorRef<ChangeReply>> checkpointWaiters = new ArrayList<>();
+
+  private String abortCause;
+  private boolean abortDiverged;
 
   /** The iteration at whose end admissions stay paused (-1: not paused). */
   private long pausedAt = -1;
@@ -342,6 +358,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         .onMessage(CheckpointWritten.class, this::onCheckpointWritten)
         .onMessage(CheckpointNow.class, this::onCheckpointNow)
         .onMessage(Pause.class, this::onPause)
+        .onMessage(Diverged.class, this::onDiverged)
+        .onSignal(ChildFailed.class, this::onChildFailed)
+        .onSignal(Terminated.class, this::onChildStopped)
         .onMessage(Resume.class, this::onResume)
         .onMessage(RecorderFlushed.class, this::onFlushed)
         .onMessage(EvalReady.class, this::onEvalReady)
@@ -871,7 +890,64 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     }
   }
 
+  private Behavior<Command> onDiverged(Diverged d) {
+    abort(d.model() + " update " + d.step() + ": " + d.what(), true);
+    return this;
+  }
+
+  private Behavior<Command> onChildFailed(ChildFailed f) {
+    Throwable cause = f.getCause();
+    abort(
+        f.getRef().path().name()
+            + " failed: "
+            + cause.getClass().getSimpleName()
+            + ": "
+            + cause.getMessage(),
+        false);
+    return this;
+  }
+
+  private Behavior<Command> onChildStopped(Terminated t) {
+    if (!(t instanceof ChildFailed)) {
+      abort(t.getRef().path().name() + " stopped unexpectedly", false);
+    }
+    return this;
+  }
+
+  /**
+   * Ends the run at once, without a final checkpoint (the state may be bad): the caller restarts
+   * from the newest checkpoint or gives up. The Recorder is flushed first when it still runs.
+   */
+  private void abort(String why, boolean diverged) {
+    if (abortCause != null || replyTo == null) {
+      return;
+    }
+    getContext().getLog().error("run aborted: {}", why);
+    abortCause = why;
+    abortDiverged = diverged;
+    finishing = true;
+    if (flushRequested) {
+      return; // the flush reply ends the run
+    }
+    flushRequested = true;
+    recorder.tell(
+        new Recorder.Flush(
+            getContext().messageAdapter(Recorder.Flushed.class, RecorderFlushed::new)));
+    // Should the recorder itself be gone, end without waiting for it.
+    getContext()
+        .scheduleOnce(
+            java.time.Duration.ofSeconds(10),
+            getContext().getSelf(),
+            new RecorderFlushed(new Recorder.Flushed()));
+  }
+
   private Behavior<Command> onFlushed(RecorderFlushed f) {
+    if (abortCause != null) {
+      replyTo.tell(
+          new Finished(
+              dDone, gDone, null, null, null, stopReason, null, null, abortCause, abortDiverged));
+      return Behaviors.stopped();
+    }
     replyTo.tell(
         new Finished(
             dDone,
@@ -881,7 +957,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             finalG.tensors().get("generator_ema"),
             stopReason,
             finalCheckpoint,
-            finalCheckpointError));
+            finalCheckpointError,
+            null,
+            false));
     return Behaviors.stopped();
   }
 

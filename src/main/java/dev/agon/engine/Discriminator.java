@@ -60,6 +60,9 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   private long admitted;
   private final PendingPolicy policy;
 
+  /** Set after a divergence: no further update runs (the Coordinator ends the run). */
+  private boolean halted;
+
   /**
    * A detached copy of the complete training state (parameters, optimizer, averages); asked for
    * only when the player is idle at a checkpoint barrier.
@@ -187,7 +190,11 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   }
 
   private Behavior<Command> tryStep() {
-    while (version < admitted && !reals.isEmpty() && !fakes.isEmpty() && generator != null) {
+    while (!halted
+        && version < admitted
+        && !reals.isEmpty()
+        && !fakes.isEmpty()
+        && generator != null) {
       long n = version + 1;
       Messages.FakeBatch fake = fakes.poll();
       if (fake.dStep() != n || fake.generatorVersion() != schedule.generatorVersionFor(n)) {
@@ -205,6 +212,12 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
       long t0 = System.nanoTime();
       DLoss loss = trainer.step(real.x(), fake.x());
       long nanos = System.nanoTime() - t0;
+      String bad = Divergence.check(loss.loss(), trainer.params());
+      if (bad != null) {
+        halted = true;
+        coordinator.tell(new Coordinator.Diverged("discriminator", n, bad));
+        return this;
+      }
       version = n;
       data.tell(new DataLoader.Request(1, realAdapter));
       // Report first: the Coordinator must see version n before any G report that used it.

@@ -63,6 +63,9 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   private long admitted;
   private final PendingPolicy policy;
 
+  /** Set after a divergence: no further update runs (the Coordinator ends the run). */
+  private boolean halted;
+
   /**
    * A detached copy of the complete training state (parameters, optimizer, averages); asked for
    * only when the player is idle at a checkpoint barrier.
@@ -181,7 +184,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   }
 
   private Behavior<Command> tryStep() {
-    while (version < admitted) {
+    while (version < admitted && !halted) {
       long i = version + 1;
       long need = schedule.discriminatorVersionFor(i);
       while (!dSnapshots.isEmpty() && dSnapshots.peek().version() < need) {
@@ -196,6 +199,12 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
       long t0 = System.nanoTime();
       GLoss loss = trainer.step(i, d.params(), settings.batchSize());
       long nanos = System.nanoTime() - t0;
+      String bad = Divergence.check(loss.loss(), trainer.params());
+      if (bad != null) {
+        halted = true;
+        coordinator.tell(new Coordinator.Diverged("generator", i, bad));
+        return this;
+      }
       version = i;
       coordinator.tell(
           new Coordinator.GStepDone(

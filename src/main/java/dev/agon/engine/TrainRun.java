@@ -57,10 +57,22 @@ public final class TrainRun {
 
   private final LoadedConfig loaded;
   private final Path runDir;
-  private final ActorSystem<Coordinator.Command> system;
-  private final CompletableFuture<Coordinator.Finished> finished;
+  private final PrintStream console;
+  private final boolean interactive;
+  private final List<String> changes;
+  private volatile ActorSystem<Coordinator.Command> system;
+  private CompletableFuture<Coordinator.Finished> finished;
+  private volatile String stopRequested;
 
   private final CheckpointStore.Checkpoint resumedFrom;
+
+  /** Rollbacks after divergence (persisted in checkpoints), and restarts after failures. */
+  private int rollbacks;
+
+  private int restarts;
+
+  /** Rollbacks per target checkpoint step (-1: the initial state): the lr scale's exponent. */
+  private final Map<Long, Integer> rollbacksTo = new TreeMap<>();
 
   private TrainRun(
       LoadedConfig loaded,
@@ -71,6 +83,8 @@ public final class TrainRun {
       throws IOException, CheckpointException {
     this.loaded = loaded;
     this.runDir = runDir;
+    this.console = console;
+    this.interactive = interactive;
     AgonConfig c = loaded.config();
     Files.createDirectories(runDir);
     this.resumedFrom =
@@ -81,7 +95,10 @@ public final class TrainRun {
       org.slf4j.LoggerFactory.getLogger(TrainRun.class)
           .warn("no usable checkpoint in {}: starting the run from the beginning", runDir);
     }
-    List<String> changes = resumedFrom == null ? List.of() : compatible(allowConfigChange);
+    this.changes = resumedFrom == null ? List.of() : compatible(allowConfigChange);
+    if (resumedFrom != null) {
+      rollbacks = Integer.parseInt(resumedFrom.engine().getOrDefault("guard.rollbacks", "0"));
+    }
     Files.writeString(runDir.resolve("config.conf"), loaded.rendered(), StandardCharsets.UTF_8);
     Path metrics = runDir.resolve("metrics.jsonl");
     Json start =
@@ -93,34 +110,44 @@ public final class TrainRun {
       start.put("resumed_from", resumedFrom.dir().getFileName().toString());
     }
     appendLine(metrics, start.put("time_ms", System.currentTimeMillis()).end());
+    launch(resumedFrom, 1.0);
+  }
+
+  /**
+   * Starts the actor system from checkpoint {@code from} (null: the initial state) with both
+   * learning rates scaled by {@code lrScale}.
+   */
+  private void launch(CheckpointStore.Checkpoint from, double lrScale)
+      throws IOException, CheckpointException {
+    AgonConfig c = loaded.config();
+    Path metrics = runDir.resolve("metrics.jsonl");
     EngineSettings settings = settings(c);
     BatchSource data = Factory.data(c); // fails here, before any actor starts, on bad data
     long[] shape = data.sampleShape();
     boolean mixture = data instanceof Mixture2d;
     boolean evaluate =
         (mixture || c.eval().plots()) && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
-    Coordinator.StartState startState = resumedFrom == null ? null : startState(c, resumedFrom);
+    Coordinator.StartState startState = from == null ? null : startState(c, from);
     PlayerState gState =
-        resumedFrom == null
-            ? null
-            : PlayerState.from("generator", resumedFrom.tensors(), resumedFrom.engine());
+        from == null ? null : PlayerState.from("generator", from.tensors(), from.engine());
     PlayerState dState =
-        resumedFrom == null
-            ? null
-            : PlayerState.from("discriminator", resumedFrom.tensors(), resumedFrom.engine());
-    boolean keepGLr = ConfigChanges.includes(changes, "optim.generator.lr");
-    boolean keepDLr = ConfigChanges.includes(changes, "optim.discriminator.lr");
-    if (resumedFrom != null) {
+        from == null ? null : PlayerState.from("discriminator", from.tensors(), from.engine());
+    // A resume with a changed learning rate takes the config's; otherwise the checkpoint's, which
+    // carries live changes and earlier rollbacks' scaling.
+    boolean keepGLr = from == null || ConfigChanges.includes(changes, "optim.generator.lr");
+    boolean keepDLr = from == null || ConfigChanges.includes(changes, "optim.discriminator.lr");
+    if (from != null) {
       // Restore once here, on this thread, so a checkpoint that does not fit the networks is
       // reported before any actor starts; the actors restore again on their own threads.
       try {
-        gState.restore(GeneratorTrainer.create(c, shape), keepGLr);
-        dState.restore(DiscriminatorTrainer.create(c, shape), keepDLr);
+        gState.restore(GeneratorTrainer.create(c, shape), keepGLr, lrScale);
+        dState.restore(DiscriminatorTrainer.create(c, shape), keepDLr, lrScale);
       } catch (IllegalArgumentException | IllegalStateException e) {
-        throw new CheckpointException(resumedFrom.dir() + ": " + e.getMessage());
+        throw new CheckpointException(from.dir() + ": " + e.getMessage());
       }
     }
     Map<String, String> constants = new TreeMap<>();
+    constants.put("guard.rollbacks", Integer.toString(rollbacks));
     constants.put("seed", Long.toString(c.seed()));
     constants.put("data.batch_size", Integer.toString(c.schedule().batchSize()));
     Coordinator.Checkpointing checkpointing =
@@ -143,14 +170,18 @@ public final class TrainRun {
             () -> {
               GeneratorTrainer t = GeneratorTrainer.create(c, shape);
               if (gState != null) {
-                gState.restore(t, keepGLr);
+                gState.restore(t, keepGLr, lrScale);
+              } else if (lrScale != 1.0) {
+                t.optimizer().learningRate(t.optimizer().learningRate() * lrScale);
               }
               return t;
             },
             () -> {
               DiscriminatorTrainer t = DiscriminatorTrainer.create(c, shape);
               if (dState != null) {
-                dState.restore(t, keepDLr);
+                dState.restore(t, keepDLr, lrScale);
+              } else if (lrScale != 1.0) {
+                t.optimizer().learningRate(t.optimizer().learningRate() * lrScale);
               }
               return t;
             },
@@ -173,8 +204,13 @@ public final class TrainRun {
                 : null,
             checkpointing,
             startState);
-    this.system = ActorSystem.create(Coordinator.create(settings, parts), "agon", pekkoConfig());
-    this.finished = start(system, "; see " + runDir.resolve("agon.log"));
+    ActorSystem<Coordinator.Command> sys =
+        ActorSystem.create(Coordinator.create(settings, parts), "agon", pekkoConfig());
+    this.finished = start(sys, "; see " + runDir.resolve("agon.log"));
+    this.system = sys;
+    if (stopRequested != null) {
+      sys.tell(new Coordinator.Stop(stopRequested));
+    }
   }
 
   /**
@@ -301,6 +337,7 @@ public final class TrainRun {
 
   /** Asks the run to finish its current iteration and stop; {@link #await} then returns. */
   public void stop(String reason) {
+    stopRequested = reason;
     system.tell(new Coordinator.Stop(reason));
   }
 
@@ -311,13 +348,21 @@ public final class TrainRun {
   /** Waits for the run, writes the final checkpoint and the final evaluation. */
   public Result await() throws IOException, InterruptedException {
     Coordinator.Finished f;
-    try {
-      f = finished.get();
-    } catch (ExecutionException e) {
-      system.terminate();
-      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-    } finally {
-      system.getWhenTerminated().toCompletableFuture().join();
+    while (true) {
+      try {
+        f = finished.get();
+      } catch (ExecutionException e) {
+        system.terminate();
+        throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+      } finally {
+        system.getWhenTerminated().toCompletableFuture().join();
+      }
+      if (f.failure() == null) {
+        break;
+      }
+      if (!recover(f)) {
+        return new Result(runDir, f, null, null);
+      }
     }
     Path checkpoint = f.checkpoint();
     if (checkpoint == null) {
@@ -358,6 +403,57 @@ public final class TrainRun {
           runDir.resolve("metrics.jsonl"), line.put("time_ms", System.currentTimeMillis()).end());
     }
     return new Result(runDir, f, checkpoint, modes);
+  }
+
+  /**
+   * After a divergence (rollback with scaled learning rates) or an actor failure (restart with
+   * backoff), starts the run again from the newest valid checkpoint, or from the initial state if
+   * there is none. Returns false when the limits of {@code guard} are reached: the run gives up.
+   */
+  private boolean recover(Coordinator.Finished f) throws IOException, InterruptedException {
+    AgonConfig c = loaded.config();
+    var log = org.slf4j.LoggerFactory.getLogger(TrainRun.class);
+    boolean diverged = f.diverged();
+    int count = diverged ? ++rollbacks : ++restarts;
+    int max = diverged ? c.guard().maxRollbacks() : c.guard().maxRestarts();
+    String event = diverged ? "rollback" : "restart";
+    appendLine(
+        runDir.resolve("metrics.jsonl"),
+        Json.object()
+            .put("event", event)
+            .put("g_step", f.gSteps())
+            .put("d_step", f.dSteps())
+            .put("detail", f.failure())
+            .put("count", count)
+            .put("time_ms", System.currentTimeMillis())
+            .end());
+    if (count > max || stopRequested != null) {
+      log.error("giving up after {} {}s: {}", count - 1, event, f.failure());
+      return false;
+    }
+    CheckpointStore.Checkpoint from = CheckpointStore.latestValid(runDir, log::warn).orElse(null);
+    long target = from == null ? -1 : from.step();
+    double scale = 1.0;
+    if (diverged) {
+      int n = rollbacksTo.merge(target, 1, Integer::sum);
+      scale = Math.pow(c.guard().lrScale(), n);
+    } else {
+      Thread.sleep(Math.min(30_000L, 1000L << Math.min(restarts - 1, 5)));
+    }
+    log.warn(
+        "{} {} of {} after {}: from {} (learning rates x{})",
+        event,
+        count,
+        max,
+        f.failure(),
+        from == null ? "the initial state" : from.dir(),
+        scale);
+    try {
+      launch(from, scale);
+    } catch (CheckpointException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    return true;
   }
 
   private String configHash() {

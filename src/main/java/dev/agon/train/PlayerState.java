@@ -65,7 +65,13 @@ public record PlayerState(
 
   /** Restores G to this state; {@code keepLr}: keep the trainer's configured learning rate. */
   public void restore(GeneratorTrainer t, boolean keepLr) {
-    restore(t.network(), t.optimizer(), keepLr, t::historicalAveraging, t.historicalAverage());
+    restore(t, keepLr, 1.0);
+  }
+
+  /** {@link #restore(GeneratorTrainer, boolean)} with the learning rate scaled by {@code scale}. */
+  public void restore(GeneratorTrainer t, boolean keepLr, double scale) {
+    restore(
+        t.network(), t.optimizer(), keepLr, scale, t::historicalAveraging, t.historicalAverage());
     if (t.historicalAverage() != null && scalars.containsKey("history_count")) {
       restoreHistory(t.historicalAverage());
     }
@@ -78,7 +84,15 @@ public record PlayerState(
 
   /** Restores D to this state; {@code keepLr}: keep the trainer's configured learning rate. */
   public void restore(DiscriminatorTrainer t, boolean keepLr) {
-    restore(t.network(), t.optimizer(), keepLr, t::historicalAveraging, t.historicalAverage());
+    restore(t, keepLr, 1.0);
+  }
+
+  /**
+   * {@link #restore(DiscriminatorTrainer, boolean)} with the learning rate scaled by {@code scale}.
+   */
+  public void restore(DiscriminatorTrainer t, boolean keepLr, double scale) {
+    restore(
+        t.network(), t.optimizer(), keepLr, scale, t::historicalAveraging, t.historicalAverage());
     if (t.historicalAverage() != null && scalars.containsKey("history_count")) {
       restoreHistory(t.historicalAverage());
     }
@@ -93,6 +107,7 @@ public record PlayerState(
       Network net,
       Optimizer opt,
       boolean keepLr,
+      double scale,
       AveragingSetter averaging,
       HistoricalAverage configured) {
     INDArray params = require(model);
@@ -126,9 +141,8 @@ public record PlayerState(
               + " (another optimizer kind?)");
     }
     opt.restore(optState, Long.parseLong(require("optimizer_steps", true)));
-    if (!keepLr) {
-      opt.learningRate(Double.parseDouble(require("lr", true)));
-    }
+    double lr = keepLr ? opt.learningRate() : Double.parseDouble(require("lr", true));
+    opt.learningRate(scale == 1.0 ? lr : lr * scale);
     if (scalars.containsKey("history_weight")) {
       averaging.set(
           Double.parseDouble(scalars.get("history_weight")),
