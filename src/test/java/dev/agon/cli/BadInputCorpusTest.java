@@ -75,7 +75,7 @@ class BadInputCorpusTest {
 
   private static void configs(List<Case> cases) {
     String[] texts = {
-      "",
+      "schedule.k = true",
       "{",
       "}",
       "schedule {",
@@ -127,7 +127,7 @@ class BadInputCorpusTest {
       "include \"no-such-file-anywhere.conf\"\nschedule.k = 0",
       "a = ${undefined.reference}",
       "\u0000\u0001\u0002garbage\u00ff",
-      "stabilizers.virtual-batch-norm.enabled = true",
+      "stabilizers.virtual-batch-norm.reference-size = 0",
       "objective.kind = wgan-gp\nstabilizers.minibatch-discrimination.enabled = true",
     };
     for (String t : texts) {
