@@ -71,6 +71,17 @@ public final class TrainRun {
 
   private int restarts;
 
+  /**
+   * Fault-injection seam for the supervision tests (system properties, never set in production):
+   * the Generator throws before update {@code agon.faults.generator-fails-at} (0: never), in the
+   * first {@code agon.faults.generator-fails-times} launches (default 1).
+   */
+  private final long failAt = Long.getLong("agon.faults.generator-fails-at", 0);
+
+  private final int failTimes = Integer.getInteger("agon.faults.generator-fails-times", 1);
+  private final java.util.concurrent.atomic.AtomicInteger failed =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /** Rollbacks per target checkpoint step (-1: the initial state): the lr scale's exponent. */
   private final Map<Long, Integer> rollbacksTo = new TreeMap<>();
 
@@ -193,7 +204,16 @@ public final class TrainRun {
                     interactive,
                     c.log().progressIntervalMs(),
                     settings.iterations())),
-            StepHook.NONE,
+            failAt <= 0
+                ? StepHook.NONE
+                : (actor, step) -> {
+                  if (actor.equals("generator")
+                      && step == failAt
+                      && failed.getAndIncrement() < failTimes) {
+                    throw new IllegalStateException(
+                        "injected fault before generator update " + step);
+                  }
+                },
             evaluate
                 ? new Coordinator.Evaluation(
                     mixture
