@@ -64,6 +64,36 @@ class ResumeExactnessTest {
         "seed=3");
   }
 
+  /**
+   * With staleness the fakes in flight at a checkpoint are not saved: the resumed run starts a new
+   * schedule segment there (documented), finishes with the right counts and is reproducible.
+   */
+  @Test
+  void stalenessRunResumesInANewSegment() throws Exception {
+    String[] o = {
+      "schedule.k=2",
+      "schedule.staleness=1",
+      "schedule.batch-size=16",
+      "model.latent-dim=8",
+      "model.generator.hidden=[16,16]",
+      "model.discriminator.hidden=[16,16]",
+      "eval.every-steps=0",
+      "eval.plots=false",
+      "seed=4"
+    };
+    Path[] dirs = {tmp.resolve("a"), tmp.resolve("b")};
+    for (Path d : dirs) {
+      run(d, "config/ring.conf", 5, "checkpoint.every-steps=0", o);
+      TrainRun.Result r = start(d, "config/ring.conf", 12, "checkpoint.every-steps=0", o).await();
+      assertThat(r.finished().gSteps()).isEqualTo(12);
+      assertThat(r.finished().dSteps()).isEqualTo(24);
+      assertThat(CheckpointStore.read(r.checkpoint()).engine())
+          .containsEntry("schedule.origin_g", "5")
+          .containsEntry("schedule.epoch", "1");
+    }
+    assertSameState(CheckpointStore.dirOf(dirs[0], 12), CheckpointStore.dirOf(dirs[1], 12), "");
+  }
+
   private void assertResumeExact(String file, long t, long total, String... overrides)
       throws Exception {
     Path whole = tmp.resolve("whole");
