@@ -379,12 +379,11 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private Behavior<Command> onStop(Stop s) {
     if (!finishing && stopReason == null) {
       stopReason = s.reason();
-      if (gDone >= lastIteration) {
-        lastIteration = gDone; // a resumed run with nothing left to do
-      }
       // Finish every D update already admitted (with staleness s, up to s iterations ahead)
-      // and the G updates of those iterations, so the run stops at a whole iteration.
-      lastIteration = Math.min(lastIteration, Math.max(gDone + 1, admittedIteration()));
+      // and the G updates of those iterations, so the run stops at a whole iteration; when
+      // nothing is admitted beyond the last whole iteration (paused, at a checkpoint barrier,
+      // not started) it stops right there.
+      lastIteration = Math.min(lastIteration, Math.max(gDone, admittedIteration()));
       pausedAt = -1;
       getContext()
           .getLog()
