@@ -113,6 +113,17 @@ final class TrainCommand implements Callable<Integer> {
     sun.misc.SignalHandler oldInt = sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
     try {
       TrainRun.Result r = run.await();
+      if (r.finished().failure() != null && signals.get() > 0) {
+        // Stopped while recovering: nothing new to save, the newest checkpoint is good.
+        out.println(
+            "agon: stopped while recovering from: "
+                + r.finished().failure()
+                + "; the newest checkpoint in "
+                + dir.resolve("checkpoints")
+                + " is the last good state");
+        out.flush();
+        return 0;
+      }
       if (r.finished().failure() != null) {
         spec.commandLine()
             .getErr()
