@@ -70,8 +70,7 @@ public record PlayerState(
 
   /** {@link #restore(GeneratorTrainer, boolean)} with the learning rate scaled by {@code scale}. */
   public void restore(GeneratorTrainer t, boolean keepLr, double scale) {
-    restore(
-        t.network(), t.optimizer(), keepLr, scale, t::historicalAveraging, t.historicalAverage());
+    restore(t.network(), t.optimizer(), keepLr, scale, t::historicalAveraging);
     if (t.historicalAverage() != null && scalars.containsKey("history_count")) {
       restoreHistory(t.historicalAverage());
     }
@@ -91,8 +90,7 @@ public record PlayerState(
    * {@link #restore(DiscriminatorTrainer, boolean)} with the learning rate scaled by {@code scale}.
    */
   public void restore(DiscriminatorTrainer t, boolean keepLr, double scale) {
-    restore(
-        t.network(), t.optimizer(), keepLr, scale, t::historicalAveraging, t.historicalAverage());
+    restore(t.network(), t.optimizer(), keepLr, scale, t::historicalAveraging);
     if (t.historicalAverage() != null && scalars.containsKey("history_count")) {
       restoreHistory(t.historicalAverage());
     }
@@ -104,12 +102,7 @@ public record PlayerState(
   }
 
   private void restore(
-      Network net,
-      Optimizer opt,
-      boolean keepLr,
-      double scale,
-      AveragingSetter averaging,
-      HistoricalAverage configured) {
+      Network net, Optimizer opt, boolean keepLr, double scale, AveragingSetter averaging) {
     INDArray params = require(model);
     if (params.length() != net.numParams()) {
       throw new IllegalArgumentException(
@@ -143,12 +136,12 @@ public record PlayerState(
     opt.restore(optState, Long.parseLong(require("optimizer_steps", true)));
     double lr = keepLr ? opt.learningRate() : Double.parseDouble(require("lr", true));
     opt.learningRate(scale == 1.0 ? lr : lr * scale);
+    // No average in the checkpoint means none existed (weight 0 from the start); a config that
+    // now enables one (a resume allowed to change it) keeps it.
     if (scalars.containsKey("history_weight")) {
       averaging.set(
           Double.parseDouble(scalars.get("history_weight")),
           Long.parseLong(scalars.get("history_start")));
-    } else if (configured != null) {
-      averaging.set(0, configured.start());
     }
   }
 
