@@ -32,6 +32,12 @@ public final class Main implements Runnable {
   /** Exit status of an internal failure (details in the run's agon.log). */
   public static final int EXIT_FAILURE = 1;
 
+  /**
+   * Exit status of a run that gave up: it diverged or an actor failed more often than {@code guard}
+   * allows. Restarting it as it is would fail again, so supervisors should not.
+   */
+  public static final int EXIT_GAVE_UP = 3;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {

@@ -1,6 +1,6 @@
 package dev.agon.cli;
 
-import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.checkpoint.CheckpointException;
 import dev.agon.config.LoadedConfig;
 import dev.agon.engine.TrainRun;
 import dev.agon.train.Factory;
@@ -12,8 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,7 +23,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Train a GAN. Without options: the ring experiment (8-mode 2-D mixture, VEEGAN protocol).",
-      "Ctrl-C (SIGINT) or SIGTERM finishes the current iteration, writes a checkpoint and exits."
+      "A --run directory that holds checkpoints is resumed from the newest valid one.",
+      "Ctrl-C (SIGINT) or SIGTERM finishes the current iteration, writes a checkpoint and exits"
+          + " with status 0; a second signal exits at once (128 + signal number).",
+      "Exit status: 0 finished or stopped cleanly, 1 internal failure, 2 bad input (config, data,"
+          + " a checkpoint that cannot be resumed), 3 gave up (diverged or failed more often than"
+          + " guard.* allows)."
     })
 final class TrainCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -37,8 +41,17 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--run",
       paramLabel = "DIR",
-      description = "Run directory (default: <run.dir>/<run.name>, or -2, -3, ... if taken).")
+      description =
+          "Run directory (default: <run.dir>/<run.name>, or -2, -3, ... if taken); one that"
+              + " holds checkpoints is resumed.")
   Path runDir;
+
+  @Option(
+      names = "--allow-config-change",
+      description =
+          "Resume even when the config differs from the checkpoint's in keys that change what is"
+              + " computed (the changes are logged).")
+  boolean allowConfigChange;
 
   @Option(names = "--quiet", description = "No progress line.")
   boolean quiet;
@@ -50,7 +63,7 @@ final class TrainCommand implements Callable<Integer> {
   boolean download;
 
   @Override
-  public Integer call() throws IOException, InterruptedException {
+  public Integer call() throws IOException, InterruptedException, CheckpointException {
     PrintWriter out = spec.commandLine().getOut();
     List<String> overrides = new ArrayList<>(config.overrides);
     if (name != null) {
@@ -63,39 +76,71 @@ final class TrainCommand implements Callable<Integer> {
     LoadedConfig loaded = config.load();
     // A missing or damaged data set is bad input: report it before a run directory exists.
     Factory.data(loaded.config());
-    Path dir = runDir != null ? explicitRunDir(runDir) : freshRunDir(loaded);
+    Path dir = runDir != null ? runDir : freshRunDir(loaded);
     Files.createDirectories(dir);
     RunLog.attach(dir.resolve("agon.log"));
     out.println("agon: run " + dir);
     out.print(loaded.rendered());
     out.flush();
 
-    TrainRun run = TrainRun.start(loaded, dir, quiet ? null : System.err, System.console() != null);
-    CountDownLatch done = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              System.err.println(
-                  "\nagon: stopping - finishing the current iteration, then writing a checkpoint");
-              run.stop("signal");
-              try {
-                done.await(120, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "agon-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      report(out, loaded, run.await());
-    } finally {
-      // The signal handler waits for this: the JVM must not exit before the summary is out.
-      done.countDown();
+    TrainRun run =
+        TrainRun.start(
+            loaded, dir, quiet ? null : System.err, System.console() != null, allowConfigChange);
+    if (run.resumedFrom() != null) {
+      out.println("agon: resuming from " + run.resumedFrom());
+      out.flush();
     }
+    // SIGTERM/SIGINT are handled here instead of by a shutdown hook, so the JVM does not start
+    // shutting down under the run: the first one stops it at the end of the current iteration
+    // (final checkpoint, metrics flushed, exit 0), the second exits at once.
+    AtomicInteger signals = new AtomicInteger();
+    sun.misc.SignalHandler handler =
+        sig -> {
+          if (signals.incrementAndGet() == 1) {
+            System.err.println(
+                "\nagon: SIG"
+                    + sig.getName()
+                    + ": finishing the current iteration, then writing a checkpoint"
+                    + " (signal again to exit at once)");
+            run.stop("SIG" + sig.getName());
+          } else {
+            System.err.println(
+                "\nagon: SIG" + sig.getName() + " again: exiting without a checkpoint");
+            Runtime.getRuntime().halt(128 + sig.getNumber());
+          }
+        };
+    sun.misc.SignalHandler oldTerm = sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
+    sun.misc.SignalHandler oldInt = sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
     try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException shuttingDown) {
-      // The hook is running: the JVM exits once it returns.
+      TrainRun.Result r = run.await();
+      if (r.finished().failure() != null && signals.get() > 0) {
+        // Stopped while recovering: nothing new to save, the newest checkpoint is good.
+        out.println(
+            "agon: stopped while recovering from: "
+                + r.finished().failure()
+                + "; the newest checkpoint in "
+                + dir.resolve("checkpoints")
+                + " is the last good state");
+        out.flush();
+        return 0;
+      }
+      if (r.finished().failure() != null) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "error: the run gave up after G update "
+                    + r.finished().gSteps()
+                    + ": "
+                    + r.finished().failure()
+                    + " (guard limits reached); the newest checkpoint in "
+                    + dir.resolve("checkpoints")
+                    + " is the last good state");
+        return Main.EXIT_GAVE_UP;
+      }
+      report(out, loaded, r);
+    } finally {
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), oldTerm);
+      sun.misc.Signal.handle(new sun.misc.Signal("INT"), oldInt);
     }
     return 0;
   }
@@ -114,16 +159,6 @@ final class TrainCommand implements Callable<Integer> {
           "agon: " + r.modes().summary() + " on " + loaded.config().eval().samples() + " samples");
     }
     out.flush();
-  }
-
-  private static Path explicitRunDir(Path dir) throws IOException {
-    if (CheckpointStore.latest(dir).isPresent()) {
-      throw new Main.UserException(
-          "run directory "
-              + dir
-              + " already holds checkpoints; resuming is not supported yet, choose another --run");
-    }
-    return dir;
   }
 
   private static Path freshRunDir(LoadedConfig loaded) {

@@ -16,7 +16,9 @@ public record AgonConfig(
     @Doc("Training stabilisers.") StabilizersConfig stabilizers,
     @Doc("Evaluation during and at the end of the run.") EvalConfig eval,
     @Doc("Console and log output.") LogConfig log,
-    @Doc("Metrics, health and status page over HTTP.") MetricsConfig metrics)
+    @Doc("Metrics, health and status page over HTTP.") MetricsConfig metrics,
+    @Doc("Checkpoints of the complete run state, and which are kept.") CheckpointConfig checkpoint,
+    @Doc("Divergence rollback and actor restart limits.") GuardConfig guard)
     implements CrossFieldCheck {
 
   @Override

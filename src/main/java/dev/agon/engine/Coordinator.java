@@ -1,17 +1,27 @@
 package dev.agon.engine;
 
+import dev.agon.config.BestMetric;
 import dev.agon.data.BatchSource;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.GeneratorWeights;
+import dev.agon.train.PlayerState;
 import dev.agon.train.Schedule;
 import dev.agon.train.Scorer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -31,6 +41,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * barrier — admissions stop at the end of the last iteration already (partly) admitted, and once
  * both players are there a new schedule segment starts from that point. Both are logged and
  * recorded with the updates at which they took effect.
+ *
+ * <p>Checkpoints: at a checkpoint iteration B (every {@code everySteps} G updates, when {@code
+ * everySeconds} have passed, on {@link CheckpointNow}, and at the end) admissions stop at B as at a
+ * schedule barrier; once G has made update B and D update dStepsThrough(B), both players are idle
+ * and hand over a detached copy of their complete state ({@link PlayerState}), admissions go on,
+ * and the {@link Checkpointer} writes the copy on the blocking-I/O dispatcher. Training waits on
+ * the disk only when a write outlasts a checkpoint interval: the next capture then waits for it, so
+ * a crash loses at most the interval being written and the one after it. A failed write is answered
+ * at once, so a full disk does not stop training. {@link Pause} stops admissions at such a barrier
+ * too, until {@link Resume}.
  */
 public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   /** The dispatcher of tensor-owning actors: one dedicated thread each (see DESIGN.md). */
@@ -40,8 +60,20 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   public record Start(ActorRef<Finished> replyTo) implements Command {}
 
-  /** Finish the iterations already admitted, then stop. */
+  /** Finish the iterations already admitted, then stop (writing the final checkpoint). */
   public record Stop(String reason) implements Command {}
+
+  /**
+   * Checkpoint at the end of the last iteration already admitted; the reply comes once it is
+   * written (or has failed).
+   */
+  public record CheckpointNow(ActorRef<ChangeReply> replyTo) implements Command {}
+
+  /** Stop admitting updates at the end of the last iteration already admitted, until resumed. */
+  public record Pause(ActorRef<ChangeReply> replyTo) implements Command {}
+
+  /** Admit updates again after a {@link Pause}. */
+  public record Resume(ActorRef<ChangeReply> replyTo) implements Command {}
 
   /** Change k, s and the learning rates while running; absent values stay as they are. */
   public record ChangeSchedule(
@@ -73,7 +105,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   public record AveragingApplied(String model, long step, double weight, long start)
       implements Command {}
 
-  private record FinalParams(Messages.Snapshot snapshot) implements Command {}
+  private record StateCaptured(PlayerState state) implements Command {}
+
+  private record CheckpointWritten(Checkpointer.Written written) implements Command {}
 
   private record RecorderFlushed(Recorder.Flushed flushed) implements Command {}
 
@@ -85,7 +119,11 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   /**
    * The run's outcome: updates done, final parameters (the generator's EMA, or null when it keeps
-   * none), and why it stopped early (or null).
+   * none), why it stopped early (or null), and the final checkpoint (null without checkpointing, or
+   * when its write failed: then {@code checkpointError} says why). When the run was aborted, {@code
+   * failure} says why (a divergence, with {@code diverged}, or a failed actor): then there are
+   * neither final parameters nor a final checkpoint, and the newest checkpoint is the last good
+   * state.
    */
   public record Finished(
       long dSteps,
@@ -93,7 +131,36 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       INDArray generatorParams,
       INDArray discriminatorParams,
       INDArray generatorEma,
-      String stopReason) {}
+      String stopReason,
+      Path checkpoint,
+      String checkpointError,
+      String failure,
+      boolean diverged) {}
+
+  /**
+   * A player's update {@code step} gave a non-finite loss or parameter ({@code what}): the run ends
+   * at once without a checkpoint of that state, and {@link Finished#diverged()} says why.
+   */
+  public record Diverged(String model, long step, String what) implements Command {}
+
+  /**
+   * Checkpointing of a run: the writer, when checkpoints fall due (every {@code everySteps} G
+   * updates and/or {@code everySeconds}; 0: off), the metric that marks the best one, and scalars
+   * written into every checkpoint as they are (seed, data cursor description...).
+   */
+  public record Checkpointing(
+      Behavior<Checkpointer.Command> writer,
+      long everySteps,
+      long everySeconds,
+      BestMetric bestMetric,
+      Map<String, String> constants) {}
+
+  /**
+   * Where a resumed run starts: G and D have made {@code gDone} and {@code dDone} updates (their
+   * trainers are restored to those versions by the parts' suppliers) under {@code schedule}, in
+   * schedule segment {@code epoch}; {@code from} names the checkpoint.
+   */
+  public record StartState(long gDone, long dDone, Schedule schedule, int epoch, String from) {}
 
   /**
    * Evaluation during the run: the scorer (built on the Evaluator's thread), and when an evaluation
@@ -112,13 +179,25 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       Supplier<DiscriminatorTrainer> discriminator,
       Behavior<Recorder.Command> recorder,
       StepHook hook,
-      Evaluation evaluation) {
+      Evaluation evaluation,
+      Checkpointing checkpointing,
+      StartState start) {
+    public Parts(
+        Supplier<BatchSource> data,
+        Supplier<GeneratorTrainer> generator,
+        Supplier<DiscriminatorTrainer> discriminator,
+        Behavior<Recorder.Command> recorder,
+        StepHook hook,
+        Evaluation evaluation) {
+      this(data, generator, discriminator, recorder, hook, evaluation, null, null);
+    }
+
     public Parts(
         Supplier<BatchSource> data,
         Supplier<GeneratorTrainer> generator,
         Supplier<DiscriminatorTrainer> discriminator,
         Behavior<Recorder.Command> recorder) {
-      this(data, generator, discriminator, recorder, StepHook.NONE, null);
+      this(data, generator, discriminator, recorder, StepHook.NONE, null, null, null);
     }
 
     public Parts(
@@ -127,7 +206,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         Supplier<DiscriminatorTrainer> discriminator,
         Behavior<Recorder.Command> recorder,
         StepHook hook) {
-      this(data, generator, discriminator, recorder, hook, null);
+      this(data, generator, discriminator, recorder, hook, null, null, null);
     }
   }
 
@@ -146,9 +225,31 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private String stopReason;
   private boolean finishing;
   private boolean flushRequested;
-  private INDArray finalG;
-  private INDArray finalD;
-  private INDArray finalEma;
+  private PlayerState capturedG;
+  private PlayerState capturedD;
+  private PlayerState finalG;
+  private PlayerState finalD;
+  private boolean finalWritten;
+  private Path finalCheckpoint;
+  private String finalCheckpointError;
+  private final Checkpointing checkpointing;
+  private final ActorRef<Checkpointer.Command> checkpointer;
+
+  /** The iteration at whose end the next checkpoint is captured (-1: none planned). */
+  private long checkpointAt = -1;
+
+  private boolean capturing;
+  private boolean writeInFlight;
+  private boolean captureWaiting;
+  private long lastCheckpointNanos = System.nanoTime();
+  private final List<ActorRef<ChangeReply>> checkpointWaiters = new ArrayList<>();
+
+  private String abortCause;
+  private boolean abortDiverged;
+
+  /** The iteration at whose end admissions stay paused (-1: not paused). */
+  private long pausedAt = -1;
+
   private final Evaluation evaluation;
   private final ActorRef<Evaluator.Command> evaluator;
   private final Evaluator.Credit evalCredit = new Evaluator.Credit();
@@ -167,27 +268,57 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private Coordinator(ActorContext<Command> ctx, EngineSettings settings, Parts parts) {
     super(ctx);
     this.settings = settings;
-    this.schedule = settings.schedule();
+    StartState start = parts.start();
+    this.schedule = start == null ? settings.schedule() : start.schedule();
+    this.epoch = start == null ? 0 : start.epoch();
+    if (start != null) {
+      gDone = gAdmitted = start.gDone();
+      dDone = dAdmitted = start.dDone();
+    }
     this.lastIteration = settings.iterations();
     DispatcherSelector pinned = DispatcherSelector.fromConfig(TENSOR_DISPATCHER);
     this.recorder = ctx.spawn(parts.recorder(), "recorder", DispatcherSelector.blocking());
     ActorRef<DataLoader.Command> data =
         ctx.spawn(
-            DataLoader.create(parts.data(), settings.batchSize(), settings.prefetch(), 0),
+            // D update n trains on real batch n - 1: the data cursor is D's version.
+            DataLoader.create(parts.data(), settings.batchSize(), settings.prefetch(), dDone),
             "data-loader",
             pinned);
     this.discriminator =
         ctx.spawn(
             Discriminator.create(
-                parts.discriminator(), settings, data, ctx.getSelf(), parts.hook()),
+                parts.discriminator(),
+                settings,
+                schedule,
+                epoch,
+                data,
+                ctx.getSelf(),
+                parts.hook()),
             "discriminator",
             pinned);
     this.generator =
         ctx.spawn(
             Generator.create(
-                parts.generator(), settings, discriminator, ctx.getSelf(), parts.hook()),
+                parts.generator(),
+                settings,
+                schedule,
+                epoch,
+                discriminator,
+                ctx.getSelf(),
+                parts.hook()),
             "generator",
             pinned);
+    this.checkpointing = parts.checkpointing();
+    this.checkpointer =
+        checkpointing == null
+            ? null
+            : ctx.spawn(checkpointing.writer(), "checkpointer", DispatcherSelector.blocking());
+    if (start != null) {
+      recorder.tell(
+          new Recorder.Record(
+              new Messages.EngineEvent(
+                  "resumed_from", gDone, dDone, start.from(), 0, 0, System.currentTimeMillis())));
+    }
     this.evaluation = parts.evaluation();
     this.evaluator =
         evaluation == null
@@ -204,6 +335,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     ctx.watch(discriminator);
     ctx.watch(generator);
     ctx.watch(recorder);
+    if (checkpointer != null) {
+      ctx.watch(checkpointer);
+    }
     if (evaluator != null) {
       ctx.watch(evaluator);
     }
@@ -220,7 +354,14 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         .onMessage(LearningRateApplied.class, this::onLearningRateApplied)
         .onMessage(ChangeAveraging.class, this::onChangeAveraging)
         .onMessage(AveragingApplied.class, this::onAveragingApplied)
-        .onMessage(FinalParams.class, this::onFinalParams)
+        .onMessage(StateCaptured.class, this::onStateCaptured)
+        .onMessage(CheckpointWritten.class, this::onCheckpointWritten)
+        .onMessage(CheckpointNow.class, this::onCheckpointNow)
+        .onMessage(Pause.class, this::onPause)
+        .onMessage(Diverged.class, this::onDiverged)
+        .onSignal(ChildFailed.class, this::onChildFailed)
+        .onSignal(Terminated.class, this::onChildStopped)
+        .onMessage(Resume.class, this::onResume)
         .onMessage(RecorderFlushed.class, this::onFlushed)
         .onMessage(EvalReady.class, this::onEvalReady)
         .onMessage(EvalDone.class, this::onEvalDone)
@@ -230,7 +371,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   private Behavior<Command> onStart(Start s) {
     replyTo = s.replyTo();
-    admit();
+    planNextCheckpoint();
+    admitOrFinish();
     return this;
   }
 
@@ -238,8 +380,11 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     if (!finishing && stopReason == null) {
       stopReason = s.reason();
       // Finish every D update already admitted (with staleness s, up to s iterations ahead)
-      // and the G updates of those iterations, so the run stops at a whole iteration.
-      lastIteration = Math.min(lastIteration, Math.max(gDone + 1, admittedIteration()));
+      // and the G updates of those iterations, so the run stops at a whole iteration; when
+      // nothing is admitted beyond the last whole iteration (paused, at a checkpoint barrier,
+      // not started) it stops right there.
+      lastIteration = Math.min(lastIteration, Math.max(gDone, admittedIteration()));
+      pausedAt = -1;
       getContext()
           .getLog()
           .info("stop requested ({}): finishing iteration {}", s.reason(), lastIteration);
@@ -331,7 +476,16 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         "G update " + r.step() + " used D version " + r.discriminatorVersionUsed());
     gDone = r.step();
     recorder.tell(new Recorder.Record(r));
-    admitOrFinish();
+    if (checkpointing != null
+        && checkpointing.everySeconds() > 0
+        && !writeInFlight
+        && System.nanoTime() - lastCheckpointNanos
+            >= checkpointing.everySeconds() * 1_000_000_000L) {
+      lastCheckpointNanos = System.nanoTime();
+      checkpointSoon();
+    } else {
+      admitOrFinish();
+    }
     if (evaluationDue() && evalCredit.due()) {
       requestEvaluationSnapshot();
     }
@@ -381,7 +535,35 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   private Behavior<Command> onEvalDone(EvalDone d) {
     recorder.tell(new Recorder.Record(d.report()));
+    if (checkpointer != null && checkpointing.bestMetric() != BestMetric.NONE) {
+      double value = bestMetricValue(checkpointing.bestMetric(), d.report().score());
+      if (!Double.isNaN(value)) {
+        checkpointer.tell(new Checkpointer.Metric(d.report().gVersion(), value));
+      }
+    }
     return this;
+  }
+
+  /** The retention metric's value in an evaluation, NaN when the evaluation did not compute it. */
+  private static double bestMetricValue(BestMetric metric, dev.agon.train.Scorer.Score score) {
+    var modes = score.modes();
+    var images = score.images();
+    switch (metric) {
+      case MODES:
+        return modes == null ? Double.NaN : modes.modes();
+      case HIGH_QUALITY:
+        return modes == null ? Double.NaN : modes.highQualityFraction();
+      case REVERSE_KL:
+        return modes == null ? Double.NaN : modes.reverseKl();
+      case IS:
+        return images == null || images.inceptionScore() == null
+            ? Double.NaN
+            : images.inceptionScore().mean();
+      case FID:
+        return images == null || images.fid() == null ? Double.NaN : images.fid();
+      default:
+        return Double.NaN;
+    }
   }
 
   private Behavior<Command> onChangeAveraging(ChangeAveraging c) {
@@ -450,8 +632,17 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
    * change starts its segment when both players have reached its barrier.
    */
   private void admitOrFinish() {
-    if (!finishing && gDone >= lastIteration && dDone >= schedule.dStepsThrough(lastIteration)) {
+    if (finishing || capturing) {
+      return;
+    }
+    if (gDone >= lastIteration && dDone >= schedule.dStepsThrough(lastIteration)) {
       finish();
+      return;
+    }
+    if (checkpointAt >= 0
+        && gDone == checkpointAt
+        && dDone == schedule.dStepsThrough(checkpointAt)) {
+      capture();
       return;
     }
     if (barrier >= 0 && gDone == barrier && dDone == schedule.dStepsThrough(barrier)) {
@@ -493,6 +684,12 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       return;
     }
     long lastG = barrier >= 0 ? Math.min(barrier, lastIteration) : lastIteration;
+    if (checkpointAt >= 0) {
+      lastG = Math.min(lastG, checkpointAt);
+    }
+    if (pausedAt >= 0) {
+      lastG = Math.min(lastG, pausedAt);
+    }
     long dTarget = Math.min(schedule.lastAdmissibleDStep(gDone), schedule.dStepsThrough(lastG));
     if (dTarget > dAdmitted) {
       dAdmitted = dTarget;
@@ -511,19 +708,187 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   private void finish() {
     finishing = true;
-    ActorRef<Messages.Snapshot> params =
-        getContext().messageAdapter(Messages.Snapshot.class, FinalParams::new);
-    generator.tell(new Generator.GetParams(params));
-    discriminator.tell(new Discriminator.GetParams(params));
+    requestStates();
   }
 
-  private Behavior<Command> onFinalParams(FinalParams p) {
-    switch (p.snapshot().model()) {
-      case "generator" -> finalG = p.snapshot().params();
-      case "generator_ema" -> finalEma = p.snapshot().params();
-      default -> finalD = p.snapshot().params();
+  /** Both players are idle at checkpointAt: ask each for a copy of its complete state. */
+  private void capture() {
+    if (writeInFlight) {
+      // The previous write is still running (a slow disk): wait for it rather than skip, so that
+      // a crash never loses more than about two checkpoint intervals. onCheckpointWritten goes on.
+      captureWaiting = true;
+      return;
     }
-    maybeFlush();
+    capturing = true;
+    requestStates();
+  }
+
+  private void requestStates() {
+    ActorRef<PlayerState> states =
+        getContext().messageAdapter(PlayerState.class, StateCaptured::new);
+    generator.tell(new Generator.GetState(states));
+    discriminator.tell(new Discriminator.GetState(states));
+  }
+
+  private Behavior<Command> onStateCaptured(StateCaptured c) {
+    if (c.state().model().equals("generator")) {
+      capturedG = c.state();
+    } else {
+      capturedD = c.state();
+    }
+    if (capturedG == null || capturedD == null) {
+      return this;
+    }
+    PlayerState g = capturedG;
+    PlayerState d = capturedD;
+    capturedG = null;
+    capturedD = null;
+    if (finishing) {
+      finalG = g;
+      finalD = d;
+      if (checkpointer == null) {
+        finalWritten = true;
+      } else {
+        writeCheckpoint(g, d, true);
+      }
+      maybeFlush();
+      return this;
+    }
+    capturing = false;
+    writeCheckpoint(g, d, false);
+    planNextCheckpoint();
+    admitOrFinish();
+    return this;
+  }
+
+  private void writeCheckpoint(PlayerState g, PlayerState d, boolean last) {
+    Map<String, INDArray> tensors = new LinkedHashMap<>(g.tensors());
+    tensors.putAll(d.tensors());
+    Map<String, String> engine = new TreeMap<>(checkpointing.constants());
+    engine.putAll(g.prefixedScalars());
+    engine.putAll(d.prefixedScalars());
+    engine.put("engine.g_done", Long.toString(gDone));
+    engine.put("engine.d_done", Long.toString(dDone));
+    engine.put("data.next_batch", Long.toString(dDone));
+    engine.put("schedule.k", Integer.toString(schedule.k()));
+    engine.put("schedule.staleness", Integer.toString(schedule.staleness()));
+    engine.put("schedule.origin_g", Long.toString(schedule.originG()));
+    engine.put("schedule.origin_d", Long.toString(schedule.originD()));
+    engine.put("schedule.epoch", Integer.toString(epoch));
+    writeInFlight = true;
+    lastCheckpointNanos = System.nanoTime();
+    checkpointer.tell(
+        new Checkpointer.Write(
+            gDone,
+            dDone,
+            tensors,
+            engine,
+            last,
+            getContext().messageAdapter(Checkpointer.Written.class, CheckpointWritten::new)));
+  }
+
+  private Behavior<Command> onCheckpointWritten(CheckpointWritten m) {
+    Checkpointer.Written w = m.written();
+    writeInFlight = false;
+    if (captureWaiting) {
+      captureWaiting = false;
+      admitOrFinish();
+    }
+    if (w.ok()) {
+      getContext().getLog().info("checkpoint {} written", w.dir());
+    } else {
+      getContext().getLog().warn("checkpoint of G update {} not written: {}", w.step(), w.error());
+    }
+    recorder.tell(
+        new Recorder.Record(
+            new Messages.EngineEvent(
+                w.ok() ? "checkpoint" : "checkpoint_failed",
+                w.step(),
+                w.dStep(),
+                w.ok() ? w.dir().getFileName().toString() : w.error(),
+                w.failures(),
+                w.nanos(),
+                System.currentTimeMillis())));
+    answerCheckpointWaiters(
+        w.ok() ? "checkpoint " + w.dir() + " written" : "checkpoint failed: " + w.error());
+    if (w.last()) {
+      finalWritten = true;
+      finalCheckpoint = w.dir();
+      finalCheckpointError = w.error();
+      maybeFlush();
+    }
+    return this;
+  }
+
+  private void answerCheckpointWaiters(String message) {
+    boolean ok = message.startsWith("checkpoint ");
+    checkpointWaiters.forEach(r -> r.tell(new ChangeReply(ok, message)));
+    checkpointWaiters.clear();
+  }
+
+  /** The next periodic checkpoint: the next multiple of everySteps after gDone (-1: none). */
+  private void planNextCheckpoint() {
+    checkpointAt = -1;
+    if (checkpointing != null && checkpointing.everySteps() > 0) {
+      long every = checkpointing.everySteps();
+      checkpointAt = (gDone / every + 1) * every;
+    }
+  }
+
+  /** Checkpoints as soon as possible: at the end of the last iteration already admitted. */
+  private void checkpointSoon() {
+    long at = Math.max(gDone, admittedIteration());
+    checkpointAt = checkpointAt < 0 ? at : Math.min(checkpointAt, at);
+    admitOrFinish();
+  }
+
+  private Behavior<Command> onCheckpointNow(CheckpointNow c) {
+    if (checkpointer == null) {
+      c.replyTo().tell(new ChangeReply(false, "this run does not checkpoint"));
+    } else if (replyTo == null) {
+      c.replyTo().tell(new ChangeReply(false, "the run has not started"));
+    } else if (finishing || stopReason != null) {
+      c.replyTo()
+          .tell(new ChangeReply(false, "the run is stopping (it writes a final checkpoint)"));
+    } else {
+      checkpointWaiters.add(c.replyTo());
+      if (!capturing) {
+        checkpointSoon();
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPause(Pause p) {
+    if (replyTo == null || finishing || stopReason != null) {
+      p.replyTo().tell(new ChangeReply(false, "the run is not running"));
+      return this;
+    }
+    if (pausedAt < 0) {
+      pausedAt = Math.max(gDone, admittedIteration());
+      recorder.tell(
+          new Recorder.Record(
+              new Messages.EngineEvent(
+                  "pause", pausedAt, -1, "", 0, 0, System.currentTimeMillis())));
+      getContext().getLog().info("pausing at the end of iteration {}", pausedAt);
+    }
+    p.replyTo().tell(new ChangeReply(true, "paused at the end of iteration " + pausedAt));
+    return this;
+  }
+
+  private Behavior<Command> onResume(Resume r) {
+    if (pausedAt < 0) {
+      r.replyTo().tell(new ChangeReply(false, "the run is not paused"));
+      return this;
+    }
+    pausedAt = -1;
+    recorder.tell(
+        new Recorder.Record(
+            new Messages.EngineEvent(
+                "resume", gDone, dDone, "", 0, 0, System.currentTimeMillis())));
+    getContext().getLog().info("resuming after iteration {}", gDone);
+    r.replyTo().tell(new ChangeReply(true, "resumed after iteration " + gDone));
+    admitOrFinish();
     return this;
   }
 
@@ -535,6 +900,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     if (finishing
         && finalG != null
         && finalD != null
+        && finalWritten
         && !flushRequested
         && (evaluator == null || evalCredit.held())) {
       flushRequested = true;
@@ -544,8 +910,76 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     }
   }
 
+  private Behavior<Command> onDiverged(Diverged d) {
+    abort(d.model() + " update " + d.step() + ": " + d.what(), true);
+    return this;
+  }
+
+  private Behavior<Command> onChildFailed(ChildFailed f) {
+    Throwable cause = f.getCause();
+    abort(
+        f.getRef().path().name()
+            + " failed: "
+            + cause.getClass().getSimpleName()
+            + ": "
+            + cause.getMessage(),
+        false);
+    return this;
+  }
+
+  private Behavior<Command> onChildStopped(Terminated t) {
+    if (!(t instanceof ChildFailed)) {
+      abort(t.getRef().path().name() + " stopped unexpectedly", false);
+    }
+    return this;
+  }
+
+  /**
+   * Ends the run at once, without a final checkpoint (the state may be bad): the caller restarts
+   * from the newest checkpoint or gives up. The Recorder is flushed first when it still runs.
+   */
+  private void abort(String why, boolean diverged) {
+    if (abortCause != null || replyTo == null) {
+      return;
+    }
+    getContext().getLog().error("run aborted: {}", why);
+    abortCause = why;
+    abortDiverged = diverged;
+    finishing = true;
+    if (flushRequested) {
+      return; // the flush reply ends the run
+    }
+    flushRequested = true;
+    recorder.tell(
+        new Recorder.Flush(
+            getContext().messageAdapter(Recorder.Flushed.class, RecorderFlushed::new)));
+    // Should the recorder itself be gone, end without waiting for it.
+    getContext()
+        .scheduleOnce(
+            java.time.Duration.ofSeconds(10),
+            getContext().getSelf(),
+            new RecorderFlushed(new Recorder.Flushed()));
+  }
+
   private Behavior<Command> onFlushed(RecorderFlushed f) {
-    replyTo.tell(new Finished(dDone, gDone, finalG, finalD, finalEma, stopReason));
+    if (abortCause != null) {
+      replyTo.tell(
+          new Finished(
+              dDone, gDone, null, null, null, stopReason, null, null, abortCause, abortDiverged));
+      return Behaviors.stopped();
+    }
+    replyTo.tell(
+        new Finished(
+            dDone,
+            gDone,
+            finalG.tensors().get("generator"),
+            finalD.tensors().get("discriminator"),
+            finalG.tensors().get("generator_ema"),
+            stopReason,
+            finalCheckpoint,
+            finalCheckpointError,
+            null,
+            false));
     return Behaviors.stopped();
   }
 

@@ -2,6 +2,7 @@ package dev.agon.engine;
 
 import dev.agon.objective.DLoss;
 import dev.agon.train.DiscriminatorTrainer;
+import dev.agon.train.PlayerState;
 import dev.agon.train.Schedule;
 import java.util.ArrayDeque;
 import java.util.function.Supplier;
@@ -59,27 +60,58 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   private long admitted;
   private final PendingPolicy policy;
 
+  /** Set after a divergence: no further update runs (the Coordinator ends the run). */
+  private boolean halted;
+
+  /**
+   * A detached copy of the complete training state (parameters, optimizer, averages); asked for
+   * only when the player is idle at a checkpoint barrier.
+   */
+  public record GetState(ActorRef<PlayerState> replyTo) implements Command {}
+
   public static Behavior<Command> create(
       Supplier<DiscriminatorTrainer> trainer,
       EngineSettings settings,
       ActorRef<DataLoader.Command> data,
       ActorRef<Coordinator.Command> coordinator,
       StepHook hook) {
+    return create(trainer, settings, settings.schedule(), 0, data, coordinator, hook);
+  }
+
+  /**
+   * A Discriminator that starts under {@code schedule} in segment {@code epoch} at its trainer's
+   * update count (a resumed run's).
+   */
+  public static Behavior<Command> create(
+      Supplier<DiscriminatorTrainer> trainer,
+      EngineSettings settings,
+      Schedule schedule,
+      int epoch,
+      ActorRef<DataLoader.Command> data,
+      ActorRef<Coordinator.Command> coordinator,
+      StepHook hook) {
     return Behaviors.setup(
-        ctx -> new Discriminator(ctx, trainer.get(), settings, data, coordinator, hook));
+        ctx ->
+            new Discriminator(
+                ctx, trainer.get(), settings, schedule, epoch, data, coordinator, hook));
   }
 
   private Discriminator(
       ActorContext<Command> ctx,
       DiscriminatorTrainer trainer,
       EngineSettings settings,
+      Schedule schedule,
+      int epoch,
       ActorRef<DataLoader.Command> data,
       ActorRef<Coordinator.Command> coordinator,
       StepHook hook) {
     super(ctx);
     this.trainer = trainer;
     this.settings = settings;
-    this.schedule = settings.schedule();
+    this.schedule = schedule;
+    this.epoch = epoch;
+    this.version = trainer.updates();
+    this.admitted = version;
     this.hook = hook;
     this.data = data;
     this.coordinator = coordinator;
@@ -100,6 +132,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
         .onMessage(SetLearningRate.class, this::onSetLearningRate)
         .onMessage(SetAveraging.class, this::onSetAveraging)
         .onMessage(GetParams.class, this::onGetParams)
+        .onMessage(GetState.class, this::onGetState)
         .build();
   }
 
@@ -146,13 +179,22 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
     return this;
   }
 
+  private Behavior<Command> onGetState(GetState g) {
+    g.replyTo().tell(PlayerState.of(trainer));
+    return this;
+  }
+
   private Behavior<Command> onGetParams(GetParams g) {
     g.replyTo().tell(new Messages.Snapshot("discriminator", version, trainer.snapshot()));
     return this;
   }
 
   private Behavior<Command> tryStep() {
-    while (version < admitted && !reals.isEmpty() && !fakes.isEmpty() && generator != null) {
+    while (!halted
+        && version < admitted
+        && !reals.isEmpty()
+        && !fakes.isEmpty()
+        && generator != null) {
       long n = version + 1;
       Messages.FakeBatch fake = fakes.poll();
       if (fake.dStep() != n || fake.generatorVersion() != schedule.generatorVersionFor(n)) {
@@ -170,6 +212,12 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
       long t0 = System.nanoTime();
       DLoss loss = trainer.step(real.x(), fake.x());
       long nanos = System.nanoTime() - t0;
+      String bad = Divergence.check(loss.loss(), trainer.params());
+      if (bad != null) {
+        halted = true;
+        coordinator.tell(new Coordinator.Diverged("discriminator", n, bad));
+        return this;
+      }
       version = n;
       data.tell(new DataLoader.Request(1, realAdapter));
       // Report first: the Coordinator must see version n before any G report that used it.

@@ -3,6 +3,7 @@ package dev.agon.engine;
 import dev.agon.objective.GLoss;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.GeneratorWeights;
+import dev.agon.train.PlayerState;
 import dev.agon.train.Schedule;
 import java.util.ArrayDeque;
 import java.util.function.Supplier;
@@ -62,27 +63,58 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   private long admitted;
   private final PendingPolicy policy;
 
+  /** Set after a divergence: no further update runs (the Coordinator ends the run). */
+  private boolean halted;
+
+  /**
+   * A detached copy of the complete training state (parameters, optimizer, averages); asked for
+   * only when the player is idle at a checkpoint barrier.
+   */
+  public record GetState(ActorRef<PlayerState> replyTo) implements Command {}
+
   public static Behavior<Command> create(
       Supplier<GeneratorTrainer> trainer,
       EngineSettings settings,
       ActorRef<Discriminator.Command> discriminator,
       ActorRef<Coordinator.Command> coordinator,
       StepHook hook) {
+    return create(trainer, settings, settings.schedule(), 0, discriminator, coordinator, hook);
+  }
+
+  /**
+   * A Generator that starts under {@code schedule} in segment {@code epoch} at its trainer's
+   * version (a resumed run's).
+   */
+  public static Behavior<Command> create(
+      Supplier<GeneratorTrainer> trainer,
+      EngineSettings settings,
+      Schedule schedule,
+      int epoch,
+      ActorRef<Discriminator.Command> discriminator,
+      ActorRef<Coordinator.Command> coordinator,
+      StepHook hook) {
     return Behaviors.setup(
-        ctx -> new Generator(ctx, trainer.get(), settings, discriminator, coordinator, hook));
+        ctx ->
+            new Generator(
+                ctx, trainer.get(), settings, schedule, epoch, discriminator, coordinator, hook));
   }
 
   private Generator(
       ActorContext<Command> ctx,
       GeneratorTrainer trainer,
       EngineSettings settings,
+      Schedule schedule,
+      int epoch,
       ActorRef<Discriminator.Command> discriminator,
       ActorRef<Coordinator.Command> coordinator,
       StepHook hook) {
     super(ctx);
     this.trainer = trainer;
     this.settings = settings;
-    this.schedule = settings.schedule();
+    this.schedule = schedule;
+    this.epoch = epoch;
+    this.version = trainer.version();
+    this.admitted = version;
     this.hook = hook;
     this.discriminator = discriminator;
     this.coordinator = coordinator;
@@ -100,6 +132,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
         .onMessage(SetLearningRate.class, this::onSetLearningRate)
         .onMessage(SetAveraging.class, this::onSetAveraging)
         .onMessage(GetParams.class, this::onGetParams)
+        .onMessage(GetState.class, this::onGetState)
         .onMessage(GetEvaluationSnapshot.class, this::onGetEvaluationSnapshot)
         .build();
   }
@@ -131,6 +164,11 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
     return this;
   }
 
+  private Behavior<Command> onGetState(GetState g) {
+    g.replyTo().tell(PlayerState.of(trainer));
+    return this;
+  }
+
   private Behavior<Command> onGetParams(GetParams g) {
     INDArray ema = trainer.emaParams();
     if (ema != null) {
@@ -146,7 +184,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   }
 
   private Behavior<Command> tryStep() {
-    while (version < admitted) {
+    while (version < admitted && !halted) {
       long i = version + 1;
       long need = schedule.discriminatorVersionFor(i);
       while (!dSnapshots.isEmpty() && dSnapshots.peek().version() < need) {
@@ -161,6 +199,12 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
       long t0 = System.nanoTime();
       GLoss loss = trainer.step(i, d.params(), settings.batchSize());
       long nanos = System.nanoTime() - t0;
+      String bad = Divergence.check(loss.loss(), trainer.params());
+      if (bad != null) {
+        halted = true;
+        coordinator.tell(new Coordinator.Diverged("generator", i, bad));
+        return this;
+      }
       version = i;
       coordinator.tell(
           new Coordinator.GStepDone(

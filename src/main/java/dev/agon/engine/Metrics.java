@@ -126,6 +126,10 @@ public final class Metrics extends AbstractBehavior<Metrics.Command> {
         images(r);
       }
       sink.evaluated(e.step(), e.endMillis(), e.nanos(), e.skipped());
+    } else if (o.report() instanceof Messages.EngineEvent e) {
+      if (e.event().equals("checkpoint")) {
+        sink.checkpointWritten(e.nanos(), e.timeMillis());
+      }
     } else if (o.report() instanceof Messages.ScheduleEvent s) {
       if (s.change().equals("schedule")) {
         sink.schedule(s.k(), s.staleness());

@@ -90,9 +90,16 @@ final class Observability {
     }
   }
 
-  void checkpointWritten(long nanos) {
-    if (metrics != null) {
-      metrics.checkpointWritten(nanos, System.currentTimeMillis());
+  /**
+   * The run is being restarted after {@code failure} ("ACTOR failed: ..." or "ACTOR stopped
+   * unexpectedly", as the Coordinator words it): counts a restart of that actor.
+   */
+  void restarted(String failure) {
+    if (metrics != null && failure != null) {
+      String actor = failure.split(" ", 2)[0];
+      if (Meters.ACTORS.contains(actor)) {
+        metrics.actorRestarted(actor);
+      }
     }
   }
 

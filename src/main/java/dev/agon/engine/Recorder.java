@@ -166,6 +166,17 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
       maybePrint(false);
     } else if (r.report() instanceof Messages.EvalReport e) {
       write(eval(e));
+    } else if (r.report() instanceof Messages.EngineEvent e) {
+      write(
+          Json.object()
+              .put("event", e.event())
+              .put("g_step", e.gStep())
+              .put("d_step", e.dStep())
+              .put("detail", e.detail())
+              .put("count", e.count())
+              .put("ms", e.nanos() / 1e6)
+              .put("time_ms", e.timeMillis())
+              .end());
     }
     return this;
   }

@@ -2,7 +2,9 @@ package dev.agon.engine;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.checkpoint.ConfigChanges;
 import dev.agon.config.AgonConfig;
 import dev.agon.config.LoadedConfig;
 import dev.agon.data.BatchSource;
@@ -13,6 +15,8 @@ import dev.agon.train.Factory;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.ImageScorer;
 import dev.agon.train.ModeScorer;
+import dev.agon.train.PlayerState;
+import dev.agon.train.Schedule;
 import dev.agon.train.Scorer;
 import dev.agon.util.Json;
 import java.io.IOException;
@@ -22,18 +26,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One {@code agon train}: prepares the run directory, starts the actor system with the Coordinator
- * as guardian, waits for the run to finish or be stopped, then writes the final checkpoint and
- * scores the generator.
+ * as guardian (which checkpoints periodically and at the end), waits for the run to finish or be
+ * stopped, then scores the generator.
+ *
+ * <p>A run directory that holds checkpoints is resumed from the newest one that reads back verified
+ * (torn or corrupt ones are skipped with a warning): every player's state, the counters (all the
+ * RNG state there is, randomness being keyed by step), the data cursor and the schedule come from
+ * it. The config must agree with the checkpoint's on every key that changes what is computed
+ * ({@link ConfigChanges}) unless the caller allows changes. With staleness 0 a resumed run is
+ * bit-identical to an uninterrupted one; with s &gt; 0 it starts a new schedule segment at the
+ * checkpoint, as a live change of s does (reproducible from the checkpoint, not identical).
  */
 public final class TrainRun {
   /** What a finished run produced. */
@@ -45,40 +57,155 @@ public final class TrainRun {
 
   private final LoadedConfig loaded;
   private final Path runDir;
-  private final ActorSystem<Coordinator.Command> system;
-  private final CompletableFuture<Coordinator.Finished> finished;
+  private final PrintStream console;
+  private final boolean interactive;
+  private final List<String> changes;
+  private volatile ActorSystem<Coordinator.Command> system;
+  private CompletableFuture<Coordinator.Finished> finished;
+  private volatile String stopRequested;
   private final Observability observability;
 
-  private TrainRun(LoadedConfig loaded, Path runDir, PrintStream console, boolean interactive)
-      throws IOException {
+  private final CheckpointStore.Checkpoint resumedFrom;
+
+  /** Rollbacks after divergence (persisted in checkpoints), and restarts after failures. */
+  private int rollbacks;
+
+  private int restarts;
+
+  /**
+   * Fault-injection seam for the supervision tests (system properties, never set in production):
+   * the Generator throws before update {@code agon.faults.generator-fails-at} (0: never), in the
+   * first {@code agon.faults.generator-fails-times} launches (default 1).
+   */
+  private final long failAt = Long.getLong("agon.faults.generator-fails-at", 0);
+
+  private final int failTimes = Integer.getInteger("agon.faults.generator-fails-times", 1);
+  private final java.util.concurrent.atomic.AtomicInteger failed =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Rollbacks per target checkpoint step (-1: the initial state): the lr scale's exponent. */
+  private final Map<Long, Integer> rollbacksTo = new TreeMap<>();
+
+  private TrainRun(
+      LoadedConfig loaded,
+      Path runDir,
+      PrintStream console,
+      boolean interactive,
+      boolean allowConfigChange)
+      throws IOException, CheckpointException {
     this.loaded = loaded;
     this.runDir = runDir;
+    this.console = console;
+    this.interactive = interactive;
     AgonConfig c = loaded.config();
     Files.createDirectories(runDir);
+    this.resumedFrom =
+        CheckpointStore.latestValid(
+                runDir, w -> org.slf4j.LoggerFactory.getLogger(TrainRun.class).warn(w))
+            .orElse(null);
+    if (resumedFrom == null && !CheckpointStore.list(runDir).isEmpty()) {
+      org.slf4j.LoggerFactory.getLogger(TrainRun.class)
+          .warn("no usable checkpoint in {}: starting the run from the beginning", runDir);
+    }
+    this.changes = resumedFrom == null ? List.of() : compatible(allowConfigChange);
+    if (resumedFrom != null) {
+      rollbacks = Integer.parseInt(resumedFrom.engine().getOrDefault("guard.rollbacks", "0"));
+    }
     Files.writeString(runDir.resolve("config.conf"), loaded.rendered(), StandardCharsets.UTF_8);
     Path metrics = runDir.resolve("metrics.jsonl");
-    appendLine(
-        metrics,
+    Json start =
         Json.object()
             .put("event", "run_start")
             .put("run", c.run().name())
-            .put("config_sha256", configHash())
-            .put("time_ms", System.currentTimeMillis())
-            .end());
+            .put("config_sha256", configHash());
+    if (resumedFrom != null) {
+      start.put("resumed_from", resumedFrom.dir().getFileName().toString());
+    }
+    appendLine(metrics, start.put("time_ms", System.currentTimeMillis()).end());
+    Factory.data(c); // fails here, before the HTTP server or any actor starts, on bad data
+    this.observability = Observability.start(c, runDir, console);
+    try {
+      launch(resumedFrom, 1.0);
+    } catch (IOException | CheckpointException | RuntimeException e) {
+      observability.close(false);
+      throw e;
+    }
+  }
+
+  /**
+   * Starts the actor system from checkpoint {@code from} (null: the initial state) with both
+   * learning rates scaled by {@code lrScale}.
+   */
+  private void launch(CheckpointStore.Checkpoint from, double lrScale)
+      throws IOException, CheckpointException {
+    AgonConfig c = loaded.config();
+    Path metrics = runDir.resolve("metrics.jsonl");
     EngineSettings settings = settings(c);
     BatchSource data = Factory.data(c); // fails here, before any actor starts, on bad data
-    this.observability = Observability.start(c, runDir, console);
     long[] shape = data.sampleShape();
     boolean mixture = data instanceof Mixture2d;
     boolean evaluate =
         scoresAtAll(c, mixture) && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
+    Coordinator.StartState startState = from == null ? null : startState(c, from);
+    PlayerState gState =
+        from == null ? null : PlayerState.from("generator", from.tensors(), from.engine());
+    PlayerState dState =
+        from == null ? null : PlayerState.from("discriminator", from.tensors(), from.engine());
+    // A resume with a changed learning rate takes the config's; otherwise the checkpoint's, which
+    // carries live changes and earlier rollbacks' scaling.
+    boolean keepGLr = from == null || ConfigChanges.includes(changes, "optim.generator.lr");
+    boolean keepDLr = from == null || ConfigChanges.includes(changes, "optim.discriminator.lr");
+    if (from != null) {
+      // Restore once here, on this thread, so a checkpoint that does not fit the networks is
+      // reported before any actor starts; the actors restore again on their own threads.
+      try {
+        gState.restore(GeneratorTrainer.create(c, shape), keepGLr, lrScale);
+        dState.restore(DiscriminatorTrainer.create(c, shape), keepDLr, lrScale);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw new CheckpointException(from.dir() + ": " + e.getMessage());
+      }
+    }
+    Map<String, String> constants = new TreeMap<>();
+    constants.put("guard.rollbacks", Integer.toString(rollbacks));
+    constants.put("seed", Long.toString(c.seed()));
+    constants.put("data.batch_size", Integer.toString(c.schedule().batchSize()));
+    Coordinator.Checkpointing checkpointing =
+        new Coordinator.Checkpointing(
+            Checkpointer.create(
+                new Checkpointer.Options(
+                    runDir,
+                    loaded.rendered(),
+                    configHash(),
+                    c.checkpoint().keepLast(),
+                    c.checkpoint().bestMetric(),
+                    Duration.ofSeconds(c.checkpoint().retryMaxSeconds()))),
+            c.checkpoint().everySteps(),
+            c.checkpoint().everySeconds(),
+            c.checkpoint().bestMetric(),
+            constants);
     Coordinator.Parts parts =
         new Coordinator.Parts(
             observability.metrics() == null
                 ? () -> Factory.data(c)
                 : () -> new MeteredBatchSource(Factory.data(c), observability.metrics()),
-            () -> GeneratorTrainer.create(c, shape),
-            () -> DiscriminatorTrainer.create(c, shape),
+            () -> {
+              GeneratorTrainer t = GeneratorTrainer.create(c, shape);
+              if (gState != null) {
+                gState.restore(t, keepGLr, lrScale);
+              } else if (lrScale != 1.0) {
+                t.optimizer().learningRate(t.optimizer().learningRate() * lrScale);
+              }
+              return t;
+            },
+            () -> {
+              DiscriminatorTrainer t = DiscriminatorTrainer.create(c, shape);
+              if (dState != null) {
+                dState.restore(t, keepDLr, lrScale);
+              } else if (lrScale != 1.0) {
+                t.optimizer().learningRate(t.optimizer().learningRate() * lrScale);
+              }
+              return t;
+            },
             Recorder.create(
                 new Recorder.Options(
                     c.run().name(),
@@ -89,7 +216,16 @@ public final class TrainRun {
                     settings.iterations(),
                     observability.metrics(),
                     settings)),
-            StepHook.NONE,
+            failAt <= 0
+                ? StepHook.NONE
+                : (actor, step) -> {
+                  if (actor.equals("generator")
+                      && step == failAt
+                      && failed.getAndIncrement() < failTimes) {
+                    throw new IllegalStateException(
+                        "injected fault before generator update " + step);
+                  }
+                },
             evaluate
                 ? new Coordinator.Evaluation(
                     mixture
@@ -97,9 +233,16 @@ public final class TrainRun {
                         : () -> ImageScorer.create(c, runDir),
                     c.eval().everySteps(),
                     c.eval().everySeconds())
-                : null);
-    this.system = ActorSystem.create(Coordinator.create(settings, parts), "agon", pekkoConfig());
-    this.finished = start(system, "; see " + runDir.resolve("agon.log"));
+                : null,
+            checkpointing,
+            startState);
+    ActorSystem<Coordinator.Command> sys =
+        ActorSystem.create(Coordinator.create(settings, parts), "agon", pekkoConfig());
+    this.finished = start(sys, "; see " + runDir.resolve("agon.log"));
+    this.system = sys;
+    if (stopRequested != null) {
+      sys.tell(new Coordinator.Stop(stopRequested));
+    }
     observability.running();
   }
 
@@ -124,11 +267,90 @@ public final class TrainRun {
     return f;
   }
 
-  /** Starts a run in {@code runDir} (created if needed). */
+  /**
+   * Starts a run in {@code runDir} (created if needed), or resumes it from its newest usable
+   * checkpoint.
+   *
+   * @param allowConfigChange resume even when keys that change the computation differ from the
+   *     checkpoint's config (they are still logged)
+   * @throws CheckpointException when the checkpoint cannot be resumed with this config
+   */
   public static TrainRun start(
-      LoadedConfig loaded, Path runDir, PrintStream console, boolean interactive)
-      throws IOException {
-    return new TrainRun(loaded, runDir, console, interactive);
+      LoadedConfig loaded,
+      Path runDir,
+      PrintStream console,
+      boolean interactive,
+      boolean allowConfigChange)
+      throws IOException, CheckpointException {
+    return new TrainRun(loaded, runDir, console, interactive, allowConfigChange);
+  }
+
+  /** The checkpoint this run resumed from, or null for a fresh run. */
+  public Path resumedFrom() {
+    return resumedFrom == null ? null : resumedFrom.dir();
+  }
+
+  private List<String> compatible(boolean allowConfigChange) throws CheckpointException {
+    if (resumedFrom.config() == null || resumedFrom.engine().isEmpty()) {
+      throw new CheckpointException(
+          resumedFrom.dir()
+              + " holds final parameters only (checkpoint format 1) and cannot be resumed;"
+              + " choose another --run directory");
+    }
+    List<String> changes = ConfigChanges.between(resumedFrom.config(), loaded.rendered());
+    if (!changes.isEmpty()) {
+      String list = String.join("; ", changes);
+      if (!allowConfigChange) {
+        throw new CheckpointException(
+            "resume refused: the config differs from that of checkpoint "
+                + resumedFrom.dir()
+                + " in "
+                + changes.size()
+                + " key(s): "
+                + list
+                + ". Restore them, or pass --allow-config-change to resume with the new values");
+      }
+      org.slf4j.LoggerFactory.getLogger(TrainRun.class)
+          .warn("resuming with a changed config (allowed): {}", list);
+    }
+    return changes;
+  }
+
+  /** Where the engine resumes: counters and the schedule from the checkpoint. */
+  private static Coordinator.StartState startState(AgonConfig c, CheckpointStore.Checkpoint ckpt)
+      throws CheckpointException {
+    Map<String, String> e = ckpt.engine();
+    try {
+      long g = Long.parseLong(e.get("engine.g_done"));
+      long d = Long.parseLong(e.get("engine.d_done"));
+      int k = Integer.parseInt(e.get("schedule.k"));
+      int s = Integer.parseInt(e.get("schedule.staleness"));
+      long originG = Long.parseLong(e.get("schedule.origin_g"));
+      long originD = Long.parseLong(e.get("schedule.origin_d"));
+      int epoch = Integer.parseInt(e.get("schedule.epoch"));
+      if (g > c.schedule().iterations()) {
+        throw new CheckpointException(
+            ckpt.dir()
+                + ": the checkpoint is at G update "
+                + g
+                + ", past schedule.iterations = "
+                + c.schedule().iterations());
+      }
+      Schedule schedule = new Schedule(k, s, c.schedule().iterations(), originG, originD);
+      if (d != schedule.dStepsThrough(g)) {
+        throw new CheckpointException(
+            ckpt.dir() + ": D update " + d + " is not the end of G iteration " + g);
+      }
+      if (s > 0) {
+        // The fakes in flight at the checkpoint came from older G versions that were not saved:
+        // the lag starts again from here, as at a live change of s.
+        schedule = schedule.changedAt(g, d, k, s);
+        epoch++;
+      }
+      return new Coordinator.StartState(g, d, schedule, epoch, ckpt.dir().getFileName().toString());
+    } catch (NullPointerException | IllegalArgumentException ex) {
+      throw new CheckpointException(ckpt.dir() + ": incomplete engine state in the manifest");
+    }
   }
 
   public static EngineSettings settings(AgonConfig c) {
@@ -148,6 +370,7 @@ public final class TrainRun {
 
   /** Asks the run to finish its current iteration and stop; {@link #await} then returns. */
   public void stop(String reason) {
+    stopRequested = reason;
     system.tell(new Coordinator.Stop(reason));
   }
 
@@ -157,34 +380,41 @@ public final class TrainRun {
 
   /** Waits for the run, writes the final checkpoint and the final evaluation. */
   public Result await() throws IOException, InterruptedException {
-    Coordinator.Finished f;
     try {
-      f = finished.get();
-    } catch (ExecutionException e) {
-      system.terminate();
-      observability.close(false);
-      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-    } finally {
-      system.getWhenTerminated().toCompletableFuture().join();
-    }
-    try {
-      return finish(f);
-    } catch (IOException | RuntimeException e) {
+      return awaitRun();
+    } catch (IOException | InterruptedException | RuntimeException e) {
       observability.close(false);
       throw e;
     }
   }
 
-  private Result finish(Coordinator.Finished f) throws IOException {
-    long checkpointStart = System.nanoTime();
-    Map<String, INDArray> tensors = new LinkedHashMap<>();
-    tensors.put("generator", f.generatorParams());
-    tensors.put("discriminator", f.discriminatorParams());
-    if (f.generatorEma() != null) {
-      tensors.put("generator_ema", f.generatorEma());
+  private Result awaitRun() throws IOException, InterruptedException {
+    Coordinator.Finished f;
+    while (true) {
+      try {
+        f = finished.get();
+      } catch (ExecutionException e) {
+        system.terminate();
+        throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+      } finally {
+        system.getWhenTerminated().toCompletableFuture().join();
+      }
+      if (f.failure() == null) {
+        break;
+      }
+      if (!recover(f)) {
+        observability.close(false);
+        return new Result(runDir, f, null, null);
+      }
     }
-    Path checkpoint = CheckpointStore.write(runDir, f.gSteps(), configHash(), tensors);
-    observability.checkpointWritten(System.nanoTime() - checkpointStart);
+    Path checkpoint = f.checkpoint();
+    if (checkpoint == null) {
+      throw new IOException(
+          "the final checkpoint could not be written ("
+              + f.checkpointError()
+              + "); the newest complete one stays in "
+              + runDir.resolve("checkpoints"));
+    }
     ModeMetrics.Result modes = null;
     AgonConfig c = loaded.config();
     boolean mixture = Factory.data(c) instanceof Mixture2d;
@@ -220,6 +450,60 @@ public final class TrainRun {
     }
     observability.close(true);
     return new Result(runDir, f, checkpoint, modes);
+  }
+
+  /**
+   * After a divergence (rollback with scaled learning rates) or an actor failure (restart with
+   * backoff), starts the run again from the newest valid checkpoint, or from the initial state if
+   * there is none. Returns false when the limits of {@code guard} are reached: the run gives up.
+   */
+  private boolean recover(Coordinator.Finished f) throws IOException, InterruptedException {
+    AgonConfig c = loaded.config();
+    var log = org.slf4j.LoggerFactory.getLogger(TrainRun.class);
+    boolean diverged = f.diverged();
+    int count = diverged ? ++rollbacks : ++restarts;
+    int max = diverged ? c.guard().maxRollbacks() : c.guard().maxRestarts();
+    String event = diverged ? "rollback" : "restart";
+    appendLine(
+        runDir.resolve("metrics.jsonl"),
+        Json.object()
+            .put("event", event)
+            .put("g_step", f.gSteps())
+            .put("d_step", f.dSteps())
+            .put("detail", f.failure())
+            .put("count", count)
+            .put("time_ms", System.currentTimeMillis())
+            .end());
+    if (count > max || stopRequested != null) {
+      log.error("giving up after {} {}s: {}", count - 1, event, f.failure());
+      return false;
+    }
+    CheckpointStore.Checkpoint from = CheckpointStore.latestValid(runDir, log::warn).orElse(null);
+    long target = from == null ? -1 : from.step();
+    double scale = 1.0;
+    if (diverged) {
+      int n = rollbacksTo.merge(target, 1, Integer::sum);
+      scale = Math.pow(c.guard().lrScale(), n);
+    } else {
+      Thread.sleep(Math.min(30_000L, 1000L << Math.min(restarts - 1, 5)));
+    }
+    log.warn(
+        "{} {} of {} after {}: from {} (learning rates x{})",
+        event,
+        count,
+        max,
+        f.failure(),
+        from == null ? "the initial state" : from.dir(),
+        scale);
+    if (!diverged) {
+      observability.restarted(f.failure());
+    }
+    try {
+      launch(from, scale);
+    } catch (CheckpointException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    return true;
   }
 
   /** Whether evaluations produce anything: mode metrics, image metrics or sample plots. */

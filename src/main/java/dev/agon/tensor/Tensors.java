@@ -10,4 +10,9 @@ public final class Tensors {
   public static float[] toFloats(INDArray a) {
     return a.dup('c').data().asFloat();
   }
+
+  /** The values of {@code a} in row-major order as a new double[] (any shape, views included). */
+  public static double[] toDoubles(INDArray a) {
+    return a.dup('c').data().asDouble();
+  }
 }

@@ -79,4 +79,24 @@ class CheckpointStoreTest {
     assertThatThrownBy(() -> CheckpointStore.write(run, 5, "h", tensors()))
         .hasMessageContaining("already exists");
   }
+
+  @Test
+  void formatTwoKeepsDoublesEngineStateAndConfigExactly() throws Exception {
+    Map<String, INDArray> t = tensors();
+    double[] mean = {Math.PI, -1e-300, Double.MIN_VALUE, 1.0 / 3};
+    t.put("generator_history", Nd4j.create(mean, new long[] {1, 4}, DataType.DOUBLE));
+    String config = "seed = 1\n";
+    String sha = CheckpointStore.sha256(config.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Map<String, String> engine = Map.of("generator.lr", Double.toString(0.1 + 0.2), "x.y", "7");
+    Path dir = CheckpointStore.write(run, 3, sha, t, engine, config);
+    CheckpointStore.Checkpoint c = CheckpointStore.read(dir);
+    assertThat(c.tensors().get("generator_history").dataType()).isEqualTo(DataType.DOUBLE);
+    assertThat(c.tensors().get("generator_history").toDoubleVector()).containsExactly(mean);
+    assertThat(c.engine()).isEqualTo(engine);
+    assertThat(Double.parseDouble(c.engine().get("generator.lr"))).isEqualTo(0.1 + 0.2);
+    assertThat(c.config()).isEqualTo(config);
+    Files.writeString(dir.resolve(CheckpointStore.CONFIG_FILE), "seed = 2\n");
+    assertThatThrownBy(() -> CheckpointStore.read(dir)).hasMessageContaining("config.conf");
+    assertThat(CheckpointStore.latestValid(run, w -> {})).isEmpty();
+  }
 }

@@ -178,7 +178,7 @@ class TrainAndSampleTest {
   }
 
   @Test
-  void explicitRunDirectoryWithCheckpointsIsRefused() throws Exception {
+  void runDirectoryWithCheckpointsIsResumedAndAChangedConfigRefused() throws Exception {
     Path run = tmp.resolve("done");
     CliRunner first =
         CliRunner.run(
@@ -193,9 +193,31 @@ class TrainAndSampleTest {
             "--set",
             "schedule.batch-size=8");
     assertThat(first.status()).as(first.err()).isZero();
-    CliRunner again =
+    CliRunner changed =
         CliRunner.run("train", "--config", "config/ring.conf", "--run", run.toString(), "--quiet");
-    assertThat(again.status()).isEqualTo(2);
-    assertThat(again.err()).contains("already holds checkpoints");
+    assertThat(changed.status()).isEqualTo(2);
+    assertThat(changed.err())
+        .contains("resume refused")
+        .contains("schedule.batch-size: 8 -> 512")
+        .contains("--allow-config-change")
+        .doesNotContain("Exception");
+    CliRunner resumed =
+        CliRunner.run(
+            "train",
+            "--config",
+            "config/ring.conf",
+            "--run",
+            run.toString(),
+            "--quiet",
+            "--set",
+            "schedule.iterations=4",
+            "--set",
+            "schedule.batch-size=8");
+    assertThat(resumed.status()).as(resumed.err()).isZero();
+    assertThat(resumed.out())
+        .contains("resuming from")
+        .contains("finished after 4 G updates and 4 D updates");
+    assertThat(run.resolve("checkpoints/0000000002/manifest.json")).isRegularFile();
+    assertThat(run.resolve("checkpoints/0000000004/manifest.json")).isRegularFile();
   }
 }

@@ -42,7 +42,9 @@ class ExperimentFilesTest {
         new EvalConfig(
             2500, 1000L, 0L, true, java.util.List.of("is", "fid", "pr", "dc", "classes"), "", ""),
         d.log(),
-        d.metrics());
+        d.metrics(),
+        d.checkpoint(),
+        d.guard());
   }
 
   @Test

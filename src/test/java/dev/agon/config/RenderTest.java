@@ -26,8 +26,9 @@ class RenderTest {
   void renderedDefaultsAreSortedHoconWithoutComments() {
     String rendered = ConfigLoader.load(Optional.empty(), List.of()).rendered();
     assertThat(rendered)
-        .startsWith(
-            "data {\n  channels = 1\n  download = false\n  grid {\n    side = 5\n"
+        .startsWith("checkpoint {\n  best-metric = none\n  every-seconds = 600\n")
+        .contains(
+            "}\ndata {\n  channels = 1\n  download = false\n  grid {\n    side = 5\n"
                 + "    spacing = 2.0\n    std = 0.05\n  }\n")
         .contains("  generator {\n    activation = tanh\n    hidden = [128, 128]\n")
         .contains("    eps = 1e-8\n    lr = 0.0002\n")

@@ -76,7 +76,7 @@ class ObservabilityIntegrationTest {
                 "eval.every-steps=100",
                 "eval.samples=500",
                 "metrics.port=0"));
-    run = TrainRun.start(cfg, runDir, null, false);
+    run = TrainRun.start(cfg, runDir, null, false, false);
     Path portFile = runDir.resolve("http.port");
     waitFor(() -> Files.exists(portFile), Duration.ofSeconds(60), "http.port");
     port = Integer.parseInt(Files.readString(portFile).trim());

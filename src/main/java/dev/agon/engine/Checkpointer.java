@@ -1,0 +1,283 @@
+package dev.agon.engine;
+
+import dev.agon.checkpoint.CheckpointException;
+import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.config.BestMetric;
+import dev.agon.util.DurableFiles;
+import dev.agon.util.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Writes checkpoints off the training path, on Pekko's blocking-I/O dispatcher, through {@link
+ * CheckpointStore} (temporary directory, fsync, rename: a failed write never touches an existing
+ * checkpoint). After each write it applies retention: the {@code keepLast} newest checkpoints stay,
+ * and the one with the best evaluation metric ({@code checkpoints/best.json}, replaced atomically).
+ *
+ * <p>A failed write (full disk, unwritable directory) is answered at once, so training goes on; the
+ * Checkpointer keeps that one state and retries it after a wait that doubles from one second up to
+ * {@code retryMax}, unless a newer state arrives first (which replaces it: at most one state is
+ * held for retrying, since each holds every tensor of the run).
+ */
+public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
+  public sealed interface Command {}
+
+  /**
+   * Write the state of G update {@code step}: tensors by name and the engine's scalars. The answer
+   * goes to {@code replyTo} (a retry's answer too). {@code last}: the run's final checkpoint,
+   * written at once (replacing a state waiting to be retried) and not retried.
+   */
+  public record Write(
+      long step,
+      long dStep,
+      Map<String, INDArray> tensors,
+      Map<String, String> engine,
+      boolean last,
+      ActorRef<Written> replyTo)
+      implements Command {}
+
+  /**
+   * The outcome of a write ({@code last}: of the final one): {@code dir} the checkpoint, or null
+   * and {@code error} why not; {@code failures} counts every failed write of the run; {@code nanos}
+   * how long the write took (0 when none was attempted).
+   */
+  public record Written(
+      long step, long dStep, boolean last, Path dir, String error, long failures, long nanos) {
+    public boolean ok() {
+      return dir != null;
+    }
+  }
+
+  /** The evaluation metric of G version {@code step}, for keeping the best checkpoint. */
+  public record Metric(long step, double value) implements Command {}
+
+  private enum Retry implements Command {
+    INSTANCE
+  }
+
+  /** Where and what to write. */
+  public record Options(
+      Path runDir,
+      String config,
+      String configSha256,
+      int keepLast,
+      BestMetric bestMetric,
+      Duration retryMax) {}
+
+  private final Options options;
+  private final TimerScheduler<Command> timers;
+  private Write pending;
+  private Duration backoff = Duration.ofSeconds(1);
+  private long failures;
+  private long bestStep = -1;
+  private double bestValue = Double.NaN;
+  private final TreeMap<Long, Double> unwrittenMetrics = new TreeMap<>();
+
+  public static Behavior<Command> create(Options options) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new Checkpointer(ctx, timers, options)));
+  }
+
+  private Checkpointer(ActorContext<Command> ctx, TimerScheduler<Command> timers, Options options) {
+    super(ctx);
+    this.options = options;
+    this.timers = timers;
+    try {
+      int torn = CheckpointStore.deleteTemporary(options.runDir());
+      if (torn > 0) {
+        ctx.getLog().warn("deleted {} incomplete checkpoint directories", torn);
+      }
+    } catch (IOException e) {
+      ctx.getLog().warn("could not clean incomplete checkpoints: {}", e.toString());
+    }
+    readBest();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Write.class, this::onWrite)
+        .onMessage(Metric.class, this::onMetric)
+        .onMessageEquals(Retry.INSTANCE, this::onRetry)
+        .build();
+  }
+
+  private Behavior<Command> onWrite(Write w) {
+    if (w.last()) {
+      timers.cancel(Retry.INSTANCE);
+      pending = null;
+    } else if (pending != null) {
+      // A retry is waiting: the newer state replaces it and is written when the wait ends.
+      pending = w;
+      w.replyTo()
+          .tell(
+              new Written(
+                  w.step(),
+                  w.dStep(),
+                  false,
+                  null,
+                  "waiting to retry a failed write",
+                  failures,
+                  0));
+      return this;
+    }
+    attempt(w);
+    return this;
+  }
+
+  private Behavior<Command> onRetry() {
+    Write w = pending;
+    pending = null;
+    if (w != null) {
+      attempt(w);
+    }
+    return this;
+  }
+
+  private void attempt(Write w) {
+    Path dir;
+    long t0 = System.nanoTime();
+    try {
+      dir = write(w);
+    } catch (IOException | RuntimeException e) {
+      failures++;
+      String why = e.getClass().getSimpleName() + ": " + e.getMessage();
+      getContext()
+          .getLog()
+          .warn(
+              "checkpoint of step {} failed ({} so far), retrying in {} s: {}",
+              w.step(),
+              failures,
+              backoff.toSeconds(),
+              why);
+      if (!w.last()) {
+        pending = w;
+        timers.startSingleTimer(Retry.INSTANCE, backoff);
+      }
+      Duration next = backoff.multipliedBy(2);
+      backoff = next.compareTo(options.retryMax()) > 0 ? options.retryMax() : next;
+      w.replyTo()
+          .tell(
+              new Written(
+                  w.step(), w.dStep(), w.last(), null, why, failures, System.nanoTime() - t0));
+      return;
+    }
+    long nanos = System.nanoTime() - t0;
+    backoff = Duration.ofSeconds(1);
+    Double metric = unwrittenMetrics.remove(w.step());
+    if (metric != null) {
+      considerBest(w.step(), metric);
+    }
+    prune();
+    w.replyTo().tell(new Written(w.step(), w.dStep(), w.last(), dir, null, failures, nanos));
+  }
+
+  private Path write(Write w) throws IOException {
+    Path existing = CheckpointStore.dirOf(options.runDir(), w.step());
+    if (Files.exists(existing)) {
+      // The same step again (the final one after a periodic one, a resume that made no update):
+      // the state is the same, so a readable one stands.
+      try {
+        CheckpointStore.read(existing);
+        return existing;
+      } catch (CheckpointException e) {
+        getContext().getLog().warn("replacing unreadable checkpoint: {}", e.getMessage());
+        CheckpointStore.delete(existing);
+      }
+    }
+    return CheckpointStore.write(
+        options.runDir(),
+        w.step(),
+        options.configSha256(),
+        w.tensors(),
+        w.engine(),
+        options.config());
+  }
+
+  private Behavior<Command> onMetric(Metric m) {
+    if (options.bestMetric() == BestMetric.NONE || !Double.isFinite(m.value())) {
+      return this;
+    }
+    if (Files.isDirectory(CheckpointStore.dirOf(options.runDir(), m.step()))) {
+      considerBest(m.step(), m.value());
+    } else {
+      // Scored before its checkpoint was written (or never checkpointed): remember a few.
+      unwrittenMetrics.put(m.step(), m.value());
+      while (unwrittenMetrics.size() > 16) {
+        unwrittenMetrics.pollFirstEntry();
+      }
+    }
+    return this;
+  }
+
+  private void considerBest(long step, double value) {
+    boolean lessIsBetter = options.bestMetric().lessIsBetter();
+    boolean better = bestStep < 0 || (lessIsBetter ? value < bestValue : value > bestValue);
+    if (!better) {
+      return;
+    }
+    bestStep = step;
+    bestValue = value;
+    Path root = options.runDir().resolve("checkpoints");
+    String json =
+        Json.object()
+            .put("step", step)
+            .put("metric", options.bestMetric().name().toLowerCase(java.util.Locale.ROOT))
+            .put("value", value)
+            .end();
+    try {
+      Path tmp = Files.createTempFile(root, ".tmp-best-", ".json");
+      Files.delete(tmp);
+      DurableFiles.writeSynced(tmp, json.getBytes(StandardCharsets.UTF_8));
+      Files.move(tmp, root.resolve("best.json"), StandardCopyOption.ATOMIC_MOVE);
+      DurableFiles.fsyncDir(root);
+    } catch (IOException e) {
+      getContext().getLog().warn("could not record the best checkpoint: {}", e.toString());
+    }
+  }
+
+  private void readBest() {
+    Path best = options.runDir().resolve("checkpoints").resolve("best.json");
+    if (!Files.isRegularFile(best)) {
+      return;
+    }
+    try {
+      var c = com.typesafe.config.ConfigFactory.parseString(Files.readString(best));
+      bestStep = c.getLong("step");
+      bestValue = c.getDouble("value");
+    } catch (IOException | com.typesafe.config.ConfigException e) {
+      getContext().getLog().warn("ignoring unreadable {}: {}", best, e.toString());
+    }
+  }
+
+  /** Deletes every checkpoint but the {@code keepLast} newest and the best. */
+  private void prune() {
+    try {
+      List<Path> all = CheckpointStore.list(options.runDir());
+      for (int i = options.keepLast(); i < all.size(); i++) {
+        Path dir = all.get(i);
+        if (bestStep >= 0 && dir.equals(CheckpointStore.dirOf(options.runDir(), bestStep))) {
+          continue;
+        }
+        CheckpointStore.delete(dir);
+      }
+    } catch (IOException e) {
+      getContext().getLog().warn("retention failed: {}", e.toString());
+    }
+  }
+}

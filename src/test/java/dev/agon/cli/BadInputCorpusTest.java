@@ -1,0 +1,430 @@
+package dev.agon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A corpus of generated bad inputs (malformed configs, IDX files, damaged checkpoints): every case
+ * must end within a time limit with exit status 2 and {@code error:} lines on stderr, never a stack
+ * trace, and must leave no partial output (no run directory for bad configs and data, no samples
+ * file and no change to the run directory for a damaged checkpoint).
+ */
+class BadInputCorpusTest {
+  @TempDir static Path shared;
+  static Path good;
+
+  /** One short run whose checkpoint every checkpoint case damages a copy of. */
+  @BeforeAll
+  static void trainOnce() {
+    good = shared.resolve("good");
+    CliRunner r =
+        CliRunner.run(
+            "train",
+            "--config",
+            "config/ring.conf",
+            "--run",
+            good.toString(),
+            "--quiet",
+            "--set",
+            "schedule.iterations=3",
+            "--set",
+            "schedule.batch-size=8",
+            "--set",
+            "stabilizers.historical-averaging.generator-weight=0.1",
+            "--set",
+            "stabilizers.generator-ema.enabled=true",
+            "--set",
+            "eval.samples=50");
+    assertThat(r.status()).as(r.err()).isZero();
+  }
+
+  record Case(String name, String kind, Object input) {
+    @Override
+    public String toString() {
+      return kind + ": " + name;
+    }
+  }
+
+  static Stream<Arguments> corpus() {
+    List<Case> cases = new ArrayList<>();
+    configs(cases);
+    idx(cases);
+    checkpoints(cases);
+    return cases.stream().map(c -> Arguments.of(c));
+  }
+
+  // --- malformed configs: text of an experiment file, checked and trained ---
+
+  private static void configs(List<Case> cases) {
+    String[] texts = {
+      "schedule.k = true",
+      "{",
+      "}",
+      "schedule {",
+      "schedule.k = ",
+      "schedule.k = three",
+      "schedule.k = 0",
+      "schedule.k = -1",
+      "schedule.k = 1.5",
+      "schedule.k = 99999999999999999999",
+      "schedule.staleness = -1",
+      "schedule.batch-size = 0",
+      "schedule.batch-size = [64]",
+      "schedule.iterations = 0",
+      "schedule = 3",
+      "seed = \"abc\"",
+      "seed = 1.5",
+      "run.name = \"\"",
+      "run.name = \"a/b\"",
+      "run.name = \"../escape\"",
+      "run = [1, 2]",
+      "data.kind = nonsense",
+      "data.kind = [ring]",
+      "data.ring.modes = 0",
+      "data.ring.std = -1",
+      "data.prefetch = 0",
+      "model.latent-dim = 0",
+      "model.architecture = transformer",
+      "model.generator.hidden = [0]",
+      "model.generator.hidden = [a, b]",
+      "model.generator.activation = swish",
+      "optim.generator.lr = 0",
+      "optim.generator.lr = -1e-3",
+      "optim.generator.lr = NaN",
+      "optim.generator.beta1 = 1",
+      "optim.generator.type = rmsprop",
+      "objective.kind = vae",
+      "eval.samples = 0",
+      "log.progress-interval-ms = 1",
+      "checkpoint.every-steps = -1",
+      "checkpoint.keep-last = 0",
+      "checkpoint.best-metric = inception",
+      "eval.metrics = [is, inception]",
+      "eval.metrics = fid",
+      "metrics.port = 70000",
+      "metrics.host = \"\"",
+      "checkpoint.retry-max-seconds = 0",
+      "guard.lr-scale = 0",
+      "guard.lr-scale = 2",
+      "guard.max-rollbacks = -1",
+      "guard.max-restarts = x",
+      "colour = blue",
+      "schedule.bach-size = 64",
+      "include \"no-such-file-anywhere.conf\"\nschedule.k = 0",
+      "a = ${undefined.reference}",
+      "\u0000\u0001\u0002garbage\u00ff",
+      "stabilizers.virtual-batch-norm.reference-size = 0",
+      "objective.kind = wgan-gp\nstabilizers.minibatch-discrimination.enabled = true",
+    };
+    for (String t : texts) {
+      cases.add(new Case(t.replace("\n", " \\n ").replace("\u0000", "NUL"), "config", t));
+    }
+  }
+
+  // --- malformed IDX files: (image bytes, label bytes) for data.kind = mnist ---
+
+  private static byte[] idx(int magic, int... dimsThenFill) {
+    return idxWith(magic, dimsThenFill.length - 1, dimsThenFill);
+  }
+
+  /** Magic, {@code ndim} dimensions, then {@code fill} payload bytes (last array element). */
+  private static byte[] idxWith(int magic, int ndim, int[] values) {
+    int fill = values[values.length - 1];
+    ByteBuffer b = ByteBuffer.allocate(4 + 4 * ndim + Math.max(0, fill));
+    b.putInt(magic);
+    for (int i = 0; i < ndim; i++) {
+      b.putInt(values[i]);
+    }
+    return b.array();
+  }
+
+  private static void idx(List<Case> cases) {
+    byte[] labels = idx(0x801, 2, 2);
+    byte[] images = idx(0x803, 2, 28, 28, 2 * 784);
+    Object[][] pairs = {
+      {"empty image file", new byte[0], labels},
+      {"three bytes", new byte[] {0, 0, 8}, labels},
+      {"bad magic", idx(0x12345678, 2, 28, 28, 2 * 784), labels},
+      {"float element type", idx(0x80D, 2, 28, 28, 2 * 784 * 4), labels},
+      {"two dimensions", idx(0x802, 2, 784, 2 * 784), labels},
+      {"zero dimensions", idx(0x800, 0), labels},
+      {"truncated pixels", idx(0x803, 2, 28, 28, 784), labels},
+      {"zero images", idx(0x803, 0, 28, 28, 0), labels},
+      {"negative count", idx(0x803, -1, 28, 28, 0), labels},
+      {"huge count", idx(0x803, Integer.MAX_VALUE, 28, 28, 784), labels},
+      {"huge width", idx(0x803, 2, 28, Integer.MAX_VALUE, 784), labels},
+      {"zero width", idx(0x803, 2, 28, 0, 0), labels},
+      {"header only", idx(0x803, 2, 28, 28, 0), labels},
+      {"labels empty", images, new byte[0]},
+      {"labels bad magic", images, idx(0x803, 2, 2)},
+      {"labels too few", images, idx(0x801, 1, 1)},
+      {"labels truncated", images, idx(0x801, 2, 1)},
+      {"labels count mismatch", images, idx(0x801, 3, 3)},
+      {"labels negative count", images, idx(0x801, -2, 0)},
+      {"images are text", "hello world, not an idx file".getBytes(StandardCharsets.UTF_8), labels},
+      {"images are a directory", "DIR", labels},
+    };
+    for (Object[] p : pairs) {
+      cases.add(new Case((String) p[0], "idx", new Object[] {p[1], p[2]}));
+    }
+  }
+
+  // --- damaged checkpoints: a mutation of a copy of a good run's checkpoint directory ---
+
+  private static void checkpoints(List<Case> cases) {
+    String[] files = {
+      "generator.f32",
+      "discriminator.f32",
+      "generator_ema.f32",
+      "generator_optimizer.f32",
+      "discriminator_optimizer.f32",
+      "generator_history.f64",
+      "config.conf",
+      "manifest.json"
+    };
+    for (String f : files) {
+      cases.add(new Case("flip first byte of " + f, "checkpoint", flip(f, 0)));
+      cases.add(new Case("flip last byte of " + f, "checkpoint", flip(f, -1)));
+      cases.add(new Case("truncate " + f, "checkpoint", truncate(f)));
+      cases.add(new Case("delete " + f, "checkpoint", (Consumer<Path>) d -> delete(d.resolve(f))));
+      cases.add(new Case("append to " + f, "checkpoint", append(f)));
+    }
+    String[][] manifests = {
+      {"format 99", "\"format\":2", "\"format\":99"},
+      {"format text", "\"format\":2", "\"format\":\"two\""},
+      {"no tensors", "\"tensors\":[", "\"tensorz\":["},
+      {"dtype int8", "\"dtype\":\"float32\"", "\"dtype\":\"int8\""},
+      {"path traversal", "\"file\":\"generator.f32\"", "\"file\":\"../../etc/passwd\""},
+      {"file is the directory", "\"file\":\"generator.f32\"", "\"file\":\".\""},
+      {"negative shape", "\"shape\":[1,", "\"shape\":[-1,"},
+      {"huge shape", "\"shape\":[1,", "\"shape\":[4611686018427387904,"},
+      {"shape text", "\"shape\":[1,", "\"shape\":[\"x\","},
+      {"sha not hex", "\"sha256\":\"", "\"sha256\":\"zz"},
+      {"step text", "\"step\":3", "\"step\":\"three\""},
+      {"config hash wrong", "\"config_sha256\":\"", "\"config_sha256\":\"0"},
+      {"engine not object", "\"engine\":{", "\"engine\":[{"},
+    };
+    for (String[] m : manifests) {
+      cases.add(new Case("manifest " + m[0], "checkpoint", edit(m[1], m[2])));
+    }
+    cases.add(new Case("manifest is JSON null", "checkpoint", write("manifest.json", "null")));
+    cases.add(new Case("manifest is empty", "checkpoint", write("manifest.json", "")));
+    cases.add(
+        new Case("manifest is binary", "checkpoint", write("manifest.json", "\u0000\u00ff\u0001")));
+    cases.add(
+        new Case(
+            "manifest is a directory",
+            "checkpoint",
+            (Consumer<Path>)
+                d -> {
+                  delete(d.resolve("manifest.json"));
+                  mkdir(d.resolve("manifest.json"));
+                }));
+    cases.add(
+        new Case(
+            "tensor file is a directory",
+            "checkpoint",
+            (Consumer<Path>)
+                d -> {
+                  delete(d.resolve("generator.f32"));
+                  mkdir(d.resolve("generator.f32"));
+                }));
+  }
+
+  private static Consumer<Path> flip(String f, int at) {
+    return d -> {
+      byte[] b = read(d.resolve(f));
+      int i = at < 0 ? b.length + at : at;
+      b[i] ^= 0x5a;
+      write(d.resolve(f), b);
+    };
+  }
+
+  private static Consumer<Path> truncate(String f) {
+    return d -> {
+      byte[] b = read(d.resolve(f));
+      write(d.resolve(f), java.util.Arrays.copyOf(b, b.length / 2));
+    };
+  }
+
+  private static Consumer<Path> append(String f) {
+    return d -> {
+      byte[] b = read(d.resolve(f));
+      byte[] c = java.util.Arrays.copyOf(b, b.length + 4);
+      write(d.resolve(f), c);
+    };
+  }
+
+  private static Consumer<Path> edit(String from, String to) {
+    return d -> {
+      String m = new String(read(d.resolve("manifest.json")), StandardCharsets.UTF_8);
+      assertThat(m).as("manifest edit anchor").contains(from);
+      write(
+          d.resolve("manifest.json"),
+          m.replaceFirst(java.util.regex.Pattern.quote(from), to).getBytes(StandardCharsets.UTF_8));
+    };
+  }
+
+  private static Consumer<Path> write(String f, String text) {
+    return d -> write(d.resolve(f), text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @TempDir Path dir;
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("corpus")
+  void clearErrorNoTraceNoHangNoPartialWrite(Case c) throws Exception {
+    switch (c.kind()) {
+      case "config" -> configCase((String) c.input());
+      case "idx" -> idxCase((Object[]) c.input());
+      default -> checkpointCase(c);
+    }
+  }
+
+  private void configCase(String text) throws Exception {
+    Path f = dir.resolve("bad.conf");
+    Files.writeString(f, text);
+    assertCleanError(run("config", "check", f.toString()));
+    Path run = dir.resolve("run");
+    assertCleanError(run("train", "--config", f.toString(), "--run", run.toString(), "--quiet"));
+    assertThat(run).as("no run directory for a bad config").doesNotExist();
+  }
+
+  private void idxCase(Object[] files) throws Exception {
+    Path data = Files.createDirectories(dir.resolve("mnist"));
+    if ("DIR".equals(files[0])) {
+      Files.createDirectories(data.resolve("t10k-images-idx3-ubyte"));
+    } else {
+      Files.write(data.resolve("t10k-images-idx3-ubyte"), (byte[]) files[0]);
+    }
+    if (files[1] != null) {
+      Files.write(data.resolve("t10k-labels-idx1-ubyte"), (byte[]) files[1]);
+    }
+    Path run = dir.resolve("run");
+    assertCleanError(
+        run(
+            "train",
+            "--run",
+            run.toString(),
+            "--quiet",
+            "--set",
+            "data.kind=mnist",
+            "--set",
+            "data.split=test",
+            "--set",
+            "data.path=\"" + data + "\""));
+    assertThat(run).as("no run directory for bad data").doesNotExist();
+  }
+
+  @SuppressWarnings("unchecked")
+  private void checkpointCase(Case c) throws Exception {
+    Path run = dir.resolve("run");
+    copyTree(good, run);
+    Path ckpt;
+    try (Stream<Path> s = Files.list(run.resolve("checkpoints"))) {
+      ckpt = s.filter(p -> p.getFileName().toString().matches("\\d+")).findFirst().orElseThrow();
+    }
+    ((Consumer<Path>) c.input()).accept(ckpt);
+    List<String> before = listing(run);
+    Path out = dir.resolve("s.npy");
+    assertCleanError(run("sample", "--run", run.toString(), "--n", "10", "--out", out.toString()));
+    assertThat(out).as("no samples from a damaged checkpoint").doesNotExist();
+    assertThat(listing(run)).as("the run directory is untouched").isEqualTo(before);
+  }
+
+  private static CliRunner run(String... args) throws Exception {
+    CompletableFuture<CliRunner> f = CompletableFuture.supplyAsync(() -> CliRunner.run(args));
+    try {
+      return f.get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("hung for 60 s: " + String.join(" ", args));
+    }
+  }
+
+  private static void assertCleanError(CliRunner r) {
+    assertThat(r.status()).as(r.out() + r.err()).isEqualTo(2);
+    assertThat(r.errLines()).as(r.err()).isNotEmpty().allMatch(l -> l.startsWith("error: "));
+    assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  private static List<String> listing(Path root) throws IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.map(p -> root.relativize(p) + ":" + (Files.isRegularFile(p) ? size(p) : -1))
+          .sorted()
+          .toList();
+    }
+  }
+
+  private static long size(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      return -2;
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.sorted(Comparator.naturalOrder()).toList()) {
+        Path t = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(p, t);
+        }
+      }
+    }
+  }
+
+  private static byte[] read(Path p) {
+    try {
+      return Files.readAllBytes(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void write(Path p, byte[] b) {
+    try {
+      Files.write(p, b);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void delete(Path p) {
+    try {
+      Files.delete(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void mkdir(Path p) {
+    try {
+      Files.createDirectories(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static final Duration LIMIT = Duration.ofSeconds(60);
+}

@@ -1,0 +1,160 @@
+package dev.agon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.config.ConfigLoader;
+import dev.agon.engine.TrainRun;
+import dev.agon.tensor.Tensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fault injection: the training JVM is killed with SIGKILL at 20 seeded random moments (during
+ * start-up, training and checkpoint writes, which a write delay makes long) and restarted each
+ * time. Every restart must resume from the newest complete checkpoint, which must verify; no kill
+ * may lose more than one checkpoint interval beyond the one being written; a corrupted newest
+ * checkpoint is skipped with a warning; and the run, finished after all that, must be bit-identical
+ * to one that was never interrupted (staleness 0).
+ */
+@Tag("slow")
+class KillResumeFaultTest {
+  @TempDir Path tmp;
+
+  static final long INTERVAL = 25;
+  static final long ITERATIONS = 3000;
+
+  static final List<String> RUN =
+      List.of(
+          "schedule.iterations=" + ITERATIONS,
+          "schedule.batch-size=64",
+          "model.latent-dim=16",
+          "model.generator.hidden=[32,32]",
+          "model.discriminator.hidden=[32,32]",
+          "stabilizers.generator-ema.enabled=true",
+          "eval.every-steps=0",
+          "eval.plots=false",
+          "checkpoint.keep-last=3",
+          "checkpoint.every-steps=" + INTERVAL);
+
+  @Test
+  void killedAtRandomMomentsItAlwaysResumesFromAValidCheckpoint() throws Exception {
+    Path run = tmp.resolve("run");
+    Random rnd = new Random(20261126L);
+    int killsDuringWrite = 0;
+    int resumes = 0;
+    List<String> report = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Optional<Path> before = CheckpointStore.latest(run);
+      TrainProcess p =
+          TrainProcess.start(
+              run, "kill" + i, List.of("-Dagon.faults.checkpoint-write-delay-ms=40"), RUN);
+      Thread.sleep(500 + rnd.nextInt(7000));
+      boolean writing = temporaryDirs(run) > 0;
+      p.signal("KILL");
+      assertThat(p.waitFor(30)).isEqualTo(137);
+      if (writing || temporaryDirs(run) > 0) {
+        killsDuringWrite++;
+      }
+      String out = p.out();
+      if (before.isPresent() && out.contains("agon: run ")) {
+        if (out.lines().anyMatch(l -> l.startsWith("agon: resuming from"))) {
+          assertThat(out).contains("agon: resuming from " + before.get());
+          resumes++;
+        }
+      }
+      Optional<CheckpointStore.Checkpoint> after = CheckpointStore.latestValid(run, w -> {});
+      if (before.isPresent()) {
+        // A kill never destroys the checkpoint a run could resume from.
+        assertThat(after).isPresent();
+        assertThat(after.get().step())
+            .isGreaterThanOrEqualTo(Long.parseLong(before.get().getFileName().toString()));
+      }
+      long done = gStepsLogged(run);
+      long kept = after.map(CheckpointStore.Checkpoint::step).orElse(0L);
+      // Loses at most the interval in progress and the one being written.
+      assertThat(kept)
+          .as("kill %d: %d G updates logged", i, done)
+          .isGreaterThanOrEqualTo(done / INTERVAL * INTERVAL - INTERVAL);
+      report.add(i + ":" + done + "->" + kept + (writing ? "w" : ""));
+      if (kept >= ITERATIONS) {
+        break;
+      }
+    }
+    System.out.println("kill -> resumable step: " + report);
+    assertThat(resumes).as("restarts that resumed").isGreaterThanOrEqualTo(8);
+    assertThat(killsDuringWrite).as("kills during a checkpoint write").isGreaterThanOrEqualTo(3);
+
+    // A corrupted newest checkpoint is skipped with a warning; the run then finishes.
+    Path newest = CheckpointStore.latest(run).orElseThrow();
+    Path f = newest.resolve("discriminator.f32");
+    byte[] b = Files.readAllBytes(f);
+    b[b.length / 2] ^= 0x40;
+    Files.write(f, b);
+    TrainProcess last = TrainProcess.start(run, "last", List.of(), RUN);
+    assertThat(last.waitFor(120)).as(last.err()).isZero();
+    // The warning goes to the console logger (stdout under the test logback config).
+    assertThat(last.out() + last.err()).contains("skipping checkpoint " + newest.getFileName());
+    assertThat(last.out()).contains("finished after " + ITERATIONS + " G updates");
+
+    // Bit-identical to a run that was never interrupted.
+    Path whole = tmp.resolve("whole");
+    List<String> o = new ArrayList<>(RUN);
+    TrainRun.start(
+            ConfigLoader.load(Optional.of(Path.of("config/ring.conf")), o),
+            whole,
+            null,
+            false,
+            false)
+        .await();
+    CheckpointStore.Checkpoint x = CheckpointStore.read(CheckpointStore.dirOf(whole, ITERATIONS));
+    CheckpointStore.Checkpoint y = CheckpointStore.read(CheckpointStore.dirOf(run, ITERATIONS));
+    assertThat(y.tensors().keySet()).isEqualTo(x.tensors().keySet());
+    for (String name : x.tensors().keySet()) {
+      assertThat(
+              Arrays.equals(
+                  Tensors.toDoubles(x.tensors().get(name)),
+                  Tensors.toDoubles(y.tensors().get(name))))
+          .as(name)
+          .isTrue();
+    }
+  }
+
+  private static long temporaryDirs(Path run) throws Exception {
+    Path root = run.resolve("checkpoints");
+    if (!Files.isDirectory(root)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.list(root)) {
+      return s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).count();
+    }
+  }
+
+  /** The highest G update in metrics.jsonl: a lower bound of the progress (it is buffered). */
+  private static long gStepsLogged(Path run) throws Exception {
+    Path m = run.resolve("metrics.jsonl");
+    if (!Files.exists(m)) {
+      return 0;
+    }
+    long max = 0;
+    for (String line : Files.readAllLines(m)) {
+      if (line.startsWith("{\"event\":\"g_step\",\"step\":")) {
+        int from = "{\"event\":\"g_step\",\"step\":".length();
+        int to = line.indexOf(',', from);
+        if (to > from) {
+          max = Math.max(max, Long.parseLong(line.substring(from, to)));
+        }
+      }
+    }
+    return max;
+  }
+}

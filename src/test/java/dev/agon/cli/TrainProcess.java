@@ -1,0 +1,78 @@
+package dev.agon.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code agon train} in a child JVM (the test's own classpath), for tests that signal or kill the
+ * training process. Its stdout and stderr go to files beside the run directory.
+ */
+final class TrainProcess {
+  final Process process;
+  final Path stdout;
+  final Path stderr;
+
+  private TrainProcess(Process process, Path stdout, Path stderr) {
+    this.process = process;
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  /** Starts training of the ring config into {@code run} with {@code --set} overrides. */
+  static TrainProcess start(Path run, String tag, List<String> jvmProps, List<String> sets)
+      throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx384m");
+    cmd.add("-Djava.awt.headless=true");
+    cmd.addAll(jvmProps);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dev.agon.cli.Main");
+    cmd.add("train");
+    cmd.add("--config");
+    cmd.add("config/ring.conf");
+    cmd.add("--run");
+    cmd.add(run.toString());
+    cmd.add("--quiet");
+    for (String s : sets) {
+      cmd.add("--set");
+      cmd.add(s);
+    }
+    Path out = run.resolveSibling(run.getFileName() + "-" + tag + ".out");
+    Path err = run.resolveSibling(run.getFileName() + "-" + tag + ".err");
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("OMP_NUM_THREADS", "1");
+    pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+    pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+    return new TrainProcess(pb.start(), out, err);
+  }
+
+  /** Sends signal {@code name} (TERM, INT, KILL) to the process. */
+  void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+    kill.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** Waits up to {@code seconds} for the exit; the status, or -1 (then killed) if it hangs. */
+  int waitFor(long seconds) throws InterruptedException {
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor();
+      return -1;
+    }
+    return process.exitValue();
+  }
+
+  String out() throws IOException {
+    return Files.readString(stdout);
+  }
+
+  String err() throws IOException {
+    return Files.readString(stderr);
+  }
+}

@@ -1,0 +1,136 @@
+package dev.agon.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.config.AgonConfig;
+import dev.agon.config.BestMetric;
+import dev.agon.train.DiscriminatorTrainer;
+import dev.agon.train.Factory;
+import dev.agon.train.GeneratorTrainer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine-side control messages a control API will call: Pause stops admissions at the end of an
+ * iteration (no update runs while paused), CheckpointNow writes a checkpoint of exactly that point
+ * and answers once it is on disk, Resume goes on, Stop ends the run. None of them changes what is
+ * computed: the run stays bit-identical to the plain loop.
+ */
+class PauseAndCheckpointNowTest extends ActorKitTest {
+  @TempDir Path run;
+
+  @Test
+  void pauseCheckpointNowResumeStopKeepTheRunExact() throws Exception {
+    AgonConfig c = TestConfigs.smallRing("schedule.k=2", "schedule.iterations=100000", "seed=5");
+    EngineSettings settings = TrainRun.settings(c);
+    long[] dims = Factory.data(c).sampleShape();
+    List<Messages.Report> reports = new CopyOnWriteArrayList<>();
+    Behavior<Recorder.Command> recorder =
+        Behaviors.receiveMessage(
+            m -> {
+              if (m instanceof Recorder.Record r) {
+                reports.add(r.report());
+              } else if (m instanceof Recorder.Flush f) {
+                f.replyTo().tell(new Recorder.Flushed());
+              }
+              return Behaviors.same();
+            });
+    String config = "seed = 5\n";
+    Coordinator.Checkpointing checkpointing =
+        new Coordinator.Checkpointing(
+            Checkpointer.create(
+                new Checkpointer.Options(
+                    run,
+                    config,
+                    CheckpointStore.sha256(config.getBytes(StandardCharsets.UTF_8)),
+                    5,
+                    BestMetric.NONE,
+                    Duration.ofSeconds(2))),
+            0,
+            0,
+            BestMetric.NONE,
+            Map.of());
+    ActorRef<Coordinator.Command> coordinator =
+        kit.spawn(
+            Coordinator.create(
+                settings,
+                new Coordinator.Parts(
+                    () -> Factory.data(c),
+                    () -> GeneratorTrainer.create(c, dims),
+                    () -> DiscriminatorTrainer.create(c, dims),
+                    recorder,
+                    StepHook.NONE,
+                    null,
+                    checkpointing,
+                    null)));
+    CompletableFuture<Coordinator.Finished> finished =
+        AskPattern.<Coordinator.Command, Coordinator.Finished>ask(
+                coordinator, Coordinator.Start::new, Duration.ofMinutes(5), kit.scheduler())
+            .toCompletableFuture();
+    while (gSteps(reports) < 20) {
+      Thread.sleep(5);
+    }
+    Coordinator.ChangeReply paused = ask(coordinator, Coordinator.Pause::new);
+    assertThat(paused.accepted()).isTrue();
+    long at = Long.parseLong(paused.message().replaceAll("\\D+", ""));
+    Thread.sleep(300);
+    assertThat(gSteps(reports)).isEqualTo(at);
+    Thread.sleep(300);
+    assertThat(gSteps(reports)).as("no update while paused").isEqualTo(at);
+
+    Coordinator.ChangeReply saved = ask(coordinator, Coordinator.CheckpointNow::new);
+    assertThat(saved.accepted()).as(saved.message()).isTrue();
+    var ckpt = CheckpointStore.read(CheckpointStore.dirOf(run, at));
+    assertThat(ckpt.engine()).containsEntry("engine.g_done", Long.toString(at));
+    assertThat(ckpt.engine()).containsEntry("engine.d_done", Long.toString(2 * at));
+    assertThat(ask(coordinator, Coordinator.Pause::new).accepted()).isTrue(); // idempotent
+
+    assertThat(ask(coordinator, Coordinator.Resume::new).accepted()).isTrue();
+    assertThat(ask(coordinator, Coordinator.Resume::new).accepted()).isFalse(); // not paused
+    while (gSteps(reports) < at + 15) {
+      Thread.sleep(5);
+    }
+    coordinator.tell(new Coordinator.Stop("test"));
+    Coordinator.Finished f = finished.get(60, TimeUnit.SECONDS);
+    assertThat(f.stopReason()).isEqualTo("test");
+    assertThat(f.checkpoint()).isEqualTo(CheckpointStore.dirOf(run, f.gSteps()));
+    assertThat(reports)
+        .anyMatch(r -> r instanceof Messages.EngineEvent e && e.event().equals("pause"))
+        .anyMatch(r -> r instanceof Messages.EngineEvent e && e.event().equals("resume"));
+    EngineVsPlainLoopTest.assertMatchesPlainLoop(
+        c,
+        new EngineSettings(
+            settings.k(),
+            settings.staleness(),
+            f.gSteps(),
+            settings.batchSize(),
+            settings.prefetch()),
+        f);
+  }
+
+  private static long gSteps(List<Messages.Report> reports) {
+    return reports.stream().filter(r -> r instanceof Messages.GStepReport).count();
+  }
+
+  private static Coordinator.ChangeReply ask(
+      ActorRef<Coordinator.Command> c,
+      java.util.function.Function<ActorRef<Coordinator.ChangeReply>, Coordinator.Command> m) {
+    return AskPattern.<Coordinator.Command, Coordinator.ChangeReply>ask(
+            c, m::apply, Duration.ofSeconds(30), kit.scheduler())
+        .toCompletableFuture()
+        .join();
+  }
+}
