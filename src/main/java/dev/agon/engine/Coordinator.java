@@ -388,6 +388,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       getContext()
           .getLog()
           .info("stop requested ({}): finishing iteration {}", s.reason(), lastIteration);
+      if (replyTo != null) {
+        admitOrFinish(); // nothing may be in flight (paused, idle): no report would finish it
+      }
     }
     return this;
   }

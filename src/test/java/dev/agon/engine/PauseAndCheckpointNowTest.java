@@ -121,6 +121,51 @@ class PauseAndCheckpointNowTest extends ActorKitTest {
         f);
   }
 
+  /** Stop while paused ends the run right there, at the paused iteration (nothing in flight). */
+  @Test
+  void stopWhilePausedFinishesAtThePausedIteration() throws Exception {
+    AgonConfig c = TestConfigs.smallRing("schedule.iterations=100000", "seed=6");
+    EngineSettings settings = TrainRun.settings(c);
+    long[] dims = Factory.data(c).sampleShape();
+    List<Messages.Report> reports = new CopyOnWriteArrayList<>();
+    Behavior<Recorder.Command> recorder =
+        Behaviors.receiveMessage(
+            m -> {
+              if (m instanceof Recorder.Record r) {
+                reports.add(r.report());
+              } else if (m instanceof Recorder.Flush f) {
+                f.replyTo().tell(new Recorder.Flushed());
+              }
+              return Behaviors.same();
+            });
+    ActorRef<Coordinator.Command> coordinator =
+        kit.spawn(
+            Coordinator.create(
+                settings,
+                new Coordinator.Parts(
+                    () -> Factory.data(c),
+                    () -> GeneratorTrainer.create(c, dims),
+                    () -> DiscriminatorTrainer.create(c, dims),
+                    recorder)));
+    CompletableFuture<Coordinator.Finished> finished =
+        AskPattern.<Coordinator.Command, Coordinator.Finished>ask(
+                coordinator, Coordinator.Start::new, Duration.ofMinutes(5), kit.scheduler())
+            .toCompletableFuture();
+    while (gSteps(reports) < 10) {
+      Thread.sleep(5);
+    }
+    Coordinator.ChangeReply paused = ask(coordinator, Coordinator.Pause::new);
+    long at = Long.parseLong(paused.message().replaceAll("\\D+", ""));
+    while (gSteps(reports) < at) {
+      Thread.sleep(5);
+    }
+    Thread.sleep(100);
+    coordinator.tell(new Coordinator.Stop("test"));
+    Coordinator.Finished f = finished.get(30, TimeUnit.SECONDS);
+    assertThat(f.gSteps()).isEqualTo(at);
+    assertThat(f.dSteps()).isEqualTo(at);
+  }
+
   private static long gSteps(List<Messages.Report> reports) {
     return reports.stream().filter(r -> r instanceof Messages.GStepReport).count();
   }
