@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       ClassifierCommand.class,
       EvalCommand.class,
+      CtlCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -1,8 +1,8 @@
 package dev.agon.config;
 
 /**
- * The run's HTTP endpoint: Prometheus metrics, health, and the status page. Loopback by default,
- * since the status page and (later) the control routes are not authenticated.
+ * The run's HTTP endpoint: Prometheus metrics, health, the status page and the control API.
+ * Loopback by default; bound to any other address the control API requires a bearer token.
  */
 public record MetricsConfig(
     @Doc(
@@ -17,4 +17,12 @@ public record MetricsConfig(
                 + " directory's http.port.")
         @Min(0)
         @Max(65535)
-        int port) {}
+        int port,
+    @Doc(
+            "Serve the control API (POST /api/control/pause, resume, checkpoint, stop, schedule;"
+                + " agon ctl). Bound beyond loopback it requires the bearer token.")
+        boolean control,
+    @Doc(
+            "File holding the control API's bearer token (its first line); empty: the"
+                + " AGON_CONTROL_TOKEN environment variable, else none.")
+        String tokenFile) {}

@@ -4,6 +4,8 @@ import dev.agon.config.AgonConfig;
 import dev.agon.metrics.Meters;
 import dev.agon.metrics.TrainingMetrics;
 import dev.agon.web.AgonRoutes;
+import dev.agon.web.Control;
+import dev.agon.web.ControlRoutes;
 import dev.agon.web.WebServer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,10 +33,17 @@ final class Observability {
     this.server = server;
   }
 
-  static Observability start(AgonConfig c, Path runDir, PrintStream console) throws IOException {
+  /**
+   * Starts the meters and the endpoint; {@code control} answers the control API (installed when
+   * {@code metrics.control}). A token file that cannot be read is an error: the run does not start
+   * with an unprotected control API.
+   */
+  static Observability start(AgonConfig c, Path runDir, PrintStream console, Control control)
+      throws IOException {
     if (!c.metrics().enabled()) {
       return new Observability(null, null);
     }
+    String token = c.metrics().control() ? token(c) : null;
     String version = TrainRun.class.getPackage().getImplementationVersion();
     TrainingMetrics m =
         new TrainingMetrics(
@@ -67,6 +76,9 @@ final class Observability {
       return new Observability(m, null);
     }
     AgonRoutes.install(server, m, runDir);
+    if (c.metrics().control()) {
+      ControlRoutes.install(server, control, c.metrics().host(), token, CONTROL_TIMEOUT.toMillis());
+    }
     Files.writeString(runDir.resolve("http.port"), server.port() + "\n", StandardCharsets.UTF_8);
     String url = "http://" + hostForUrl(c.metrics().host()) + ":" + server.port() + "/";
     LOG.info("status page {}, metrics {}metrics", url, url);
@@ -74,6 +86,24 @@ final class Observability {
       console.println("agon: status page " + url + "  (Prometheus: " + url + "metrics)");
     }
     return new Observability(m, server);
+  }
+
+  /** How long a control request waits for the run (a checkpoint write included). */
+  static final java.time.Duration CONTROL_TIMEOUT = java.time.Duration.ofMinutes(2);
+
+  /** The control API's bearer token: the token file's first line, else the environment's. */
+  static String token(AgonConfig c) throws IOException {
+    String file = c.metrics().tokenFile();
+    if (!file.isBlank()) {
+      String t =
+          Files.readString(Path.of(file), StandardCharsets.UTF_8).lines().findFirst().orElse("");
+      if (t.isBlank()) {
+        throw new IOException("metrics.token-file " + file + " holds no token");
+      }
+      return t.strip();
+    }
+    String env = System.getenv("AGON_CONTROL_TOKEN");
+    return env == null || env.isBlank() ? null : env.strip();
   }
 
   private static String hostForUrl(String host) {

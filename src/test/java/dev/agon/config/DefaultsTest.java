@@ -56,7 +56,7 @@ class DefaultsTest {
         new EvalConfig(
             5000, 500L, 0L, true, java.util.List.of("is", "fid", "pr", "dc", "classes"), "", ""),
         new LogConfig(500L),
-        new MetricsConfig(true, "127.0.0.1", 9464),
+        new MetricsConfig(true, "127.0.0.1", 9464, true, ""),
         new CheckpointConfig(500L, 600L, 3, BestMetric.NONE, 300L),
         new GuardConfig(3, 0.5, 3));
   }

@@ -1,0 +1,158 @@
+package dev.agon.cli;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code agon ctl}: the command-line client of a running run's control API. Finds the run's port in
+ * {@code DIR/http.port} (or takes {@code --url}), sends one POST and prints the run's answer.
+ */
+@CommandLine.Command(
+    name = "ctl",
+    mixinStandardHelpOptions = true,
+    description =
+        "Control a running run: pause, resume, checkpoint, stop, or schedule (change k, the"
+            + " staleness bound or the learning rates).")
+final class CtlCommand implements Callable<Integer> {
+  static final List<String> ACTIONS = List.of("pause", "resume", "checkpoint", "stop", "schedule");
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(
+      index = "0",
+      paramLabel = "ACTION",
+      description = "pause, resume, checkpoint, stop or schedule.")
+  String action;
+
+  @Option(names = "--run", paramLabel = "DIR", description = "The run directory (reads http.port).")
+  Path run;
+
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      description = "The run's HTTP endpoint, e.g. http://host:9464 (instead of --run).")
+  String url;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description = "Bearer token file (default: the AGON_CONTROL_TOKEN environment variable).")
+  Path tokenFile;
+
+  @Option(names = "--k", description = "schedule: D updates per G update.")
+  Integer k;
+
+  @Option(names = "--staleness", description = "schedule: the staleness bound s.")
+  Integer staleness;
+
+  @Option(names = "--generator-lr", description = "schedule: G's learning rate.")
+  Double generatorLr;
+
+  @Option(names = "--discriminator-lr", description = "schedule: D's learning rate.")
+  Double discriminatorLr;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    if (!ACTIONS.contains(action)) {
+      throw new Main.UserException(
+          "unknown action '" + action + "'; known: " + String.join(", ", ACTIONS));
+    }
+    if ((run == null) == (url == null)) {
+      throw new Main.UserException("give exactly one of --run DIR and --url URL");
+    }
+    List<String> form = new ArrayList<>();
+    add(form, "k", k);
+    add(form, "staleness", staleness);
+    add(form, "generator-lr", generatorLr);
+    add(form, "discriminator-lr", discriminatorLr);
+    if (action.equals("schedule") == form.isEmpty()) {
+      throw new Main.UserException(
+          action.equals("schedule")
+              ? "schedule needs at least one of --k, --staleness, --generator-lr,"
+                  + " --discriminator-lr"
+              : "--k, --staleness and the learning rates go with schedule only");
+    }
+    URI target = URI.create(base() + "/api/control/" + action);
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(target)
+            .timeout(Duration.ofMinutes(3))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(String.join("&", form)));
+    String token = token();
+    if (token != null) {
+      req.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> r;
+    try {
+      r =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(10))
+              .build()
+              .send(req.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (java.net.ConnectException e) {
+      throw new Main.UserException("no run answers at " + target + " (is it running?)");
+    }
+    spec.commandLine().getOut().print(r.body());
+    spec.commandLine().getOut().flush();
+    if (r.statusCode() == 200) {
+      return 0;
+    }
+    spec.commandLine()
+        .getErr()
+        .println("error: " + action + " refused (HTTP " + r.statusCode() + ")");
+    return r.statusCode() == 409 ? 1 : 2;
+  }
+
+  private static void add(List<String> form, String key, Object value) {
+    if (value != null) {
+      form.add(key + "=" + URLEncoder.encode(value.toString(), StandardCharsets.UTF_8));
+    }
+  }
+
+  private String base() throws IOException {
+    if (url != null) {
+      String u = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+      if (!u.toLowerCase(Locale.ROOT).startsWith("http://")
+          && !u.toLowerCase(Locale.ROOT).startsWith("https://")) {
+        throw new Main.UserException("--url must start with http:// or https://, got " + url);
+      }
+      return u;
+    }
+    try {
+      String port = Files.readString(run.resolve("http.port")).trim();
+      int p = Integer.parseInt(port);
+      return "http://127.0.0.1:" + p;
+    } catch (NoSuchFileException | NumberFormatException e) {
+      throw new Main.UserException(
+          run + " has no http.port: the run is not running or serves no HTTP endpoint");
+    }
+  }
+
+  private String token() throws IOException {
+    if (tokenFile != null) {
+      String t = Files.readString(tokenFile).lines().findFirst().orElse("").strip();
+      if (t.isEmpty()) {
+        throw new Main.UserException(tokenFile + " holds no token");
+      }
+      return t;
+    }
+    String env = System.getenv("AGON_CONTROL_TOKEN");
+    return env == null || env.isBlank() ? null : env.strip();
+  }
+}

@@ -1,0 +1,85 @@
+package dev.agon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code agon ctl} against a real training run: checkpoint, schedule, stop. */
+class CtlCommandTest {
+  @TempDir Path tmp;
+
+  @Test
+  void ctlCheckpointsChangesTheScheduleAndStopsARunningRun() throws Exception {
+    Path run = tmp.resolve("ctl");
+    CompletableFuture<CliRunner> training =
+        CompletableFuture.supplyAsync(
+            () ->
+                CliRunner.train(
+                    run,
+                    "config/ring.conf",
+                    "schedule.iterations=100000000",
+                    "metrics.port=0",
+                    "checkpoint.every-steps=0",
+                    "checkpoint.every-seconds=0",
+                    "eval.every-steps=0"));
+    Path port = run.resolve("http.port");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!Files.exists(port) && System.nanoTime() < deadline && !training.isDone()) {
+      Thread.sleep(50);
+    }
+    assertThat(port).as("the run's port file").exists();
+    // Control requests before the engine runs are answered 503 ("starting"): wait for /-/ready.
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.URI ready =
+        java.net.URI.create("http://127.0.0.1:" + Files.readString(port).trim() + "/-/ready");
+    int status = 0;
+    while (status != 200 && System.nanoTime() < deadline) {
+      status =
+          http.send(
+                  java.net.http.HttpRequest.newBuilder(ready).build(),
+                  java.net.http.HttpResponse.BodyHandlers.discarding())
+              .statusCode();
+      Thread.sleep(50);
+    }
+    assertThat(status).as("/-/ready").isEqualTo(200);
+
+    CliRunner cp = CliRunner.run("ctl", "checkpoint", "--run", run.toString());
+    assertThat(cp.status()).as(cp.err()).isZero();
+    assertThat(cp.out()).contains("\"accepted\":true").contains("written");
+    try (var dirs = Files.list(run.resolve("checkpoints"))) {
+      assertThat(dirs.filter(d -> d.getFileName().toString().matches("\\d{10}"))).isNotEmpty();
+    }
+
+    CliRunner k = CliRunner.run("ctl", "schedule", "--run", run.toString(), "--k", "2");
+    assertThat(k.status()).as(k.err()).isZero();
+    CliRunner none = CliRunner.run("ctl", "schedule", "--run", run.toString());
+    assertThat(none.status()).isEqualTo(2);
+    assertThat(none.err()).contains("schedule needs at least one of");
+    CliRunner bad = CliRunner.run("ctl", "schedule", "--run", run.toString(), "--k", "0");
+    assertThat(bad.status()).isEqualTo(2);
+    assertThat(bad.out()).contains("k must be in [1");
+
+    CliRunner stop = CliRunner.run("ctl", "stop", "--run", run.toString());
+    assertThat(stop.status()).as(stop.err()).isZero();
+    CliRunner t = training.get(120, TimeUnit.SECONDS);
+    assertThat(t.status()).as(t.err()).isZero();
+    assertThat(Files.readString(run.resolve("metrics.jsonl")))
+        .contains("\"change\":\"schedule\"")
+        .contains("\"k\":2");
+  }
+
+  @Test
+  void ctlNeedsARunningRunAndAKnownAction() {
+    CliRunner none = CliRunner.run("ctl", "pause", "--run", tmp.toString());
+    assertThat(none.status()).isEqualTo(2);
+    assertThat(none.err()).contains("has no http.port");
+    CliRunner unknown = CliRunner.run("ctl", "explode", "--run", tmp.toString());
+    assertThat(unknown.status()).isEqualTo(2);
+    assertThat(unknown.err()).contains("unknown action 'explode'");
+  }
+}
