@@ -126,6 +126,7 @@ public final class TrainRun {
     if (resumedFrom != null) {
       start.put("resumed_from", resumedFrom.dir().getFileName().toString());
     }
+    endTornLine(metrics);
     appendLine(metrics, start.put("time_ms", System.currentTimeMillis()).end());
     Factory.data(c); // fails here, before the HTTP server or any actor starts, on bad data
     this.observability = Observability.start(c, runDir, console, new EngineControl());
@@ -573,6 +574,24 @@ public final class TrainRun {
 
   private String configHash() {
     return CheckpointStore.sha256(loaded.rendered().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * A process killed while writing leaves a partial last line in {@code file}: end it, so that the
+   * next record starts on a line of its own (readers skip the one unparsable line).
+   */
+  private static void endTornLine(Path file) throws IOException {
+    if (!Files.exists(file) || Files.size(file) == 0) {
+      return;
+    }
+    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+      java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+      ch.read(last, ch.size() - 1);
+      if (last.get(0) == '\n') {
+        return;
+      }
+    }
+    Files.writeString(file, "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
   }
 
   private static void appendLine(Path file, String line) throws IOException {
