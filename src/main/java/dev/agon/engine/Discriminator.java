@@ -230,6 +230,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
                   real.index(),
                   loss,
                   trainer.lastPenalty(),
+                  trainer.lastGradNorm(),
                   nanos,
                   System.currentTimeMillis())));
       publishIfUsed();

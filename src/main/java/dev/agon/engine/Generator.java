@@ -214,6 +214,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
                   schedule.algorithm1DiscriminatorVersionFor(i) - d.version(),
                   loss,
                   trainer.lastPenalty(),
+                  trainer.lastGradNorm(),
                   nanos,
                   System.currentTimeMillis())));
       produceFakes();

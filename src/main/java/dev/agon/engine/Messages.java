@@ -31,7 +31,8 @@ public final class Messages {
   /**
    * D update {@code step} (1-based; D's version after it), trained on real batch {@code realIndex}
    * and fakes of G version {@code generatorVersionUsed}, {@code staleness} versions behind the one
-   * Algorithm 1 would use; {@code penalty} is its historical-averaging term (0 when off).
+   * Algorithm 1 would use; {@code penalty} is its historical-averaging term (0 when off); {@code
+   * gradNorm} the L2 norm of the gradient the update applied.
    */
   public record DStepReport(
       long step,
@@ -40,6 +41,7 @@ public final class Messages {
       long realIndex,
       DLoss loss,
       double penalty,
+      double gradNorm,
       long nanos,
       long endMillis)
       implements Report {}
@@ -64,8 +66,9 @@ public final class Messages {
 
   /**
    * G update {@code step} (1-based; G's version after it), trained against D version {@code
-   * discriminatorVersionUsed}, {@code staleness} versions behind Algorithm 1's; {@code penalty} is
-   * its historical-averaging term (0 when off).
+   * discriminatorVersionUsed}, {@code staleness} versions behind Algorithm 1's ({@code gradNorm}:
+   * the L2 norm of the gradient it applied); {@code penalty} is its historical-averaging term (0
+   * when off).
    */
   public record GStepReport(
       long step,
@@ -73,6 +76,7 @@ public final class Messages {
       long staleness,
       GLoss loss,
       double penalty,
+      double gradNorm,
       long nanos,
       long endMillis)
       implements Report {}

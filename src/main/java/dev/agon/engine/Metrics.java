@@ -100,9 +100,12 @@ public final class Metrics extends AbstractBehavior<Metrics.Command> {
           2L * batch,
           d.staleness());
       sink.discriminatorOutputs(d.loss().meanDReal(), d.loss().meanDFake());
+      sink.discriminatorAccuracy(d.loss().accuracy());
+      sink.gradientNorm("discriminator", d.gradNorm());
       dataFlow(d);
     } else if (o.report() instanceof Messages.GStepReport g) {
       sink.actorMessage("generator");
+      sink.gradientNorm("generator", g.gradNorm());
       sink.step(
           "generator",
           g.step(),

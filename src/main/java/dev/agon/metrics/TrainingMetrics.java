@@ -325,6 +325,16 @@ public final class TrainingMetrics implements AutoCloseable {
     }
   }
 
+  /** D's accuracy on its last batch (NaN for a critic without a threshold). */
+  public void discriminatorAccuracy(double accuracy) {
+    dAccuracy.set(accuracy);
+  }
+
+  /** L2 norm of the gradient {@code network}'s last update applied. */
+  public void gradientNorm(String network, double norm) {
+    networks.get(network).gradNorm.set(norm);
+  }
+
   public void discriminatorOutputs(double real, double fake) {
     dReal.set(real);
     dFake.set(fake);

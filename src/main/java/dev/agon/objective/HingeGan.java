@@ -43,8 +43,11 @@ public final class HingeGan implements GanObjective {
     double lossReal = 0;
     double sumReal = 0;
     double gr = -1.0 / nr;
+    int rightReal = 0;
+    int rightFake = 0;
     for (int i = 0; i < nr; i++) {
       double d = real[i];
+      rightReal += d > 0 ? 1 : 0;
       double m = 1.0 - d;
       sumReal += d;
       if (m > 0) {
@@ -59,6 +62,7 @@ public final class HingeGan implements GanObjective {
     double gf = 1.0 / nf;
     for (int i = 0; i < nf; i++) {
       double d = fake[i];
+      rightFake += d < 0 ? 1 : 0;
       double m = 1.0 + d;
       sumFake += d;
       if (m > 0) {
@@ -70,7 +74,11 @@ public final class HingeGan implements GanObjective {
     }
     DenseAccess.write(gradReal, real);
     DenseAccess.write(gradFake, fake);
-    return new DLoss(lossReal / nr + lossFake / nf, sumReal / nr, sumFake / nf);
+    return new DLoss(
+        lossReal / nr + lossFake / nf,
+        sumReal / nr,
+        sumFake / nf,
+        DLoss.accuracy(rightReal, nr, rightFake, nf));
   }
 
   @Override

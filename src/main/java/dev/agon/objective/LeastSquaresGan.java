@@ -40,8 +40,11 @@ public final class LeastSquaresGan implements GanObjective {
     DenseAccess.read(fakeOutputs, fake);
     double lossReal = 0;
     double sumReal = 0;
+    int rightReal = 0;
+    int rightFake = 0;
     for (int i = 0; i < nr; i++) {
       double d = real[i];
+      rightReal += d > 0.5 ? 1 : 0;
       double e = d - 1.0;
       lossReal += e * e;
       sumReal += d;
@@ -51,13 +54,18 @@ public final class LeastSquaresGan implements GanObjective {
     double sumFake = 0;
     for (int i = 0; i < nf; i++) {
       double d = fake[i];
+      rightFake += d < 0.5 ? 1 : 0;
       lossFake += d * d;
       sumFake += d;
       fake[i] = d / nf;
     }
     DenseAccess.write(gradReal, real);
     DenseAccess.write(gradFake, fake);
-    return new DLoss(0.5 * (lossReal / nr + lossFake / nf), sumReal / nr, sumFake / nf);
+    return new DLoss(
+        0.5 * (lossReal / nr + lossFake / nf),
+        sumReal / nr,
+        sumFake / nf,
+        DLoss.accuracy(rightReal, nr, rightFake, nf));
   }
 
   @Override

@@ -106,6 +106,14 @@ public final class StandardGan implements GanObjective {
     double[] fake = new double[nf];
     DenseAccess.read(realLogits, real);
     DenseAccess.read(fakeLogits, fake);
+    int rightReal = 0;
+    int rightFake = 0;
+    for (int i = 0; i < nr; i++) {
+      rightReal += real[i] > 0 ? 1 : 0;
+    }
+    for (int i = 0; i < nf; i++) {
+      rightFake += fake[i] < 0 ? 1 : 0;
+    }
     double lossReal = 0;
     double dReal = 0;
     if (realTarget == 1.0) {
@@ -138,7 +146,11 @@ public final class StandardGan implements GanObjective {
     }
     DenseAccess.write(gradReal, real);
     DenseAccess.write(gradFake, fake);
-    return new DLoss(lossReal / nr + lossFake / nf, dReal / nr, dFake / nf);
+    return new DLoss(
+        lossReal / nr + lossFake / nf,
+        dReal / nr,
+        dFake / nf,
+        DLoss.accuracy(rightReal, nr, rightFake, nf));
   }
 
   @Override

@@ -42,6 +42,7 @@ public final class DiscriminatorTrainer {
   private double lastGradientPenalty;
   private long updates;
   private double lastPenalty;
+  private double lastGradNorm = Double.NaN;
   private int rows = -1;
   private INDArray both;
   private INDArray grad;
@@ -125,6 +126,7 @@ public final class DiscriminatorTrainer {
     lastPenalty =
         lastGradientPenalty
             + HistoricalAverage.applyIfActive(history, iteration(n), d.params(), d.grads());
+    lastGradNorm = d.grads().norm2Number().doubleValue();
     optimizer.step(d.params(), d.grads());
     updates = n;
     return loss;
@@ -210,6 +212,11 @@ public final class DiscriminatorTrainer {
    * gradient penalty plus the historical-averaging penalty {@code lambda ||theta - mean||^2}; 0
    * when both are off (or averaging was inactive).
    */
+  /** L2 norm of the gradient the last update applied (penalties included), before the optimizer. */
+  public double lastGradNorm() {
+    return lastGradNorm;
+  }
+
   public double lastPenalty() {
     return lastPenalty;
   }

@@ -52,6 +52,7 @@ public final class GeneratorTrainer {
   private final long seed;
   private HistoricalAverage history;
   private double lastPenalty;
+  private double lastGradNorm = Double.NaN;
   private final Network ema;
   private final double emaDecay;
   private final long emaStart;
@@ -206,6 +207,7 @@ public final class GeneratorTrainer {
       ema.params().assign(g.params());
       emaStarted = true;
     }
+    lastGradNorm = g.grads().norm2Number().doubleValue();
     optimizer.step(g.params(), g.grads());
     version = gStep;
     if (ema != null) {
@@ -288,6 +290,11 @@ public final class GeneratorTrainer {
    * The historical-averaging penalty {@code lambda ||theta - mean||^2} of the last G update (part
    * of G's cost, not of {@link GLoss#loss()}); 0 when averaging is off or the update was inactive.
    */
+  /** L2 norm of the gradient the last update applied (penalties included), before the optimizer. */
+  public double lastGradNorm() {
+    return lastGradNorm;
+  }
+
   public double lastPenalty() {
     return lastPenalty;
   }
