@@ -2,7 +2,10 @@ package dev.agon.eval;
 
 import dev.agon.tensor.DenseAccess;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -99,8 +102,8 @@ final class EvalArrays {
    * i the j are visited in increasing order. The distances come in tiles of {@link #TILE_ROWS} ×
    * {@link #TILE_COLUMNS} from ‖a‖² + ‖b‖² − 2·a·bᵀ, the products by one BLAS matrix multiply per
    * tile (double precision; a result below 0 from rounding is clamped to 0, and the absolute error
-   * is about 1e-16 · (‖a‖² + ‖b‖²)). O(|a|·|b|·D) multiply-adds at BLAS speed, O(|b|·D + tile)
-   * memory.
+   * is about 1e-16 · (‖a‖² + ‖b‖²)). O(|a|·|b|·D) multiply-adds at BLAS speed, O((|a| + |b|)·D +
+   * tile) memory, allocated once per call.
    */
   static void forEachPair(double[][] a, double[][] b, PairConsumer consumer) {
     if (a.length == 0 || b.length == 0) {
@@ -108,16 +111,24 @@ final class EvalArrays {
     }
     double[] na = squaredNorms(a);
     double[] nb = squaredNorms(b);
+    INDArray am = matrix(a, 0, a.length);
     INDArray bm = matrix(b, 0, b.length);
     double[] tile = new double[TILE_ROWS * TILE_COLUMNS];
+    // One product buffer per tile shape (at most four: full, and the short last row/column
+    // tiles), reused: ND4J frees native memory only when the GC collects its arrays.
+    Map<Long, INDArray> products = new HashMap<>();
     for (int i0 = 0; i0 < a.length; i0 += TILE_ROWS) {
       int i1 = Math.min(a.length, i0 + TILE_ROWS);
-      INDArray at = matrix(a, i0, i1);
+      int h = i1 - i0;
+      INDArray at = am.get(NDArrayIndex.interval(i0, i1), NDArrayIndex.all());
       for (int j0 = 0; j0 < b.length; j0 += TILE_COLUMNS) {
         int j1 = Math.min(b.length, j0 + TILE_COLUMNS);
         int w = j1 - j0;
         INDArray bt = bm.get(NDArrayIndex.interval(j0, j1), NDArrayIndex.all());
-        INDArray dots = at.mmul(bt.transpose());
+        INDArray dots =
+            products.computeIfAbsent(
+                ((long) h << 32) | w, k -> Nd4j.create(DataType.DOUBLE, new long[] {h, w}, 'c'));
+        Nd4j.gemm(at, bt, dots, false, true, 1.0, 0.0);
         DenseAccess.read(dots, tile);
         for (int i = i0; i < i1; i++) {
           int row = (i - i0) * w;

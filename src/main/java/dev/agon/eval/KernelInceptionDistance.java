@@ -3,7 +3,9 @@ package dev.agon.eval;
 import dev.agon.tensor.DenseAccess;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Kernel Inception Distance (Bińkowski et al. 2018, "Demystifying MMD GANs"): the unbiased estimate
@@ -67,10 +69,16 @@ public final class KernelInceptionDistance {
     }
     SplittableRandom random = new SplittableRandom(seed);
     double[] estimates = new double[subsets];
+    // Scratch reused by every subset: ND4J frees native memory only when the GC runs.
+    INDArray xm = Nd4j.create(DataType.DOUBLE, new long[] {m, d}, 'c');
+    INDArray ym = Nd4j.create(DataType.DOUBLE, new long[] {m, d}, 'c');
+    INDArray product = Nd4j.create(DataType.DOUBLE, new long[] {m, m}, 'c');
+    double[] gram = new double[m * m];
+    double[] flat = new double[m * d];
     for (int s = 0; s < subsets; s++) {
-      double[][] x = EvalArrays.select(real, EvalArrays.choose(real.length, m, random));
-      double[][] y = EvalArrays.select(fake, EvalArrays.choose(fake.length, m, random));
-      estimates[s] = mmd2Unbiased(x, y, d);
+      fill(xm, flat, EvalArrays.select(real, EvalArrays.choose(real.length, m, random)));
+      fill(ym, flat, EvalArrays.select(fake, EvalArrays.choose(fake.length, m, random)));
+      estimates[s] = mmd2Unbiased(xm, ym, d, product, gram);
     }
     return new Result(EvalArrays.mean(estimates), EvalArrays.populationStd(estimates), subsets, m);
   }
@@ -81,22 +89,30 @@ public final class KernelInceptionDistance {
    */
   static double mmd2Unbiased(double[][] x, double[][] y, int d) {
     int m = x.length;
-    INDArray xm = EvalArrays.matrix(x, 0, m);
-    INDArray ym = EvalArrays.matrix(y, 0, m);
-    double[] gram = new double[m * m];
-    double kxx = kernelSum(xm, xm, d, gram, true);
-    double kyy = kernelSum(ym, ym, d, gram, true);
-    double kxy = kernelSum(xm, ym, d, gram, false);
+    return mmd2Unbiased(
+        EvalArrays.matrix(x, 0, m),
+        EvalArrays.matrix(y, 0, m),
+        d,
+        Nd4j.create(DataType.DOUBLE, new long[] {m, m}, 'c'),
+        new double[m * m]);
+  }
+
+  /** As above on [m, d] matrices, with {@code product} ([m, m]) and {@code gram} as scratch. */
+  private static double mmd2Unbiased(
+      INDArray xm, INDArray ym, int d, INDArray product, double[] gram) {
+    int m = (int) xm.size(0);
+    double kxx = kernelSum(xm, xm, d, product, gram, true);
+    double kyy = kernelSum(ym, ym, d, product, gram, true);
+    double kxy = kernelSum(xm, ym, d, product, gram, false);
     return (kxx + kyy) / ((double) m * (m - 1)) - 2 * kxy / ((double) m * m);
   }
 
-  /**
-   * Σ k(a_i, b_j) over all pairs, or over i ≠ j when {@code offDiagonal}; {@code gram}: scratch.
-   */
+  /** Σ k(a_i, b_j) over all pairs, or over i ≠ j when {@code offDiagonal}. */
   private static double kernelSum(
-      INDArray a, INDArray b, int d, double[] gram, boolean offDiagonal) {
+      INDArray a, INDArray b, int d, INDArray product, double[] gram, boolean offDiagonal) {
     int m = (int) a.size(0);
-    DenseAccess.read(a.mmul(b.transpose()), gram);
+    Nd4j.gemm(a, b, product, false, true, 1.0, 0.0);
+    DenseAccess.read(product, gram);
     double sum = 0;
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < m; j++) {
@@ -108,6 +124,15 @@ public final class KernelInceptionDistance {
       }
     }
     return sum;
+  }
+
+  /** Writes the rows of {@code x} into the [m, d] matrix {@code into}, through {@code flat}. */
+  private static void fill(INDArray into, double[] flat, double[][] x) {
+    int d = x[0].length;
+    for (int i = 0; i < x.length; i++) {
+      System.arraycopy(x[i], 0, flat, i * d, d);
+    }
+    DenseAccess.write(into, flat);
   }
 
   /** k(x, y) = (xᵀy / d + 1)³. */
