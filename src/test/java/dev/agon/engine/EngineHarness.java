@@ -29,6 +29,19 @@ final class EngineHarness {
     return run(kit, c, settings, hook, null);
   }
 
+  /** A Recorder stand-in that keeps every report in {@code reports} and answers flushes. */
+  static Behavior<Recorder.Command> collectingRecorder(List<Messages.Report> reports) {
+    return Behaviors.receiveMessage(
+        m -> {
+          if (m instanceof Recorder.Record r) {
+            reports.add(r.report());
+          } else if (m instanceof Recorder.Flush f) {
+            f.replyTo().tell(new Recorder.Flushed());
+          }
+          return Behaviors.same();
+        });
+  }
+
   Coordinator.Finished run(
       ActorTestKit kit,
       AgonConfig c,
@@ -36,16 +49,7 @@ final class EngineHarness {
       StepHook hook,
       Coordinator.Evaluation evaluation) {
     long[] dims = Factory.data(c).sampleShape();
-    Behavior<Recorder.Command> recorder =
-        Behaviors.receiveMessage(
-            m -> {
-              if (m instanceof Recorder.Record r) {
-                reports.add(r.report());
-              } else if (m instanceof Recorder.Flush f) {
-                f.replyTo().tell(new Recorder.Flushed());
-              }
-              return Behaviors.same();
-            });
+    Behavior<Recorder.Command> recorder = collectingRecorder(reports);
     ActorRef<Coordinator.Command> coordinator =
         kit.spawn(
             Coordinator.create(

@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,16 +37,7 @@ class PauseAndCheckpointNowTest extends ActorKitTest {
     EngineSettings settings = TrainRun.settings(c);
     long[] dims = Factory.data(c).sampleShape();
     List<Messages.Report> reports = new CopyOnWriteArrayList<>();
-    Behavior<Recorder.Command> recorder =
-        Behaviors.receiveMessage(
-            m -> {
-              if (m instanceof Recorder.Record r) {
-                reports.add(r.report());
-              } else if (m instanceof Recorder.Flush f) {
-                f.replyTo().tell(new Recorder.Flushed());
-              }
-              return Behaviors.same();
-            });
+    Behavior<Recorder.Command> recorder = EngineHarness.collectingRecorder(reports);
     String config = "seed = 5\n";
     Coordinator.Checkpointing checkpointing =
         new Coordinator.Checkpointing(
@@ -128,16 +118,7 @@ class PauseAndCheckpointNowTest extends ActorKitTest {
     EngineSettings settings = TrainRun.settings(c);
     long[] dims = Factory.data(c).sampleShape();
     List<Messages.Report> reports = new CopyOnWriteArrayList<>();
-    Behavior<Recorder.Command> recorder =
-        Behaviors.receiveMessage(
-            m -> {
-              if (m instanceof Recorder.Record r) {
-                reports.add(r.report());
-              } else if (m instanceof Recorder.Flush f) {
-                f.replyTo().tell(new Recorder.Flushed());
-              }
-              return Behaviors.same();
-            });
+    Behavior<Recorder.Command> recorder = EngineHarness.collectingRecorder(reports);
     ActorRef<Coordinator.Command> coordinator =
         kit.spawn(
             Coordinator.create(
