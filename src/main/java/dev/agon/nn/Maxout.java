@@ -3,8 +3,6 @@ package dev.agon.nn;
 import dev.agon.tensor.DenseAccess;
 import dev.agon.tensor.Noise;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -31,7 +29,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class Maxout implements Layer {
   /** How many batch sizes keep their buffers at the same time. */
-  public static final int MAX_BATCH_SIZES = 4;
+  public static final int MAX_BATCH_SIZES = PerBatch.MAX_BATCH_SIZES;
 
   private final int in;
   private final int units;
@@ -44,15 +42,7 @@ public final class Maxout implements Layer {
   private INDArray weightGrad;
   private INDArray biasGrad;
 
-  private final Map<Integer, Buffers> buffersByBatch =
-      new LinkedHashMap<>(8, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, Buffers> eldest) {
-          return size() > MAX_BATCH_SIZES;
-        }
-      };
+  private final PerBatch<Buffers> buffersByBatch = new PerBatch<>(Buffers::new);
 
   private Buffers last;
   private INDArray lastInput;
@@ -357,11 +347,6 @@ public final class Maxout implements Layer {
   }
 
   private Buffers buffers(int batch) {
-    Buffers b = buffersByBatch.get(batch);
-    if (b == null) {
-      b = new Buffers(batch);
-      buffersByBatch.put(batch, b);
-    }
-    return b;
+    return buffersByBatch.get(batch);
   }
 }

@@ -1,8 +1,6 @@
 package dev.agon.nn;
 
 import dev.agon.tensor.Noise;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -33,7 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Mlp implements Network {
   /** How many batch sizes keep their buffers at the same time. */
-  public static final int MAX_BATCH_SIZES = 4;
+  public static final int MAX_BATCH_SIZES = PerBatch.MAX_BATCH_SIZES;
 
   private final MlpSpec spec;
   private final DataType dtype;
@@ -45,15 +43,7 @@ public final class Mlp implements Network {
   private final INDArray[] biases;
   private final INDArray[] weightGrads;
   private final INDArray[] biasGrads;
-  private final Map<Integer, Buffers> buffersByBatch =
-      new LinkedHashMap<>(8, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, Buffers> eldest) {
-          return size() > MAX_BATCH_SIZES;
-        }
-      };
+  private final PerBatch<Buffers> buffersByBatch = new PerBatch<>(Buffers::new);
 
   private Buffers last;
   private INDArray lastInput;
@@ -402,12 +392,7 @@ public final class Mlp implements Network {
   }
 
   private Buffers buffers(int batch) {
-    Buffers b = buffersByBatch.get(batch);
-    if (b == null) {
-      b = new Buffers(batch);
-      buffersByBatch.put(batch, b);
-    }
-    return b;
+    return buffersByBatch.get(batch);
   }
 
   private void activate(Activation act, INDArray y) {

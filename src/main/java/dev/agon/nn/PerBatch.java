@@ -27,6 +27,11 @@ final class PerBatch<T> {
     this.factory = factory;
   }
 
+  /** Drops every batch size's buffers (e.g. after the layer's shapes or dtype changed). */
+  void clear() {
+    byBatch.clear();
+  }
+
   T get(int batch) {
     T t = byBatch.get(batch);
     if (t == null) {

@@ -2,9 +2,7 @@ package dev.agon.nn;
 
 import dev.agon.tensor.DenseAccess;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -72,7 +70,7 @@ public final class VirtualBatchNorm implements Layer {
   public static final double EPS = 1e-5;
 
   /** How many batch sizes keep their buffers at the same time. */
-  public static final int MAX_BATCH_SIZES = 4;
+  public static final int MAX_BATCH_SIZES = PerBatch.MAX_BATCH_SIZES;
 
   private final long[] shape;
   private final int features;
@@ -88,15 +86,7 @@ public final class VirtualBatchNorm implements Layer {
   private final double[] stats;
   private final double[] paramGrad;
 
-  private final Map<Integer, Buffers> buffersByBatch =
-      new LinkedHashMap<>(8, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, Buffers> eldest) {
-          return size() > MAX_BATCH_SIZES;
-        }
-      };
+  private final PerBatch<Buffers> buffersByBatch = new PerBatch<>(Buffers::new);
 
   private Buffers last;
   private double lastCount; // N = n + m of the last forward
@@ -438,11 +428,6 @@ public final class VirtualBatchNorm implements Layer {
   }
 
   private Buffers buffers(int batch) {
-    Buffers b = buffersByBatch.get(batch);
-    if (b == null) {
-      b = new Buffers(batch);
-      buffersByBatch.put(batch, b);
-    }
-    return b;
+    return buffersByBatch.get(batch);
   }
 }
