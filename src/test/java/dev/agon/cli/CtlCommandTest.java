@@ -2,10 +2,15 @@ package dev.agon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,15 +39,12 @@ class CtlCommandTest {
     }
     assertThat(port).as("the run's port file").exists();
     // Control requests before the engine runs are answered 503 ("starting"): wait for /-/ready.
-    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-    java.net.URI ready =
-        java.net.URI.create("http://127.0.0.1:" + Files.readString(port).trim() + "/-/ready");
+    HttpClient http = HttpClient.newHttpClient();
+    URI ready = URI.create("http://127.0.0.1:" + Files.readString(port).trim() + "/-/ready");
     int status = 0;
     while (status != 200 && System.nanoTime() < deadline) {
       status =
-          http.send(
-                  java.net.http.HttpRequest.newBuilder(ready).build(),
-                  java.net.http.HttpResponse.BodyHandlers.discarding())
+          http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
               .statusCode();
       Thread.sleep(50);
     }
@@ -57,6 +59,23 @@ class CtlCommandTest {
 
     CliRunner k = CliRunner.run("ctl", "schedule", "--run", run.toString(), "--k", "2");
     assertThat(k.status()).as(k.err()).isZero();
+    // The change applies at the end of the iteration in flight; a stop that lands first ends the
+    // run at that same iteration, before it. Wait until the gauge shows it applied.
+    URI scrape = URI.create("http://127.0.0.1:" + Files.readString(port).trim() + "/metrics");
+    Pattern applied = Pattern.compile("(?m)^agon_schedule_k(\\{[^}]*\\})? 2(\\.0)?$");
+    boolean seen = false;
+    while (!seen && System.nanoTime() < deadline) {
+      seen =
+          applied
+              .matcher(
+                  http.send(
+                          HttpRequest.newBuilder(scrape).build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body())
+              .find();
+      Thread.sleep(seen ? 0 : 20);
+    }
+    assertThat(seen).as("agon_schedule_k 2 on /metrics").isTrue();
     CliRunner none = CliRunner.run("ctl", "schedule", "--run", run.toString());
     assertThat(none.status()).isEqualTo(2);
     assertThat(none.err()).contains("schedule needs at least one of");
