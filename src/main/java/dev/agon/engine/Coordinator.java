@@ -711,6 +711,17 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   private void finish() {
     finishing = true;
+    if (barrier >= 0) {
+      // A stop (or the end) reached the barrier first: the new segment would start after the
+      // last update, so the change is dropped; the final checkpoint keeps the old schedule.
+      getContext()
+          .getLog()
+          .warn(
+              "the run ends at iteration {}: the schedule change to k = {}, s = {} was not applied",
+              gDone,
+              pendingK,
+              pendingStaleness);
+    }
     requestStates();
   }
 
