@@ -108,9 +108,21 @@ class MetersTest {
   @Test
   void scrapesWithinAFewHundredMillisecondsShareOneRendering() throws Exception {
     try (TrainingMetrics m = metrics()) {
-      TrainingMetrics.Scrape first = m.scrape(null);
-      m.step("generator", 1, 0.5, 0, 1, 0, 1, 0);
-      assertThat(m.scrape(null)).isSameAs(first);
+      // The reuse window is a wall-clock one: a pause (GC, a loaded machine) longer than it
+      // between the two scrapes makes a fresh rendering correct, so try a few times.
+      boolean reused = false;
+      for (int attempt = 0; attempt < 5 && !reused; attempt++) {
+        Thread.sleep(TrainingMetrics.SCRAPE_REUSE_NANOS / 1_000_000 + 20);
+        long t0 = System.nanoTime();
+        TrainingMetrics.Scrape first = m.scrape(null);
+        m.step("generator", 1, 0.5, 0, 1, 0, 1, 0);
+        TrainingMetrics.Scrape second = m.scrape(null);
+        if (System.nanoTime() - t0 < TrainingMetrics.SCRAPE_REUSE_NANOS) {
+          assertThat(second).isSameAs(first);
+          reused = true;
+        }
+      }
+      assertThat(reused).as("two scrapes within the reuse window").isTrue();
       Thread.sleep(TrainingMetrics.SCRAPE_REUSE_NANOS / 1_000_000 + 20);
       assertThat(m.scrape(null).body())
           .contains(
