@@ -76,7 +76,10 @@ class PauseAndCheckpointNowTest extends ActorKitTest {
     Coordinator.ChangeReply paused = ask(coordinator, Coordinator.Pause::new);
     assertThat(paused.accepted()).isTrue();
     long at = Long.parseLong(paused.message().replaceAll("\\D+", ""));
-    Thread.sleep(300);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (gSteps(reports) < at && System.nanoTime() < deadline) {
+      Thread.sleep(5); // the updates admitted before the pause finish
+    }
     assertThat(gSteps(reports)).isEqualTo(at);
     Thread.sleep(300);
     assertThat(gSteps(reports)).as("no update while paused").isEqualTo(at);
