@@ -3,7 +3,6 @@ package dev.agon.cli;
 import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.AgonConfig;
-import dev.agon.config.ObjectiveKind;
 import dev.agon.data.BatchSource;
 import dev.agon.data.Datasets;
 import dev.agon.data.ImageDataset;
@@ -15,11 +14,10 @@ import dev.agon.eval.JsdBound;
 import dev.agon.eval.ModeMetrics;
 import dev.agon.eval.ParzenWindow;
 import dev.agon.eval.Reference;
-import dev.agon.nn.Network;
 import dev.agon.tensor.Tensors;
-import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.Factory;
 import dev.agon.train.GeneratorTrainer;
+import dev.agon.train.JsdProbe;
 import dev.agon.train.Sampling;
 import dev.agon.util.Json;
 import java.io.IOException;
@@ -269,13 +267,7 @@ final class EvalCommand implements Callable<Integer> {
       row(out, "JSD bound", b.summary());
       json.put("jsd_value", b.value())
           .put("jsd_lower_bound", b.jsdLowerBound())
-          .put(
-              "protocol_jsd",
-              "(V + log 4) / 2 <= JSD, Goodfellow et al. 2014 eq. 6; "
-                  + b.realCount()
-                  + " held-out real, "
-                  + b.fakeCount()
-                  + " fresh fakes; tight only for an optimal D");
+          .put("protocol_jsd", b.protocol());
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     out.println(String.format(Locale.ROOT, "(%.1f s)", seconds));
@@ -372,69 +364,22 @@ final class EvalCommand implements Callable<Integer> {
 
   /**
    * The JSD lower bound of Goodfellow et al. 2014, eq. 6, from the checkpoint's D on held-out real
-   * data (2-D: fresh mixture samples; Fashion-MNIST: the split the run did not train on) and fresh
-   * fakes. D runs as in training when it has batch statistics (real and fake in separate batches of
-   * the run's batch size), else in evaluation mode.
+   * data and fresh fakes ({@link JsdProbe}: the same code as the Evaluator's).
    */
   private JsdBound.Result jsd(
       AgonConfig c, Map<String, INDArray> tensors, GeneratorTrainer g, BatchSource data, Path dir)
       throws CheckpointException {
-    if (c.objective().kind() != ObjectiveKind.GAN) {
-      throw new Main.UserException(
-          "jsd reads D as a probability: it needs objective.kind = gan, this run has "
-              + c.objective().kind().name().toLowerCase(Locale.ROOT));
-    }
-    DiscriminatorTrainer d = DiscriminatorTrainer.create(c, data.sampleShape());
+    JsdProbe.unavailable(c, data)
+        .ifPresent(
+            why -> {
+              throw new Main.UserException(why);
+            });
+    JsdProbe probe = JsdProbe.create(c, data, jsdSamples);
     INDArray dParams = tensors.get("discriminator");
-    if (dParams == null || dParams.length() != d.network().numParams()) {
+    if (dParams == null || dParams.length() != probe.numParams()) {
       throw new CheckpointException(dir + ": no discriminator tensor matching the run's config");
     }
-    Network net = d.network();
-    net.copyParamsFrom(dParams);
-    net.training(net.batchCoupled());
-    int dims = data.dims();
-    int m = jsdSamples;
-    float[] realFlat;
-    if (data instanceof Mixture2d mix) {
-      realFlat = mix.sample(Long.MAX_VALUE / 4 + 2, m);
-    } else {
-      ImageDataset trained = ((ImageSource) data).dataset();
-      String other = c.data().split().name().equalsIgnoreCase("train") ? "test" : "train";
-      ImageDataset held = Datasets.standard().load("fashion-mnist", other, Optional.empty());
-      if (held.sampleSize() != trained.sampleSize()) {
-        throw new Main.UserException("no held-out split matching the run's images");
-      }
-      m = Math.min(m, held.size());
-      int[] idx = new int[m];
-      Arrays.setAll(idx, i -> i);
-      realFlat = Tensors.toFloats(held.batch(idx));
-    }
-    float[] fakeFlat = Sampling.samples(g, m);
-    return JsdBound.fromLogits(
-        logits(net, realFlat, m, dims, c), logits(net, fakeFlat, m, dims, c));
-  }
-
-  /** D's logits of {@code m} flat samples, in batches of the run's batch size. */
-  private static float[] logits(Network net, float[] flat, int m, int dims, AgonConfig c) {
-    int batch = c.schedule().batchSize();
-    long[] in = net.inputShape();
-    float[] out = new float[m];
-    for (int from = 0; from < m; from += batch) {
-      int count = Math.min(batch, m - from);
-      long[] shape = new long[in.length + 1];
-      shape[0] = batch;
-      System.arraycopy(in, 0, shape, 1, in.length);
-      float[] chunk = new float[batch * dims];
-      System.arraycopy(flat, from * dims, chunk, 0, count * dims);
-      // A short last batch is padded by repeating its first sample, so batch statistics
-      // see a full batch; the padding's outputs are dropped.
-      for (int i = count; i < batch; i++) {
-        System.arraycopy(flat, from * dims, chunk, i * dims, dims);
-      }
-      float[] l = Tensors.toFloats(net.forward(Nd4j.create(chunk, shape, 'c').castTo(net.dtype())));
-      System.arraycopy(l, 0, out, from, count);
-    }
-    return out;
+    return probe.bound(dParams, Sampling.samples(g, probe.count()), probe.count());
   }
 
   private void row(PrintWriter out, String name, String value) {

@@ -18,6 +18,12 @@ public record EvalConfig(
                 + " mode metrics.")
         List<String> metrics,
     @Doc(
+            "Also report the discriminator's JSD lower bound (V + log 4)/2 (Goodfellow et al. 2014,"
+                + " eq. 6) on held-out real samples and the evaluation's fakes: with"
+                + " objective.kind = gan and a held-out split (2-D mixtures, Fashion-MNIST), else"
+                + " skipped, as the log says.")
+        boolean jsd,
+    @Doc(
             "Classifier directory for the image metrics; empty: the shipped Fashion-MNIST"
                 + " classifier when data.kind = fashion-mnist, else no image metrics.")
         String classifier,

@@ -115,7 +115,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   private record EvalDone(Messages.EvalReport report) implements Command {}
 
-  private record EvalSnapshot(GeneratorWeights weights, long skipped) implements Command {}
+  private record EvalSnapshot(Generator.EvaluationSnapshot snapshot, long skipped)
+      implements Command {}
 
   /**
    * The run's outcome: updates done, final parameters (the generator's EMA, or null when it keeps
@@ -513,17 +514,21 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     generator.tell(
         new Generator.GetEvaluationSnapshot(
             getContext()
-                .messageAdapter(GeneratorWeights.class, w -> new EvalSnapshot(w, skipped))));
+                .messageAdapter(
+                    Generator.EvaluationSnapshot.class, s -> new EvalSnapshot(s, skipped))));
   }
 
   private Behavior<Command> onEvalSnapshot(EvalSnapshot e) {
-    GeneratorWeights w = e.weights();
+    GeneratorWeights w = e.snapshot().weights();
+    Messages.Snapshot d = e.snapshot().discriminator();
     evaluator.tell(
         new Evaluator.Evaluate(
             w.version(),
             w.version(),
             w.kind() == GeneratorWeights.Kind.EMA,
             w.params(),
+            d == null ? null : d.params(),
+            d == null ? -1 : d.version(),
             e.skipped()));
     return this;
   }

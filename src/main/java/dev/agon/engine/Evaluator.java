@@ -31,9 +31,18 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   /**
    * Score {@code params}, a detached flat copy of G's weights (of G-EMA's when {@code ema}) at
    * {@code gVersion}, the snapshot of G step {@code step}; send only while holding a credit. {@code
-   * skipped}: evaluations the client let fall since its previous Evaluate ({@link Credit#take}).
+   * discriminator}: the D snapshot (version {@code dVersion}) G's update {@code step} trained
+   * against, for the JSD bound; null (and -1) when there is none. {@code skipped}: evaluations the
+   * client let fall since its previous Evaluate ({@link Credit#take}).
    */
-  public record Evaluate(long gVersion, long step, boolean ema, INDArray params, long skipped)
+  public record Evaluate(
+      long gVersion,
+      long step,
+      boolean ema,
+      INDArray params,
+      INDArray discriminator,
+      long dVersion,
+      long skipped)
       implements Command {}
 
   /** Replies with the Evaluator's counters (answered between evaluations). */
@@ -133,7 +142,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
     }
     long t0 = System.nanoTime();
     try {
-      Scorer.Score score = scorer.score(e.step(), e.ema(), e.params());
+      Scorer.Score score = scorer.score(e.step(), e.ema(), e.params(), e.discriminator());
       long nanos = System.nanoTime() - t0;
       evaluated++;
       reports.tell(
@@ -141,6 +150,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
               e.gVersion(),
               e.step(),
               e.ema(),
+              e.dVersion(),
               score,
               skippedSinceReport,
               nanos,

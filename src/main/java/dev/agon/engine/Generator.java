@@ -48,8 +48,14 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
    */
   public record GetParams(ActorRef<Messages.Snapshot> replyTo) implements Command {}
 
-  /** The weights an evaluation should score: the EMA when enabled and started, else G's. */
-  public record GetEvaluationSnapshot(ActorRef<GeneratorWeights> replyTo) implements Command {}
+  /**
+   * The weights an evaluation should score (the EMA when enabled and started, else G's) and the D
+   * snapshot G's latest update trained against (null before G's first update in this actor).
+   */
+  public record GetEvaluationSnapshot(ActorRef<EvaluationSnapshot> replyTo) implements Command {}
+
+  /** The answer to {@link GetEvaluationSnapshot}: immutable, detached copies. */
+  public record EvaluationSnapshot(GeneratorWeights weights, Messages.Snapshot discriminator) {}
 
   private final GeneratorTrainer trainer;
   private final EngineSettings settings;
@@ -57,6 +63,8 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   private final ActorRef<Discriminator.Command> discriminator;
   private final ActorRef<Coordinator.Command> coordinator;
   private final ArrayDeque<Messages.Snapshot> dSnapshots = new ArrayDeque<>();
+  // Kept for the JSD bound of the next evaluation: one D-sized reference, no copy.
+  private Messages.Snapshot lastDiscriminator;
   private Schedule schedule;
   private int epoch;
   private long version;
@@ -179,7 +187,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   }
 
   private Behavior<Command> onGetEvaluationSnapshot(GetEvaluationSnapshot g) {
-    g.replyTo().tell(trainer.evaluationSnapshot());
+    g.replyTo().tell(new EvaluationSnapshot(trainer.evaluationSnapshot(), lastDiscriminator));
     return this;
   }
 
@@ -206,6 +214,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
         return this;
       }
       version = i;
+      lastDiscriminator = d;
       coordinator.tell(
           new Coordinator.GStepDone(
               new Messages.GStepReport(

@@ -83,14 +83,15 @@ public final class Messages {
 
   /**
    * An evaluation by the Evaluator of G's weights (G-EMA's when {@code ema}) at {@code gVersion},
-   * the snapshot of G step {@code step}. {@code skipped}: evaluations that became due since the
-   * previous report and were dropped by flow control (the newest snapshot is scored instead);
-   * {@code nanos}: time spent scoring.
+   * the snapshot of G step {@code step}; {@code dVersion}: the D its JSD bound read (-1: none).
+   * {@code skipped}: evaluations that became due since the previous report and were dropped by flow
+   * control (the newest snapshot is scored instead); {@code nanos}: time spent scoring.
    */
   public record EvalReport(
       long gVersion,
       long step,
       boolean ema,
+      long dVersion,
       Scorer.Score score,
       long skipped,
       long nanos,

@@ -128,6 +128,9 @@ public final class Metrics extends AbstractBehavior<Metrics.Command> {
       if (r != null) {
         images(r);
       }
+      if (e.score().jsd() != null) {
+        sink.evalValue(Meters.EVAL_JSD_BOUND, e.score().jsd().jsdLowerBound());
+      }
       sink.evaluated(e.step(), e.endMillis(), e.nanos(), e.skipped());
     } else if (o.report() instanceof Messages.EngineEvent e) {
       if (e.event().equals("checkpoint")) {

@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.eval.JsdBound;
 import dev.agon.eval.ModeMetrics;
 import dev.agon.metrics.TrainingMetrics;
 import dev.agon.util.Json;
@@ -184,15 +185,26 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     return this;
   }
 
-  /** The {@code eval} event; its keys extend those of the final evaluation TrainRun writes. */
+  /** The {@code eval} event of an evaluation during the run. */
   static String eval(Messages.EvalReport e) {
+    return evalLine(e, false);
+  }
+
+  /**
+   * An {@code eval} line: the Evaluator's during the run, or ({@code last}) the final one TrainRun
+   * writes after it, which adds {@code final} and the protocol of each metric and has no skips.
+   */
+  static String evalLine(Messages.EvalReport e, boolean last) {
     Json j =
         Json.object()
             .put("event", "eval")
             .put("step", e.step())
             .put("g_version", e.gVersion())
-            .put("ema", e.ema())
-            .put("samples", e.score().samples());
+            .put("ema", e.ema());
+    if (last) {
+      j.put("final", true);
+    }
+    j.put("samples", e.score().samples());
     ModeMetrics.Result m = e.score().modes();
     if (m != null) {
       j.put("modes", m.modes())
@@ -201,15 +213,24 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
           .put("reverse_kl", m.reverseKl());
     }
     if (e.score().images() != null) {
-      e.score().images().putInto(j, false);
+      e.score().images().putInto(j, last);
+    }
+    JsdBound.Result jsd = e.score().jsd();
+    if (jsd != null) {
+      j.put("jsd_lower_bound", jsd.jsdLowerBound())
+          .put("jsd_value", jsd.value())
+          .put("jsd_d_version", e.dVersion());
+      if (last) {
+        j.put("protocol_jsd", jsd.protocol());
+      }
     }
     if (e.score().plot() != null) {
       j.put("plot", e.score().plot().getFileName().toString());
     }
-    return j.put("skipped", e.skipped())
-        .put("ms", e.nanos() / 1e6)
-        .put("time_ms", e.endMillis())
-        .end();
+    if (!last) {
+      j.put("skipped", e.skipped());
+    }
+    return j.put("ms", e.nanos() / 1e6).put("time_ms", e.endMillis()).end();
   }
 
   private Behavior<Command> onFlush(Flush f) {

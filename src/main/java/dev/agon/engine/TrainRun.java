@@ -480,32 +480,27 @@ public final class TrainRun {
     if (scoresAtAll(c, mixture)) {
       // The Evaluator's scorer, on the weights sampling uses (the EMA when the run kept one).
       boolean ema = f.generatorEma() != null;
+      // The JSD bound reads the final D.
       Scorer scorer = mixture ? new ModeScorer(c, runDir) : new ImageScorer(c, runDir);
+      long t0 = System.nanoTime();
       Scorer.Score score =
-          scorer.score(f.gSteps(), ema, ema ? f.generatorEma() : f.generatorParams());
+          scorer.score(
+              f.gSteps(),
+              ema,
+              ema ? f.generatorEma() : f.generatorParams(),
+              f.discriminatorParams());
       modes = score.modes();
-      Json line =
-          Json.object()
-              .put("event", "eval")
-              .put("step", f.gSteps())
-              .put("g_version", f.gSteps())
-              .put("ema", ema)
-              .put("final", true)
-              .put("samples", score.samples());
-      if (modes != null) {
-        line.put("modes", modes.modes())
-            .put("total_modes", modes.totalModes())
-            .put("high_quality", modes.highQualityFraction())
-            .put("reverse_kl", modes.reverseKl());
-      }
-      if (score.images() != null) {
-        score.images().putInto(line, true);
-      }
-      if (score.plot() != null) {
-        line.put("plot", score.plot().getFileName().toString());
-      }
-      appendLine(
-          runDir.resolve("metrics.jsonl"), line.put("time_ms", System.currentTimeMillis()).end());
+      Messages.EvalReport report =
+          new Messages.EvalReport(
+              f.gSteps(),
+              f.gSteps(),
+              ema,
+              f.dSteps(),
+              score,
+              0,
+              System.nanoTime() - t0,
+              System.currentTimeMillis());
+      appendLine(runDir.resolve("metrics.jsonl"), Recorder.evalLine(report, true));
     }
     observability.close(true);
     return new Result(runDir, f, checkpoint, modes);

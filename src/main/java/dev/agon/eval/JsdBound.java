@@ -37,6 +37,15 @@ public final class JsdBound {
           realCount,
           fakeCount);
     }
+
+    /** How the bound was measured, for the reports that print it next to the number. */
+    public String protocol() {
+      return "(V + log 4) / 2 <= JSD, Goodfellow et al. 2014 eq. 6; "
+          + realCount
+          + " held-out real, "
+          + fakeCount
+          + " fresh fakes; tight only for an optimal D";
+    }
   }
 
   /** From D's logits (pre-sigmoid outputs) on real and fake samples. */

@@ -7,6 +7,7 @@ import dev.agon.data.ImageSource;
 import dev.agon.eval.ClassifierStore;
 import dev.agon.eval.ImageGrid;
 import dev.agon.eval.ImageMetrics;
+import dev.agon.eval.JsdBound;
 import dev.agon.eval.Reference;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,9 +31,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * (the training data's classifier features) is computed once, on the scorer's thread when it is
  * built, or read from the reference cache ({@link Reference#cached}).
  *
+ * <p>With {@code eval.jsd}, given the D that G's scored update trained against, it also computes
+ * the JSD bound ({@link JsdProbe}) on the held-out split and the same samples.
+ *
  * <p>Cost per evaluation: G forward passes over the samples, one classifier pass, then the metrics
  * (at 5,000 samples on one core: is + fid + classes about 3 s, pr and dc about 5 s each, kid about
- * 9 s).
+ * 9 s), and for the JSD bound one D pass over the held-out and the generated images.
  */
 public final class ImageScorer implements Scorer {
   /** Images per grid. */
@@ -51,6 +55,7 @@ public final class ImageScorer implements Scorer {
   private final Set<String> metrics;
   private final ClassifierStore.Loaded classifier;
   private final Reference.Loaded reference;
+  private final JsdProbe jsd;
   private final String description;
 
   /** A scorer of {@code c}'s generator; grids go to {@code runDir/samples/}. */
@@ -65,6 +70,13 @@ public final class ImageScorer implements Scorer {
     if (plotDir != null) {
       Files.createDirectories(plotDir);
     }
+    Optional<String> noJsd =
+        c.eval().jsd() ? JsdProbe.unavailable(c, data) : Optional.of("eval.jsd = false");
+    this.jsd = noJsd.isEmpty() ? JsdProbe.create(c, data, c.eval().samples()) : null;
+    String jsdDescription =
+        jsd != null
+            ? "; JSD bound on " + jsd.count() + " held-out images"
+            : "; no JSD bound: " + noJsd.get();
     Optional<Path> clfDir = classifierDir(c);
     if (clfDir.isPresent() && !c.eval().metrics().isEmpty()) {
       this.classifier = ClassifierStore.load(clfDir.get());
@@ -89,7 +101,7 @@ public final class ImageScorer implements Scorer {
                   : "computed"
                       + (reference.file() != null ? ", cached in " + reference.file() : ""),
               (System.nanoTime() - t0) / 1e9,
-              plotDir != null ? "; grids in " + plotDir : "");
+              jsdDescription + (plotDir != null ? "; grids in " + plotDir : ""));
     } else {
       this.classifier = null;
       this.reference = null;
@@ -110,6 +122,7 @@ public final class ImageScorer implements Scorer {
                               .toLowerCase(java.util.Locale.ROOT)
                               .replace('_', '-')
                           + " (set eval.classifier)")
+              + jsdDescription
               + (plotDir != null ? "; grids in " + plotDir : "");
     }
   }
@@ -145,9 +158,10 @@ public final class ImageScorer implements Scorer {
   }
 
   @Override
-  public Score score(long step, boolean ema, INDArray params) throws IOException {
+  public Score score(long step, boolean ema, INDArray params, INDArray discriminator)
+      throws IOException {
     generator.network().copyParamsFrom(params);
-    int n = Math.max(samples, GRID);
+    int n = Math.max(Math.max(samples, GRID), jsd != null ? jsd.count() : 0);
     float[] pixels = Sampling.samples(generator, n);
     Path plot =
         plotDir == null
@@ -179,7 +193,9 @@ public final class ImageScorer implements Scorer {
               METRICS_SEED,
               n);
     }
-    return new Score(n, null, plot, report);
+    JsdBound.Result bound =
+        jsd == null || discriminator == null ? null : jsd.bound(discriminator, pixels, n);
+    return new Score(n, null, plot, report, bound);
   }
 
   /** How reports name a classifier: its directory and test accuracy. */

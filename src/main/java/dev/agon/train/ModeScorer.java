@@ -3,6 +3,7 @@ package dev.agon.train;
 import dev.agon.config.AgonConfig;
 import dev.agon.data.BatchSource;
 import dev.agon.data.Mixture2d;
+import dev.agon.eval.JsdBound;
 import dev.agon.eval.ModeMetrics;
 import dev.agon.eval.Scatter2d;
 import java.io.IOException;
@@ -17,7 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * scores the same noise and two snapshots differ only by their weights. With {@code eval.plots} it
  * also draws the samples to {@code samples/step-NNNNNNN.png} (7-digit step; {@code -ema} before the
  * extension for G-EMA) and {@code samples/latest.png} (or {@code latest-ema.png}) in the run
- * directory, through {@link SamplePlots} (atomic moves).
+ * directory, through {@link SamplePlots} (atomic moves). With {@code eval.jsd} it also computes the
+ * JSD bound ({@link JsdProbe}) of the D that G's scored update trained against, on fresh mixture
+ * samples and the same generator samples.
  */
 public final class ModeScorer implements Scorer {
   /** Width and height of the sample plots. */
@@ -28,6 +31,8 @@ public final class ModeScorer implements Scorer {
   private final double[][] centres;
   private final int samples;
   private final Path plotDir;
+  private final JsdProbe jsd;
+  private final String description;
 
   /**
    * A scorer of {@code c}'s generator against {@code c}'s data, which must be a 2-D mixture; plots
@@ -47,6 +52,22 @@ public final class ModeScorer implements Scorer {
     if (plotDir != null) {
       Files.createDirectories(plotDir);
     }
+    java.util.Optional<String> noJsd =
+        c.eval().jsd() ? JsdProbe.unavailable(c, m) : java.util.Optional.of("eval.jsd = false");
+    this.jsd = noJsd.isEmpty() ? JsdProbe.create(c, m, samples) : null;
+    this.description =
+        "modes, high quality, reverse KL of "
+            + samples
+            + " samples"
+            + (jsd != null
+                ? "; JSD bound on " + jsd.count() + " held-out samples"
+                : "; no JSD bound: " + noJsd.get())
+            + (plotDir != null ? "; plots in " + plotDir : "");
+  }
+
+  @Override
+  public String describe() {
+    return description;
   }
 
   /** As the constructor, for a {@code Supplier<Scorer>}: I/O failures are unchecked. */
@@ -64,12 +85,15 @@ public final class ModeScorer implements Scorer {
   }
 
   @Override
-  public Score score(long step, boolean ema, INDArray params) throws IOException {
+  public Score score(long step, boolean ema, INDArray params, INDArray discriminator)
+      throws IOException {
     generator.network().copyParamsFrom(params);
     float[] xy = Sampling.samples(generator, samples);
     ModeMetrics.Result modes = ModeMetrics.score(xy, centres, mixture.std());
     Path plot = plotDir == null ? null : plot(xy, step, ema);
-    return new Score(samples, modes, plot, null);
+    JsdBound.Result bound =
+        jsd == null || discriminator == null ? null : jsd.bound(discriminator, xy, samples);
+    return new Score(samples, modes, plot, null, bound);
   }
 
   private Path plot(float[] xy, long step, boolean ema) throws IOException {

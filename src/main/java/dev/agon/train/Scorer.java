@@ -1,6 +1,7 @@
 package dev.agon.train;
 
 import dev.agon.eval.ImageMetrics;
+import dev.agon.eval.JsdBound;
 import dev.agon.eval.ModeMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,14 +21,21 @@ public interface Scorer {
    * @param modes mode coverage of a 2-D mixture
    * @param plot the sample plot written for this evaluation
    * @param images the classifier metrics of image samples
+   * @param jsd the discriminator's JSD lower bound ({@link JsdProbe})
    */
-  record Score(int samples, ModeMetrics.Result modes, Path plot, ImageMetrics.Report images) {}
+  record Score(
+      int samples,
+      ModeMetrics.Result modes,
+      Path plot,
+      ImageMetrics.Report images,
+      JsdBound.Result jsd) {}
 
   /**
    * Scores flat generator parameters {@code params} (G's weights, or G-EMA's when {@code ema}), the
-   * snapshot of G step {@code step}. {@code params} is read only.
+   * snapshot of G step {@code step}; {@code discriminator}, when not null, holds the flat weights
+   * of the D that G's update {@code step} trained against, for the JSD bound. Both are read only.
    */
-  Score score(long step, boolean ema, INDArray params) throws IOException;
+  Score score(long step, boolean ema, INDArray params, INDArray discriminator) throws IOException;
 
   /** One line saying what each evaluation computes, for the log at the scorer's start. */
   default String describe() {

@@ -80,7 +80,9 @@ class EvalCommandTest {
             "--neighbours",
             "300",
             "--metrics",
-            "is,fid,pr,classes",
+            "is,fid,pr,classes,jsd",
+            "--jsd-samples",
+            "300",
             "--cache",
             tmp.resolve("cache").toString());
     assertThat(e.status()).as(e.err()).isZero();
@@ -89,7 +91,10 @@ class EvalCommandTest {
     Config offline =
         ConfigFactory.parseString(
             Files.readString(run.resolve("checkpoints/0000000003/eval.json")));
-    for (String k : new String[] {"is", "is_std", "fid", "precision", "recall", "kl_to_data"}) {
+    for (String k :
+        new String[] {
+          "is", "is_std", "fid", "precision", "recall", "kl_to_data", "jsd_value", "jsd_lower_bound"
+        }) {
       assertThat(offline.getDouble(k)).as(k).isEqualTo(during.getDouble(k));
     }
     assertThat(during.getString("protocol_classifier")).startsWith("fashion-mnist-cnn");

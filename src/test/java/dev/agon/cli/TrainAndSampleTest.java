@@ -61,6 +61,12 @@ class TrainAndSampleTest {
     assertThat(periodic).isNotEmpty();
     assertThat(periodic.get(0).getLong("step")).isEqualTo(10);
     assertThat(periodic.get(0).getLong("g_version")).isEqualTo(10);
+    // Its JSD bound read the D that G update 10 trained against: D version k * 10 (s = 0); the
+    // final one reads the final D.
+    assertThat(periodic.get(0).getLong("jsd_d_version")).isEqualTo(20);
+    assertThat(periodic.get(0).getDouble("jsd_lower_bound")).isLessThanOrEqualTo(Math.log(2));
+    assertThat(last.getLong("jsd_d_version")).isEqualTo(60);
+    assertThat(last.getString("protocol_jsd")).contains("100 held-out real, 100 fresh fakes");
     assertThat(run.resolve("samples/step-0000010.png")).isRegularFile();
     assertThat(run.resolve("samples/latest.png")).isRegularFile();
     // The final evaluation draws its plot too, and names it in its event.

@@ -48,7 +48,7 @@ class ProblemsTest {
                 + ":2: colour: unknown key (known keys: run, seed, data, model, objective, optim,"
                 + " schedule, stabilizers, eval, log, metrics, checkpoint, guard)",
             f
-                + ":3: eval.x: unknown key (known keys: samples, every-steps, every-seconds, plots, metrics, classifier, reference-cache)");
+                + ":3: eval.x: unknown key (known keys: samples, every-steps, every-seconds, plots, metrics, jsd, classifier, reference-cache)");
   }
 
   @Test

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.agon.config.AgonConfig;
+import dev.agon.eval.JsdBound;
 import dev.agon.eval.ModeMetrics;
+import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.ModeScorer;
 import dev.agon.train.Scorer;
@@ -82,7 +84,8 @@ class EvaluatorTest {
         spawn(() -> ModeScorer.create(config, runDir), ready.getRef(), reports.getRef());
 
     ready.expectMessageClass(Evaluator.Ready.class, WAIT);
-    evaluator.tell(new Evaluator.Evaluate(42, 42, false, params, 0));
+    INDArray d = DiscriminatorTrainer.create(config, 2).snapshot();
+    evaluator.tell(new Evaluator.Evaluate(42, 42, false, params, d, 42, 0));
     Messages.EvalReport r = reports.expectMessageClass(Messages.EvalReport.class, WAIT);
     ready.expectMessageClass(Evaluator.Ready.class, WAIT);
 
@@ -92,8 +95,15 @@ class EvaluatorTest {
     assertThat(r.skipped()).isZero();
     assertThat(r.nanos()).isPositive();
     assertThat(r.score().samples()).isEqualTo(2000);
-    ModeMetrics.Result direct = new ModeScorer(config, null).score(42, false, params).modes();
+    Scorer.Score directScore = new ModeScorer(config, null).score(42, false, params, d);
+    ModeMetrics.Result direct = directScore.modes();
     assertThat(r.score().modes()).usingRecursiveComparison().isEqualTo(direct);
+    // The JSD bound of the D it was given: 2000 fresh held-out samples against the 2000 fakes.
+    JsdBound.Result jsd = r.score().jsd();
+    assertThat(jsd).isEqualTo(directScore.jsd());
+    assertThat(jsd.realCount()).isEqualTo(2000);
+    assertThat(jsd.fakeCount()).isEqualTo(2000);
+    assertThat(jsd.jsdLowerBound()).isLessThanOrEqualTo(Math.log(2));
     assertThat(direct.modes()).isPositive();
     assertThat(direct.highQualityFraction()).isPositive();
 
@@ -117,11 +127,17 @@ class EvaluatorTest {
     assertThat(json.getDouble("reverse_kl")).isEqualTo(direct.reverseKl());
     assertThat(json.getLong("skipped")).isZero();
     assertThat(json.getLong("time_ms")).isEqualTo(r.endMillis());
+    assertThat(json.getDouble("jsd_lower_bound")).isEqualTo(jsd.jsdLowerBound());
+    assertThat(json.getDouble("jsd_value")).isEqualTo(jsd.value());
+    assertThat(json.getLong("jsd_d_version")).isEqualTo(42);
 
     // G-EMA snapshots get their own file names.
-    evaluator.tell(new Evaluator.Evaluate(43, 43, true, params, 0));
-    assertThat(reports.expectMessageClass(Messages.EvalReport.class, WAIT).score().plot())
-        .isEqualTo(runDir.resolve("samples/step-0000043-ema.png"));
+    // Without a D (G's first evaluation after a start), no bound.
+    evaluator.tell(new Evaluator.Evaluate(43, 43, true, params, null, -1, 0));
+    Messages.EvalReport ema = reports.expectMessageClass(Messages.EvalReport.class, WAIT);
+    assertThat(ema.score().plot()).isEqualTo(runDir.resolve("samples/step-0000043-ema.png"));
+    assertThat(ema.score().jsd()).isNull();
+    assertThat(Recorder.eval(ema)).doesNotContain("jsd");
     ready.expectMessageClass(Evaluator.Ready.class, WAIT);
     assertThat(runDir.resolve("samples/latest-ema.png")).isRegularFile();
 
@@ -172,7 +188,8 @@ class EvaluatorTest {
                           long step = ticks.get() / 4;
                           sent.add(new Sent(step, ticks.get(), sent.size() - received.size()));
                           evaluator.tell(
-                              new Evaluator.Evaluate(step, step, false, params, credit.take()));
+                              new Evaluator.Evaluate(
+                                  step, step, false, params, null, -1, credit.take()));
                         };
                     return Behaviors.receive(ClientMsg.class)
                         .onMessageEquals(
@@ -209,7 +226,8 @@ class EvaluatorTest {
   static Scorer slow(Scorer inner, AtomicLong ticks, List<long[]> during) {
     return new Scorer() {
       @Override
-      public Score score(long step, boolean ema, INDArray params) throws IOException {
+      public Score score(long step, boolean ema, INDArray params, INDArray discriminator)
+          throws IOException {
         long before = ticks.get();
         try {
           Thread.sleep(SLOW_MS);
@@ -218,7 +236,7 @@ class EvaluatorTest {
           throw new IllegalStateException(e);
         }
         during.add(new long[] {before, ticks.get()});
-        return inner.score(step, ema, params);
+        return inner.score(step, ema, params, discriminator);
       }
 
       @Override
@@ -282,7 +300,7 @@ class EvaluatorTest {
     INDArray params = params();
     int n = 6;
     for (long step = 1; step <= n; step++) {
-      evaluator.tell(new Evaluator.Evaluate(step, step, false, params, 0));
+      evaluator.tell(new Evaluator.Evaluate(step, step, false, params, null, -1, 0));
     }
     // Whatever the interleaving, the last report is of the newest snapshot.
     List<Messages.EvalReport> got = new ArrayList<>();

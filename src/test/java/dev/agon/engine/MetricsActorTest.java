@@ -6,6 +6,7 @@ import dev.agon.eval.CollapseIndicators;
 import dev.agon.eval.DensityCoverage;
 import dev.agon.eval.ImageMetrics;
 import dev.agon.eval.InceptionScore;
+import dev.agon.eval.JsdBound;
 import dev.agon.eval.PrecisionRecall;
 import dev.agon.metrics.Meters;
 import dev.agon.metrics.TrainingMetrics;
@@ -31,7 +32,7 @@ class MetricsActorTest {
     kit.shutdownTestKit();
   }
 
-  private static Messages.EvalReport report(long step, double is, Double fid) {
+  private static Messages.EvalReport report(long step, double is, Double fid, JsdBound.Result jsd) {
     ImageMetrics.Report r =
         new ImageMetrics.Report(
             100,
@@ -45,7 +46,7 @@ class MetricsActorTest {
             null,
             Map.of());
     return new Messages.EvalReport(
-        step, step, false, new Scorer.Score(100, null, null, r), 0, 1_000_000, 1_000);
+        step, step, false, -1, new Scorer.Score(100, null, null, r, jsd), 0, 1_000_000, 1_000);
   }
 
   @Test
@@ -53,8 +54,8 @@ class MetricsActorTest {
     TrainingMetrics sink = new TrainingMetrics("r", "e", "test", () -> 0);
     ActorRef<Metrics.Command> m =
         kit.spawn(Metrics.create(sink, new EngineSettings(1, 0, 10, 8, 2)));
-    m.tell(new Metrics.Observe(report(500, 4.0, 120.0)));
-    m.tell(new Metrics.Observe(report(1000, 3.5, null)));
+    m.tell(new Metrics.Observe(report(500, 4.0, 120.0, new JsdBound.Result(-0.9, 0.24, 100, 100))));
+    m.tell(new Metrics.Observe(report(1000, 3.5, null, null)));
     long deadline = System.nanoTime() + 5_000_000_000L;
     while (sink.evalValue(Meters.EVAL_STEP) != 1000 && System.nanoTime() < deadline) {
       Thread.sleep(5);
@@ -71,5 +72,6 @@ class MetricsActorTest {
     assertThat(sink.evalValue(Meters.EVAL_COVERAGE)).isEqualTo(0.3);
     assertThat(sink.evalValue(Meters.EVAL_CLASS_COVERAGE)).isEqualTo(0.7);
     assertThat(sink.evalValue(Meters.EVAL_KID)).isNaN();
+    assertThat(sink.evalValue(Meters.EVAL_JSD_BOUND)).isEqualTo(0.24); // kept, as FID
   }
 }

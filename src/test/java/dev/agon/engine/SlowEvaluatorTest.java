@@ -18,13 +18,13 @@ class SlowEvaluatorTest extends ActorKitTest {
   static final long SCORE_MS = 150;
 
   static Scorer slowScorer() {
-    return (step, ema, params) -> {
+    return (step, ema, params, discriminator) -> {
       try {
         Thread.sleep(SCORE_MS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return new Scorer.Score(0, null, null, null);
+      return new Scorer.Score(0, null, null, null, null);
     };
   }
 
