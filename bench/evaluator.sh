@@ -2,8 +2,10 @@
 # Training throughput of the default experiment with the Evaluator scoring image metrics vs not
 # running at all, in one invocation: ROUNDS pairs of runs of ITERS iterations, the two variants
 # alternating (off, on, off, on, ...) so that drift in machine load hits both alike.
-#   off: eval.every-steps = 0 and eval.metrics = [] (no Evaluator; one grid at the end)
+#   off: eval.every-steps = 0, eval.metrics = [], eval.jsd = false (no Evaluator; one grid at
+#        the end)
 #   on:  eval.every-steps = EVERY with the default metrics (is, fid, pr, dc, classes of 5,000)
+#        and the JSD bound
 # Reports per run the median and mean time per iteration over the G updates after the first 20
 # (warm-up), read from metrics.jsonl (g_step time_ms), and the evaluations done and skipped.
 # Usage: bench/evaluator.sh [ITERS] [EVERY] [ROUNDS]   (default 600 100 2)
@@ -27,7 +29,7 @@ for r in $(seq 1 "$rounds"); do
     dir="$out/$v-$r"
     rm -rf "$dir"
     if [ "$v" = off ]; then
-      set -- --set eval.every-steps=0 --set "eval.metrics=[]"
+      set -- --set eval.every-steps=0 --set "eval.metrics=[]" --set eval.jsd=false
     else
       set -- --set eval.every-steps="$every"
     fi
