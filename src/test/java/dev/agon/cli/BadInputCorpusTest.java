@@ -36,22 +36,13 @@ class BadInputCorpusTest {
   static void trainOnce() {
     good = shared.resolve("good");
     CliRunner r =
-        CliRunner.run(
-            "train",
-            "--config",
+        CliRunner.train(
+            good,
             "config/ring.conf",
-            "--run",
-            good.toString(),
-            "--quiet",
-            "--set",
             "schedule.iterations=3",
-            "--set",
             "schedule.batch-size=8",
-            "--set",
             "stabilizers.historical-averaging.generator-weight=0.1",
-            "--set",
             "stabilizers.generator-ema.enabled=true",
-            "--set",
             "eval.samples=50");
     assertThat(r.status()).as(r.err()).isZero();
   }

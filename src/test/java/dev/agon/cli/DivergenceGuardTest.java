@@ -23,34 +23,18 @@ class DivergenceGuardTest {
   @TempDir Path tmp;
 
   private CliRunner train(Path run, String... sets) {
-    List<String> args =
+    List<String> all =
         new ArrayList<>(
             List.of(
-                "train",
-                "--config",
-                "config/ring.conf",
-                "--run",
-                run.toString(),
-                "--quiet",
-                "--set",
                 "schedule.iterations=40",
-                "--set",
                 "schedule.batch-size=32",
-                "--set",
                 "eval.every-steps=0",
-                "--set",
                 "eval.samples=100",
-                "--set",
                 "checkpoint.every-steps=10",
-                "--set",
                 "optim.discriminator={type=sgd, lr=1e30}",
-                "--set",
                 "model.discriminator.activation=leaky-relu"));
-    for (String s : sets) {
-      args.add("--set");
-      args.add(s);
-    }
-    return CliRunner.run(args.toArray(String[]::new));
+    all.addAll(List.of(sets));
+    return CliRunner.train(run, "config/ring.conf", all.toArray(String[]::new));
   }
 
   private static List<Config> events(Path run, String name) throws Exception {

@@ -22,16 +22,7 @@ class RingLearnsTest {
   @Test
   void ringExperimentCoversTheModes() throws Exception {
     Path run = tmp.resolve("ring");
-    CliRunner t =
-        CliRunner.run(
-            "train",
-            "--config",
-            "config/ring.conf",
-            "--set",
-            "seed=2",
-            "--run",
-            run.toString(),
-            "--quiet");
+    CliRunner t = CliRunner.train(run, "config/ring.conf", "seed=2");
     assertThat(t.status()).as(t.err()).isZero();
     Path npy = tmp.resolve("ring.npy");
     CliRunner s =

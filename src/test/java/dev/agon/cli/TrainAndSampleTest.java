@@ -19,22 +19,13 @@ class TrainAndSampleTest {
   void trainWritesRunDirectoryAndSampleExportsNpyAndPng() throws Exception {
     Path run = tmp.resolve("short");
     CliRunner t =
-        CliRunner.run(
-            "train",
-            "--config",
+        CliRunner.train(
+            run,
             "config/ring.conf",
-            "--run",
-            run.toString(),
-            "--quiet",
-            "--set",
             "schedule.iterations=30",
-            "--set",
             "schedule.k=2",
-            "--set",
             "schedule.batch-size=32",
-            "--set",
             "eval.samples=100",
-            "--set",
             "eval.every-steps=10");
     assertThat(t.status()).as(t.err()).isZero();
     assertThat(t.out()).contains("finished after 30 G updates and 60 D updates");
@@ -98,18 +89,12 @@ class TrainAndSampleTest {
   void imageRunWritesSampleGridsAndSampleExportsNchw() throws Exception {
     Path run = tmp.resolve("dcgan");
     CliRunner t =
-        CliRunner.run(
-            "train",
-            "--run",
-            run.toString(),
-            "--quiet",
-            "--set",
+        CliRunner.train(
+            run,
+            null,
             "schedule.iterations=4",
-            "--set",
             "schedule.batch-size=8",
-            "--set",
             "model.dcgan.width=4",
-            "--set",
             "eval.every-steps=2");
     assertThat(t.status()).as(t.err()).isZero();
     assertThat(t.out()).contains("finished after 4 G updates and 4 D updates");
@@ -147,22 +132,13 @@ class TrainAndSampleTest {
   void generatorEmaIsCheckpointedAndUsedForTheFinalEvaluation() throws Exception {
     Path run = tmp.resolve("ema");
     CliRunner t =
-        CliRunner.run(
-            "train",
-            "--config",
+        CliRunner.train(
+            run,
             "config/ring.conf",
-            "--run",
-            run.toString(),
-            "--quiet",
-            "--set",
             "schedule.iterations=20",
-            "--set",
             "schedule.batch-size=16",
-            "--set",
             "stabilizers.generator-ema.enabled=true",
-            "--set",
             "stabilizers.generator-ema.decay=0.9",
-            "--set",
             "stabilizers.historical-averaging.discriminator-weight=0.1");
     assertThat(t.status()).as(t.err()).isZero();
     Path checkpoint = run.resolve("checkpoints/0000000020");
@@ -187,20 +163,9 @@ class TrainAndSampleTest {
   void runDirectoryWithCheckpointsIsResumedAndAChangedConfigRefused() throws Exception {
     Path run = tmp.resolve("done");
     CliRunner first =
-        CliRunner.run(
-            "train",
-            "--config",
-            "config/ring.conf",
-            "--run",
-            run.toString(),
-            "--quiet",
-            "--set",
-            "schedule.iterations=2",
-            "--set",
-            "schedule.batch-size=8");
+        CliRunner.train(run, "config/ring.conf", "schedule.iterations=2", "schedule.batch-size=8");
     assertThat(first.status()).as(first.err()).isZero();
-    CliRunner changed =
-        CliRunner.run("train", "--config", "config/ring.conf", "--run", run.toString(), "--quiet");
+    CliRunner changed = CliRunner.train(run, "config/ring.conf");
     assertThat(changed.status()).isEqualTo(2);
     assertThat(changed.err())
         .contains("resume refused")
@@ -208,17 +173,7 @@ class TrainAndSampleTest {
         .contains("--allow-config-change")
         .doesNotContain("Exception");
     CliRunner resumed =
-        CliRunner.run(
-            "train",
-            "--config",
-            "config/ring.conf",
-            "--run",
-            run.toString(),
-            "--quiet",
-            "--set",
-            "schedule.iterations=4",
-            "--set",
-            "schedule.batch-size=8");
+        CliRunner.train(run, "config/ring.conf", "schedule.iterations=4", "schedule.batch-size=8");
     assertThat(resumed.status()).as(resumed.err()).isZero();
     assertThat(resumed.out())
         .contains("resuming from")
