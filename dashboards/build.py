@@ -277,7 +277,7 @@ def run_dashboard():
     y += 5
 
     p.append(row(ids, "GPU and JVM", y)); y += 1
-    p.append(ts(ids, "ND4J off-heap memory", [(f'agon_nd4j_memory_bytes{{{SEL}}}', "{{gpu}}")],
+    p.append(ts(ids, "Off-heap memory (host: RSS outside the JVM)", [(f'agon_nd4j_memory_bytes{{{SEL}}}', "{{gpu}}")],
                 grid(0, y, 8, 8), unit="bytes"))
     p.append(ts(ids, "JVM heap", [
         (f'sum by (run) (jvm_memory_used_bytes{{{SEL}, area="heap"}})', "used"),

@@ -9,6 +9,8 @@ import dev.agon.web.ControlRoutes;
 import dev.agon.web.WebServer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +40,18 @@ final class Observability {
    * {@code metrics.control}). A token file that cannot be read is an error: the run does not start
    * with an unprotected control API.
    */
+  /**
+   * Resident memory outside the JVM's committed heap and non-heap pools: ND4J's buffers (which
+   * JavaCPP's own byte counter does not see on the CPU backend), native libraries and allocator
+   * slack. An estimate: committed heap pages not yet touched make it low (exact with
+   * -XX:+AlwaysPreTouch). Reads /proc once per call.
+   */
+  static long hostOffHeapBytes() {
+    MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
+    long jvm = mx.getHeapMemoryUsage().getCommitted() + mx.getNonHeapMemoryUsage().getCommitted();
+    return Math.max(0, Pointer.physicalBytes() - jvm);
+  }
+
   static Observability start(AgonConfig c, Path runDir, PrintStream console, Control control)
       throws IOException {
     if (!c.metrics().enabled()) {
@@ -50,7 +64,7 @@ final class Observability {
             runDir.toAbsolutePath().normalize().getFileName().toString(),
             c.run().name(),
             version == null ? "dev" : version,
-            () -> Pointer.totalBytes());
+            Observability::hostOffHeapBytes);
     m.configured(
         c.schedule().iterations(),
         c.schedule().k(),

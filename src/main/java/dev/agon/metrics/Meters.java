@@ -207,7 +207,8 @@ public final class Meters {
       gauge(
           "agon.nd4j.memory",
           "bytes",
-          "Off-heap memory held by ND4J buffers, per device (gpu=host: main memory).",
+          "Off-heap memory, per device; gpu=host: resident memory outside the JVM's committed heap"
+              + " and non-heap pools (ND4J's buffers, native libraries), an estimate.",
           GPU);
 
   /** Every meter above, in catalogue order. */
