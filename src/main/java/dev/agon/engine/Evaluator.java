@@ -162,12 +162,6 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
           .getLog()
           .warn("evaluation of G step {} (ema {}) failed: {}", e.step(), e.ema(), ex.toString());
     }
-    // ND4J frees an array's native buffer only when the GC collects its Java object. An
-    // evaluation leaves about a gigabyte of such arrays behind, small on the heap, so they would
-    // wait for an old-generation collection while the process's resident memory creeps up. One
-    // explicit collection per evaluation (a fraction of a second every few hundred updates)
-    // returns it now; -XX:+DisableExplicitGC turns it off.
-    System.gc();
     grantCredit();
     return this;
   }
