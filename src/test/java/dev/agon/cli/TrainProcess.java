@@ -26,6 +26,11 @@ final class TrainProcess {
   static TrainProcess start(Path run, String tag, List<String> jvmProps, List<String> sets)
       throws IOException {
     List<String> cmd = new ArrayList<>();
+    // A build started as a background job of a non-interactive shell (nohup ... &) inherits
+    // SIGINT ignored, as POSIX says, and the JVM then keeps it ignored: reset it, so that the
+    // child sees what a user's Ctrl-C or kill -INT does wherever the build runs.
+    cmd.add("env");
+    cmd.add("--default-signal=INT,TERM");
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx384m");
     cmd.add("-Djava.awt.headless=true");
