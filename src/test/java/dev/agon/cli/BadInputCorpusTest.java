@@ -59,6 +59,9 @@ class BadInputCorpusTest {
     configs(cases);
     idx(cases);
     checkpoints(cases);
+    runDirectories(cases);
+    impossibleConfigs(cases);
+    outputs(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -178,6 +181,44 @@ class BadInputCorpusTest {
     }
   }
 
+  // --- command lines against a prepared directory: exit 2, clean error, the directory unchanged
+  // ---
+
+  /**
+   * {@code setup} prepares the case's temporary directory (a run copied from {@link #good}, a file
+   * where a directory belongs, ...); {@code args} is the command line given that directory. The
+   * command must end with a clean error and leave every file under the directory as setup left it.
+   */
+  record CliCase(Consumer<Path> setup, java.util.function.Function<Path, String[]> args) {}
+
+  private static void cli(
+      List<Case> cases,
+      String name,
+      Consumer<Path> setup,
+      java.util.function.Function<Path, String[]> args) {
+    cases.add(new Case(name, "cli", new CliCase(setup, args)));
+  }
+
+  /** A copy of the good run at {@code dir/run}. */
+  static Consumer<Path> goodRun() {
+    return d -> {
+      try {
+        copyTree(good, d.resolve("run"));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+  }
+
+  /** Run directories that cannot be trained into: held by another process, a file, a full disk. */
+  private static void runDirectories(List<Case> cases) {}
+
+  /** Configs that parse but cannot train: sizes and shapes checked before the actors start. */
+  private static void impossibleConfigs(List<Case> cases) {}
+
+  /** Outputs of sample/eval that cannot be written: checked before anything is written. */
+  private static void outputs(List<Case> cases) {}
+
   // --- damaged checkpoints: a mutation of a copy of a good run's checkpoint directory ---
 
   private static void checkpoints(List<Case> cases) {
@@ -286,6 +327,7 @@ class BadInputCorpusTest {
     switch (c.kind()) {
       case "config" -> configCase((String) c.input());
       case "idx" -> idxCase((Object[]) c.input());
+      case "cli" -> cliCase((CliCase) c.input());
       default -> checkpointCase(c);
     }
   }
@@ -325,6 +367,13 @@ class BadInputCorpusTest {
     assertThat(run).as("no run directory for bad data").doesNotExist();
   }
 
+  private void cliCase(CliCase c) throws Exception {
+    c.setup().accept(dir);
+    List<String> before = contents(dir);
+    assertCleanError(run(c.args().apply(dir)));
+    assertThat(contents(dir)).as("nothing written or changed").isEqualTo(before);
+  }
+
   @SuppressWarnings("unchecked")
   private void checkpointCase(Case c) throws Exception {
     Path run = dir.resolve("run");
@@ -361,6 +410,24 @@ class BadInputCorpusTest {
       return s.map(p -> root.relativize(p) + ":" + (Files.isRegularFile(p) ? size(p) : -1))
           .sorted()
           .toList();
+    }
+  }
+
+  /** Every path under {@code root} with its file's size and content hash. */
+  static List<String> contents(Path root) throws IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.map(p -> root.relativize(p) + ":" + (Files.isRegularFile(p) ? digest(p) : "dir"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  private static String digest(Path p) {
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p));
+      return Files.size(p) + ":" + java.util.HexFormat.of().formatHex(h);
+    } catch (IOException | java.security.NoSuchAlgorithmException e) {
+      return "unreadable";
     }
   }
 
