@@ -102,6 +102,27 @@ class RunLockTest {
     assertThat(Files.readString(lock)).startsWith(ProcessHandle.current().pid() + "@");
   }
 
+  /**
+   * A directory this JVM locked through {@link RunLock} is refused from the registry, without a
+   * second channel on the file: closing one would drop the JVM's POSIX lock, so a child process
+   * started after the refusal must still be refused.
+   */
+  @Test
+  void aRunDirectoryLockedInThisJvmStaysLockedAfterARefusal() throws Exception {
+    Path run = Files.createDirectories(tmp.resolve("run"));
+    try (RunLock held = RunLock.acquire(run)) {
+      CliRunner r =
+          CliRunner.train(run, "config/ring.conf", "schedule.iterations=3", "eval.samples=50");
+      assertThat(r.status()).as(r.out() + r.err()).isEqualTo(2);
+      assertThat(r.errLines().get(0))
+          .contains(run.toString())
+          .contains("pid " + ProcessHandle.current().pid() + "@");
+      TrainProcess other = TrainProcess.start(run, "other", List.of(), List.of());
+      assertThat(other.waitFor(120)).as(other.err()).isEqualTo(2);
+      assertThat(other.err()).contains("pid " + ProcessHandle.current().pid() + "@");
+    }
+  }
+
   private static void awaitRestartThenCheckpoint(Path run, TrainProcess p) throws Exception {
     long deadline = System.nanoTime() + 120_000_000_000L;
     Path metrics = run.resolve("metrics.jsonl");
