@@ -77,7 +77,8 @@ public final class Main implements Runnable {
     Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
     if (t instanceof UserException
         || t instanceof CheckpointException
-        || t instanceof dev.agon.data.DatasetException) {
+        || t instanceof dev.agon.data.DatasetException
+        || t instanceof dev.agon.util.WriteFailedException) {
       return t.getMessage();
     }
     if (t instanceof NoSuchFileException n) {

@@ -4,15 +4,22 @@ import dev.agon.checkpoint.CheckpointException;
 import dev.agon.config.LoadedConfig;
 import dev.agon.engine.TrainRun;
 import dev.agon.train.Factory;
+import dev.agon.util.WriteFailedException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -77,15 +84,59 @@ final class TrainCommand implements Callable<Integer> {
     // A missing or damaged data set is bad input: report it before a run directory exists.
     Factory.data(loaded.config());
     Path dir = runDir != null ? runDir : freshRunDir(loaded);
-    Files.createDirectories(dir);
-    RunLog.attach(dir.resolve("agon.log"));
-    out.println("agon: run " + dir);
-    out.print(loaded.rendered());
-    out.flush();
+    List<Path> made = createRunDirectory(dir);
+    RunLock lock;
+    try {
+      lock = RunLock.acquire(dir);
+    } catch (RuntimeException e) {
+      removeCreated(made);
+      throw e;
+    }
+    try (lock) {
+      return train(loaded, dir, lock, made, out);
+    }
+  }
 
-    TrainRun run =
-        TrainRun.start(
-            loaded, dir, quiet ? null : System.err, System.console() != null, allowConfigChange);
+  /** The run in locked directory {@code dir}; a failed start removes what it added. */
+  private Integer train(
+      LoadedConfig loaded, Path dir, RunLock lock, List<Path> made, PrintWriter out)
+      throws IOException, InterruptedException, CheckpointException {
+    List<Path> before = entries(dir);
+    // The files a start appends to, and their lengths, to cut a failed start's lines off again.
+    Map<Path, Long> appended = new LinkedHashMap<>();
+    for (String f : List.of("agon.log", "metrics.jsonl")) {
+      Path p = dir.resolve(f);
+      if (Files.isRegularFile(p)) {
+        appended.put(p, Files.size(p));
+      }
+    }
+    RunLog log = null;
+    TrainRun run;
+    try {
+      log =
+          RunLog.attach(
+              dir.resolve("agon.log"), "agon train: run " + dir + ", lock " + lock.file());
+      out.println("agon: run " + dir);
+      out.print(loaded.rendered());
+      out.flush();
+      run =
+          TrainRun.start(
+              loaded, dir, quiet ? null : System.err, System.console() != null, allowConfigChange);
+    } catch (IOException | CheckpointException | RuntimeException e) {
+      // Nothing trained: leave the directory as it was (a full disk, a refused resume, bad data).
+      if (log != null) {
+        log.close();
+      }
+      for (Path p : entries(dir)) {
+        if (!before.contains(p)) {
+          deleteTree(p);
+        }
+      }
+      appended.forEach(TrainCommand::truncate);
+      lock.restore();
+      removeCreated(made);
+      throw e;
+    }
     if (run.resumedFrom() != null) {
       out.println("agon: resuming from " + run.resumedFrom());
       out.flush();
@@ -159,6 +210,76 @@ final class TrainCommand implements Callable<Integer> {
           "agon: " + r.modes().summary() + " on " + loaded.config().eval().samples() + " samples");
     }
     out.flush();
+  }
+
+  /**
+   * Creates run directory {@code dir} and its missing parents; returns those it created, outermost
+   * first. A path in the way that is not a directory is a user error naming it.
+   */
+  private static List<Path> createRunDirectory(Path dir) {
+    List<Path> missing = new ArrayList<>();
+    for (Path p = dir.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
+      missing.add(0, p);
+    }
+    if (missing.isEmpty() && !Files.isDirectory(dir)) {
+      throw new Main.UserException("--run " + dir + " is not a directory");
+    }
+    List<Path> made = new ArrayList<>();
+    for (Path p : missing) {
+      try {
+        Files.createDirectory(p);
+        made.add(p);
+      } catch (IOException e) {
+        removeCreated(made);
+        throw new Main.UserException(
+            "cannot create run directory "
+                + dir
+                + ": "
+                + (Files.exists(p.getParent()) && !Files.isDirectory(p.getParent())
+                    ? p.getParent() + " is not a directory"
+                    : p + ": " + WriteFailedException.reason(e)));
+      }
+    }
+    return made;
+  }
+
+  /** Removes the directories {@link #createRunDirectory} made, innermost first, if still empty. */
+  private static void removeCreated(List<Path> made) {
+    for (int i = made.size() - 1; i >= 0; i--) {
+      try {
+        Files.deleteIfExists(made.get(i));
+      } catch (IOException e) {
+        return; // not empty, or not ours to remove any more
+      }
+    }
+  }
+
+  private static List<Path> entries(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.toList();
+    }
+  }
+
+  private static void truncate(Path file, long length) {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      if (ch.size() > length) {
+        ch.truncate(length);
+      }
+    } catch (IOException e) {
+      org.slf4j.LoggerFactory.getLogger(TrainCommand.class)
+          .warn("could not restore {}: {}", file, e.toString());
+    }
+  }
+
+  private static void deleteTree(Path p) {
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(q);
+      }
+    } catch (IOException e) {
+      org.slf4j.LoggerFactory.getLogger(TrainCommand.class)
+          .warn("could not remove {}: {}", p, e.toString());
+    }
   }
 
   private static Path freshRunDir(LoadedConfig loaded) {

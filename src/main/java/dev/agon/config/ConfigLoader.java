@@ -113,10 +113,15 @@ public final class ConfigLoader {
       problems.add(new Problem("", name, "not readable"));
       return Optional.empty();
     }
+    // Includes resolve relative to the file's directory, which a bare name ("exp.conf") lacks.
+    Path file = path.getParent() == null ? Path.of(".").resolve(path) : path;
     try {
       return Optional.of(
           ConfigFactory.parseFile(
-              path.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)));
+              file.toFile(),
+              ConfigParseOptions.defaults()
+                  .setAllowMissing(false)
+                  .setIncluder(new Includes(file, problems))));
     } catch (ConfigException e) {
       problems.add(Origins.problem(e, name));
       return Optional.empty();

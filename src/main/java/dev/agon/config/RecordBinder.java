@@ -273,6 +273,12 @@ final class RecordBinder {
         return mismatch(path, v, "a number");
       }
     }
+    if (Double.isInfinite(d)) {
+      // 1e400 parses as infinity: a typo'd exponent, named as such rather than as "infinity".
+      // The value itself reads "Infinity" by now: the origin shows what was written.
+      report(path, v.origin(), "number out of range (a double holds at most about 1.8e308)");
+      return INVALID;
+    }
     if (!Double.isFinite(d)) {
       return mismatch(path, v, "a finite number");
     }
@@ -331,7 +337,11 @@ final class RecordBinder {
   static String describe(ConfigValue v) {
     return switch (v.valueType()) {
       case STRING -> "string " + Names.quote((String) v.unwrapped());
-      case NUMBER -> "number " + (v.unwrapped() instanceof Double d ? Names.number(d) : v.render());
+      case NUMBER ->
+          "number "
+              + (v.unwrapped() instanceof Double d && Double.isFinite(d)
+                  ? Names.number(d)
+                  : v.render());
       case BOOLEAN -> "boolean " + v.render();
       case NULL -> "null";
       case LIST -> "a list";

@@ -4,6 +4,7 @@ import dev.agon.eval.JsdBound;
 import dev.agon.eval.ModeMetrics;
 import dev.agon.metrics.TrainingMetrics;
 import dev.agon.util.Json;
+import dev.agon.util.WriteFailedException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -268,7 +269,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
       out.write(line);
       out.write('\n');
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException(new WriteFailedException(options.metricsFile(), e));
     }
   }
 
@@ -277,7 +278,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
       try {
         out.flush();
       } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        throw new UncheckedIOException(new WriteFailedException(options.metricsFile(), e));
       }
     }
   }

@@ -19,12 +19,14 @@ import dev.agon.train.PlayerState;
 import dev.agon.train.Schedule;
 import dev.agon.train.Scorer;
 import dev.agon.util.Json;
+import dev.agon.util.WriteFailedException;
 import dev.agon.web.Control;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
@@ -72,6 +74,9 @@ public final class TrainRun {
 
   private final CheckpointStore.Checkpoint resumedFrom;
 
+  /** The OS's message for ENOSPC (Linux, macOS), which the failures carry as text. */
+  private static final String NO_SPACE = "No space left on device";
+
   /** Rollbacks after divergence (persisted in checkpoints), and restarts after failures. */
   private int rollbacks;
 
@@ -116,7 +121,16 @@ public final class TrainRun {
     if (resumedFrom != null) {
       rollbacks = Integer.parseInt(resumedFrom.engine().getOrDefault("guard.rollbacks", "0"));
     }
-    Files.writeString(runDir.resolve("config.conf"), loaded.rendered(), StandardCharsets.UTF_8);
+    // config.conf is replaced only once the run_start record is written too: a full disk leaves
+    // neither a partial config.conf nor one that disagrees with the log.
+    Path configFile = runDir.resolve("config.conf");
+    Path staged = runDir.resolve(".config.conf.tmp");
+    try {
+      Files.writeString(staged, loaded.rendered(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      Files.deleteIfExists(staged);
+      throw new WriteFailedException(configFile, e);
+    }
     Path metrics = runDir.resolve("metrics.jsonl");
     Json start =
         Json.object()
@@ -126,8 +140,15 @@ public final class TrainRun {
     if (resumedFrom != null) {
       start.put("resumed_from", resumedFrom.dir().getFileName().toString());
     }
-    endTornLine(metrics);
-    appendLine(metrics, start.put("time_ms", System.currentTimeMillis()).end());
+    try {
+      endTornLine(metrics);
+      appendLine(metrics, start.put("time_ms", System.currentTimeMillis()).end());
+    } catch (IOException e) {
+      Files.deleteIfExists(staged);
+      throw new WriteFailedException(metrics, e);
+    }
+    Files.move(
+        staged, configFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     Factory.data(c); // fails here, before the HTTP server or any actor starts, on bad data
     this.observability = Observability.start(c, runDir, console, new EngineControl());
     try {
@@ -468,11 +489,12 @@ public final class TrainRun {
     }
     Path checkpoint = f.checkpoint();
     if (checkpoint == null) {
-      throw new IOException(
+      throw new WriteFailedException(
           "the final checkpoint could not be written ("
               + f.checkpointError()
               + "); the newest complete one stays in "
-              + runDir.resolve("checkpoints"));
+              + runDir.resolve("checkpoints"),
+          null);
     }
     ModeMetrics.Result modes = null;
     AgonConfig c = loaded.config();
@@ -518,6 +540,22 @@ public final class TrainRun {
     int count = diverged ? ++rollbacks : ++restarts;
     int max = diverged ? c.guard().maxRollbacks() : c.guard().maxRestarts();
     String event = diverged ? "rollback" : "restart";
+    if (f.failure().contains(NO_SPACE)) {
+      // A full disk fails every restart alike: end the run now; its checkpoints are written
+      // whole or not at all, so the newest complete one resumes once there is space.
+      log.error("the disk is full: {}", f.failure());
+      throw new WriteFailedException(
+          "the run stopped at G update "
+              + f.gSteps()
+              + ": "
+              + f.failure()
+              + "; the newest complete checkpoint in "
+              + runDir.resolve("checkpoints")
+              + " is intact: free space, then agon train --run "
+              + runDir
+              + " resumes it",
+          null);
+    }
     appendLine(
         runDir.resolve("metrics.jsonl"),
         Json.object()

@@ -34,6 +34,9 @@ public final class DurableFiles {
         ch.write(b);
       }
       ch.force(true);
+    } catch (IOException e) {
+      // Java's write errors ("No space left on device") do not say which file.
+      throw e instanceof java.nio.file.FileSystemException ? e : new WriteFailedException(file, e);
     }
   }
 

@@ -127,6 +127,11 @@ class BadInputCorpusTest {
       "\u0000\u0001\u0002garbage\u00ff",
       "stabilizers.virtual-batch-norm.reference-size = 0",
       "objective.kind = wgan-gp\nstabilizers.minibatch-discrimination.enabled = true",
+      "optim.generator.lr = 1e400",
+      "data.ring.radius = 1e999",
+      "data.ring.radius = \"1e999\"",
+      "include \"no-such-file-anywhere.conf\"\nschedule.k = 1",
+      "include \"no-such-file-anywhere\"",
     };
     for (String t : texts) {
       cases.add(new Case(t.replace("\n", " \\n ").replace("\u0000", "NUL"), "config", t));
@@ -211,7 +216,107 @@ class BadInputCorpusTest {
   }
 
   /** Run directories that cannot be trained into: held by another process, a file, a full disk. */
-  private static void runDirectories(List<Case> cases) {}
+  private static void runDirectories(List<Case> cases) {
+    cli(cases, "run directory locked by another agon train", goodRun().andThen(held()), train());
+    cli(cases, "--run is a regular file", d -> write(d.resolve("run"), new byte[] {'x'}), train());
+    cli(
+        cases,
+        "--run below a regular file",
+        d -> write(d.resolve("run"), new byte[] {'x'}),
+        d -> train().apply(d.resolve("run")));
+    // A full disk without root: the file the run would write is a symlink to /dev/full, where
+    // every write fails with ENOSPC ("No space left on device") as on a full file system.
+    for (String file : List.of("agon.lock", "agon.log", "metrics.jsonl")) {
+      cli(cases, "full disk at start: writing " + file, onDevFull(file), train());
+      cli(
+          cases,
+          "full disk at resume: writing " + file,
+          goodRun().andThen(onDevFull(file)),
+          resume());
+    }
+  }
+
+  /** {@code agon train} of a short ring run into {@code dir/run}. */
+  private static java.util.function.Function<Path, String[]> train() {
+    return d ->
+        new String[] {
+          "train",
+          "--config",
+          "config/ring.conf",
+          "--run",
+          d.resolve("run").toString(),
+          "--quiet",
+          "--set",
+          "schedule.iterations=6",
+          "--set",
+          "eval.samples=50"
+        };
+  }
+
+  /** {@code agon train} resuming the copy of the good run in {@code dir/run} for 3 more updates. */
+  private static java.util.function.Function<Path, String[]> resume() {
+    return d ->
+        new String[] {
+          "train",
+          "--config",
+          "config/ring.conf",
+          "--run",
+          d.resolve("run").toString(),
+          "--quiet",
+          "--set",
+          "schedule.iterations=6",
+          "--set",
+          "schedule.batch-size=8",
+          "--set",
+          "stabilizers.historical-averaging.generator-weight=0.1",
+          "--set",
+          "stabilizers.generator-ema.enabled=true",
+          "--set",
+          "eval.samples=50"
+        };
+  }
+
+  /** Lock channels the test JVM holds for the cases of a run directory in use. */
+  private static final List<java.nio.channels.FileChannel> HELD = new ArrayList<>();
+
+  /** {@code dir/run/agon.lock} held by the test JVM, naming another holder as agon does. */
+  private static Consumer<Path> held() {
+    return d -> {
+      try {
+        Path lock = d.resolve("run").resolve("agon.lock");
+        Files.writeString(lock, "4242@elsewhere 2026-01-01T00:00:00Z\n");
+        var ch =
+            java.nio.channels.FileChannel.open(
+                lock,
+                java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE);
+        HELD.add(ch);
+        assertThat(ch.tryLock()).isNotNull();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  static void releaseHeld() throws IOException {
+    for (var ch : HELD) {
+      ch.close();
+    }
+  }
+
+  /** {@code dir/run/file} is a symlink to /dev/full (the run directory created if needed). */
+  private static Consumer<Path> onDevFull(String file) {
+    return d -> {
+      try {
+        Path link = Files.createDirectories(d.resolve("run")).resolve(file);
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, Path.of("/dev/full"));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+  }
 
   /** Configs that parse but cannot train: sizes and shapes checked before the actors start. */
   private static void impossibleConfigs(List<Case> cases) {}
