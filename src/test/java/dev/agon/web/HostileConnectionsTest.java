@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agon.metrics.TrainingMetrics;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -18,6 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,10 +62,32 @@ class HostileConnectionsTest {
     metrics.close();
   }
 
+  private void restart(WebServer.Limits limits) throws IOException {
+    server.close();
+    server = WebServer.start("127.0.0.1", 0, limits);
+    AgonRoutes.install(server, metrics, runDir);
+    ControlRoutes.install(server, control, "127.0.0.1", null, 5000);
+  }
+
+  /** Waits (up to 5 s) for {@code condition}; a server that never gets there fails the test. */
+  private static void await(String what, BooleanSupplier condition) {
+    long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() - end).as("waiting for " + what).isNegative();
+      LockSupport.parkNanos(5_000_000); // poll every 5 ms, leaving the server the CPU
+    }
+  }
+
   /** A connection that sent {@code text} and then holds still. */
   private Socket hold(String text) throws IOException {
+    return hold("127.0.0.1", text);
+  }
+
+  /** A connection from the loopback address {@code from} that sent {@code text}. */
+  private Socket hold(String from, String text) throws IOException {
     Socket s = new Socket();
     held.add(s);
+    s.bind(new InetSocketAddress(from, 0));
     s.connect(new InetSocketAddress("127.0.0.1", server.port()), (int) ANSWER.toMillis());
     s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
     s.getOutputStream().flush();
@@ -146,6 +171,39 @@ class HostileConnectionsTest {
     for (String line : List.of("GARBAGE\r\n\r\n", "GET /metrics\r\n\r\n")) {
       assertThat(statusLine(hold(line), ANSWER)).as(line).startsWith("HTTP/1.1 400 ");
     }
+    assertThat(send("GET", "/-/healthy").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void oneAddressGets503PastItsCapWhileAnotherIsServed() throws Exception {
+    restart(new WebServer.Limits(8, 2, Duration.ofSeconds(5)));
+    String slowBody = "POST /api/control/stop HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\nk";
+    hold(slowBody);
+    hold(slowBody);
+    InetAddress local = InetAddress.getByName("127.0.0.1");
+    await("two requests from 127.0.0.1", () -> server.requestsFrom(local) == 2);
+
+    HttpResponse<String> third = send("GET", "/-/healthy");
+    assertThat(third.statusCode()).isEqualTo(503);
+    assertThat(third.body()).contains("too many requests from this address");
+    String healthy = "GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    assertThat(statusLine(hold("127.0.0.2", healthy), ANSWER)).startsWith("HTTP/1.1 200 ");
+    assertThat(control.calls).isEmpty();
+  }
+
+  @Test
+  void aConnectionBeyondTheTotalCapIsClosedAtOnceUntilTheHeldOnesAreCut() throws Exception {
+    restart(new WebServer.Limits(3, 8, Duration.ofSeconds(2)));
+    List<Socket> slow =
+        List.of(hold("GET /met"), hold("GET /metrics HTTP/1.1\r\n"), hold("POST /api/con"));
+    await("three busy threads", () -> server.busyThreads() == 3);
+
+    String healthy = "GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    assertThat(closedByServer(hold(healthy), ANSWER)).as("closed unserved").isTrue();
+    for (Socket s : slow) {
+      assertThat(closedByServer(s, CUT)).as("cut after the 2 s deadline").isTrue();
+    }
+    await("no busy thread", () -> server.busyThreads() == 0);
     assertThat(send("GET", "/-/healthy").statusCode()).isEqualTo(200);
   }
 }
