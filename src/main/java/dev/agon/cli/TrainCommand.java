@@ -81,6 +81,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     config.overrides = overrides;
     LoadedConfig loaded = config.load();
+    checkTokenFile(loaded.config());
     // A missing or damaged data set is bad input: report it before a run directory exists.
     Factory.data(loaded.config());
     Path dir = runDir != null ? runDir : freshRunDir(loaded);
@@ -289,5 +290,22 @@ final class TrainCommand implements Callable<Integer> {
       dir = base.resolveSibling(base.getFileName() + "-" + i);
     }
     return dir;
+  }
+
+  /**
+   * Reads {@code metrics.token-file} as the run will when it serves the control API, so that a file
+   * giving no token is bad input reported before a run directory exists. The run reads it again,
+   * and warns there (and in agon.log) when others may read it.
+   */
+  private static void checkTokenFile(dev.agon.config.AgonConfig c) {
+    dev.agon.config.MetricsConfig m = c.metrics();
+    if (!m.enabled() || !m.control() || m.tokenFile().isBlank()) {
+      return;
+    }
+    try {
+      dev.agon.web.TokenFile.read(Path.of(m.tokenFile()), warning -> {});
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      throw new Main.UserException("metrics.token-file: " + e.getMessage());
+    }
   }
 }

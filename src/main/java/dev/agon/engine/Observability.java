@@ -6,6 +6,7 @@ import dev.agon.metrics.TrainingMetrics;
 import dev.agon.web.AgonRoutes;
 import dev.agon.web.Control;
 import dev.agon.web.ControlRoutes;
+import dev.agon.web.TokenFile;
 import dev.agon.web.WebServer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -105,16 +106,14 @@ final class Observability {
   /** How long a control request waits for the run (a checkpoint write included). */
   static final java.time.Duration CONTROL_TIMEOUT = java.time.Duration.ofMinutes(2);
 
-  /** The control API's bearer token: the token file's first line, else the environment's. */
+  /**
+   * The control API's bearer token: the token file's first line (warned about when others may read
+   * it), else the environment's. TrainCommand has refused a file that gives none.
+   */
   static String token(AgonConfig c) throws IOException {
     String file = c.metrics().tokenFile();
     if (!file.isBlank()) {
-      String t =
-          Files.readString(Path.of(file), StandardCharsets.UTF_8).lines().findFirst().orElse("");
-      if (t.isBlank()) {
-        throw new IOException("metrics.token-file " + file + " holds no token");
-      }
-      return t.strip();
+      return TokenFile.read(Path.of(file), w -> LOG.warn("metrics.token-file {}", w));
     }
     String env = System.getenv("AGON_CONTROL_TOKEN");
     return env == null || env.isBlank() ? null : env.strip();

@@ -29,9 +29,9 @@ import java.util.concurrent.TimeoutException;
  * #MAX_BODY_BYTES} bytes, 503 while the run restarts, 504 when it does not answer in time.
  *
  * <p>Authentication: a server bound to a loopback address takes requests without a token unless one
- * is configured; bound to any other address it requires {@code Authorization: Bearer TOKEN},
- * compared in constant time ({@link MessageDigest#isEqual}), and refuses everything when no token
- * is configured.
+ * is configured; bound to any other address it requires {@code Authorization: Bearer TOKEN} (the
+ * scheme in any case), the token compared in constant time ({@link MessageDigest#isEqual}), and
+ * refuses everything when no token is configured.
  */
 public final class ControlRoutes {
   /** Largest request body read (form parameters are short). */
@@ -142,11 +142,13 @@ public final class ControlRoutes {
     reply(ex, r.accepted() ? 200 : 409, r.accepted(), r.message());
   }
 
+  /** {@code Bearer TOKEN}, the scheme in any case (RFC 9110 11.1: it is case-insensitive). */
   private boolean authorized(String header) {
-    if (header == null || !header.startsWith("Bearer ")) {
+    String scheme = "Bearer ";
+    if (header == null || !header.regionMatches(true, 0, scheme, 0, scheme.length())) {
       return false;
     }
-    byte[] given = header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+    byte[] given = header.substring(scheme.length()).trim().getBytes(StandardCharsets.UTF_8);
     return MessageDigest.isEqual(given, token);
   }
 

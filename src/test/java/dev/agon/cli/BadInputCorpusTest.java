@@ -62,6 +62,7 @@ class BadInputCorpusTest {
     runDirectories(cases);
     impossibleConfigs(cases);
     outputs(cases);
+    tokenFiles(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -323,6 +324,42 @@ class BadInputCorpusTest {
 
   /** Outputs of sample/eval that cannot be written: checked before anything is written. */
   private static void outputs(List<Case> cases) {}
+
+  // --- the control API's token file (metrics.token-file): one that gives no token ---
+
+  /**
+   * A run whose control API would have no token from {@code metrics.token-file}: refused before a
+   * run directory exists (TokenFileTest checks that the error names the key and the file).
+   */
+  private static void tokenFiles(List<Case> cases) {
+    tokenFile(cases, "empty", d -> write(d.resolve("token"), new byte[0]));
+    tokenFile(cases, "blank", d -> write(d.resolve("token"), " \t\n\n".getBytes()));
+    tokenFile(cases, "blank first line", d -> write(d.resolve("token"), "\nsecret\n".getBytes()));
+    tokenFile(cases, "a directory", d -> mkdir(d.resolve("token")));
+    tokenFile(cases, "missing", d -> {});
+  }
+
+  private static void tokenFile(List<Case> cases, String name, Consumer<Path> setup) {
+    cli(
+        cases,
+        "metrics.token-file " + name,
+        setup,
+        d ->
+            new String[] {
+              "train",
+              "--config",
+              "config/ring.conf",
+              "--run",
+              d.resolve("run").toString(),
+              "--quiet",
+              "--set",
+              "schedule.iterations=1",
+              "--set",
+              "metrics.port=0",
+              "--set",
+              "metrics.token-file=\"" + d.resolve("token") + "\""
+            });
+  }
 
   // --- damaged checkpoints: a mutation of a copy of a good run's checkpoint directory ---
 

@@ -231,6 +231,25 @@ class ControlRoutesTest {
   }
 
   @Test
+  void theBearerSchemeIsCaseInsensitive() throws Exception {
+    // RFC 9110 11.1: the authentication scheme is a case-insensitive token.
+    start("0.0.0.0", "s3cret-token", 5000);
+    for (String scheme : List.of("bearer", "BEARER", "bEaReR")) {
+      assertThat(
+              post("/api/control/pause", "", "Authorization", scheme + " s3cret-token")
+                  .statusCode())
+          .as(scheme)
+          .isEqualTo(200);
+      assertThat(post("/api/control/pause", "", "Authorization", scheme + " nope").statusCode())
+          .as(scheme + " with a wrong token")
+          .isEqualTo(401);
+    }
+    assertThat(post("/api/control/pause", "", "Authorization", "bearers3cret-token").statusCode())
+        .isEqualTo(401);
+    assertThat(control.calls).containsExactly("pause", "pause", "pause");
+  }
+
+  @Test
   void loopbackNamesAreRecognised() {
     assertThat(ControlRoutes.loopback("127.0.0.1")).isTrue();
     assertThat(ControlRoutes.loopback("localhost")).isTrue();
