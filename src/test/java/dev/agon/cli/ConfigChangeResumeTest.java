@@ -119,7 +119,7 @@ class ConfigChangeResumeTest {
     assertOk(train(run, false, "schedule.iterations=3"));
     String[][] refused = {
       {"seed=2", "seed: 1 -> 2"},
-      {"data.ring.radius=2.0", "data.ring.radius: 1.0 -> 2.0"},
+      {"data.ring.radius=2.0", "data.ring.radius: 1 -> 2"},
       {"model.latent-dim=16", "model.latent-dim: 8 -> 16"},
       {"model.discriminator.activation=relu", "model.discriminator.activation"},
       {"schedule.batch-size=32", "schedule.batch-size: 16 -> 32"},
