@@ -3,12 +3,22 @@ package dev.agon.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.config.AgonConfig;
+import dev.agon.config.ConfigLoader;
+import dev.agon.tensor.Tensors;
+import dev.agon.train.DiscriminatorTrainer;
+import dev.agon.train.Factory;
+import dev.agon.train.GeneratorTrainer;
+import dev.agon.train.PlainLoop;
+import dev.agon.train.PlayerState;
+import dev.agon.train.Schedule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,6 +121,66 @@ class ConfigChangeResumeTest {
     assertOk(train(run, true, "schedule.iterations=6", "stabilizers.generator-ema.enabled=false"));
     assertThat(CheckpointStore.read(CheckpointStore.dirOf(run, 6)).tensors())
         .doesNotContainKey("generator_ema");
+  }
+
+  /**
+   * Keys the trainers are built from (objective, optimizer hyperparameters, EMA decay) next to a
+   * new k, learning rate and averaging weight: the resumed run equals, bit for bit, a plain loop
+   * that restores the checkpoint into trainers of the new config and runs the new k from the resume
+   * point; and it differs from one with the old values, so the changes mattered.
+   */
+  @Test
+  void aResumeWithChangedKeysEqualsAPlainLoopOfTheNewConfigFromTheCheckpoint() throws Exception {
+    Path run = tmp.resolve("run");
+    assertOk(train(run, false, "schedule.iterations=4"));
+    String[] changed = {
+      "schedule.iterations=7",
+      "schedule.k=2",
+      "objective.real-label=0.9",
+      "optim.generator.beta1=0.8",
+      "optim.generator.lr=5e-4",
+      "optim.discriminator.beta2=0.99",
+      "optim.discriminator.eps=1e-4",
+      "stabilizers.historical-averaging.generator-weight=0.3",
+      "stabilizers.generator-ema.decay=0.5"
+    };
+    assertOk(train(run, true, changed));
+    CheckpointStore.Checkpoint last = CheckpointStore.read(CheckpointStore.dirOf(run, 7));
+
+    float[][] expected = plainLoopFromStep4(run, changed);
+    assertThat(Tensors.toFloats(last.tensors().get("generator"))).isEqualTo(expected[0]);
+    assertThat(Tensors.toFloats(last.tensors().get("discriminator"))).isEqualTo(expected[1]);
+    assertThat(Tensors.toFloats(last.tensors().get("generator_ema"))).isEqualTo(expected[2]);
+
+    float[][] unchanged =
+        plainLoopFromStep4(run, "schedule.iterations=7", "schedule.k=2", "optim.generator.lr=5e-4");
+    for (int i = 0; i < 3; i++) {
+      assertThat(unchanged[i]).as("tensor %d with the old values", i).isNotEqualTo(expected[i]);
+    }
+  }
+
+  /**
+   * G, D and the G-EMA after a plain loop from checkpoint 4 of {@code run} (k = 1 up to there) to
+   * update 7 with k = 2, with trainers of BASE plus {@code sets}; the checkpoint's learning rates
+   * and averaging weight give way to the generator's lr and averaging weight of the new config.
+   */
+  private static float[][] plainLoopFromStep4(Path run, String... sets) throws Exception {
+    List<String> all = new ArrayList<>(Arrays.asList(BASE));
+    all.addAll(Arrays.asList(sets));
+    AgonConfig c = ConfigLoader.load(Optional.of(Path.of("config/ring.conf")), all).config();
+    CheckpointStore.Checkpoint at4 = CheckpointStore.read(CheckpointStore.dirOf(run, 4));
+    long[] shape = Factory.data(c).sampleShape();
+    GeneratorTrainer g = GeneratorTrainer.create(c, shape);
+    DiscriminatorTrainer d = DiscriminatorTrainer.create(c, shape);
+    PlayerState.from("generator", at4.tensors(), at4.engine()).restore(g, true);
+    PlayerState.from("discriminator", at4.tensors(), at4.engine()).restore(d, false);
+    g.historicalAveraging(c.stabilizers().historicalAveraging().generatorWeight(), 0);
+    Schedule schedule = new Schedule(1, 0, 7).changedAt(4, 4, 2, 0);
+    PlainLoop.run(
+        g, d, Factory.data(c), schedule, c.schedule().batchSize(), 7, new PlainLoop.Listener() {});
+    return new float[][] {
+      Tensors.toFloats(g.params()), Tensors.toFloats(d.params()), Tensors.toFloats(g.emaParams())
+    };
   }
 
   @Test
