@@ -17,7 +17,9 @@ import java.util.TreeSet;
  * use. Keys that only say where outputs go, how often things are logged, evaluated or checkpointed,
  * how long the run lasts or how far data is prefetched do not change what the training computes and
  * are never reported ({@link #IGNORED}); every other changed key blocks a resume unless the user
- * allows it.
+ * allows it. Keys that say what the checkpoint's state is ({@link #FIXED}: the networks' shapes,
+ * the data, the seed, the batch size, the optimizer types) block it even then; an allowed change of
+ * any other key takes effect from the resume point (the engine applies it, see TrainRun).
  */
 public final class ConfigChanges {
   /** Prefixes of keys a resumed run may change freely. */
@@ -32,6 +34,35 @@ public final class ConfigChanges {
           "schedule.iterations",
           "data.prefetch",
           "data.download");
+
+  /**
+   * Keys (a prefix ending in '.' covers a subtree) that a resume cannot change even when changes
+   * are allowed, with why: the checkpoint's tensors, data cursor or random streams mean nothing
+   * under another value, so a run with a new one is a new run.
+   */
+  public static final Map<String, String> FIXED = fixed();
+
+  private static Map<String, String> fixed() {
+    String net =
+        "the checkpoint's parameters, network state and optimizer moments belong to the networks"
+            + " it was trained with";
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put("seed", "the data order, the noise and the initial weights of the run come from it");
+    m.put(
+        "data.",
+        "the data cursor and the held-out reference belong to the data set the checkpoint was"
+            + " trained on");
+    m.put("model.", net);
+    m.put("stabilizers.minibatch-discrimination.", net);
+    m.put("stabilizers.virtual-batch-norm.", net);
+    m.put(
+        "schedule.batch-size",
+        "the data cursor counts batches of this size: another size would skip or repeat data");
+    String opt = "the checkpoint's optimizer state belongs to the optimizer type it was written by";
+    m.put("optim.generator.type", opt);
+    m.put("optim.discriminator.type", opt);
+    return java.util.Collections.unmodifiableMap(m);
+  }
 
   private ConfigChanges() {}
 
@@ -56,6 +87,23 @@ public final class ConfigChanges {
       }
     }
     return changes;
+  }
+
+  /**
+   * The changes (from {@link #between}) of {@link #FIXED} keys, each as {@code key: old -> new
+   * (why)}; empty when a resume may apply every change.
+   */
+  public static List<String> fixed(List<String> changes) {
+    List<String> out = new ArrayList<>();
+    for (String c : changes) {
+      String key = c.substring(0, c.indexOf(": "));
+      FIXED.entrySet().stream()
+          .filter(
+              e -> e.getKey().endsWith(".") ? key.startsWith(e.getKey()) : key.equals(e.getKey()))
+          .findFirst()
+          .ifPresent(e -> out.add(c + " (" + e.getValue() + ")"));
+    }
+    return out;
   }
 
   /** Whether {@code changes} (from {@link #between}) include key {@code key}. */

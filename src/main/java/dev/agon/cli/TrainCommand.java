@@ -57,7 +57,9 @@ final class TrainCommand implements Callable<Integer> {
       names = "--allow-config-change",
       description =
           "Resume even when the config differs from the checkpoint's in keys that change what is"
-              + " computed (the changes are logged).")
+              + " computed: the changes are logged and take effect from the resume point. Keys the"
+              + " checkpoint's state depends on (seed, data.*, model.*, schedule.batch-size,"
+              + " optim.*.type, minibatch discrimination, virtual batch norm) are refused even so.")
   boolean allowConfigChange;
 
   @Option(names = "--quiet", description = "No progress line.")

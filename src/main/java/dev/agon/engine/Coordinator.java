@@ -159,9 +159,16 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   /**
    * Where a resumed run starts: G and D have made {@code gDone} and {@code dDone} updates (their
    * trainers are restored to those versions by the parts' suppliers) under {@code schedule}, in
-   * schedule segment {@code epoch}; {@code from} names the checkpoint.
+   * schedule segment {@code epoch}; {@code from} names the checkpoint. {@code rescheduled}: the
+   * resume changed k or s, so {@code schedule} is a new segment from this point, recorded as a live
+   * change is.
    */
-  public record StartState(long gDone, long dDone, Schedule schedule, int epoch, String from) {}
+  public record StartState(
+      long gDone, long dDone, Schedule schedule, int epoch, String from, boolean rescheduled) {
+    public StartState(long gDone, long dDone, Schedule schedule, int epoch, String from) {
+      this(gDone, dDone, schedule, epoch, from, false);
+    }
+  }
 
   /**
    * Evaluation during the run: the scorer (built on the Evaluator's thread), and when an evaluation
@@ -319,6 +326,26 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
           new Recorder.Record(
               new Messages.EngineEvent(
                   "resumed_from", gDone, dDone, start.from(), 0, 0, System.currentTimeMillis())));
+      if (start.rescheduled()) {
+        ctx.getLog()
+            .info(
+                "schedule k = {}, s = {} from G update {} and D update {} (changed on resume)",
+                schedule.k(),
+                schedule.staleness(),
+                gDone + 1,
+                dDone + 1);
+        recorder.tell(
+            new Recorder.Record(
+                new Messages.ScheduleEvent(
+                    "schedule",
+                    gDone + 1,
+                    dDone + 1,
+                    schedule.k(),
+                    schedule.staleness(),
+                    Double.NaN,
+                    -1,
+                    System.currentTimeMillis())));
+      }
     }
     this.evaluation = parts.evaluation();
     this.evaluator =

@@ -50,9 +50,14 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * (torn or corrupt ones are skipped with a warning): every player's state, the counters (all the
  * RNG state there is, randomness being keyed by step), the data cursor and the schedule come from
  * it. The config must agree with the checkpoint's on every key that changes what is computed
- * ({@link ConfigChanges}) unless the caller allows changes. With staleness 0 a resumed run is
- * bit-identical to an uninterrupted one; with s &gt; 0 it starts a new schedule segment at the
- * checkpoint, as a live change of s does (reproducible from the checkpoint, not identical).
+ * ({@link ConfigChanges}) unless the caller allows changes; keys the checkpoint's state depends on
+ * ({@link ConfigChanges#FIXED}) must agree even then. An allowed change takes effect at the resume
+ * point: learning rates, averaging weights and start replace the checkpoint's (which carry live
+ * changes), a new k or s starts a recorded schedule segment there, and the rest (objective,
+ * optimizer hyperparameters, EMA, feature matching) are built from the config anyway. With
+ * staleness 0 and no change a resumed run is bit-identical to an uninterrupted one; with s &gt; 0
+ * it starts a new schedule segment at the checkpoint, as a live change of s does (reproducible from
+ * the checkpoint, not identical).
  */
 public final class TrainRun {
   /** What a finished run produced. */
@@ -66,7 +71,6 @@ public final class TrainRun {
   private final Path runDir;
   private final PrintStream console;
   private final boolean interactive;
-  private final List<String> changes;
   private volatile ActorSystem<Coordinator.Command> system;
   private CompletableFuture<Coordinator.Finished> finished;
   private volatile String stopRequested;
@@ -117,8 +121,8 @@ public final class TrainRun {
       org.slf4j.LoggerFactory.getLogger(TrainRun.class)
           .warn("no usable checkpoint in {}: starting the run from the beginning", runDir);
     }
-    this.changes = resumedFrom == null ? List.of() : compatible(allowConfigChange);
     if (resumedFrom != null) {
+      compatible(allowConfigChange); // before anything is written: a refusal leaves no trace
       rollbacks = Integer.parseInt(resumedFrom.engine().getOrDefault("guard.rollbacks", "0"));
     }
     // config.conf is replaced only once the run_start record is written too: a full disk leaves
@@ -173,21 +177,33 @@ public final class TrainRun {
     boolean mixture = data instanceof Mixture2d;
     boolean evaluate =
         scoresAtAll(c, mixture) && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
-    Coordinator.StartState startState = from == null ? null : startState(c, from);
+    // What this config changes against the checkpoint's (nothing against one it wrote itself):
+    // those values take effect now; the others come from the checkpoint, which carries live changes
+    // and earlier rollbacks' scaling.
+    List<String> changed = from == null ? List.of() : changesSince(from);
+    Coordinator.StartState startState = from == null ? null : startState(c, from, changed);
     PlayerState gState =
         from == null ? null : PlayerState.from("generator", from.tensors(), from.engine());
     PlayerState dState =
         from == null ? null : PlayerState.from("discriminator", from.tensors(), from.engine());
-    // A resume with a changed learning rate takes the config's; otherwise the checkpoint's, which
-    // carries live changes and earlier rollbacks' scaling.
-    boolean keepGLr = from == null || ConfigChanges.includes(changes, "optim.generator.lr");
-    boolean keepDLr = from == null || ConfigChanges.includes(changes, "optim.discriminator.lr");
+    boolean keepGLr = from == null || ConfigChanges.includes(changed, "optim.generator.lr");
+    boolean keepDLr = from == null || ConfigChanges.includes(changed, "optim.discriminator.lr");
+    String averaging = "stabilizers.historical-averaging.";
+    boolean newStart = ConfigChanges.includes(changed, averaging + "start");
+    boolean newGWeight = ConfigChanges.includes(changed, averaging + "generator-weight");
+    boolean newDWeight = ConfigChanges.includes(changed, averaging + "discriminator-weight");
     if (from != null) {
       // Restore once here, on this thread, so a checkpoint that does not fit the networks is
       // reported before any actor starts; the actors restore again on their own threads.
       try {
-        gState.restore(GeneratorTrainer.create(c, shape), keepGLr, lrScale);
-        dState.restore(DiscriminatorTrainer.create(c, shape), keepDLr, lrScale);
+        GeneratorTrainer g = GeneratorTrainer.create(c, shape);
+        gState.restore(g, keepGLr, lrScale);
+        configAveraging(
+            g.historicalAverage(), g::historicalAveraging, c, true, newGWeight, newStart);
+        DiscriminatorTrainer d = DiscriminatorTrainer.create(c, shape);
+        dState.restore(d, keepDLr, lrScale);
+        configAveraging(
+            d.historicalAverage(), d::historicalAveraging, c, false, newDWeight, newStart);
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new CheckpointException(from.dir() + ": " + e.getMessage());
       }
@@ -219,6 +235,8 @@ public final class TrainRun {
               GeneratorTrainer t = GeneratorTrainer.create(c, shape);
               if (gState != null) {
                 gState.restore(t, keepGLr, lrScale);
+                configAveraging(
+                    t.historicalAverage(), t::historicalAveraging, c, true, newGWeight, newStart);
               } else if (lrScale != 1.0) {
                 t.optimizer().learningRate(t.optimizer().learningRate() * lrScale);
               }
@@ -228,6 +246,8 @@ public final class TrainRun {
               DiscriminatorTrainer t = DiscriminatorTrainer.create(c, shape);
               if (dState != null) {
                 dState.restore(t, keepDLr, lrScale);
+                configAveraging(
+                    t.historicalAverage(), t::historicalAveraging, c, false, newDWeight, newStart);
               } else if (lrScale != 1.0) {
                 t.optimizer().learningRate(t.optimizer().learningRate() * lrScale);
               }
@@ -317,7 +337,41 @@ public final class TrainRun {
     return resumedFrom == null ? null : resumedFrom.dir();
   }
 
-  private List<String> compatible(boolean allowConfigChange) throws CheckpointException {
+  /** The keys that matter where this config differs from that of checkpoint {@code from}. */
+  private List<String> changesSince(CheckpointStore.Checkpoint from) {
+    return from.config() == null
+        ? List.of()
+        : ConfigChanges.between(from.config(), loaded.rendered());
+  }
+
+  /** Sets a player's averaging weight and/or start to the config's where the resume changes it. */
+  private static void configAveraging(
+      dev.agon.objective.HistoricalAverage restored,
+      AveragingSetter set,
+      AgonConfig c,
+      boolean generator,
+      boolean newWeight,
+      boolean newStart) {
+    if (!newWeight && !newStart) {
+      return;
+    }
+    var h = c.stabilizers().historicalAveraging();
+    double configWeight = generator ? h.generatorWeight() : h.discriminatorWeight();
+    double weight = newWeight || restored == null ? configWeight : restored.weight();
+    long start = newStart || restored == null ? h.start() : restored.start();
+    set.set(weight, start);
+  }
+
+  /** A trainer's {@code historicalAveraging(weight, start)}. */
+  private interface AveragingSetter {
+    void set(double weight, long start);
+  }
+
+  /**
+   * Refuses a resume whose config differs from the checkpoint's in a {@link ConfigChanges#FIXED}
+   * key, or in any other key that matters unless {@code allowConfigChange}; logs allowed changes.
+   */
+  private void compatible(boolean allowConfigChange) throws CheckpointException {
     if (resumedFrom.config() == null || resumedFrom.engine().isEmpty()) {
       throw new CheckpointException(
           resumedFrom.dir()
@@ -325,6 +379,24 @@ public final class TrainRun {
               + " choose another --run directory");
     }
     List<String> changes = ConfigChanges.between(resumedFrom.config(), loaded.rendered());
+    List<String> fixed = ConfigChanges.fixed(changes);
+    if (!fixed.isEmpty()) {
+      List<String> others =
+          changes.stream()
+              .filter(x -> fixed.stream().noneMatch(f -> f.startsWith(x + " (")))
+              .toList();
+      throw new CheckpointException(
+          "resume refused: "
+              + String.join("; ", fixed)
+              + (fixed.size() == 1 ? ": this key" : ": these keys")
+              + " cannot change on resume, even with --allow-config-change; restore the"
+              + " checkpoint's value, or train a new run in another --run directory"
+              + (allowConfigChange || others.isEmpty()
+                  ? ""
+                  : " (also changed, which needs --allow-config-change: "
+                      + String.join("; ", others)
+                      + ")"));
+    }
     if (!changes.isEmpty()) {
       String list = String.join("; ", changes);
       if (!allowConfigChange) {
@@ -340,11 +412,15 @@ public final class TrainRun {
       org.slf4j.LoggerFactory.getLogger(TrainRun.class)
           .warn("resuming with a changed config (allowed): {}", list);
     }
-    return changes;
   }
 
-  /** Where the engine resumes: counters and the schedule from the checkpoint. */
-  private static Coordinator.StartState startState(AgonConfig c, CheckpointStore.Checkpoint ckpt)
+  /**
+   * Where the engine resumes: counters and the schedule from the checkpoint; a k or s that {@code
+   * changed} (the config's against the checkpoint's) starts a new schedule segment there, as a live
+   * change does.
+   */
+  private static Coordinator.StartState startState(
+      AgonConfig c, CheckpointStore.Checkpoint ckpt, List<String> changed)
       throws CheckpointException {
     Map<String, String> e = ckpt.engine();
     try {
@@ -368,13 +444,19 @@ public final class TrainRun {
         throw new CheckpointException(
             ckpt.dir() + ": D update " + d + " is not the end of G iteration " + g);
       }
-      if (s > 0) {
+      boolean newK = ConfigChanges.includes(changed, "schedule.k");
+      boolean newS = ConfigChanges.includes(changed, "schedule.staleness");
+      if (s > 0 || newK || newS) {
         // The fakes in flight at the checkpoint came from older G versions that were not saved:
-        // the lag starts again from here, as at a live change of s.
-        schedule = schedule.changedAt(g, d, k, s);
+        // the lag starts again from here, as at a live change of s. A changed k or s takes the
+        // config's value; the other keeps the checkpoint's, which carries live changes.
+        schedule =
+            schedule.changedAt(
+                g, d, newK ? c.schedule().k() : k, newS ? c.schedule().staleness() : s);
         epoch++;
       }
-      return new Coordinator.StartState(g, d, schedule, epoch, ckpt.dir().getFileName().toString());
+      return new Coordinator.StartState(
+          g, d, schedule, epoch, ckpt.dir().getFileName().toString(), newK || newS);
     } catch (NullPointerException | IllegalArgumentException ex) {
       throw new CheckpointException(ckpt.dir() + ": incomplete engine state in the manifest");
     }

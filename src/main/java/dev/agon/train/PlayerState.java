@@ -75,7 +75,8 @@ public record PlayerState(
       restoreHistory(t.historicalAverage());
     }
     INDArray ema = tensors.get("generator_ema");
-    if (ema != null) {
+    // A trainer without an EMA (a resume allowed to turn it off) drops the checkpoint's.
+    if (ema != null && t.emaEnabled()) {
       t.restoreEma(ema);
     }
     t.version(version);

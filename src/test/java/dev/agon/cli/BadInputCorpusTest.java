@@ -63,6 +63,7 @@ class BadInputCorpusTest {
     impossibleConfigs(cases);
     outputs(cases);
     tokenFiles(cases);
+    configChanges(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -359,6 +360,55 @@ class BadInputCorpusTest {
               "--set",
               "metrics.token-file=\"" + d.resolve("token") + "\""
             });
+  }
+
+  // --- config changes a checkpoint cannot be resumed under, even with --allow-config-change ---
+
+  /**
+   * A resume of the good run that changes a key naming what the checkpoint's state is (network
+   * shapes, data, seed, batch size, optimizer type): refused with the flag, before anything is
+   * written. The other keys repeat the good run's, so the refused one is the only change.
+   */
+  private static void configChanges(List<Case> cases) {
+    String[] refused = {
+      "seed=7",
+      "model.latent-dim=16",
+      "model.generator.hidden=[64,64]",
+      "data.kind=grid",
+      "data.ring.std=0.02",
+      "schedule.batch-size=16",
+      "optim.generator.type=sgd"
+    };
+    for (String set : refused) {
+      cli(
+          cases,
+          "resume with --allow-config-change and " + set,
+          goodRun(),
+          d ->
+              new String[] {
+                "train",
+                "--config",
+                "config/ring.conf",
+                "--run",
+                d.resolve("run").toString(),
+                "--quiet",
+                "--allow-config-change",
+                "--set",
+                "schedule.iterations=5",
+                "--set",
+                "schedule.batch-size=8",
+                "--set",
+                "stabilizers.historical-averaging.generator-weight=0.1",
+                "--set",
+                "stabilizers.generator-ema.enabled=true",
+                "--set",
+                "eval.samples=50",
+                "--set",
+                "metrics.enabled=false",
+                "--set",
+                set
+              });
+    }
   }
 
   // --- damaged checkpoints: a mutation of a copy of a good run's checkpoint directory ---
