@@ -7,10 +7,12 @@
 #   bench/dcgan.sh [ROUNDS]            (default 3)
 #
 # Environment: THREADS (default "1 2"), BATCHES (default 64,128), ITERATIONS (default 20),
-# WARMUP (default 5), CORETYPES (default "default SKYLAKEX"): OpenBLAS kernels to run with, "default"
-# meaning OPENBLAS_CORETYPE unset. OpenBLAS 0.3.19 (ND4J's) and Debian's do not know CPUs newer than
-# they are and fall back to the generic Prescott kernels (check with OPENBLAS_VERBOSE=2): on an
-# Emerald Rapids VM sgemm ran 3x slower so; SKYLAKEX selects the AVX-512 kernels, HASWELL AVX2.
+# WARMUP (default 5), CORETYPES (default "default" and the family ./agon picks for this CPU,
+# tools/coretype.sh: SKYLAKEX with AVX-512, HASWELL with AVX2): OpenBLAS kernels to run with,
+# "default" meaning OPENBLAS_CORETYPE unset. OpenBLAS 0.3.19 (ND4J's) and Debian's do not know CPUs
+# newer than they are and fall back to the generic Prescott kernels (check with OPENBLAS_VERBOSE=2):
+# on an Emerald Rapids VM sgemm ran 3x slower so; SKYLAKEX selects the AVX-512 kernels (SIGILL on
+# a CPU without AVX-512), HASWELL AVX2.
 # Both sides link OpenBLAS (PyTorch's convolutions run in oneDNN and do not use it; its
 # transposed convolution and linear layers do).
 set -euo pipefail
@@ -23,7 +25,8 @@ threads="${THREADS:-1 2}"
 batches="${BATCHES:-64,128}"
 iterations="${ITERATIONS:-20}"
 warmup="${WARMUP:-5}"
-coretypes="${CORETYPES:-default SKYLAKEX}"
+# shellcheck source=../tools/coretype.sh
+coretypes="${CORETYPES:-default $(. tools/coretype.sh && agon_coretype)}"
 py=/usr/bin/python3 # Debian's python: torch 1.13, OpenBLAS via libopenblas0-pthread
 export OMP_WAIT_POLICY=PASSIVE
 

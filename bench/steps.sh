@@ -42,7 +42,9 @@ PY
   echo
   echo "## ND4J SameDiff, 784-d MLP GAN"
   echo
-  OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" java -Xmx2g -cp target/agon.jar bench/SameDiffMlpProbe.java 2>"$out/samediff.log"
+  # the kernels ./agon picks (tools/coretype.sh), for this JVM only: PyTorch above links OpenBLAS too
+  # shellcheck source=../tools/coretype.sh
+  (. tools/coretype.sh && OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" java -Xmx2g -cp target/agon.jar bench/SameDiffMlpProbe.java 2>"$out/samediff.log")
   echo
   echo "- load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- finished $(date -u '+%Y-%m-%dT%H:%M:%SZ')"

@@ -60,8 +60,8 @@ class DcganTest {
     INDArray x = NetCheck.gaussian(DataType.DOUBLE, 1, NetCheck.batched(batch, net.inputShape()));
     INDArray r = NetCheck.gaussian(DataType.DOUBLE, 2, NetCheck.batched(batch, net.outputShape()));
     double[] err = NetCheck.gradientErrors(net, x, r);
-    assertThat(err[0]).as("param grads").isLessThan(1e-6);
-    assertThat(err[1]).as("input grads").isLessThan(1e-6);
+    assertThat(err[0]).as("param grads").isLessThan(1.0);
+    assertThat(err[1]).as("input grads").isLessThan(1.0);
   }
 
   @Test
@@ -88,15 +88,14 @@ class DcganTest {
     Sequential d = Dcgan.discriminator(1, 28, 2).build(DataType.DOUBLE, 7);
     INDArray z = NetCheck.gaussian(DataType.DOUBLE, 1, 3, 3);
     INDArray r = NetCheck.gaussian(DataType.DOUBLE, 2, 3, 1);
+    long n = NetCheck.terms(g, z) + NetCheck.terms(d, g.forward(z));
     d.grads().assign(-7.0);
     d.forward(g.forward(z));
     INDArray dFake = d.backward(r, false, true);
     g.backward(dFake, true, false);
     INDArray analytic = g.grads().dup();
     assertThat(d.grads().amaxNumber().doubleValue()).isEqualTo(7.0);
-    double err =
-        NetCheck.maxRelError(
-            g.params(), analytic, () -> d.forward(g.forward(z)).mul(r).sumNumber().doubleValue());
-    assertThat(err).isLessThan(1e-6);
+    double err = NetCheck.errorRatio(g.params(), analytic, () -> d.forward(g.forward(z)).mul(r), n);
+    assertThat(err).isLessThan(1.0);
   }
 }

@@ -3,6 +3,7 @@ package dev.agon.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agon.tensor.Tolerance;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * v>} w.r.t. the parameters and the tangent.
  */
 class JvpTest {
-  private static final double TOL = 1e-6;
 
   private static Arguments of(String name, long[] in, UnaryOperator<Sequential.Builder> layers) {
     return Arguments.of(name, in, layers);
@@ -57,11 +57,11 @@ class JvpTest {
     double h = 1e-6;
     INDArray plus = net.forward(x.add(v.mul(h))).dup();
     INDArray minus = net.forward(x.sub(v.mul(h))).dup();
-    INDArray numeric = plus.sub(minus).divi(2 * h);
+    long n = NetCheck.terms(net, x);
     INDArray y = net.forward(x).dup();
     INDArray t = net.jvp(v);
     assertThat(t.shape()).isEqualTo(y.shape());
-    assertThat(NetCheck.maxAbsDiff(t, numeric)).isLessThan(1e-7 * (1 + NetCheck.maxAbs(t)));
+    assertThat(Tolerance.directionalRatio(t, plus, minus, h, n)).isLessThan(1.0);
     // the jvp leaves the forward activations alone
     assertThat(net.activation(net.numLayers() - 1)).isEqualTo(y);
   }
@@ -74,6 +74,8 @@ class JvpTest {
     INDArray x = NetCheck.gaussian(DataType.DOUBLE, 3, NetCheck.batched(3, in));
     INDArray v = NetCheck.gaussian(DataType.DOUBLE, 4, NetCheck.batched(3, in));
     INDArray dT = NetCheck.gaussian(DataType.DOUBLE, 5, NetCheck.batched(3, net.outputShape()));
+    // the tangent's sums run as long as the forward's: twice the forward's terms
+    long n = 2 * NetCheck.terms(net, x);
     if (net.numParams() > 0) {
       INDArray before = NetCheck.gaussian(DataType.DOUBLE, 6, 1, net.numParams());
       net.grads().assign(before);
@@ -84,18 +86,18 @@ class JvpTest {
       // <dT, J v> is linear in each single parameter while the masks hold, so a small step only
       // makes crossing a kink (a preactivation within h of 0) unlikely
       double err =
-          NetCheck.maxRelError(
-              net.params(), analytic, () -> NetCheck.tangentLoss(net, x, v, dT), 1e-6);
-      assertThat(err).as("param grads of <dT, Jv>").isLessThan(TOL);
+          NetCheck.errorRatio(
+              net.params(), analytic, () -> NetCheck.tangentLoss(net, x, v, dT), n, 1e-6);
+      assertThat(err).as("param grads of <dT, Jv>").isLessThan(1.0);
     }
 
     // the tangent gradient J^T dT: by finite differences and equal to backward's input gradient
     net.forward(x);
     net.jvp(v);
     INDArray dv = net.jvpBackward(dT, true).dup();
-    assertThat(NetCheck.maxRelError(v, dv, () -> NetCheck.tangentLoss(net, x, v, dT)))
+    assertThat(NetCheck.errorRatio(v, dv, () -> NetCheck.tangentLoss(net, x, v, dT), n))
         .as("tangent grads")
-        .isLessThan(TOL);
+        .isLessThan(1.0);
     net.forward(x);
     INDArray dx = net.backward(dT, false, true);
     assertThat(NetCheck.maxAbsDiff(dx, dv)).isLessThan(1e-12 * (1 + NetCheck.maxAbs(dv)));

@@ -73,6 +73,19 @@ final class SingleLayerHarness {
     return layer.forward(x, ctx).mul(r).sumNumber().doubleValue();
   }
 
+  /** The terms of {@link #loss}, {@code forward(x) * r}. */
+  INDArray terms(INDArray x, INDArray r, Layer.Context ctx) {
+    return layer.forward(x, ctx).mul(r);
+  }
+
+  /**
+   * {@link GradCheck#terms} for the loss of this layer on x: its parameters, input, reference batch
+   * (if any) and output.
+   */
+  long terms(INDArray x, Layer.Context ctx) {
+    return GradCheck.terms(params, x, refBatch, layer.forward(x, ctx));
+  }
+
   /** N(0, 1) values keyed by {@code index}, any shape. */
   static INDArray gaussian(DataType dtype, long index, long... shape) {
     INDArray a = Nd4j.create(dtype, shape);
