@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Train a GAN. Without options: the ring experiment (8-mode 2-D mixture, VEEGAN protocol).",
+      "Train a GAN. Without options: fashion-mnist-dcgan (a DCGAN on the embedded Fashion-MNIST"
+          + " test split); config/ring.conf is the 2-D ring benchmark.",
       "A --run directory that holds checkpoints is resumed from the newest valid one.",
       "Ctrl-C (SIGINT) or SIGTERM finishes the current iteration, writes a checkpoint and exits"
           + " with status 0; a second signal exits at once (128 + signal number).",
