@@ -214,7 +214,95 @@ class BadInputCorpusTest {
   private static void runDirectories(List<Case> cases) {}
 
   /** Configs that parse but cannot train: sizes and shapes checked before the actors start. */
-  private static void impossibleConfigs(List<Case> cases) {}
+  private static void impossibleConfigs(List<Case> cases) {
+    String[][] sets = {
+      // name, then --set overrides of the default experiment (DCGAN on Fashion-MNIST's test split)
+      {"latent-dim 2e9", "model.latent-dim=2000000000"},
+      {"latent-dim whose networks outgrow the heap", "model.latent-dim=60000"},
+      {
+        "one batch's activations outgrow the heap",
+        "schedule.batch-size=8192",
+        "model.dcgan.width=256"
+      },
+      {"batch larger than fashion-mnist's 10,000 test images", "schedule.batch-size=20000"},
+      {"dcgan on 2-D ring data", "data.kind=ring"},
+      {
+        "dcgan on 12-pixel image-folder images",
+        "data.kind=image-folder",
+        "data.path=\"no-images-needed\"",
+        "data.image-size=12"
+      },
+      {
+        "goodfellow2014 latent-dim 2e9",
+        "model.architecture=goodfellow2014",
+        "model.latent-dim=2000000000"
+      },
+      {
+        "mlp latent-dim 2e9",
+        "model.architecture=mlp",
+        "data.kind=ring",
+        "model.latent-dim=2000000000"
+      },
+    };
+    for (String[] s : sets) {
+      cli(cases, s[0], d -> {}, d -> train(d, List.of(s).subList(1, s.length)));
+    }
+    Object[][] npy = {
+      // name, [N, H, W] of a float32 .npy data set, --set overrides
+      {"batch larger than a 20-image npy", new long[] {20, 8, 8}, "schedule.batch-size=64"},
+      {"dcgan on 3x3 images", new long[] {20, 3, 3}, "schedule.batch-size=4"},
+      {"dcgan on 12x12 images", new long[] {20, 12, 12}, "schedule.batch-size=4"},
+      {"dcgan on 8x16 images", new long[] {20, 8, 16}, "schedule.batch-size=4"},
+    };
+    for (Object[] c : npy) {
+      long[] shape = (long[]) c[1];
+      cli(
+          cases,
+          (String) c[0],
+          d -> npy(d.resolve("data.npy"), shape),
+          d ->
+              train(
+                  d,
+                  List.of(
+                      "data.kind=npy",
+                      "data.path=\"" + d.resolve("data.npy") + "\"",
+                      (String) c[2])));
+    }
+    cli(
+        cases,
+        "idx file with 0 images",
+        d -> {
+          mkdir(d.resolve("idx"));
+          write(d.resolve("idx/t10k-images-idx3-ubyte"), idx(0x803, 0, 28, 28, 0));
+          write(d.resolve("idx/t10k-labels-idx1-ubyte"), idx(0x801, 0, 0));
+        },
+        d -> train(d, List.of("data.kind=idx", "data.path=\"" + d.resolve("idx") + "\"")));
+  }
+
+  /** {@code agon train --run dir/run --quiet --set s...}: the run directory must not appear. */
+  private static String[] train(Path d, List<String> sets) {
+    List<String> args = new ArrayList<>(List.of("train", "--run", d.resolve("run").toString()));
+    args.add("--quiet");
+    for (String s : sets) {
+      args.add("--set");
+      args.add(s);
+    }
+    return args.toArray(String[]::new);
+  }
+
+  /** A float32 .npy of {@code shape} with values in [-1, 1]. */
+  private static void npy(Path file, long[] shape) {
+    int n = (int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (i % 7) / 3f - 1;
+    }
+    try {
+      dev.agon.tensor.Npy.writeFloat32(file, v, shape);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   /** Outputs of sample/eval that cannot be written: checked before anything is written. */
   private static void outputs(List<Case> cases) {}
