@@ -4,6 +4,7 @@ import dev.agon.checkpoint.CheckpointException;
 import dev.agon.config.LoadedConfig;
 import dev.agon.engine.TrainRun;
 import dev.agon.train.Factory;
+import dev.agon.train.Preflight;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -75,8 +76,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     config.overrides = overrides;
     LoadedConfig loaded = config.load();
-    // A missing or damaged data set is bad input: report it before a run directory exists.
-    Factory.data(loaded.config());
+    // A missing or damaged data set, or a config that cannot train on it (batch, image shape,
+    // memory), is bad input: report it before a run directory exists or an actor starts.
+    Preflight.check(loaded, Factory.data(loaded.config()));
     Path dir = runDir != null ? runDir : freshRunDir(loaded);
     Files.createDirectories(dir);
     RunLog.attach(dir.resolve("agon.log"));
