@@ -305,7 +305,93 @@ class BadInputCorpusTest {
   }
 
   /** Outputs of sample/eval that cannot be written: checked before anything is written. */
-  private static void outputs(List<Case> cases) {}
+  private static void outputs(List<Case> cases) {
+    Object[][] lines = {
+      // name, setup beyond the good run, the sample options after --run dir/run
+      {
+        "--png into a missing directory after a good --out",
+        null,
+        new String[] {"--n", "10", "--out", "s.npy", "--png", "missing/s.png"}
+      },
+      {
+        "--out into a missing directory before a good --png",
+        null,
+        new String[] {"--n", "10", "--out", "missing/s.npy", "--png", "s.png"}
+      },
+      {"--out is a directory", "dir:outdir", new String[] {"--n", "10", "--out", "outdir"}},
+      {
+        "--png is a directory",
+        "dir:outdir",
+        new String[] {"--n", "10", "--out", "s.npy", "--png", "outdir"}
+      },
+      {
+        "--out is a read-only file",
+        "readonly-file:ro.npy",
+        new String[] {"--n", "10", "--out", "ro.npy"}
+      },
+      {
+        "--out in a read-only directory",
+        "readonly-dir:ro",
+        new String[] {"--n", "10", "--png", "s.png", "--out", "ro/s.npy"}
+      },
+      {"--out under a file", null, new String[] {"--n", "10", "--out", "run/config.conf/s.npy"}},
+      {
+        "--out and --png the same file",
+        null,
+        new String[] {"--n", "10", "--out", "s.out", "--png", "s.out"}
+      },
+      {"--n 2000000000", null, new String[] {"--n", "2000000000", "--out", "s.npy"}},
+      {"--n 2000000000 png only", null, new String[] {"--n", "2000000000", "--png", "s.png"}},
+    };
+    for (Object[] l : lines) {
+      String extra = (String) l[1];
+      String[] options = (String[]) l[2];
+      cli(
+          cases,
+          "sample " + l[0],
+          d -> {
+            goodRun().accept(d);
+            if (extra != null) {
+              prepare(d, extra);
+            }
+          },
+          d -> {
+            List<String> args = new ArrayList<>(List.of("sample", "--run", d + "/run"));
+            for (int i = 0; i < options.length; i++) {
+              boolean path = options[i].startsWith("--out") || options[i].startsWith("--png");
+              args.add(options[i]);
+              if (path) {
+                args.add(d.resolve(options[++i]).toString());
+              }
+            }
+            return args.toArray(String[]::new);
+          });
+    }
+  }
+
+  /** {@code dir:P}, {@code readonly-file:P} (with content), {@code readonly-dir:P} under d. */
+  private static void prepare(Path d, String what) {
+    String[] kp = what.split(":", 2);
+    Path p = d.resolve(kp[1]);
+    try {
+      switch (kp[0]) {
+        case "dir" -> Files.createDirectories(p);
+        case "readonly-file" -> {
+          Files.writeString(p, "keep me");
+          Files.setPosixFilePermissions(
+              p, java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--"));
+        }
+        case "readonly-dir" -> {
+          Files.createDirectories(p);
+          Files.setPosixFilePermissions(
+              p, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        }
+        default -> throw new IllegalArgumentException(what);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   // --- damaged checkpoints: a mutation of a copy of a good run's checkpoint directory ---
 
