@@ -218,11 +218,17 @@ class BadInputCorpusTest {
     String[][] sets = {
       // name, then --set overrides of the default experiment (DCGAN on Fashion-MNIST's test split)
       {"latent-dim 2e9", "model.latent-dim=2000000000"},
-      {"latent-dim whose networks outgrow the heap", "model.latent-dim=60000"},
+      // Far beyond any test heap (about 300 GB of parameters; 200 GB of activations), so the
+      // cases stay impossible when the tests run with more than -Xmx2g.
+      {
+        "latent-dim whose networks outgrow the heap",
+        "model.latent-dim=65536",
+        "model.dcgan.width=1024"
+      },
       {
         "one batch's activations outgrow the heap",
         "schedule.batch-size=8192",
-        "model.dcgan.width=256"
+        "model.dcgan.width=1024"
       },
       {"batch larger than fashion-mnist's 10,000 test images", "schedule.batch-size=20000"},
       {"dcgan on 2-D ring data", "data.kind=ring"},
