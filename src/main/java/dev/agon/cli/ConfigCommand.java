@@ -26,7 +26,10 @@ final class ConfigCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "check", description = "Validate FILE (and overrides); exit status 2 if invalid.")
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = "Validate FILE (and overrides); exit status 2 if invalid.")
   static final class Check implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -46,6 +49,7 @@ final class ConfigCommand implements Runnable {
 
   @Command(
       name = "show",
+      mixinStandardHelpOptions = true,
       description = "Print the resolved configuration (defaults + file + overrides).")
   static final class Show implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -62,6 +66,7 @@ final class ConfigCommand implements Runnable {
 
   @Command(
       name = "keys",
+      mixinStandardHelpOptions = true,
       description = "Print every configuration key with its type, default and meaning.")
   static final class Keys implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -13,7 +13,7 @@ final class ConfigOptions {
   @Option(
       names = {"-c", "--config"},
       paramLabel = "FILE",
-      description = "Experiment file (HOCON) over the embedded defaults (the ring experiment).")
+      description = "Experiment file (HOCON) over the embedded defaults (fashion-mnist-dcgan).")
   Path file;
 
   @Option(

@@ -42,8 +42,18 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(
-        execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    int status;
+    try {
+      status = execute(args, out, err);
+    } finally {
+      // Autoflush covers println only: a command that ends with print() (config show, keys)
+      // would otherwise lose its output to System.exit.
+      out.flush();
+      err.flush();
+    }
+    System.exit(status);
   }
 
   /** Runs the command line with the given streams and returns the exit status. */

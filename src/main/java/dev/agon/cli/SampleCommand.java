@@ -49,6 +49,13 @@ final class SampleCommand implements Callable<Integer> {
           "PNG: 2-D data drawn over the real modes, or images as a grid (scaled in [-1, 1]).")
   Path png;
 
+  /**
+   * Bytes held per sample value at once: the samples (a float), the NPY file's buffer (4 bytes) and
+   * at most one PNG grid pixel (4 bytes). The generator's own buffers are bounded by the sampling
+   * chunk and not counted.
+   */
+  static final int BYTES_PER_VALUE = 12;
+
   @Override
   public Integer call() throws IOException, CheckpointException {
     if (out == null && png == null) {
@@ -57,16 +64,36 @@ final class SampleCommand implements Callable<Integer> {
     if (n < 1) {
       throw new Main.UserException("--n must be >= 1 (got " + n + ")");
     }
+    // Every output is checked before anything is computed or written.
+    OutputFiles outputs = new OutputFiles().add("--out", out).add("--png", png);
     AgonConfig c = RunDirectory.config(run);
     Path dir =
         CheckpointStore.latest(run)
             .orElseThrow(() -> new Main.UserException(run + " has no checkpoint yet"));
+    BatchSource data = Factory.data(c);
+    long[] image = imageShape(data);
+    if (png != null && !(data instanceof Mixture2d) && image == null) {
+      throw new Main.UserException(
+          "--png draws 2-D samples or images; this run's data has " + data.dims() + " dims");
+    }
+    long max = maxSamples(data.dims(), Runtime.getRuntime().maxMemory());
+    if (n > max) {
+      throw new Main.UserException(
+          "--n: at most "
+              + max
+              + " samples of "
+              + data.dims()
+              + " values fit in memory (the "
+              + (Runtime.getRuntime().maxMemory() >> 20)
+              + " MiB heap: -Xmx, AGON_JAVA_OPTS; a .npy of at most 2 GiB) (got "
+              + n
+              + ")");
+    }
     var tensors = CheckpointStore.read(dir).tensors();
     INDArray params = tensors.get("generator");
     if (params == null) {
       throw new CheckpointException(dir + ": no generator tensor");
     }
-    BatchSource data = Factory.data(c);
     GeneratorTrainer g = GeneratorTrainer.create(c, data.sampleShape());
     if (params.length() != g.network().numParams()) {
       throw new CheckpointException(
@@ -82,16 +109,39 @@ final class SampleCommand implements Callable<Integer> {
       g.restoreEma(tensors.get("generator_ema"));
     }
     float[] xy = Sampling.samples(g, n);
+    long[] shape = image != null ? image : new long[] {data.dims()};
+    long[] npyShape = new long[shape.length + 1];
+    npyShape[0] = n;
+    System.arraycopy(shape, 0, npyShape, 1, shape.length);
+    int cols = (int) Math.ceil(Math.sqrt(n));
+    // Written to temporary files and renamed into place together: no partial output.
+    try {
+      if (out != null) {
+        outputs.write("--out", f -> Npy.writeFloat32(f, xy, npyShape));
+      }
+      if (png != null && data instanceof Mixture2d mixture) {
+        outputs.write(
+            "--png", f -> Scatter2d.writePng(f, xy, mixture.centres(), mixture.std(), 640));
+      } else if (png != null) {
+        outputs.write(
+            "--png",
+            f ->
+                ImageGrid.writePng(
+                    f,
+                    xy,
+                    n,
+                    (int) image[0],
+                    (int) image[1],
+                    (int) image[2],
+                    cols,
+                    n <= 64 ? 3 : 1));
+      }
+      outputs.commit();
+    } finally {
+      outputs.discard();
+    }
     PrintWriter w = spec.commandLine().getOut();
     if (out != null) {
-      long[] shape = imageShape(data);
-      if (shape == null) {
-        shape = new long[] {data.dims()};
-      }
-      long[] npyShape = new long[shape.length + 1];
-      npyShape[0] = n;
-      System.arraycopy(shape, 0, npyShape, 1, shape.length);
-      Npy.writeFloat32(out, xy, npyShape);
       w.println(
           "wrote "
               + out
@@ -101,24 +151,26 @@ final class SampleCommand implements Callable<Integer> {
                   .collect(java.util.stream.Collectors.joining(" x "))
               + " float32)");
     }
+    if (png != null) {
+      w.println(
+          "wrote "
+              + png
+              + (data instanceof Mixture2d ? "" : " (" + n + " images, " + cols + " per row)"));
+    }
     if (data instanceof Mixture2d mixture) {
-      if (png != null) {
-        Scatter2d.writePng(png, xy, mixture.centres(), mixture.std(), 640);
-        w.println("wrote " + png);
-      }
       w.println(ModeMetrics.score(xy, mixture.centres(), mixture.std()).summary());
-    } else if (png != null) {
-      long[] shape = imageShape(data);
-      if (shape == null) {
-        throw new Main.UserException(
-            "--png draws 2-D samples or images; this run's data has " + data.dims() + " dims");
-      }
-      int cols = (int) Math.ceil(Math.sqrt(n));
-      ImageGrid.writePng(
-          png, xy, n, (int) shape[0], (int) shape[1], (int) shape[2], cols, n <= 64 ? 3 : 1);
-      w.println("wrote " + png + " (" + n + " images, " + cols + " per row)");
     }
     return 0;
+  }
+
+  /**
+   * The most samples of {@code dims} values that fit: {@link #BYTES_PER_VALUE} per value in {@code
+   * heapBytes}, and at most a Java array's worth of bytes in the NPY buffer.
+   */
+  static long maxSamples(int dims, long heapBytes) {
+    long byArray = (Integer.MAX_VALUE - 1024L) / 4 / dims;
+    long byMemory = heapBytes / ((long) BYTES_PER_VALUE * dims);
+    return Math.min(byArray, byMemory);
   }
 
   /** [C, H, W] of image data, else null. */

@@ -4,6 +4,7 @@ import dev.agon.checkpoint.CheckpointException;
 import dev.agon.config.LoadedConfig;
 import dev.agon.engine.TrainRun;
 import dev.agon.train.Factory;
+import dev.agon.train.Preflight;
 import dev.agon.util.WriteFailedException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Option;
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Train a GAN. Without options: the ring experiment (8-mode 2-D mixture, VEEGAN protocol).",
+      "Train a GAN. Without options: fashion-mnist-dcgan (a DCGAN on the embedded Fashion-MNIST"
+          + " test split); config/ring.conf is the 2-D ring benchmark.",
       "A --run directory that holds checkpoints is resumed from the newest valid one.",
       "Ctrl-C (SIGINT) or SIGTERM finishes the current iteration, writes a checkpoint and exits"
           + " with status 0; a second signal exits at once (128 + signal number).",
@@ -84,8 +86,9 @@ final class TrainCommand implements Callable<Integer> {
     config.overrides = overrides;
     LoadedConfig loaded = config.load();
     checkTokenFile(loaded.config());
-    // A missing or damaged data set is bad input: report it before a run directory exists.
-    Factory.data(loaded.config());
+    // A missing or damaged data set, or a config that cannot train on it (batch, image shape,
+    // memory), is bad input: report it before a run directory exists or an actor starts.
+    Preflight.check(loaded, Factory.data(loaded.config()));
     Path dir = runDir != null ? runDir : freshRunDir(loaded);
     List<Path> made = createRunDirectory(dir);
     RunLock lock;

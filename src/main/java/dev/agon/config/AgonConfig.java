@@ -53,6 +53,20 @@ public record AgonConfig(
         }
       }
     }
+    if (arch == Architecture.DCGAN && !data.images()) {
+      violations.reject(
+          "model.architecture",
+          "dcgan needs image data; data.kind = "
+              + Names.enumName(data.kind())
+              + " is 2-D (use mlp)");
+    }
+    if (arch == Architecture.DCGAN
+        && data.kind() == DataKind.IMAGE_FOLDER
+        && !DcganConfig.supportsImageSize(data.imageSize())) {
+      violations.reject(
+          "data.imageSize",
+          "dcgan takes 28 or 4 * 2^n pixels (8, 16, 32, 64, ...), got " + data.imageSize());
+    }
     if (st.virtualBatchNorm().enabled() && arch != Architecture.DCGAN) {
       violations.reject(
           "stabilizers.virtualBatchNorm.enabled",

@@ -15,7 +15,9 @@ public record DataConfig(
         DataSplit split,
     @Doc("Download fashion-mnist into the user cache if it is not found (verified by SHA-256).")
         boolean download,
-    @Doc("image-folder only: images are resized and centre-cropped to this size (pixels).")
+    @Doc(
+            "image-folder only: images are resized and centre-cropped to this size (pixels); dcgan"
+                + " takes 28 or 4 * 2^n (8, 16, 32, ...).")
         @Min(4)
         @Max(1024)
         int imageSize,

@@ -9,4 +9,13 @@ public record DcganConfig(
         @Max(1024)
         int width,
     @Doc("Batch norm in the discriminator (must be false for wgan-gp critics).")
-        boolean discriminatorBatchNorm) {}
+        boolean discriminatorBatchNorm) {
+
+  /**
+   * Whether the DCGAN pair takes square images of {@code pixels} per side: 28 (the MNIST layout) or
+   * 4 * 2^n with n >= 1 (the paper's all-convolutional one), as {@code nn.Dcgan} builds them.
+   */
+  public static boolean supportsImageSize(long pixels) {
+    return pixels == 28 || (pixels >= 8 && Long.bitCount(pixels) == 1);
+  }
+}

@@ -20,4 +20,13 @@ public record LoadedConfig(AgonConfig config, Config merged, String rendered) {
     Objects.requireNonNull(merged, "merged");
     Objects.requireNonNull(rendered, "rendered");
   }
+
+  /**
+   * A problem at {@code key} (kebab-case, e.g. {@code schedule.batch-size}) found after loading,
+   * e.g. against the data: located where the key's value came from, as the loader's problems are.
+   */
+  public Problem problem(String key, String message) {
+    String origin = merged.hasPath(key) ? Origins.format(merged.getValue(key).origin()) : "config";
+    return new Problem(key, origin, message);
+  }
 }

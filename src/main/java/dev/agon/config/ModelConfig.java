@@ -3,7 +3,12 @@ package dev.agon.config;
 /** The two networks and the latent space that feeds the generator. */
 public record ModelConfig(
     @Doc("Network family: mlp, dcgan or goodfellow2014.") Architecture architecture,
-    @Doc("Dimension of the generator input z ~ N(0, I).") @Min(1) int latentDim,
+    @Doc(
+            "Dimension of the generator input z ~ N(0, I); bounded so that G's input layer stays"
+                + " allocatable (what the networks need is checked against the heap at start).")
+        @Min(1)
+        @Max(65536)
+        int latentDim,
     @Doc("mlp generator: latent-dim inputs, one output per data dimension.") NetConfig generator,
     @Doc("mlp discriminator: one input per data dimension, 1 output (a logit).")
         NetConfig discriminator,

@@ -37,6 +37,9 @@ public final class IdxReader {
    */
   public static ImageDataset read(String name, Path images, Path labels) {
     Item img = readItem(images, IMAGES_MAGIC);
+    if (img.count == 0) {
+      throw new DatasetException(images + ": holds 0 images; a data set needs at least one");
+    }
     int[] lab = null;
     if (labels != null) {
       lab = readLabels(labels);

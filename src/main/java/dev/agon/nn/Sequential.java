@@ -320,6 +320,13 @@ public final class Sequential implements Network {
     private long[] shape;
     private Init init = Init.PYTORCH;
 
+    /**
+     * Parameters and per-sample output values of the layers added so far (probes allocate none).
+     */
+    private long params;
+
+    private long outputs;
+
     private Builder(long[] inputShape) {
       if (inputShape.length == 0) {
         throw new IllegalArgumentException("input shape must have at least one dimension");
@@ -353,6 +360,8 @@ public final class Sequential implements Network {
       }
       factories.add(factory);
       shape = probe.outputShape();
+      params += probe.numParams();
+      outputs += Arrays.stream(shape).reduce(1, Math::multiplyExact);
       return this;
     }
 
@@ -430,6 +439,21 @@ public final class Sequential implements Network {
     /** The per-sample shape after the layers added so far. */
     public long[] shape() {
       return shape.clone();
+    }
+
+    /**
+     * Parameters of the layers added so far ({@link #build} allocates them and their gradients).
+     */
+    public long numParams() {
+      return params;
+    }
+
+    /**
+     * Values the layers added so far output per sample: the forward activations a training step
+     * keeps for one sample (its gradients need as many again).
+     */
+    public long activationsPerSample() {
+      return outputs;
     }
 
     /** Number of layers added so far. */

@@ -121,26 +121,10 @@ public final class Factory {
     ModelConfig m = c.model();
     return switch (m.architecture()) {
       case MLP -> Mlp.create(generatorSpec(c, flat(sampleShape)), seed, DataType.FLOAT);
-      case GOODFELLOW2014 -> {
-        int pixels = flat(sampleShape);
-        int h = m.goodfellow2014().generatorHidden();
-        yield Sequential.builder(m.latentDim())
-            .linear(h)
-            .relu()
-            .linear(h)
-            .relu()
-            .linear(pixels)
-            .tanh()
-            .build(DataType.FLOAT, seed);
-      }
-      case DCGAN -> {
-        long[] chw = image(sampleShape);
+      case GOODFELLOW2014, DCGAN -> {
         VirtualBatchNormConfig vbn = c.stabilizers().virtualBatchNorm();
-        Sequential g =
-            Dcgan.generator(
-                    m.latentDim(), (int) chw[0], (int) chw[1], m.dcgan().width(), vbn.enabled())
-                .build(DataType.FLOAT, seed);
-        if (!vbn.enabled()) {
+        Sequential g = layeredGenerator(c, sampleShape).build(DataType.FLOAT, seed);
+        if (m.architecture() != Architecture.DCGAN || !vbn.enabled()) {
           yield g;
         }
         // The reference batch: noise fixed by the run seed, the same in every copy and resume.
@@ -149,6 +133,103 @@ public final class Factory {
         yield new VirtualBatchNormNetwork(g, ref);
       }
     };
+  }
+
+  /** The layers of a goodfellow2014 or dcgan generator, not yet built (nothing allocated). */
+  private static Sequential.Builder layeredGenerator(AgonConfig c, long[] sampleShape) {
+    return layeredGenerator(c, sampleShape, c.model().latentDim());
+  }
+
+  private static Sequential.Builder layeredGenerator(
+      AgonConfig c, long[] sampleShape, int latentDim) {
+    ModelConfig m = c.model();
+    if (m.architecture() == Architecture.GOODFELLOW2014) {
+      int h = m.goodfellow2014().generatorHidden();
+      return Sequential.builder(latentDim)
+          .linear(h)
+          .relu()
+          .linear(h)
+          .relu()
+          .linear(flat(sampleShape))
+          .tanh();
+    }
+    long[] chw = image(sampleShape);
+    return Dcgan.generator(
+        latentDim,
+        (int) chw[0],
+        (int) chw[1],
+        m.dcgan().width(),
+        c.stabilizers().virtualBatchNorm().enabled());
+  }
+
+  /** The layers of a goodfellow2014 or dcgan discriminator, not yet built. */
+  private static Sequential.Builder layeredDiscriminator(AgonConfig c, long[] sampleShape) {
+    ModelConfig m = c.model();
+    MinibatchDiscriminationConfig md = c.stabilizers().minibatchDiscrimination();
+    if (m.architecture() == Architecture.GOODFELLOW2014) {
+      Goodfellow2014Config gf = m.goodfellow2014();
+      int pixels = flat(sampleShape);
+      int units = gf.maxoutUnits();
+      Sequential.Builder b = Sequential.builder(pixels);
+      dropout(b, gf.inputDropout(), 0);
+      b.add((shape, dt) -> new Maxout(pixels, units, gf.maxoutPieces()));
+      dropout(b, gf.hiddenDropout(), 1);
+      b.add((shape, dt) -> new Maxout(units, units, gf.maxoutPieces()));
+      dropout(b, gf.hiddenDropout(), 2);
+      return head(b, md);
+    }
+    long[] chw = image(sampleShape);
+    DcganConfig d = m.dcgan();
+    return md.enabled()
+        ? head(
+            Dcgan.features((int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm())
+                .flatten(),
+            md)
+        : Dcgan.discriminator((int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm());
+  }
+
+  /**
+   * Sizes of both networks of {@code c} for samples of {@code sampleShape}, computed from the layer
+   * shapes without allocating them.
+   *
+   * @param parameters parameters of G plus D
+   * @param latentParameters the part of {@code parameters} that grows with {@code
+   *     model.latent-dim}: the weights of G's input layer
+   * @param activationsPerSample values the layers of G and D output for one sample
+   */
+  public record Sizes(long parameters, long latentParameters, long activationsPerSample) {}
+
+  /**
+   * The {@link Sizes} of {@code c}'s networks; throws {@link IllegalArgumentException} where the
+   * architecture cannot take samples of {@code sampleShape}. Costs microseconds: no tensor is
+   * created.
+   */
+  public static Sizes sizes(AgonConfig c, long[] sampleShape) {
+    int latent = c.model().latentDim();
+    if (c.model().architecture() == Architecture.MLP) {
+      int dims = flat(sampleShape);
+      MlpSpec g = generatorSpec(c, dims);
+      MlpSpec d = discriminatorSpec(c, dims);
+      long perLatent = spec(latent + 1, c.model().generator(), dims).numParams() - g.numParams();
+      return new Sizes(g.numParams() + d.numParams(), perLatent * latent, outputs(g) + outputs(d));
+    }
+    Sequential.Builder g = layeredGenerator(c, sampleShape);
+    Sequential.Builder d = layeredDiscriminator(c, sampleShape);
+    // One more latent dimension adds one row of the input layer's weights.
+    long perLatent = layeredGenerator(c, sampleShape, latent + 1).numParams() - g.numParams();
+    return new Sizes(
+        g.numParams() + d.numParams(),
+        perLatent * latent,
+        g.activationsPerSample() + d.activationsPerSample());
+  }
+
+  /** Per-sample values an MLP's layers output: each linear layer's, and its activation's. */
+  private static long outputs(MlpSpec s) {
+    long n = 0;
+    for (int l = 0; l < s.numLayers(); l++) {
+      n += 2L * s.layerOut(l);
+    }
+    return n;
   }
 
   private static long[] image(long[] sampleShape) {
@@ -167,32 +248,8 @@ public final class Factory {
     MinibatchDiscriminationConfig md = c.stabilizers().minibatchDiscrimination();
     return switch (m.architecture()) {
       case MLP -> Mlp.create(discriminatorSpec(c, flat(sampleShape)), seed, DataType.FLOAT);
-      case GOODFELLOW2014 -> {
-        Goodfellow2014Config gf = m.goodfellow2014();
-        int pixels = flat(sampleShape);
-        int units = gf.maxoutUnits();
-        Sequential.Builder b = Sequential.builder(pixels);
-        dropout(b, gf.inputDropout(), 0);
-        b.add((shape, dt) -> new Maxout(pixels, units, gf.maxoutPieces()));
-        dropout(b, gf.hiddenDropout(), 1);
-        b.add((shape, dt) -> new Maxout(units, units, gf.maxoutPieces()));
-        dropout(b, gf.hiddenDropout(), 2);
-        yield head(b, md).build(DataType.FLOAT, seed);
-      }
-      case DCGAN -> {
-        long[] chw = image(sampleShape);
-        DcganConfig d = m.dcgan();
-        Sequential.Builder b =
-            md.enabled()
-                ? head(
-                    Dcgan.features(
-                            (int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm())
-                        .flatten(),
-                    md)
-                : Dcgan.discriminator(
-                    (int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm());
-        yield b.build(DataType.FLOAT, seed);
-      }
+      case GOODFELLOW2014, DCGAN ->
+          layeredDiscriminator(c, sampleShape).build(DataType.FLOAT, seed);
     };
   }
 

@@ -321,10 +321,190 @@ class BadInputCorpusTest {
   }
 
   /** Configs that parse but cannot train: sizes and shapes checked before the actors start. */
-  private static void impossibleConfigs(List<Case> cases) {}
+  private static void impossibleConfigs(List<Case> cases) {
+    String[][] sets = {
+      // name, then --set overrides of the default experiment (DCGAN on Fashion-MNIST's test split)
+      {"latent-dim 2e9", "model.latent-dim=2000000000"},
+      // Far beyond any test heap (about 300 GB of parameters; 200 GB of activations), so the
+      // cases stay impossible when the tests run with more than -Xmx2g.
+      {
+        "latent-dim whose networks outgrow the heap",
+        "model.latent-dim=65536",
+        "model.dcgan.width=1024"
+      },
+      {
+        "one batch's activations outgrow the heap",
+        "schedule.batch-size=8192",
+        "model.dcgan.width=1024"
+      },
+      {"batch larger than fashion-mnist's 10,000 test images", "schedule.batch-size=20000"},
+      {"dcgan on 2-D ring data", "data.kind=ring"},
+      {
+        "dcgan on 12-pixel image-folder images",
+        "data.kind=image-folder",
+        "data.path=\"no-images-needed\"",
+        "data.image-size=12"
+      },
+      {
+        "goodfellow2014 latent-dim 2e9",
+        "model.architecture=goodfellow2014",
+        "model.latent-dim=2000000000"
+      },
+      {
+        "mlp latent-dim 2e9",
+        "model.architecture=mlp",
+        "data.kind=ring",
+        "model.latent-dim=2000000000"
+      },
+    };
+    for (String[] s : sets) {
+      cli(cases, s[0], d -> {}, d -> train(d, List.of(s).subList(1, s.length)));
+    }
+    Object[][] npy = {
+      // name, [N, H, W] of a float32 .npy data set, --set overrides
+      {"batch larger than a 20-image npy", new long[] {20, 8, 8}, "schedule.batch-size=64"},
+      {"dcgan on 3x3 images", new long[] {20, 3, 3}, "schedule.batch-size=4"},
+      {"dcgan on 12x12 images", new long[] {20, 12, 12}, "schedule.batch-size=4"},
+      {"dcgan on 8x16 images", new long[] {20, 8, 16}, "schedule.batch-size=4"},
+    };
+    for (Object[] c : npy) {
+      long[] shape = (long[]) c[1];
+      cli(
+          cases,
+          (String) c[0],
+          d -> npy(d.resolve("data.npy"), shape),
+          d ->
+              train(
+                  d,
+                  List.of(
+                      "data.kind=npy",
+                      "data.path=\"" + d.resolve("data.npy") + "\"",
+                      (String) c[2])));
+    }
+    cli(
+        cases,
+        "idx file with 0 images",
+        d -> {
+          mkdir(d.resolve("idx"));
+          write(d.resolve("idx/t10k-images-idx3-ubyte"), idx(0x803, 0, 28, 28, 0));
+          write(d.resolve("idx/t10k-labels-idx1-ubyte"), idx(0x801, 0, 0));
+        },
+        d -> train(d, List.of("data.kind=idx", "data.path=\"" + d.resolve("idx") + "\"")));
+  }
+
+  /** {@code agon train --run dir/run --quiet --set s...}: the run directory must not appear. */
+  private static String[] train(Path d, List<String> sets) {
+    List<String> args = new ArrayList<>(List.of("train", "--run", d.resolve("run").toString()));
+    args.add("--quiet");
+    for (String s : sets) {
+      args.add("--set");
+      args.add(s);
+    }
+    return args.toArray(String[]::new);
+  }
+
+  /** A float32 .npy of {@code shape} with values in [-1, 1]. */
+  private static void npy(Path file, long[] shape) {
+    int n = (int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (i % 7) / 3f - 1;
+    }
+    try {
+      dev.agon.tensor.Npy.writeFloat32(file, v, shape);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   /** Outputs of sample/eval that cannot be written: checked before anything is written. */
-  private static void outputs(List<Case> cases) {}
+  private static void outputs(List<Case> cases) {
+    Object[][] lines = {
+      // name, setup beyond the good run, the sample options after --run dir/run
+      {
+        "--png into a missing directory after a good --out",
+        null,
+        new String[] {"--n", "10", "--out", "s.npy", "--png", "missing/s.png"}
+      },
+      {
+        "--out into a missing directory before a good --png",
+        null,
+        new String[] {"--n", "10", "--out", "missing/s.npy", "--png", "s.png"}
+      },
+      {"--out is a directory", "dir:outdir", new String[] {"--n", "10", "--out", "outdir"}},
+      {
+        "--png is a directory",
+        "dir:outdir",
+        new String[] {"--n", "10", "--out", "s.npy", "--png", "outdir"}
+      },
+      {
+        "--out is a read-only file",
+        "readonly-file:ro.npy",
+        new String[] {"--n", "10", "--out", "ro.npy"}
+      },
+      {
+        "--out in a read-only directory",
+        "readonly-dir:ro",
+        new String[] {"--n", "10", "--png", "s.png", "--out", "ro/s.npy"}
+      },
+      {"--out under a file", null, new String[] {"--n", "10", "--out", "run/config.conf/s.npy"}},
+      {
+        "--out and --png the same file",
+        null,
+        new String[] {"--n", "10", "--out", "s.out", "--png", "s.out"}
+      },
+      {"--n 2000000000", null, new String[] {"--n", "2000000000", "--out", "s.npy"}},
+      {"--n 2000000000 png only", null, new String[] {"--n", "2000000000", "--png", "s.png"}},
+    };
+    for (Object[] l : lines) {
+      String extra = (String) l[1];
+      String[] options = (String[]) l[2];
+      cli(
+          cases,
+          "sample " + l[0],
+          d -> {
+            goodRun().accept(d);
+            if (extra != null) {
+              prepare(d, extra);
+            }
+          },
+          d -> {
+            List<String> args = new ArrayList<>(List.of("sample", "--run", d + "/run"));
+            for (int i = 0; i < options.length; i++) {
+              boolean path = options[i].startsWith("--out") || options[i].startsWith("--png");
+              args.add(options[i]);
+              if (path) {
+                args.add(d.resolve(options[++i]).toString());
+              }
+            }
+            return args.toArray(String[]::new);
+          });
+    }
+  }
+
+  /** {@code dir:P}, {@code readonly-file:P} (with content), {@code readonly-dir:P} under d. */
+  private static void prepare(Path d, String what) {
+    String[] kp = what.split(":", 2);
+    Path p = d.resolve(kp[1]);
+    try {
+      switch (kp[0]) {
+        case "dir" -> Files.createDirectories(p);
+        case "readonly-file" -> {
+          Files.writeString(p, "keep me");
+          Files.setPosixFilePermissions(
+              p, java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--"));
+        }
+        case "readonly-dir" -> {
+          Files.createDirectories(p);
+          Files.setPosixFilePermissions(
+              p, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        }
+        default -> throw new IllegalArgumentException(what);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   // --- the control API's token file (metrics.token-file): one that gives no token ---
 
