@@ -60,7 +60,8 @@ public final class CheckpointStore {
 
   /**
    * A checkpoint as read back: {@code engine} holds the scalar state (empty in format 1), {@code
-   * config} the resolved config text (null in format 1).
+   * config} the resolved config text (null in format 1), {@code metricsOffset} the length of the
+   * run's metrics.jsonl at its capture point (-1: not recorded).
    */
   public record Checkpoint(
       Path dir,
@@ -68,7 +69,8 @@ public final class CheckpointStore {
       String configSha256,
       Map<String, INDArray> tensors,
       Map<String, String> engine,
-      String config) {}
+      String config,
+      long metricsOffset) {}
 
   /** Writes tensors (float32, any shape) as checkpoint {@code step}; returns its directory. */
   public static Path write(
@@ -90,6 +92,22 @@ public final class CheckpointStore {
       Map<String, String> engine,
       String config)
       throws IOException {
+    return write(runDir, step, configSha256, tensors, engine, config, -1);
+  }
+
+  /**
+   * As {@link #write(Path, long, String, Map, Map, String)}, recording {@code metricsOffset} (the
+   * length of metrics.jsonl at the capture point) when it is not negative.
+   */
+  public static Path write(
+      Path runDir,
+      long step,
+      String configSha256,
+      Map<String, INDArray> tensors,
+      Map<String, String> engine,
+      String config,
+      long metricsOffset)
+      throws IOException {
     Path root = Files.createDirectories(runDir.resolve("checkpoints"));
     Path target = dirOf(runDir, step);
     if (Files.exists(target)) {
@@ -97,7 +115,8 @@ public final class CheckpointStore {
     }
     Path tmp = Files.createTempDirectory(root, ".tmp-" + step + "-");
     try {
-      return writeInto(root, tmp, target, step, configSha256, tensors, engine, config);
+      return writeInto(
+          root, tmp, target, step, configSha256, tensors, engine, config, metricsOffset);
     } catch (IOException | RuntimeException e) {
       deleteTree(tmp);
       throw e;
@@ -117,7 +136,8 @@ public final class CheckpointStore {
       String configSha256,
       Map<String, INDArray> tensors,
       Map<String, String> engine,
-      String config)
+      String config,
+      long metricsOffset)
       throws IOException {
     StringBuilder entries = new StringBuilder("[");
     for (var e : tensors.entrySet()) {
@@ -161,6 +181,9 @@ public final class CheckpointStore {
             .put("config_sha256", configSha256)
             .putRaw("tensors", entries.append(']').toString())
             .putRaw("engine", state.end());
+    if (metricsOffset >= 0) {
+      manifest.put("metrics_offset", metricsOffset);
+    }
     if (config != null) {
       byte[] text = config.getBytes(StandardCharsets.UTF_8);
       if (!sha256(text).equals(configSha256)) {
@@ -283,7 +306,9 @@ public final class CheckpointStore {
           config = readConfig(dir, m.getString("config_file"), configSha);
         }
       }
-      return new Checkpoint(dir, m.getLong("step"), configSha, tensors, Map.copyOf(engine), config);
+      long offset = m.hasPath("metrics_offset") ? m.getLong("metrics_offset") : -1;
+      return new Checkpoint(
+          dir, m.getLong("step"), configSha, tensors, Map.copyOf(engine), config, offset);
     } catch (ConfigException e) {
       throw new CheckpointException(
           dir.resolve(MANIFEST) + ": malformed manifest (" + e.getMessage() + ")");

@@ -40,7 +40,9 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
   /**
    * Write the state of G update {@code step}: tensors by name and the engine's scalars. The answer
    * goes to {@code replyTo} (a retry's answer too). {@code last}: the run's final checkpoint,
-   * written at once (replacing a state waiting to be retried) and not retried.
+   * written at once (replacing a state waiting to be retried) and not retried. {@code
+   * metricsOffset}: the length of metrics.jsonl, fsynced, at the capture point (-1: none), recorded
+   * in the manifest for {@link MetricsLog}.
    */
   public record Write(
       long step,
@@ -48,8 +50,23 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
       Map<String, INDArray> tensors,
       Map<String, String> engine,
       boolean last,
-      ActorRef<Written> replyTo)
-      implements Command {}
+      ActorRef<Written> replyTo,
+      long metricsOffset)
+      implements Command {
+    public Write(
+        long step,
+        long dStep,
+        Map<String, INDArray> tensors,
+        Map<String, String> engine,
+        boolean last,
+        ActorRef<Written> replyTo) {
+      this(step, dStep, tensors, engine, last, replyTo, -1);
+    }
+
+    Write withMetricsOffset(long offset) {
+      return new Write(step, dStep, tensors, engine, last, replyTo, offset);
+    }
+  }
 
   /**
    * The outcome of a write ({@code last}: of the final one): {@code dir} the checkpoint, or null
@@ -206,7 +223,8 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
         options.configSha256(),
         w.tensors(),
         w.engine(),
-        options.config());
+        options.config(),
+        w.metricsOffset());
   }
 
   private Behavior<Command> onMetric(Metric m) {
