@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -290,6 +291,15 @@ public final class CheckpointStore {
         throw new CheckpointException(
             dir + ": checkpoint format " + format + ", this Agon reads 1 and " + FORMAT_VERSION);
       }
+      long step = m.getLong("step");
+      if (misnamed(dir, step)) {
+        // Trusting the name would resume at another update than the one named, and retention
+        // (which orders by name) would delete real checkpoints to keep this one.
+        throw new CheckpointException(
+            dir
+                + ": the directory's name disagrees with its manifest, which holds G update "
+                + step);
+      }
       Map<String, INDArray> tensors = new LinkedHashMap<>();
       for (Config t : m.getConfigList("tensors")) {
         String name = t.getString("name");
@@ -307,13 +317,40 @@ public final class CheckpointStore {
         }
       }
       long offset = m.hasPath("metrics_offset") ? m.getLong("metrics_offset") : -1;
-      return new Checkpoint(
-          dir, m.getLong("step"), configSha, tensors, Map.copyOf(engine), config, offset);
+      return new Checkpoint(dir, step, configSha, tensors, Map.copyOf(engine), config, offset);
     } catch (ConfigException e) {
       throw new CheckpointException(
           dir.resolve(MANIFEST) + ": malformed manifest (" + e.getMessage() + ")");
     } catch (OutOfMemoryError | NegativeArraySizeException | ArithmeticException e) {
       throw new CheckpointException(dir.resolve(MANIFEST) + ": impossible tensor shape");
+    }
+  }
+
+  /** Whether {@code dir} is named as a checkpoint (digits) of another step than {@code step}. */
+  private static boolean misnamed(Path dir, long step) {
+    String name = dir.getFileName().toString();
+    if (!name.matches("\\d+")) {
+      return false;
+    }
+    try {
+      return Long.parseLong(name) != step;
+    } catch (NumberFormatException e) {
+      return true;
+    }
+  }
+
+  /**
+   * The G update checkpoint directory {@code dir}'s manifest names when it disagrees with the
+   * directory's name; empty when they agree or the manifest cannot be read (a damaged checkpoint,
+   * which {@link #read} reports). Reads the manifest only.
+   */
+  public static OptionalLong misnamedStep(Path dir) {
+    try {
+      long step =
+          ConfigFactory.parseString(Files.readString(dir.resolve(MANIFEST))).getLong("step");
+      return misnamed(dir, step) ? OptionalLong.of(step) : OptionalLong.empty();
+    } catch (IOException | ConfigException e) {
+      return OptionalLong.empty();
     }
   }
 

@@ -22,11 +22,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code agon sample}: generator samples of a run's latest checkpoint, as NPY and/or PNG. */
+/**
+ * {@code agon sample}: generator samples of a run's newest checkpoint that reads back whole, as NPY
+ * and/or PNG.
+ */
 @Command(
     name = "sample",
     mixinStandardHelpOptions = true,
-    description = "Export generator samples of a run's latest checkpoint.")
+    description = "Export generator samples of a run's newest checkpoint that reads back whole.")
 final class SampleCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -58,10 +61,10 @@ final class SampleCommand implements Callable<Integer> {
       throw new Main.UserException("--n must be >= 1 (got " + n + ")");
     }
     AgonConfig c = RunDirectory.config(run);
-    Path dir =
-        CheckpointStore.latest(run)
-            .orElseThrow(() -> new Main.UserException(run + " has no checkpoint yet"));
-    var tensors = CheckpointStore.read(dir).tensors();
+    CheckpointStore.Checkpoint checkpoint =
+        RunDirectory.newestWhole(run, spec.commandLine().getErr());
+    Path dir = checkpoint.dir();
+    var tensors = checkpoint.tensors();
     INDArray params = tensors.get("generator");
     if (params == null) {
       throw new CheckpointException(dir + ": no generator tensor");
