@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -60,7 +61,8 @@ public final class CheckpointStore {
 
   /**
    * A checkpoint as read back: {@code engine} holds the scalar state (empty in format 1), {@code
-   * config} the resolved config text (null in format 1).
+   * config} the resolved config text (null in format 1), {@code metricsOffset} the length of the
+   * run's metrics.jsonl at its capture point (-1: not recorded).
    */
   public record Checkpoint(
       Path dir,
@@ -68,7 +70,8 @@ public final class CheckpointStore {
       String configSha256,
       Map<String, INDArray> tensors,
       Map<String, String> engine,
-      String config) {}
+      String config,
+      long metricsOffset) {}
 
   /** Writes tensors (float32, any shape) as checkpoint {@code step}; returns its directory. */
   public static Path write(
@@ -90,6 +93,22 @@ public final class CheckpointStore {
       Map<String, String> engine,
       String config)
       throws IOException {
+    return write(runDir, step, configSha256, tensors, engine, config, -1);
+  }
+
+  /**
+   * As {@link #write(Path, long, String, Map, Map, String)}, recording {@code metricsOffset} (the
+   * length of metrics.jsonl at the capture point) when it is not negative.
+   */
+  public static Path write(
+      Path runDir,
+      long step,
+      String configSha256,
+      Map<String, INDArray> tensors,
+      Map<String, String> engine,
+      String config,
+      long metricsOffset)
+      throws IOException {
     Path root = Files.createDirectories(runDir.resolve("checkpoints"));
     Path target = dirOf(runDir, step);
     if (Files.exists(target)) {
@@ -97,7 +116,8 @@ public final class CheckpointStore {
     }
     Path tmp = Files.createTempDirectory(root, ".tmp-" + step + "-");
     try {
-      return writeInto(root, tmp, target, step, configSha256, tensors, engine, config);
+      return writeInto(
+          root, tmp, target, step, configSha256, tensors, engine, config, metricsOffset);
     } catch (IOException | RuntimeException e) {
       deleteTree(tmp);
       throw e;
@@ -117,7 +137,8 @@ public final class CheckpointStore {
       String configSha256,
       Map<String, INDArray> tensors,
       Map<String, String> engine,
-      String config)
+      String config,
+      long metricsOffset)
       throws IOException {
     StringBuilder entries = new StringBuilder("[");
     for (var e : tensors.entrySet()) {
@@ -161,6 +182,9 @@ public final class CheckpointStore {
             .put("config_sha256", configSha256)
             .putRaw("tensors", entries.append(']').toString())
             .putRaw("engine", state.end());
+    if (metricsOffset >= 0) {
+      manifest.put("metrics_offset", metricsOffset);
+    }
     if (config != null) {
       byte[] text = config.getBytes(StandardCharsets.UTF_8);
       if (!sha256(text).equals(configSha256)) {
@@ -267,6 +291,15 @@ public final class CheckpointStore {
         throw new CheckpointException(
             dir + ": checkpoint format " + format + ", this Agon reads 1 and " + FORMAT_VERSION);
       }
+      long step = m.getLong("step");
+      if (misnamed(dir, step)) {
+        // Trusting the name would resume at another update than the one named, and retention
+        // (which orders by name) would delete real checkpoints to keep this one.
+        throw new CheckpointException(
+            dir
+                + ": the directory's name disagrees with its manifest, which holds G update "
+                + step);
+      }
       Map<String, INDArray> tensors = new LinkedHashMap<>();
       for (Config t : m.getConfigList("tensors")) {
         String name = t.getString("name");
@@ -283,12 +316,41 @@ public final class CheckpointStore {
           config = readConfig(dir, m.getString("config_file"), configSha);
         }
       }
-      return new Checkpoint(dir, m.getLong("step"), configSha, tensors, Map.copyOf(engine), config);
+      long offset = m.hasPath("metrics_offset") ? m.getLong("metrics_offset") : -1;
+      return new Checkpoint(dir, step, configSha, tensors, Map.copyOf(engine), config, offset);
     } catch (ConfigException e) {
       throw new CheckpointException(
           dir.resolve(MANIFEST) + ": malformed manifest (" + e.getMessage() + ")");
     } catch (OutOfMemoryError | NegativeArraySizeException | ArithmeticException e) {
       throw new CheckpointException(dir.resolve(MANIFEST) + ": impossible tensor shape");
+    }
+  }
+
+  /** Whether {@code dir} is named as a checkpoint (digits) of another step than {@code step}. */
+  private static boolean misnamed(Path dir, long step) {
+    String name = dir.getFileName().toString();
+    if (!name.matches("\\d+")) {
+      return false;
+    }
+    try {
+      return Long.parseLong(name) != step;
+    } catch (NumberFormatException e) {
+      return true;
+    }
+  }
+
+  /**
+   * The G update checkpoint directory {@code dir}'s manifest names when it disagrees with the
+   * directory's name; empty when they agree or the manifest cannot be read (a damaged checkpoint,
+   * which {@link #read} reports). Reads the manifest only.
+   */
+  public static OptionalLong misnamedStep(Path dir) {
+    try {
+      long step =
+          ConfigFactory.parseString(Files.readString(dir.resolve(MANIFEST))).getLong("step");
+      return misnamed(dir, step) ? OptionalLong.of(step) : OptionalLong.empty();
+    } catch (IOException | ConfigException e) {
+      return OptionalLong.empty();
     }
   }
 

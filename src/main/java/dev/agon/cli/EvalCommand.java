@@ -70,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
   @Option(
       names = "--step",
       paramLabel = "N",
-      description = "Checkpoint to score (G step); default: the latest.")
+      description = "Checkpoint to score (G step); default: the newest that reads back whole.")
   Long step;
 
   @Option(
@@ -187,12 +187,14 @@ final class EvalCommand implements Callable<Integer> {
 
   private int scoreRun() throws IOException, CheckpointException {
     AgonConfig c = RunDirectory.config(run);
-    Path dir =
+    // An explicit --step is that checkpoint or an error; otherwise the newest whole one.
+    CheckpointStore.Checkpoint checkpoint =
         step != null
-            ? run.resolve("checkpoints").resolve(String.format(Locale.ROOT, "%010d", step))
-            : CheckpointStore.latest(run)
-                .orElseThrow(() -> new Main.UserException(run + " has no checkpoint yet"));
-    Map<String, INDArray> tensors = CheckpointStore.read(dir).tensors();
+            ? CheckpointStore.read(
+                run.resolve("checkpoints").resolve(String.format(Locale.ROOT, "%010d", step)))
+            : RunDirectory.newestWhole(run, spec.commandLine().getErr());
+    Path dir = checkpoint.dir();
+    Map<String, INDArray> tensors = checkpoint.tensors();
     BatchSource data = Factory.data(c);
     boolean mixture = data instanceof Mixture2d;
     Set<String> asked =

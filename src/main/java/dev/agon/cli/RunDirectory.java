@@ -1,8 +1,10 @@
 package dev.agon.cli;
 
+import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.AgonConfig;
 import dev.agon.config.ConfigLoader;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -17,5 +19,23 @@ final class RunDirectory {
       throw new Main.UserException(run + " is not a run directory (no config.conf)");
     }
     return ConfigLoader.parseResolved(Files.readString(configFile), configFile.toString()).config();
+  }
+
+  /**
+   * The newest checkpoint of {@code run} that reads back whole and verified, as a resume takes it:
+   * each one skipped (corrupt, torn, named for another step) is reported on {@code err} as a {@code
+   * warning:} line. A user error when there is none. Reads every tensor of each one tried.
+   */
+  static CheckpointStore.Checkpoint newestWhole(Path run, PrintWriter err) throws IOException {
+    java.util.List<String> skipped = new java.util.ArrayList<>();
+    var found = CheckpointStore.latestValid(run, skipped::add);
+    if (found.isEmpty()) {
+      throw new Main.UserException(
+          skipped.isEmpty()
+              ? run + " has no checkpoint yet"
+              : run + " has no checkpoint that reads back whole: " + String.join("; ", skipped));
+    }
+    skipped.forEach(w -> err.println("warning: " + w));
+    return found.get();
   }
 }

@@ -22,11 +22,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code agon sample}: generator samples of a run's latest checkpoint, as NPY and/or PNG. */
+/**
+ * {@code agon sample}: generator samples of a run's newest checkpoint that reads back whole, as NPY
+ * and/or PNG.
+ */
 @Command(
     name = "sample",
     mixinStandardHelpOptions = true,
-    description = "Export generator samples of a run's latest checkpoint.")
+    description = "Export generator samples of a run's newest checkpoint that reads back whole.")
 final class SampleCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -67,9 +70,9 @@ final class SampleCommand implements Callable<Integer> {
     // Every output is checked before anything is computed or written.
     OutputFiles outputs = new OutputFiles().add("--out", out).add("--png", png);
     AgonConfig c = RunDirectory.config(run);
-    Path dir =
-        CheckpointStore.latest(run)
-            .orElseThrow(() -> new Main.UserException(run + " has no checkpoint yet"));
+    CheckpointStore.Checkpoint checkpoint =
+        RunDirectory.newestWhole(run, spec.commandLine().getErr());
+    Path dir = checkpoint.dir();
     BatchSource data = Factory.data(c);
     long[] image = imageShape(data);
     if (png != null && !(data instanceof Mixture2d) && image == null) {
@@ -89,7 +92,7 @@ final class SampleCommand implements Callable<Integer> {
               + n
               + ")");
     }
-    var tensors = CheckpointStore.read(dir).tensors();
+    var tensors = checkpoint.tensors();
     INDArray params = tensors.get("generator");
     if (params == null) {
       throw new CheckpointException(dir + ": no generator tensor");

@@ -11,8 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -40,7 +40,9 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
   /**
    * Write the state of G update {@code step}: tensors by name and the engine's scalars. The answer
    * goes to {@code replyTo} (a retry's answer too). {@code last}: the run's final checkpoint,
-   * written at once (replacing a state waiting to be retried) and not retried.
+   * written at once (replacing a state waiting to be retried) and not retried. {@code
+   * metricsOffset}: the length of metrics.jsonl, fsynced, at the capture point (-1: none), recorded
+   * in the manifest for {@link MetricsLog}.
    */
   public record Write(
       long step,
@@ -48,8 +50,23 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
       Map<String, INDArray> tensors,
       Map<String, String> engine,
       boolean last,
-      ActorRef<Written> replyTo)
-      implements Command {}
+      ActorRef<Written> replyTo,
+      long metricsOffset)
+      implements Command {
+    public Write(
+        long step,
+        long dStep,
+        Map<String, INDArray> tensors,
+        Map<String, String> engine,
+        boolean last,
+        ActorRef<Written> replyTo) {
+      this(step, dStep, tensors, engine, last, replyTo, -1);
+    }
+
+    Write withMetricsOffset(long offset) {
+      return new Write(step, dStep, tensors, engine, last, replyTo, offset);
+    }
+  }
 
   /**
    * The outcome of a write ({@code last}: of the final one): {@code dir} the checkpoint, or null
@@ -87,6 +104,7 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
   private long bestStep = -1;
   private double bestValue = Double.NaN;
   private final TreeMap<Long, Double> unwrittenMetrics = new TreeMap<>();
+  private final java.util.Set<Path> misnamedWarned = new java.util.HashSet<>();
 
   public static Behavior<Command> create(Options options) {
     return Behaviors.setup(
@@ -189,6 +207,19 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
 
   private Path write(Write w) throws IOException {
     Path existing = CheckpointStore.dirOf(options.runDir(), w.step());
+    OptionalLong holds = CheckpointStore.misnamedStep(existing);
+    if (holds.isPresent()) {
+      // Another step's checkpoint under this name: kept, under a name no reader takes.
+      Path aside = existing.resolveSibling(existing.getFileName() + ".holds-" + holds.getAsLong());
+      Files.move(existing, aside);
+      getContext()
+          .getLog()
+          .warn(
+              "moved {} aside to {}: its manifest holds G update {}",
+              existing,
+              aside,
+              holds.getAsLong());
+    }
     if (Files.exists(existing)) {
       // The same step again (the final one after a periodic one, a resume that made no update):
       // the state is the same, so a readable one stands.
@@ -206,7 +237,8 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
         options.configSha256(),
         w.tensors(),
         w.engine(),
-        options.config());
+        options.config(),
+        w.metricsOffset());
   }
 
   private Behavior<Command> onMetric(Metric m) {
@@ -265,12 +297,31 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
     }
   }
 
-  /** Deletes every checkpoint but the {@code keepLast} newest and the best. */
+  /**
+   * Deletes every checkpoint but the {@code keepLast} newest and the best. A directory whose name
+   * disagrees with its manifest's step is neither counted nor deleted (its name says nothing about
+   * its age): it stays, with a warning. Reads one small manifest per checkpoint kept.
+   */
   private void prune() {
     try {
-      List<Path> all = CheckpointStore.list(options.runDir());
-      for (int i = options.keepLast(); i < all.size(); i++) {
-        Path dir = all.get(i);
+      int kept = 0;
+      for (Path dir : CheckpointStore.list(options.runDir())) {
+        OptionalLong holds = CheckpointStore.misnamedStep(dir);
+        if (holds.isPresent()) {
+          if (misnamedWarned.add(dir)) {
+            getContext()
+                .getLog()
+                .warn(
+                    "retention leaves {} alone: its manifest holds G update {}",
+                    dir,
+                    holds.getAsLong());
+          }
+          continue;
+        }
+        if (kept < options.keepLast()) {
+          kept++;
+          continue;
+        }
         if (bestStep >= 0 && dir.equals(CheckpointStore.dirOf(options.runDir(), bestStep))) {
           continue;
         }

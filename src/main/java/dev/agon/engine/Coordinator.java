@@ -9,6 +9,7 @@ import dev.agon.train.PlayerState;
 import dev.agon.train.Schedule;
 import dev.agon.train.Scorer;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,6 +111,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private record CheckpointWritten(Checkpointer.Written written) implements Command {}
 
   private record RecorderFlushed(Recorder.Flushed flushed) implements Command {}
+
+  private record LogSynced(Recorder.Synced synced) implements Command {}
 
   private record EvalReady(Evaluator.Ready ready) implements Command {}
 
@@ -252,6 +255,15 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private long lastCheckpointNanos = System.nanoTime();
   private final List<ActorRef<ChangeReply>> checkpointWaiters = new ArrayList<>();
 
+  /**
+   * Each capture asks the Recorder to fsync metrics.jsonl up to that point; the checkpoint is
+   * written only with the log's length from that reply (so the records of every update it holds are
+   * durable first). Replies and captured states pair up in order: whichever comes first waits here.
+   */
+  private final ArrayDeque<Long> logOffsets = new ArrayDeque<>();
+
+  private final ArrayDeque<Checkpointer.Write> writesAwaitingLog = new ArrayDeque<>();
+
   private String abortCause;
   private boolean abortDiverged;
 
@@ -391,6 +403,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         .onSignal(Terminated.class, this::onChildStopped)
         .onMessage(Resume.class, this::onResume)
         .onMessage(RecorderFlushed.class, this::onFlushed)
+        .onMessage(LogSynced.class, this::onLogSynced)
         .onMessage(EvalReady.class, this::onEvalReady)
         .onMessage(EvalDone.class, this::onEvalDone)
         .onMessage(EvalSnapshot.class, this::onEvalSnapshot)
@@ -770,6 +783,11 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   }
 
   private void requestStates() {
+    if (checkpointer != null) {
+      // Every record of the updates captured now has been told to the Recorder already.
+      recorder.tell(
+          new Recorder.Sync(getContext().messageAdapter(Recorder.Synced.class, LogSynced::new)));
+    }
     ActorRef<PlayerState> states =
         getContext().messageAdapter(PlayerState.class, StateCaptured::new);
     generator.tell(new Generator.GetState(states));
@@ -823,14 +841,28 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     engine.put("schedule.epoch", Integer.toString(epoch));
     writeInFlight = true;
     lastCheckpointNanos = System.nanoTime();
-    checkpointer.tell(
+    Checkpointer.Write w =
         new Checkpointer.Write(
             gDone,
             dDone,
             tensors,
             engine,
             last,
-            getContext().messageAdapter(Checkpointer.Written.class, CheckpointWritten::new)));
+            getContext().messageAdapter(Checkpointer.Written.class, CheckpointWritten::new));
+    if (logOffsets.isEmpty()) {
+      writesAwaitingLog.add(w);
+    } else {
+      checkpointer.tell(w.withMetricsOffset(logOffsets.poll()));
+    }
+  }
+
+  private Behavior<Command> onLogSynced(LogSynced s) {
+    if (writesAwaitingLog.isEmpty()) {
+      logOffsets.add(s.synced().offset());
+    } else {
+      checkpointer.tell(writesAwaitingLog.poll().withMetricsOffset(s.synced().offset()));
+    }
+    return this;
   }
 
   private Behavior<Command> onCheckpointWritten(CheckpointWritten m) {

@@ -6,13 +6,13 @@ import dev.agon.metrics.TrainingMetrics;
 import dev.agon.util.Json;
 import dev.agon.util.WriteFailedException;
 import java.io.BufferedWriter;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -36,6 +36,16 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
   public record Flush(ActorRef<Flushed> replyTo) implements Command {}
 
   public record Flushed() {}
+
+  /**
+   * Writes out and fsyncs {@code metrics.jsonl}, then replies with its length: every record told
+   * before this is durable, and the offset is where a resume from a checkpoint captured now cuts
+   * the log back to ({@link MetricsLog}). Costs one fsync; sent once per checkpoint.
+   */
+  public record Sync(ActorRef<Synced> replyTo) implements Command {}
+
+  /** The log's length in bytes after a {@link Sync} (-1: no file). */
+  public record Synced(long offset) {}
 
   /**
    * Where the records go.
@@ -68,6 +78,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
   }
 
   private final Options options;
+  private final FileOutputStream file;
   private final BufferedWriter out;
   private final long startNanos = System.nanoTime();
   private long lastPrintNanos = startNanos;
@@ -86,14 +97,14 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
   private Recorder(ActorContext<Command> ctx, Options options) throws IOException {
     super(ctx);
     this.options = options;
-    this.out =
+    this.file =
         options.metricsFile() == null
             ? null
-            : Files.newBufferedWriter(
-                options.metricsFile(),
-                StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+            : new FileOutputStream(options.metricsFile().toFile(), true);
+    this.out =
+        file == null
+            ? null
+            : new BufferedWriter(new OutputStreamWriter(file, StandardCharsets.UTF_8));
     this.metrics =
         options.metrics() == null
             ? null
@@ -105,6 +116,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     return newReceiveBuilder()
         .onMessage(Record.class, this::onRecord)
         .onMessage(Flush.class, this::onFlush)
+        .onMessage(Sync.class, this::onSync)
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
@@ -246,6 +258,21 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     }
     flushFile();
     f.replyTo().tell(new Flushed());
+    return this;
+  }
+
+  private Behavior<Command> onSync(Sync s) {
+    long offset = -1;
+    if (out != null) {
+      try {
+        out.flush();
+        file.getChannel().force(false);
+        offset = file.getChannel().size();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    s.replyTo().tell(new Synced(offset));
     return this;
   }
 

@@ -145,7 +145,7 @@ public final class TrainRun {
       start.put("resumed_from", resumedFrom.dir().getFileName().toString());
     }
     try {
-      endTornLine(metrics);
+      fitLog(resumedFrom);
       appendLine(metrics, start.put("time_ms", System.currentTimeMillis()).end());
     } catch (IOException e) {
       Files.deleteIfExists(staged);
@@ -653,6 +653,7 @@ public final class TrainRun {
       return false;
     }
     CheckpointStore.Checkpoint from = CheckpointStore.latestValid(runDir, log::warn).orElse(null);
+    fitLog(from);
     long target = from == null ? -1 : from.step();
     double scale = 1.0;
     if (diverged) {
@@ -692,21 +693,25 @@ public final class TrainRun {
   }
 
   /**
-   * A process killed while writing leaves a partial last line in {@code file}: end it, so that the
-   * next record starts on a line of its own (readers skip the one unparsable line).
+   * Cuts metrics.jsonl back to checkpoint {@code from} (null: the initial state) before the run
+   * (re)starts there: a torn last line and the records the run will redo go ({@link MetricsLog}).
    */
-  private static void endTornLine(Path file) throws IOException {
-    if (!Files.exists(file) || Files.size(file) == 0) {
-      return;
+  private void fitLog(CheckpointStore.Checkpoint from) throws IOException {
+    MetricsLog.Recovery r =
+        MetricsLog.recover(
+            runDir.resolve("metrics.jsonl"),
+            from == null ? 0 : from.metricsOffset(),
+            from == null ? 0 : from.step());
+    var log = org.slf4j.LoggerFactory.getLogger(TrainRun.class);
+    if (r.warning() != null) {
+      log.warn(r.warning());
     }
-    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
-      java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
-      ch.read(last, ch.size() - 1);
-      if (last.get(0) == '\n') {
-        return;
-      }
+    if (r.changed()) {
+      log.info(
+          "metrics.jsonl: cut {} bytes ({} records past the start point, which the run redoes)",
+          r.cutBytes(),
+          r.droppedLines());
     }
-    Files.writeString(file, "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
   }
 
   private static void appendLine(Path file, String line) throws IOException {

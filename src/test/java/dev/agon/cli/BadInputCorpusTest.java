@@ -64,6 +64,7 @@ class BadInputCorpusTest {
     outputs(cases);
     tokenFiles(cases);
     configChanges(cases);
+    checkpointChoice(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -589,6 +590,52 @@ class BadInputCorpusTest {
                 set
               });
     }
+  }
+
+  /**
+   * Checkpoints that sample/eval must not take: one whose directory name disagrees with its
+   * manifest's step, and one --step names explicitly that is corrupt (no fallback then).
+   */
+  private static void checkpointChoice(List<Case> cases) {
+    Consumer<Path> misnamed =
+        goodRun()
+            .andThen(
+                d -> {
+                  Path ckpts = d.resolve("run").resolve("checkpoints");
+                  try {
+                    Files.move(ckpts.resolve("0000000003"), ckpts.resolve("0000000007"));
+                  } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                });
+    cli(
+        cases,
+        "eval --step of a checkpoint directory named for another step",
+        misnamed,
+        d -> new String[] {"eval", "--run", d.resolve("run") + "", "--step", "7", "--n", "100"});
+    cli(
+        cases,
+        "sample from a run whose only checkpoint is named for another step",
+        misnamed,
+        d ->
+            new String[] {
+              "sample",
+              "--run",
+              d.resolve("run") + "",
+              "--n",
+              "10",
+              "--out",
+              d.resolve("s.npy") + ""
+            });
+    cli(
+        cases,
+        "eval --step of a corrupt checkpoint",
+        goodRun().andThen(d -> flip("generator.f32", 0).accept(checkpointOf(d))),
+        d -> new String[] {"eval", "--run", d.resolve("run") + "", "--step", "3", "--n", "100"});
+  }
+
+  private static Path checkpointOf(Path d) {
+    return d.resolve("run").resolve("checkpoints").resolve("0000000003");
   }
 
   // --- damaged checkpoints: a mutation of a copy of a good run's checkpoint directory ---

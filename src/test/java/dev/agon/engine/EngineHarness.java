@@ -37,6 +37,8 @@ final class EngineHarness {
             reports.add(r.report());
           } else if (m instanceof Recorder.Flush f) {
             f.replyTo().tell(new Recorder.Flushed());
+          } else if (m instanceof Recorder.Sync s) {
+            s.replyTo().tell(new Recorder.Synced(-1));
           }
           return Behaviors.same();
         });

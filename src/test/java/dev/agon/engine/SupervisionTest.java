@@ -57,6 +57,13 @@ class SupervisionTest {
     String metrics = Files.readString(tmp.resolve("faulty/metrics.jsonl"));
     assertThat(metrics).contains("\"event\":\"restart\"").contains("injected fault");
     assertThat(metrics).contains("\"event\":\"resumed_from\"").contains("0000000020");
+    // The updates 21-24 the failed system recorded are dropped with the restart, which redoes them.
+    List<String> gSteps =
+        metrics.lines().filter(l -> l.startsWith("{\"event\":\"g_step\",")).toList();
+    assertThat(gSteps).hasSize(40);
+    for (int i = 0; i < 40; i++) {
+      assertThat(gSteps.get(i)).startsWith("{\"event\":\"g_step\",\"step\":" + (i + 1) + ",");
+    }
 
     start(tmp.resolve("clean")).await();
     var x = CheckpointStore.read(CheckpointStore.dirOf(tmp.resolve("clean"), 40));
