@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agon.tensor.Noise;
+import dev.agon.tensor.Tolerance;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,7 +70,33 @@ class MlpTest {
     h = Transforms.leakyRelu(h.mmul(m.weight(1).dup()).addRowVector(m.bias(1).dup()), 0.2);
     INDArray expected = Transforms.tanh(h.mmul(m.weight(2).dup()).addRowVector(m.bias(2).dup()));
     INDArray y = m.forward(x);
-    assertThat(Transforms.abs(y.sub(expected)).maxNumber().doubleValue()).isLessThan(1e-14);
+    INDArray bound = magnitudes(m, x).muli(2 * Tolerance.gamma(fanIns(SPEC), DataType.DOUBLE));
+    assertThat(Tolerance.ratio(y, expected, bound)).isLessThan(1.0);
+  }
+
+  /**
+   * Componentwise magnitudes of the output's sums, {@code S_l = |S_(l-1)| |W_l| + |b_l|} from
+   * {@code S_0 = |x|}: the activations here are 1-Lipschitz with {@code |f(z)| <= |z|}, so {@code
+   * gamma(n) S_L} bounds the output's rounding, n the fan-ins along the chain, to first order
+   * (Higham 3.5 for each product; each activation's own rounding is one more operation).
+   */
+  private static INDArray magnitudes(Mlp m, INDArray x) {
+    INDArray s = Transforms.abs(x.castTo(DataType.DOUBLE));
+    for (int l = 0; l < m.spec().numLayers(); l++) {
+      INDArray w = Transforms.abs(m.weight(l).castTo(DataType.DOUBLE));
+      INDArray b = Transforms.abs(m.bias(l).castTo(DataType.DOUBLE));
+      s = s.mmul(w).addRowVector(b);
+    }
+    return s;
+  }
+
+  /** The fan-ins along the chain (+1 each: the bias, the activation). */
+  private static long fanIns(MlpSpec spec) {
+    long n = spec.inputDim() + 2;
+    for (int h : spec.hidden()) {
+      n += h + 2;
+    }
+    return n;
   }
 
   @Test
@@ -137,7 +164,10 @@ class MlpTest {
     INDArray xd = gaussian(DataType.DOUBLE, 9, 16, 100);
     INDArray yf = f.forward(xd.castTo(DataType.FLOAT)).castTo(DataType.DOUBLE);
     INDArray yd = d.forward(xd);
-    assertThat(Transforms.abs(yf.sub(yd)).maxNumber().doubleValue()).isLessThan(1e-5);
+    double g =
+        Tolerance.gamma(fanIns(spec) + 1, DataType.FLOAT)
+            + Tolerance.gamma(fanIns(spec) + 1, DataType.DOUBLE);
+    assertThat(Tolerance.ratio(yf, yd, magnitudes(d, xd).muli(g))).isLessThan(1.0);
   }
 
   @Test

@@ -68,12 +68,7 @@ final class SingleLayerHarness {
     return h;
   }
 
-  /** L = sum(forward(x) * r), so dL/d(output) = r. */
-  double loss(INDArray x, INDArray r, Layer.Context ctx) {
-    return layer.forward(x, ctx).mul(r).sumNumber().doubleValue();
-  }
-
-  /** The terms of {@link #loss}, {@code forward(x) * r}. */
+  /** The terms of the loss {@code L = sum(forward(x) * r)}, so {@code dL/d(output) = r}. */
   INDArray terms(INDArray x, INDArray r, Layer.Context ctx) {
     return layer.forward(x, ctx).mul(r);
   }

@@ -1,8 +1,8 @@
 package dev.agon.objective;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
+import dev.agon.tensor.Tolerance;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,10 +23,19 @@ final class Columns {
     return Nd4j.create(DataType.DOUBLE, rows, 1);
   }
 
+  /**
+   * Bound on a closed-form objective value or gradient in these tests: at most 8 rows, each term at
+   * most 8 operations (softplus: exp, log1p, max, add; sigmoid; hinge; square), and the mean, both
+   * sides; {@code scale}: the terms' magnitudes, at most 1 here unless the value is larger.
+   */
+  static double tol(double scale) {
+    return Tolerance.ops(2 * (8 + 8), Math.max(1, Math.abs(scale)));
+  }
+
   static void assertColumn(INDArray a, double tol, double... expected) {
     assertThat(a.length()).isEqualTo(expected.length);
     for (int i = 0; i < expected.length; i++) {
-      assertThat(a.getDouble(i)).as("row %d", i).isCloseTo(expected[i], within(tol));
+      Tolerance.assertClose("row " + i, a.getDouble(i), expected[i], tol);
     }
   }
 

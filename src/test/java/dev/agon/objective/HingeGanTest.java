@@ -19,16 +19,16 @@ class HingeGanTest {
     INDArray gr = zeros(3);
     INDArray gf = zeros(3);
     DLoss d = HINGE.discriminator(column(2, 0.5, -1), column(-3, -0.5, 2), gr, gf);
-    assertThat(d.loss()).isCloseTo(2.0, within(1e-15));
-    assertThat(d.meanDReal()).isCloseTo(0.5, within(1e-15));
-    assertThat(d.meanDFake()).isCloseTo(-0.5, within(1e-15));
+    assertThat(d.loss()).isCloseTo(2.0, within(Columns.tol(2.0)));
+    assertThat(d.meanDReal()).isCloseTo(0.5, within(Columns.tol(0.5)));
+    assertThat(d.meanDFake()).isCloseTo(-0.5, within(Columns.tol(-0.5)));
     assertColumn(gr, 0, 0, -1.0 / 3, -1.0 / 3);
     assertColumn(gf, 0, 0, 1.0 / 3, 1.0 / 3);
     // L_G = -mean fake = 0.5, gradient -1/B everywhere
     INDArray g = zeros(3);
     GLoss gl = HINGE.generator(column(-3, -0.5, 2), g);
-    assertThat(gl.loss()).isCloseTo(0.5, within(1e-15));
-    assertThat(gl.meanDFake()).isCloseTo(-0.5, within(1e-15));
+    assertThat(gl.loss()).isCloseTo(0.5, within(Columns.tol(0.5)));
+    assertThat(gl.meanDFake()).isCloseTo(-0.5, within(Columns.tol(-0.5)));
     assertColumn(g, 0, -1.0 / 3, -1.0 / 3, -1.0 / 3);
   }
 
@@ -38,7 +38,8 @@ class HingeGanTest {
     INDArray gr = zeros(2);
     INDArray gf = zeros(2);
     DLoss d = HINGE.discriminator(column(0.999, 1.001), column(-1.001, -0.999), gr, gf);
-    assertThat(d.loss()).isCloseTo(0.001 / 2 + 0.001 / 2, within(1e-15));
+    assertThat(d.loss())
+        .isCloseTo(0.001 / 2 + 0.001 / 2, within(Columns.tol(0.001 / 2 + 0.001 / 2)));
     assertColumn(gr, 0, -0.5, 0);
     assertColumn(gf, 0, 0, 0.5);
   }

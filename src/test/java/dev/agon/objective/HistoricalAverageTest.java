@@ -2,8 +2,8 @@ package dev.agon.objective;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
+import dev.agon.tensor.Tolerance;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -80,6 +80,7 @@ class HistoricalAverageTest {
     double lambda = 0.3;
     HistoricalAverage h = new HistoricalAverage(n, lambda, 0);
     double[] sum = new double[n];
+    double maxTheta = 0;
     for (int v = 0; v < versions; v++) {
       double[] theta = new double[n];
       for (int i = 0; i < n; i++) {
@@ -94,31 +95,43 @@ class HistoricalAverageTest {
       INDArray grad = vec(DataType.DOUBLE, grad0).castTo(t);
       double[] gradBefore = values(grad);
 
+      // the running mean after v versions (3 operations each) against sum / v (v + 1): both
+      // within gamma(4 v + 1) of the largest |theta| seen so far; d = theta - mean adds u |d|
+      double meanTol = Tolerance.sum(4L * v + 1, maxTheta, DataType.DOUBLE);
+      double dTol = meanTol + Tolerance.unitRoundoff(DataType.DOUBLE) * (maxTheta + meanTol);
       double expectedPenalty = 0;
+      double dAbs = 0;
       double[] expectedGrad = gradBefore.clone();
       if (v > 0) {
         for (int i = 0; i < n; i++) {
           double d = exact[i] - sum[i] / v;
           expectedPenalty += d * d;
+          dAbs += Math.abs(d);
           expectedGrad[i] += 2 * lambda * d;
         }
         expectedPenalty *= lambda;
       }
       double penalty = h.apply(x, grad);
-      assertThat(penalty).isCloseTo(expectedPenalty, within(1e-9 * (1 + expectedPenalty)));
-      double gradTol = t == DataType.DOUBLE ? 1e-12 : 1e-5;
+      // lambda sum d^2: first order 2 lambda |d| dTol per term, plus the sum's own rounding
+      double penaltyTol =
+          2 * lambda * dAbs * dTol + Tolerance.sum(n + 3, expectedPenalty, DataType.DOUBLE);
+      Tolerance.assertClose("penalty at version " + v, penalty, expectedPenalty, penaltyTol);
       double[] got = values(grad);
       for (int i = 0; i < n; i++) {
-        assertThat(got[i])
-            .as("gradient %d at version %d", i, v)
-            .isCloseTo(expectedGrad[i], within(gradTol));
+        // grad + 2 lambda d in double (4 operations), rounded once more to t
+        double gradTol =
+            2 * lambda * dTol
+                + Tolerance.sum(4, Math.abs(gradBefore[i]) + Math.abs(expectedGrad[i]), t);
+        Tolerance.assertClose(
+            "gradient " + i + " at version " + v, got[i], expectedGrad[i], gradTol);
         sum[i] += exact[i];
+        maxTheta = Math.max(maxTheta, Math.abs(exact[i]));
       }
       double[] mean = values(h.state());
+      double meanTolNext = Tolerance.sum(4L * (v + 1) + 1, maxTheta, DataType.DOUBLE);
       for (int i = 0; i < n; i++) {
-        assertThat(mean[i])
-            .as("mean %d after %d", i, v + 1)
-            .isCloseTo(sum[i] / (v + 1), within(1e-12));
+        Tolerance.assertClose(
+            "mean " + i + " after " + (v + 1), mean[i], sum[i] / (v + 1), meanTolNext);
       }
       assertThat(h.count()).isEqualTo(v + 1);
     }
@@ -143,19 +156,8 @@ class HistoricalAverageTest {
     INDArray theta = vec(DataType.DOUBLE, at);
     INDArray analytic = Nd4j.zeros(DataType.DOUBLE, 1, n);
     h.addGradient(theta, analytic);
-    double step = 1e-6;
-    for (int i = 0; i < n; i++) {
-      double orig = theta.getDouble(i);
-      theta.putScalar(i, orig + step);
-      double plus = h.penalty(theta);
-      theta.putScalar(i, orig - step);
-      double minus = h.penalty(theta);
-      theta.putScalar(i, orig);
-      double numeric = (plus - minus) / (2 * step);
-      double a = analytic.getDouble(i);
-      double rel = Math.abs(a - numeric) / Math.max(1e-7, Math.abs(a) + Math.abs(numeric));
-      assertThat(rel).as("element %d: %s vs %s", i, a, numeric).isLessThan(1e-7);
-    }
+    assertThat(FiniteDifferences.errorRatio(theta, analytic, () -> h.penalty(theta)))
+        .isLessThan(1.0);
   }
 
   @Test

@@ -18,15 +18,15 @@ class WassersteinTest {
     INDArray gr = zeros(3);
     INDArray gf = zeros(2);
     DLoss d = W.discriminator(column(2, -1, 5), column(-1, 3), gr, gf);
-    assertThat(d.loss()).isCloseTo(-1.0, within(1e-15));
-    assertThat(d.meanDReal()).isCloseTo(2.0, within(1e-15));
-    assertThat(d.meanDFake()).isCloseTo(1.0, within(1e-15));
+    assertThat(d.loss()).isCloseTo(-1.0, within(Columns.tol(-1.0)));
+    assertThat(d.meanDReal()).isCloseTo(2.0, within(Columns.tol(2.0)));
+    assertThat(d.meanDFake()).isCloseTo(1.0, within(Columns.tol(1.0)));
     assertColumn(gr, 0, -1.0 / 3, -1.0 / 3, -1.0 / 3);
     assertColumn(gf, 0, 0.5, 0.5);
     INDArray g = zeros(2);
     GLoss gl = W.generator(column(-1, 3), g);
-    assertThat(gl.loss()).isCloseTo(-1.0, within(1e-15));
-    assertThat(gl.meanDFake()).isCloseTo(1.0, within(1e-15));
+    assertThat(gl.loss()).isCloseTo(-1.0, within(Columns.tol(-1.0)));
+    assertThat(gl.meanDFake()).isCloseTo(1.0, within(Columns.tol(1.0)));
     assertColumn(g, 0, -0.5, -0.5);
   }
 

@@ -46,20 +46,79 @@ public final class Tolerance {
   }
 
   /**
-   * Bound on a closed-form DOUBLE result of magnitude {@code |value|} after {@code ops} rounded
-   * operations (each a correctly rounded op or a libm call within 1 ulp, 2u).
+   * Bound on a closed-form DOUBLE result after {@code ops} rounded operations along its longest
+   * chain (each a correctly rounded op or a libm call within 1 ulp, 2u; count those of the expected
+   * value's formula too, and one for a decimal literal). {@code scale}: the result's magnitude, or
+   * {@code sum |terms|} where it adds terms that may cancel (an exact 0 still has a scale).
    */
-  public static double ops(int ops, double value) {
-    return gamma(2L * ops, DataType.DOUBLE) * Math.abs(value);
+  public static double ops(int ops, double scale) {
+    return gamma(2L * ops, DataType.DOUBLE) * Math.abs(scale);
   }
 
   /**
    * Bound on the difference between a FLOAT computation and the same computation in DOUBLE: the
    * inputs are rounded to FLOAT (one more operation) and both results carry the sum bound over
-   * {@code n} terms whose absolute values sum to {@code abs}.
+   * {@code n} terms whose absolute values sum to {@code abs} (or, as in {@link #reordered}, the
+   * largest compared magnitude with {@code n} counting the whole chain).
    */
   public static double floatVsDouble(long n, double abs) {
     return sum(n + 1, abs, DataType.FLOAT) + sum(n + 1, abs, DataType.DOUBLE);
+  }
+
+  /**
+   * Bound on the difference between two computations of the same sums in different orders (a
+   * gradient accumulated into the previous one, a pass split differently): each is within {@code
+   * gamma(n) sum|terms|} of the exact value. With {@code n} counting every parameter, input and
+   * activation of the chain (far more than any one sum's fan-in) and {@code scale} the largest
+   * compared magnitude, the spare factor in {@code n} covers cancellation within a sum ({@code
+   * sum|terms| / |sum|}) up to that factor, without computing every element's terms.
+   */
+  public static double reordered(long n, double scale, DataType t) {
+    return 2 * sum(n, scale, t);
+  }
+
+  /**
+   * {@link #ratio(INDArray, INDArray, double)} of a FLOAT result against the same computation in
+   * DOUBLE, bounded by {@link #floatVsDouble}{@code (n, scale)}. Refuses a bound above 1e-2 of the
+   * largest DOUBLE entry: such a check could no longer tell a sign or a factor of 2.
+   */
+  public static double floatVsDoubleRatio(INDArray f, INDArray d, long n, double scale) {
+    double bound = floatVsDouble(n, scale);
+    if (bound > 1e-2 * absMax(d)) {
+      throw new IllegalArgumentException(
+          "float-vs-double bound " + bound + " is too weak for values up to " + absMax(d));
+    }
+    return ratio(f, d, bound);
+  }
+
+  /**
+   * Asserts {@code |actual - expected| <= bound} (a bound of 0: exact), reporting the ratio like
+   * the other checks.
+   */
+  public static void assertClose(double actual, double expected, double bound) {
+    assertClose("", actual, expected, bound);
+  }
+
+  /** {@link #assertClose(double, double, double)} with a description for the failure message. */
+  public static void assertClose(String what, double actual, double expected, double bound) {
+    double err = Math.abs(actual - expected);
+    double r = report(err == 0 ? 0 : err / bound);
+    if (!(r <= 1)) {
+      throw new AssertionError(
+          String.format(
+              "%s%s differs from %s by %s, beyond its bound %s (ratio %.3g)",
+              what.isEmpty() ? "" : what + ": ", actual, expected, err, bound, r));
+    }
+  }
+
+  /** {@link #assertClose(double, double, double)} for each element. */
+  public static void assertClose(double[] actual, double[] expected, double bound) {
+    if (actual.length != expected.length) {
+      throw new AssertionError(actual.length + " values, expected " + expected.length);
+    }
+    for (int i = 0; i < actual.length; i++) {
+      assertClose("element " + i, actual[i], expected[i], bound);
+    }
   }
 
   /** {@code sum |a_i|} (DOUBLE). */
@@ -187,6 +246,26 @@ public final class Tolerance {
     double r = err == 0 ? 0 : err / bound;
     report(r);
     return r;
+  }
+
+  /**
+   * Largest ratio of {@code |actual - expected|} to the element's own bound (below 1 passes): for
+   * componentwise bounds such as {@code gamma(n) |A| |B|} of a product.
+   */
+  public static double ratio(INDArray actual, INDArray expected, INDArray bound) {
+    INDArray err =
+        actual
+            .castTo(DataType.DOUBLE)
+            .sub(expected.castTo(DataType.DOUBLE))
+            .reshape(actual.length());
+    INDArray b = bound.castTo(DataType.DOUBLE).reshape(actual.length());
+    double worst = 0;
+    for (long i = 0; i < err.length(); i++) {
+      double e = Math.abs(err.getDouble(i));
+      worst = Math.max(worst, e == 0 ? 0 : e / b.getDouble(i));
+    }
+    report(worst);
+    return worst;
   }
 
   /**
