@@ -65,6 +65,7 @@ class KillResumeFaultTest {
     int killsDuringWrite = 0;
     int resumes = 0;
     List<String> report = new ArrayList<>();
+    long startup = 0;
     for (int i = 0; i < 20; i++) {
       Optional<Path> before = CheckpointStore.latest(run);
       TrainProcess p =
@@ -73,7 +74,14 @@ class KillResumeFaultTest {
               "kill" + i,
               List.of("-Dagon.faults.checkpoint-write-delay-ms=40"),
               run(ITERATIONS));
-      Thread.sleep(500 + rnd.nextInt(7000));
+      // Kill moments are drawn from start-up to a few seconds past the first checkpoint, as long
+      // as that takes here: the first process measures it (13 s on a loaded 2-core machine, where
+      // moments drawn from a fixed 0.5-7.5 s window never got past start-up).
+      if (i == 0) {
+        startup = awaitFirstCheckpoint(run, p);
+      } else {
+        Thread.sleep(200 + rnd.nextInt((int) startup + 5000));
+      }
       boolean writing = temporaryDirs(run) > 0;
       p.signal("KILL");
       assertThat(p.waitFor(30)).isEqualTo(137);
@@ -140,6 +148,18 @@ class KillResumeFaultTest {
           .as(name)
           .isTrue();
     }
+  }
+
+  /** Waits, up to three minutes, for the run's first checkpoint; the milliseconds it took. */
+  private static long awaitFirstCheckpoint(Path run, TrainProcess p) throws Exception {
+    long t0 = System.nanoTime();
+    long deadline = t0 + java.util.concurrent.TimeUnit.MINUTES.toNanos(3);
+    while (CheckpointStore.latest(run).isEmpty()) {
+      assertThat(p.process.isAlive()).as("the training process is alive: %s", p.err()).isTrue();
+      assertThat(System.nanoTime() - deadline).as("a checkpoint within 3 min").isNegative();
+      Thread.sleep(20);
+    }
+    return (System.nanoTime() - t0) / 1_000_000;
   }
 
   private static long temporaryDirs(Path run) throws Exception {
