@@ -888,7 +888,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 w.nanos(),
                 System.currentTimeMillis())));
     answerCheckpointWaiters(
-        w.ok() ? "checkpoint " + w.dir() + " written" : "checkpoint failed: " + w.error());
+        w.ok(), w.ok() ? "checkpoint " + w.dir() + " written" : "checkpoint failed: " + w.error());
     if (w.last()) {
       finalWritten = true;
       finalCheckpoint = w.dir();
@@ -898,8 +898,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     return this;
   }
 
-  private void answerCheckpointWaiters(String message) {
-    boolean ok = message.startsWith("checkpoint ");
+  /** {@code ok} comes from the write itself: the message is for people, never parsed. */
+  private void answerCheckpointWaiters(boolean ok, String message) {
     checkpointWaiters.forEach(r -> r.tell(new ChangeReply(ok, message)));
     checkpointWaiters.clear();
   }
