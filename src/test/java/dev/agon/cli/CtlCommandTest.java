@@ -204,6 +204,26 @@ class CtlCommandTest {
     return Long.parseLong(paused.out().replaceAll("\\D+", ""));
   }
 
+  /**
+   * Defect 5: out-of-bounds values are refused by ctl itself, naming the flag and the config's
+   * bound, before it looks for the run (there is none here).
+   */
+  @Test
+  void ctlRefusesValuesOutsideTheConfigsBoundsNamingTheFlag() {
+    String[][] cases = {
+      {"--k", "1001", "--k must be in [1, 1000] (got 1001)"},
+      {"--k", "0", "--k must be in [1, 1000] (got 0)"},
+      {"--staleness", "101", "--staleness must be in [0, 100] (got 101)"},
+      {"--generator-lr", "0", "--generator-lr must be finite and > 0 (got 0)"},
+      {"--discriminator-lr", "NaN", "--discriminator-lr must be finite and > 0 (got NaN)"},
+    };
+    for (String[] c : cases) {
+      CliRunner r = CliRunner.run("ctl", "schedule", "--run", tmp.toString(), c[0], c[1]);
+      assertThat(r.status()).as(r.err()).isEqualTo(2);
+      assertThat(r.errLines()).as(c[0]).containsExactly("error: " + c[2]);
+    }
+  }
+
   @Test
   void ctlNeedsARunningRunAndAKnownAction() {
     CliRunner none = CliRunner.run("ctl", "pause", "--run", tmp.toString());

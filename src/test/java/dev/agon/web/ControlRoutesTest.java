@@ -132,6 +132,22 @@ class ControlRoutesTest {
     assertThat(slow.body()).contains("did not answer within 300 ms");
   }
 
+  /**
+   * Defect 5: the API had limits of its own (k, s up to 1,000,000; learning rates up to 10). The
+   * bounds are the config's: the largest k and s it declares reach the run, as does any finite
+   * positive learning rate (the config declares no upper bound for one).
+   */
+  @Test
+  void theConfigsBoundsAreTheLimits() throws Exception {
+    start("127.0.0.1", null, 5000);
+    HttpResponse<String> r = post("/api/control/schedule?k=1000&staleness=100&generator-lr=20", "");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(control.calls)
+        .containsExactly(
+            "schedule k=OptionalInt[1000] s=OptionalInt[100] g=OptionalDouble[20.0]"
+                + " d=OptionalDouble.empty");
+  }
+
   static Stream<Arguments> hostile() {
     String form = "application/x-www-form-urlencoded";
     return Stream.of(
@@ -141,9 +157,15 @@ class ControlRoutesTest {
         Arguments.of("/api/control/schedule?k=99999999999", "", null, 400, "must be an integer"),
         Arguments.of("/api/control/schedule?k=1.5", "", null, 400, "must be an integer"),
         Arguments.of("/api/control/schedule?staleness=-1", "", null, 400, "staleness must be"),
-        Arguments.of("/api/control/schedule?generator-lr=NaN", "", null, 400, "must be in (0, 10]"),
-        Arguments.of("/api/control/schedule?generator-lr=-1", "", null, 400, "must be in (0, 10]"),
-        Arguments.of("/api/control/schedule?generator-lr=1e10", "", null, 400, "(0, 10]"),
+        // The config's declared bounds (schedule.k in [1, 1000], schedule.staleness in [0, 100]).
+        Arguments.of("/api/control/schedule?k=1001", "", null, 400, "k must be in [1, 1000]"),
+        Arguments.of(
+            "/api/control/schedule?staleness=101", "", null, 400, "staleness must be in [0, 100]"),
+        Arguments.of(
+            "/api/control/schedule?generator-lr=NaN", "", null, 400, "generator-lr must be finite"),
+        Arguments.of("/api/control/schedule?generator-lr=-1", "", null, 400, "and > 0 (got -1)"),
+        Arguments.of("/api/control/schedule?generator-lr=0", "", null, 400, "and > 0 (got 0)"),
+        Arguments.of("/api/control/schedule?discriminator-lr=1e400", "", null, 400, "finite"),
         Arguments.of("/api/control/schedule?generator-lr=1e-3x", "", null, 400, "a number"),
         Arguments.of("/api/control/schedule?discriminator-lr=", "", null, 400, "a number"),
         Arguments.of("/api/control/schedule", "", null, 400, "give at least one of"),
