@@ -1,5 +1,6 @@
 package dev.agon.cli;
 
+import dev.agon.config.RuntimeLimits;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -76,6 +77,11 @@ final class CtlCommand implements Callable<Integer> {
     if ((run == null) == (url == null)) {
       throw new Main.UserException("give exactly one of --run DIR and --url URL");
     }
+    // The config's bounds, checked here so a bad flag is named before the run is looked for.
+    check("--k", k, RuntimeLimits.K);
+    check("--staleness", staleness, RuntimeLimits.STALENESS);
+    check("--generator-lr", generatorLr, RuntimeLimits.LEARNING_RATE);
+    check("--discriminator-lr", discriminatorLr, RuntimeLimits.LEARNING_RATE);
     List<String> form = new ArrayList<>();
     add(form, "k", k);
     add(form, "staleness", staleness);
@@ -117,6 +123,13 @@ final class CtlCommand implements Callable<Integer> {
         .getErr()
         .println("error: " + action + " refused (HTTP " + r.statusCode() + ")");
     return r.statusCode() == 409 ? 1 : 2;
+  }
+
+  private static void check(String flag, Number value, RuntimeLimits.Range range) {
+    String bad = value == null ? null : range.violation(flag, value.doubleValue());
+    if (bad != null) {
+      throw new Main.UserException(bad);
+    }
   }
 
   private static void add(List<String> form, String key, Object value) {

@@ -1,6 +1,7 @@
 package dev.agon.engine;
 
 import dev.agon.config.BestMetric;
+import dev.agon.config.RuntimeLimits;
 import dev.agon.data.BatchSource;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.GeneratorTrainer;
@@ -474,21 +475,37 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     if (finishing || stopReason != null) {
       return "the run is stopping";
     }
-    if (c.k().isPresent() && (c.k().getAsInt() < 1 || c.k().getAsInt() > 1000)) {
-      return "k must be in [1, 1000] (got " + c.k().getAsInt() + ")";
-    }
-    if (c.staleness().isPresent()
-        && (c.staleness().getAsInt() < 0 || c.staleness().getAsInt() > 100)) {
-      return "staleness must be in [0, 100] (got " + c.staleness().getAsInt() + ")";
-    }
-    for (OptionalDouble lr : new OptionalDouble[] {c.generatorLr(), c.discriminatorLr()}) {
-      if (lr.isPresent() && !(lr.getAsDouble() > 0 && Double.isFinite(lr.getAsDouble()))) {
-        return "learning rates must be finite and > 0 (got " + lr.getAsDouble() + ")";
-      }
+    // The same bounds as the control API and agon ctl: the config's (a direct sender may skip
+    // those).
+    String bad =
+        firstViolation(
+            c.k().isPresent() ? RuntimeLimits.K.violation("k", c.k().getAsInt()) : null,
+            c.staleness().isPresent()
+                ? RuntimeLimits.STALENESS.violation("staleness", c.staleness().getAsInt())
+                : null,
+            c.generatorLr().isPresent()
+                ? RuntimeLimits.LEARNING_RATE.violation(
+                    "generator-lr", c.generatorLr().getAsDouble())
+                : null,
+            c.discriminatorLr().isPresent()
+                ? RuntimeLimits.LEARNING_RATE.violation(
+                    "discriminator-lr", c.discriminatorLr().getAsDouble())
+                : null);
+    if (bad != null) {
+      return bad;
     }
     if ((c.k().isPresent() || c.staleness().isPresent())
         && Math.max(gDone, admittedIteration()) >= lastIteration) {
       return "the run ends at iteration " + lastIteration + " before a new k or s could apply";
+    }
+    return null;
+  }
+
+  private static String firstViolation(String... violations) {
+    for (String v : violations) {
+      if (v != null) {
+        return v;
+      }
     }
     return null;
   }

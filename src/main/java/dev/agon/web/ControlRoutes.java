@@ -1,6 +1,7 @@
 package dev.agon.web;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.agon.config.RuntimeLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -24,9 +25,10 @@ import java.util.concurrent.TimeoutException;
  * The control API: {@code POST /api/control/pause}, {@code resume}, {@code checkpoint}, {@code
  * stop} and {@code schedule} (parameters {@code k}, {@code staleness}, {@code generator-lr}, {@code
  * discriminator-lr}, in the query string or a form body). Answers JSON {@code {"accepted": ...,
- * "message": ...}}: 200 accepted, 409 refused by the run, 400 invalid input, 401 without the right
- * bearer token, 403 when a token is required and none is configured, 413 for a body over {@value
- * #MAX_BODY_BYTES} bytes, 503 while the run restarts, 504 when it does not answer in time.
+ * "message": ...}}: 200 accepted, 409 refused by the run, 400 invalid input (a value outside the
+ * config's declared bounds, {@link RuntimeLimits}, included), 401 without the right bearer token,
+ * 403 when a token is required and none is configured, 413 for a body over {@value #MAX_BODY_BYTES}
+ * bytes, 503 while the run restarts, 504 when it does not answer in time.
  *
  * <p>Authentication: a server bound to a loopback address takes requests without a token unless one
  * is configured; bound to any other address it requires {@code Authorization: Bearer TOKEN} (the
@@ -220,43 +222,51 @@ public final class ControlRoutes {
     if (p.isEmpty()) {
       throw new BadRequest(400, "give at least one of " + SCHEDULE_KEYS);
     }
-    OptionalInt k = integer(p, "k", 1);
-    OptionalInt s = integer(p, "staleness", 0);
-    OptionalDouble lrG = rate(p, "generator-lr");
-    OptionalDouble lrD = rate(p, "discriminator-lr");
+    OptionalInt k = integer(p, "k", RuntimeLimits.K);
+    OptionalInt s = integer(p, "staleness", RuntimeLimits.STALENESS);
+    OptionalDouble lrG = number(p, "generator-lr", RuntimeLimits.LEARNING_RATE);
+    OptionalDouble lrD = number(p, "discriminator-lr", RuntimeLimits.LEARNING_RATE);
     return control.schedule(k, s, lrG, lrD);
   }
 
-  private static OptionalInt integer(Map<String, String> p, String key, int min) throws BadRequest {
+  /** {@code key}'s integer, refused (400) outside the config's bounds {@code range}. */
+  private static OptionalInt integer(Map<String, String> p, String key, RuntimeLimits.Range range)
+      throws BadRequest {
     String v = p.get(key);
     if (v == null) {
       return OptionalInt.empty();
     }
+    int i;
     try {
-      int i = Integer.parseInt(v);
-      if (i < min || i > 1_000_000) {
-        throw new BadRequest(400, key + " must be in [" + min + ", 1000000], got " + i);
-      }
-      return OptionalInt.of(i);
+      i = Integer.parseInt(v);
     } catch (NumberFormatException e) {
       throw new BadRequest(400, key + " must be an integer, got '" + printable(v) + "'");
     }
+    String bad = range.violation(key, i);
+    if (bad != null) {
+      throw new BadRequest(400, bad);
+    }
+    return OptionalInt.of(i);
   }
 
-  private static OptionalDouble rate(Map<String, String> p, String key) throws BadRequest {
+  /** {@code key}'s number, refused (400) outside the config's bounds {@code range}. */
+  private static OptionalDouble number(Map<String, String> p, String key, RuntimeLimits.Range range)
+      throws BadRequest {
     String v = p.get(key);
     if (v == null) {
       return OptionalDouble.empty();
     }
+    double d;
     try {
-      double d = Double.parseDouble(v);
-      if (!(d > 0) || d > 10 || Double.isNaN(d)) {
-        throw new BadRequest(400, key + " must be in (0, 10], got " + v);
-      }
-      return OptionalDouble.of(d);
+      d = Double.parseDouble(v);
     } catch (NumberFormatException e) {
       throw new BadRequest(400, key + " must be a number, got '" + printable(v) + "'");
     }
+    String bad = range.violation(key, d);
+    if (bad != null) {
+      throw new BadRequest(400, bad);
+    }
+    return OptionalDouble.of(d);
   }
 
   /** At most 40 characters of {@code s}, control characters replaced, for error messages. */

@@ -82,7 +82,7 @@ class CtlCommandTest {
     assertThat(none.err()).contains("schedule needs at least one of");
     CliRunner bad = CliRunner.run("ctl", "schedule", "--run", run.toString(), "--k", "0");
     assertThat(bad.status()).isEqualTo(2);
-    assertThat(bad.out()).contains("k must be in [1");
+    assertThat(bad.errLines()).containsExactly("error: --k must be in [1, 1000] (got 0)");
 
     CliRunner stop = CliRunner.run("ctl", "stop", "--run", run.toString());
     assertThat(stop.status()).as(stop.err()).isZero();
