@@ -119,10 +119,18 @@ final class CtlCommand implements Callable<Integer> {
     if (r.statusCode() == 200) {
       return 0;
     }
+    // 409: refused by the run, 500: accepted but failed (a checkpoint not written); both exit 1.
+    boolean byRun = r.statusCode() == 409 || r.statusCode() == 500;
     spec.commandLine()
         .getErr()
-        .println("error: " + action + " refused (HTTP " + r.statusCode() + ")");
-    return r.statusCode() == 409 ? 1 : 2;
+        .println(
+            "error: "
+                + action
+                + (r.statusCode() == 500 ? " failed" : " refused")
+                + " (HTTP "
+                + r.statusCode()
+                + ")");
+    return byRun ? 1 : 2;
   }
 
   private static void check(String flag, Number value, RuntimeLimits.Range range) {

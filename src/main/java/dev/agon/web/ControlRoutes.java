@@ -25,10 +25,12 @@ import java.util.concurrent.TimeoutException;
  * The control API: {@code POST /api/control/pause}, {@code resume}, {@code checkpoint}, {@code
  * stop} and {@code schedule} (parameters {@code k}, {@code staleness}, {@code generator-lr}, {@code
  * discriminator-lr}, in the query string or a form body). Answers JSON {@code {"accepted": ...,
- * "message": ...}}: 200 accepted, 409 refused by the run, 400 invalid input (a value outside the
- * config's declared bounds, {@link RuntimeLimits}, included), 401 without the right bearer token,
- * 403 when a token is required and none is configured, 413 for a body over {@value #MAX_BODY_BYTES}
- * bytes, 503 while the run restarts, 504 when it does not answer in time.
+ * "outcome": "accepted"|"refused"|"failed", "iteration": N or null, "message": ...}} (the message
+ * is for people): 200 accepted, 409 refused by the run, 500 failed (a checkpoint not written), 400
+ * invalid input (a value outside the config's declared bounds, {@link RuntimeLimits}, included),
+ * 401 without the right bearer token, 403 when a token is required and none is configured, 413 for
+ * a body over {@value #MAX_BODY_BYTES} bytes, 503 while the run restarts, 504 when it does not
+ * answer in time.
  *
  * <p>Authentication: a server bound to a loopback address takes requests without a token unless one
  * is configured; bound to any other address it requires {@code Authorization: Bearer TOKEN} (the
@@ -141,7 +143,13 @@ public final class ControlRoutes {
       reply(ex, 503, false, "interrupted");
       return;
     }
-    reply(ex, r.accepted() ? 200 : 409, r.accepted(), r.message());
+    int status =
+        switch (r.outcome()) {
+          case ACCEPTED -> 200;
+          case REFUSED -> 409;
+          case FAILED -> 500;
+        };
+    send(ex, status, r.outcome(), r.iteration(), r.message());
   }
 
   /** {@code Bearer TOKEN}, the scheme in any case (RFC 9110 11.1: it is case-insensitive). */
@@ -275,14 +283,25 @@ public final class ControlRoutes {
     return t.replaceAll("\\p{Cntrl}", "?");
   }
 
+  /** An answer of the routes themselves (bad input, authentication, timeouts): refused. */
   private static void reply(HttpExchange ex, int status, boolean accepted, String message)
+      throws IOException {
+    send(ex, status, accepted ? Control.Outcome.ACCEPTED : Control.Outcome.REFUSED, -1, message);
+  }
+
+  private static void send(
+      HttpExchange ex, int status, Control.Outcome outcome, long iteration, String message)
       throws IOException {
     WebServer.send(
         ex,
         status,
         "application/json; charset=utf-8",
         "{\"accepted\":"
-            + accepted
+            + (outcome == Control.Outcome.ACCEPTED)
+            + ",\"outcome\":\""
+            + outcome.name().toLowerCase(java.util.Locale.ROOT)
+            + "\",\"iteration\":"
+            + (iteration < 0 ? "null" : Long.toString(iteration))
             + ",\"message\":"
             + dev.agon.util.Json.quote(message == null ? "" : message)
             + "}\n");

@@ -53,7 +53,7 @@ class CtlCommandTest {
 
     CliRunner cp = CliRunner.run("ctl", "checkpoint", "--run", run.toString());
     assertThat(cp.status()).as(cp.err()).isZero();
-    assertThat(cp.out()).contains("\"accepted\":true").contains("written");
+    assertThat(cp.out()).contains("\"outcome\":\"accepted\"");
     try (var dirs = Files.list(run.resolve("checkpoints"))) {
       assertThat(dirs.filter(d -> d.getFileName().toString().matches("\\d{10}"))).isNotEmpty();
     }
@@ -127,7 +127,8 @@ class CtlCommandTest {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(api.statusCode() / 100).as(api.statusCode() + " " + api.body()).isNotEqualTo(2);
-    assertThat(api.body()).contains("\"accepted\":false");
+    assertThat(api.statusCode()).as(api.body()).isEqualTo(500);
+    assertThat(api.body()).contains("\"outcome\":\"failed\"");
     CliRunner failed = CliRunner.run("ctl", "checkpoint", "--run", run.toString());
     assertThat(failed.status()).as(failed.out() + failed.err()).isEqualTo(1);
     assertThat(failed.errLines()).allMatch(l -> l.startsWith("error: "));
@@ -199,9 +200,11 @@ class CtlCommandTest {
     return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
   }
 
-  /** The iteration at whose end a {@code ctl pause} left the run. */
+  /** The iteration at whose end a {@code ctl pause} left the run: the reply's field. */
   private static long pausedIteration(CliRunner paused) {
-    return Long.parseLong(paused.out().replaceAll("\\D+", ""));
+    var m = Pattern.compile("\"iteration\":(\\d+)").matcher(paused.out());
+    assertThat(m.find()).as(paused.out()).isTrue();
+    return Long.parseLong(m.group(1));
   }
 
   /**

@@ -29,7 +29,7 @@ class ControlRoutesTest {
   /** Records every call; answers {@code reply} (or the future {@code next} when set). */
   static final class FakeControl implements Control {
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
-    volatile Reply reply = new Reply(true, "ok");
+    volatile Reply reply = new Reply(Control.Outcome.ACCEPTED, 7, "ok");
     volatile CompletableFuture<Reply> next;
 
     private CompletionStage<Reply> answer(String call) {
@@ -97,7 +97,8 @@ class ControlRoutesTest {
     for (String a : List.of("pause", "resume", "checkpoint", "stop")) {
       HttpResponse<String> r = post("/api/control/" + a, "");
       assertThat(r.statusCode()).as(a).isEqualTo(200);
-      assertThat(r.body()).contains("\"accepted\":true");
+      assertThat(r.body())
+          .startsWith("{\"accepted\":true,\"outcome\":\"accepted\",\"iteration\":7,");
       assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
     }
     HttpResponse<String> s =
@@ -120,10 +121,18 @@ class ControlRoutesTest {
   @Test
   void refusalsTimeoutsAndAMissingRunHaveTheirOwnStatus() throws Exception {
     start("127.0.0.1", null, 300);
-    control.reply = new Control.Reply(false, "the run is stopping");
+    control.reply = new Control.Reply(Control.Outcome.REFUSED, -1, "the run is stopping");
     HttpResponse<String> refused = post("/api/control/pause", "");
     assertThat(refused.statusCode()).isEqualTo(409);
-    assertThat(refused.body()).contains("\"accepted\":false").contains("the run is stopping");
+    assertThat(refused.body())
+        .isEqualTo(
+            "{\"accepted\":false,\"outcome\":\"refused\",\"iteration\":null,"
+                + "\"message\":\"the run is stopping\"}\n");
+    control.reply = new Control.Reply(Control.Outcome.FAILED, 12, "checkpoint failed: disk full");
+    HttpResponse<String> failed = post("/api/control/checkpoint", "");
+    assertThat(failed.statusCode()).isEqualTo(500);
+    assertThat(failed.body())
+        .startsWith("{\"accepted\":false,\"outcome\":\"failed\",\"iteration\":12,");
     control.next = CompletableFuture.failedFuture(new IllegalStateException("the run is starting"));
     assertThat(post("/api/control/pause", "").statusCode()).isEqualTo(503);
     control.next = new CompletableFuture<>();
