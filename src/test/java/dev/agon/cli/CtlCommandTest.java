@@ -227,6 +227,34 @@ class CtlCommandTest {
     }
   }
 
+  /** Defect 4: {@code agon ctl averaging} exists and checks its flags before it looks for a run. */
+  @Test
+  void ctlAveragingChecksItsFlags() {
+    CliRunner ok =
+        CliRunner.run(
+            "ctl",
+            "averaging",
+            "--run",
+            tmp.toString(),
+            "--network",
+            "generator",
+            "--weight",
+            "0.1");
+    assertThat(ok.status()).isEqualTo(2);
+    assertThat(ok.errLines()).singleElement().asString().contains("has no http.port");
+    CliRunner bad =
+        CliRunner.run(
+            "ctl",
+            "averaging",
+            "--run",
+            tmp.toString(),
+            "--network",
+            "generator",
+            "--weight",
+            "-1");
+    assertThat(bad.errLines()).containsExactly("error: --weight must be finite and >= 0 (got -1)");
+  }
+
   @Test
   void ctlNeedsARunningRunAndAKnownAction() {
     CliRunner none = CliRunner.run("ctl", "pause", "--run", tmp.toString());

@@ -157,6 +157,21 @@ class ControlRoutesTest {
                 + " d=OptionalDouble.empty");
   }
 
+  /** Defect 4: historical averaging is a run-time control, so the API must reach it. */
+  @Test
+  void averagingIsReachable() throws Exception {
+    start("127.0.0.1", null, 5000);
+    HttpResponse<String> r =
+        post(
+            "/api/control/averaging?network=discriminator",
+            "weight=0.01&start=5",
+            "Content-Type",
+            "application/x-www-form-urlencoded");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(post("/api/control/averaging?network=generator&weight=0", "").statusCode())
+        .isEqualTo(200);
+  }
+
   static Stream<Arguments> hostile() {
     String form = "application/x-www-form-urlencoded";
     return Stream.of(
