@@ -1,6 +1,7 @@
 package dev.agon.cli;
 
 import dev.agon.config.RuntimeLimits;
+import dev.agon.web.ControlRoutes;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -28,17 +29,19 @@ import picocli.CommandLine.Parameters;
     name = "ctl",
     mixinStandardHelpOptions = true,
     description =
-        "Control a running run: pause, resume, checkpoint, stop, or schedule (change k, the"
-            + " staleness bound or the learning rates).")
+        "Control a running run: pause, resume, checkpoint, stop, schedule (change k, the"
+            + " staleness bound or the learning rates) or averaging (change a network's"
+            + " historical-averaging weight and start).")
 final class CtlCommand implements Callable<Integer> {
-  static final List<String> ACTIONS = List.of("pause", "resume", "checkpoint", "stop", "schedule");
+  static final List<String> ACTIONS =
+      List.of("pause", "resume", "checkpoint", "stop", "schedule", "averaging");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(
       index = "0",
       paramLabel = "ACTION",
-      description = "pause, resume, checkpoint, stop or schedule.")
+      description = "pause, resume, checkpoint, stop, schedule or averaging.")
   String action;
 
   @Option(names = "--run", paramLabel = "DIR", description = "The run directory (reads http.port).")
@@ -68,6 +71,24 @@ final class CtlCommand implements Callable<Integer> {
   @Option(names = "--discriminator-lr", description = "schedule: D's learning rate.")
   Double discriminatorLr;
 
+  @Option(
+      names = "--network",
+      paramLabel = "NETWORK",
+      description = "averaging: generator or discriminator.")
+  String network;
+
+  @Option(
+      names = "--weight",
+      paramLabel = "W",
+      description = "averaging: the historical-averaging weight (0: off).")
+  Double weight;
+
+  @Option(
+      names = "--start",
+      paramLabel = "N",
+      description = "averaging: the G update the averages start from (default 0).")
+  Long start;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     if (!ACTIONS.contains(action)) {
@@ -82,18 +103,35 @@ final class CtlCommand implements Callable<Integer> {
     check("--staleness", staleness, RuntimeLimits.STALENESS);
     check("--generator-lr", generatorLr, RuntimeLimits.LEARNING_RATE);
     check("--discriminator-lr", discriminatorLr, RuntimeLimits.LEARNING_RATE);
-    List<String> form = new ArrayList<>();
-    add(form, "k", k);
-    add(form, "staleness", staleness);
-    add(form, "generator-lr", generatorLr);
-    add(form, "discriminator-lr", discriminatorLr);
-    if (action.equals("schedule") == form.isEmpty()) {
+    check("--weight", weight, RuntimeLimits.AVERAGING_WEIGHT);
+    check("--start", start, RuntimeLimits.AVERAGING_START);
+    if (network != null && !ControlRoutes.NETWORKS.contains(network)) {
       throw new Main.UserException(
-          action.equals("schedule")
-              ? "schedule needs at least one of --k, --staleness, --generator-lr,"
-                  + " --discriminator-lr"
-              : "--k, --staleness and the learning rates go with schedule only");
+          "--network must be generator or discriminator, got '" + network + "'");
     }
+    List<String> scheduling = new ArrayList<>();
+    add(scheduling, "k", k);
+    add(scheduling, "staleness", staleness);
+    add(scheduling, "generator-lr", generatorLr);
+    add(scheduling, "discriminator-lr", discriminatorLr);
+    List<String> averaging = new ArrayList<>();
+    add(averaging, "network", network);
+    add(averaging, "weight", weight);
+    add(averaging, "start", start);
+    if (action.equals("schedule") && scheduling.isEmpty()) {
+      throw new Main.UserException(
+          "schedule needs at least one of --k, --staleness, --generator-lr, --discriminator-lr");
+    }
+    if (action.equals("averaging") && (network == null || weight == null)) {
+      throw new Main.UserException("averaging needs --network and --weight");
+    }
+    if (!action.equals("schedule") && !scheduling.isEmpty()) {
+      throw new Main.UserException("--k, --staleness and the learning rates go with schedule only");
+    }
+    if (!action.equals("averaging") && !averaging.isEmpty()) {
+      throw new Main.UserException("--network, --weight and --start go with averaging only");
+    }
+    List<String> form = action.equals("schedule") ? scheduling : averaging;
     URI target = URI.create(base() + "/api/control/" + action);
     HttpRequest.Builder req =
         HttpRequest.newBuilder(target)

@@ -636,8 +636,16 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     boolean g = c.model().equals("generator");
     if (!g && !c.model().equals("discriminator")) {
       c.replyTo().tell(Messages.ControlReply.refused("model must be generator or discriminator"));
-    } else if (!(c.weight() >= 0) || Double.isInfinite(c.weight()) || c.start() < 0) {
-      c.replyTo().tell(Messages.ControlReply.refused("weight must be finite and >= 0, start >= 0"));
+    } else if (RuntimeLimits.AVERAGING_WEIGHT.violation("weight", c.weight()) != null) {
+      c.replyTo()
+          .tell(
+              Messages.ControlReply.refused(
+                  RuntimeLimits.AVERAGING_WEIGHT.violation("weight", c.weight())));
+    } else if (RuntimeLimits.AVERAGING_START.violation("start", c.start()) != null) {
+      c.replyTo()
+          .tell(
+              Messages.ControlReply.refused(
+                  RuntimeLimits.AVERAGING_START.violation("start", c.start())));
     } else if (finishing || stopReason != null) {
       c.replyTo().tell(Messages.ControlReply.refused("the run is stopping"));
     } else {

@@ -543,6 +543,11 @@ public final class TrainRun {
       return ask(
           r -> new Coordinator.ChangeSchedule(k, staleness, generatorLr, discriminatorLr, r));
     }
+
+    @Override
+    public CompletionStage<Control.Reply> averaging(String network, double weight, long start) {
+      return ask(r -> new Coordinator.ChangeAveraging(network, weight, start, r));
+    }
   }
 
   /** Waits for the run, writes the final checkpoint and the final evaluation. */

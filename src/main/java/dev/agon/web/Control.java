@@ -46,4 +46,10 @@ public interface Control {
       OptionalInt staleness,
       OptionalDouble generatorLr,
       OptionalDouble discriminatorLr);
+
+  /**
+   * Set {@code network}'s ("generator" or "discriminator") historical-averaging weight (0: off) and
+   * the G update its averages start from; applies from that player's next update.
+   */
+  CompletionStage<Reply> averaging(String network, double weight, long start);
 }

@@ -12,6 +12,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -23,14 +24,15 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The control API: {@code POST /api/control/pause}, {@code resume}, {@code checkpoint}, {@code
- * stop} and {@code schedule} (parameters {@code k}, {@code staleness}, {@code generator-lr}, {@code
- * discriminator-lr}, in the query string or a form body). Answers JSON {@code {"accepted": ...,
- * "outcome": "accepted"|"refused"|"failed", "iteration": N or null, "message": ...}} (the message
- * is for people): 200 accepted, 409 refused by the run, 500 failed (a checkpoint not written), 400
- * invalid input (a value outside the config's declared bounds, {@link RuntimeLimits}, included),
- * 401 without the right bearer token, 403 when a token is required and none is configured, 413 for
- * a body over {@value #MAX_BODY_BYTES} bytes, 503 while the run restarts, 504 when it does not
- * answer in time.
+ * stop}, {@code schedule} (parameters {@code k}, {@code staleness}, {@code generator-lr}, {@code
+ * discriminator-lr}) and {@code averaging} ({@code network} generator or discriminator, {@code
+ * weight}, optional {@code start}, default 0), parameters in the query string or a form body.
+ * Answers JSON {@code {"accepted": ..., "outcome": "accepted"|"refused"|"failed", "iteration": N or
+ * null, "message": ...}} (the message is for people): 200 accepted, 409 refused by the run, 500
+ * failed (a checkpoint not written), 400 invalid input (a value outside the config's declared
+ * bounds, {@link RuntimeLimits}, included), 401 without the right bearer token, 403 when a token is
+ * required and none is configured, 413 for a body over {@value #MAX_BODY_BYTES} bytes, 503 while
+ * the run restarts, 504 when it does not answer in time.
  *
  * <p>Authentication: a server bound to a loopback address takes requests without a token unless one
  * is configured; bound to any other address it requires {@code Authorization: Bearer TOKEN} (the
@@ -43,6 +45,11 @@ public final class ControlRoutes {
 
   private static final Set<String> SCHEDULE_KEYS =
       Set.of("k", "staleness", "generator-lr", "discriminator-lr");
+
+  private static final Set<String> AVERAGING_KEYS = Set.of("network", "weight", "start");
+
+  /** The networks {@code averaging} names. */
+  public static final List<String> NETWORKS = List.of("generator", "discriminator");
 
   private final Control control;
   private final byte[] token;
@@ -80,6 +87,8 @@ public final class ControlRoutes {
         "POST",
         ex -> r.handle(ex, Set.of(), p -> control.stop("stop requested over the control API")));
     server.route("/api/control/schedule", "POST", ex -> r.handle(ex, SCHEDULE_KEYS, r::schedule));
+    server.route(
+        "/api/control/averaging", "POST", ex -> r.handle(ex, AVERAGING_KEYS, r::averaging));
   }
 
   /** Whether {@code host} names only loopback addresses (an unresolvable name does not). */
@@ -235,6 +244,35 @@ public final class ControlRoutes {
     OptionalDouble lrG = number(p, "generator-lr", RuntimeLimits.LEARNING_RATE);
     OptionalDouble lrD = number(p, "discriminator-lr", RuntimeLimits.LEARNING_RATE);
     return control.schedule(k, s, lrG, lrD);
+  }
+
+  private CompletionStage<Control.Reply> averaging(Map<String, String> p) throws BadRequest {
+    String network = p.get("network");
+    if (network == null || !NETWORKS.contains(network)) {
+      throw new BadRequest(
+          400,
+          network == null
+              ? "give network (generator or discriminator)"
+              : "network must be generator or discriminator, got '" + printable(network) + "'");
+    }
+    if (!p.containsKey("weight")) {
+      throw new BadRequest(400, "give weight (the historical-averaging weight; 0: off)");
+    }
+    double weight = number(p, "weight", RuntimeLimits.AVERAGING_WEIGHT).getAsDouble();
+    long start = 0;
+    String v = p.get("start");
+    if (v != null) {
+      try {
+        start = Long.parseLong(v);
+      } catch (NumberFormatException e) {
+        throw new BadRequest(400, "start must be an integer, got '" + printable(v) + "'");
+      }
+      String bad = RuntimeLimits.AVERAGING_START.violation("start", start);
+      if (bad != null) {
+        throw new BadRequest(400, bad);
+      }
+    }
+    return control.averaging(network, weight, start);
   }
 
   /** {@code key}'s integer, refused (400) outside the config's bounds {@code range}. */

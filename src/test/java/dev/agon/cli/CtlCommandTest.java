@@ -84,12 +84,26 @@ class CtlCommandTest {
     assertThat(bad.status()).isEqualTo(2);
     assertThat(bad.errLines()).containsExactly("error: --k must be in [1, 1000] (got 0)");
 
+    CliRunner avg =
+        CliRunner.run(
+            "ctl",
+            "averaging",
+            "--run",
+            run.toString(),
+            "--network",
+            "discriminator",
+            "--weight",
+            "0.01");
+    assertThat(avg.status()).as(avg.err()).isZero();
+    assertThat(avg.out()).contains("\"outcome\":\"accepted\"");
+
     CliRunner stop = CliRunner.run("ctl", "stop", "--run", run.toString());
     assertThat(stop.status()).as(stop.err()).isZero();
     CliRunner t = training.get(120, TimeUnit.SECONDS);
     assertThat(t.status()).as(t.err()).isZero();
     assertThat(Files.readString(run.resolve("metrics.jsonl")))
         .contains("\"change\":\"schedule\"")
+        .contains("\"change\":\"discriminator_averaging\"")
         .contains("\"k\":2");
   }
 

@@ -62,6 +62,11 @@ class ControlRoutesTest {
         OptionalInt k, OptionalInt s, OptionalDouble lrG, OptionalDouble lrD) {
       return answer("schedule k=" + k + " s=" + s + " g=" + lrG + " d=" + lrD);
     }
+
+    @Override
+    public CompletionStage<Reply> averaging(String network, double weight, long start) {
+      return answer("averaging " + network + " " + weight + " " + start);
+    }
   }
 
   private WebServer server;
@@ -170,6 +175,19 @@ class ControlRoutesTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(post("/api/control/averaging?network=generator&weight=0", "").statusCode())
         .isEqualTo(200);
+    assertThat(control.calls)
+        .containsExactly("averaging discriminator 0.01 5", "averaging generator 0.0 0");
+  }
+
+  @Test
+  void averagingNeedsTheTokenLikeEveryAction() throws Exception {
+    start("0.0.0.0", "s3cret-token", 5000);
+    String path = "/api/control/averaging?network=generator&weight=0.1";
+    assertThat(post(path, "").statusCode()).isEqualTo(401);
+    assertThat(post(path, "", "Authorization", "Bearer nope").statusCode()).isEqualTo(401);
+    assertThat(control.calls).isEmpty();
+    assertThat(post(path, "", "Authorization", "Bearer s3cret-token").statusCode()).isEqualTo(200);
+    assertThat(control.calls).containsExactly("averaging generator 0.1 0");
   }
 
   static Stream<Arguments> hostile() {
@@ -202,6 +220,46 @@ class ControlRoutesTest {
         Arguments.of("/api/control/schedule", "k=2", null, 400, "form-urlencoded"),
         Arguments.of(
             "/api/control/schedule", "k=" + "1".repeat(2000), form, 413, "larger than 1024"),
+        Arguments.of("/api/control/averaging?weight=0.1", "", null, 400, "give network"),
+        Arguments.of(
+            "/api/control/averaging?network=critic&weight=0.1",
+            "",
+            null,
+            400,
+            "network must be generator or discriminator, got 'critic'"),
+        Arguments.of(
+            "/api/control/averaging?network=Generator&weight=0.1", "", null, 400, "network must"),
+        Arguments.of("/api/control/averaging?network=generator", "", null, 400, "give weight"),
+        Arguments.of(
+            "/api/control/averaging?network=generator&weight=-0.5",
+            "",
+            null,
+            400,
+            "weight must be finite and >= 0 (got -0.5)"),
+        Arguments.of(
+            "/api/control/averaging?network=generator&weight=NaN", "", null, 400, "weight must be"),
+        Arguments.of(
+            "/api/control/averaging?network=generator&weight=1e400", "", null, 400, "finite"),
+        Arguments.of(
+            "/api/control/averaging?network=generator&weight=x", "", null, 400, "a number"),
+        Arguments.of(
+            "/api/control/averaging?network=generator&weight=0.1&start=-1",
+            "",
+            null,
+            400,
+            "start must be >= 0 (got -1)"),
+        Arguments.of(
+            "/api/control/averaging?network=generator&weight=0.1&start=1.5",
+            "",
+            null,
+            400,
+            "start must be an integer"),
+        Arguments.of(
+            "/api/control/averaging?network=generator&weight=0.1&lambda=2",
+            "",
+            null,
+            400,
+            "unknown parameter"),
         Arguments.of("/api/control/pause?now=1", "", null, 400, "takes none"),
         Arguments.of("/api/control/pause", "x=1", form, 400, "takes none"),
         Arguments.of("/api/control/pause/", "", null, 404, "not found"),
