@@ -1,5 +1,7 @@
 package dev.agon.cli;
 
+import dev.agon.config.RuntimeLimits;
+import dev.agon.web.ControlRoutes;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -27,17 +29,19 @@ import picocli.CommandLine.Parameters;
     name = "ctl",
     mixinStandardHelpOptions = true,
     description =
-        "Control a running run: pause, resume, checkpoint, stop, or schedule (change k, the"
-            + " staleness bound or the learning rates).")
+        "Control a running run: pause, resume, checkpoint, stop, schedule (change k, the"
+            + " staleness bound or the learning rates) or averaging (change a network's"
+            + " historical-averaging weight and start).")
 final class CtlCommand implements Callable<Integer> {
-  static final List<String> ACTIONS = List.of("pause", "resume", "checkpoint", "stop", "schedule");
+  static final List<String> ACTIONS =
+      List.of("pause", "resume", "checkpoint", "stop", "schedule", "averaging");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(
       index = "0",
       paramLabel = "ACTION",
-      description = "pause, resume, checkpoint, stop or schedule.")
+      description = "pause, resume, checkpoint, stop, schedule or averaging.")
   String action;
 
   @Option(names = "--run", paramLabel = "DIR", description = "The run directory (reads http.port).")
@@ -67,6 +71,24 @@ final class CtlCommand implements Callable<Integer> {
   @Option(names = "--discriminator-lr", description = "schedule: D's learning rate.")
   Double discriminatorLr;
 
+  @Option(
+      names = "--network",
+      paramLabel = "NETWORK",
+      description = "averaging: generator or discriminator.")
+  String network;
+
+  @Option(
+      names = "--weight",
+      paramLabel = "W",
+      description = "averaging: the historical-averaging weight (0: off).")
+  Double weight;
+
+  @Option(
+      names = "--start",
+      paramLabel = "N",
+      description = "averaging: the G update the averages start from (default 0).")
+  Long start;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     if (!ACTIONS.contains(action)) {
@@ -76,18 +98,40 @@ final class CtlCommand implements Callable<Integer> {
     if ((run == null) == (url == null)) {
       throw new Main.UserException("give exactly one of --run DIR and --url URL");
     }
-    List<String> form = new ArrayList<>();
-    add(form, "k", k);
-    add(form, "staleness", staleness);
-    add(form, "generator-lr", generatorLr);
-    add(form, "discriminator-lr", discriminatorLr);
-    if (action.equals("schedule") == form.isEmpty()) {
+    // The config's bounds, checked here so a bad flag is named before the run is looked for.
+    check("--k", k, RuntimeLimits.K);
+    check("--staleness", staleness, RuntimeLimits.STALENESS);
+    check("--generator-lr", generatorLr, RuntimeLimits.LEARNING_RATE);
+    check("--discriminator-lr", discriminatorLr, RuntimeLimits.LEARNING_RATE);
+    check("--weight", weight, RuntimeLimits.AVERAGING_WEIGHT);
+    check("--start", start, RuntimeLimits.AVERAGING_START);
+    if (network != null && !ControlRoutes.NETWORKS.contains(network)) {
       throw new Main.UserException(
-          action.equals("schedule")
-              ? "schedule needs at least one of --k, --staleness, --generator-lr,"
-                  + " --discriminator-lr"
-              : "--k, --staleness and the learning rates go with schedule only");
+          "--network must be generator or discriminator, got '" + network + "'");
     }
+    List<String> scheduling = new ArrayList<>();
+    add(scheduling, "k", k);
+    add(scheduling, "staleness", staleness);
+    add(scheduling, "generator-lr", generatorLr);
+    add(scheduling, "discriminator-lr", discriminatorLr);
+    List<String> averaging = new ArrayList<>();
+    add(averaging, "network", network);
+    add(averaging, "weight", weight);
+    add(averaging, "start", start);
+    if (action.equals("schedule") && scheduling.isEmpty()) {
+      throw new Main.UserException(
+          "schedule needs at least one of --k, --staleness, --generator-lr, --discriminator-lr");
+    }
+    if (action.equals("averaging") && (network == null || weight == null)) {
+      throw new Main.UserException("averaging needs --network and --weight");
+    }
+    if (!action.equals("schedule") && !scheduling.isEmpty()) {
+      throw new Main.UserException("--k, --staleness and the learning rates go with schedule only");
+    }
+    if (!action.equals("averaging") && !averaging.isEmpty()) {
+      throw new Main.UserException("--network, --weight and --start go with averaging only");
+    }
+    List<String> form = action.equals("schedule") ? scheduling : averaging;
     URI target = URI.create(base() + "/api/control/" + action);
     HttpRequest.Builder req =
         HttpRequest.newBuilder(target)
@@ -113,10 +157,25 @@ final class CtlCommand implements Callable<Integer> {
     if (r.statusCode() == 200) {
       return 0;
     }
+    // 409: refused by the run, 500: accepted but failed (a checkpoint not written); both exit 1.
+    boolean byRun = r.statusCode() == 409 || r.statusCode() == 500;
     spec.commandLine()
         .getErr()
-        .println("error: " + action + " refused (HTTP " + r.statusCode() + ")");
-    return r.statusCode() == 409 ? 1 : 2;
+        .println(
+            "error: "
+                + action
+                + (r.statusCode() == 500 ? " failed" : " refused")
+                + " (HTTP "
+                + r.statusCode()
+                + ")");
+    return byRun ? 1 : 2;
+  }
+
+  private static void check(String flag, Number value, RuntimeLimits.Range range) {
+    String bad = value == null ? null : range.violation(flag, value.doubleValue());
+    if (bad != null) {
+      throw new Main.UserException(bad);
+    }
   }
 
   private static void add(List<String> form, String key, Object value) {

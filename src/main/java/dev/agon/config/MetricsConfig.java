@@ -19,7 +19,8 @@ public record MetricsConfig(
         @Max(65535)
         int port,
     @Doc(
-            "Serve the control API (POST /api/control/pause, resume, checkpoint, stop, schedule;"
+            "Serve the control API (POST /api/control/pause, resume, checkpoint, stop, schedule,"
+                + " averaging;"
                 + " agon ctl). Bound beyond loopback it requires the bearer token.")
         boolean control,
     @Doc(

@@ -1,6 +1,7 @@
 package dev.agon.engine;
 
 import dev.agon.config.BestMetric;
+import dev.agon.config.RuntimeLimits;
 import dev.agon.data.BatchSource;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.GeneratorTrainer;
@@ -68,13 +69,13 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
    * Checkpoint at the end of the last iteration already admitted; the reply comes once it is
    * written (or has failed).
    */
-  public record CheckpointNow(ActorRef<ChangeReply> replyTo) implements Command {}
+  public record CheckpointNow(ActorRef<Messages.ControlReply> replyTo) implements Command {}
 
   /** Stop admitting updates at the end of the last iteration already admitted, until resumed. */
-  public record Pause(ActorRef<ChangeReply> replyTo) implements Command {}
+  public record Pause(ActorRef<Messages.ControlReply> replyTo) implements Command {}
 
   /** Admit updates again after a {@link Pause}. */
-  public record Resume(ActorRef<ChangeReply> replyTo) implements Command {}
+  public record Resume(ActorRef<Messages.ControlReply> replyTo) implements Command {}
 
   /** Change k, s and the learning rates while running; absent values stay as they are. */
   public record ChangeSchedule(
@@ -82,11 +83,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       OptionalInt staleness,
       OptionalDouble generatorLr,
       OptionalDouble discriminatorLr,
-      ActorRef<ChangeReply> replyTo)
+      ActorRef<Messages.ControlReply> replyTo)
       implements Command {}
-
-  /** The answer to a {@link ChangeSchedule}: accepted (with when) or rejected (with why). */
-  public record ChangeReply(boolean accepted, String message) {}
 
   public record DStepDone(Messages.DStepReport report) implements Command {}
 
@@ -97,7 +95,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
    * update from which it applies; {@code model} is "generator" or "discriminator".
    */
   public record ChangeAveraging(
-      String model, double weight, long start, ActorRef<ChangeReply> replyTo) implements Command {}
+      String model, double weight, long start, ActorRef<Messages.ControlReply> replyTo)
+      implements Command {}
 
   /** A player applied a learning rate change before update {@code step}. */
   public record LearningRateApplied(String model, long step, double lr) implements Command {}
@@ -253,7 +252,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private boolean writeInFlight;
   private boolean captureWaiting;
   private long lastCheckpointNanos = System.nanoTime();
-  private final List<ActorRef<ChangeReply>> checkpointWaiters = new ArrayList<>();
+  private final List<ActorRef<Messages.ControlReply>> checkpointWaiters = new ArrayList<>();
 
   /**
    * Each capture asks the Recorder to fsync metrics.jsonl up to that point; the checkpoint is
@@ -439,7 +438,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private Behavior<Command> onChange(ChangeSchedule c) {
     String invalid = validate(c);
     if (invalid != null) {
-      c.replyTo().tell(new ChangeReply(false, invalid));
+      c.replyTo().tell(Messages.ControlReply.refused(invalid));
       return this;
     }
     StringBuilder done = new StringBuilder();
@@ -463,7 +462,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       getContext().getLog().info("schedule change requested: {}", done);
       admitOrFinish();
     }
-    c.replyTo().tell(new ChangeReply(true, done.toString()));
+    c.replyTo()
+        .tell(
+            Messages.ControlReply.accepted(
+                c.k().isPresent() || c.staleness().isPresent() ? barrier : -1, done.toString()));
     return this;
   }
 
@@ -474,21 +476,37 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     if (finishing || stopReason != null) {
       return "the run is stopping";
     }
-    if (c.k().isPresent() && (c.k().getAsInt() < 1 || c.k().getAsInt() > 1000)) {
-      return "k must be in [1, 1000] (got " + c.k().getAsInt() + ")";
-    }
-    if (c.staleness().isPresent()
-        && (c.staleness().getAsInt() < 0 || c.staleness().getAsInt() > 100)) {
-      return "staleness must be in [0, 100] (got " + c.staleness().getAsInt() + ")";
-    }
-    for (OptionalDouble lr : new OptionalDouble[] {c.generatorLr(), c.discriminatorLr()}) {
-      if (lr.isPresent() && !(lr.getAsDouble() > 0 && Double.isFinite(lr.getAsDouble()))) {
-        return "learning rates must be finite and > 0 (got " + lr.getAsDouble() + ")";
-      }
+    // The same bounds as the control API and agon ctl: the config's (a direct sender may skip
+    // those).
+    String bad =
+        firstViolation(
+            c.k().isPresent() ? RuntimeLimits.K.violation("k", c.k().getAsInt()) : null,
+            c.staleness().isPresent()
+                ? RuntimeLimits.STALENESS.violation("staleness", c.staleness().getAsInt())
+                : null,
+            c.generatorLr().isPresent()
+                ? RuntimeLimits.LEARNING_RATE.violation(
+                    "generator-lr", c.generatorLr().getAsDouble())
+                : null,
+            c.discriminatorLr().isPresent()
+                ? RuntimeLimits.LEARNING_RATE.violation(
+                    "discriminator-lr", c.discriminatorLr().getAsDouble())
+                : null);
+    if (bad != null) {
+      return bad;
     }
     if ((c.k().isPresent() || c.staleness().isPresent())
         && Math.max(gDone, admittedIteration()) >= lastIteration) {
       return "the run ends at iteration " + lastIteration + " before a new k or s could apply";
+    }
+    return null;
+  }
+
+  private static String firstViolation(String... violations) {
+    for (String v : violations) {
+      if (v != null) {
+        return v;
+      }
     }
     return null;
   }
@@ -617,11 +635,19 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private Behavior<Command> onChangeAveraging(ChangeAveraging c) {
     boolean g = c.model().equals("generator");
     if (!g && !c.model().equals("discriminator")) {
-      c.replyTo().tell(new ChangeReply(false, "model must be generator or discriminator"));
-    } else if (!(c.weight() >= 0) || Double.isInfinite(c.weight()) || c.start() < 0) {
-      c.replyTo().tell(new ChangeReply(false, "weight must be finite and >= 0, start >= 0"));
+      c.replyTo().tell(Messages.ControlReply.refused("model must be generator or discriminator"));
+    } else if (RuntimeLimits.AVERAGING_WEIGHT.violation("weight", c.weight()) != null) {
+      c.replyTo()
+          .tell(
+              Messages.ControlReply.refused(
+                  RuntimeLimits.AVERAGING_WEIGHT.violation("weight", c.weight())));
+    } else if (RuntimeLimits.AVERAGING_START.violation("start", c.start()) != null) {
+      c.replyTo()
+          .tell(
+              Messages.ControlReply.refused(
+                  RuntimeLimits.AVERAGING_START.violation("start", c.start())));
     } else if (finishing || stopReason != null) {
-      c.replyTo().tell(new ChangeReply(false, "the run is stopping"));
+      c.replyTo().tell(Messages.ControlReply.refused("the run is stopping"));
     } else {
       if (g) {
         generator.tell(new Generator.SetAveraging(c.weight(), c.start()));
@@ -629,7 +655,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         discriminator.tell(new Discriminator.SetAveraging(c.weight(), c.start()));
       }
       c.replyTo()
-          .tell(new ChangeReply(true, c.model() + " averaging applies from its next update"));
+          .tell(
+              Messages.ControlReply.accepted(
+                  -1, c.model() + " averaging applies from its next update"));
     }
     return this;
   }
@@ -888,7 +916,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 w.nanos(),
                 System.currentTimeMillis())));
     answerCheckpointWaiters(
-        w.ok() ? "checkpoint " + w.dir() + " written" : "checkpoint failed: " + w.error());
+        new Messages.ControlReply(
+            w.ok() ? Messages.Outcome.ACCEPTED : Messages.Outcome.FAILED,
+            w.step(),
+            w.ok() ? "checkpoint " + w.dir() + " written" : "checkpoint failed: " + w.error()));
     if (w.last()) {
       finalWritten = true;
       finalCheckpoint = w.dir();
@@ -898,9 +929,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     return this;
   }
 
-  private void answerCheckpointWaiters(String message) {
-    boolean ok = message.startsWith("checkpoint ");
-    checkpointWaiters.forEach(r -> r.tell(new ChangeReply(ok, message)));
+  /** The outcome comes from the write itself: the message is for people, never parsed. */
+  private void answerCheckpointWaiters(Messages.ControlReply reply) {
+    checkpointWaiters.forEach(r -> r.tell(reply));
     checkpointWaiters.clear();
   }
 
@@ -922,12 +953,13 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   private Behavior<Command> onCheckpointNow(CheckpointNow c) {
     if (checkpointer == null) {
-      c.replyTo().tell(new ChangeReply(false, "this run does not checkpoint"));
+      c.replyTo().tell(Messages.ControlReply.refused("this run does not checkpoint"));
     } else if (replyTo == null) {
-      c.replyTo().tell(new ChangeReply(false, "the run has not started"));
+      c.replyTo().tell(Messages.ControlReply.refused("the run has not started"));
     } else if (finishing || stopReason != null) {
       c.replyTo()
-          .tell(new ChangeReply(false, "the run is stopping (it writes a final checkpoint)"));
+          .tell(
+              Messages.ControlReply.refused("the run is stopping (it writes a final checkpoint)"));
     } else {
       checkpointWaiters.add(c.replyTo());
       if (!capturing) {
@@ -939,7 +971,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   private Behavior<Command> onPause(Pause p) {
     if (replyTo == null || finishing || stopReason != null) {
-      p.replyTo().tell(new ChangeReply(false, "the run is not running"));
+      p.replyTo().tell(Messages.ControlReply.refused("the run is not running"));
       return this;
     }
     if (pausedAt < 0) {
@@ -950,13 +982,15 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                   "pause", pausedAt, -1, "", 0, 0, System.currentTimeMillis())));
       getContext().getLog().info("pausing at the end of iteration {}", pausedAt);
     }
-    p.replyTo().tell(new ChangeReply(true, "paused at the end of iteration " + pausedAt));
+    p.replyTo()
+        .tell(
+            Messages.ControlReply.accepted(pausedAt, "paused at the end of iteration " + pausedAt));
     return this;
   }
 
   private Behavior<Command> onResume(Resume r) {
     if (pausedAt < 0) {
-      r.replyTo().tell(new ChangeReply(false, "the run is not paused"));
+      r.replyTo().tell(Messages.ControlReply.refused("the run is not paused"));
       return this;
     }
     pausedAt = -1;
@@ -965,7 +999,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             new Messages.EngineEvent(
                 "resume", gDone, dDone, "", 0, 0, System.currentTimeMillis())));
     getContext().getLog().info("resuming after iteration {}", gDone);
-    r.replyTo().tell(new ChangeReply(true, "resumed after iteration " + gDone));
+    r.replyTo().tell(Messages.ControlReply.accepted(gDone, "resumed after iteration " + gDone));
     admitOrFinish();
     return this;
   }

@@ -25,6 +25,33 @@ public final class Messages {
   /** A flat parameter snapshot of {@code model} after {@code version} updates. */
   public record Snapshot(String model, long version, INDArray params) {}
 
+  /** How the run answered a control request. */
+  public enum Outcome {
+    /** Done, or will be at {@link ControlReply#iteration()}. */
+    ACCEPTED,
+    /** Not taken in the run's present state (stopping, not paused, not started...). */
+    REFUSED,
+    /** Taken but it did not succeed (a checkpoint that could not be written). */
+    FAILED
+  }
+
+  /**
+   * The answer to a control request ({@code Pause}, {@code Resume}, {@code CheckpointNow}, {@code
+   * ChangeSchedule}, {@code ChangeAveraging}): its {@code outcome}; {@code iteration}, the G
+   * iteration at whose end it takes or took effect (the pause point, the checkpoint, a k/s barrier,
+   * the last iteration before a resume; -1 when none, e.g. a change from each player's next
+   * update); {@code message} for people only, never parsed.
+   */
+  public record ControlReply(Outcome outcome, long iteration, String message) {
+    public static ControlReply accepted(long iteration, String message) {
+      return new ControlReply(Outcome.ACCEPTED, iteration, message);
+    }
+
+    public static ControlReply refused(String message) {
+      return new ControlReply(Outcome.REFUSED, -1, message);
+    }
+  }
+
   /** A step report: what one update did and which versions it actually used. */
   public sealed interface Report {}
 

@@ -493,14 +493,17 @@ public final class TrainRun {
    */
   private final class EngineControl implements Control {
     private CompletionStage<Control.Reply> ask(
-        java.util.function.Function<ActorRef<Coordinator.ChangeReply>, Coordinator.Command> make) {
+        java.util.function.Function<ActorRef<Messages.ControlReply>, Coordinator.Command> make) {
       ActorSystem<Coordinator.Command> sys = system;
       if (sys == null) {
         return CompletableFuture.failedFuture(new IllegalStateException("the run is starting"));
       }
-      return AskPattern.<Coordinator.Command, Coordinator.ChangeReply>ask(
+      return AskPattern.<Coordinator.Command, Messages.ControlReply>ask(
               sys, make::apply, Observability.CONTROL_TIMEOUT, sys.scheduler())
-          .thenApply(r -> new Control.Reply(r.accepted(), r.message()));
+          .thenApply(
+              r ->
+                  new Control.Reply(
+                      Control.Outcome.valueOf(r.outcome().name()), r.iteration(), r.message()));
     }
 
     @Override
@@ -526,7 +529,9 @@ public final class TrainRun {
       TrainRun.this.stop(reason);
       return CompletableFuture.completedFuture(
           new Control.Reply(
-              true, "stopping: the in-flight iteration finishes, then a checkpoint is written"));
+              Control.Outcome.ACCEPTED,
+              -1,
+              "stopping: the in-flight iteration finishes, then a checkpoint is written"));
     }
 
     @Override
@@ -537,6 +542,11 @@ public final class TrainRun {
         OptionalDouble discriminatorLr) {
       return ask(
           r -> new Coordinator.ChangeSchedule(k, staleness, generatorLr, discriminatorLr, r));
+    }
+
+    @Override
+    public CompletionStage<Control.Reply> averaging(String network, double weight, long start) {
+      return ask(r -> new Coordinator.ChangeAveraging(network, weight, start, r));
     }
   }
 

@@ -7,11 +7,26 @@ import java.util.concurrent.CompletionStage;
 /**
  * What the control API can ask of a running training run; the engine implements it (the web package
  * knows no actors). Every call answers a {@link Reply}: a request the run cannot take (stopping,
- * paused twice, an invalid value) is a rejected reply, not a failure.
+ * resumed when not paused) is a refused reply, a checkpoint that could not be written a failed one;
+ * neither is a failed future (that means the run cannot answer now).
  */
 public interface Control {
-  /** The run's answer; {@code accepted} false with the reason in {@code message}. */
-  record Reply(boolean accepted, String message) {}
+  /** How the run answered: 200, 409 and 500 over HTTP. */
+  enum Outcome {
+    ACCEPTED,
+    REFUSED,
+    FAILED
+  }
+
+  /**
+   * The run's answer: {@code outcome}; {@code iteration}, the G iteration at whose end the request
+   * takes or took effect (-1: none); {@code message} for people, never parsed.
+   */
+  record Reply(Outcome outcome, long iteration, String message) {
+    public boolean accepted() {
+      return outcome == Outcome.ACCEPTED;
+    }
+  }
 
   /** Stop admitting updates at the end of the last admitted iteration until resumed. */
   CompletionStage<Reply> pause();
@@ -31,4 +46,10 @@ public interface Control {
       OptionalInt staleness,
       OptionalDouble generatorLr,
       OptionalDouble discriminatorLr);
+
+  /**
+   * Set {@code network}'s ("generator" or "discriminator") historical-averaging weight (0: off) and
+   * the G update its averages start from; applies from that player's next update.
+   */
+  CompletionStage<Reply> averaging(String network, double weight, long start);
 }

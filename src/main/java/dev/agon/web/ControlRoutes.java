@@ -1,6 +1,7 @@
 package dev.agon.web;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.agon.config.RuntimeLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -11,6 +12,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -22,11 +24,15 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The control API: {@code POST /api/control/pause}, {@code resume}, {@code checkpoint}, {@code
- * stop} and {@code schedule} (parameters {@code k}, {@code staleness}, {@code generator-lr}, {@code
- * discriminator-lr}, in the query string or a form body). Answers JSON {@code {"accepted": ...,
- * "message": ...}}: 200 accepted, 409 refused by the run, 400 invalid input, 401 without the right
- * bearer token, 403 when a token is required and none is configured, 413 for a body over {@value
- * #MAX_BODY_BYTES} bytes, 503 while the run restarts, 504 when it does not answer in time.
+ * stop}, {@code schedule} (parameters {@code k}, {@code staleness}, {@code generator-lr}, {@code
+ * discriminator-lr}) and {@code averaging} ({@code network} generator or discriminator, {@code
+ * weight}, optional {@code start}, default 0), parameters in the query string or a form body.
+ * Answers JSON {@code {"accepted": ..., "outcome": "accepted"|"refused"|"failed", "iteration": N or
+ * null, "message": ...}} (the message is for people): 200 accepted, 409 refused by the run, 500
+ * failed (a checkpoint not written), 400 invalid input (a value outside the config's declared
+ * bounds, {@link RuntimeLimits}, included), 401 without the right bearer token, 403 when a token is
+ * required and none is configured, 413 for a body over {@value #MAX_BODY_BYTES} bytes, 503 while
+ * the run restarts, 504 when it does not answer in time.
  *
  * <p>Authentication: a server bound to a loopback address takes requests without a token unless one
  * is configured; bound to any other address it requires {@code Authorization: Bearer TOKEN} (the
@@ -39,6 +45,11 @@ public final class ControlRoutes {
 
   private static final Set<String> SCHEDULE_KEYS =
       Set.of("k", "staleness", "generator-lr", "discriminator-lr");
+
+  private static final Set<String> AVERAGING_KEYS = Set.of("network", "weight", "start");
+
+  /** The networks {@code averaging} names. */
+  public static final List<String> NETWORKS = List.of("generator", "discriminator");
 
   private final Control control;
   private final byte[] token;
@@ -76,6 +87,8 @@ public final class ControlRoutes {
         "POST",
         ex -> r.handle(ex, Set.of(), p -> control.stop("stop requested over the control API")));
     server.route("/api/control/schedule", "POST", ex -> r.handle(ex, SCHEDULE_KEYS, r::schedule));
+    server.route(
+        "/api/control/averaging", "POST", ex -> r.handle(ex, AVERAGING_KEYS, r::averaging));
   }
 
   /** Whether {@code host} names only loopback addresses (an unresolvable name does not). */
@@ -139,7 +152,13 @@ public final class ControlRoutes {
       reply(ex, 503, false, "interrupted");
       return;
     }
-    reply(ex, r.accepted() ? 200 : 409, r.accepted(), r.message());
+    int status =
+        switch (r.outcome()) {
+          case ACCEPTED -> 200;
+          case REFUSED -> 409;
+          case FAILED -> 500;
+        };
+    send(ex, status, r.outcome(), r.iteration(), r.message());
   }
 
   /** {@code Bearer TOKEN}, the scheme in any case (RFC 9110 11.1: it is case-insensitive). */
@@ -220,43 +239,80 @@ public final class ControlRoutes {
     if (p.isEmpty()) {
       throw new BadRequest(400, "give at least one of " + SCHEDULE_KEYS);
     }
-    OptionalInt k = integer(p, "k", 1);
-    OptionalInt s = integer(p, "staleness", 0);
-    OptionalDouble lrG = rate(p, "generator-lr");
-    OptionalDouble lrD = rate(p, "discriminator-lr");
+    OptionalInt k = integer(p, "k", RuntimeLimits.K);
+    OptionalInt s = integer(p, "staleness", RuntimeLimits.STALENESS);
+    OptionalDouble lrG = number(p, "generator-lr", RuntimeLimits.LEARNING_RATE);
+    OptionalDouble lrD = number(p, "discriminator-lr", RuntimeLimits.LEARNING_RATE);
     return control.schedule(k, s, lrG, lrD);
   }
 
-  private static OptionalInt integer(Map<String, String> p, String key, int min) throws BadRequest {
+  private CompletionStage<Control.Reply> averaging(Map<String, String> p) throws BadRequest {
+    String network = p.get("network");
+    if (network == null || !NETWORKS.contains(network)) {
+      throw new BadRequest(
+          400,
+          network == null
+              ? "give network (generator or discriminator)"
+              : "network must be generator or discriminator, got '" + printable(network) + "'");
+    }
+    if (!p.containsKey("weight")) {
+      throw new BadRequest(400, "give weight (the historical-averaging weight; 0: off)");
+    }
+    double weight = number(p, "weight", RuntimeLimits.AVERAGING_WEIGHT).getAsDouble();
+    long start = 0;
+    String v = p.get("start");
+    if (v != null) {
+      try {
+        start = Long.parseLong(v);
+      } catch (NumberFormatException e) {
+        throw new BadRequest(400, "start must be an integer, got '" + printable(v) + "'");
+      }
+      String bad = RuntimeLimits.AVERAGING_START.violation("start", start);
+      if (bad != null) {
+        throw new BadRequest(400, bad);
+      }
+    }
+    return control.averaging(network, weight, start);
+  }
+
+  /** {@code key}'s integer, refused (400) outside the config's bounds {@code range}. */
+  private static OptionalInt integer(Map<String, String> p, String key, RuntimeLimits.Range range)
+      throws BadRequest {
     String v = p.get(key);
     if (v == null) {
       return OptionalInt.empty();
     }
+    int i;
     try {
-      int i = Integer.parseInt(v);
-      if (i < min || i > 1_000_000) {
-        throw new BadRequest(400, key + " must be in [" + min + ", 1000000], got " + i);
-      }
-      return OptionalInt.of(i);
+      i = Integer.parseInt(v);
     } catch (NumberFormatException e) {
       throw new BadRequest(400, key + " must be an integer, got '" + printable(v) + "'");
     }
+    String bad = range.violation(key, i);
+    if (bad != null) {
+      throw new BadRequest(400, bad);
+    }
+    return OptionalInt.of(i);
   }
 
-  private static OptionalDouble rate(Map<String, String> p, String key) throws BadRequest {
+  /** {@code key}'s number, refused (400) outside the config's bounds {@code range}. */
+  private static OptionalDouble number(Map<String, String> p, String key, RuntimeLimits.Range range)
+      throws BadRequest {
     String v = p.get(key);
     if (v == null) {
       return OptionalDouble.empty();
     }
+    double d;
     try {
-      double d = Double.parseDouble(v);
-      if (!(d > 0) || d > 10 || Double.isNaN(d)) {
-        throw new BadRequest(400, key + " must be in (0, 10], got " + v);
-      }
-      return OptionalDouble.of(d);
+      d = Double.parseDouble(v);
     } catch (NumberFormatException e) {
       throw new BadRequest(400, key + " must be a number, got '" + printable(v) + "'");
     }
+    String bad = range.violation(key, d);
+    if (bad != null) {
+      throw new BadRequest(400, bad);
+    }
+    return OptionalDouble.of(d);
   }
 
   /** At most 40 characters of {@code s}, control characters replaced, for error messages. */
@@ -265,14 +321,25 @@ public final class ControlRoutes {
     return t.replaceAll("\\p{Cntrl}", "?");
   }
 
+  /** An answer of the routes themselves (bad input, authentication, timeouts): refused. */
   private static void reply(HttpExchange ex, int status, boolean accepted, String message)
+      throws IOException {
+    send(ex, status, accepted ? Control.Outcome.ACCEPTED : Control.Outcome.REFUSED, -1, message);
+  }
+
+  private static void send(
+      HttpExchange ex, int status, Control.Outcome outcome, long iteration, String message)
       throws IOException {
     WebServer.send(
         ex,
         status,
         "application/json; charset=utf-8",
         "{\"accepted\":"
-            + accepted
+            + (outcome == Control.Outcome.ACCEPTED)
+            + ",\"outcome\":\""
+            + outcome.name().toLowerCase(java.util.Locale.ROOT)
+            + "\",\"iteration\":"
+            + (iteration < 0 ? "null" : Long.toString(iteration))
             + ",\"message\":"
             + dev.agon.util.Json.quote(message == null ? "" : message)
             + "}\n");

@@ -65,6 +65,7 @@ class BadInputCorpusTest {
     tokenFiles(cases);
     configChanges(cases);
     checkpointChoice(cases);
+    ctlArguments(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -736,6 +737,56 @@ class BadInputCorpusTest {
 
   private static Consumer<Path> write(String f, String text) {
     return d -> write(d.resolve(f), text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  // --- agon ctl: values outside the config's bounds, bad names, no run to talk to ---
+
+  /**
+   * {@code agon ctl} against a copy of the good run (finished: no http.port): a bad flag is named
+   * before the run is looked for; with good flags the missing run is the error. Exit 2 either way.
+   */
+  private static void ctlArguments(List<Case> cases) {
+    String[][] args = {
+      {"averaging", "--network", "critic", "--weight", "0.1"},
+      {"averaging", "--network", "GENERATOR", "--weight", "0.1"},
+      {"averaging", "--network", "generator", "--weight", "-0.1"},
+      {"averaging", "--network", "generator", "--weight", "NaN"},
+      {"averaging", "--network", "generator", "--weight", "1e400"},
+      {"averaging", "--network", "generator", "--weight", "0.1", "--start", "-1"},
+      {"averaging", "--network", "generator"},
+      {"averaging", "--weight", "0.1"},
+      {"pause", "--network", "generator", "--weight", "0.1"},
+      {"schedule", "--k", "1001"},
+      {"schedule", "--staleness", "101"},
+      {"schedule", "--generator-lr", "0"},
+      {"averaging", "--network", "generator", "--weight", "0.1"},
+      {"checkpoint"},
+    };
+    for (String[] a : args) {
+      cli(cases, "ctl " + String.join(" ", a), goodRun(), d -> ctl(d, a));
+    }
+    cli(
+        cases,
+        "ctl averaging with an empty token file",
+        goodRun().andThen(d -> write(d.resolve("token"), new byte[0])),
+        d ->
+            ctl(
+                d,
+                new String[] {
+                  "averaging",
+                  "--network",
+                  "generator",
+                  "--weight",
+                  "0.1",
+                  "--token-file",
+                  d.resolve("token").toString()
+                }));
+  }
+
+  private static String[] ctl(Path d, String[] a) {
+    List<String> out = new ArrayList<>(List.of("ctl", a[0], "--run", d.resolve("run").toString()));
+    out.addAll(List.of(a).subList(1, a.length));
+    return out.toArray(String[]::new);
   }
 
   @TempDir Path dir;

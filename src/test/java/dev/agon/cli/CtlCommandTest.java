@@ -2,6 +2,7 @@ package dev.agon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agon.checkpoint.CheckpointStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,7 +53,7 @@ class CtlCommandTest {
 
     CliRunner cp = CliRunner.run("ctl", "checkpoint", "--run", run.toString());
     assertThat(cp.status()).as(cp.err()).isZero();
-    assertThat(cp.out()).contains("\"accepted\":true").contains("written");
+    assertThat(cp.out()).contains("\"outcome\":\"accepted\"");
     try (var dirs = Files.list(run.resolve("checkpoints"))) {
       assertThat(dirs.filter(d -> d.getFileName().toString().matches("\\d{10}"))).isNotEmpty();
     }
@@ -81,7 +82,20 @@ class CtlCommandTest {
     assertThat(none.err()).contains("schedule needs at least one of");
     CliRunner bad = CliRunner.run("ctl", "schedule", "--run", run.toString(), "--k", "0");
     assertThat(bad.status()).isEqualTo(2);
-    assertThat(bad.out()).contains("k must be in [1");
+    assertThat(bad.errLines()).containsExactly("error: --k must be in [1, 1000] (got 0)");
+
+    CliRunner avg =
+        CliRunner.run(
+            "ctl",
+            "averaging",
+            "--run",
+            run.toString(),
+            "--network",
+            "discriminator",
+            "--weight",
+            "0.01");
+    assertThat(avg.status()).as(avg.err()).isZero();
+    assertThat(avg.out()).contains("\"outcome\":\"accepted\"");
 
     CliRunner stop = CliRunner.run("ctl", "stop", "--run", run.toString());
     assertThat(stop.status()).as(stop.err()).isZero();
@@ -89,7 +103,170 @@ class CtlCommandTest {
     assertThat(t.status()).as(t.err()).isZero();
     assertThat(Files.readString(run.resolve("metrics.jsonl")))
         .contains("\"change\":\"schedule\"")
+        .contains("\"change\":\"discriminator_averaging\"")
         .contains("\"k\":2");
+  }
+
+  /**
+   * Defect 1: a checkpoint that cannot be written (a file stands where its directory must go) was
+   * answered as accepted. The control API must answer non-2xx, {@code agon ctl checkpoint} exit 1,
+   * the run go on, and the checkpoint before it stay as it was.
+   */
+  @Test
+  void aCheckpointThatFailsToWriteIsReportedAsFailedAndTheRunGoesOn() throws Exception {
+    Path run = tmp.resolve("failing");
+    CompletableFuture<CliRunner> training = startRun(run);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    CliRunner first = CliRunner.run("ctl", "checkpoint", "--run", run.toString());
+    assertThat(first.status()).as(first.err()).isZero();
+    Path previous;
+    try (var dirs = Files.list(run.resolve("checkpoints"))) {
+      previous =
+          dirs.filter(d -> d.getFileName().toString().matches("\\d{10}")).findFirst().orElseThrow();
+    }
+    byte[] manifest = Files.readAllBytes(previous.resolve(CheckpointStore.MANIFEST));
+
+    CliRunner paused = CliRunner.run("ctl", "pause", "--run", run.toString());
+    assertThat(paused.status()).as(paused.err()).isZero();
+    long at = pausedIteration(paused);
+    Path blocked = CheckpointStore.dirOf(run, at);
+    if (!Files.exists(blocked)) {
+      Files.writeString(blocked, "not a directory"); // the write of checkpoint `at` must fail
+    }
+    HttpResponse<String> api =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(base(run) + "/api/control/checkpoint"))
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(api.statusCode() / 100).as(api.statusCode() + " " + api.body()).isNotEqualTo(2);
+    assertThat(api.statusCode()).as(api.body()).isEqualTo(500);
+    assertThat(api.body()).contains("\"outcome\":\"failed\"");
+    CliRunner failed = CliRunner.run("ctl", "checkpoint", "--run", run.toString());
+    assertThat(failed.status()).as(failed.out() + failed.err()).isEqualTo(1);
+    assertThat(failed.errLines()).allMatch(l -> l.startsWith("error: "));
+
+    assertThat(CliRunner.run("ctl", "resume", "--run", run.toString()).status()).isZero();
+    long g = 0;
+    while (g <= at && System.nanoTime() < deadline && !training.isDone()) {
+      g = generatorSteps(run);
+      Thread.sleep(g > at ? 0 : 20); // polling a condition with a deadline
+    }
+    assertThat(g).as("G updates after the failed checkpoint").isGreaterThan(at);
+    assertThat(CliRunner.run("ctl", "stop", "--run", run.toString()).status()).isZero();
+    CliRunner t = training.get(120, TimeUnit.SECONDS);
+    assertThat(t.status()).as(t.err()).isZero();
+    assertThat(Files.readAllBytes(previous.resolve(CheckpointStore.MANIFEST)))
+        .as("the previous checkpoint is untouched")
+        .isEqualTo(manifest);
+    assertThat(CheckpointStore.read(previous).engine()).containsKey("engine.g_done");
+  }
+
+  /** Starts a long ring run with an HTTP endpoint and waits until it takes control requests. */
+  private static CompletableFuture<CliRunner> startRun(Path run) throws Exception {
+    CompletableFuture<CliRunner> training =
+        CompletableFuture.supplyAsync(
+            () ->
+                CliRunner.train(
+                    run,
+                    "config/ring.conf",
+                    "schedule.iterations=100000000",
+                    "metrics.port=0",
+                    "checkpoint.every-steps=0",
+                    "checkpoint.every-seconds=0",
+                    "eval.every-steps=0"));
+    Path port = run.resolve("http.port");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!Files.exists(port) && System.nanoTime() < deadline && !training.isDone()) {
+      Thread.sleep(50); // polling a condition with a deadline
+    }
+    assertThat(port).as("the run's port file").exists();
+    HttpClient http = HttpClient.newHttpClient();
+    URI ready = URI.create(base(run) + "/-/ready");
+    int status = 0;
+    while (status != 200 && System.nanoTime() < deadline) {
+      status =
+          http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
+              .statusCode();
+      Thread.sleep(status == 200 ? 0 : 50);
+    }
+    assertThat(status).as("/-/ready").isEqualTo(200);
+    return training;
+  }
+
+  private static String base(Path run) throws java.io.IOException {
+    return "http://127.0.0.1:" + Files.readString(run.resolve("http.port")).trim();
+  }
+
+  /** G updates made so far, from the run's /metrics. */
+  private static long generatorSteps(Path run) throws Exception {
+    String body =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(base(run) + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    var m =
+        Pattern.compile(
+                "(?m)^agon_optimizer_steps_total\\{[^}]*network=\"generator\"[^}]*\\} ([0-9.eE+]+)$")
+            .matcher(body);
+    return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+  }
+
+  /** The iteration at whose end a {@code ctl pause} left the run: the reply's field. */
+  private static long pausedIteration(CliRunner paused) {
+    var m = Pattern.compile("\"iteration\":(\\d+)").matcher(paused.out());
+    assertThat(m.find()).as(paused.out()).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
+  /**
+   * Defect 5: out-of-bounds values are refused by ctl itself, naming the flag and the config's
+   * bound, before it looks for the run (there is none here).
+   */
+  @Test
+  void ctlRefusesValuesOutsideTheConfigsBoundsNamingTheFlag() {
+    String[][] cases = {
+      {"--k", "1001", "--k must be in [1, 1000] (got 1001)"},
+      {"--k", "0", "--k must be in [1, 1000] (got 0)"},
+      {"--staleness", "101", "--staleness must be in [0, 100] (got 101)"},
+      {"--generator-lr", "0", "--generator-lr must be finite and > 0 (got 0)"},
+      {"--discriminator-lr", "NaN", "--discriminator-lr must be finite and > 0 (got NaN)"},
+    };
+    for (String[] c : cases) {
+      CliRunner r = CliRunner.run("ctl", "schedule", "--run", tmp.toString(), c[0], c[1]);
+      assertThat(r.status()).as(r.err()).isEqualTo(2);
+      assertThat(r.errLines()).as(c[0]).containsExactly("error: " + c[2]);
+    }
+  }
+
+  /** Defect 4: {@code agon ctl averaging} exists and checks its flags before it looks for a run. */
+  @Test
+  void ctlAveragingChecksItsFlags() {
+    CliRunner ok =
+        CliRunner.run(
+            "ctl",
+            "averaging",
+            "--run",
+            tmp.toString(),
+            "--network",
+            "generator",
+            "--weight",
+            "0.1");
+    assertThat(ok.status()).isEqualTo(2);
+    assertThat(ok.errLines()).singleElement().asString().contains("has no http.port");
+    CliRunner bad =
+        CliRunner.run(
+            "ctl",
+            "averaging",
+            "--run",
+            tmp.toString(),
+            "--network",
+            "generator",
+            "--weight",
+            "-1");
+    assertThat(bad.errLines()).containsExactly("error: --weight must be finite and >= 0 (got -1)");
   }
 
   @Test

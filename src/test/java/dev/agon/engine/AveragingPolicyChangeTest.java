@@ -25,7 +25,7 @@ class AveragingPolicyChangeTest extends ActorKitTest {
     AgonConfig c = TestConfigs.smallRing("schedule.iterations=50", "schedule.batch-size=32");
     EngineSettings settings = TrainRun.settings(c);
     EngineHarness h = new EngineHarness();
-    TestProbe<Coordinator.ChangeReply> replies = kit.createTestProbe();
+    TestProbe<Messages.ControlReply> replies = kit.createTestProbe();
     StepHook policy =
         (actor, step) -> {
           if (actor.equals("discriminator") && step == 15) {
@@ -42,9 +42,12 @@ class AveragingPolicyChangeTest extends ActorKitTest {
         };
     Coordinator.Finished f = h.run(kit, c, settings, policy, null);
 
-    assertThat(replies.receiveMessage(Duration.ofSeconds(5)).accepted()).isFalse();
-    assertThat(replies.receiveMessage(Duration.ofSeconds(5)).accepted()).isTrue();
-    assertThat(replies.receiveMessage(Duration.ofSeconds(5)).accepted()).isTrue();
+    assertThat(replies.receiveMessage(Duration.ofSeconds(5)).outcome())
+        .isEqualTo(Messages.Outcome.REFUSED);
+    assertThat(replies.receiveMessage(Duration.ofSeconds(5)).outcome())
+        .isEqualTo(Messages.Outcome.ACCEPTED);
+    assertThat(replies.receiveMessage(Duration.ofSeconds(5)).outcome())
+        .isEqualTo(Messages.Outcome.ACCEPTED);
     Messages.ScheduleEvent d = event(h, "discriminator_averaging");
     Messages.ScheduleEvent g = event(h, "generator_averaging");
     assertThat(d.value()).isEqualTo(0.01);

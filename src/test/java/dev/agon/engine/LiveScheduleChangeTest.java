@@ -28,7 +28,7 @@ class LiveScheduleChangeTest extends ActorKitTest {
     AgonConfig c = TestConfigs.smallRing("schedule.iterations=60", "schedule.batch-size=32");
     EngineSettings settings = TrainRun.settings(c);
     EngineHarness h = new EngineHarness();
-    TestProbe<Coordinator.ChangeReply> replies = kit.createTestProbe();
+    TestProbe<Messages.ControlReply> replies = kit.createTestProbe();
     StepHook changeAtTen =
         (actor, step) -> {
           if (actor.equals("generator") && step == 10) {
@@ -54,10 +54,10 @@ class LiveScheduleChangeTest extends ActorKitTest {
         };
     Coordinator.Finished f = h.run(kit, c, settings, changeAtTen, null);
 
-    Coordinator.ChangeReply rejected = replies.receiveMessage(Duration.ofSeconds(5));
-    assertThat(rejected.accepted()).isFalse();
-    assertThat(rejected.message()).contains("k must be in [1, 1000]");
-    assertThat(replies.receiveMessage(Duration.ofSeconds(5)).accepted()).isTrue();
+    Messages.ControlReply rejected = replies.receiveMessage(Duration.ofSeconds(5));
+    assertThat(rejected.outcome()).isEqualTo(Messages.Outcome.REFUSED);
+    Messages.ControlReply accepted = replies.receiveMessage(Duration.ofSeconds(5));
+    assertThat(accepted.outcome()).isEqualTo(Messages.Outcome.ACCEPTED);
 
     List<Messages.ScheduleEvent> events =
         h.reports.stream()
@@ -72,6 +72,7 @@ class LiveScheduleChangeTest extends ActorKitTest {
     long barrierD = segment.dStep() - 1;
     assertThat(barrierG).isGreaterThanOrEqualTo(9);
     assertThat(barrierD).isEqualTo(barrierG); // k was 1 up to the barrier
+    assertThat(accepted.iteration()).as("the barrier the reply named").isEqualTo(barrierG);
     assertThat(segment.k()).isEqualTo(2);
     assertThat(segment.staleness()).isEqualTo(1);
     assertThat(lr.value()).isEqualTo(5e-4);

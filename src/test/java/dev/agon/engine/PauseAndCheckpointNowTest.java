@@ -73,9 +73,9 @@ class PauseAndCheckpointNowTest extends ActorKitTest {
     while (gSteps(reports) < 20) {
       Thread.sleep(5);
     }
-    Coordinator.ChangeReply paused = ask(coordinator, Coordinator.Pause::new);
-    assertThat(paused.accepted()).isTrue();
-    long at = Long.parseLong(paused.message().replaceAll("\\D+", ""));
+    Messages.ControlReply paused = ask(coordinator, Coordinator.Pause::new);
+    assertThat(paused.outcome()).isEqualTo(Messages.Outcome.ACCEPTED);
+    long at = paused.iteration();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (gSteps(reports) < at && System.nanoTime() < deadline) {
       Thread.sleep(5); // the updates admitted before the pause finish
@@ -84,15 +84,19 @@ class PauseAndCheckpointNowTest extends ActorKitTest {
     Thread.sleep(300);
     assertThat(gSteps(reports)).as("no update while paused").isEqualTo(at);
 
-    Coordinator.ChangeReply saved = ask(coordinator, Coordinator.CheckpointNow::new);
-    assertThat(saved.accepted()).as(saved.message()).isTrue();
+    Messages.ControlReply saved = ask(coordinator, Coordinator.CheckpointNow::new);
+    assertThat(saved.outcome()).as(saved.message()).isEqualTo(Messages.Outcome.ACCEPTED);
+    assertThat(saved.iteration()).isEqualTo(at);
     var ckpt = CheckpointStore.read(CheckpointStore.dirOf(run, at));
     assertThat(ckpt.engine()).containsEntry("engine.g_done", Long.toString(at));
     assertThat(ckpt.engine()).containsEntry("engine.d_done", Long.toString(2 * at));
-    assertThat(ask(coordinator, Coordinator.Pause::new).accepted()).isTrue(); // idempotent
+    assertThat(ask(coordinator, Coordinator.Pause::new).outcome())
+        .isEqualTo(Messages.Outcome.ACCEPTED); // idempotent
 
-    assertThat(ask(coordinator, Coordinator.Resume::new).accepted()).isTrue();
-    assertThat(ask(coordinator, Coordinator.Resume::new).accepted()).isFalse(); // not paused
+    assertThat(ask(coordinator, Coordinator.Resume::new).outcome())
+        .isEqualTo(Messages.Outcome.ACCEPTED);
+    assertThat(ask(coordinator, Coordinator.Resume::new).outcome())
+        .isEqualTo(Messages.Outcome.REFUSED); // not paused
     while (gSteps(reports) < at + 15) {
       Thread.sleep(5);
     }
@@ -138,8 +142,8 @@ class PauseAndCheckpointNowTest extends ActorKitTest {
     while (gSteps(reports) < 10) {
       Thread.sleep(5);
     }
-    Coordinator.ChangeReply paused = ask(coordinator, Coordinator.Pause::new);
-    long at = Long.parseLong(paused.message().replaceAll("\\D+", ""));
+    Messages.ControlReply paused = ask(coordinator, Coordinator.Pause::new);
+    long at = paused.iteration();
     while (gSteps(reports) < at) {
       Thread.sleep(5);
     }
@@ -154,10 +158,10 @@ class PauseAndCheckpointNowTest extends ActorKitTest {
     return reports.stream().filter(r -> r instanceof Messages.GStepReport).count();
   }
 
-  private static Coordinator.ChangeReply ask(
+  private static Messages.ControlReply ask(
       ActorRef<Coordinator.Command> c,
-      java.util.function.Function<ActorRef<Coordinator.ChangeReply>, Coordinator.Command> m) {
-    return AskPattern.<Coordinator.Command, Coordinator.ChangeReply>ask(
+      java.util.function.Function<ActorRef<Messages.ControlReply>, Coordinator.Command> m) {
+    return AskPattern.<Coordinator.Command, Messages.ControlReply>ask(
             c, m::apply, Duration.ofSeconds(30), kit.scheduler())
         .toCompletableFuture()
         .join();

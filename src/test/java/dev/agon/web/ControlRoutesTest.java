@@ -29,7 +29,7 @@ class ControlRoutesTest {
   /** Records every call; answers {@code reply} (or the future {@code next} when set). */
   static final class FakeControl implements Control {
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
-    volatile Reply reply = new Reply(true, "ok");
+    volatile Reply reply = new Reply(Control.Outcome.ACCEPTED, 7, "ok");
     volatile CompletableFuture<Reply> next;
 
     private CompletionStage<Reply> answer(String call) {
@@ -61,6 +61,11 @@ class ControlRoutesTest {
     public CompletionStage<Reply> schedule(
         OptionalInt k, OptionalInt s, OptionalDouble lrG, OptionalDouble lrD) {
       return answer("schedule k=" + k + " s=" + s + " g=" + lrG + " d=" + lrD);
+    }
+
+    @Override
+    public CompletionStage<Reply> averaging(String network, double weight, long start) {
+      return answer("averaging " + network + " " + weight + " " + start);
     }
   }
 
@@ -97,7 +102,8 @@ class ControlRoutesTest {
     for (String a : List.of("pause", "resume", "checkpoint", "stop")) {
       HttpResponse<String> r = post("/api/control/" + a, "");
       assertThat(r.statusCode()).as(a).isEqualTo(200);
-      assertThat(r.body()).contains("\"accepted\":true");
+      assertThat(r.body())
+          .startsWith("{\"accepted\":true,\"outcome\":\"accepted\",\"iteration\":7,");
       assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
     }
     HttpResponse<String> s =
@@ -120,16 +126,68 @@ class ControlRoutesTest {
   @Test
   void refusalsTimeoutsAndAMissingRunHaveTheirOwnStatus() throws Exception {
     start("127.0.0.1", null, 300);
-    control.reply = new Control.Reply(false, "the run is stopping");
+    control.reply = new Control.Reply(Control.Outcome.REFUSED, -1, "the run is stopping");
     HttpResponse<String> refused = post("/api/control/pause", "");
     assertThat(refused.statusCode()).isEqualTo(409);
-    assertThat(refused.body()).contains("\"accepted\":false").contains("the run is stopping");
+    assertThat(refused.body())
+        .isEqualTo(
+            "{\"accepted\":false,\"outcome\":\"refused\",\"iteration\":null,"
+                + "\"message\":\"the run is stopping\"}\n");
+    control.reply = new Control.Reply(Control.Outcome.FAILED, 12, "checkpoint failed: disk full");
+    HttpResponse<String> failed = post("/api/control/checkpoint", "");
+    assertThat(failed.statusCode()).isEqualTo(500);
+    assertThat(failed.body())
+        .startsWith("{\"accepted\":false,\"outcome\":\"failed\",\"iteration\":12,");
     control.next = CompletableFuture.failedFuture(new IllegalStateException("the run is starting"));
     assertThat(post("/api/control/pause", "").statusCode()).isEqualTo(503);
     control.next = new CompletableFuture<>();
     HttpResponse<String> slow = post("/api/control/checkpoint", "");
     assertThat(slow.statusCode()).isEqualTo(504);
     assertThat(slow.body()).contains("did not answer within 300 ms");
+  }
+
+  /**
+   * Defect 5: the API had limits of its own (k, s up to 1,000,000; learning rates up to 10). The
+   * bounds are the config's: the largest k and s it declares reach the run, as does any finite
+   * positive learning rate (the config declares no upper bound for one).
+   */
+  @Test
+  void theConfigsBoundsAreTheLimits() throws Exception {
+    start("127.0.0.1", null, 5000);
+    HttpResponse<String> r = post("/api/control/schedule?k=1000&staleness=100&generator-lr=20", "");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(control.calls)
+        .containsExactly(
+            "schedule k=OptionalInt[1000] s=OptionalInt[100] g=OptionalDouble[20.0]"
+                + " d=OptionalDouble.empty");
+  }
+
+  /** Defect 4: historical averaging is a run-time control, so the API must reach it. */
+  @Test
+  void averagingIsReachable() throws Exception {
+    start("127.0.0.1", null, 5000);
+    HttpResponse<String> r =
+        post(
+            "/api/control/averaging?network=discriminator",
+            "weight=0.01&start=5",
+            "Content-Type",
+            "application/x-www-form-urlencoded");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(post("/api/control/averaging?network=generator&weight=0", "").statusCode())
+        .isEqualTo(200);
+    assertThat(control.calls)
+        .containsExactly("averaging discriminator 0.01 5", "averaging generator 0.0 0");
+  }
+
+  @Test
+  void averagingNeedsTheTokenLikeEveryAction() throws Exception {
+    start("0.0.0.0", "s3cret-token", 5000);
+    String path = "/api/control/averaging?network=generator&weight=0.1";
+    assertThat(post(path, "").statusCode()).isEqualTo(401);
+    assertThat(post(path, "", "Authorization", "Bearer nope").statusCode()).isEqualTo(401);
+    assertThat(control.calls).isEmpty();
+    assertThat(post(path, "", "Authorization", "Bearer s3cret-token").statusCode()).isEqualTo(200);
+    assertThat(control.calls).containsExactly("averaging generator 0.1 0");
   }
 
   static Stream<Arguments> hostile() {
@@ -141,9 +199,15 @@ class ControlRoutesTest {
         Arguments.of("/api/control/schedule?k=99999999999", "", null, 400, "must be an integer"),
         Arguments.of("/api/control/schedule?k=1.5", "", null, 400, "must be an integer"),
         Arguments.of("/api/control/schedule?staleness=-1", "", null, 400, "staleness must be"),
-        Arguments.of("/api/control/schedule?generator-lr=NaN", "", null, 400, "must be in (0, 10]"),
-        Arguments.of("/api/control/schedule?generator-lr=-1", "", null, 400, "must be in (0, 10]"),
-        Arguments.of("/api/control/schedule?generator-lr=1e10", "", null, 400, "(0, 10]"),
+        // The config's declared bounds (schedule.k in [1, 1000], schedule.staleness in [0, 100]).
+        Arguments.of("/api/control/schedule?k=1001", "", null, 400, "k must be in [1, 1000]"),
+        Arguments.of(
+            "/api/control/schedule?staleness=101", "", null, 400, "staleness must be in [0, 100]"),
+        Arguments.of(
+            "/api/control/schedule?generator-lr=NaN", "", null, 400, "generator-lr must be finite"),
+        Arguments.of("/api/control/schedule?generator-lr=-1", "", null, 400, "and > 0 (got -1)"),
+        Arguments.of("/api/control/schedule?generator-lr=0", "", null, 400, "and > 0 (got 0)"),
+        Arguments.of("/api/control/schedule?discriminator-lr=1e400", "", null, 400, "finite"),
         Arguments.of("/api/control/schedule?generator-lr=1e-3x", "", null, 400, "a number"),
         Arguments.of("/api/control/schedule?discriminator-lr=", "", null, 400, "a number"),
         Arguments.of("/api/control/schedule", "", null, 400, "give at least one of"),
@@ -156,6 +220,46 @@ class ControlRoutesTest {
         Arguments.of("/api/control/schedule", "k=2", null, 400, "form-urlencoded"),
         Arguments.of(
             "/api/control/schedule", "k=" + "1".repeat(2000), form, 413, "larger than 1024"),
+        Arguments.of("/api/control/averaging?weight=0.1", "", null, 400, "give network"),
+        Arguments.of(
+            "/api/control/averaging?network=critic&weight=0.1",
+            "",
+            null,
+            400,
+            "network must be generator or discriminator, got 'critic'"),
+        Arguments.of(
+            "/api/control/averaging?network=Generator&weight=0.1", "", null, 400, "network must"),
+        Arguments.of("/api/control/averaging?network=generator", "", null, 400, "give weight"),
+        Arguments.of(
+            "/api/control/averaging?network=generator&weight=-0.5",
+            "",
+            null,
+            400,
+            "weight must be finite and >= 0 (got -0.5)"),
+        Arguments.of(
+            "/api/control/averaging?network=generator&weight=NaN", "", null, 400, "weight must be"),
+        Arguments.of(
+            "/api/control/averaging?network=generator&weight=1e400", "", null, 400, "finite"),
+        Arguments.of(
+            "/api/control/averaging?network=generator&weight=x", "", null, 400, "a number"),
+        Arguments.of(
+            "/api/control/averaging?network=generator&weight=0.1&start=-1",
+            "",
+            null,
+            400,
+            "start must be >= 0 (got -1)"),
+        Arguments.of(
+            "/api/control/averaging?network=generator&weight=0.1&start=1.5",
+            "",
+            null,
+            400,
+            "start must be an integer"),
+        Arguments.of(
+            "/api/control/averaging?network=generator&weight=0.1&lambda=2",
+            "",
+            null,
+            400,
+            "unknown parameter"),
         Arguments.of("/api/control/pause?now=1", "", null, 400, "takes none"),
         Arguments.of("/api/control/pause", "x=1", form, 400, "takes none"),
         Arguments.of("/api/control/pause/", "", null, 404, "not found"),
