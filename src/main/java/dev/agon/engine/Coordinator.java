@@ -2,6 +2,8 @@ package dev.agon.engine;
 
 import dev.agon.config.BestMetric;
 import dev.agon.data.BatchSource;
+import dev.agon.engine.serialization.CborSerializable;
+import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.GeneratorWeights;
@@ -57,7 +59,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   /** The dispatcher of tensor-owning actors: one dedicated thread each (see DESIGN.md). */
   public static final String TENSOR_DISPATCHER = "agon.tensor-dispatcher";
 
-  public sealed interface Command {}
+  public sealed interface Command extends CborSerializable {}
 
   public record Start(ActorRef<Finished> replyTo) implements Command {}
 
@@ -86,7 +88,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       implements Command {}
 
   /** The answer to a {@link ChangeSchedule}: accepted (with when) or rejected (with why). */
-  public record ChangeReply(boolean accepted, String message) {}
+  public record ChangeReply(boolean accepted, String message) implements CborSerializable {}
 
   public record DStepDone(Messages.DStepReport report) implements Command {}
 
@@ -106,7 +108,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   public record AveragingApplied(String model, long step, double weight, long start)
       implements Command {}
 
-  private record StateCaptured(PlayerState state) implements Command {}
+  private record StateCaptured(PlayerState state) implements Command, TensorMessage {}
 
   private record CheckpointWritten(Checkpointer.Written written) implements Command {}
 
@@ -119,7 +121,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private record EvalDone(Messages.EvalReport report) implements Command {}
 
   private record EvalSnapshot(Generator.EvaluationSnapshot snapshot, long skipped)
-      implements Command {}
+      implements Command, TensorMessage {}
 
   /**
    * The run's outcome: updates done, final parameters (the generator's EMA, or null when it keeps
@@ -139,7 +141,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       Path checkpoint,
       String checkpointError,
       String failure,
-      boolean diverged) {}
+      boolean diverged)
+      implements TensorMessage {}
 
   /**
    * A player's update {@code step} gave a non-finite loss or parameter ({@code what}): the run ends
