@@ -1,6 +1,7 @@
 package dev.agon.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
@@ -8,6 +9,7 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -123,6 +125,26 @@ class MessageSerializationTest extends ActorKitTest {
                 .deserialize(serialization.serialize(b).get(), Messages.RealBatch.class)
                 .get();
     assertDeepEqual("view", b, bb);
+  }
+
+  /**
+   * Under {@code -Dpekko.actor.serialize-messages=on} (the engine-serialized Surefire execution)
+   * every message told between actors is serialized and the copy delivered, so a message without a
+   * binding never arrives and the test that sent it fails. This checks the setting took effect: the
+   * probe gets a copy, not the instance sent.
+   */
+  @Test
+  void underTheSerializedExecutionEveryTellDeliversACopy() {
+    assumeTrue(
+        kit.system().settings().config().getBoolean("pekko.actor.serialize-messages"),
+        "serialize-messages is off in this execution");
+    assertThat(kit.system().settings().config().getBoolean("pekko.actor.serialize-creators"))
+        .isTrue();
+    TestProbe<Coordinator.ChangeReply> probe = kit.createTestProbe();
+    Coordinator.ChangeReply sent = new Coordinator.ChangeReply(true, "copied");
+    probe.ref().tell(sent);
+    Coordinator.ChangeReply got = probe.receiveMessage(Duration.ofSeconds(10));
+    assertThat(got).isEqualTo(sent).isNotSameAs(sent);
   }
 
   /** The commands of every actor (nested sealed hierarchies walked) and the replies they name. */
