@@ -3,6 +3,8 @@ package dev.agon.engine;
 import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.BestMetric;
+import dev.agon.engine.serialization.CborSerializable;
+import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.util.DurableFiles;
 import dev.agon.util.Json;
 import java.io.IOException;
@@ -35,7 +37,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * held for retrying, since each holds every tensor of the run).
  */
 public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
-  public sealed interface Command {}
+  public sealed interface Command extends CborSerializable {}
 
   /**
    * Write the state of G update {@code step}: tensors by name and the engine's scalars. The answer
@@ -52,7 +54,7 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
       boolean last,
       ActorRef<Written> replyTo,
       long metricsOffset)
-      implements Command {
+      implements Command, TensorMessage {
     public Write(
         long step,
         long dStep,
@@ -74,7 +76,8 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
    * how long the write took (0 when none was attempted).
    */
   public record Written(
-      long step, long dStep, boolean last, Path dir, String error, long failures, long nanos) {
+      long step, long dStep, boolean last, Path dir, String error, long failures, long nanos)
+      implements CborSerializable {
     public boolean ok() {
       return dir != null;
     }
@@ -83,8 +86,9 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
   /** The evaluation metric of G version {@code step}, for keeping the best checkpoint. */
   public record Metric(long step, double value) implements Command {}
 
-  private enum Retry implements Command {
-    INSTANCE
+  /** Retry the held write (a timer to self); a record, not an enum, so only CBOR fits. */
+  private record Retry() implements Command {
+    static final Retry INSTANCE = new Retry();
   }
 
   /** Where and what to write. */

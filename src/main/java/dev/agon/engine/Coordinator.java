@@ -3,6 +3,8 @@ package dev.agon.engine;
 import dev.agon.config.BestMetric;
 import dev.agon.config.RuntimeLimits;
 import dev.agon.data.BatchSource;
+import dev.agon.engine.serialization.CborSerializable;
+import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.GeneratorWeights;
@@ -58,7 +60,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   /** The dispatcher of tensor-owning actors: one dedicated thread each (see DESIGN.md). */
   public static final String TENSOR_DISPATCHER = "agon.tensor-dispatcher";
 
-  public sealed interface Command {}
+  public sealed interface Command extends CborSerializable {}
 
   public record Start(ActorRef<Finished> replyTo) implements Command {}
 
@@ -105,7 +107,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   public record AveragingApplied(String model, long step, double weight, long start)
       implements Command {}
 
-  private record StateCaptured(PlayerState state) implements Command {}
+  private record StateCaptured(PlayerState state) implements Command, TensorMessage {}
 
   private record CheckpointWritten(Checkpointer.Written written) implements Command {}
 
@@ -118,7 +120,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private record EvalDone(Messages.EvalReport report) implements Command {}
 
   private record EvalSnapshot(Generator.EvaluationSnapshot snapshot, long skipped)
-      implements Command {}
+      implements Command, TensorMessage {}
 
   /**
    * The run's outcome: updates done, final parameters (the generator's EMA, or null when it keeps
@@ -138,7 +140,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       Path checkpoint,
       String checkpointError,
       String failure,
-      boolean diverged) {}
+      boolean diverged)
+      implements TensorMessage {}
 
   /**
    * A player's update {@code step} gave a non-finite loss or parameter ({@code what}): the run ends

@@ -1,6 +1,7 @@
 package dev.agon.engine;
 
 import dev.agon.data.BatchSource;
+import dev.agon.engine.serialization.CborSerializable;
 import java.util.ArrayDeque;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -17,13 +18,14 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * Neither side's mailbox can accumulate tensors beyond those bounds.
  */
 public final class DataLoader extends AbstractBehavior<DataLoader.Command> {
-  public sealed interface Command {}
+  public sealed interface Command extends CborSerializable {}
 
   /** Grants {@code credits} more batches to {@code replyTo}. */
   public record Request(int credits, ActorRef<Messages.RealBatch> replyTo) implements Command {}
 
-  private enum Fill implements Command {
-    INSTANCE
+  /** Prepare the next batch (to self); a record, not an enum, so only the CBOR binding fits. */
+  private record Fill() implements Command {
+    static final Fill INSTANCE = new Fill();
   }
 
   private final BatchSource source;

@@ -1,5 +1,7 @@
 package dev.agon.engine;
 
+import dev.agon.engine.serialization.CborSerializable;
+import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.objective.DLoss;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.PlayerState;
@@ -20,12 +22,12 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * the versions the schedule has G train against (every k-th, shifted by the staleness).
  */
 public final class Discriminator extends AbstractBehavior<Discriminator.Command> {
-  public sealed interface Command {}
+  public sealed interface Command extends CborSerializable {}
 
   /** The Generator, where D's snapshots and schedule changes go; sent by it when it starts. */
   public record Connect(ActorRef<Generator.Command> generator) implements Command {}
 
-  public record Fake(Messages.FakeBatch batch) implements Command {}
+  public record Fake(Messages.FakeBatch batch) implements Command, TensorMessage {}
 
   /** The Coordinator admits D updates up to and including {@code upToStep}. */
   public record Admit(long upToStep) implements Command {}
@@ -43,7 +45,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
 
   public record GetParams(ActorRef<Messages.Snapshot> replyTo) implements Command {}
 
-  private record Real(Messages.RealBatch batch) implements Command {}
+  private record Real(Messages.RealBatch batch) implements Command, TensorMessage {}
 
   private final DiscriminatorTrainer trainer;
   private final EngineSettings settings;

@@ -1,5 +1,7 @@
 package dev.agon.engine;
 
+import dev.agon.engine.serialization.CborSerializable;
+import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.train.Scorer;
 import java.io.IOException;
 import java.util.function.Supplier;
@@ -26,7 +28,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and returns the credit.
  */
 public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
-  public sealed interface Command {}
+  public sealed interface Command extends CborSerializable {}
 
   /**
    * Score {@code params}, a detached flat copy of G's weights (of G-EMA's when {@code ema}) at
@@ -43,13 +45,13 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
       INDArray discriminator,
       long dVersion,
       long skipped)
-      implements Command {}
+      implements Command, TensorMessage {}
 
   /** Replies with the Evaluator's counters (answered between evaluations). */
   public record GetStats(ActorRef<Stats> replyTo) implements Command {}
 
   /** A credit of one: the Evaluator can take the next snapshot. */
-  public record Ready() {}
+  public record Ready() implements CborSerializable {}
 
   /**
    * @param evaluated evaluations reported
@@ -58,10 +60,12 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
    * @param failed evaluations whose scorer threw
    * @param maxPending the most snapshots ever pending inside the Evaluator (the bound is 1)
    */
-  public record Stats(long evaluated, long skipped, long replaced, long failed, int maxPending) {}
+  public record Stats(long evaluated, long skipped, long replaced, long failed, int maxPending)
+      implements CborSerializable {}
 
-  private enum Run implements Command {
-    INSTANCE
+  /** Score the pending snapshot (to self); a record, not an enum, so only the CBOR binding fits. */
+  private record Run() implements Command {
+    static final Run INSTANCE = new Run();
   }
 
   private final Scorer scorer;

@@ -1,5 +1,7 @@
 package dev.agon.engine;
 
+import dev.agon.engine.serialization.CborSerializable;
+import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.objective.GLoss;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.GeneratorWeights;
@@ -23,13 +25,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * first, until used.
  */
 public final class Generator extends AbstractBehavior<Generator.Command> {
-  public sealed interface Command {}
+  public sealed interface Command extends CborSerializable {}
 
   /** The Coordinator admits G updates up to and including {@code upToStep}. */
   public record Admit(long upToStep) implements Command {}
 
   /** A D parameter snapshot, from the Discriminator. */
-  public record DiscriminatorSnapshot(Messages.Snapshot snapshot) implements Command {}
+  public record DiscriminatorSnapshot(Messages.Snapshot snapshot)
+      implements Command, TensorMessage {}
 
   /** A new schedule segment from the barrier G is at (passed on by the Discriminator). */
   public record Reschedule(Schedule schedule, int epoch) implements Command {}
@@ -55,7 +58,8 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   public record GetEvaluationSnapshot(ActorRef<EvaluationSnapshot> replyTo) implements Command {}
 
   /** The answer to {@link GetEvaluationSnapshot}: immutable, detached copies. */
-  public record EvaluationSnapshot(GeneratorWeights weights, Messages.Snapshot discriminator) {}
+  public record EvaluationSnapshot(GeneratorWeights weights, Messages.Snapshot discriminator)
+      implements TensorMessage {}
 
   private final GeneratorTrainer trainer;
   private final EngineSettings settings;

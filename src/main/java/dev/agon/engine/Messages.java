@@ -1,5 +1,9 @@
 package dev.agon.engine;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.agon.engine.serialization.CborSerializable;
+import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.objective.DLoss;
 import dev.agon.objective.GLoss;
 import dev.agon.train.Scorer;
@@ -14,16 +18,17 @@ public final class Messages {
   private Messages() {}
 
   /** Real minibatch {@code index} (0-based position in the data order) of {@code epoch}. */
-  public record RealBatch(long index, long epoch, INDArray x) {}
+  public record RealBatch(long index, long epoch, INDArray x) implements TensorMessage {}
 
   /**
    * The fakes of D update {@code dStep} (1-based), produced by G at {@code generatorVersion} for
    * schedule segment {@code epoch} (0 until a live change of k or s starts another).
    */
-  public record FakeBatch(long dStep, long generatorVersion, int epoch, INDArray x) {}
+  public record FakeBatch(long dStep, long generatorVersion, int epoch, INDArray x)
+      implements TensorMessage {}
 
   /** A flat parameter snapshot of {@code model} after {@code version} updates. */
-  public record Snapshot(String model, long version, INDArray params) {}
+  public record Snapshot(String model, long version, INDArray params) implements TensorMessage {}
 
   /** How the run answered a control request. */
   public enum Outcome {
@@ -42,7 +47,8 @@ public final class Messages {
    * the last iteration before a resume; -1 when none, e.g. a change from each player's next
    * update); {@code message} for people only, never parsed.
    */
-  public record ControlReply(Outcome outcome, long iteration, String message) {
+  public record ControlReply(Outcome outcome, long iteration, String message)
+      implements CborSerializable {
     public static ControlReply accepted(long iteration, String message) {
       return new ControlReply(Outcome.ACCEPTED, iteration, message);
     }
@@ -53,7 +59,15 @@ public final class Messages {
   }
 
   /** A step report: what one update did and which versions it actually used. */
-  public sealed interface Report {}
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = DStepReport.class, name = "d_step"),
+    @JsonSubTypes.Type(value = GStepReport.class, name = "g_step"),
+    @JsonSubTypes.Type(value = ScheduleEvent.class, name = "schedule"),
+    @JsonSubTypes.Type(value = EvalReport.class, name = "eval"),
+    @JsonSubTypes.Type(value = EngineEvent.class, name = "engine")
+  })
+  public sealed interface Report extends CborSerializable {}
 
   /**
    * D update {@code step} (1-based; D's version after it), trained on real batch {@code realIndex}

@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.eval.ImageMetrics;
 import dev.agon.eval.ModeMetrics;
 import dev.agon.metrics.Meters;
@@ -17,7 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * which forwards every report to it with one {@code tell}.
  */
 public final class Metrics extends AbstractBehavior<Metrics.Command> {
-  public sealed interface Command {}
+  public sealed interface Command extends CborSerializable {}
 
   /** A report, as the Recorder got it. */
   public record Observe(Messages.Report report) implements Command {}

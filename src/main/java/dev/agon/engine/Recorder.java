@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.eval.JsdBound;
 import dev.agon.eval.ModeMetrics;
 import dev.agon.metrics.TrainingMetrics;
@@ -28,14 +29,14 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * blocking-I/O dispatcher, so file writes never stall the Coordinator or the tensor-owning actors.
  */
 public final class Recorder extends AbstractBehavior<Recorder.Command> {
-  public sealed interface Command {}
+  public sealed interface Command extends CborSerializable {}
 
   public record Record(Messages.Report report) implements Command {}
 
   /** Flushes the file and the progress line, then replies. */
   public record Flush(ActorRef<Flushed> replyTo) implements Command {}
 
-  public record Flushed() {}
+  public record Flushed() implements CborSerializable {}
 
   /**
    * Writes out and fsyncs {@code metrics.jsonl}, then replies with its length: every record told
@@ -45,7 +46,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
   public record Sync(ActorRef<Synced> replyTo) implements Command {}
 
   /** The log's length in bytes after a {@link Sync} (-1: no file). */
-  public record Synced(long offset) {}
+  public record Synced(long offset) implements CborSerializable {}
 
   /**
    * Where the records go.
