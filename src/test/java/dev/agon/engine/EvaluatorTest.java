@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.agon.config.AgonConfig;
 import dev.agon.eval.JsdBound;
 import dev.agon.eval.ModeMetrics;
+import dev.agon.testing.Await;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.ModeScorer;
@@ -253,10 +254,7 @@ class EvaluatorTest {
     ActorRef<ClientMsg> ref =
         kit.spawn(
             client.create(() -> slow(ModeScorer.create(config, runDir), client.ticks, during)));
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (client.received.size() < 4 && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    Await.until(WAIT, () -> client.received.size() >= 4, "four evaluations reported");
     kit.stop(ref, WAIT);
     List<Sent> sent = new ArrayList<>(client.sent);
     List<Received> received = new ArrayList<>(client.received);
