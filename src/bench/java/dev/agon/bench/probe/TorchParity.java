@@ -1,3 +1,5 @@
+package dev.agon.bench.probe;
+
 import dev.agon.config.AgonConfig;
 import dev.agon.config.ConfigLoader;
 import dev.agon.data.BatchSource;
@@ -19,10 +21,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Exports the ring experiment's initial weights and the inputs of its first N iterations (real
  * batches, the noise of the fakes and of the G step) as NPY files, runs those N iterations with
- * Agon's trainers (the code the actors run) and exports the final weights; bench/torch_parity.py
- * replays the same inputs in PyTorch and compares.
+ * Agon's trainers (the code the actors run) and exports the final weights;
+ * bench/python/torch_parity.py replays the same inputs in PyTorch and compares.
  *
- * <p>Usage: java -cp target/agon.jar bench/TorchParity.java N OUT_DIR
+ * <p>Usage: java -cp target/agon.jar src/bench/java/dev/agon/bench/probe/TorchParity.java N OUT_DIR
  */
 public class TorchParity {
   static Path out;
