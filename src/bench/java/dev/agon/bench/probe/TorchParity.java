@@ -25,6 +25,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * bench/python/torch_parity.py replays the same inputs in PyTorch and compares.
  *
  * <p>Usage: java -cp target/agon.jar src/bench/java/dev/agon/bench/probe/TorchParity.java N OUT_DIR
+ * [CONFIG] (CONFIG: config/ring.conf, the 2-D MLP GAN bench/python/torch_parity.py builds; the
+ * embedded default is the Fashion-MNIST DCGAN, which it does not). Writes g0, d0, real/zf/zg 1..N,
+ * g1, d1 as NPY and prints one "step i lossD x lossG y" line per iteration.
  */
 public class TorchParity {
   static Path out;
@@ -36,7 +39,8 @@ public class TorchParity {
   public static void main(String[] args) throws Exception {
     int steps = Integer.parseInt(args[0]);
     out = Files.createDirectories(Path.of(args[1]));
-    AgonConfig c = ConfigLoader.load(Optional.empty(), List.of()).config();
+    Path config = Path.of(args.length > 2 ? args[2] : "config/ring.conf");
+    AgonConfig c = ConfigLoader.load(Optional.of(config), List.of()).config();
     int b = c.schedule().batchSize();
     GeneratorTrainer g = GeneratorTrainer.create(c, 2);
     DiscriminatorTrainer d = DiscriminatorTrainer.create(c, 2);
