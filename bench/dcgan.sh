@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # DCGAN 28x28 forward+backward times, Agon (dev.agon.bench.DcganStepBench) against PyTorch
-# (bench/torch_dcgan.py), same architecture, FLOAT, batch 64 and 128, 1 and 2 threads. Runs are
+# (bench/python/torch_dcgan.py), same architecture, FLOAT, batch 64 and 128, 1 and 2 threads. Runs are
 # alternated (Agon, PyTorch, per thread count, per round) so that a change in machine load hits
 # both; the table shows the median over rounds of each run's median. Results: bench/out/dcgan/.
 #
@@ -41,7 +41,7 @@ run() { # coretype impl threads round
     "${env[@]}" java -Xmx2g -cp target/agon.jar dev.agon.bench.DcganStepBench --batches "$batches" \
       --warmup "$warmup" --iterations "$iterations" --json "$f" 2>>"$out/agon.log" >/dev/null
   else
-    "${env[@]}" "$py" bench/torch_dcgan.py --threads "$t" --batches "$batches" --warmup "$warmup" \
+    "${env[@]}" "$py" bench/python/torch_dcgan.py --threads "$t" --batches "$batches" --warmup "$warmup" \
       --iterations "$iterations" --json "$f" 2>>"$out/torch.log" >/dev/null
   fi
 }

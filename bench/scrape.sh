@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Training throughput with /metrics scraped 100 times a second vs not scraped, in one run: a
-# ring run trains while bench/scrape.py alternates 10-second phases of no scraping and of
+# ring run trains while bench/python/scrape.py alternates 10-second phases of no scraping and of
 # scraping at 100 Hz, then compares G updates per second (from the run's metrics.jsonl) between
 # the two kinds of phase. Alternating inside one run cancels JVM warm-up and slow drifts in the
 # machine's load, which separate runs would confound with the effect.
@@ -20,7 +20,7 @@ echo "# ./agon train --config config/ring.conf --set schedule.iterations=${itera
 ./agon train --config config/ring.conf --run "$run" --quiet \
   --set "schedule.iterations=${iterations}" --set metrics.port=0 "$@" >/dev/null &
 train=$!
-python3 bench/scrape.py "$run" --hz "$hz" --path "${SCRAPE_PATH:-/metrics}"
+python3 bench/python/scrape.py "$run" --hz "$hz" --path "${SCRAPE_PATH:-/metrics}"
 wait "$train"
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 rm -rf "$(dirname "$run")"

@@ -38,13 +38,13 @@ PY
   ./agon bench steps --staleness 1,2 --json "$out/agon_steps.json" "$@" 2>"$out/agon_steps.log"
   echo
   echo "## PyTorch, same models and steps"
-  "$py" bench/torch_steps.py --json "$out/torch_steps.json" 2>"$out/torch_steps.log"
+  "$py" bench/python/torch_steps.py --json "$out/torch_steps.json" 2>"$out/torch_steps.log"
   echo
   echo "## ND4J SameDiff, 784-d MLP GAN"
   echo
   # the kernels ./agon picks (tools/coretype.sh), for this JVM only: PyTorch above links OpenBLAS too
   # shellcheck source=../tools/coretype.sh
-  (. tools/coretype.sh && OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" java -Xmx2g -cp target/agon.jar bench/SameDiffMlpProbe.java 2>"$out/samediff.log")
+  (. tools/coretype.sh && OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" java -Xmx2g -cp target/agon.jar src/bench/java/dev/agon/bench/probe/SameDiffMlpProbe.java 2>"$out/samediff.log")
   echo
   echo "- load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- finished $(date -u '+%Y-%m-%dT%H:%M:%SZ')"

@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Forward and backward times of the 28x28 DCGAN ({@link Dcgan#generator}{@code (100, 1, 28, 64)},
  * {@link Dcgan#discriminator}{@code (1, 28, 64)}, FLOAT, training mode), the counterpart of {@code
- * bench/torch_dcgan.py}. Per batch size, the median over iterations after warm-up of:
+ * bench/python/torch_dcgan.py}. Per batch size, the median over iterations after warm-up of:
  *
  * <ul>
  *   <li>d: D forward + backward (parameter gradients) on a real batch, then forward + backward

@@ -43,8 +43,6 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
    */
   public record SetAveraging(double weight, long start) implements Command {}
 
-  public record GetParams(ActorRef<Messages.Snapshot> replyTo) implements Command {}
-
   private record Real(Messages.RealBatch batch) implements Command, TensorMessage {}
 
   private final DiscriminatorTrainer trainer;
@@ -70,15 +68,6 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
    * only when the player is idle at a checkpoint barrier.
    */
   public record GetState(ActorRef<PlayerState> replyTo) implements Command {}
-
-  public static Behavior<Command> create(
-      Supplier<DiscriminatorTrainer> trainer,
-      EngineSettings settings,
-      ActorRef<DataLoader.Command> data,
-      ActorRef<Coordinator.Command> coordinator,
-      StepHook hook) {
-    return create(trainer, settings, settings.schedule(), 0, data, coordinator, hook);
-  }
 
   /**
    * A Discriminator that starts under {@code schedule} in segment {@code epoch} at its trainer's
@@ -133,7 +122,6 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
         .onMessage(Reschedule.class, this::onReschedule)
         .onMessage(SetLearningRate.class, this::onSetLearningRate)
         .onMessage(SetAveraging.class, this::onSetAveraging)
-        .onMessage(GetParams.class, this::onGetParams)
         .onMessage(GetState.class, this::onGetState)
         .build();
   }
@@ -183,11 +171,6 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
 
   private Behavior<Command> onGetState(GetState g) {
     g.replyTo().tell(PlayerState.of(trainer));
-    return this;
-  }
-
-  private Behavior<Command> onGetParams(GetParams g) {
-    g.replyTo().tell(new Messages.Snapshot("discriminator", version, trainer.snapshot()));
     return this;
   }
 

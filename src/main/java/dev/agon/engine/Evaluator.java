@@ -4,6 +4,7 @@ import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.train.Scorer;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -71,7 +72,10 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   private final Scorer scorer;
   private final ActorRef<Ready> client;
   private final ActorRef<Messages.EvalReport> reports;
-  private Evaluate pending;
+  // The snapshots held unscored, at most one: a newer Evaluate replaces the one held. A deque
+  // rather than a field so that maxPending measures what is held (a variant that queued instead of
+  // replacing would show its length there) instead of restating the bound.
+  private final ArrayDeque<Evaluate> pending = new ArrayDeque<>(1);
   private boolean runScheduled;
   private boolean creditOut;
   private long skippedSinceReport;
@@ -118,17 +122,17 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   private Behavior<Command> onEvaluate(Evaluate e) {
     creditOut = false;
     skip(e.skipped());
-    if (pending == null) {
-      pending = e;
-    } else {
+    Evaluate held = pending.poll();
+    if (held != null) {
       // Keep the snapshot of the later step (the newer on a tie); the other one is skipped.
       replaced++;
       skip(1);
-      if (e.step() >= pending.step()) {
-        pending = e;
+      if (e.step() < held.step()) {
+        e = held;
       }
     }
-    maxPending = Math.max(maxPending, 1);
+    pending.add(e);
+    maxPending = Math.max(maxPending, pending.size());
     if (!runScheduled) {
       runScheduled = true;
       getContext().getSelf().tell(Run.INSTANCE);
@@ -139,8 +143,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   /** Scores the pending snapshot; Evaluates that arrived meanwhile have already replaced it. */
   private Behavior<Command> onRun() {
     runScheduled = false;
-    Evaluate e = pending;
-    pending = null;
+    Evaluate e = pending.poll();
     if (e == null) {
       return this;
     }
@@ -187,7 +190,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
 
   /** Idle with nothing pending: the client may send the next snapshot (one credit at a time). */
   private void grantCredit() {
-    if (pending == null && !creditOut) {
+    if (pending.isEmpty() && !creditOut) {
       creditOut = true;
       client.tell(new Ready());
     }

@@ -15,7 +15,6 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Owns G's parameters and optimizer. At start and after each update it makes the fake batches of
@@ -44,12 +43,6 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
    * Use historical-averaging weight {@code weight} and start {@code start} from the next update.
    */
   public record SetAveraging(double weight, long start) implements Command {}
-
-  /**
-   * The final parameters: a "generator_ema" snapshot first when G keeps an EMA, then the
-   * "generator" one.
-   */
-  public record GetParams(ActorRef<Messages.Snapshot> replyTo) implements Command {}
 
   /**
    * The weights an evaluation should score (the EMA when enabled and started, else G's) and the D
@@ -83,15 +76,6 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
    * only when the player is idle at a checkpoint barrier.
    */
   public record GetState(ActorRef<PlayerState> replyTo) implements Command {}
-
-  public static Behavior<Command> create(
-      Supplier<GeneratorTrainer> trainer,
-      EngineSettings settings,
-      ActorRef<Discriminator.Command> discriminator,
-      ActorRef<Coordinator.Command> coordinator,
-      StepHook hook) {
-    return create(trainer, settings, settings.schedule(), 0, discriminator, coordinator, hook);
-  }
 
   /**
    * A Generator that starts under {@code schedule} in segment {@code epoch} at its trainer's
@@ -143,7 +127,6 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
         .onMessage(Reschedule.class, this::onReschedule)
         .onMessage(SetLearningRate.class, this::onSetLearningRate)
         .onMessage(SetAveraging.class, this::onSetAveraging)
-        .onMessage(GetParams.class, this::onGetParams)
         .onMessage(GetState.class, this::onGetState)
         .onMessage(GetEvaluationSnapshot.class, this::onGetEvaluationSnapshot)
         .build();
@@ -178,15 +161,6 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
 
   private Behavior<Command> onGetState(GetState g) {
     g.replyTo().tell(PlayerState.of(trainer));
-    return this;
-  }
-
-  private Behavior<Command> onGetParams(GetParams g) {
-    INDArray ema = trainer.emaParams();
-    if (ema != null) {
-      g.replyTo().tell(new Messages.Snapshot("generator_ema", version, ema.dup()));
-    }
-    g.replyTo().tell(new Messages.Snapshot("generator", version, trainer.snapshot()));
     return this;
   }
 

@@ -142,10 +142,10 @@ public final class Messages {
   /**
    * Something the engine did to keep the run going, one line of {@code metrics.jsonl} each: {@code
    * event} is "checkpoint" ({@code detail} the directory), "checkpoint_failed" (the error; {@code
-   * count} failures so far), "rollback" (why; rollbacks so far), "restart" (the failed actor and
-   * cause; restarts so far), "pause", "resume" or "resumed_from" (the checkpoint a run continues);
+   * count} failures so far), "pause", "resume" or "resumed_from" (the checkpoint a run continues);
    * at G update {@code gStep} and D update {@code dStep}; {@code nanos}: how long it took
-   * (checkpoints), else 0.
+   * (checkpoints), else 0. The "rollback" and "restart" lines of {@code metrics.jsonl} are not
+   * EngineEvents: TrainRun writes them itself between two engines, when no Recorder runs.
    */
   public record EngineEvent(
       String event, long gStep, long dStep, String detail, long count, long nanos, long timeMillis)

@@ -3,7 +3,11 @@ package dev.agon.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.testing.Await;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -59,7 +63,11 @@ class SignalShutdownTest {
         TrainProcess.start(run, "1", List.of("-Dagon.faults.checkpoint-write-delay-ms=3000"), RUN);
     awaitCheckpoint(run, p);
     p.signal("INT");
-    Thread.sleep(500);
+    // The handler took the first signal (the final write, 3 s, is then under way or next).
+    Await.until(
+        Duration.ofSeconds(30),
+        () -> stderr(p).contains("SIGINT: finishing the current iteration"),
+        "the first SIGINT taken");
     p.signal("INT");
     assertThat(p.waitFor(60)).isEqualTo(130);
     assertThat(p.err()).contains("again: exiting without a checkpoint");
@@ -70,15 +78,32 @@ class SignalShutdownTest {
   }
 
   static void awaitCheckpointAfter(Path run, TrainProcess p, long step) throws Exception {
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      var latest = CheckpointStore.latest(run);
-      if (latest.isPresent() && Long.parseLong(latest.get().getFileName().toString()) > step) {
-        return;
-      }
-      assertThat(p.process.isAlive()).as("process ended: %s", p.err()).isTrue();
-      Thread.sleep(100);
+    Await.until(
+        Duration.ofSeconds(60),
+        () -> {
+          if (!p.process.isAlive()) {
+            throw new AssertionError("process ended: " + stderr(p));
+          }
+          return latestStep(run) > step;
+        },
+        "a checkpoint after G update " + step + " in " + run);
+  }
+
+  private static long latestStep(Path run) {
+    try {
+      return CheckpointStore.latest(run)
+          .map(d -> Long.parseLong(d.getFileName().toString()))
+          .orElse(-1L);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    throw new AssertionError("no checkpoint within 60 s: " + p.err());
+  }
+
+  private static String stderr(TrainProcess p) {
+    try {
+      return p.err();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

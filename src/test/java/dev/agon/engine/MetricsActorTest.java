@@ -10,7 +10,9 @@ import dev.agon.eval.JsdBound;
 import dev.agon.eval.PrecisionRecall;
 import dev.agon.metrics.Meters;
 import dev.agon.metrics.TrainingMetrics;
+import dev.agon.testing.Await;
 import dev.agon.train.Scorer;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -56,11 +58,10 @@ class MetricsActorTest {
         kit.spawn(Metrics.create(sink, new EngineSettings(1, 0, 10, 8, 2)));
     m.tell(new Metrics.Observe(report(500, 4.0, 120.0, new JsdBound.Result(-0.9, 0.24, 100, 100))));
     m.tell(new Metrics.Observe(report(1000, 3.5, null, null)));
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (sink.evalValue(Meters.EVAL_STEP) != 1000 && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    assertThat(sink.evalValue(Meters.EVAL_STEP)).isEqualTo(1000);
+    Await.until(
+        Duration.ofSeconds(5),
+        () -> sink.evalValue(Meters.EVAL_STEP) == 1000,
+        "the evaluation of step 1000 observed");
     assertThat(sink.evalValue(Meters.EVAL_IS)).isEqualTo(3.5);
     assertThat(sink.evalValue(Meters.EVAL_IS_BEST)).isEqualTo(4.0);
     assertThat(sink.evalValue(Meters.EVAL_IS_STD)).isEqualTo(0.25);

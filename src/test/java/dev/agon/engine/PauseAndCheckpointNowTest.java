@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.AgonConfig;
 import dev.agon.config.BestMetric;
+import dev.agon.testing.Await;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.Factory;
 import dev.agon.train.GeneratorTrainer;
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * computed: the run stays bit-identical to the plain loop.
  */
 class PauseAndCheckpointNowTest extends ActorKitTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
   @TempDir Path run;
 
   @Test
@@ -70,19 +73,13 @@ class PauseAndCheckpointNowTest extends ActorKitTest {
         AskPattern.<Coordinator.Command, Coordinator.Finished>ask(
                 coordinator, Coordinator.Start::new, Duration.ofMinutes(5), kit.scheduler())
             .toCompletableFuture();
-    while (gSteps(reports) < 20) {
-      Thread.sleep(5);
-    }
+    Await.until(WAIT, () -> gSteps(reports) >= 20, "20 G updates");
     Messages.ControlReply paused = ask(coordinator, Coordinator.Pause::new);
     assertThat(paused.outcome()).isEqualTo(Messages.Outcome.ACCEPTED);
     long at = paused.iteration();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (gSteps(reports) < at && System.nanoTime() < deadline) {
-      Thread.sleep(5); // the updates admitted before the pause finish
-    }
-    assertThat(gSteps(reports)).isEqualTo(at);
-    Thread.sleep(300);
-    assertThat(gSteps(reports)).as("no update while paused").isEqualTo(at);
+    // The updates admitted before the pause finish, and no other runs while paused.
+    Await.until(WAIT, () -> gSteps(reports) >= at, "the G updates admitted before the pause");
+    Await.holds(Duration.ofMillis(300), () -> gSteps(reports) == at, "no update while paused");
 
     Messages.ControlReply saved = ask(coordinator, Coordinator.CheckpointNow::new);
     assertThat(saved.outcome()).as(saved.message()).isEqualTo(Messages.Outcome.ACCEPTED);
@@ -97,9 +94,7 @@ class PauseAndCheckpointNowTest extends ActorKitTest {
         .isEqualTo(Messages.Outcome.ACCEPTED);
     assertThat(ask(coordinator, Coordinator.Resume::new).outcome())
         .isEqualTo(Messages.Outcome.REFUSED); // not paused
-    while (gSteps(reports) < at + 15) {
-      Thread.sleep(5);
-    }
+    Await.until(WAIT, () -> gSteps(reports) >= at + 15, "15 G updates after the resume");
     coordinator.tell(new Coordinator.Stop("test"));
     Coordinator.Finished f = finished.get(60, TimeUnit.SECONDS);
     assertThat(f.stopReason()).isEqualTo("test");
@@ -139,15 +134,14 @@ class PauseAndCheckpointNowTest extends ActorKitTest {
         AskPattern.<Coordinator.Command, Coordinator.Finished>ask(
                 coordinator, Coordinator.Start::new, Duration.ofMinutes(5), kit.scheduler())
             .toCompletableFuture();
-    while (gSteps(reports) < 10) {
-      Thread.sleep(5);
-    }
+    Await.until(WAIT, () -> gSteps(reports) >= 10, "10 G updates");
     Messages.ControlReply paused = ask(coordinator, Coordinator.Pause::new);
     long at = paused.iteration();
-    while (gSteps(reports) < at) {
-      Thread.sleep(5);
-    }
-    Thread.sleep(100);
+    // Quiet: the G and D updates admitted before the pause have all reported (k = 1).
+    Await.until(
+        WAIT,
+        () -> gSteps(reports) >= at && dSteps(reports) >= at,
+        "the updates admitted before the pause");
     coordinator.tell(new Coordinator.Stop("test"));
     Coordinator.Finished f = finished.get(30, TimeUnit.SECONDS);
     assertThat(f.gSteps()).isEqualTo(at);
@@ -156,6 +150,10 @@ class PauseAndCheckpointNowTest extends ActorKitTest {
 
   private static long gSteps(List<Messages.Report> reports) {
     return reports.stream().filter(r -> r instanceof Messages.GStepReport).count();
+  }
+
+  private static long dSteps(List<Messages.Report> reports) {
+    return reports.stream().filter(r -> r instanceof Messages.DStepReport).count();
   }
 
   private static Messages.ControlReply ask(

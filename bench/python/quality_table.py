@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Markdown table of bench/quality.sh variants: final scores (from `agon sample`) and, for runs
 with periodic evaluation, the scores of the evaluation at a given G step (e.g. equal iterations).
-Usage: python3 bench/quality_table.py [--at STEP] LABEL [LABEL...]   (labels under bench/out/quality)
+Usage: python3 bench/python/quality_table.py [--at STEP] LABEL [LABEL...]   (labels under bench/out/quality)
 """
 import argparse
 import json
@@ -12,7 +12,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--at", type=int, default=None, help="also report the first periodic evaluation at or after this G step")
 ap.add_argument("labels", nargs="+")
 args = ap.parse_args()
-root = pathlib.Path(__file__).resolve().parent / "out" / "quality"
+root = pathlib.Path(__file__).resolve().parent.parent / "out" / "quality"
 head = "| experiment | variant | seed | G updates | modes | high quality | reverse KL |"
 if args.at:
     head += f" at {args.at}: modes | at {args.at}: HQ |"

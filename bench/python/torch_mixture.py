@@ -6,7 +6,7 @@ batch 512, k = 1, non-saturating G loss, D trained on one [2B, 2] batch (real ro
 with BCE-with-logits summed over the real and fake halves, fresh noise for every step; scored on
 2,500 samples with the VEEGAN/PacGAN metric (nearest mode, high quality within 3 sigma).
 
-Usage: OPENBLAS_NUM_THREADS=1 python3 bench/torch_mixture.py --data ring --seed 1 [--iterations N]
+Usage: OPENBLAS_NUM_THREADS=1 python3 bench/python/torch_mixture.py --data ring --seed 1 [--iterations N]
 Use Debian's /usr/bin/python3 (python3-torch with libopenblas0-pthread).
 """
 import argparse

@@ -2,10 +2,9 @@ package dev.agon.nn;
 
 import dev.agon.objective.StandardGan;
 import dev.agon.tensor.Noise;
+import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
@@ -14,30 +13,50 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Timings (medians, not assertions). Run with {@code OMP_WAIT_POLICY=PASSIVE mvn -B -o -q test
- * -Dtest=NumericsBench -Dagon.bench=true}; results go to stdout.
+ * Timings of the numerics kernels (medians): GEMM as a load indicator, noise, optimizer steps, MLP
+ * forward/backward and full D/G steps, the D loss as a Java loop vs ND4J ops. One "BENCH" line per
+ * measurement on stdout. Run after {@code mvn -B -o -q -DskipTests package}: {@code
+ * OMP_WAIT_POLICY=PASSIVE java -cp target/agon.jar:target/test-classes dev.agon.nn.NumericsBench
+ * [WARMUP RUNS]} (default 30 100). ProbesSmokeTest runs it with one run.
  */
-@EnabledIfSystemProperty(named = "agon.bench", matches = "true")
-class NumericsBench {
-  private static final int WARMUP = 30;
-  private static final int RUNS = 100;
+public final class NumericsBench {
+  private final PrintStream out;
+  private final int warmup;
+  private final int runs;
 
-  private static double medianMs(Runnable r) {
-    for (int i = 0; i < WARMUP; i++) {
+  private NumericsBench(PrintStream out, int warmup, int runs) {
+    this.out = out;
+    this.warmup = warmup;
+    this.runs = runs;
+  }
+
+  public static void main(String[] args) {
+    int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+    int runs = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+    run(System.out, warmup, runs);
+  }
+
+  /** Prints every measurement to {@code out}, each the median of {@code runs} after warm-up. */
+  public static void run(PrintStream out, int warmup, int runs) {
+    new NumericsBench(out, warmup, runs).all();
+  }
+
+  private double medianMs(Runnable r) {
+    for (int i = 0; i < warmup; i++) {
       r.run();
     }
-    double[] t = new double[RUNS];
-    for (int i = 0; i < RUNS; i++) {
+    double[] t = new double[runs];
+    for (int i = 0; i < runs; i++) {
       long t0 = System.nanoTime();
       r.run();
       t[i] = (System.nanoTime() - t0) / 1e6;
     }
     Arrays.sort(t);
-    return t[RUNS / 2];
+    return t[runs / 2];
   }
 
-  private static void report(String what, Runnable r) {
-    System.out.printf("BENCH %-62s %8.3f ms%n", what, medianMs(r));
+  private void report(String what, Runnable r) {
+    out.printf("BENCH %-62s %8.3f ms%n", what, medianMs(r));
   }
 
   private static INDArray noise(long rows, long cols, long index) {
@@ -46,13 +65,12 @@ class NumericsBench {
     return a;
   }
 
-  @Test
-  void run() {
+  private void all() {
     INDArray a = noise(1024, 1024, 10);
     INDArray b = noise(1024, 1024, 11);
     INDArray c = Nd4j.create(DataType.FLOAT, 1024, 1024);
     double gemmMs = medianMs(() -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0));
-    System.out.printf(
+    out.printf(
         "BENCH reference: float gemm 1024^3 %.3f ms = %.0f GFLOP/s (machine load indicator)%n",
         gemmMs, 2.0 * 1024 * 1024 * 1024 / (gemmMs * 1e6));
     INDArray z512 = Nd4j.create(DataType.FLOAT, 512, 256);
@@ -82,10 +100,10 @@ class NumericsBench {
     lossLoopVersusNd4j(64);
   }
 
-  private static void gan(String name, int batch, MlpSpec gSpec, MlpSpec dSpec) {
+  private void gan(String name, int batch, MlpSpec gSpec, MlpSpec dSpec) {
     Mlp gen = Mlp.create(gSpec, 1, DataType.FLOAT);
     Mlp disc = Mlp.create(dSpec, 2, DataType.FLOAT);
-    System.out.printf(
+    out.printf(
         "BENCH %s: G %d params, D %d params, batch %d%n",
         name, gen.numParams(), disc.numParams(), batch);
     INDArray z = noise(batch, gSpec.inputDim(), 3);
@@ -151,7 +169,7 @@ class NumericsBench {
   }
 
   /** The D loss as a Java loop (what StandardGan does) against a chain of ND4J ops. */
-  private static void lossLoopVersusNd4j(int batch) {
+  private void lossLoopVersusNd4j(int batch) {
     StandardGan objective = new StandardGan(StandardGan.GeneratorLoss.NON_SATURATING);
     INDArray real = noise(batch, 1, 8).muli(3);
     INDArray fake = noise(batch, 1, 9).muli(3);
@@ -181,7 +199,7 @@ class NumericsBench {
           double df = sf.meanNumber().doubleValue();
           gf.assign(sf).divi(batch);
           if (lr + lf + dr + df == 42) {
-            System.out.print("");
+            out.print(""); // keeps the results live
           }
         });
   }

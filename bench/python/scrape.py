@@ -2,7 +2,7 @@
 """Scrapes a training run's /metrics at a fixed rate in alternating phases (off, on, off, ...)
 and, once the run has ended, compares G updates per second in the two kinds of phase.
 
-Usage: bench/scrape.py RUN_DIR [--hz 100] [--phase-s 10] [--warmup-s 20] [--path /metrics]
+Usage: bench/python/scrape.py RUN_DIR [--hz 100] [--phase-s 10] [--warmup-s 20] [--path /metrics]
 Waits for RUN_DIR/http.port, then alternates until the run stops answering. Throughput per
 phase comes from the run's metrics.jsonl (g_step events' time_ms), so the measurement is
 the trainer's own clock, not the scraper's.

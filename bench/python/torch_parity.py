@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Replays the inputs exported by bench/TorchParity.java in PyTorch (same networks, Adam, losses)
-and compares the weights after N iterations with Agon's. Usage: python3 bench/torch_parity.py N DIR"""
+"""Replays the inputs exported by src/bench/java/dev/agon/bench/probe/TorchParity.java in PyTorch (same networks, Adam, losses)
+and compares the weights after N iterations with Agon's. Usage: python3 bench/python/torch_parity.py N DIR"""
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 import sys
 torch.set_num_threads(1)

@@ -17,7 +17,7 @@ Timed, per iteration (median over iterations after warm-up, ms):
 No optimizer step in either. Each thread setting runs in a fresh interpreter with
 OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS set before torch is imported.
 
-  /usr/bin/python3 bench/torch_dcgan.py --threads 1 --batches 64,128 [--json FILE]
+  /usr/bin/python3 bench/python/torch_dcgan.py --threads 1 --batches 64,128 [--json FILE]
 """
 import argparse
 import json

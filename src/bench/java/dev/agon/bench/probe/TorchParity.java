@@ -1,3 +1,5 @@
+package dev.agon.bench.probe;
+
 import dev.agon.config.AgonConfig;
 import dev.agon.config.ConfigLoader;
 import dev.agon.data.BatchSource;
@@ -19,10 +21,13 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Exports the ring experiment's initial weights and the inputs of its first N iterations (real
  * batches, the noise of the fakes and of the G step) as NPY files, runs those N iterations with
- * Agon's trainers (the code the actors run) and exports the final weights; bench/torch_parity.py
- * replays the same inputs in PyTorch and compares.
+ * Agon's trainers (the code the actors run) and exports the final weights;
+ * bench/python/torch_parity.py replays the same inputs in PyTorch and compares.
  *
- * <p>Usage: java -cp target/agon.jar bench/TorchParity.java N OUT_DIR
+ * <p>Usage: java -cp target/agon.jar src/bench/java/dev/agon/bench/probe/TorchParity.java N OUT_DIR
+ * [CONFIG] (CONFIG: config/ring.conf, the 2-D MLP GAN bench/python/torch_parity.py builds; the
+ * embedded default is the Fashion-MNIST DCGAN, which it does not). Writes g0, d0, real/zf/zg 1..N,
+ * g1, d1 as NPY and prints one "step i lossD x lossG y" line per iteration.
  */
 public class TorchParity {
   static Path out;
@@ -34,7 +39,8 @@ public class TorchParity {
   public static void main(String[] args) throws Exception {
     int steps = Integer.parseInt(args[0]);
     out = Files.createDirectories(Path.of(args[1]));
-    AgonConfig c = ConfigLoader.load(Optional.empty(), List.of()).config();
+    Path config = Path.of(args.length > 2 ? args[2] : "config/ring.conf");
+    AgonConfig c = ConfigLoader.load(Optional.of(config), List.of()).config();
     int b = c.schedule().batchSize();
     GeneratorTrainer g = GeneratorTrainer.create(c, 2);
     DiscriminatorTrainer d = DiscriminatorTrainer.create(c, 2);

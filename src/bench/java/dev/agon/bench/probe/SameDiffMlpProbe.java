@@ -8,9 +8,14 @@
  * fit of mean softplus(-D(G(z))) on fresh noise (non-saturating), so D gets no gradient.
  * Real data is synthetic uniform noise in [-1, 1): a timing benchmark only.
  *
- * Run: OMP_WAIT_POLICY=PASSIVE java -cp target/agon.jar bench/SameDiffMlpProbe.java
+ * Run: OMP_WAIT_POLICY=PASSIVE java -cp target/agon.jar
+ *      src/bench/java/dev/agon/bench/probe/SameDiffMlpProbe.java
  *      [warmup iterations batch...]   (defaults: 10 40 64 256)
+ * (one file, so Java's source launcher runs it without a build of the tests; ProbesSmokeTest runs
+ * one step of it).
  */
+package dev.agon.bench.probe;
+
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -31,9 +36,11 @@ public class SameDiffMlpProbe {
   static final int[] G = {100, 256, 512, 1024, 784};
   static final int[] D = {784, 512, 256, 1};
 
-  /** Dense layers in {@code sd}; D's layers are constants named d*, so only G trains in G's graph. */
-  static SDVariable mlp(SameDiff sd, SDVariable x, int[] sizes, String p, boolean trainable,
-      boolean tanhOut) {
+  /**
+   * Dense layers in {@code sd}; D's layers are constants named d*, so only G trains in G's graph.
+   */
+  static SDVariable mlp(
+      SameDiff sd, SDVariable x, int[] sizes, String p, boolean trainable, boolean tanhOut) {
     SDVariable h = x;
     for (int l = 0; l + 1 < sizes.length; l++) {
       double bound = 1 / Math.sqrt(sizes[l]);
@@ -57,15 +64,33 @@ public class SameDiffMlpProbe {
   public static void main(String[] args) {
     int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 40;
-    int[] batches = args.length > 2
-        ? Arrays.stream(args, 2, args.length).mapToInt(Integer::parseInt).toArray()
-        : new int[] {64, 256};
+    int[] batches =
+        args.length > 2
+            ? Arrays.stream(args, 2, args.length).mapToInt(Integer::parseInt).toArray()
+            : new int[] {64, 256};
+    run(System.out, warmup, iterations, batches);
+  }
+
+  /** Prints the table to {@code out}: a header line, then one row per batch size. */
+  public static void run(PrintStream out, int warmup, int iterations, int... batches) {
     // SameDiff M2.1 prints a line per op to System.out when it builds a gradient graph.
-    PrintStream out = System.out;
+    PrintStream stdout = System.out;
     System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+    try {
+      table(out, warmup, iterations, batches);
+    } finally {
+      System.setOut(stdout);
+    }
+  }
+
+  private static void table(PrintStream out, int warmup, int iterations, int[] batches) {
     Nd4j.getRandom().setSeed(1);
-    out.printf(Locale.ROOT, "SameDiff probe: ND4J %s, %d warm-up + %d measured steps%n%n",
-        Nd4j.getExecutioner().getEnvironmentInformation().get("blas.vendor"), warmup, iterations);
+    out.printf(
+        Locale.ROOT,
+        "SameDiff probe: ND4J %s, %d warm-up + %d measured steps%n%n",
+        Nd4j.getExecutioner().getEnvironmentInformation().get("blas.vendor"),
+        warmup,
+        iterations);
     out.println("| case | batch | SameDiff D ms | SameDiff G ms | D loss | G loss |");
     out.println("|---|---:|---:|---:|---:|---:|");
     for (int b : batches) {
@@ -76,8 +101,12 @@ public class SameDiffMlpProbe {
       SDVariable dLogit = mlp(dsd, x, D, "d", true, false);
       dsd.loss.sigmoidCrossEntropy("loss", y, dLogit, null);
       dsd.setLossVariables("loss");
-      dsd.setTrainingConfig(TrainingConfig.builder().updater(new Adam(2e-4, 0.5, 0.999, 1e-8))
-          .dataSetFeatureMapping("x").dataSetLabelMapping("y").build());
+      dsd.setTrainingConfig(
+          TrainingConfig.builder()
+              .updater(new Adam(2e-4, 0.5, 0.999, 1e-8))
+              .dataSetFeatureMapping("x")
+              .dataSetLabelMapping("y")
+              .build());
       // G graph: z -> G -> D (constants) -> mean softplus(-logit).
       SameDiff gsd = SameDiff.create();
       SDVariable z = gsd.placeHolder("z", DataType.FLOAT, -1, 100);
@@ -85,19 +114,23 @@ public class SameDiffMlpProbe {
       SDVariable gLogit = mlp(gsd, fake, D, "d", false, false);
       gsd.nn.softplus(gLogit.neg()).mean("loss");
       gsd.setLossVariables("loss");
-      gsd.setTrainingConfig(TrainingConfig.builder().updater(new Adam(2e-4, 0.5, 0.999, 1e-8))
-          .dataSetFeatureMapping("z").markLabelsUnused().build());
+      gsd.setTrainingConfig(
+          TrainingConfig.builder()
+              .updater(new Adam(2e-4, 0.5, 0.999, 1e-8))
+              .dataSetFeatureMapping("z")
+              .markLabelsUnused()
+              .build());
 
-      INDArray labels = Nd4j.vstack(Nd4j.ones(DataType.FLOAT, b, 1),
-          Nd4j.zeros(DataType.FLOAT, b, 1));
+      INDArray labels =
+          Nd4j.vstack(Nd4j.ones(DataType.FLOAT, b, 1), Nd4j.zeros(DataType.FLOAT, b, 1));
       List<Long> dNs = new ArrayList<>();
       List<Long> gNs = new ArrayList<>();
       double dLoss = Double.NaN;
       double gLoss = Double.NaN;
       for (int i = 1; i <= warmup + iterations; i++) {
         INDArray real = Nd4j.rand(DataType.FLOAT, b, 784).muli(2).subi(1);
-        INDArray fakes = gsd.output(Map.of("z", Nd4j.randn(DataType.FLOAT, b, 100)), "fake")
-            .get("fake");
+        INDArray fakes =
+            gsd.output(Map.of("z", Nd4j.randn(DataType.FLOAT, b, 100)), "fake").get("fake");
         INDArray both = Nd4j.vstack(real, fakes);
         long t1 = System.nanoTime();
         dsd.fit(new MultiDataSet(new INDArray[] {both}, new INDArray[] {labels}));
@@ -106,8 +139,8 @@ public class SameDiffMlpProbe {
           gsd.getArrForVarName("dw" + l).assign(dsd.getArrForVarName("dw" + l));
           gsd.getArrForVarName("db" + l).assign(dsd.getArrForVarName("db" + l));
         }
-        gsd.fit(new MultiDataSet(new INDArray[] {Nd4j.randn(DataType.FLOAT, b, 100)},
-            new INDArray[0]));
+        gsd.fit(
+            new MultiDataSet(new INDArray[] {Nd4j.randn(DataType.FLOAT, b, 100)}, new INDArray[0]));
         long t3 = System.nanoTime();
         if (i > warmup) {
           dNs.add(t2 - t1);
@@ -115,12 +148,21 @@ public class SameDiffMlpProbe {
         }
         if (i == warmup + iterations) {
           dLoss = dsd.output(Map.of("x", both, "y", labels), "loss").get("loss").getDouble(0);
-          gLoss = gsd.output(Map.of("z", Nd4j.randn(DataType.FLOAT, b, 100)), "loss")
-              .get("loss").getDouble(0);
+          gLoss =
+              gsd.output(Map.of("z", Nd4j.randn(DataType.FLOAT, b, 100)), "loss")
+                  .get("loss")
+                  .getDouble(0);
         }
       }
-      out.printf(Locale.ROOT, "| mlp784-b%d | %d | %.2f | %.2f | %.4f | %.4f |%n", b, b,
-          medianMs(dNs), medianMs(gNs), dLoss, gLoss);
+      out.printf(
+          Locale.ROOT,
+          "| mlp784-b%d | %d | %.2f | %.2f | %.4f | %.4f |%n",
+          b,
+          b,
+          medianMs(dNs),
+          medianMs(gNs),
+          dLoss,
+          gLoss);
     }
   }
 }
