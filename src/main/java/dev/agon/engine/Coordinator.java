@@ -227,14 +227,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private final ActorRef<Generator.Command> generator;
   private final ActorRef<Discriminator.Command> discriminator;
   private final ActorRef<Recorder.Command> recorder;
-  private Schedule schedule;
-  private int epoch;
+  private final Admission admission;
   private ActorRef<Finished> replyTo;
-  private long lastIteration;
-  private long dDone;
-  private long gDone;
-  private long dAdmitted;
-  private long gAdmitted;
   private String stopReason;
   private boolean finishing;
   private boolean flushRequested;
@@ -247,9 +241,6 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private String finalCheckpointError;
   private final Checkpointing checkpointing;
   private final ActorRef<Checkpointer.Command> checkpointer;
-
-  /** The iteration at whose end the next checkpoint is captured (-1: none planned). */
-  private long checkpointAt = -1;
 
   private boolean capturing;
   private boolean writeInFlight;
@@ -269,19 +260,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private String abortCause;
   private boolean abortDiverged;
 
-  /** The iteration at whose end admissions stay paused (-1: not paused). */
-  private long pausedAt = -1;
-
   private final Evaluation evaluation;
   private final ActorRef<Evaluator.Command> evaluator;
   private final Evaluator.Credit evalCredit = new Evaluator.Credit();
   private long lastEvalNanos = System.nanoTime();
-
-  /** A k/s change waiting for its barrier: the iteration where it applies, and the values. */
-  private long barrier = -1;
-
-  private int pendingK;
-  private int pendingStaleness;
 
   public static Behavior<Command> create(EngineSettings settings, Parts parts) {
     return Behaviors.setup(ctx -> new Coordinator(ctx, settings, parts));
@@ -291,13 +273,18 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     super(ctx);
     this.settings = settings;
     StartState start = parts.start();
-    this.schedule = start == null ? settings.schedule() : start.schedule();
-    this.epoch = start == null ? 0 : start.epoch();
-    if (start != null) {
-      gDone = gAdmitted = start.gDone();
-      dDone = dAdmitted = start.dDone();
-    }
-    this.lastIteration = settings.iterations();
+    this.admission =
+        start == null
+            ? new Admission(settings.schedule(), 0, settings.iterations(), 0, 0)
+            : new Admission(
+                start.schedule(),
+                start.epoch(),
+                settings.iterations(),
+                start.gDone(),
+                start.dDone());
+    Schedule schedule = admission.schedule();
+    long gDone = admission.gDone();
+    long dDone = admission.dDone();
     DispatcherSelector pinned = DispatcherSelector.fromConfig(TENSOR_DISPATCHER);
     this.recorder = ctx.spawn(parts.recorder(), "recorder", DispatcherSelector.blocking());
     ActorRef<DataLoader.Command> data =
@@ -312,7 +299,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 parts.discriminator(),
                 settings,
                 schedule,
-                epoch,
+                admission.epoch(),
                 data,
                 ctx.getSelf(),
                 parts.hook()),
@@ -324,7 +311,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 parts.generator(),
                 settings,
                 schedule,
-                epoch,
+                admission.epoch(),
                 discriminator,
                 ctx.getSelf(),
                 parts.hook()),
@@ -426,11 +413,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       // and the G updates of those iterations, so the run stops at a whole iteration; when
       // nothing is admitted beyond the last whole iteration (paused, at a checkpoint barrier,
       // not started) it stops right there.
-      lastIteration = Math.min(lastIteration, Math.max(gDone, admittedIteration()));
-      pausedAt = -1;
-      getContext()
-          .getLog()
-          .info("stop requested ({}): finishing iteration {}", s.reason(), lastIteration);
+      long last = admission.stop();
+      getContext().getLog().info("stop requested ({}): finishing iteration {}", s.reason(), last);
       if (replyTo != null) {
         admitOrFinish(); // nothing may be in flight (paused, idle): no report would finish it
       }
@@ -450,25 +434,21 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     if (c.generatorLr().isPresent() || c.discriminatorLr().isPresent()) {
       done.append("learning rates apply from each player's next update");
     }
+    long barrier = -1; // ControlReply's "no iteration"
     if (c.k().isPresent() || c.staleness().isPresent()) {
-      pendingK = c.k().orElse(barrier >= 0 ? pendingK : schedule.k());
-      pendingStaleness =
-          c.staleness().orElse(barrier >= 0 ? pendingStaleness : schedule.staleness());
-      barrier = Math.max(gDone, admittedIteration());
+      Admission.Change change = admission.requestChange(c.k(), c.staleness());
+      barrier = change.at();
       done.append(done.length() > 0 ? "; " : "")
           .append("k = ")
-          .append(pendingK)
+          .append(change.k())
           .append(", s = ")
-          .append(pendingStaleness)
+          .append(change.staleness())
           .append(" from the end of iteration ")
           .append(barrier);
       getContext().getLog().info("schedule change requested: {}", done);
       admitOrFinish();
     }
-    c.replyTo()
-        .tell(
-            Messages.ControlReply.accepted(
-                c.k().isPresent() || c.staleness().isPresent() ? barrier : -1, done.toString()));
+    c.replyTo().tell(Messages.ControlReply.accepted(barrier, done.toString()));
     return this;
   }
 
@@ -498,9 +478,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     if (bad != null) {
       return bad;
     }
-    if ((c.k().isPresent() || c.staleness().isPresent())
-        && Math.max(gDone, admittedIteration()) >= lastIteration) {
-      return "the run ends at iteration " + lastIteration + " before a new k or s could apply";
+    if ((c.k().isPresent() || c.staleness().isPresent()) && admission.tooLateForChange()) {
+      return "the run ends at iteration "
+          + admission.lastIteration()
+          + " before a new k or s could apply";
     }
     return null;
   }
@@ -514,19 +495,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     return null;
   }
 
-  /** The last iteration with an admitted D update: where a barrier can be put at the earliest. */
-  private long admittedIteration() {
-    return dAdmitted <= schedule.originD() ? schedule.originG() : schedule.iterationOf(dAdmitted);
-  }
-
   private Behavior<Command> onDStep(DStepDone m) {
     Messages.DStepReport r = m.report();
-    check(r.step() == dDone + 1 && r.step() <= dAdmitted, "D update " + r.step() + " not admitted");
-    check(
-        r.generatorVersionUsed() == schedule.generatorVersionFor(r.step())
-            && r.generatorVersionUsed() <= gDone,
-        "D update " + r.step() + " used G version " + r.generatorVersionUsed());
-    dDone = r.step();
+    admission.dStepDone(r.step(), r.generatorVersionUsed());
     recorder.tell(new Recorder.Record(r));
     admitOrFinish();
     return this;
@@ -534,12 +505,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   private Behavior<Command> onGStep(GStepDone m) {
     Messages.GStepReport r = m.report();
-    check(r.step() == gDone + 1 && r.step() <= gAdmitted, "G update " + r.step() + " not admitted");
-    check(
-        r.discriminatorVersionUsed() == schedule.discriminatorVersionFor(r.step())
-            && r.discriminatorVersionUsed() <= dDone,
-        "G update " + r.step() + " used D version " + r.discriminatorVersionUsed());
-    gDone = r.step();
+    admission.gStepDone(r.step(), r.discriminatorVersionUsed());
     recorder.tell(new Recorder.Record(r));
     if (checkpointing != null
         && checkpointing.everySeconds() > 0
@@ -561,7 +527,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     if (evaluator == null || finishing) {
       return false;
     }
-    boolean bySteps = evaluation.everySteps() > 0 && gDone % evaluation.everySteps() == 0;
+    boolean bySteps =
+        evaluation.everySteps() > 0 && admission.gDone() % evaluation.everySteps() == 0;
     boolean byTime =
         evaluation.everySeconds() > 0
             && System.nanoTime() - lastEvalNanos >= evaluation.everySeconds() * 1_000_000_000L;
@@ -681,8 +648,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 a.model() + "_averaging",
                 g ? a.step() : -1,
                 g ? -1 : a.step(),
-                schedule.k(),
-                schedule.staleness(),
+                admission.schedule().k(),
+                admission.schedule().staleness(),
                 a.weight(),
                 a.start(),
                 System.currentTimeMillis())));
@@ -698,8 +665,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 a.model() + "_lr",
                 g ? a.step() : -1,
                 g ? -1 : a.step(),
-                schedule.k(),
-                schedule.staleness(),
+                admission.schedule().k(),
+                admission.schedule().staleness(),
                 a.lr(),
                 -1,
                 System.currentTimeMillis())));
@@ -714,26 +681,24 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     if (finishing || capturing) {
       return;
     }
-    if (gDone >= lastIteration && dDone >= schedule.dStepsThrough(lastIteration)) {
+    if (admission.complete()) {
       finish();
       return;
     }
-    if (checkpointAt >= 0
-        && gDone == checkpointAt
-        && dDone == schedule.dStepsThrough(checkpointAt)) {
+    if (admission.atCheckpoint()) {
       capture();
       return;
     }
-    if (barrier >= 0 && gDone == barrier && dDone == schedule.dStepsThrough(barrier)) {
+    if (admission.atBarrier()) {
       startSegment();
     }
     admit();
   }
 
   private void startSegment() {
-    schedule = schedule.changedAt(gDone, dDone, pendingK, pendingStaleness);
-    epoch++;
-    barrier = -1;
+    Schedule schedule = admission.startSegment();
+    long gDone = admission.gDone();
+    long dDone = admission.dDone();
     getContext()
         .getLog()
         .info(
@@ -743,7 +708,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             gDone + 1,
             dDone + 1);
     // D applies first and passes the change on to G, so G's new fakes arrive after it.
-    discriminator.tell(new Discriminator.Reschedule(schedule, epoch));
+    discriminator.tell(new Discriminator.Reschedule(schedule, admission.epoch()));
     recorder.tell(
         new Recorder.Record(
             new Messages.ScheduleEvent(
@@ -757,47 +722,32 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 System.currentTimeMillis())));
   }
 
-  /** Admits every update the staleness bound allows now, none beyond a barrier or the end. */
+  /** Admits every update the staleness bound allows now, none beyond the horizon. */
   private void admit() {
     if (replyTo == null || finishing) {
       return;
     }
-    long lastG = barrier >= 0 ? Math.min(barrier, lastIteration) : lastIteration;
-    if (checkpointAt >= 0) {
-      lastG = Math.min(lastG, checkpointAt);
-    }
-    if (pausedAt >= 0) {
-      lastG = Math.min(lastG, pausedAt);
-    }
-    long dTarget = Math.min(schedule.lastAdmissibleDStep(gDone), schedule.dStepsThrough(lastG));
-    if (dTarget > dAdmitted) {
-      dAdmitted = dTarget;
-      discriminator.tell(new Discriminator.Admit(dAdmitted));
-    }
-    // G update i needs D version dv(i); it waits for exactly that snapshot, which exists only
-    // once D has made that update. Admitting i as soon as dv(i) is admitted (not done) keeps the
-    // Coordinator off the critical path (D's snapshot goes straight to G) without loosening the
-    // bound: no update can run on a version other than the one the schedule prescribes.
-    long gTarget = Math.min(schedule.lastAdmissibleGStep(dAdmitted), lastG);
-    if (gTarget > gAdmitted) {
-      gAdmitted = gTarget;
-      generator.tell(new Generator.Admit(gAdmitted));
-    }
+    Admission.Admitted a = admission.admit();
+    a.d().ifPresent(d -> discriminator.tell(new Discriminator.Admit(d)));
+    a.g().ifPresent(g -> generator.tell(new Generator.Admit(g)));
   }
 
   private void finish() {
     finishing = true;
-    if (barrier >= 0) {
-      // A stop (or the end) reached the barrier first: the new segment would start after the
-      // last update, so the change is dropped; the final checkpoint keeps the old schedule.
-      getContext()
-          .getLog()
-          .warn(
-              "the run ends at iteration {}: the schedule change to k = {}, s = {} was not applied",
-              gDone,
-              pendingK,
-              pendingStaleness);
-    }
+    // A stop (or the end) reached the barrier first: the new segment would start after the
+    // last update, so the change is dropped; the final checkpoint keeps the old schedule.
+    admission
+        .pendingChange()
+        .ifPresent(
+            c ->
+                getContext()
+                    .getLog()
+                    .warn(
+                        "the run ends at iteration {}: the schedule change to k = {}, s = {} was"
+                            + " not applied",
+                        admission.gDone(),
+                        c.k(),
+                        c.staleness()));
     requestStates();
   }
 
@@ -862,6 +812,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     Map<String, String> engine = new TreeMap<>(checkpointing.constants());
     engine.putAll(g.prefixedScalars());
     engine.putAll(d.prefixedScalars());
+    Schedule schedule = admission.schedule();
+    long gDone = admission.gDone();
+    long dDone = admission.dDone();
     engine.put("engine.g_done", Long.toString(gDone));
     engine.put("engine.d_done", Long.toString(dDone));
     engine.put("data.next_batch", Long.toString(dDone));
@@ -869,7 +822,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     engine.put("schedule.staleness", Integer.toString(schedule.staleness()));
     engine.put("schedule.origin_g", Long.toString(schedule.originG()));
     engine.put("schedule.origin_d", Long.toString(schedule.originD()));
-    engine.put("schedule.epoch", Integer.toString(epoch));
+    engine.put("schedule.epoch", Integer.toString(admission.epoch()));
     writeInFlight = true;
     lastCheckpointNanos = System.nanoTime();
     Checkpointer.Write w =
@@ -938,19 +891,14 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     checkpointWaiters.clear();
   }
 
-  /** The next periodic checkpoint: the next multiple of everySteps after gDone (-1: none). */
+  /** The next periodic checkpoint: the next multiple of everySteps after gDone (if any). */
   private void planNextCheckpoint() {
-    checkpointAt = -1;
-    if (checkpointing != null && checkpointing.everySteps() > 0) {
-      long every = checkpointing.everySteps();
-      checkpointAt = (gDone / every + 1) * every;
-    }
+    admission.planCheckpoint(checkpointing == null ? 0 : checkpointing.everySteps());
   }
 
   /** Checkpoints as soon as possible: at the end of the last iteration already admitted. */
   private void checkpointSoon() {
-    long at = Math.max(gDone, admittedIteration());
-    checkpointAt = checkpointAt < 0 ? at : Math.min(checkpointAt, at);
+    admission.checkpointSoon();
     admitOrFinish();
   }
 
@@ -977,8 +925,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       p.replyTo().tell(Messages.ControlReply.refused("the run is not running"));
       return this;
     }
-    if (pausedAt < 0) {
-      pausedAt = Math.max(gDone, admittedIteration());
+    boolean first = admission.pausedAt().isEmpty();
+    long pausedAt = admission.pause();
+    if (first) {
       recorder.tell(
           new Recorder.Record(
               new Messages.EngineEvent(
@@ -992,11 +941,13 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   }
 
   private Behavior<Command> onResume(Resume r) {
-    if (pausedAt < 0) {
+    if (admission.pausedAt().isEmpty()) {
       r.replyTo().tell(Messages.ControlReply.refused("the run is not paused"));
       return this;
     }
-    pausedAt = -1;
+    admission.resume();
+    long gDone = admission.gDone();
+    long dDone = admission.dDone();
     recorder.tell(
         new Recorder.Record(
             new Messages.EngineEvent(
@@ -1080,13 +1031,22 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     if (abortCause != null) {
       replyTo.tell(
           new Finished(
-              dDone, gDone, null, null, null, stopReason, null, null, abortCause, abortDiverged));
+              admission.dDone(),
+              admission.gDone(),
+              null,
+              null,
+              null,
+              stopReason,
+              null,
+              null,
+              abortCause,
+              abortDiverged));
       return Behaviors.stopped();
     }
     replyTo.tell(
         new Finished(
-            dDone,
-            gDone,
+            admission.dDone(),
+            admission.gDone(),
             finalG.tensors().get("generator"),
             finalD.tensors().get("discriminator"),
             finalG.tensors().get("generator_ema"),
@@ -1096,11 +1056,5 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             null,
             false));
     return Behaviors.stopped();
-  }
-
-  private static void check(boolean ok, String what) {
-    if (!ok) {
-      throw new IllegalStateException("schedule violated: " + what);
-    }
   }
 }
