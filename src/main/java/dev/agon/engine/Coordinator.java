@@ -12,14 +12,9 @@ import dev.agon.train.PlayerState;
 import dev.agon.train.Schedule;
 import dev.agon.train.Scorer;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -232,8 +227,6 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private String stopReason;
   private boolean finishing;
   private boolean flushRequested;
-  private PlayerState capturedG;
-  private PlayerState capturedD;
   private PlayerState finalG;
   private PlayerState finalD;
   private boolean finalWritten;
@@ -242,20 +235,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private final Checkpointing checkpointing;
   private final ActorRef<Checkpointer.Command> checkpointer;
 
-  private boolean capturing;
-  private boolean writeInFlight;
-  private boolean captureWaiting;
-  private long lastCheckpointNanos = System.nanoTime();
-  private final List<ActorRef<Messages.ControlReply>> checkpointWaiters = new ArrayList<>();
-
-  /**
-   * Each capture asks the Recorder to fsync metrics.jsonl up to that point; the checkpoint is
-   * written only with the log's length from that reply (so the records of every update it holds are
-   * durable first). Replies and captured states pair up in order: whichever comes first waits here.
-   */
-  private final ArrayDeque<Long> logOffsets = new ArrayDeque<>();
-
-  private final ArrayDeque<Checkpointer.Write> writesAwaitingLog = new ArrayDeque<>();
+  private final CheckpointCapture capture;
 
   private String abortCause;
   private boolean abortDiverged;
@@ -367,6 +347,16 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     if (checkpointer != null) {
       ctx.watch(checkpointer);
     }
+    this.capture =
+        new CheckpointCapture(
+            checkpointing,
+            checkpointer,
+            recorder,
+            generator,
+            discriminator,
+            ctx.messageAdapter(Recorder.Synced.class, LogSynced::new),
+            ctx.messageAdapter(PlayerState.class, StateCaptured::new),
+            ctx.messageAdapter(Checkpointer.Written.class, CheckpointWritten::new));
     if (evaluator != null) {
       ctx.watch(evaluator);
     }
@@ -507,12 +497,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     Messages.GStepReport r = m.report();
     admission.gStepDone(r.step(), r.discriminatorVersionUsed());
     recorder.tell(new Recorder.Record(r));
-    if (checkpointing != null
-        && checkpointing.everySeconds() > 0
-        && !writeInFlight
-        && System.nanoTime() - lastCheckpointNanos
-            >= checkpointing.everySeconds() * 1_000_000_000L) {
-      lastCheckpointNanos = System.nanoTime();
+    if (capture.timeDue()) {
+      capture.restartClock();
       checkpointSoon();
     } else {
       admitOrFinish();
@@ -678,7 +664,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
    * change starts its segment when both players have reached its barrier.
    */
   private void admitOrFinish() {
-    if (finishing || capturing) {
+    if (finishing || capture.capturing()) {
       return;
     }
     if (admission.complete()) {
@@ -686,7 +672,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       return;
     }
     if (admission.atCheckpoint()) {
-      capture();
+      // A write still in flight (a slow disk) delays the capture: onCheckpointWritten goes on.
+      capture.begin();
       return;
     }
     if (admission.atBarrier()) {
@@ -748,112 +735,41 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                         admission.gDone(),
                         c.k(),
                         c.staleness()));
-    requestStates();
-  }
-
-  /** Both players are idle at checkpointAt: ask each for a copy of its complete state. */
-  private void capture() {
-    if (writeInFlight) {
-      // The previous write is still running (a slow disk): wait for it rather than skip, so that
-      // a crash never loses more than about two checkpoint intervals. onCheckpointWritten goes on.
-      captureWaiting = true;
-      return;
-    }
-    capturing = true;
-    requestStates();
-  }
-
-  private void requestStates() {
-    if (checkpointer != null) {
-      // Every record of the updates captured now has been told to the Recorder already.
-      recorder.tell(
-          new Recorder.Sync(getContext().messageAdapter(Recorder.Synced.class, LogSynced::new)));
-    }
-    ActorRef<PlayerState> states =
-        getContext().messageAdapter(PlayerState.class, StateCaptured::new);
-    generator.tell(new Generator.GetState(states));
-    discriminator.tell(new Discriminator.GetState(states));
+    capture.requestStates();
   }
 
   private Behavior<Command> onStateCaptured(StateCaptured c) {
-    if (c.state().model().equals("generator")) {
-      capturedG = c.state();
-    } else {
-      capturedD = c.state();
-    }
-    if (capturedG == null || capturedD == null) {
+    var pair = capture.captured(c.state());
+    if (pair.isEmpty()) {
       return this;
     }
-    PlayerState g = capturedG;
-    PlayerState d = capturedD;
-    capturedG = null;
-    capturedD = null;
+    PlayerState g = pair.get().generator();
+    PlayerState d = pair.get().discriminator();
     if (finishing) {
       finalG = g;
       finalD = d;
-      if (checkpointer == null) {
+      if (!capture.enabled()) {
         finalWritten = true;
       } else {
-        writeCheckpoint(g, d, true);
+        capture.write(pair.get(), admission, true);
       }
       maybeFlush();
       return this;
     }
-    capturing = false;
-    writeCheckpoint(g, d, false);
+    capture.write(pair.get(), admission, false);
     planNextCheckpoint();
     admitOrFinish();
     return this;
   }
 
-  private void writeCheckpoint(PlayerState g, PlayerState d, boolean last) {
-    Map<String, INDArray> tensors = new LinkedHashMap<>(g.tensors());
-    tensors.putAll(d.tensors());
-    Map<String, String> engine = new TreeMap<>(checkpointing.constants());
-    engine.putAll(g.prefixedScalars());
-    engine.putAll(d.prefixedScalars());
-    Schedule schedule = admission.schedule();
-    long gDone = admission.gDone();
-    long dDone = admission.dDone();
-    engine.put("engine.g_done", Long.toString(gDone));
-    engine.put("engine.d_done", Long.toString(dDone));
-    engine.put("data.next_batch", Long.toString(dDone));
-    engine.put("schedule.k", Integer.toString(schedule.k()));
-    engine.put("schedule.staleness", Integer.toString(schedule.staleness()));
-    engine.put("schedule.origin_g", Long.toString(schedule.originG()));
-    engine.put("schedule.origin_d", Long.toString(schedule.originD()));
-    engine.put("schedule.epoch", Integer.toString(admission.epoch()));
-    writeInFlight = true;
-    lastCheckpointNanos = System.nanoTime();
-    Checkpointer.Write w =
-        new Checkpointer.Write(
-            gDone,
-            dDone,
-            tensors,
-            engine,
-            last,
-            getContext().messageAdapter(Checkpointer.Written.class, CheckpointWritten::new));
-    if (logOffsets.isEmpty()) {
-      writesAwaitingLog.add(w);
-    } else {
-      checkpointer.tell(w.withMetricsOffset(logOffsets.poll()));
-    }
-  }
-
   private Behavior<Command> onLogSynced(LogSynced s) {
-    if (writesAwaitingLog.isEmpty()) {
-      logOffsets.add(s.synced().offset());
-    } else {
-      checkpointer.tell(writesAwaitingLog.poll().withMetricsOffset(s.synced().offset()));
-    }
+    capture.logSynced(s.synced().offset());
     return this;
   }
 
   private Behavior<Command> onCheckpointWritten(CheckpointWritten m) {
     Checkpointer.Written w = m.written();
-    writeInFlight = false;
-    if (captureWaiting) {
-      captureWaiting = false;
+    if (capture.writeEnded()) {
       admitOrFinish();
     }
     if (w.ok()) {
@@ -871,11 +787,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 w.failures(),
                 w.nanos(),
                 System.currentTimeMillis())));
-    answerCheckpointWaiters(
-        new Messages.ControlReply(
-            w.ok() ? Messages.Outcome.ACCEPTED : Messages.Outcome.FAILED,
-            w.step(),
-            w.ok() ? "checkpoint " + w.dir() + " written" : "checkpoint failed: " + w.error()));
+    capture.answerWaiters(w);
     if (w.last()) {
       finalWritten = true;
       finalCheckpoint = w.dir();
@@ -883,12 +795,6 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       maybeFlush();
     }
     return this;
-  }
-
-  /** The outcome comes from the write itself: the message is for people, never parsed. */
-  private void answerCheckpointWaiters(Messages.ControlReply reply) {
-    checkpointWaiters.forEach(r -> r.tell(reply));
-    checkpointWaiters.clear();
   }
 
   /** The next periodic checkpoint: the next multiple of everySteps after gDone (if any). */
@@ -903,7 +809,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   }
 
   private Behavior<Command> onCheckpointNow(CheckpointNow c) {
-    if (checkpointer == null) {
+    if (!capture.enabled()) {
       c.replyTo().tell(Messages.ControlReply.refused("this run does not checkpoint"));
     } else if (replyTo == null) {
       c.replyTo().tell(Messages.ControlReply.refused("the run has not started"));
@@ -912,8 +818,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
           .tell(
               Messages.ControlReply.refused("the run is stopping (it writes a final checkpoint)"));
     } else {
-      checkpointWaiters.add(c.replyTo());
-      if (!capturing) {
+      capture.addWaiter(c.replyTo());
+      if (!capture.capturing()) {
         checkpointSoon();
       }
     }
