@@ -7,12 +7,12 @@ import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.GeneratorTrainer;
-import dev.agon.train.GeneratorWeights;
 import dev.agon.train.PlayerState;
 import dev.agon.train.Schedule;
 import dev.agon.train.Scorer;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
@@ -240,10 +240,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private String abortCause;
   private boolean abortDiverged;
 
-  private final Evaluation evaluation;
-  private final ActorRef<Evaluator.Command> evaluator;
-  private final Evaluator.Credit evalCredit = new Evaluator.Credit();
-  private long lastEvalNanos = System.nanoTime();
+  /** Empty when the run has no Evaluator. */
+  private final Optional<EvaluationSchedule> evaluations;
 
   public static Behavior<Command> create(EngineSettings settings, Parts parts) {
     return Behaviors.setup(ctx -> new Coordinator(ctx, settings, parts));
@@ -328,8 +326,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                     System.currentTimeMillis())));
       }
     }
-    this.evaluation = parts.evaluation();
-    this.evaluator =
+    Evaluation evaluation = parts.evaluation();
+    ActorRef<Evaluator.Command> evaluator =
         evaluation == null
             ? null
             : ctx.spawn(
@@ -360,6 +358,19 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     if (evaluator != null) {
       ctx.watch(evaluator);
     }
+    this.evaluations =
+        evaluator == null
+            ? Optional.empty()
+            : Optional.of(
+                new EvaluationSchedule(
+                    evaluation,
+                    evaluator,
+                    generator,
+                    // One adapter per class: each request replaces the last, with its own count.
+                    skipped ->
+                        ctx.messageAdapter(
+                            Generator.EvaluationSnapshot.class,
+                            s -> new EvalSnapshot(s, skipped))));
   }
 
   @Override
@@ -503,54 +514,19 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     } else {
       admitOrFinish();
     }
-    if (evaluationDue() && evalCredit.due()) {
-      requestEvaluationSnapshot();
+    if (!finishing) {
+      evaluations.ifPresent(e -> e.afterGStep(admission.gDone()));
     }
     return this;
   }
 
-  private boolean evaluationDue() {
-    if (evaluator == null || finishing) {
-      return false;
-    }
-    boolean bySteps =
-        evaluation.everySteps() > 0 && admission.gDone() % evaluation.everySteps() == 0;
-    boolean byTime =
-        evaluation.everySeconds() > 0
-            && System.nanoTime() - lastEvalNanos >= evaluation.everySeconds() * 1_000_000_000L;
-    return bySteps || byTime;
-  }
-
-  /** Asks G for the weights to score now; the reply goes to the Evaluator, never to a queue. */
-  private void requestEvaluationSnapshot() {
-    long skipped = evalCredit.take();
-    lastEvalNanos = System.nanoTime();
-    generator.tell(
-        new Generator.GetEvaluationSnapshot(
-            getContext()
-                .messageAdapter(
-                    Generator.EvaluationSnapshot.class, s -> new EvalSnapshot(s, skipped))));
-  }
-
   private Behavior<Command> onEvalSnapshot(EvalSnapshot e) {
-    GeneratorWeights w = e.snapshot().weights();
-    Messages.Snapshot d = e.snapshot().discriminator();
-    evaluator.tell(
-        new Evaluator.Evaluate(
-            w.version(),
-            w.version(),
-            w.kind() == GeneratorWeights.Kind.EMA,
-            w.params(),
-            d == null ? null : d.params(),
-            d == null ? -1 : d.version(),
-            e.skipped()));
+    evaluations.orElseThrow().evaluate(e.snapshot(), e.skipped());
     return this;
   }
 
   private Behavior<Command> onEvalReady(EvalReady r) {
-    if (evalCredit.ready() && !finishing) {
-      requestEvaluationSnapshot();
-    }
+    evaluations.orElseThrow().ready(!finishing);
     maybeFlush();
     return this;
   }
@@ -558,34 +534,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private Behavior<Command> onEvalDone(EvalDone d) {
     recorder.tell(new Recorder.Record(d.report()));
     if (checkpointer != null && checkpointing.bestMetric() != BestMetric.NONE) {
-      double value = bestMetricValue(checkpointing.bestMetric(), d.report().score());
-      if (!Double.isNaN(value)) {
-        checkpointer.tell(new Checkpointer.Metric(d.report().gVersion(), value));
-      }
+      EvaluationSchedule.bestMetricValue(checkpointing.bestMetric(), d.report().score())
+          .ifPresent(v -> checkpointer.tell(new Checkpointer.Metric(d.report().gVersion(), v)));
     }
     return this;
-  }
-
-  /** The retention metric's value in an evaluation, NaN when the evaluation did not compute it. */
-  private static double bestMetricValue(BestMetric metric, dev.agon.train.Scorer.Score score) {
-    var modes = score.modes();
-    var images = score.images();
-    switch (metric) {
-      case MODES:
-        return modes == null ? Double.NaN : modes.modes();
-      case HIGH_QUALITY:
-        return modes == null ? Double.NaN : modes.highQualityFraction();
-      case REVERSE_KL:
-        return modes == null ? Double.NaN : modes.reverseKl();
-      case IS:
-        return images == null || images.inceptionScore() == null
-            ? Double.NaN
-            : images.inceptionScore().mean();
-      case FID:
-        return images == null || images.fid() == null ? Double.NaN : images.fid();
-      default:
-        return Double.NaN;
-    }
   }
 
   private Behavior<Command> onChangeAveraging(ChangeAveraging c) {
@@ -874,7 +826,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         && finalD != null
         && finalWritten
         && !flushRequested
-        && (evaluator == null || evalCredit.held())) {
+        && evaluations.map(EvaluationSchedule::idle).orElse(true)) {
       flushRequested = true;
       recorder.tell(
           new Recorder.Flush(
