@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
 
 /**
  * The Coordinator's side of a checkpoint, once both players rest at its iteration: ask the Recorder
@@ -184,8 +185,26 @@ final class CheckpointCapture {
     return waiting;
   }
 
-  /** Answers the waiters from the write's own outcome (the message is for people, never parsed). */
-  void answerWaiters(Checkpointer.Written w) {
+  /**
+   * Logs and records how a write ended, and answers the waiters from the write's own outcome (the
+   * message is for people, never parsed).
+   */
+  void report(Checkpointer.Written w, Logger log) {
+    if (w.ok()) {
+      log.info("checkpoint {} written", w.dir());
+    } else {
+      log.warn("checkpoint of G update {} not written: {}", w.step(), w.error());
+    }
+    recorder.tell(
+        new Recorder.Record(
+            new Messages.EngineEvent(
+                w.ok() ? "checkpoint" : "checkpoint_failed",
+                w.step(),
+                w.dStep(),
+                w.ok() ? w.dir().getFileName().toString() : w.error(),
+                w.failures(),
+                w.nanos(),
+                System.currentTimeMillis())));
     Messages.ControlReply reply =
         new Messages.ControlReply(
             w.ok() ? Messages.Outcome.ACCEPTED : Messages.Outcome.FAILED,

@@ -16,7 +16,6 @@ import java.util.OptionalInt;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -218,6 +217,6 @@ public final class Coordinator {
   }
 
   public static Behavior<Command> create(EngineSettings settings, Parts parts) {
-    return Behaviors.setup(ctx -> new CoordinatorBehavior(ctx, settings, parts));
+    return CoordinatorBehavior.create(settings, parts);
   }
 }

@@ -3,6 +3,7 @@ package dev.agon.engine;
 import dev.agon.config.BestMetric;
 import dev.agon.train.GeneratorWeights;
 import dev.agon.train.Scorer;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.LongFunction;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -18,11 +19,15 @@ final class EvaluationSchedule {
   private final Coordinator.Evaluation evaluation;
   private final ActorRef<Evaluator.Command> evaluator;
   private final ActorRef<Generator.Command> generator;
+  private final ActorRef<Recorder.Command> recorder;
+  private final Optional<ActorRef<Checkpointer.Command>> checkpointer;
+  private final Optional<BestMetric> best;
   private final LongFunction<ActorRef<Generator.EvaluationSnapshot>> snapshotTo;
   private final Evaluator.Credit credit = new Evaluator.Credit();
   private long lastNanos = System.nanoTime();
 
   /**
+   * Reports are recorded, and their retention metric ({@code best}) told to the checkpointer;
    * {@code snapshotTo} gives the address G sends the snapshot to, carrying the number of
    * evaluations skipped before it.
    */
@@ -30,11 +35,26 @@ final class EvaluationSchedule {
       Coordinator.Evaluation evaluation,
       ActorRef<Evaluator.Command> evaluator,
       ActorRef<Generator.Command> generator,
+      ActorRef<Recorder.Command> recorder,
+      Optional<ActorRef<Checkpointer.Command>> checkpointer,
+      Optional<BestMetric> best,
       LongFunction<ActorRef<Generator.EvaluationSnapshot>> snapshotTo) {
     this.evaluation = evaluation;
     this.evaluator = evaluator;
     this.generator = generator;
+    this.recorder = recorder;
+    this.checkpointer = checkpointer;
+    this.best = best;
     this.snapshotTo = snapshotTo;
+  }
+
+  /** An evaluation ended: record it; its retention metric, if any, goes to the checkpointer. */
+  void done(Messages.EvalReport report) {
+    recorder.tell(new Recorder.Record(report));
+    if (checkpointer.isPresent() && best.isPresent() && best.get() != BestMetric.NONE) {
+      bestMetricValue(best.get(), report.score())
+          .ifPresent(v -> checkpointer.get().tell(new Checkpointer.Metric(report.gVersion(), v)));
+    }
   }
 
   /** G has made update {@code gDone}: ask for a snapshot if an evaluation falls due and may run. */

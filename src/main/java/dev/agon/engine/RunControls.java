@@ -8,6 +8,8 @@ import dev.agon.engine.Coordinator.Pause;
 import dev.agon.engine.Coordinator.Resume;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
 
 /**
@@ -31,12 +33,13 @@ final class RunControls {
   private final ActorRef<Discriminator.Command> discriminator;
   private final ActorRef<Recorder.Command> recorder;
   private final Supplier<Logger> log;
-  private final Runnable admitOrFinish;
-  private final Runnable checkpointSoon;
+  private final Supplier<Behavior<Coordinator.Command>> admitOrFinish;
+  private final Supplier<Behavior<Coordinator.Command>> checkpointSoon;
 
   /**
    * {@code log}: the actor context's (asked for at each use, as Pekko sets the log's MDC then);
-   * {@code admitOrFinish} and {@code checkpointSoon}: the Coordinator's, after a change.
+   * {@code admitOrFinish} and {@code checkpointSoon}: the Coordinator's, after a change; each gives
+   * the behaviour to go on with (the run may finish), as every handler here does.
    */
   RunControls(
       Admission admission,
@@ -45,8 +48,8 @@ final class RunControls {
       ActorRef<Discriminator.Command> discriminator,
       ActorRef<Recorder.Command> recorder,
       Supplier<Logger> log,
-      Runnable admitOrFinish,
-      Runnable checkpointSoon) {
+      Supplier<Behavior<Coordinator.Command>> admitOrFinish,
+      Supplier<Behavior<Coordinator.Command>> checkpointSoon) {
     this.admission = admission;
     this.capture = capture;
     this.generator = generator;
@@ -57,11 +60,11 @@ final class RunControls {
     this.checkpointSoon = checkpointSoon;
   }
 
-  void change(ChangeSchedule c, Phase phase) {
+  Behavior<Coordinator.Command> change(ChangeSchedule c, Phase phase) {
     String invalid = validate(c, phase);
     if (invalid != null) {
       c.replyTo().tell(Messages.ControlReply.refused(invalid));
-      return;
+      return Behaviors.same();
     }
     StringBuilder done = new StringBuilder();
     c.generatorLr().ifPresent(lr -> generator.tell(new Generator.SetLearningRate(lr)));
@@ -70,6 +73,7 @@ final class RunControls {
       done.append("learning rates apply from each player's next update");
     }
     long barrier = -1; // ControlReply's "no iteration"
+    Behavior<Coordinator.Command> next = Behaviors.same();
     if (c.k().isPresent() || c.staleness().isPresent()) {
       Admission.Change change = admission.requestChange(c.k(), c.staleness());
       barrier = change.at();
@@ -81,9 +85,10 @@ final class RunControls {
           .append(" from the end of iteration ")
           .append(barrier);
       log.get().info("schedule change requested: {}", done);
-      admitOrFinish.run();
+      next = admitOrFinish.get();
     }
     c.replyTo().tell(Messages.ControlReply.accepted(barrier, done.toString()));
+    return next;
   }
 
   /** Why the change is refused; null when it is not. */
@@ -130,7 +135,7 @@ final class RunControls {
     return null;
   }
 
-  void averaging(ChangeAveraging c, Phase phase) {
+  Behavior<Coordinator.Command> averaging(ChangeAveraging c, Phase phase) {
     boolean g = c.model().equals("generator");
     if (!g && !c.model().equals("discriminator")) {
       c.replyTo().tell(Messages.ControlReply.refused("model must be generator or discriminator"));
@@ -157,9 +162,10 @@ final class RunControls {
               Messages.ControlReply.accepted(
                   -1, c.model() + " averaging applies from its next update"));
     }
+    return Behaviors.same();
   }
 
-  void averagingApplied(Coordinator.AveragingApplied a) {
+  Behavior<Coordinator.Command> averagingApplied(Coordinator.AveragingApplied a) {
     log.get()
         .info(
             "{} historical averaging weight {} start {} from update {}",
@@ -179,9 +185,10 @@ final class RunControls {
                 a.weight(),
                 a.start(),
                 System.currentTimeMillis())));
+    return Behaviors.same();
   }
 
-  void learningRateApplied(Coordinator.LearningRateApplied a) {
+  Behavior<Coordinator.Command> learningRateApplied(Coordinator.LearningRateApplied a) {
     log.get().info("{} learning rate {} from update {}", a.model(), a.lr(), a.step());
     boolean g = a.model().equals("generator");
     recorder.tell(
@@ -195,9 +202,10 @@ final class RunControls {
                 a.lr(),
                 -1,
                 System.currentTimeMillis())));
+    return Behaviors.same();
   }
 
-  void checkpointNow(CheckpointNow c, Phase phase) {
+  Behavior<Coordinator.Command> checkpointNow(CheckpointNow c, Phase phase) {
     if (!capture.enabled()) {
       c.replyTo().tell(Messages.ControlReply.refused("this run does not checkpoint"));
     } else if (phase == Phase.NOT_STARTED) {
@@ -209,15 +217,16 @@ final class RunControls {
     } else {
       capture.addWaiter(c.replyTo());
       if (!capture.capturing()) {
-        checkpointSoon.run();
+        return checkpointSoon.get();
       }
     }
+    return Behaviors.same();
   }
 
-  void pause(Pause p, Phase phase) {
+  Behavior<Coordinator.Command> pause(Pause p, Phase phase) {
     if (phase != Phase.RUNNING) {
       p.replyTo().tell(Messages.ControlReply.refused("the run is not running"));
-      return;
+      return Behaviors.same();
     }
     boolean first = admission.pausedAt().isEmpty();
     long pausedAt = admission.pause();
@@ -231,12 +240,13 @@ final class RunControls {
     p.replyTo()
         .tell(
             Messages.ControlReply.accepted(pausedAt, "paused at the end of iteration " + pausedAt));
+    return Behaviors.same();
   }
 
-  void resume(Resume r) {
+  Behavior<Coordinator.Command> resume(Resume r) {
     if (admission.pausedAt().isEmpty()) {
       r.replyTo().tell(Messages.ControlReply.refused("the run is not paused"));
-      return;
+      return Behaviors.same();
     }
     admission.resume();
     long gDone = admission.gDone();
@@ -247,6 +257,6 @@ final class RunControls {
                 "resume", gDone, dDone, "", 0, 0, System.currentTimeMillis())));
     log.get().info("resuming after iteration {}", gDone);
     r.replyTo().tell(Messages.ControlReply.accepted(gDone, "resumed after iteration " + gDone));
-    admitOrFinish.run();
+    return admitOrFinish.get();
   }
 }
