@@ -1,0 +1,82 @@
+package dev.agon.engine;
+
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * The Coordinator's children, spawned on their dispatchers (tensor owners pinned to a thread each,
+ * disk writers on the blocking-I/O one) and watched: a failed child ends the run (the guardian
+ * fails; TrainRun reports it). The checkpointer and evaluator are absent when the run has none.
+ */
+record Crew(
+    ActorRef<Recorder.Command> recorder,
+    ActorRef<Discriminator.Command> discriminator,
+    ActorRef<Generator.Command> generator,
+    Optional<ActorRef<Checkpointer.Command>> checkpointer,
+    Optional<ActorRef<Evaluator.Command>> evaluator) {
+
+  /** Spawns the players at {@code at}'s position and schedule; the Evaluator reports to self. */
+  static Crew spawn(
+      ActorContext<Coordinator.Command> ctx,
+      EngineSettings settings,
+      Coordinator.Parts parts,
+      Admission at) {
+    DispatcherSelector pinned = DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER);
+    ActorRef<Recorder.Command> recorder =
+        ctx.spawn(parts.recorder(), "recorder", DispatcherSelector.blocking());
+    ActorRef<DataLoader.Command> data =
+        ctx.spawn(
+            // D update n trains on real batch n - 1: the data cursor is D's version.
+            DataLoader.create(parts.data(), settings.batchSize(), settings.prefetch(), at.dDone()),
+            "data-loader",
+            pinned);
+    ActorRef<Discriminator.Command> discriminator =
+        ctx.spawn(
+            Discriminator.create(
+                parts.discriminator(),
+                settings,
+                at.schedule(),
+                at.epoch(),
+                data,
+                ctx.getSelf(),
+                parts.hook()),
+            "discriminator",
+            pinned);
+    ActorRef<Generator.Command> generator =
+        ctx.spawn(
+            Generator.create(
+                parts.generator(),
+                settings,
+                at.schedule(),
+                at.epoch(),
+                discriminator,
+                ctx.getSelf(),
+                parts.hook()),
+            "generator",
+            pinned);
+    Optional<ActorRef<Checkpointer.Command>> checkpointer =
+        Optional.ofNullable(parts.checkpointing())
+            .map(c -> ctx.spawn(c.writer(), "checkpointer", DispatcherSelector.blocking()));
+    Optional<ActorRef<Evaluator.Command>> evaluator =
+        Optional.ofNullable(parts.evaluation())
+            .map(
+                e ->
+                    ctx.spawn(
+                        Evaluator.create(
+                            e.scorer(),
+                            ctx.messageAdapter(Evaluator.Ready.class, Coordinator.EvalReady::new),
+                            ctx.messageAdapter(
+                                Messages.EvalReport.class, Coordinator.EvalDone::new)),
+                        "evaluator",
+                        pinned));
+    ctx.watch(data);
+    ctx.watch(discriminator);
+    ctx.watch(generator);
+    ctx.watch(recorder);
+    checkpointer.ifPresent(ctx::watch);
+    evaluator.ifPresent(ctx::watch);
+    return new Crew(recorder, discriminator, generator, checkpointer, evaluator);
+  }
+}
