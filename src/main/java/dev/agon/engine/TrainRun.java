@@ -20,7 +20,6 @@ import dev.agon.train.Schedule;
 import dev.agon.train.Scorer;
 import dev.agon.util.Json;
 import dev.agon.util.WriteFailedException;
-import dev.agon.web.Control;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,13 +30,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
@@ -154,7 +149,8 @@ public final class TrainRun {
     Files.move(
         staged, configFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     Factory.data(c); // fails here, before the HTTP server or any actor starts, on bad data
-    this.observability = Observability.start(c, runDir, console, new EngineControl());
+    this.observability =
+        Observability.start(c, runDir, console, new EngineControl(() -> system, this::stop));
     try {
       launch(resumedFrom, 1.0);
     } catch (IOException | CheckpointException | RuntimeException e) {
@@ -485,69 +481,6 @@ public final class TrainRun {
 
   public Path runDir() {
     return runDir;
-  }
-
-  /**
-   * The control API's access to the run: each call asks the Coordinator of the current actor system
-   * (a restart after a failure replaces it; meanwhile calls fail, answered 503).
-   */
-  private final class EngineControl implements Control {
-    private CompletionStage<Control.Reply> ask(
-        java.util.function.Function<ActorRef<Messages.ControlReply>, Coordinator.Command> make) {
-      ActorSystem<Coordinator.Command> sys = system;
-      if (sys == null) {
-        return CompletableFuture.failedFuture(new IllegalStateException("the run is starting"));
-      }
-      return AskPattern.<Coordinator.Command, Messages.ControlReply>ask(
-              sys, make::apply, Observability.CONTROL_TIMEOUT, sys.scheduler())
-          .thenApply(
-              r ->
-                  new Control.Reply(
-                      Control.Outcome.valueOf(r.outcome().name()), r.iteration(), r.message()));
-    }
-
-    @Override
-    public CompletionStage<Control.Reply> pause() {
-      return ask(Coordinator.Pause::new);
-    }
-
-    @Override
-    public CompletionStage<Control.Reply> resume() {
-      return ask(Coordinator.Resume::new);
-    }
-
-    @Override
-    public CompletionStage<Control.Reply> checkpoint() {
-      return ask(Coordinator.CheckpointNow::new);
-    }
-
-    @Override
-    public CompletionStage<Control.Reply> stop(String reason) {
-      if (system == null) {
-        return CompletableFuture.failedFuture(new IllegalStateException("the run is starting"));
-      }
-      TrainRun.this.stop(reason);
-      return CompletableFuture.completedFuture(
-          new Control.Reply(
-              Control.Outcome.ACCEPTED,
-              -1,
-              "stopping: the in-flight iteration finishes, then a checkpoint is written"));
-    }
-
-    @Override
-    public CompletionStage<Control.Reply> schedule(
-        OptionalInt k,
-        OptionalInt staleness,
-        OptionalDouble generatorLr,
-        OptionalDouble discriminatorLr) {
-      return ask(
-          r -> new Coordinator.ChangeSchedule(k, staleness, generatorLr, discriminatorLr, r));
-    }
-
-    @Override
-    public CompletionStage<Control.Reply> averaging(String network, double weight, long start) {
-      return ask(r -> new Coordinator.ChangeAveraging(network, weight, start, r));
-    }
   }
 
   /** Waits for the run, writes the final checkpoint and the final evaluation. */
