@@ -73,13 +73,10 @@ public final class TrainRun {
 
   private final CheckpointStore.Checkpoint resumedFrom;
 
-  /** The OS's message for ENOSPC (Linux, macOS), which the failures carry as text. */
-  private static final String NO_SPACE = "No space left on device";
-
   /** Rollbacks after divergence (persisted in checkpoints), and restarts after failures. */
-  private int rollbacks;
+  private RecoveryPolicy.Counts counts = new RecoveryPolicy.Counts(0, 0);
 
-  private int restarts;
+  private final RecoveryPolicy recovery;
 
   /**
    * Fault-injection seam for the supervision tests (system properties, never set in production):
@@ -107,6 +104,7 @@ public final class TrainRun {
     this.console = console;
     this.interactive = interactive;
     AgonConfig c = loaded.config();
+    this.recovery = new RecoveryPolicy(c.guard());
     Files.createDirectories(runDir);
     this.resumedFrom =
         CheckpointStore.latestValid(
@@ -118,7 +116,9 @@ public final class TrainRun {
     }
     if (resumedFrom != null) {
       compatible(allowConfigChange); // before anything is written: a refusal leaves no trace
-      rollbacks = Integer.parseInt(resumedFrom.engine().getOrDefault("guard.rollbacks", "0"));
+      counts =
+          new RecoveryPolicy.Counts(
+              Integer.parseInt(resumedFrom.engine().getOrDefault("guard.rollbacks", "0")), 0);
     }
     // config.conf is replaced only once the run_start record is written too: a full disk leaves
     // neither a partial config.conf nor one that disagrees with the log.
@@ -205,7 +205,7 @@ public final class TrainRun {
       }
     }
     Map<String, String> constants = new TreeMap<>();
-    constants.put("guard.rollbacks", Integer.toString(rollbacks));
+    constants.put("guard.rollbacks", Integer.toString(counts.rollbacks()));
     constants.put("seed", Long.toString(c.seed()));
     constants.put("data.batch_size", Integer.toString(c.schedule().batchSize()));
     Coordinator.Checkpointing checkpointing =
@@ -559,13 +559,11 @@ public final class TrainRun {
    * there is none. Returns false when the limits of {@code guard} are reached: the run gives up.
    */
   private boolean recover(Coordinator.Finished f) throws IOException, InterruptedException {
-    AgonConfig c = loaded.config();
     var log = org.slf4j.LoggerFactory.getLogger(TrainRun.class);
-    boolean diverged = f.diverged();
-    int count = diverged ? ++rollbacks : ++restarts;
-    int max = diverged ? c.guard().maxRollbacks() : c.guard().maxRestarts();
-    String event = diverged ? "rollback" : "restart";
-    if (f.failure().contains(NO_SPACE)) {
+    RecoveryPolicy.Decision r =
+        recovery.decide(f.diverged(), f.failure(), counts, stopRequested != null);
+    counts = r.counts();
+    if (r.action() == RecoveryPolicy.Action.DISK_FULL) {
       // A full disk fails every restart alike: end the run now; its checkpoints are written
       // whole or not at all, so the newest complete one resumes once there is space.
       log.error("the disk is full: {}", f.failure());
@@ -584,36 +582,35 @@ public final class TrainRun {
     appendLine(
         runDir.resolve("metrics.jsonl"),
         Json.object()
-            .put("event", event)
+            .put("event", r.event())
             .put("g_step", f.gSteps())
             .put("d_step", f.dSteps())
             .put("detail", f.failure())
-            .put("count", count)
+            .put("count", r.count())
             .put("time_ms", System.currentTimeMillis())
             .end());
-    if (count > max || stopRequested != null) {
-      log.error("giving up after {} {}s: {}", count - 1, event, f.failure());
+    if (r.action() == RecoveryPolicy.Action.GIVE_UP) {
+      log.error("giving up after {} {}s: {}", r.count() - 1, r.event(), f.failure());
       return false;
     }
     CheckpointStore.Checkpoint from = CheckpointStore.latestValid(runDir, log::warn).orElse(null);
     fitLog(from);
     long target = from == null ? -1 : from.step();
     double scale = 1.0;
-    if (diverged) {
-      int n = rollbacksTo.merge(target, 1, Integer::sum);
-      scale = Math.pow(c.guard().lrScale(), n);
+    if (r.action() == RecoveryPolicy.Action.ROLLBACK) {
+      scale = recovery.lrScale(rollbacksTo.merge(target, 1, Integer::sum));
     } else {
-      Thread.sleep(Math.min(30_000L, 1000L << Math.min(restarts - 1, 5)));
+      waitOut(r.backoff());
     }
     log.warn(
         "{} {} of {} after {}: from {} (learning rates x{})",
-        event,
-        count,
-        max,
+        r.event(),
+        r.count(),
+        r.max(),
         f.failure(),
         from == null ? "the initial state" : from.dir(),
         scale);
-    if (!diverged) {
+    if (r.action() == RecoveryPolicy.Action.RESTART) {
       observability.restarted(f.failure());
     }
     try {
@@ -622,6 +619,22 @@ public final class TrainRun {
       throw new IOException(e.getMessage(), e);
     }
     return true;
+  }
+
+  /**
+   * Blocks this (the caller's, not an actor's) thread for a restart's backoff: one scheduled
+   * completion at the deadline, not a sleep loop. The old system is terminated, so nothing else
+   * waits on it.
+   */
+  private static void waitOut(Duration wait) throws InterruptedException {
+    CompletableFuture<Void> due = new CompletableFuture<>();
+    CompletableFuture.delayedExecutor(wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+        .execute(() -> due.complete(null));
+    try {
+      due.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   /** Whether evaluations produce anything: mode metrics, image metrics or sample plots. */
