@@ -862,14 +862,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     Map<String, String> engine = new TreeMap<>(checkpointing.constants());
     engine.putAll(g.prefixedScalars());
     engine.putAll(d.prefixedScalars());
-    engine.put("engine.g_done", Long.toString(gDone));
-    engine.put("engine.d_done", Long.toString(dDone));
-    engine.put("data.next_batch", Long.toString(dDone));
-    engine.put("schedule.k", Integer.toString(schedule.k()));
-    engine.put("schedule.staleness", Integer.toString(schedule.staleness()));
-    engine.put("schedule.origin_g", Long.toString(schedule.originG()));
-    engine.put("schedule.origin_d", Long.toString(schedule.originD()));
-    engine.put("schedule.epoch", Integer.toString(epoch));
+    engine.putAll(EngineState.of(gDone, dDone, schedule, epoch).toManifest());
     writeInFlight = true;
     lastCheckpointNanos = System.nanoTime();
     Checkpointer.Write w =

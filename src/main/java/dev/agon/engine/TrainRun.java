@@ -116,9 +116,7 @@ public final class TrainRun {
     }
     if (resumedFrom != null) {
       compatible(allowConfigChange); // before anything is written: a refusal leaves no trace
-      counts =
-          new RecoveryPolicy.Counts(
-              Integer.parseInt(resumedFrom.engine().getOrDefault("guard.rollbacks", "0")), 0);
+      counts = new RecoveryPolicy.Counts(EngineState.rollbacks(resumedFrom.engine()), 0);
     }
     // config.conf is replaced only once the run_start record is written too: a full disk leaves
     // neither a partial config.conf nor one that disagrees with the log.
@@ -204,10 +202,8 @@ public final class TrainRun {
         throw new CheckpointException(from.dir() + ": " + e.getMessage());
       }
     }
-    Map<String, String> constants = new TreeMap<>();
-    constants.put("guard.rollbacks", Integer.toString(counts.rollbacks()));
-    constants.put("seed", Long.toString(c.seed()));
-    constants.put("data.batch_size", Integer.toString(c.schedule().batchSize()));
+    Map<String, String> constants =
+        EngineState.constants(counts.rollbacks(), c.seed(), c.schedule().batchSize());
     Coordinator.Checkpointing checkpointing =
         new Coordinator.Checkpointing(
             Checkpointer.create(
@@ -418,15 +414,13 @@ public final class TrainRun {
   private static Coordinator.StartState startState(
       AgonConfig c, CheckpointStore.Checkpoint ckpt, List<String> changed)
       throws CheckpointException {
-    Map<String, String> e = ckpt.engine();
     try {
-      long g = Long.parseLong(e.get("engine.g_done"));
-      long d = Long.parseLong(e.get("engine.d_done"));
-      int k = Integer.parseInt(e.get("schedule.k"));
-      int s = Integer.parseInt(e.get("schedule.staleness"));
-      long originG = Long.parseLong(e.get("schedule.origin_g"));
-      long originD = Long.parseLong(e.get("schedule.origin_d"));
-      int epoch = Integer.parseInt(e.get("schedule.epoch"));
+      EngineState e = EngineState.fromManifest(ckpt.engine());
+      long g = e.gDone();
+      long d = e.dDone();
+      int k = e.k();
+      int s = e.staleness();
+      int epoch = e.epoch();
       if (g > c.schedule().iterations()) {
         throw new CheckpointException(
             ckpt.dir()
@@ -435,7 +429,7 @@ public final class TrainRun {
                 + ", past schedule.iterations = "
                 + c.schedule().iterations());
       }
-      Schedule schedule = new Schedule(k, s, c.schedule().iterations(), originG, originD);
+      Schedule schedule = e.schedule(c.schedule().iterations());
       if (d != schedule.dStepsThrough(g)) {
         throw new CheckpointException(
             ckpt.dir() + ": D update " + d + " is not the end of G iteration " + g);
