@@ -26,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -138,8 +137,8 @@ public final class TrainRun {
       start.put("resumed_from", resumedFrom.dir().getFileName().toString());
     }
     try {
-      fitLog(resumedFrom);
-      appendLine(metrics, start.put("time_ms", System.currentTimeMillis()).end());
+      MetricsLog.fitTo(runDir.resolve("metrics.jsonl"), resumedFrom);
+      MetricsLog.append(metrics, start.put("time_ms", System.currentTimeMillis()).end());
     } catch (IOException e) {
       Files.deleteIfExists(staged);
       throw new WriteFailedException(metrics, e);
@@ -541,7 +540,7 @@ public final class TrainRun {
               0,
               System.nanoTime() - t0,
               System.currentTimeMillis());
-      appendLine(runDir.resolve("metrics.jsonl"), Recorder.evalLine(report, true));
+      MetricsLog.append(runDir.resolve("metrics.jsonl"), Recorder.evalLine(report, true));
     }
     observability.close(true);
     return new Result(runDir, f, checkpoint, modes);
@@ -573,7 +572,7 @@ public final class TrainRun {
               + " resumes it",
           null);
     }
-    appendLine(
+    MetricsLog.append(
         runDir.resolve("metrics.jsonl"),
         Json.object()
             .put("event", r.event())
@@ -588,7 +587,7 @@ public final class TrainRun {
       return false;
     }
     CheckpointStore.Checkpoint from = CheckpointStore.latestValid(runDir, log::warn).orElse(null);
-    fitLog(from);
+    MetricsLog.fitTo(runDir.resolve("metrics.jsonl"), from);
     long target = from == null ? -1 : from.step();
     double scale = 1.0;
     if (r.action() == RecoveryPolicy.Action.ROLLBACK) {
@@ -640,36 +639,5 @@ public final class TrainRun {
 
   private String configHash() {
     return CheckpointStore.sha256(loaded.rendered().getBytes(StandardCharsets.UTF_8));
-  }
-
-  /**
-   * Cuts metrics.jsonl back to checkpoint {@code from} (null: the initial state) before the run
-   * (re)starts there: a torn last line and the records the run will redo go ({@link MetricsLog}).
-   */
-  private void fitLog(CheckpointStore.Checkpoint from) throws IOException {
-    MetricsLog.Recovery r =
-        MetricsLog.recover(
-            runDir.resolve("metrics.jsonl"),
-            from == null ? 0 : from.metricsOffset(),
-            from == null ? 0 : from.step());
-    var log = org.slf4j.LoggerFactory.getLogger(TrainRun.class);
-    if (r.warning() != null) {
-      log.warn(r.warning());
-    }
-    if (r.changed()) {
-      log.info(
-          "metrics.jsonl: cut {} bytes ({} records past the start point, which the run redoes)",
-          r.cutBytes(),
-          r.droppedLines());
-    }
-  }
-
-  private static void appendLine(Path file, String line) throws IOException {
-    Files.writeString(
-        file,
-        line + "\n",
-        StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND);
   }
 }
