@@ -10,13 +10,9 @@ import dev.agon.config.LoadedConfig;
 import dev.agon.data.BatchSource;
 import dev.agon.data.Mixture2d;
 import dev.agon.eval.ModeMetrics;
-import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.Factory;
-import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.ImageScorer;
 import dev.agon.train.ModeScorer;
-import dev.agon.train.PlayerState;
-import dev.agon.train.Schedule;
 import dev.agon.train.Scorer;
 import dev.agon.util.Json;
 import dev.agon.util.WriteFailedException;
@@ -27,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -114,7 +109,8 @@ public final class TrainRun {
           .warn("no usable checkpoint in {}: starting the run from the beginning", runDir);
     }
     if (resumedFrom != null) {
-      compatible(allowConfigChange); // before anything is written: a refusal leaves no trace
+      // before anything is written: a refusal leaves no trace
+      ResumePoint.compatible(resumedFrom, loaded.rendered(), allowConfigChange);
       counts = new RecoveryPolicy.Counts(EngineState.rollbacks(resumedFrom.engine()), 0);
     }
     // config.conf is replaced only once the run_start record is written too: a full disk leaves
@@ -170,37 +166,9 @@ public final class TrainRun {
     boolean mixture = data instanceof Mixture2d;
     boolean evaluate =
         scoresAtAll(c, mixture) && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
-    // What this config changes against the checkpoint's (nothing against one it wrote itself):
-    // those values take effect now; the others come from the checkpoint, which carries live changes
-    // and earlier rollbacks' scaling.
-    List<String> changed = from == null ? List.of() : changesSince(from);
-    Coordinator.StartState startState = from == null ? null : startState(c, from, changed);
-    PlayerState gState =
-        from == null ? null : PlayerState.from("generator", from.tensors(), from.engine());
-    PlayerState dState =
-        from == null ? null : PlayerState.from("discriminator", from.tensors(), from.engine());
-    boolean keepGLr = from == null || ConfigChanges.includes(changed, "optim.generator.lr");
-    boolean keepDLr = from == null || ConfigChanges.includes(changed, "optim.discriminator.lr");
-    String averaging = "stabilizers.historical-averaging.";
-    boolean newStart = ConfigChanges.includes(changed, averaging + "start");
-    boolean newGWeight = ConfigChanges.includes(changed, averaging + "generator-weight");
-    boolean newDWeight = ConfigChanges.includes(changed, averaging + "discriminator-weight");
-    if (from != null) {
-      // Restore once here, on this thread, so a checkpoint that does not fit the networks is
-      // reported before any actor starts; the actors restore again on their own threads.
-      try {
-        GeneratorTrainer g = GeneratorTrainer.create(c, shape);
-        gState.restore(g, keepGLr, lrScale);
-        configAveraging(
-            g.historicalAverage(), g::historicalAveraging, c, true, newGWeight, newStart);
-        DiscriminatorTrainer d = DiscriminatorTrainer.create(c, shape);
-        dState.restore(d, keepDLr, lrScale);
-        configAveraging(
-            d.historicalAverage(), d::historicalAveraging, c, false, newDWeight, newStart);
-      } catch (IllegalArgumentException | IllegalStateException e) {
-        throw new CheckpointException(from.dir() + ": " + e.getMessage());
-      }
-    }
+    ResumePoint point = new ResumePoint(c, loaded.rendered(), from, lrScale);
+    point.check(shape); // before any actor starts
+    Coordinator.StartState startState = point.startState();
     Map<String, String> constants =
         EngineState.constants(counts.rollbacks(), c.seed(), c.schedule().batchSize());
     Coordinator.Checkpointing checkpointing =
@@ -222,28 +190,8 @@ public final class TrainRun {
             observability.metrics() == null
                 ? () -> Factory.data(c)
                 : () -> new MeteredBatchSource(Factory.data(c), observability.metrics()),
-            () -> {
-              GeneratorTrainer t = GeneratorTrainer.create(c, shape);
-              if (gState != null) {
-                gState.restore(t, keepGLr, lrScale);
-                configAveraging(
-                    t.historicalAverage(), t::historicalAveraging, c, true, newGWeight, newStart);
-              } else if (lrScale != 1.0) {
-                t.optimizer().learningRate(t.optimizer().learningRate() * lrScale);
-              }
-              return t;
-            },
-            () -> {
-              DiscriminatorTrainer t = DiscriminatorTrainer.create(c, shape);
-              if (dState != null) {
-                dState.restore(t, keepDLr, lrScale);
-                configAveraging(
-                    t.historicalAverage(), t::historicalAveraging, c, false, newDWeight, newStart);
-              } else if (lrScale != 1.0) {
-                t.optimizer().learningRate(t.optimizer().learningRate() * lrScale);
-              }
-              return t;
-            },
+            () -> point.generator(shape),
+            () -> point.discriminator(shape),
             Recorder.create(
                 new Recorder.Options(
                     c.run().name(),
@@ -326,129 +274,6 @@ public final class TrainRun {
   /** The checkpoint this run resumed from, or null for a fresh run. */
   public Path resumedFrom() {
     return resumedFrom == null ? null : resumedFrom.dir();
-  }
-
-  /** The keys that matter where this config differs from that of checkpoint {@code from}. */
-  private List<String> changesSince(CheckpointStore.Checkpoint from) {
-    return from.config() == null
-        ? List.of()
-        : ConfigChanges.between(from.config(), loaded.rendered());
-  }
-
-  /** Sets a player's averaging weight and/or start to the config's where the resume changes it. */
-  private static void configAveraging(
-      dev.agon.objective.HistoricalAverage restored,
-      AveragingSetter set,
-      AgonConfig c,
-      boolean generator,
-      boolean newWeight,
-      boolean newStart) {
-    if (!newWeight && !newStart) {
-      return;
-    }
-    var h = c.stabilizers().historicalAveraging();
-    double configWeight = generator ? h.generatorWeight() : h.discriminatorWeight();
-    double weight = newWeight || restored == null ? configWeight : restored.weight();
-    long start = newStart || restored == null ? h.start() : restored.start();
-    set.set(weight, start);
-  }
-
-  /** A trainer's {@code historicalAveraging(weight, start)}. */
-  private interface AveragingSetter {
-    void set(double weight, long start);
-  }
-
-  /**
-   * Refuses a resume whose config differs from the checkpoint's in a {@link ConfigChanges#FIXED}
-   * key, or in any other key that matters unless {@code allowConfigChange}; logs allowed changes.
-   */
-  private void compatible(boolean allowConfigChange) throws CheckpointException {
-    if (resumedFrom.config() == null || resumedFrom.engine().isEmpty()) {
-      throw new CheckpointException(
-          resumedFrom.dir()
-              + " holds final parameters only (checkpoint format 1) and cannot be resumed;"
-              + " choose another --run directory");
-    }
-    List<String> changes = ConfigChanges.between(resumedFrom.config(), loaded.rendered());
-    List<String> fixed = ConfigChanges.fixed(changes);
-    if (!fixed.isEmpty()) {
-      List<String> others =
-          changes.stream()
-              .filter(x -> fixed.stream().noneMatch(f -> f.startsWith(x + " (")))
-              .toList();
-      throw new CheckpointException(
-          "resume refused: "
-              + String.join("; ", fixed)
-              + (fixed.size() == 1 ? ": this key" : ": these keys")
-              + " cannot change on resume, even with --allow-config-change; restore the"
-              + " checkpoint's value, or train a new run in another --run directory"
-              + (allowConfigChange || others.isEmpty()
-                  ? ""
-                  : " (also changed, which needs --allow-config-change: "
-                      + String.join("; ", others)
-                      + ")"));
-    }
-    if (!changes.isEmpty()) {
-      String list = String.join("; ", changes);
-      if (!allowConfigChange) {
-        throw new CheckpointException(
-            "resume refused: the config differs from that of checkpoint "
-                + resumedFrom.dir()
-                + " in "
-                + changes.size()
-                + " key(s): "
-                + list
-                + ". Restore them, or pass --allow-config-change to resume with the new values");
-      }
-      org.slf4j.LoggerFactory.getLogger(TrainRun.class)
-          .warn("resuming with a changed config (allowed): {}", list);
-    }
-  }
-
-  /**
-   * Where the engine resumes: counters and the schedule from the checkpoint; a k or s that {@code
-   * changed} (the config's against the checkpoint's) starts a new schedule segment there, as a live
-   * change does.
-   */
-  private static Coordinator.StartState startState(
-      AgonConfig c, CheckpointStore.Checkpoint ckpt, List<String> changed)
-      throws CheckpointException {
-    try {
-      EngineState e = EngineState.fromManifest(ckpt.engine());
-      long g = e.gDone();
-      long d = e.dDone();
-      int k = e.k();
-      int s = e.staleness();
-      int epoch = e.epoch();
-      if (g > c.schedule().iterations()) {
-        throw new CheckpointException(
-            ckpt.dir()
-                + ": the checkpoint is at G update "
-                + g
-                + ", past schedule.iterations = "
-                + c.schedule().iterations());
-      }
-      Schedule schedule = e.schedule(c.schedule().iterations());
-      if (d != schedule.dStepsThrough(g)) {
-        throw new CheckpointException(
-            ckpt.dir() + ": D update " + d + " is not the end of G iteration " + g);
-      }
-      boolean newK = ConfigChanges.includes(changed, "schedule.k");
-      boolean newS = ConfigChanges.includes(changed, "schedule.staleness");
-      if (s > 0 || newK || newS) {
-        // The fakes in flight at the checkpoint came from older G versions that were not saved:
-        // the lag starts again from here, as at a live change of s. A changed k or s takes the
-        // config's value; the other keeps the checkpoint's, which carries live changes.
-        schedule =
-            schedule.changedAt(
-                g, d, newK ? c.schedule().k() : k, newS ? c.schedule().staleness() : s);
-        epoch++;
-      }
-      return new Coordinator.StartState(
-          g, d, schedule, epoch, ckpt.dir().getFileName().toString(), newK || newS);
-    } catch (NullPointerException | IllegalArgumentException ex) {
-      throw new CheckpointException(ckpt.dir() + ": incomplete engine state in the manifest");
-    }
   }
 
   public static EngineSettings settings(AgonConfig c) {
