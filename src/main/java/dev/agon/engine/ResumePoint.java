@@ -16,7 +16,18 @@ import java.util.List;
  * changes against the checkpoint's (nothing against one it wrote itself) take effect now; the other
  * values come from the checkpoint, which carries live changes and earlier rollbacks' scaling.
  * Builds the trainers the actors own (each on the actor's thread) and the Coordinator's start
- * state.
+ * state. *
+ *
+ * <p>A resume takes every player's state, the counters (all the RNG state there is, randomness
+ * being keyed by step), the data cursor and the schedule from the checkpoint. The config must agree
+ * with the checkpoint's on every key that changes what is computed ({@link ConfigChanges}) unless
+ * the caller allows changes; keys the checkpoint's state depends on ({@link ConfigChanges#FIXED})
+ * must agree even then. An allowed change takes effect at the resume point: learning rates,
+ * averaging weights and start replace the checkpoint's (which carry live changes), a new k or s
+ * starts a recorded schedule segment there, and the rest (objective, optimizer hyperparameters,
+ * EMA, feature matching) are built from the config anyway. With staleness 0 and no change a resumed
+ * run is bit-identical to an uninterrupted one; with s &gt; 0 it starts a new schedule segment at
+ * the checkpoint, as a live change of s does (reproducible from the checkpoint, not identical).
  */
 final class ResumePoint {
   private final AgonConfig c;

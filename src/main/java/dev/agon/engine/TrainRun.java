@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
-import dev.agon.checkpoint.ConfigChanges;
 import dev.agon.config.AgonConfig;
 import dev.agon.config.LoadedConfig;
 import dev.agon.data.BatchSource;
@@ -13,7 +12,6 @@ import dev.agon.eval.ModeMetrics;
 import dev.agon.train.Factory;
 import dev.agon.train.ImageScorer;
 import dev.agon.train.ModeScorer;
-import dev.agon.train.Scorer;
 import dev.agon.util.Json;
 import dev.agon.util.WriteFailedException;
 import java.io.IOException;
@@ -36,17 +34,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * stopped, then scores the generator.
  *
  * <p>A run directory that holds checkpoints is resumed from the newest one that reads back verified
- * (torn or corrupt ones are skipped with a warning): every player's state, the counters (all the
- * RNG state there is, randomness being keyed by step), the data cursor and the schedule come from
- * it. The config must agree with the checkpoint's on every key that changes what is computed
- * ({@link ConfigChanges}) unless the caller allows changes; keys the checkpoint's state depends on
- * ({@link ConfigChanges#FIXED}) must agree even then. An allowed change takes effect at the resume
- * point: learning rates, averaging weights and start replace the checkpoint's (which carry live
- * changes), a new k or s starts a recorded schedule segment there, and the rest (objective,
- * optimizer hyperparameters, EMA, feature matching) are built from the config anyway. With
- * staleness 0 and no change a resumed run is bit-identical to an uninterrupted one; with s &gt; 0
- * it starts a new schedule segment at the checkpoint, as a live change of s does (reproducible from
- * the checkpoint, not identical).
+ * (torn or corrupt ones are skipped with a warning), as {@link ResumePoint} says. Failures and
+ * divergence are recovered as {@link RecoveryPolicy} decides, by launching a fresh actor system.
  */
 public final class TrainRun {
   /** What a finished run produced. */
@@ -72,16 +61,8 @@ public final class TrainRun {
 
   private final RecoveryPolicy recovery;
 
-  /**
-   * Fault-injection seam for the supervision tests (system properties, never set in production):
-   * the Generator throws before update {@code agon.faults.generator-fails-at} (0: never), in the
-   * first {@code agon.faults.generator-fails-times} launches (default 1).
-   */
-  private final long failAt = Long.getLong("agon.faults.generator-fails-at", 0);
-
-  private final int failTimes = Integer.getInteger("agon.faults.generator-fails-times", 1);
-  private final java.util.concurrent.atomic.AtomicInteger failed =
-      new java.util.concurrent.atomic.AtomicInteger();
+  /** The supervision tests' injected faults ({@link FaultInjection}). */
+  private final StepHook faults = FaultInjection.fromSystemProperties();
 
   /** Rollbacks per target checkpoint step (-1: the initial state): the lr scale's exponent. */
   private final Map<Long, Integer> rollbacksTo = new TreeMap<>();
@@ -165,7 +146,8 @@ public final class TrainRun {
     long[] shape = data.sampleShape();
     boolean mixture = data instanceof Mixture2d;
     boolean evaluate =
-        scoresAtAll(c, mixture) && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
+        FinalEvaluation.scoresAtAll(c, mixture)
+            && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
     ResumePoint point = new ResumePoint(c, loaded.rendered(), from, lrScale);
     point.check(shape); // before any actor starts
     Coordinator.StartState startState = point.startState();
@@ -202,16 +184,7 @@ public final class TrainRun {
                     settings.iterations(),
                     observability.metrics(),
                     settings)),
-            failAt <= 0
-                ? StepHook.NONE
-                : (actor, step) -> {
-                  if (actor.equals("generator")
-                      && step == failAt
-                      && failed.getAndIncrement() < failTimes) {
-                    throw new IllegalStateException(
-                        "injected fault before generator update " + step);
-                  }
-                },
+            faults,
             evaluate
                 ? new Coordinator.Evaluation(
                     mixture
@@ -339,34 +312,7 @@ public final class TrainRun {
               + runDir.resolve("checkpoints"),
           null);
     }
-    ModeMetrics.Result modes = null;
-    AgonConfig c = loaded.config();
-    boolean mixture = Factory.data(c) instanceof Mixture2d;
-    if (scoresAtAll(c, mixture)) {
-      // The Evaluator's scorer, on the weights sampling uses (the EMA when the run kept one).
-      boolean ema = f.generatorEma() != null;
-      // The JSD bound reads the final D.
-      Scorer scorer = mixture ? new ModeScorer(c, runDir) : new ImageScorer(c, runDir);
-      long t0 = System.nanoTime();
-      Scorer.Score score =
-          scorer.score(
-              f.gSteps(),
-              ema,
-              ema ? f.generatorEma() : f.generatorParams(),
-              f.discriminatorParams());
-      modes = score.modes();
-      Messages.EvalReport report =
-          new Messages.EvalReport(
-              f.gSteps(),
-              f.gSteps(),
-              ema,
-              f.dSteps(),
-              score,
-              0,
-              System.nanoTime() - t0,
-              System.currentTimeMillis());
-      MetricsLog.append(runDir.resolve("metrics.jsonl"), Recorder.evalLine(report, true));
-    }
+    ModeMetrics.Result modes = FinalEvaluation.score(loaded.config(), runDir, f);
     observability.close(true);
     return new Result(runDir, f, checkpoint, modes);
   }
@@ -453,13 +399,6 @@ public final class TrainRun {
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     }
-  }
-
-  /** Whether evaluations produce anything: mode metrics, image metrics or sample plots. */
-  private static boolean scoresAtAll(AgonConfig c, boolean mixture) {
-    return mixture
-        || c.eval().plots()
-        || (!c.eval().metrics().isEmpty() && ImageScorer.classifierDir(c).isPresent());
   }
 
   private String configHash() {
