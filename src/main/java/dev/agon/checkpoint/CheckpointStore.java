@@ -46,6 +46,13 @@ public final class CheckpointStore {
   public static final int FORMAT_VERSION = 2;
   public static final String MANIFEST = "manifest.json";
 
+  /**
+   * The manifest's key for the length of metrics.jsonl at the capture point, written and read only
+   * here; the keys inside its {@code engine} object are {@code engine.EngineState}'s and {@code
+   * train.PlayerState}'s.
+   */
+  public static final String METRICS_OFFSET = "metrics_offset";
+
   /** The resolved config inside a checkpoint; its SHA-256 is the manifest's config hash. */
   public static final String CONFIG_FILE = "config.conf";
 
@@ -183,7 +190,7 @@ public final class CheckpointStore {
             .putRaw("tensors", entries.append(']').toString())
             .putRaw("engine", state.end());
     if (metricsOffset >= 0) {
-      manifest.put("metrics_offset", metricsOffset);
+      manifest.put(METRICS_OFFSET, metricsOffset);
     }
     if (config != null) {
       byte[] text = config.getBytes(StandardCharsets.UTF_8);
@@ -316,7 +323,7 @@ public final class CheckpointStore {
           config = readConfig(dir, m.getString("config_file"), configSha);
         }
       }
-      long offset = m.hasPath("metrics_offset") ? m.getLong("metrics_offset") : -1;
+      long offset = m.hasPath(METRICS_OFFSET) ? m.getLong(METRICS_OFFSET) : -1;
       return new Checkpoint(dir, step, configSha, tensors, Map.copyOf(engine), config, offset);
     } catch (ConfigException e) {
       throw new CheckpointException(

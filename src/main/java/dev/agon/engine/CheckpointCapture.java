@@ -149,14 +149,7 @@ final class CheckpointCapture {
     engine.putAll(p.generator().prefixedScalars());
     engine.putAll(p.discriminator().prefixedScalars());
     Schedule schedule = at.schedule();
-    engine.put("engine.g_done", Long.toString(at.gDone()));
-    engine.put("engine.d_done", Long.toString(at.dDone()));
-    engine.put("data.next_batch", Long.toString(at.dDone()));
-    engine.put("schedule.k", Integer.toString(schedule.k()));
-    engine.put("schedule.staleness", Integer.toString(schedule.staleness()));
-    engine.put("schedule.origin_g", Long.toString(schedule.originG()));
-    engine.put("schedule.origin_d", Long.toString(schedule.originD()));
-    engine.put("schedule.epoch", Integer.toString(at.epoch()));
+    engine.putAll(EngineState.of(at.gDone(), at.dDone(), schedule, at.epoch()).toManifest());
     writeInFlight = true;
     lastNanos = System.nanoTime();
     Checkpointer.Write w =

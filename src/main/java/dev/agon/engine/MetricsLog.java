@@ -1,6 +1,12 @@
 package dev.agon.engine;
 
+import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.util.WriteFailedException;
+import java.io.BufferedWriter;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +20,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Brings {@code metrics.jsonl} back to the checkpoint a run (re)starts from, so that after any
- * sequence of kills and resumes every line is whole JSON and every update appears once.
+ * The one writer of {@code metrics.jsonl}: the Recorder's buffered {@link Writer} (update, eval,
+ * checkpoint and schedule records, fsynced at each checkpoint's {@code Sync}), TrainRun's {@link
+ * #append} of lifecycle records while no Recorder runs ({@code run_start}, {@code restart}, {@code
+ * rollback}, the final evaluation), and {@link #recover}, which brings the log back to the
+ * checkpoint a run (re)starts from, so that after any sequence of kills and resumes every line is
+ * whole JSON and every update appears once.
  *
  * <p>Each checkpoint records the log's length at its capture point ({@code metrics_offset} in the
  * manifest); the Recorder flushes and fsyncs the log up to there before the checkpoint is written,
@@ -41,6 +51,72 @@ public final class MetricsLog {
   public record Recovery(long cutBytes, int droppedLines, String warning) {
     public boolean changed() {
       return cutBytes > 0;
+    }
+  }
+
+  /**
+   * Appends {@code line} (one JSON object) and a newline, creating the file if needed; not forced
+   * to disk (the next checkpoint's Sync or recover does that). For records written while no {@link
+   * Writer} is open, so the two never interleave.
+   */
+  public static void append(Path file, String line) throws IOException {
+    Files.writeString(
+        file,
+        line + "\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+  }
+
+  /**
+   * A buffered appender for an actor's many records: a line costs a buffer copy, {@link #flush} a
+   * write, {@link #sync} a write and an fsync. Failures are {@link UncheckedIOException}s carrying
+   * a {@link WriteFailedException} that names the file. Not thread-safe: one actor owns it.
+   */
+  public static final class Writer implements AutoCloseable {
+    private final Path path;
+    private final FileOutputStream file;
+    private final BufferedWriter out;
+
+    /** Opens {@code path} for appending (created if needed). */
+    public Writer(Path path) throws IOException {
+      this.path = path;
+      this.file = new FileOutputStream(path.toFile(), true);
+      this.out = new BufferedWriter(new OutputStreamWriter(file, StandardCharsets.UTF_8));
+    }
+
+    /** Buffers {@code line} and a newline. */
+    public void write(String line) {
+      try {
+        out.write(line);
+        out.write('\n');
+      } catch (IOException e) {
+        throw new UncheckedIOException(new WriteFailedException(path, e));
+      }
+    }
+
+    /** Writes the buffered lines out to the OS. */
+    public void flush() {
+      try {
+        out.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(new WriteFailedException(path, e));
+      }
+    }
+
+    /**
+     * Writes out and fsyncs the log; returns its length, where a resume from a checkpoint captured
+     * now cuts it back to ({@link #recover}).
+     */
+    public long sync() throws IOException {
+      out.flush();
+      file.getChannel().force(false);
+      return file.getChannel().size();
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.close();
     }
   }
 
@@ -108,6 +184,26 @@ public final class MetricsLog {
       }
       ch.force(true);
       return new Recovery(size - cut - keep.length, dropped, warning);
+    }
+  }
+
+  /**
+   * Cuts {@code file} back to checkpoint {@code from} (null: the initial state) before a run
+   * (re)starts there: a torn last line and the records the run will redo go ({@link #recover});
+   * what was cut is logged.
+   */
+  public static void fitTo(Path file, CheckpointStore.Checkpoint from) throws IOException {
+    Recovery r =
+        recover(file, from == null ? 0 : from.metricsOffset(), from == null ? 0 : from.step());
+    var log = org.slf4j.LoggerFactory.getLogger(TrainRun.class);
+    if (r.warning() != null) {
+      log.warn(r.warning());
+    }
+    if (r.changed()) {
+      log.info(
+          "metrics.jsonl: cut {} bytes ({} records past the start point, which the run redoes)",
+          r.cutBytes(),
+          r.droppedLines());
     }
   }
 

@@ -5,14 +5,9 @@ import dev.agon.eval.JsdBound;
 import dev.agon.eval.ModeMetrics;
 import dev.agon.metrics.TrainingMetrics;
 import dev.agon.util.Json;
-import dev.agon.util.WriteFailedException;
-import java.io.BufferedWriter;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -79,8 +74,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
   }
 
   private final Options options;
-  private final FileOutputStream file;
-  private final BufferedWriter out;
+  private final MetricsLog.Writer out;
   private final long startNanos = System.nanoTime();
   private long lastPrintNanos = startNanos;
   private long lastPrintStep;
@@ -98,14 +92,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
   private Recorder(ActorContext<Command> ctx, Options options) throws IOException {
     super(ctx);
     this.options = options;
-    this.file =
-        options.metricsFile() == null
-            ? null
-            : new FileOutputStream(options.metricsFile().toFile(), true);
-    this.out =
-        file == null
-            ? null
-            : new BufferedWriter(new OutputStreamWriter(file, StandardCharsets.UTF_8));
+    this.out = options.metricsFile() == null ? null : new MetricsLog.Writer(options.metricsFile());
     this.metrics =
         options.metrics() == null
             ? null
@@ -266,9 +253,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     long offset = -1;
     if (out != null) {
       try {
-        out.flush();
-        file.getChannel().force(false);
-        offset = file.getChannel().size();
+        offset = out.sync();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -290,24 +275,14 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
   }
 
   private void write(String line) {
-    if (out == null) {
-      return;
-    }
-    try {
+    if (out != null) {
       out.write(line);
-      out.write('\n');
-    } catch (IOException e) {
-      throw new UncheckedIOException(new WriteFailedException(options.metricsFile(), e));
     }
   }
 
   private void flushFile() {
     if (out != null) {
-      try {
-        out.flush();
-      } catch (IOException e) {
-        throw new UncheckedIOException(new WriteFailedException(options.metricsFile(), e));
-      }
+      out.flush();
     }
   }
 

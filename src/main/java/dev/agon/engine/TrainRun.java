@@ -4,40 +4,27 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
-import dev.agon.checkpoint.ConfigChanges;
 import dev.agon.config.AgonConfig;
 import dev.agon.config.LoadedConfig;
 import dev.agon.data.BatchSource;
 import dev.agon.data.Mixture2d;
 import dev.agon.eval.ModeMetrics;
-import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.Factory;
-import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.ImageScorer;
 import dev.agon.train.ModeScorer;
-import dev.agon.train.PlayerState;
-import dev.agon.train.Schedule;
-import dev.agon.train.Scorer;
 import dev.agon.util.Json;
 import dev.agon.util.WriteFailedException;
-import dev.agon.web.Control;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
@@ -47,17 +34,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * stopped, then scores the generator.
  *
  * <p>A run directory that holds checkpoints is resumed from the newest one that reads back verified
- * (torn or corrupt ones are skipped with a warning): every player's state, the counters (all the
- * RNG state there is, randomness being keyed by step), the data cursor and the schedule come from
- * it. The config must agree with the checkpoint's on every key that changes what is computed
- * ({@link ConfigChanges}) unless the caller allows changes; keys the checkpoint's state depends on
- * ({@link ConfigChanges#FIXED}) must agree even then. An allowed change takes effect at the resume
- * point: learning rates, averaging weights and start replace the checkpoint's (which carry live
- * changes), a new k or s starts a recorded schedule segment there, and the rest (objective,
- * optimizer hyperparameters, EMA, feature matching) are built from the config anyway. With
- * staleness 0 and no change a resumed run is bit-identical to an uninterrupted one; with s &gt; 0
- * it starts a new schedule segment at the checkpoint, as a live change of s does (reproducible from
- * the checkpoint, not identical).
+ * (torn or corrupt ones are skipped with a warning), as {@link ResumePoint} says. Failures and
+ * divergence are recovered as {@link RecoveryPolicy} decides, by launching a fresh actor system.
  */
 public final class TrainRun {
   /** What a finished run produced. */
@@ -78,24 +56,13 @@ public final class TrainRun {
 
   private final CheckpointStore.Checkpoint resumedFrom;
 
-  /** The OS's message for ENOSPC (Linux, macOS), which the failures carry as text. */
-  private static final String NO_SPACE = "No space left on device";
-
   /** Rollbacks after divergence (persisted in checkpoints), and restarts after failures. */
-  private int rollbacks;
+  private RecoveryPolicy.Counts counts = new RecoveryPolicy.Counts(0, 0);
 
-  private int restarts;
+  private final RecoveryPolicy recovery;
 
-  /**
-   * Fault-injection seam for the supervision tests (system properties, never set in production):
-   * the Generator throws before update {@code agon.faults.generator-fails-at} (0: never), in the
-   * first {@code agon.faults.generator-fails-times} launches (default 1).
-   */
-  private final long failAt = Long.getLong("agon.faults.generator-fails-at", 0);
-
-  private final int failTimes = Integer.getInteger("agon.faults.generator-fails-times", 1);
-  private final java.util.concurrent.atomic.AtomicInteger failed =
-      new java.util.concurrent.atomic.AtomicInteger();
+  /** The supervision tests' injected faults ({@link FaultInjection}). */
+  private final StepHook faults = FaultInjection.fromSystemProperties();
 
   /** Rollbacks per target checkpoint step (-1: the initial state): the lr scale's exponent. */
   private final Map<Long, Integer> rollbacksTo = new TreeMap<>();
@@ -112,6 +79,7 @@ public final class TrainRun {
     this.console = console;
     this.interactive = interactive;
     AgonConfig c = loaded.config();
+    this.recovery = new RecoveryPolicy(c.guard());
     Files.createDirectories(runDir);
     this.resumedFrom =
         CheckpointStore.latestValid(
@@ -122,8 +90,9 @@ public final class TrainRun {
           .warn("no usable checkpoint in {}: starting the run from the beginning", runDir);
     }
     if (resumedFrom != null) {
-      compatible(allowConfigChange); // before anything is written: a refusal leaves no trace
-      rollbacks = Integer.parseInt(resumedFrom.engine().getOrDefault("guard.rollbacks", "0"));
+      // before anything is written: a refusal leaves no trace
+      ResumePoint.compatible(resumedFrom, loaded.rendered(), allowConfigChange);
+      counts = new RecoveryPolicy.Counts(EngineState.rollbacks(resumedFrom.engine()), 0);
     }
     // config.conf is replaced only once the run_start record is written too: a full disk leaves
     // neither a partial config.conf nor one that disagrees with the log.
@@ -145,8 +114,8 @@ public final class TrainRun {
       start.put("resumed_from", resumedFrom.dir().getFileName().toString());
     }
     try {
-      fitLog(resumedFrom);
-      appendLine(metrics, start.put("time_ms", System.currentTimeMillis()).end());
+      MetricsLog.fitTo(runDir.resolve("metrics.jsonl"), resumedFrom);
+      MetricsLog.append(metrics, start.put("time_ms", System.currentTimeMillis()).end());
     } catch (IOException e) {
       Files.deleteIfExists(staged);
       throw new WriteFailedException(metrics, e);
@@ -154,7 +123,8 @@ public final class TrainRun {
     Files.move(
         staged, configFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     Factory.data(c); // fails here, before the HTTP server or any actor starts, on bad data
-    this.observability = Observability.start(c, runDir, console, new EngineControl());
+    this.observability =
+        Observability.start(c, runDir, console, new EngineControl(() -> system, this::stop));
     try {
       launch(resumedFrom, 1.0);
     } catch (IOException | CheckpointException | RuntimeException e) {
@@ -176,42 +146,13 @@ public final class TrainRun {
     long[] shape = data.sampleShape();
     boolean mixture = data instanceof Mixture2d;
     boolean evaluate =
-        scoresAtAll(c, mixture) && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
-    // What this config changes against the checkpoint's (nothing against one it wrote itself):
-    // those values take effect now; the others come from the checkpoint, which carries live changes
-    // and earlier rollbacks' scaling.
-    List<String> changed = from == null ? List.of() : changesSince(from);
-    Coordinator.StartState startState = from == null ? null : startState(c, from, changed);
-    PlayerState gState =
-        from == null ? null : PlayerState.from("generator", from.tensors(), from.engine());
-    PlayerState dState =
-        from == null ? null : PlayerState.from("discriminator", from.tensors(), from.engine());
-    boolean keepGLr = from == null || ConfigChanges.includes(changed, "optim.generator.lr");
-    boolean keepDLr = from == null || ConfigChanges.includes(changed, "optim.discriminator.lr");
-    String averaging = "stabilizers.historical-averaging.";
-    boolean newStart = ConfigChanges.includes(changed, averaging + "start");
-    boolean newGWeight = ConfigChanges.includes(changed, averaging + "generator-weight");
-    boolean newDWeight = ConfigChanges.includes(changed, averaging + "discriminator-weight");
-    if (from != null) {
-      // Restore once here, on this thread, so a checkpoint that does not fit the networks is
-      // reported before any actor starts; the actors restore again on their own threads.
-      try {
-        GeneratorTrainer g = GeneratorTrainer.create(c, shape);
-        gState.restore(g, keepGLr, lrScale);
-        configAveraging(
-            g.historicalAverage(), g::historicalAveraging, c, true, newGWeight, newStart);
-        DiscriminatorTrainer d = DiscriminatorTrainer.create(c, shape);
-        dState.restore(d, keepDLr, lrScale);
-        configAveraging(
-            d.historicalAverage(), d::historicalAveraging, c, false, newDWeight, newStart);
-      } catch (IllegalArgumentException | IllegalStateException e) {
-        throw new CheckpointException(from.dir() + ": " + e.getMessage());
-      }
-    }
-    Map<String, String> constants = new TreeMap<>();
-    constants.put("guard.rollbacks", Integer.toString(rollbacks));
-    constants.put("seed", Long.toString(c.seed()));
-    constants.put("data.batch_size", Integer.toString(c.schedule().batchSize()));
+        FinalEvaluation.scoresAtAll(c, mixture)
+            && (c.eval().everySteps() > 0 || c.eval().everySeconds() > 0);
+    ResumePoint point = new ResumePoint(c, loaded.rendered(), from, lrScale);
+    point.check(shape); // before any actor starts
+    Coordinator.StartState startState = point.startState();
+    Map<String, String> constants =
+        EngineState.constants(counts.rollbacks(), c.seed(), c.schedule().batchSize());
     Coordinator.Checkpointing checkpointing =
         new Coordinator.Checkpointing(
             Checkpointer.create(
@@ -231,28 +172,8 @@ public final class TrainRun {
             observability.metrics() == null
                 ? () -> Factory.data(c)
                 : () -> new MeteredBatchSource(Factory.data(c), observability.metrics()),
-            () -> {
-              GeneratorTrainer t = GeneratorTrainer.create(c, shape);
-              if (gState != null) {
-                gState.restore(t, keepGLr, lrScale);
-                configAveraging(
-                    t.historicalAverage(), t::historicalAveraging, c, true, newGWeight, newStart);
-              } else if (lrScale != 1.0) {
-                t.optimizer().learningRate(t.optimizer().learningRate() * lrScale);
-              }
-              return t;
-            },
-            () -> {
-              DiscriminatorTrainer t = DiscriminatorTrainer.create(c, shape);
-              if (dState != null) {
-                dState.restore(t, keepDLr, lrScale);
-                configAveraging(
-                    t.historicalAverage(), t::historicalAveraging, c, false, newDWeight, newStart);
-              } else if (lrScale != 1.0) {
-                t.optimizer().learningRate(t.optimizer().learningRate() * lrScale);
-              }
-              return t;
-            },
+            () -> point.generator(shape),
+            () -> point.discriminator(shape),
             Recorder.create(
                 new Recorder.Options(
                     c.run().name(),
@@ -263,16 +184,7 @@ public final class TrainRun {
                     settings.iterations(),
                     observability.metrics(),
                     settings)),
-            failAt <= 0
-                ? StepHook.NONE
-                : (actor, step) -> {
-                  if (actor.equals("generator")
-                      && step == failAt
-                      && failed.getAndIncrement() < failTimes) {
-                    throw new IllegalStateException(
-                        "injected fault before generator update " + step);
-                  }
-                },
+            faults,
             evaluate
                 ? new Coordinator.Evaluation(
                     mixture
@@ -337,131 +249,6 @@ public final class TrainRun {
     return resumedFrom == null ? null : resumedFrom.dir();
   }
 
-  /** The keys that matter where this config differs from that of checkpoint {@code from}. */
-  private List<String> changesSince(CheckpointStore.Checkpoint from) {
-    return from.config() == null
-        ? List.of()
-        : ConfigChanges.between(from.config(), loaded.rendered());
-  }
-
-  /** Sets a player's averaging weight and/or start to the config's where the resume changes it. */
-  private static void configAveraging(
-      dev.agon.objective.HistoricalAverage restored,
-      AveragingSetter set,
-      AgonConfig c,
-      boolean generator,
-      boolean newWeight,
-      boolean newStart) {
-    if (!newWeight && !newStart) {
-      return;
-    }
-    var h = c.stabilizers().historicalAveraging();
-    double configWeight = generator ? h.generatorWeight() : h.discriminatorWeight();
-    double weight = newWeight || restored == null ? configWeight : restored.weight();
-    long start = newStart || restored == null ? h.start() : restored.start();
-    set.set(weight, start);
-  }
-
-  /** A trainer's {@code historicalAveraging(weight, start)}. */
-  private interface AveragingSetter {
-    void set(double weight, long start);
-  }
-
-  /**
-   * Refuses a resume whose config differs from the checkpoint's in a {@link ConfigChanges#FIXED}
-   * key, or in any other key that matters unless {@code allowConfigChange}; logs allowed changes.
-   */
-  private void compatible(boolean allowConfigChange) throws CheckpointException {
-    if (resumedFrom.config() == null || resumedFrom.engine().isEmpty()) {
-      throw new CheckpointException(
-          resumedFrom.dir()
-              + " holds final parameters only (checkpoint format 1) and cannot be resumed;"
-              + " choose another --run directory");
-    }
-    List<String> changes = ConfigChanges.between(resumedFrom.config(), loaded.rendered());
-    List<String> fixed = ConfigChanges.fixed(changes);
-    if (!fixed.isEmpty()) {
-      List<String> others =
-          changes.stream()
-              .filter(x -> fixed.stream().noneMatch(f -> f.startsWith(x + " (")))
-              .toList();
-      throw new CheckpointException(
-          "resume refused: "
-              + String.join("; ", fixed)
-              + (fixed.size() == 1 ? ": this key" : ": these keys")
-              + " cannot change on resume, even with --allow-config-change; restore the"
-              + " checkpoint's value, or train a new run in another --run directory"
-              + (allowConfigChange || others.isEmpty()
-                  ? ""
-                  : " (also changed, which needs --allow-config-change: "
-                      + String.join("; ", others)
-                      + ")"));
-    }
-    if (!changes.isEmpty()) {
-      String list = String.join("; ", changes);
-      if (!allowConfigChange) {
-        throw new CheckpointException(
-            "resume refused: the config differs from that of checkpoint "
-                + resumedFrom.dir()
-                + " in "
-                + changes.size()
-                + " key(s): "
-                + list
-                + ". Restore them, or pass --allow-config-change to resume with the new values");
-      }
-      org.slf4j.LoggerFactory.getLogger(TrainRun.class)
-          .warn("resuming with a changed config (allowed): {}", list);
-    }
-  }
-
-  /**
-   * Where the engine resumes: counters and the schedule from the checkpoint; a k or s that {@code
-   * changed} (the config's against the checkpoint's) starts a new schedule segment there, as a live
-   * change does.
-   */
-  private static Coordinator.StartState startState(
-      AgonConfig c, CheckpointStore.Checkpoint ckpt, List<String> changed)
-      throws CheckpointException {
-    Map<String, String> e = ckpt.engine();
-    try {
-      long g = Long.parseLong(e.get("engine.g_done"));
-      long d = Long.parseLong(e.get("engine.d_done"));
-      int k = Integer.parseInt(e.get("schedule.k"));
-      int s = Integer.parseInt(e.get("schedule.staleness"));
-      long originG = Long.parseLong(e.get("schedule.origin_g"));
-      long originD = Long.parseLong(e.get("schedule.origin_d"));
-      int epoch = Integer.parseInt(e.get("schedule.epoch"));
-      if (g > c.schedule().iterations()) {
-        throw new CheckpointException(
-            ckpt.dir()
-                + ": the checkpoint is at G update "
-                + g
-                + ", past schedule.iterations = "
-                + c.schedule().iterations());
-      }
-      Schedule schedule = new Schedule(k, s, c.schedule().iterations(), originG, originD);
-      if (d != schedule.dStepsThrough(g)) {
-        throw new CheckpointException(
-            ckpt.dir() + ": D update " + d + " is not the end of G iteration " + g);
-      }
-      boolean newK = ConfigChanges.includes(changed, "schedule.k");
-      boolean newS = ConfigChanges.includes(changed, "schedule.staleness");
-      if (s > 0 || newK || newS) {
-        // The fakes in flight at the checkpoint came from older G versions that were not saved:
-        // the lag starts again from here, as at a live change of s. A changed k or s takes the
-        // config's value; the other keeps the checkpoint's, which carries live changes.
-        schedule =
-            schedule.changedAt(
-                g, d, newK ? c.schedule().k() : k, newS ? c.schedule().staleness() : s);
-        epoch++;
-      }
-      return new Coordinator.StartState(
-          g, d, schedule, epoch, ckpt.dir().getFileName().toString(), newK || newS);
-    } catch (NullPointerException | IllegalArgumentException ex) {
-      throw new CheckpointException(ckpt.dir() + ": incomplete engine state in the manifest");
-    }
-  }
-
   public static EngineSettings settings(AgonConfig c) {
     return new EngineSettings(
         c.schedule().k(),
@@ -485,69 +272,6 @@ public final class TrainRun {
 
   public Path runDir() {
     return runDir;
-  }
-
-  /**
-   * The control API's access to the run: each call asks the Coordinator of the current actor system
-   * (a restart after a failure replaces it; meanwhile calls fail, answered 503).
-   */
-  private final class EngineControl implements Control {
-    private CompletionStage<Control.Reply> ask(
-        java.util.function.Function<ActorRef<Messages.ControlReply>, Coordinator.Command> make) {
-      ActorSystem<Coordinator.Command> sys = system;
-      if (sys == null) {
-        return CompletableFuture.failedFuture(new IllegalStateException("the run is starting"));
-      }
-      return AskPattern.<Coordinator.Command, Messages.ControlReply>ask(
-              sys, make::apply, Observability.CONTROL_TIMEOUT, sys.scheduler())
-          .thenApply(
-              r ->
-                  new Control.Reply(
-                      Control.Outcome.valueOf(r.outcome().name()), r.iteration(), r.message()));
-    }
-
-    @Override
-    public CompletionStage<Control.Reply> pause() {
-      return ask(Coordinator.Pause::new);
-    }
-
-    @Override
-    public CompletionStage<Control.Reply> resume() {
-      return ask(Coordinator.Resume::new);
-    }
-
-    @Override
-    public CompletionStage<Control.Reply> checkpoint() {
-      return ask(Coordinator.CheckpointNow::new);
-    }
-
-    @Override
-    public CompletionStage<Control.Reply> stop(String reason) {
-      if (system == null) {
-        return CompletableFuture.failedFuture(new IllegalStateException("the run is starting"));
-      }
-      TrainRun.this.stop(reason);
-      return CompletableFuture.completedFuture(
-          new Control.Reply(
-              Control.Outcome.ACCEPTED,
-              -1,
-              "stopping: the in-flight iteration finishes, then a checkpoint is written"));
-    }
-
-    @Override
-    public CompletionStage<Control.Reply> schedule(
-        OptionalInt k,
-        OptionalInt staleness,
-        OptionalDouble generatorLr,
-        OptionalDouble discriminatorLr) {
-      return ask(
-          r -> new Coordinator.ChangeSchedule(k, staleness, generatorLr, discriminatorLr, r));
-    }
-
-    @Override
-    public CompletionStage<Control.Reply> averaging(String network, double weight, long start) {
-      return ask(r -> new Coordinator.ChangeAveraging(network, weight, start, r));
-    }
   }
 
   /** Waits for the run, writes the final checkpoint and the final evaluation. */
@@ -588,34 +312,7 @@ public final class TrainRun {
               + runDir.resolve("checkpoints"),
           null);
     }
-    ModeMetrics.Result modes = null;
-    AgonConfig c = loaded.config();
-    boolean mixture = Factory.data(c) instanceof Mixture2d;
-    if (scoresAtAll(c, mixture)) {
-      // The Evaluator's scorer, on the weights sampling uses (the EMA when the run kept one).
-      boolean ema = f.generatorEma() != null;
-      // The JSD bound reads the final D.
-      Scorer scorer = mixture ? new ModeScorer(c, runDir) : new ImageScorer(c, runDir);
-      long t0 = System.nanoTime();
-      Scorer.Score score =
-          scorer.score(
-              f.gSteps(),
-              ema,
-              ema ? f.generatorEma() : f.generatorParams(),
-              f.discriminatorParams());
-      modes = score.modes();
-      Messages.EvalReport report =
-          new Messages.EvalReport(
-              f.gSteps(),
-              f.gSteps(),
-              ema,
-              f.dSteps(),
-              score,
-              0,
-              System.nanoTime() - t0,
-              System.currentTimeMillis());
-      appendLine(runDir.resolve("metrics.jsonl"), Recorder.evalLine(report, true));
-    }
+    ModeMetrics.Result modes = FinalEvaluation.score(loaded.config(), runDir, f);
     observability.close(true);
     return new Result(runDir, f, checkpoint, modes);
   }
@@ -626,13 +323,11 @@ public final class TrainRun {
    * there is none. Returns false when the limits of {@code guard} are reached: the run gives up.
    */
   private boolean recover(Coordinator.Finished f) throws IOException, InterruptedException {
-    AgonConfig c = loaded.config();
     var log = org.slf4j.LoggerFactory.getLogger(TrainRun.class);
-    boolean diverged = f.diverged();
-    int count = diverged ? ++rollbacks : ++restarts;
-    int max = diverged ? c.guard().maxRollbacks() : c.guard().maxRestarts();
-    String event = diverged ? "rollback" : "restart";
-    if (f.failure().contains(NO_SPACE)) {
+    RecoveryPolicy.Decision r =
+        recovery.decide(f.diverged(), f.failure(), counts, stopRequested != null);
+    counts = r.counts();
+    if (r.action() == RecoveryPolicy.Action.DISK_FULL) {
       // A full disk fails every restart alike: end the run now; its checkpoints are written
       // whole or not at all, so the newest complete one resumes once there is space.
       log.error("the disk is full: {}", f.failure());
@@ -648,39 +343,38 @@ public final class TrainRun {
               + " resumes it",
           null);
     }
-    appendLine(
+    MetricsLog.append(
         runDir.resolve("metrics.jsonl"),
         Json.object()
-            .put("event", event)
+            .put("event", r.event())
             .put("g_step", f.gSteps())
             .put("d_step", f.dSteps())
             .put("detail", f.failure())
-            .put("count", count)
+            .put("count", r.count())
             .put("time_ms", System.currentTimeMillis())
             .end());
-    if (count > max || stopRequested != null) {
-      log.error("giving up after {} {}s: {}", count - 1, event, f.failure());
+    if (r.action() == RecoveryPolicy.Action.GIVE_UP) {
+      log.error("giving up after {} {}s: {}", r.count() - 1, r.event(), f.failure());
       return false;
     }
     CheckpointStore.Checkpoint from = CheckpointStore.latestValid(runDir, log::warn).orElse(null);
-    fitLog(from);
+    MetricsLog.fitTo(runDir.resolve("metrics.jsonl"), from);
     long target = from == null ? -1 : from.step();
     double scale = 1.0;
-    if (diverged) {
-      int n = rollbacksTo.merge(target, 1, Integer::sum);
-      scale = Math.pow(c.guard().lrScale(), n);
+    if (r.action() == RecoveryPolicy.Action.ROLLBACK) {
+      scale = recovery.lrScale(rollbacksTo.merge(target, 1, Integer::sum));
     } else {
-      Thread.sleep(Math.min(30_000L, 1000L << Math.min(restarts - 1, 5)));
+      waitOut(r.backoff());
     }
     log.warn(
         "{} {} of {} after {}: from {} (learning rates x{})",
-        event,
-        count,
-        max,
+        r.event(),
+        r.count(),
+        r.max(),
         f.failure(),
         from == null ? "the initial state" : from.dir(),
         scale);
-    if (!diverged) {
+    if (r.action() == RecoveryPolicy.Action.RESTART) {
       observability.restarted(f.failure());
     }
     try {
@@ -691,45 +385,23 @@ public final class TrainRun {
     return true;
   }
 
-  /** Whether evaluations produce anything: mode metrics, image metrics or sample plots. */
-  private static boolean scoresAtAll(AgonConfig c, boolean mixture) {
-    return mixture
-        || c.eval().plots()
-        || (!c.eval().metrics().isEmpty() && ImageScorer.classifierDir(c).isPresent());
+  /**
+   * Blocks this (the caller's, not an actor's) thread for a restart's backoff: one scheduled
+   * completion at the deadline, not a sleep loop. The old system is terminated, so nothing else
+   * waits on it.
+   */
+  private static void waitOut(Duration wait) throws InterruptedException {
+    CompletableFuture<Void> due = new CompletableFuture<>();
+    CompletableFuture.delayedExecutor(wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+        .execute(() -> due.complete(null));
+    try {
+      due.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   private String configHash() {
     return CheckpointStore.sha256(loaded.rendered().getBytes(StandardCharsets.UTF_8));
-  }
-
-  /**
-   * Cuts metrics.jsonl back to checkpoint {@code from} (null: the initial state) before the run
-   * (re)starts there: a torn last line and the records the run will redo go ({@link MetricsLog}).
-   */
-  private void fitLog(CheckpointStore.Checkpoint from) throws IOException {
-    MetricsLog.Recovery r =
-        MetricsLog.recover(
-            runDir.resolve("metrics.jsonl"),
-            from == null ? 0 : from.metricsOffset(),
-            from == null ? 0 : from.step());
-    var log = org.slf4j.LoggerFactory.getLogger(TrainRun.class);
-    if (r.warning() != null) {
-      log.warn(r.warning());
-    }
-    if (r.changed()) {
-      log.info(
-          "metrics.jsonl: cut {} bytes ({} records past the start point, which the run redoes)",
-          r.cutBytes(),
-          r.droppedLines());
-    }
-  }
-
-  private static void appendLine(Path file, String line) throws IOException {
-    Files.writeString(
-        file,
-        line + "\n",
-        StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND);
   }
 }

@@ -1,0 +1,30 @@
+package dev.agon.engine;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The fault-injection seam for the supervision tests (system properties, never set in production):
+ * the Generator throws before update {@code agon.faults.generator-fails-at} (0: never), in the
+ * first {@code agon.faults.generator-fails-times} launches (default 1).
+ */
+final class FaultInjection {
+  private FaultInjection() {}
+
+  /**
+   * The hook the properties ask for ({@link StepHook#NONE} when unset). One hook serves every
+   * launch of a run, so it counts the faults across restarts.
+   */
+  static StepHook fromSystemProperties() {
+    long failAt = Long.getLong("agon.faults.generator-fails-at", 0);
+    int failTimes = Integer.getInteger("agon.faults.generator-fails-times", 1);
+    if (failAt <= 0) {
+      return StepHook.NONE;
+    }
+    AtomicInteger failed = new AtomicInteger();
+    return (actor, step) -> {
+      if (actor.equals("generator") && step == failAt && failed.getAndIncrement() < failTimes) {
+        throw new IllegalStateException("injected fault before generator update " + step);
+      }
+    };
+  }
+}

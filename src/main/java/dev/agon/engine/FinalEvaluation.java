@@ -1,0 +1,64 @@
+package dev.agon.engine;
+
+import dev.agon.config.AgonConfig;
+import dev.agon.data.Mixture2d;
+import dev.agon.eval.ModeMetrics;
+import dev.agon.train.Factory;
+import dev.agon.train.ImageScorer;
+import dev.agon.train.ModeScorer;
+import dev.agon.train.Scorer;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The evaluation after training, on the caller's thread once the actor system has stopped: the
+ * Evaluator's scorer on the final weights, recorded as the {@code eval} line with {@code final:
+ * true} in metrics.jsonl. Costs one scoring (the 2-D mode metrics, or the image metrics the config
+ * asks for with the classifier's features).
+ */
+final class FinalEvaluation {
+  private FinalEvaluation() {}
+
+  /**
+   * Scores finished run {@code f} in {@code runDir} and appends its record; returns the score's
+   * mode metrics (null when there are none, or when evaluations produce nothing).
+   */
+  static ModeMetrics.Result score(AgonConfig c, Path runDir, Coordinator.Finished f)
+      throws IOException {
+    ModeMetrics.Result modes = null;
+    boolean mixture = Factory.data(c) instanceof Mixture2d;
+    if (scoresAtAll(c, mixture)) {
+      // The Evaluator's scorer, on the weights sampling uses (the EMA when the run kept one).
+      boolean ema = f.generatorEma() != null;
+      // The JSD bound reads the final D.
+      Scorer scorer = mixture ? new ModeScorer(c, runDir) : new ImageScorer(c, runDir);
+      long t0 = System.nanoTime();
+      Scorer.Score score =
+          scorer.score(
+              f.gSteps(),
+              ema,
+              ema ? f.generatorEma() : f.generatorParams(),
+              f.discriminatorParams());
+      modes = score.modes();
+      Messages.EvalReport report =
+          new Messages.EvalReport(
+              f.gSteps(),
+              f.gSteps(),
+              ema,
+              f.dSteps(),
+              score,
+              0,
+              System.nanoTime() - t0,
+              System.currentTimeMillis());
+      MetricsLog.append(runDir.resolve("metrics.jsonl"), Recorder.evalLine(report, true));
+    }
+    return modes;
+  }
+
+  /** Whether evaluations produce anything: mode metrics, image metrics or sample plots. */
+  static boolean scoresAtAll(AgonConfig c, boolean mixture) {
+    return mixture
+        || c.eval().plots()
+        || (!c.eval().metrics().isEmpty() && ImageScorer.classifierDir(c).isPresent());
+  }
+}
