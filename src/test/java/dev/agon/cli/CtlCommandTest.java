@@ -96,6 +96,12 @@ class CtlCommandTest {
             "0.01");
     assertThat(avg.status()).as(avg.err()).isZero();
     assertThat(avg.out()).contains("\"outcome\":\"accepted\"");
+    // The weight applies from D's next update; a stop that lands first ends the run before it
+    // (no record, correctly). Wait until D's averaging penalty shows on /metrics.
+    dev.agon.testing.Await.until(
+        java.time.Duration.ofSeconds(60),
+        () -> averagingPenalty(http, scrape) > 0,
+        "D's historical-averaging penalty above 0 on /metrics");
 
     CliRunner stop = CliRunner.run("ctl", "stop", "--run", run.toString());
     assertThat(stop.status()).as(stop.err()).isZero();
@@ -277,5 +283,27 @@ class CtlCommandTest {
     CliRunner unknown = CliRunner.run("ctl", "explode", "--run", tmp.toString());
     assertThat(unknown.status()).isEqualTo(2);
     assertThat(unknown.err()).contains("unknown action 'explode'");
+  }
+
+  /** D's historical-averaging penalty as /metrics shows it; 0 when absent. */
+  private static double averagingPenalty(HttpClient http, URI scrape) {
+    String body;
+    try {
+      body =
+          http.send(HttpRequest.newBuilder(scrape).build(), HttpResponse.BodyHandlers.ofString())
+              .body();
+    } catch (java.io.IOException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
+    return body.lines()
+        .filter(l -> l.startsWith("agon_loss{"))
+        .filter(l -> l.contains("network=\"discriminator\"") && l.contains("term=\"averaging\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .filter(Double::isFinite)
+        .max()
+        .orElse(0);
   }
 }
