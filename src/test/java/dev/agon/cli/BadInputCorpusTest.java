@@ -31,20 +31,47 @@ class BadInputCorpusTest {
   @TempDir static Path shared;
   static Path good;
 
+  /** The good run's settings beside config/ring.conf; a resume of it repeats them. */
+  static final List<String> GOOD =
+      List.of(
+          "schedule.batch-size=8",
+          "stabilizers.historical-averaging.generator-weight=0.1",
+          "stabilizers.generator-ema.enabled=true",
+          "eval.samples=50");
+
   /** One short run whose checkpoint every checkpoint case damages a copy of. */
   @BeforeAll
   static void trainOnce() {
     good = shared.resolve("good");
-    CliRunner r =
-        CliRunner.train(
-            good,
-            "config/ring.conf",
-            "schedule.iterations=3",
-            "schedule.batch-size=8",
-            "stabilizers.historical-averaging.generator-weight=0.1",
-            "stabilizers.generator-ema.enabled=true",
-            "eval.samples=50");
+    List<String> sets = new ArrayList<>(GOOD);
+    sets.add("schedule.iterations=3");
+    CliRunner r = CliRunner.train(good, "config/ring.conf", sets.toArray(String[]::new));
     assertThat(r.status()).as(r.err()).isZero();
+  }
+
+  /**
+   * {@code agon train --config config/ring.conf --run d/run --quiet} and {@code args}: each one
+   * that starts with {@code --} as it is, each other one as {@code --set} of that key=value.
+   */
+  static String[] ringTrain(Path d, List<String> args) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of("train", "--config", "config/ring.conf", "--run", d.resolve("run").toString()));
+    cmd.add("--quiet");
+    for (String a : args) {
+      if (!a.startsWith("--")) {
+        cmd.add("--set");
+      }
+      cmd.add(a);
+    }
+    return cmd.toArray(String[]::new);
+  }
+
+  /** The good run's settings, then {@code more}. */
+  static List<String> good(String... more) {
+    List<String> all = new ArrayList<>(GOOD);
+    all.addAll(List.of(more));
+    return all;
   }
 
   record Case(String name, String kind, Object input) {
@@ -242,42 +269,12 @@ class BadInputCorpusTest {
 
   /** {@code agon train} of a short ring run into {@code dir/run}. */
   private static java.util.function.Function<Path, String[]> train() {
-    return d ->
-        new String[] {
-          "train",
-          "--config",
-          "config/ring.conf",
-          "--run",
-          d.resolve("run").toString(),
-          "--quiet",
-          "--set",
-          "schedule.iterations=6",
-          "--set",
-          "eval.samples=50"
-        };
+    return d -> ringTrain(d, List.of("schedule.iterations=6", "eval.samples=50"));
   }
 
   /** {@code agon train} resuming the copy of the good run in {@code dir/run} for 3 more updates. */
   private static java.util.function.Function<Path, String[]> resume() {
-    return d ->
-        new String[] {
-          "train",
-          "--config",
-          "config/ring.conf",
-          "--run",
-          d.resolve("run").toString(),
-          "--quiet",
-          "--set",
-          "schedule.iterations=6",
-          "--set",
-          "schedule.batch-size=8",
-          "--set",
-          "stabilizers.historical-averaging.generator-weight=0.1",
-          "--set",
-          "stabilizers.generator-ema.enabled=true",
-          "--set",
-          "eval.samples=50"
-        };
+    return d -> ringTrain(d, good("schedule.iterations=6"));
   }
 
   /** Lock channels the test JVM holds for the cases of a run directory in use. */
@@ -528,20 +525,12 @@ class BadInputCorpusTest {
         "metrics.token-file " + name,
         setup,
         d ->
-            new String[] {
-              "train",
-              "--config",
-              "config/ring.conf",
-              "--run",
-              d.resolve("run").toString(),
-              "--quiet",
-              "--set",
-              "schedule.iterations=1",
-              "--set",
-              "metrics.port=0",
-              "--set",
-              "metrics.token-file=\"" + d.resolve("token") + "\""
-            });
+            ringTrain(
+                d,
+                List.of(
+                    "schedule.iterations=1",
+                    "metrics.port=0",
+                    "metrics.token-file=\"" + d.resolve("token") + "\"")));
   }
 
   // --- config changes a checkpoint cannot be resumed under, even with --allow-config-change ---
@@ -567,29 +556,13 @@ class BadInputCorpusTest {
           "resume with --allow-config-change and " + set,
           goodRun(),
           d ->
-              new String[] {
-                "train",
-                "--config",
-                "config/ring.conf",
-                "--run",
-                d.resolve("run").toString(),
-                "--quiet",
-                "--allow-config-change",
-                "--set",
-                "schedule.iterations=5",
-                "--set",
-                "schedule.batch-size=8",
-                "--set",
-                "stabilizers.historical-averaging.generator-weight=0.1",
-                "--set",
-                "stabilizers.generator-ema.enabled=true",
-                "--set",
-                "eval.samples=50",
-                "--set",
-                "metrics.enabled=false",
-                "--set",
-                set
-              });
+              ringTrain(
+                  d,
+                  good(
+                      "--allow-config-change",
+                      "schedule.iterations=5",
+                      "metrics.enabled=false",
+                      set)));
     }
   }
 
