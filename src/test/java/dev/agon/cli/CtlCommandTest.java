@@ -22,34 +22,10 @@ class CtlCommandTest {
   @Test
   void ctlCheckpointsChangesTheScheduleAndStopsARunningRun() throws Exception {
     Path run = tmp.resolve("ctl");
-    CompletableFuture<CliRunner> training =
-        CompletableFuture.supplyAsync(
-            () ->
-                CliRunner.train(
-                    run,
-                    "config/ring.conf",
-                    "schedule.iterations=100000000",
-                    "metrics.port=0",
-                    "checkpoint.every-steps=0",
-                    "checkpoint.every-seconds=0",
-                    "eval.every-steps=0"));
+    CompletableFuture<CliRunner> training = startRun(run);
     Path port = run.resolve("http.port");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!Files.exists(port) && System.nanoTime() < deadline && !training.isDone()) {
-      Thread.sleep(50);
-    }
-    assertThat(port).as("the run's port file").exists();
-    // Control requests before the engine runs are answered 503 ("starting"): wait for /-/ready.
     HttpClient http = HttpClient.newHttpClient();
-    URI ready = URI.create("http://127.0.0.1:" + Files.readString(port).trim() + "/-/ready");
-    int status = 0;
-    while (status != 200 && System.nanoTime() < deadline) {
-      status =
-          http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
-              .statusCode();
-      Thread.sleep(50);
-    }
-    assertThat(status).as("/-/ready").isEqualTo(200);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
 
     CliRunner cp = CliRunner.run("ctl", "checkpoint", "--run", run.toString());
     assertThat(cp.status()).as(cp.err()).isZero();
