@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import dev.agon.train.PlayerState;
 import dev.agon.train.Schedule;
 import java.util.ArrayDeque;
@@ -126,7 +127,7 @@ final class CheckpointCapture {
 
   /** A player's state arrived: the pair once both have (the capture is then over). */
   Optional<Pair> captured(PlayerState s) {
-    if (s.model().equals("generator")) {
+    if (s.model() == Player.GENERATOR) {
       capturedG = Optional.of(s);
     } else {
       capturedD = Optional.of(s);

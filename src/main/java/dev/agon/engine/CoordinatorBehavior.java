@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import dev.agon.engine.Coordinator.Command;
 import dev.agon.engine.Coordinator.Finished;
 import dev.agon.train.PlayerState;
@@ -502,7 +503,7 @@ final class CoordinatorBehavior {
   }
 
   private static String diverged(Coordinator.Diverged d) {
-    return d.model() + " update " + d.step() + ": " + d.what();
+    return d.model().label() + " update " + d.step() + ": " + d.what();
   }
 
   private static String failed(ChildFailed f) {
@@ -575,8 +576,8 @@ final class CoordinatorBehavior {
         new Finished(
             admission.dDone(),
             admission.gDone(),
-            g.tensors().get("generator"),
-            d.tensors().get("discriminator"),
+            g.tensors().get(Player.GENERATOR.label()),
+            d.tensors().get(Player.DISCRIMINATOR.label()),
             g.tensors().get("generator_ema"),
             stop,
             w == null ? null : w.dir(),

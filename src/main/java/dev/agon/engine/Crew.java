@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -42,7 +43,7 @@ record Crew(
                 data,
                 ctx.getSelf(),
                 parts.hook()),
-            "discriminator",
+            Player.DISCRIMINATOR.label(),
             pinned);
     ActorRef<Generator.Command> generator =
         ctx.spawn(
@@ -54,7 +55,7 @@ record Crew(
                 discriminator,
                 ctx.getSelf(),
                 parts.hook()),
-            "generator",
+            Player.GENERATOR.label(),
             pinned);
     Optional<ActorRef<Checkpointer.Command>> checkpointer =
         Optional.ofNullable(parts.checkpointing())

@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.objective.DLoss;
@@ -106,7 +107,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
     this.hook = hook;
     this.data = data;
     this.coordinator = coordinator;
-    this.policy = new PendingPolicy("discriminator", coordinator);
+    this.policy = new PendingPolicy(Player.DISCRIMINATOR, coordinator);
     this.reals = new ArrayDeque<>(settings.prefetch());
     this.realAdapter = ctx.messageAdapter(Messages.RealBatch.class, Real::new);
     data.tell(new DataLoader.Request(settings.prefetch(), realAdapter));
@@ -193,14 +194,14 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
       }
       Messages.RealBatch real = reals.poll();
       policy.applyBefore(n, trainer.optimizer(), trainer::historicalAveraging);
-      hook.beforeStep("discriminator", n);
+      hook.beforeStep(Player.DISCRIMINATOR, n);
       long t0 = System.nanoTime();
       DLoss loss = trainer.step(real.x(), fake.x());
       long nanos = System.nanoTime() - t0;
       String bad = Divergence.check(loss.loss(), trainer.params());
       if (bad != null) {
         halted = true;
-        coordinator.tell(new Coordinator.Diverged("discriminator", n, bad));
+        coordinator.tell(new Coordinator.Diverged(Player.DISCRIMINATOR, n, bad));
         return this;
       }
       version = n;
@@ -228,7 +229,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
     if (generator != null && schedule.discriminatorVersionUsed(version)) {
       generator.tell(
           new Generator.DiscriminatorSnapshot(
-              new Messages.Snapshot("discriminator", version, trainer.snapshot())));
+              new Messages.Snapshot(Player.DISCRIMINATOR, version, trainer.snapshot())));
     }
   }
 }

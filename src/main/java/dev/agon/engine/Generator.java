@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.objective.GLoss;
@@ -114,7 +115,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
     this.hook = hook;
     this.discriminator = discriminator;
     this.coordinator = coordinator;
-    this.policy = new PendingPolicy("generator", coordinator);
+    this.policy = new PendingPolicy(Player.GENERATOR, coordinator);
     discriminator.tell(new Discriminator.Connect(ctx.getSelf()));
     produceFakes();
   }
@@ -181,14 +182,14 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
         return this;
       }
       policy.applyBefore(i, trainer.optimizer(), trainer::historicalAveraging);
-      hook.beforeStep("generator", i);
+      hook.beforeStep(Player.GENERATOR, i);
       long t0 = System.nanoTime();
       GLoss loss = trainer.step(i, d.params(), settings.batchSize());
       long nanos = System.nanoTime() - t0;
       String bad = Divergence.check(loss.loss(), trainer.params());
       if (bad != null) {
         halted = true;
-        coordinator.tell(new Coordinator.Diverged("generator", i, bad));
+        coordinator.tell(new Coordinator.Diverged(Player.GENERATOR, i, bad));
         return this;
       }
       version = i;

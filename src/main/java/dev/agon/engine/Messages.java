@@ -2,6 +2,7 @@ package dev.agon.engine;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.agon.config.Player;
 import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.objective.DLoss;
@@ -28,7 +29,7 @@ public final class Messages {
       implements TensorMessage {}
 
   /** A flat parameter snapshot of {@code model} after {@code version} updates. */
-  public record Snapshot(String model, long version, INDArray params) implements TensorMessage {}
+  public record Snapshot(Player model, long version, INDArray params) implements TensorMessage {}
 
   /** How the run answered a control request. */
   public enum Outcome {

@@ -4,6 +4,7 @@ import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.checkpoint.ConfigChanges;
 import dev.agon.config.AgonConfig;
+import dev.agon.config.Player;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.PlayerState;
@@ -58,9 +59,9 @@ final class ResumePoint {
             : ConfigChanges.between(from.config(), rendered);
     this.startState = from == null ? null : startState(c, from, changed);
     this.gState =
-        from == null ? null : PlayerState.from("generator", from.tensors(), from.engine());
+        from == null ? null : PlayerState.from(Player.GENERATOR, from.tensors(), from.engine());
     this.dState =
-        from == null ? null : PlayerState.from("discriminator", from.tensors(), from.engine());
+        from == null ? null : PlayerState.from(Player.DISCRIMINATOR, from.tensors(), from.engine());
     this.keepGLr = from == null || ConfigChanges.includes(changed, "optim.generator.lr");
     this.keepDLr = from == null || ConfigChanges.includes(changed, "optim.discriminator.lr");
     String averaging = "stabilizers.historical-averaging.";

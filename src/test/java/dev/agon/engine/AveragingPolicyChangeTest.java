@@ -3,6 +3,7 @@ package dev.agon.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agon.config.AgonConfig;
+import dev.agon.config.Player;
 import dev.agon.objective.DLoss;
 import dev.agon.objective.GLoss;
 import dev.agon.tensor.Tensors;
@@ -28,16 +29,21 @@ class AveragingPolicyChangeTest extends ActorKitTest {
     TestProbe<Messages.ControlReply> replies = kit.createTestProbe();
     StepHook policy =
         (actor, step) -> {
-          if (actor.equals("discriminator") && step == 15) {
+          if (actor == Player.DISCRIMINATOR && step == 15) {
             h.coordinator
                 .get()
-                .tell(new Coordinator.ChangeAveraging("critic", 0.1, 0, replies.getRef()));
+                .tell(
+                    new Coordinator.ChangeAveraging(
+                        Player.DISCRIMINATOR, -0.1, 0, replies.getRef()));
             h.coordinator
                 .get()
-                .tell(new Coordinator.ChangeAveraging("discriminator", 0.01, 0, replies.getRef()));
+                .tell(
+                    new Coordinator.ChangeAveraging(
+                        Player.DISCRIMINATOR, 0.01, 0, replies.getRef()));
             h.coordinator
                 .get()
-                .tell(new Coordinator.ChangeAveraging("generator", 0.005, 30, replies.getRef()));
+                .tell(
+                    new Coordinator.ChangeAveraging(Player.GENERATOR, 0.005, 30, replies.getRef()));
           }
         };
     Coordinator.Finished f = h.run(kit, c, settings, policy, null);

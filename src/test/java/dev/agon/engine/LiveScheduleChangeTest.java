@@ -3,6 +3,7 @@ package dev.agon.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agon.config.AgonConfig;
+import dev.agon.config.Player;
 import dev.agon.objective.GLoss;
 import dev.agon.tensor.Tensors;
 import dev.agon.train.DiscriminatorTrainer;
@@ -31,7 +32,7 @@ class LiveScheduleChangeTest extends ActorKitTest {
     TestProbe<Messages.ControlReply> replies = kit.createTestProbe();
     StepHook changeAtTen =
         (actor, step) -> {
-          if (actor.equals("generator") && step == 10) {
+          if (actor == Player.GENERATOR && step == 10) {
             h.coordinator
                 .get()
                 .tell(
