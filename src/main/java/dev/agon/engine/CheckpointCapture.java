@@ -192,7 +192,7 @@ final class CheckpointCapture {
     recorder.tell(
         new Recorder.Record(
             new Messages.EngineEvent(
-                w.ok() ? "checkpoint" : "checkpoint_failed",
+                w.ok() ? EventKind.CHECKPOINT : EventKind.CHECKPOINT_FAILED,
                 w.step(),
                 w.dStep(),
                 w.ok() ? w.dir().getFileName().toString() : w.error(),

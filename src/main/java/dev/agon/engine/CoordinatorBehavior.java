@@ -126,7 +126,13 @@ final class CoordinatorBehavior {
         .tell(
             new Recorder.Record(
                 new Messages.EngineEvent(
-                    "resumed_from", gDone, dDone, start.from(), 0, 0, System.currentTimeMillis())));
+                    EventKind.RESUMED_FROM,
+                    gDone,
+                    dDone,
+                    start.from(),
+                    0,
+                    0,
+                    System.currentTimeMillis())));
     if (start.rescheduled()) {
       ctx.getLog()
           .info(
@@ -393,7 +399,7 @@ final class CoordinatorBehavior {
         .tell(
             new Recorder.Record(
                 new Messages.ScheduleEvent(
-                    "schedule",
+                    Messages.ScheduleEvent.Change.SCHEDULE,
                     admission.gDone() + 1,
                     admission.dDone() + 1,
                     schedule.k(),

@@ -135,16 +135,14 @@ public final class Metrics extends AbstractBehavior<Metrics.Command> {
       }
       sink.evaluated(e.step(), e.endMillis(), e.nanos(), e.skipped());
     } else if (o.report() instanceof Messages.EngineEvent e) {
-      if (e.event().equals("checkpoint")) {
+      if (e.event() == EventKind.CHECKPOINT) {
         sink.checkpointWritten(e.nanos(), e.timeMillis());
       }
     } else if (o.report() instanceof Messages.ScheduleEvent s) {
-      if (s.change().equals("schedule")) {
+      if (s.change() == Messages.ScheduleEvent.Change.SCHEDULE) {
         sink.schedule(s.k(), s.staleness());
-      } else if (s.change().equals("generator_lr")) {
-        sink.learningRate(Player.GENERATOR.label(), s.value());
-      } else if (s.change().equals("discriminator_lr")) {
-        sink.learningRate(Player.DISCRIMINATOR.label(), s.value());
+      } else if (s.change().isLearningRate()) {
+        sink.learningRate(s.change().player().label(), s.value());
       }
     }
     return this;

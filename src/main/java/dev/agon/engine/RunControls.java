@@ -176,7 +176,7 @@ final class RunControls {
     recorder.tell(
         new Recorder.Record(
             new Messages.ScheduleEvent(
-                a.model().label() + "_averaging",
+                Messages.ScheduleEvent.Change.averaging(a.model()),
                 g ? a.step() : -1,
                 g ? -1 : a.step(),
                 admission.schedule().k(),
@@ -193,7 +193,7 @@ final class RunControls {
     recorder.tell(
         new Recorder.Record(
             new Messages.ScheduleEvent(
-                a.model().label() + "_lr",
+                Messages.ScheduleEvent.Change.learningRate(a.model()),
                 g ? a.step() : -1,
                 g ? -1 : a.step(),
                 admission.schedule().k(),
@@ -233,7 +233,7 @@ final class RunControls {
       recorder.tell(
           new Recorder.Record(
               new Messages.EngineEvent(
-                  "pause", pausedAt, -1, "", 0, 0, System.currentTimeMillis())));
+                  EventKind.PAUSE, pausedAt, -1, "", 0, 0, System.currentTimeMillis())));
       log.get().info("pausing at the end of iteration {}", pausedAt);
     }
     p.replyTo()
@@ -253,7 +253,7 @@ final class RunControls {
     recorder.tell(
         new Recorder.Record(
             new Messages.EngineEvent(
-                "resume", gDone, dDone, "", 0, 0, System.currentTimeMillis())));
+                EventKind.RESUME, gDone, dDone, "", 0, 0, System.currentTimeMillis())));
     log.get().info("resuming after iteration {}", gDone);
     r.replyTo().tell(Messages.ControlReply.accepted(gDone, "resumed after iteration " + gDone));
     return admitOrFinish.get();

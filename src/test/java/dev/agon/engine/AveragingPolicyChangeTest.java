@@ -54,8 +54,8 @@ class AveragingPolicyChangeTest extends ActorKitTest {
         .isEqualTo(Messages.Outcome.ACCEPTED);
     assertThat(replies.receiveMessage(Duration.ofSeconds(5)).outcome())
         .isEqualTo(Messages.Outcome.ACCEPTED);
-    Messages.ScheduleEvent d = event(h, "discriminator_averaging");
-    Messages.ScheduleEvent g = event(h, "generator_averaging");
+    Messages.ScheduleEvent d = event(h, Messages.ScheduleEvent.Change.DISCRIMINATOR_AVERAGING);
+    Messages.ScheduleEvent g = event(h, Messages.ScheduleEvent.Change.GENERATOR_AVERAGING);
     assertThat(d.value()).isEqualTo(0.01);
     assertThat(g.start()).isEqualTo(30);
     // The penalty appears from the recorded update on, not before.
@@ -98,9 +98,10 @@ class AveragingPolicyChangeTest extends ActorKitTest {
         Tensors.toFloats(f.discriminatorParams()), Tensors.toFloats(dt.params()));
   }
 
-  private static Messages.ScheduleEvent event(EngineHarness h, String change) {
+  private static Messages.ScheduleEvent event(
+      EngineHarness h, Messages.ScheduleEvent.Change change) {
     return h.reports.stream()
-        .filter(r -> r instanceof Messages.ScheduleEvent e && e.change().equals(change))
+        .filter(r -> r instanceof Messages.ScheduleEvent e && e.change() == change)
         .map(r -> (Messages.ScheduleEvent) r)
         .findFirst()
         .orElseThrow();

@@ -66,9 +66,15 @@ class LiveScheduleChangeTest extends ActorKitTest {
             .map(r -> (Messages.ScheduleEvent) r)
             .toList();
     Messages.ScheduleEvent segment =
-        events.stream().filter(e -> e.change().equals("schedule")).findFirst().orElseThrow();
+        events.stream()
+            .filter(e -> e.change() == Messages.ScheduleEvent.Change.SCHEDULE)
+            .findFirst()
+            .orElseThrow();
     Messages.ScheduleEvent lr =
-        events.stream().filter(e -> e.change().equals("generator_lr")).findFirst().orElseThrow();
+        events.stream()
+            .filter(e -> e.change() == Messages.ScheduleEvent.Change.GENERATOR_LR)
+            .findFirst()
+            .orElseThrow();
     long barrierG = segment.gStep() - 1;
     long barrierD = segment.dStep() - 1;
     assertThat(barrierG).isGreaterThanOrEqualTo(9);
