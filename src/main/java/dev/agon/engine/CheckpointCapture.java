@@ -150,7 +150,7 @@ final class CheckpointCapture {
     engine.putAll(p.generator().prefixedScalars());
     engine.putAll(p.discriminator().prefixedScalars());
     Schedule schedule = at.schedule();
-    engine.putAll(EngineState.of(at.gDone(), at.dDone(), schedule, at.epoch()).toManifest());
+    engine.putAll(EngineState.of(at.gDone(), at.dDone(), schedule, at.segment()).toManifest());
     writeInFlight = true;
     lastNanos = System.nanoTime();
     Checkpointer.Write w =

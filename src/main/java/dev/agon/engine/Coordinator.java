@@ -158,14 +158,14 @@ public final class Coordinator {
   /**
    * Where a resumed run starts: G and D have made {@code gDone} and {@code dDone} updates (their
    * trainers are restored to those versions by the parts' suppliers) under {@code schedule}, in
-   * schedule segment {@code epoch}; {@code from} names the checkpoint. {@code rescheduled}: the
+   * schedule segment {@code segment}; {@code from} names the checkpoint. {@code rescheduled}: the
    * resume changed k or s, so {@code schedule} is a new segment from this point, recorded as a live
    * change is.
    */
   public record StartState(
-      long gDone, long dDone, Schedule schedule, int epoch, String from, boolean rescheduled) {
-    public StartState(long gDone, long dDone, Schedule schedule, int epoch, String from) {
-      this(gDone, dDone, schedule, epoch, from, false);
+      long gDone, long dDone, Schedule schedule, int segment, String from, boolean rescheduled) {
+    public StartState(long gDone, long dDone, Schedule schedule, int segment, String from) {
+      this(gDone, dDone, schedule, segment, from, false);
     }
   }
 

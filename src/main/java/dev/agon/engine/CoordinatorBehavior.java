@@ -71,7 +71,7 @@ final class CoordinatorBehavior {
             ? new Admission(settings.schedule(), 0, settings.iterations(), 0, 0)
             : new Admission(
                 start.schedule(),
-                start.epoch(),
+                start.segment(),
                 settings.iterations(),
                 start.gDone(),
                 start.dDone());
@@ -388,7 +388,7 @@ final class CoordinatorBehavior {
             admission.gDone() + 1,
             admission.dDone() + 1);
     // D applies first and passes the change on to G, so G's new fakes arrive after it.
-    crew.discriminator().tell(new Discriminator.Reschedule(schedule, admission.epoch()));
+    crew.discriminator().tell(new Discriminator.Reschedule(schedule, admission.segment()));
     recordSchedule();
   }
 

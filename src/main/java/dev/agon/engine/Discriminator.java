@@ -34,7 +34,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   public record Admit(long upToStep) implements Command {}
 
   /** A new schedule segment from the barrier D is at; passed on to the Generator. */
-  public record Reschedule(Schedule schedule, int epoch) implements Command {}
+  public record Reschedule(Schedule schedule, int segment) implements Command {}
 
   /** Use {@code lr} from the next update on. */
   public record SetLearningRate(double lr) implements Command {}
@@ -55,7 +55,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   private final ArrayDeque<Messages.FakeBatch> fakes = new ArrayDeque<>();
   private final ActorRef<Messages.RealBatch> realAdapter;
   private Schedule schedule;
-  private int epoch;
+  private int segment;
   private ActorRef<Generator.Command> generator;
   private long version;
   private long admitted;
@@ -71,21 +71,21 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   public record GetState(ActorRef<PlayerState> replyTo) implements Command {}
 
   /**
-   * A Discriminator that starts under {@code schedule} in segment {@code epoch} at its trainer's
+   * A Discriminator that starts under {@code schedule} in segment {@code segment} at its trainer's
    * update count (a resumed run's).
    */
   public static Behavior<Command> create(
       Supplier<DiscriminatorTrainer> trainer,
       EngineSettings settings,
       Schedule schedule,
-      int epoch,
+      int segment,
       ActorRef<DataLoader.Command> data,
       ActorRef<Coordinator.Command> coordinator,
       StepHook hook) {
     return Behaviors.setup(
         ctx ->
             new Discriminator(
-                ctx, trainer.get(), settings, schedule, epoch, data, coordinator, hook));
+                ctx, trainer.get(), settings, schedule, segment, data, coordinator, hook));
   }
 
   private Discriminator(
@@ -93,7 +93,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
       DiscriminatorTrainer trainer,
       EngineSettings settings,
       Schedule schedule,
-      int epoch,
+      int segment,
       ActorRef<DataLoader.Command> data,
       ActorRef<Coordinator.Command> coordinator,
       StepHook hook) {
@@ -101,7 +101,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
     this.trainer = trainer;
     this.settings = settings;
     this.schedule = schedule;
-    this.epoch = epoch;
+    this.segment = segment;
     this.version = trainer.updates();
     this.admitted = version;
     this.hook = hook;
@@ -140,7 +140,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
 
   private Behavior<Command> onFake(Fake f) {
     // Fakes made for an earlier schedule segment were overtaken by a change: drop them.
-    if (f.batch().epoch() == epoch) {
+    if (f.batch().segment() == segment) {
       fakes.add(f.batch());
     }
     return tryStep();
@@ -153,10 +153,10 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
 
   private Behavior<Command> onReschedule(Reschedule r) {
     schedule = r.schedule();
-    epoch = r.epoch();
+    segment = r.segment();
     fakes.clear();
     publishIfUsed();
-    generator.tell(new Generator.Reschedule(r.schedule(), r.epoch()));
+    generator.tell(new Generator.Reschedule(r.schedule(), r.segment()));
     return tryStep();
   }
 

@@ -24,9 +24,9 @@ public final class Messages {
 
   /**
    * The fakes of D update {@code dStep} (1-based), produced by G at {@code generatorVersion} for
-   * schedule segment {@code epoch} (0 until a live change of k or s starts another).
+   * schedule segment {@code segment} (0 until a live change of k or s starts another).
    */
-  public record FakeBatch(long dStep, long generatorVersion, int epoch, INDArray x)
+  public record FakeBatch(long dStep, long generatorVersion, int segment, INDArray x)
       implements TensorMessage {}
 
   /** A flat parameter snapshot of {@code model} after {@code version} updates. */

@@ -186,7 +186,7 @@ final class ResumePoint {
       long d = e.dDone();
       int k = e.k();
       int s = e.staleness();
-      int epoch = e.epoch();
+      int segment = e.segment();
       if (g > c.schedule().iterations()) {
         throw new CheckpointException(
             ckpt.dir()
@@ -209,10 +209,10 @@ final class ResumePoint {
         schedule =
             schedule.changedAt(
                 g, d, newK ? c.schedule().k() : k, newS ? c.schedule().staleness() : s);
-        epoch++;
+        segment++;
       }
       return new Coordinator.StartState(
-          g, d, schedule, epoch, ckpt.dir().getFileName().toString(), newK || newS);
+          g, d, schedule, segment, ckpt.dir().getFileName().toString(), newK || newS);
     } catch (NullPointerException | IllegalArgumentException ex) {
       throw new CheckpointException(ckpt.dir() + ": incomplete engine state in the manifest");
     }

@@ -73,7 +73,7 @@ class ConfigChangeResumeTest {
         .containsEntry("schedule.k", "2")
         .containsEntry("schedule.origin_g", "4")
         .containsEntry("schedule.origin_d", "4")
-        .containsEntry("schedule.epoch", "1");
+        .containsEntry("schedule.segment", "1");
     assertThat(Files.readString(run.resolve("config.conf")))
         .contains("k = 2")
         .doesNotContain("k = 1");
