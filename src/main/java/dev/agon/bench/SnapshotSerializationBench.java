@@ -1,5 +1,6 @@
 package dev.agon.bench;
 
+import dev.agon.config.Player;
 import dev.agon.engine.Messages;
 import dev.agon.engine.TrainRun;
 import dev.agon.nn.Dcgan;
@@ -32,7 +33,7 @@ public final class SnapshotSerializationBench {
     int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     INDArray params =
         Dcgan.generator(100, 1, 28, Dcgan.DEFAULT_WIDTH).build(DataType.FLOAT, 1).params().dup();
-    Messages.Snapshot snapshot = new Messages.Snapshot("generator", 1, params);
+    Messages.Snapshot snapshot = new Messages.Snapshot(Player.GENERATOR, 1, params);
     ActorSystem<Void> system =
         ActorSystem.create(Behaviors.empty(), "agon-bench", TrainRun.pekkoConfig());
     try {

@@ -3,6 +3,7 @@ package dev.agon.cli;
 import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.AgonConfig;
+import dev.agon.config.Player;
 import dev.agon.data.BatchSource;
 import dev.agon.data.Datasets;
 import dev.agon.data.ImageDataset;
@@ -213,7 +214,7 @@ final class EvalCommand implements Callable<Integer> {
       }
     }
     GeneratorTrainer g = GeneratorTrainer.create(c, data.sampleShape());
-    INDArray params = tensors.get("generator");
+    INDArray params = tensors.get(Player.GENERATOR.label());
     if (params == null || params.length() != g.network().numParams()) {
       throw new CheckpointException(dir + ": no generator tensor matching the run's config");
     }
@@ -377,7 +378,7 @@ final class EvalCommand implements Callable<Integer> {
               throw new Main.UserException(why);
             });
     JsdProbe probe = JsdProbe.create(c, data, jsdSamples);
-    INDArray dParams = tensors.get("discriminator");
+    INDArray dParams = tensors.get(Player.DISCRIMINATOR.label());
     if (dParams == null || dParams.length() != probe.numParams()) {
       throw new CheckpointException(dir + ": no discriminator tensor matching the run's config");
     }

@@ -3,6 +3,7 @@ package dev.agon.cli;
 import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.AgonConfig;
+import dev.agon.config.Player;
 import dev.agon.data.BatchSource;
 import dev.agon.data.ImageSource;
 import dev.agon.data.Mixture2d;
@@ -93,7 +94,7 @@ final class SampleCommand implements Callable<Integer> {
               + ")");
     }
     var tensors = checkpoint.tensors();
-    INDArray params = tensors.get("generator");
+    INDArray params = tensors.get(Player.GENERATOR.label());
     if (params == null) {
       throw new CheckpointException(dir + ": no generator tensor");
     }

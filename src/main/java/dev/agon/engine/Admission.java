@@ -31,7 +31,7 @@ final class Admission {
   record Admitted(OptionalLong d, OptionalLong g) {}
 
   private Schedule schedule;
-  private int epoch;
+  private int segment;
   private long lastIteration;
   private long gDone;
   private long dDone;
@@ -41,10 +41,13 @@ final class Admission {
   private OptionalLong checkpointAt = OptionalLong.empty();
   private OptionalLong pausedAt = OptionalLong.empty();
 
-  /** A run under {@code schedule} (segment {@code epoch}) whose players have made gDone/dDone. */
-  Admission(Schedule schedule, int epoch, long lastIteration, long gDone, long dDone) {
+  /**
+   * A run under {@code schedule} (schedule segment number {@code segment}) whose players have made
+   * gDone/dDone.
+   */
+  Admission(Schedule schedule, int segment, long lastIteration, long gDone, long dDone) {
     this.schedule = schedule;
-    this.epoch = epoch;
+    this.segment = segment;
     this.lastIteration = lastIteration;
     this.gDone = this.gAdmitted = gDone;
     this.dDone = this.dAdmitted = dDone;
@@ -54,8 +57,8 @@ final class Admission {
     return schedule;
   }
 
-  int epoch() {
-    return epoch;
+  int segment() {
+    return segment;
   }
 
   long lastIteration() {
@@ -146,7 +149,7 @@ final class Admission {
   Schedule startSegment() {
     Change c = change.orElseThrow();
     schedule = schedule.changedAt(gDone, dDone, c.k(), c.staleness());
-    epoch++;
+    segment++;
     change = Optional.empty();
     return schedule;
   }

@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import dev.agon.train.PlayerState;
 import dev.agon.train.Schedule;
 import java.util.ArrayDeque;
@@ -126,7 +127,7 @@ final class CheckpointCapture {
 
   /** A player's state arrived: the pair once both have (the capture is then over). */
   Optional<Pair> captured(PlayerState s) {
-    if (s.model().equals("generator")) {
+    if (s.model() == Player.GENERATOR) {
       capturedG = Optional.of(s);
     } else {
       capturedD = Optional.of(s);
@@ -149,7 +150,7 @@ final class CheckpointCapture {
     engine.putAll(p.generator().prefixedScalars());
     engine.putAll(p.discriminator().prefixedScalars());
     Schedule schedule = at.schedule();
-    engine.putAll(EngineState.of(at.gDone(), at.dDone(), schedule, at.epoch()).toManifest());
+    engine.putAll(EngineState.of(at.gDone(), at.dDone(), schedule, at.segment()).toManifest());
     writeInFlight = true;
     lastNanos = System.nanoTime();
     Checkpointer.Write w =
@@ -191,7 +192,7 @@ final class CheckpointCapture {
     recorder.tell(
         new Recorder.Record(
             new Messages.EngineEvent(
-                w.ok() ? "checkpoint" : "checkpoint_failed",
+                w.ok() ? EventKind.CHECKPOINT : EventKind.CHECKPOINT_FAILED,
                 w.step(),
                 w.dStep(),
                 w.ok() ? w.dir().getFileName().toString() : w.error(),

@@ -1,6 +1,7 @@
 package dev.agon.engine;
 
 import dev.agon.config.BestMetric;
+import dev.agon.config.Player;
 import dev.agon.data.BatchSource;
 import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.engine.serialization.TensorMessage;
@@ -87,17 +88,17 @@ public final class Coordinator {
 
   /**
    * Set a player's historical-averaging policy (Salimans et al. 2016): weight λ (0: off) and the G
-   * update from which it applies; {@code model} is "generator" or "discriminator".
+   * update from which it applies; {@code model} names the player.
    */
   public record ChangeAveraging(
-      String model, double weight, long start, ActorRef<Messages.ControlReply> replyTo)
+      Player model, double weight, long start, ActorRef<Messages.ControlReply> replyTo)
       implements Command {}
 
   /** A player applied a learning rate change before update {@code step}. */
-  public record LearningRateApplied(String model, long step, double lr) implements Command {}
+  public record LearningRateApplied(Player model, long step, double lr) implements Command {}
 
   /** A player applied a historical-averaging policy before update {@code step}. */
-  public record AveragingApplied(String model, long step, double weight, long start)
+  public record AveragingApplied(Player model, long step, double weight, long start)
       implements Command {}
 
   record StateCaptured(PlayerState state) implements Command, TensorMessage {}
@@ -140,7 +141,7 @@ public final class Coordinator {
    * A player's update {@code step} gave a non-finite loss or parameter ({@code what}): the run ends
    * at once without a checkpoint of that state, and {@link Finished#diverged()} says why.
    */
-  public record Diverged(String model, long step, String what) implements Command {}
+  public record Diverged(Player model, long step, String what) implements Command {}
 
   /**
    * Checkpointing of a run: the writer, when checkpoints fall due (every {@code everySteps} G
@@ -157,14 +158,14 @@ public final class Coordinator {
   /**
    * Where a resumed run starts: G and D have made {@code gDone} and {@code dDone} updates (their
    * trainers are restored to those versions by the parts' suppliers) under {@code schedule}, in
-   * schedule segment {@code epoch}; {@code from} names the checkpoint. {@code rescheduled}: the
+   * schedule segment {@code segment}; {@code from} names the checkpoint. {@code rescheduled}: the
    * resume changed k or s, so {@code schedule} is a new segment from this point, recorded as a live
    * change is.
    */
   public record StartState(
-      long gDone, long dDone, Schedule schedule, int epoch, String from, boolean rescheduled) {
-    public StartState(long gDone, long dDone, Schedule schedule, int epoch, String from) {
-      this(gDone, dDone, schedule, epoch, from, false);
+      long gDone, long dDone, Schedule schedule, int segment, String from, boolean rescheduled) {
+    public StartState(long gDone, long dDone, Schedule schedule, int segment, String from) {
+      this(gDone, dDone, schedule, segment, from, false);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import dev.agon.engine.Coordinator.Command;
 import dev.agon.engine.Coordinator.Finished;
 import dev.agon.train.PlayerState;
@@ -70,7 +71,7 @@ final class CoordinatorBehavior {
             ? new Admission(settings.schedule(), 0, settings.iterations(), 0, 0)
             : new Admission(
                 start.schedule(),
-                start.epoch(),
+                start.segment(),
                 settings.iterations(),
                 start.gDone(),
                 start.dDone());
@@ -125,7 +126,13 @@ final class CoordinatorBehavior {
         .tell(
             new Recorder.Record(
                 new Messages.EngineEvent(
-                    "resumed_from", gDone, dDone, start.from(), 0, 0, System.currentTimeMillis())));
+                    EventKind.RESUMED_FROM,
+                    gDone,
+                    dDone,
+                    start.from(),
+                    0,
+                    0,
+                    System.currentTimeMillis())));
     if (start.rescheduled()) {
       ctx.getLog()
           .info(
@@ -381,7 +388,7 @@ final class CoordinatorBehavior {
             admission.gDone() + 1,
             admission.dDone() + 1);
     // D applies first and passes the change on to G, so G's new fakes arrive after it.
-    crew.discriminator().tell(new Discriminator.Reschedule(schedule, admission.epoch()));
+    crew.discriminator().tell(new Discriminator.Reschedule(schedule, admission.segment()));
     recordSchedule();
   }
 
@@ -392,7 +399,7 @@ final class CoordinatorBehavior {
         .tell(
             new Recorder.Record(
                 new Messages.ScheduleEvent(
-                    "schedule",
+                    Messages.ScheduleEvent.Change.SCHEDULE,
                     admission.gDone() + 1,
                     admission.dDone() + 1,
                     schedule.k(),
@@ -502,7 +509,7 @@ final class CoordinatorBehavior {
   }
 
   private static String diverged(Coordinator.Diverged d) {
-    return d.model() + " update " + d.step() + ": " + d.what();
+    return d.model().label() + " update " + d.step() + ": " + d.what();
   }
 
   private static String failed(ChildFailed f) {
@@ -575,8 +582,8 @@ final class CoordinatorBehavior {
         new Finished(
             admission.dDone(),
             admission.gDone(),
-            g.tensors().get("generator"),
-            d.tensors().get("discriminator"),
+            g.tensors().get(Player.GENERATOR.label()),
+            d.tensors().get(Player.DISCRIMINATOR.label()),
             g.tensors().get("generator_ema"),
             stop,
             w == null ? null : w.dir(),

@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -38,11 +39,11 @@ record Crew(
                 parts.discriminator(),
                 settings,
                 at.schedule(),
-                at.epoch(),
+                at.segment(),
                 data,
                 ctx.getSelf(),
                 parts.hook()),
-            "discriminator",
+            Player.DISCRIMINATOR.label(),
             pinned);
     ActorRef<Generator.Command> generator =
         ctx.spawn(
@@ -50,11 +51,11 @@ record Crew(
                 parts.generator(),
                 settings,
                 at.schedule(),
-                at.epoch(),
+                at.segment(),
                 discriminator,
                 ctx.getSelf(),
                 parts.hook()),
-            "generator",
+            Player.GENERATOR.label(),
             pinned);
     Optional<ActorRef<Checkpointer.Command>> checkpointer =
         Optional.ofNullable(parts.checkpointing())

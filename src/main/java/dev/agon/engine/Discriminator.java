@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.objective.DLoss;
@@ -33,7 +34,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   public record Admit(long upToStep) implements Command {}
 
   /** A new schedule segment from the barrier D is at; passed on to the Generator. */
-  public record Reschedule(Schedule schedule, int epoch) implements Command {}
+  public record Reschedule(Schedule schedule, int segment) implements Command {}
 
   /** Use {@code lr} from the next update on. */
   public record SetLearningRate(double lr) implements Command {}
@@ -54,7 +55,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   private final ArrayDeque<Messages.FakeBatch> fakes = new ArrayDeque<>();
   private final ActorRef<Messages.RealBatch> realAdapter;
   private Schedule schedule;
-  private int epoch;
+  private int segment;
   private ActorRef<Generator.Command> generator;
   private long version;
   private long admitted;
@@ -70,21 +71,21 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   public record GetState(ActorRef<PlayerState> replyTo) implements Command {}
 
   /**
-   * A Discriminator that starts under {@code schedule} in segment {@code epoch} at its trainer's
+   * A Discriminator that starts under {@code schedule} in segment {@code segment} at its trainer's
    * update count (a resumed run's).
    */
   public static Behavior<Command> create(
       Supplier<DiscriminatorTrainer> trainer,
       EngineSettings settings,
       Schedule schedule,
-      int epoch,
+      int segment,
       ActorRef<DataLoader.Command> data,
       ActorRef<Coordinator.Command> coordinator,
       StepHook hook) {
     return Behaviors.setup(
         ctx ->
             new Discriminator(
-                ctx, trainer.get(), settings, schedule, epoch, data, coordinator, hook));
+                ctx, trainer.get(), settings, schedule, segment, data, coordinator, hook));
   }
 
   private Discriminator(
@@ -92,7 +93,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
       DiscriminatorTrainer trainer,
       EngineSettings settings,
       Schedule schedule,
-      int epoch,
+      int segment,
       ActorRef<DataLoader.Command> data,
       ActorRef<Coordinator.Command> coordinator,
       StepHook hook) {
@@ -100,13 +101,13 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
     this.trainer = trainer;
     this.settings = settings;
     this.schedule = schedule;
-    this.epoch = epoch;
+    this.segment = segment;
     this.version = trainer.updates();
     this.admitted = version;
     this.hook = hook;
     this.data = data;
     this.coordinator = coordinator;
-    this.policy = new PendingPolicy("discriminator", coordinator);
+    this.policy = new PendingPolicy(Player.DISCRIMINATOR, coordinator);
     this.reals = new ArrayDeque<>(settings.prefetch());
     this.realAdapter = ctx.messageAdapter(Messages.RealBatch.class, Real::new);
     data.tell(new DataLoader.Request(settings.prefetch(), realAdapter));
@@ -139,7 +140,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
 
   private Behavior<Command> onFake(Fake f) {
     // Fakes made for an earlier schedule segment were overtaken by a change: drop them.
-    if (f.batch().epoch() == epoch) {
+    if (f.batch().segment() == segment) {
       fakes.add(f.batch());
     }
     return tryStep();
@@ -152,10 +153,10 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
 
   private Behavior<Command> onReschedule(Reschedule r) {
     schedule = r.schedule();
-    epoch = r.epoch();
+    segment = r.segment();
     fakes.clear();
     publishIfUsed();
-    generator.tell(new Generator.Reschedule(r.schedule(), r.epoch()));
+    generator.tell(new Generator.Reschedule(r.schedule(), r.segment()));
     return tryStep();
   }
 
@@ -193,14 +194,14 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
       }
       Messages.RealBatch real = reals.poll();
       policy.applyBefore(n, trainer.optimizer(), trainer::historicalAveraging);
-      hook.beforeStep("discriminator", n);
+      hook.beforeStep(Player.DISCRIMINATOR, n);
       long t0 = System.nanoTime();
       DLoss loss = trainer.step(real.x(), fake.x());
       long nanos = System.nanoTime() - t0;
       String bad = Divergence.check(loss.loss(), trainer.params());
       if (bad != null) {
         halted = true;
-        coordinator.tell(new Coordinator.Diverged("discriminator", n, bad));
+        coordinator.tell(new Coordinator.Diverged(Player.DISCRIMINATOR, n, bad));
         return this;
       }
       version = n;
@@ -228,7 +229,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
     if (generator != null && schedule.discriminatorVersionUsed(version)) {
       generator.tell(
           new Generator.DiscriminatorSnapshot(
-              new Messages.Snapshot("discriminator", version, trainer.snapshot())));
+              new Messages.Snapshot(Player.DISCRIMINATOR, version, trainer.snapshot())));
     }
   }
 }

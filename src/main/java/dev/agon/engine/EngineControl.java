@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import dev.agon.web.Control;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -82,7 +83,7 @@ final class EngineControl implements Control {
   }
 
   @Override
-  public CompletionStage<Control.Reply> averaging(String network, double weight, long start) {
+  public CompletionStage<Control.Reply> averaging(Player network, double weight, long start) {
     return ask(r -> new Coordinator.ChangeAveraging(network, weight, start, r));
   }
 }

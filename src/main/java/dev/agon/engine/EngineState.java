@@ -18,11 +18,11 @@ import java.util.TreeMap;
  * @param staleness the segment's staleness s
  * @param originG the G update at which the segment began
  * @param originD the D update at which the segment began
- * @param epoch the segment's number (0: the config's; each live or resumed change of k or s adds
+ * @param segment the segment's number (0: the config's; each live or resumed change of k or s adds
  *     one)
  */
 public record EngineState(
-    long gDone, long dDone, int k, int staleness, long originG, long originD, int epoch) {
+    long gDone, long dDone, int k, int staleness, long originG, long originD, int segment) {
   public static final String G_DONE = "engine.g_done";
   public static final String D_DONE = "engine.d_done";
 
@@ -33,7 +33,13 @@ public record EngineState(
   public static final String STALENESS = "schedule.staleness";
   public static final String ORIGIN_G = "schedule.origin_g";
   public static final String ORIGIN_D = "schedule.origin_d";
-  public static final String EPOCH = "schedule.epoch";
+  public static final String SEGMENT = "schedule.segment";
+
+  /**
+   * {@link #SEGMENT}'s name in checkpoints written before the schedule's "epoch" became "segment":
+   * read when {@code SEGMENT} is absent, never written, so old checkpoints still resume.
+   */
+  public static final String LEGACY_SEGMENT = "schedule.epoch";
 
   /** Rollbacks after divergence so far: a resumed run goes on counting against the guard. */
   public static final String ROLLBACKS = "guard.rollbacks";
@@ -44,7 +50,7 @@ public record EngineState(
   public static final String BATCH_SIZE = "data.batch_size";
 
   /** The state at G update {@code gDone}, D update {@code dDone}, under {@code schedule}. */
-  public static EngineState of(long gDone, long dDone, Schedule schedule, int epoch) {
+  public static EngineState of(long gDone, long dDone, Schedule schedule, int segment) {
     return new EngineState(
         gDone,
         dDone,
@@ -52,7 +58,7 @@ public record EngineState(
         schedule.staleness(),
         schedule.originG(),
         schedule.originD(),
-        epoch);
+        segment);
   }
 
   /** The schedule segment in force, run to {@code iterations} G updates. */
@@ -70,7 +76,7 @@ public record EngineState(
     m.put(STALENESS, Integer.toString(staleness));
     m.put(ORIGIN_G, Long.toString(originG));
     m.put(ORIGIN_D, Long.toString(originD));
-    m.put(EPOCH, Integer.toString(epoch));
+    m.put(SEGMENT, Integer.toString(segment));
     return m;
   }
 
@@ -87,7 +93,12 @@ public record EngineState(
         Integer.parseInt(required(engine, STALENESS)),
         Long.parseLong(required(engine, ORIGIN_G)),
         Long.parseLong(required(engine, ORIGIN_D)),
-        Integer.parseInt(required(engine, EPOCH)));
+        Integer.parseInt(
+            required(
+                engine,
+                !engine.containsKey(SEGMENT) && engine.containsKey(LEGACY_SEGMENT)
+                    ? LEGACY_SEGMENT
+                    : SEGMENT)));
   }
 
   /** The run's constants as manifest entries, written into every checkpoint of a launch. */

@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,7 +23,7 @@ final class FaultInjection {
     }
     AtomicInteger failed = new AtomicInteger();
     return (actor, step) -> {
-      if (actor.equals("generator") && step == failAt && failed.getAndIncrement() < failTimes) {
+      if (actor == Player.GENERATOR && step == failAt && failed.getAndIncrement() < failTimes) {
         throw new IllegalStateException("injected fault before generator update " + step);
       }
     };

@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.objective.GLoss;
@@ -34,7 +35,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
       implements Command, TensorMessage {}
 
   /** A new schedule segment from the barrier G is at (passed on by the Discriminator). */
-  public record Reschedule(Schedule schedule, int epoch) implements Command {}
+  public record Reschedule(Schedule schedule, int segment) implements Command {}
 
   /** Use {@code lr} from the next update on. */
   public record SetLearningRate(double lr) implements Command {}
@@ -63,7 +64,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   // Kept for the JSD bound of the next evaluation: one D-sized reference, no copy.
   private Messages.Snapshot lastDiscriminator;
   private Schedule schedule;
-  private int epoch;
+  private int segment;
   private long version;
   private long admitted;
   private final PendingPolicy policy;
@@ -78,21 +79,21 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   public record GetState(ActorRef<PlayerState> replyTo) implements Command {}
 
   /**
-   * A Generator that starts under {@code schedule} in segment {@code epoch} at its trainer's
+   * A Generator that starts under {@code schedule} in segment {@code segment} at its trainer's
    * version (a resumed run's).
    */
   public static Behavior<Command> create(
       Supplier<GeneratorTrainer> trainer,
       EngineSettings settings,
       Schedule schedule,
-      int epoch,
+      int segment,
       ActorRef<Discriminator.Command> discriminator,
       ActorRef<Coordinator.Command> coordinator,
       StepHook hook) {
     return Behaviors.setup(
         ctx ->
             new Generator(
-                ctx, trainer.get(), settings, schedule, epoch, discriminator, coordinator, hook));
+                ctx, trainer.get(), settings, schedule, segment, discriminator, coordinator, hook));
   }
 
   private Generator(
@@ -100,7 +101,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
       GeneratorTrainer trainer,
       EngineSettings settings,
       Schedule schedule,
-      int epoch,
+      int segment,
       ActorRef<Discriminator.Command> discriminator,
       ActorRef<Coordinator.Command> coordinator,
       StepHook hook) {
@@ -108,13 +109,13 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
     this.trainer = trainer;
     this.settings = settings;
     this.schedule = schedule;
-    this.epoch = epoch;
+    this.segment = segment;
     this.version = trainer.version();
     this.admitted = version;
     this.hook = hook;
     this.discriminator = discriminator;
     this.coordinator = coordinator;
-    this.policy = new PendingPolicy("generator", coordinator);
+    this.policy = new PendingPolicy(Player.GENERATOR, coordinator);
     discriminator.tell(new Discriminator.Connect(ctx.getSelf()));
     produceFakes();
   }
@@ -144,7 +145,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
 
   private Behavior<Command> onReschedule(Reschedule r) {
     schedule = r.schedule();
-    epoch = r.epoch();
+    segment = r.segment();
     produceFakes();
     return tryStep();
   }
@@ -181,14 +182,14 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
         return this;
       }
       policy.applyBefore(i, trainer.optimizer(), trainer::historicalAveraging);
-      hook.beforeStep("generator", i);
+      hook.beforeStep(Player.GENERATOR, i);
       long t0 = System.nanoTime();
       GLoss loss = trainer.step(i, d.params(), settings.batchSize());
       long nanos = System.nanoTime() - t0;
       String bad = Divergence.check(loss.loss(), trainer.params());
       if (bad != null) {
         halted = true;
-        coordinator.tell(new Coordinator.Diverged("generator", i, bad));
+        coordinator.tell(new Coordinator.Diverged(Player.GENERATOR, i, bad));
         return this;
       }
       version = i;
@@ -209,13 +210,13 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
     return this;
   }
 
-  /** The fakes of every D update that trains on the current version, tagged with the epoch. */
+  /** The fakes of every D update that trains on the current version, tagged with the segment. */
   private void produceFakes() {
     long[] range = schedule.fakesOfVersion(version);
     for (long n = range[0]; n <= range[1]; n++) {
       discriminator.tell(
           new Discriminator.Fake(
-              new Messages.FakeBatch(n, version, epoch, trainer.fakes(n, settings.batchSize()))));
+              new Messages.FakeBatch(n, version, segment, trainer.fakes(n, settings.batchSize()))));
     }
   }
 }

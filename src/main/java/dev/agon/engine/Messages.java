@@ -2,11 +2,13 @@ package dev.agon.engine;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.agon.config.Player;
 import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.objective.DLoss;
 import dev.agon.objective.GLoss;
 import dev.agon.train.Scorer;
+import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -22,13 +24,13 @@ public final class Messages {
 
   /**
    * The fakes of D update {@code dStep} (1-based), produced by G at {@code generatorVersion} for
-   * schedule segment {@code epoch} (0 until a live change of k or s starts another).
+   * schedule segment {@code segment} (0 until a live change of k or s starts another).
    */
-  public record FakeBatch(long dStep, long generatorVersion, int epoch, INDArray x)
+  public record FakeBatch(long dStep, long generatorVersion, int segment, INDArray x)
       implements TensorMessage {}
 
   /** A flat parameter snapshot of {@code model} after {@code version} updates. */
-  public record Snapshot(String model, long version, INDArray params) implements TensorMessage {}
+  public record Snapshot(Player model, long version, INDArray params) implements TensorMessage {}
 
   /** How the run answered a control request. */
   public enum Outcome {
@@ -88,14 +90,14 @@ public final class Messages {
       implements Report {}
 
   /**
-   * A live change took effect: {@code change} is "schedule" (k and s from G update {@code gStep}
-   * and D update {@code dStep}), "generator_lr"/"discriminator_lr" ({@code value} is the learning
-   * rate, from that player's update {@code gStep} or {@code dStep}) or
-   * "generator_averaging"/"discriminator_averaging" ({@code value} the historical-averaging weight
-   * and {@code start} its start, likewise); unused numbers are NaN or −1.
+   * A live change took effect: {@code change} is {@link Change#SCHEDULE} (k and s from G update
+   * {@code gStep} and D update {@code dStep}), a player's {@code _LR} ({@code value} is the
+   * learning rate, from that player's update {@code gStep} or {@code dStep}) or its {@code
+   * _AVERAGING} ({@code value} the historical-averaging weight and {@code start} its start,
+   * likewise); unused numbers are NaN or −1.
    */
   public record ScheduleEvent(
-      String change,
+      Change change,
       long gStep,
       long dStep,
       int k,
@@ -103,7 +105,50 @@ public final class Messages {
       double value,
       long start,
       long timeMillis)
-      implements Report {}
+      implements Report {
+    /** What changed; {@link #wire()} is the {@code change} field of {@code metrics.jsonl}. */
+    public enum Change {
+      SCHEDULE(null),
+      GENERATOR_LR(Player.GENERATOR),
+      DISCRIMINATOR_LR(Player.DISCRIMINATOR),
+      GENERATOR_AVERAGING(Player.GENERATOR),
+      DISCRIMINATOR_AVERAGING(Player.DISCRIMINATOR);
+
+      private final Player player;
+
+      Change(Player player) {
+        this.player = player;
+      }
+
+      /** The player whose policy changed; null for {@link #SCHEDULE}. */
+      public Player player() {
+        return player;
+      }
+
+      /** {@code p}'s learning-rate change. */
+      public static Change learningRate(Player p) {
+        return p == Player.GENERATOR ? GENERATOR_LR : DISCRIMINATOR_LR;
+      }
+
+      /** {@code p}'s historical-averaging change. */
+      public static Change averaging(Player p) {
+        return p == Player.GENERATOR ? GENERATOR_AVERAGING : DISCRIMINATOR_AVERAGING;
+      }
+
+      public boolean isLearningRate() {
+        return this == GENERATOR_LR || this == DISCRIMINATOR_LR;
+      }
+
+      public boolean isAveraging() {
+        return this == GENERATOR_AVERAGING || this == DISCRIMINATOR_AVERAGING;
+      }
+
+      /** The file's spelling: "schedule", "generator_lr", "discriminator_averaging"... */
+      public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+      }
+    }
+  }
 
   /**
    * G update {@code step} (1-based; G's version after it), trained against D version {@code
@@ -141,13 +186,20 @@ public final class Messages {
 
   /**
    * Something the engine did to keep the run going, one line of {@code metrics.jsonl} each: {@code
-   * event} is "checkpoint" ({@code detail} the directory), "checkpoint_failed" (the error; {@code
-   * count} failures so far), "pause", "resume" or "resumed_from" (the checkpoint a run continues);
-   * at G update {@code gStep} and D update {@code dStep}; {@code nanos}: how long it took
-   * (checkpoints), else 0. The "rollback" and "restart" lines of {@code metrics.jsonl} are not
-   * EngineEvents: TrainRun writes them itself between two engines, when no Recorder runs.
+   * event} is {@link EventKind#CHECKPOINT} ({@code detail} the directory), {@code
+   * CHECKPOINT_FAILED} (the error; {@code count} failures so far), {@code PAUSE}, {@code RESUME} or
+   * {@code RESUMED_FROM} (the checkpoint a run continues); at G update {@code gStep} and D update
+   * {@code dStep}; {@code nanos}: how long it took (checkpoints), else 0. The "rollback" and
+   * "restart" lines of {@code metrics.jsonl} are not EngineEvents: TrainRun writes them itself
+   * between two engines, when no Recorder runs.
    */
   public record EngineEvent(
-      String event, long gStep, long dStep, String detail, long count, long nanos, long timeMillis)
+      EventKind event,
+      long gStep,
+      long dStep,
+      String detail,
+      long count,
+      long nanos,
+      long timeMillis)
       implements Report {}
 }

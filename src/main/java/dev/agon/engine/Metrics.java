@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.eval.ImageMetrics;
 import dev.agon.eval.ModeMetrics;
@@ -89,10 +90,10 @@ public final class Metrics extends AbstractBehavior<Metrics.Command> {
     sink.actorMessage("coordinator");
     int batch = settings.batchSize();
     if (o.report() instanceof Messages.DStepReport d) {
-      sink.actorMessage("discriminator");
+      sink.actorMessage(Player.DISCRIMINATOR.label());
       sink.actorMessage("data-loader");
       sink.step(
-          "discriminator",
+          Player.DISCRIMINATOR.label(),
           d.step(),
           d.loss().loss(),
           d.penalty(),
@@ -102,13 +103,13 @@ public final class Metrics extends AbstractBehavior<Metrics.Command> {
           d.staleness());
       sink.discriminatorOutputs(d.loss().meanDReal(), d.loss().meanDFake());
       sink.discriminatorAccuracy(d.loss().accuracy());
-      sink.gradientNorm("discriminator", d.gradNorm());
+      sink.gradientNorm(Player.DISCRIMINATOR.label(), d.gradNorm());
       dataFlow(d);
     } else if (o.report() instanceof Messages.GStepReport g) {
-      sink.actorMessage("generator");
-      sink.gradientNorm("generator", g.gradNorm());
+      sink.actorMessage(Player.GENERATOR.label());
+      sink.gradientNorm(Player.GENERATOR.label(), g.gradNorm());
       sink.step(
-          "generator",
+          Player.GENERATOR.label(),
           g.step(),
           g.loss().loss(),
           g.penalty(),
@@ -134,16 +135,14 @@ public final class Metrics extends AbstractBehavior<Metrics.Command> {
       }
       sink.evaluated(e.step(), e.endMillis(), e.nanos(), e.skipped());
     } else if (o.report() instanceof Messages.EngineEvent e) {
-      if (e.event().equals("checkpoint")) {
+      if (e.event() == EventKind.CHECKPOINT) {
         sink.checkpointWritten(e.nanos(), e.timeMillis());
       }
     } else if (o.report() instanceof Messages.ScheduleEvent s) {
-      if (s.change().equals("schedule")) {
+      if (s.change() == Messages.ScheduleEvent.Change.SCHEDULE) {
         sink.schedule(s.k(), s.staleness());
-      } else if (s.change().equals("generator_lr")) {
-        sink.learningRate("generator", s.value());
-      } else if (s.change().equals("discriminator_lr")) {
-        sink.learningRate("discriminator", s.value());
+      } else if (s.change().isLearningRate()) {
+        sink.learningRate(s.change().player().label(), s.value());
       }
     }
     return this;

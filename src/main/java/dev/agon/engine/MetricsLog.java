@@ -120,8 +120,8 @@ public final class MetricsLog {
     }
   }
 
-  private static final Set<String> LIFECYCLE =
-      Set.of("run_start", "resumed_from", "restart", "rollback");
+  private static final Set<EventKind> LIFECYCLE =
+      Set.of(EventKind.RUN_START, EventKind.RESUMED_FROM, EventKind.RESTART, EventKind.ROLLBACK);
 
   private static final Pattern EVENT = Pattern.compile("^\\{\"event\":\"([a-z_]+)\"");
   private static final Pattern STEP = Pattern.compile("\"(?:g_)?step\":(-?\\d+)");
@@ -213,11 +213,16 @@ public final class MetricsLog {
     if (!e.find()) {
       return false; // not a record of ours
     }
-    String event = e.group(1);
+    EventKind event = EventKind.parse(e.group(1)).orElse(null);
+    if (event == null) {
+      return false; // not a record of ours
+    }
     if (LIFECYCLE.contains(event)) {
       return true;
     }
-    if (event.equals("eval") || event.equals("checkpoint") || event.equals("checkpoint_failed")) {
+    if (event == EventKind.EVAL
+        || event == EventKind.CHECKPOINT
+        || event == EventKind.CHECKPOINT_FAILED) {
       Matcher s = STEP.matcher(line);
       return s.find() && Long.parseLong(s.group(1)) <= step;
     }

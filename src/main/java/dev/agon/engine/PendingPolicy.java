@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import dev.agon.nn.Optimizer;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -15,13 +16,13 @@ final class PendingPolicy {
     void set(double weight, long start);
   }
 
-  private final String model;
+  private final Player model;
   private final ActorRef<Coordinator.Command> coordinator;
   private double lr = Double.NaN;
   private double weight = Double.NaN;
   private long start;
 
-  PendingPolicy(String model, ActorRef<Coordinator.Command> coordinator) {
+  PendingPolicy(Player model, ActorRef<Coordinator.Command> coordinator) {
     this.model = model;
     this.coordinator = coordinator;
   }

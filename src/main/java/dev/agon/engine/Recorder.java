@@ -117,7 +117,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     if (r.report() instanceof Messages.DStepReport d) {
       write(
           Json.object()
-              .put("event", "d_step")
+              .put("event", EventKind.D_STEP.wire())
               .put("step", d.step())
               .put("g_version_used", d.generatorVersionUsed())
               .put("staleness", d.staleness())
@@ -137,8 +137,8 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     } else if (r.report() instanceof Messages.ScheduleEvent e) {
       Json j =
           Json.object()
-              .put("event", "schedule_change")
-              .put("change", e.change())
+              .put("event", EventKind.SCHEDULE_CHANGE.wire())
+              .put("change", e.change().wire())
               .put("k", e.k())
               .put("staleness", e.staleness());
       if (e.gStep() >= 0) {
@@ -147,16 +147,16 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
       if (e.dStep() >= 0) {
         j.put("from_d_step", e.dStep());
       }
-      if (e.change().endsWith("_lr")) {
+      if (e.change().isLearningRate()) {
         j.put("lr", e.value());
-      } else if (e.change().endsWith("_averaging")) {
+      } else if (e.change().isAveraging()) {
         j.put("weight", e.value()).put("start", e.start());
       }
       write(j.put("time_ms", e.timeMillis()).end());
     } else if (r.report() instanceof Messages.GStepReport g) {
       write(
           Json.object()
-              .put("event", "g_step")
+              .put("event", EventKind.G_STEP.wire())
               .put("step", g.step())
               .put("d_version_used", g.discriminatorVersionUsed())
               .put("staleness", g.staleness())
@@ -174,7 +174,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     } else if (r.report() instanceof Messages.EngineEvent e) {
       write(
           Json.object()
-              .put("event", e.event())
+              .put("event", e.event().wire())
               .put("g_step", e.gStep())
               .put("d_step", e.dStep())
               .put("detail", e.detail())
@@ -198,7 +198,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
   static String evalLine(Messages.EvalReport e, boolean last) {
     Json j =
         Json.object()
-            .put("event", "eval")
+            .put("event", EventKind.EVAL.wire())
             .put("step", e.step())
             .put("g_version", e.gVersion())
             .put("ema", e.ema());

@@ -41,13 +41,13 @@ final class RecoveryPolicy {
    * What to do about one failure.
    *
    * @param counts the counts including this failure
-   * @param event the metrics.jsonl event that records it: "rollback" or "restart"
+   * @param event the metrics.jsonl event that records it: ROLLBACK or RESTART
    * @param count this failure's number among its kind (the event's {@code count})
    * @param max the guard's limit for its kind
    * @param backoff how long to wait before a restart (zero otherwise)
    */
   record Decision(
-      Action action, Counts counts, String event, int count, int max, Duration backoff) {}
+      Action action, Counts counts, EventKind event, int count, int max, Duration backoff) {}
 
   private final GuardConfig guard;
 
@@ -66,7 +66,7 @@ final class RecoveryPolicy {
             : new Counts(before.rollbacks(), before.restarts() + 1);
     int count = diverged ? after.rollbacks() : after.restarts();
     int max = diverged ? guard.maxRollbacks() : guard.maxRestarts();
-    String event = diverged ? "rollback" : "restart";
+    EventKind event = diverged ? EventKind.ROLLBACK : EventKind.RESTART;
     Action action;
     if (failure != null && failure.contains(NO_SPACE)) {
       action = Action.DISK_FULL;

@@ -4,6 +4,7 @@ import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.checkpoint.ConfigChanges;
 import dev.agon.config.AgonConfig;
+import dev.agon.config.Player;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.PlayerState;
@@ -58,9 +59,9 @@ final class ResumePoint {
             : ConfigChanges.between(from.config(), rendered);
     this.startState = from == null ? null : startState(c, from, changed);
     this.gState =
-        from == null ? null : PlayerState.from("generator", from.tensors(), from.engine());
+        from == null ? null : PlayerState.from(Player.GENERATOR, from.tensors(), from.engine());
     this.dState =
-        from == null ? null : PlayerState.from("discriminator", from.tensors(), from.engine());
+        from == null ? null : PlayerState.from(Player.DISCRIMINATOR, from.tensors(), from.engine());
     this.keepGLr = from == null || ConfigChanges.includes(changed, "optim.generator.lr");
     this.keepDLr = from == null || ConfigChanges.includes(changed, "optim.discriminator.lr");
     String averaging = "stabilizers.historical-averaging.";
@@ -185,7 +186,7 @@ final class ResumePoint {
       long d = e.dDone();
       int k = e.k();
       int s = e.staleness();
-      int epoch = e.epoch();
+      int segment = e.segment();
       if (g > c.schedule().iterations()) {
         throw new CheckpointException(
             ckpt.dir()
@@ -208,10 +209,10 @@ final class ResumePoint {
         schedule =
             schedule.changedAt(
                 g, d, newK ? c.schedule().k() : k, newS ? c.schedule().staleness() : s);
-        epoch++;
+        segment++;
       }
       return new Coordinator.StartState(
-          g, d, schedule, epoch, ckpt.dir().getFileName().toString(), newK || newS);
+          g, d, schedule, segment, ckpt.dir().getFileName().toString(), newK || newS);
     } catch (NullPointerException | IllegalArgumentException ex) {
       throw new CheckpointException(ckpt.dir() + ": incomplete engine state in the manifest");
     }

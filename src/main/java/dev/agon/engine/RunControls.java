@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import dev.agon.config.RuntimeLimits;
 import dev.agon.engine.Coordinator.ChangeAveraging;
 import dev.agon.engine.Coordinator.ChangeSchedule;
@@ -136,10 +137,8 @@ final class RunControls {
   }
 
   Behavior<Coordinator.Command> averaging(ChangeAveraging c, Phase phase) {
-    boolean g = c.model().equals("generator");
-    if (!g && !c.model().equals("discriminator")) {
-      c.replyTo().tell(Messages.ControlReply.refused("model must be generator or discriminator"));
-    } else if (RuntimeLimits.AVERAGING_WEIGHT.violation("weight", c.weight()) != null) {
+    boolean g = c.model() == Player.GENERATOR;
+    if (RuntimeLimits.AVERAGING_WEIGHT.violation("weight", c.weight()) != null) {
       c.replyTo()
           .tell(
               Messages.ControlReply.refused(
@@ -160,7 +159,7 @@ final class RunControls {
       c.replyTo()
           .tell(
               Messages.ControlReply.accepted(
-                  -1, c.model() + " averaging applies from its next update"));
+                  -1, c.model().label() + " averaging applies from its next update"));
     }
     return Behaviors.same();
   }
@@ -169,15 +168,15 @@ final class RunControls {
     log.get()
         .info(
             "{} historical averaging weight {} start {} from update {}",
-            a.model(),
+            a.model().label(),
             a.weight(),
             a.start(),
             a.step());
-    boolean g = a.model().equals("generator");
+    boolean g = a.model() == Player.GENERATOR;
     recorder.tell(
         new Recorder.Record(
             new Messages.ScheduleEvent(
-                a.model() + "_averaging",
+                Messages.ScheduleEvent.Change.averaging(a.model()),
                 g ? a.step() : -1,
                 g ? -1 : a.step(),
                 admission.schedule().k(),
@@ -189,12 +188,12 @@ final class RunControls {
   }
 
   Behavior<Coordinator.Command> learningRateApplied(Coordinator.LearningRateApplied a) {
-    log.get().info("{} learning rate {} from update {}", a.model(), a.lr(), a.step());
-    boolean g = a.model().equals("generator");
+    log.get().info("{} learning rate {} from update {}", a.model().label(), a.lr(), a.step());
+    boolean g = a.model() == Player.GENERATOR;
     recorder.tell(
         new Recorder.Record(
             new Messages.ScheduleEvent(
-                a.model() + "_lr",
+                Messages.ScheduleEvent.Change.learningRate(a.model()),
                 g ? a.step() : -1,
                 g ? -1 : a.step(),
                 admission.schedule().k(),
@@ -234,7 +233,7 @@ final class RunControls {
       recorder.tell(
           new Recorder.Record(
               new Messages.EngineEvent(
-                  "pause", pausedAt, -1, "", 0, 0, System.currentTimeMillis())));
+                  EventKind.PAUSE, pausedAt, -1, "", 0, 0, System.currentTimeMillis())));
       log.get().info("pausing at the end of iteration {}", pausedAt);
     }
     p.replyTo()
@@ -254,7 +253,7 @@ final class RunControls {
     recorder.tell(
         new Recorder.Record(
             new Messages.EngineEvent(
-                "resume", gDone, dDone, "", 0, 0, System.currentTimeMillis())));
+                EventKind.RESUME, gDone, dDone, "", 0, 0, System.currentTimeMillis())));
     log.get().info("resuming after iteration {}", gDone);
     r.replyTo().tell(Messages.ControlReply.accepted(gDone, "resumed after iteration " + gDone));
     return admitOrFinish.get();

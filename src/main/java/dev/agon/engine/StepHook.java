@@ -1,5 +1,7 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
+
 /**
  * Called by the Generator and the Discriminator on their own thread just before each update: the
  * seam for tests that inject delays or faults into a running engine. Production runs use {@link
@@ -9,8 +11,6 @@ package dev.agon.engine;
 public interface StepHook {
   StepHook NONE = (actor, step) -> {};
 
-  /**
-   * {@code actor} is "generator" or "discriminator"; {@code step} the 1-based update about to run.
-   */
-  void beforeStep(String actor, long step);
+  /** {@code actor} is the player; {@code step} the 1-based update about to run. */
+  void beforeStep(Player actor, long step);
 }

@@ -107,7 +107,7 @@ public final class TrainRun {
     Path metrics = runDir.resolve("metrics.jsonl");
     Json start =
         Json.object()
-            .put("event", "run_start")
+            .put("event", EventKind.RUN_START.wire())
             .put("run", c.run().name())
             .put("config_sha256", configHash());
     if (resumedFrom != null) {
@@ -346,7 +346,7 @@ public final class TrainRun {
     MetricsLog.append(
         runDir.resolve("metrics.jsonl"),
         Json.object()
-            .put("event", r.event())
+            .put("event", r.event().wire())
             .put("g_step", f.gSteps())
             .put("d_step", f.dSteps())
             .put("detail", f.failure())
@@ -354,7 +354,7 @@ public final class TrainRun {
             .put("time_ms", System.currentTimeMillis())
             .end());
     if (r.action() == RecoveryPolicy.Action.GIVE_UP) {
-      log.error("giving up after {} {}s: {}", r.count() - 1, r.event(), f.failure());
+      log.error("giving up after {} {}s: {}", r.count() - 1, r.event().wire(), f.failure());
       return false;
     }
     CheckpointStore.Checkpoint from = CheckpointStore.latestValid(runDir, log::warn).orElse(null);
@@ -368,7 +368,7 @@ public final class TrainRun {
     }
     log.warn(
         "{} {} of {} after {}: from {} (learning rates x{})",
-        r.event(),
+        r.event().wire(),
         r.count(),
         r.max(),
         f.failure(),

@@ -18,12 +18,21 @@ public final class Meters {
   public static final String ACTOR = "actor";
   public static final String GPU = "gpu";
 
+  /**
+   * The values of {@code network}: the players' wire names. The same strings as {@code
+   * config.Player}'s labels (a test checks it); spelled here because metrics imports nothing of
+   * ours, and callers pass {@code Player.label()}.
+   */
+  public static final String GENERATOR = "generator";
+
+  public static final String DISCRIMINATOR = "discriminator";
+
   /** Values of {@code network}. */
-  public static final List<String> NETWORKS = List.of("generator", "discriminator");
+  public static final List<String> NETWORKS = List.of(GENERATOR, DISCRIMINATOR);
 
   /** Engine actors with a row in the actor meters. */
   public static final List<String> ACTORS =
-      List.of("coordinator", "generator", "discriminator", "data-loader", "evaluator", "metrics");
+      List.of("coordinator", GENERATOR, DISCRIMINATOR, "data-loader", "evaluator", "metrics");
 
   /** Training state codes of {@link #TRAINING_STATE}. */
   public static final int STATE_STARTING = 0;

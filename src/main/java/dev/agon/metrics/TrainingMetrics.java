@@ -282,8 +282,8 @@ public final class TrainingMetrics implements AutoCloseable {
   public void configured(long iterations, int k, int staleness, double lrG, double lrD) {
     iterationsTarget.set(iterations);
     schedule(k, staleness);
-    learningRate("generator", lrG);
-    learningRate("discriminator", lrD);
+    learningRate(Meters.GENERATOR, lrG);
+    learningRate(Meters.DISCRIMINATOR, lrD);
   }
 
   public void schedule(int k, int staleness) {
@@ -319,9 +319,9 @@ public final class TrainingMetrics implements AutoCloseable {
     }
     n.staleness.set(staleness);
     n.duration.record(nanos, TimeUnit.NANOSECONDS);
-    if (network.equals("generator")) {
+    if (network.equals(Meters.GENERATOR)) {
       gRate.add(System.nanoTime(), step);
-      history.add(step, networks.get("discriminator").loss.get(LossTerm.TOTAL).get(), loss);
+      history.add(step, networks.get(Meters.DISCRIMINATOR).loss.get(LossTerm.TOTAL).get(), loss);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.agon.train;
 
+import dev.agon.config.Player;
 import dev.agon.nn.Network;
 import dev.agon.nn.Optimizer;
 import dev.agon.objective.HistoricalAverage;
@@ -17,18 +18,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <model>_net_state}, {@code <model>_optimizer}, {@code <model>_history} and {@code generator_ema}
  * (the names the checkpoint files get); scalars are exact decimal strings.
  *
- * @param model "generator" or "discriminator"
+ * @param model whose state; tensors and scalars are named by its {@link Player#label()}
  * @param version updates applied
  * @param tensors detached copies, by name
  * @param scalars by name, without the model prefix
  */
 public record PlayerState(
-    String model, long version, Map<String, INDArray> tensors, Map<String, String> scalars) {
+    Player model, long version, Map<String, INDArray> tensors, Map<String, String> scalars) {
 
   /** Captures G's state (copies: costs about 2-5 parameter vectors of memory). */
   public static PlayerState of(GeneratorTrainer t) {
     PlayerState s =
-        capture("generator", t.version(), t.network(), t.optimizer(), t.historicalAverage());
+        capture(Player.GENERATOR, t.version(), t.network(), t.optimizer(), t.historicalAverage());
     INDArray ema = t.emaParams();
     if (ema != null) {
       s.tensors.put("generator_ema", ema.dup());
@@ -38,24 +39,25 @@ public record PlayerState(
 
   /** Captures D's state. */
   public static PlayerState of(DiscriminatorTrainer t) {
-    return capture("discriminator", t.updates(), t.network(), t.optimizer(), t.historicalAverage());
+    return capture(
+        Player.DISCRIMINATOR, t.updates(), t.network(), t.optimizer(), t.historicalAverage());
   }
 
   private static PlayerState capture(
-      String model, long version, Network net, Optimizer opt, HistoricalAverage history) {
+      Player model, long version, Network net, Optimizer opt, HistoricalAverage history) {
     Map<String, INDArray> tensors = new LinkedHashMap<>();
     Map<String, String> scalars = new TreeMap<>();
-    tensors.put(model, net.params().dup());
+    tensors.put(model.label(), net.params().dup());
     INDArray state = net.state();
     if (state != null && state.length() > 0) {
-      tensors.put(model + "_net_state", state.dup());
+      tensors.put(model.label() + "_net_state", state.dup());
     }
-    tensors.put(model + "_optimizer", opt.state().dup());
+    tensors.put(model.label() + "_optimizer", opt.state().dup());
     scalars.put("version", Long.toString(version));
     scalars.put("optimizer_steps", Long.toString(opt.steps()));
     scalars.put("lr", Double.toString(opt.learningRate()));
     if (history != null) {
-      tensors.put(model + "_history", history.state().dup());
+      tensors.put(model.label() + "_history", history.state().dup());
       scalars.put("history_count", Long.toString(history.count()));
       scalars.put("history_weight", Double.toString(history.weight()));
       scalars.put("history_start", Long.toString(history.start()));
@@ -104,30 +106,30 @@ public record PlayerState(
 
   private void restore(
       Network net, Optimizer opt, boolean keepLr, double scale, AveragingSetter averaging) {
-    INDArray params = require(model);
+    INDArray params = require(model.label());
     if (params.length() != net.numParams()) {
       throw new IllegalArgumentException(
-          model
+          model.label()
               + ": checkpoint has "
               + params.length()
               + " parameters, the network "
               + net.numParams());
     }
     net.copyParamsFrom(params);
-    INDArray state = tensors.get(model + "_net_state");
+    INDArray state = tensors.get(model.label() + "_net_state");
     INDArray netState = net.state();
     long have = netState == null ? 0 : netState.length();
     if ((state == null ? 0 : state.length()) != have) {
       throw new IllegalArgumentException(
-          model + ": network state size differs from the checkpoint");
+          model.label() + ": network state size differs from the checkpoint");
     }
     if (state != null) {
       netState.assign(state.reshape('c', netState.shape()));
     }
-    INDArray optState = require(model + "_optimizer");
+    INDArray optState = require(model.label() + "_optimizer");
     if (optState.length() != opt.state().length()) {
       throw new IllegalArgumentException(
-          model
+          model.label()
               + ": optimizer state of "
               + optState.length()
               + " values, the optimizer has "
@@ -147,7 +149,7 @@ public record PlayerState(
   }
 
   private void restoreHistory(HistoricalAverage h) {
-    h.restore(require(model + "_history"), Long.parseLong(scalars.get("history_count")));
+    h.restore(require(model.label() + "_history"), Long.parseLong(scalars.get("history_count")));
   }
 
   private INDArray require(String name) {
@@ -161,7 +163,7 @@ public record PlayerState(
   private String require(String key, boolean scalar) {
     String v = scalars.get(key);
     if (v == null) {
-      throw new IllegalArgumentException("checkpoint lacks " + model + "." + key);
+      throw new IllegalArgumentException("checkpoint lacks " + model.label() + "." + key);
     }
     return v;
   }
@@ -169,30 +171,30 @@ public record PlayerState(
   /** The scalars under their checkpoint keys ({@code <model>.<key>}). */
   public Map<String, String> prefixedScalars() {
     Map<String, String> m = new TreeMap<>();
-    scalars.forEach((k, v) -> m.put(model + "." + k, v));
+    scalars.forEach((k, v) -> m.put(model.label() + "." + k, v));
     return m;
   }
 
   /** The state of {@code model} from a checkpoint's tensors and engine scalars. */
   public static PlayerState from(
-      String model, Map<String, INDArray> tensors, Map<String, String> engine) {
+      Player model, Map<String, INDArray> tensors, Map<String, String> engine) {
     Map<String, INDArray> mine = new LinkedHashMap<>();
     tensors.forEach(
         (k, v) -> {
-          if (k.equals(model) || k.startsWith(model + "_")) {
+          if (k.equals(model.label()) || k.startsWith(model.label() + "_")) {
             mine.put(k, v);
           }
         });
     Map<String, String> scalars = new TreeMap<>();
     engine.forEach(
         (k, v) -> {
-          if (k.startsWith(model + ".")) {
-            scalars.put(k.substring(model.length() + 1), v);
+          if (k.startsWith(model.label() + ".")) {
+            scalars.put(k.substring(model.label().length() + 1), v);
           }
         });
     String version = scalars.get("version");
     if (version == null) {
-      throw new IllegalArgumentException("checkpoint lacks " + model + ".version");
+      throw new IllegalArgumentException("checkpoint lacks " + model.label() + ".version");
     }
     return new PlayerState(model, Long.parseLong(version), mine, scalars);
   }

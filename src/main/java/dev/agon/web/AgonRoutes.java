@@ -1,6 +1,7 @@
 package dev.agon.web;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.agon.config.Player;
 import dev.agon.metrics.LossHistory;
 import dev.agon.metrics.Meters;
 import dev.agon.metrics.TrainingMetrics;
@@ -93,15 +94,15 @@ public final class AgonRoutes {
             .put("run", m.run())
             .put("experiment", m.experiment())
             .put("state", stateName(m.state()))
-            .put("g_steps", m.steps("generator"))
-            .put("d_steps", m.steps("discriminator"));
+            .put("g_steps", m.steps(Player.GENERATOR.label()))
+            .put("d_steps", m.steps(Player.DISCRIMINATOR.label()));
     num(j, "iterations", m.iterationsTarget());
     num(j, "g_steps_per_second", m.generatorStepsPerSecond());
-    num(j, "loss_d", m.loss("discriminator"));
-    num(j, "loss_g", m.loss("generator"));
+    num(j, "loss_d", m.loss(Player.DISCRIMINATOR.label()));
+    num(j, "loss_g", m.loss(Player.GENERATOR.label()));
     num(j, "d_real", m.discriminatorReal());
     num(j, "d_fake", m.discriminatorFake());
-    num(j, "last_step_time_s", m.lastStepSeconds("generator"));
+    num(j, "last_step_time_s", m.lastStepSeconds(Player.GENERATOR.label()));
     num(j, "start_time_s", m.runStartSeconds());
     Json eval = Json.object();
     for (Map.Entry<String, Double> e : m.evalValues().entrySet()) {

@@ -1,5 +1,6 @@
 package dev.agon.web;
 
+import dev.agon.config.Player;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
@@ -48,8 +49,8 @@ public interface Control {
       OptionalDouble discriminatorLr);
 
   /**
-   * Set {@code network}'s ("generator" or "discriminator") historical-averaging weight (0: off) and
-   * the G update its averages start from; applies from that player's next update.
+   * Set {@code network}'s historical-averaging weight (0: off) and the G update its averages start
+   * from; applies from that player's next update.
    */
-  CompletionStage<Reply> averaging(String network, double weight, long start);
+  CompletionStage<Reply> averaging(Player network, double weight, long start);
 }

@@ -1,6 +1,7 @@
 package dev.agon.web;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.agon.config.Player;
 import dev.agon.config.RuntimeLimits;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,7 +50,7 @@ public final class ControlRoutes {
   private static final Set<String> AVERAGING_KEYS = Set.of("network", "weight", "start");
 
   /** The networks {@code averaging} names. */
-  public static final List<String> NETWORKS = List.of("generator", "discriminator");
+  public static final List<String> NETWORKS = Player.labels();
 
   private final Control control;
   private final byte[] token;
@@ -272,7 +273,7 @@ public final class ControlRoutes {
         throw new BadRequest(400, bad);
       }
     }
-    return control.averaging(network, weight, start);
+    return control.averaging(Player.parse(network), weight, start);
   }
 
   /** {@code key}'s integer, refused (400) outside the config's bounds {@code range}. */

@@ -1,5 +1,6 @@
 package dev.agon.web;
 
+import dev.agon.config.Player;
 import dev.agon.metrics.LossHistory;
 import dev.agon.metrics.TrainingMetrics;
 import java.nio.file.Files;
@@ -33,18 +34,18 @@ final class StatusPage {
         .append("</style></head><body>\n<h1>")
         .append(run)
         .append("</h1>\n<div class=\"row\"><div><table>");
-    long g = m.steps("generator");
+    long g = m.steps(Player.GENERATOR.label());
     double target = m.iterationsTarget();
     row(b, "experiment", esc(m.experiment()));
     row(b, "state", AgonRoutes.stateName(m.state()));
     row(b, "G step", g + (Double.isFinite(target) ? " / " + (long) target : ""));
-    row(b, "D step", Long.toString(m.steps("discriminator")));
+    row(b, "D step", Long.toString(m.steps(Player.DISCRIMINATOR.label())));
     row(b, "G steps/s", AgonRoutes.fmt(m.generatorStepsPerSecond(), "%.2f"));
-    row(b, "loss D", AgonRoutes.fmt(m.loss("discriminator"), "%.4f"));
-    row(b, "loss G", AgonRoutes.fmt(m.loss("generator"), "%.4f"));
+    row(b, "loss D", AgonRoutes.fmt(m.loss(Player.DISCRIMINATOR.label()), "%.4f"));
+    row(b, "loss G", AgonRoutes.fmt(m.loss(Player.GENERATOR.label()), "%.4f"));
     row(b, "mean D(x)", AgonRoutes.fmt(m.discriminatorReal(), "%.3f"));
     row(b, "mean D(G(z))", AgonRoutes.fmt(m.discriminatorFake(), "%.3f"));
-    double last = m.lastStepSeconds("generator");
+    double last = m.lastStepSeconds(Player.GENERATOR.label());
     row(
         b,
         "last G step",

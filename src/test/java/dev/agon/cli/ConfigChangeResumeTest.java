@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.AgonConfig;
 import dev.agon.config.ConfigLoader;
+import dev.agon.config.Player;
 import dev.agon.tensor.Tensors;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.Factory;
@@ -72,7 +73,7 @@ class ConfigChangeResumeTest {
         .containsEntry("schedule.k", "2")
         .containsEntry("schedule.origin_g", "4")
         .containsEntry("schedule.origin_d", "4")
-        .containsEntry("schedule.epoch", "1");
+        .containsEntry("schedule.segment", "1");
     assertThat(Files.readString(run.resolve("config.conf")))
         .contains("k = 2")
         .doesNotContain("k = 1");
@@ -172,8 +173,8 @@ class ConfigChangeResumeTest {
     long[] shape = Factory.data(c).sampleShape();
     GeneratorTrainer g = GeneratorTrainer.create(c, shape);
     DiscriminatorTrainer d = DiscriminatorTrainer.create(c, shape);
-    PlayerState.from("generator", at4.tensors(), at4.engine()).restore(g, true);
-    PlayerState.from("discriminator", at4.tensors(), at4.engine()).restore(d, false);
+    PlayerState.from(Player.GENERATOR, at4.tensors(), at4.engine()).restore(g, true);
+    PlayerState.from(Player.DISCRIMINATOR, at4.tensors(), at4.engine()).restore(d, false);
     g.historicalAveraging(c.stabilizers().historicalAveraging().generatorWeight(), 0);
     Schedule schedule = new Schedule(1, 0, 7).changedAt(4, 4, 2, 0);
     PlainLoop.run(

@@ -128,7 +128,7 @@ class AdmissionTest {
     assertThat(a.atBarrier()).isTrue();
     Schedule s = a.startSegment();
     assertThat(s).isEqualTo(new Schedule(3, 1, 6, 1, 1));
-    assertThat(a.epoch()).isEqualTo(1);
+    assertThat(a.segment()).isEqualTo(1);
     assertThat(a.pendingChange()).isEmpty();
     p.drive();
     assertThat(a.complete()).isTrue();

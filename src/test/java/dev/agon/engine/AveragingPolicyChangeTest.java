@@ -3,6 +3,7 @@ package dev.agon.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agon.config.AgonConfig;
+import dev.agon.config.Player;
 import dev.agon.objective.DLoss;
 import dev.agon.objective.GLoss;
 import dev.agon.tensor.Tensors;
@@ -28,16 +29,21 @@ class AveragingPolicyChangeTest extends ActorKitTest {
     TestProbe<Messages.ControlReply> replies = kit.createTestProbe();
     StepHook policy =
         (actor, step) -> {
-          if (actor.equals("discriminator") && step == 15) {
+          if (actor == Player.DISCRIMINATOR && step == 15) {
             h.coordinator
                 .get()
-                .tell(new Coordinator.ChangeAveraging("critic", 0.1, 0, replies.getRef()));
+                .tell(
+                    new Coordinator.ChangeAveraging(
+                        Player.DISCRIMINATOR, -0.1, 0, replies.getRef()));
             h.coordinator
                 .get()
-                .tell(new Coordinator.ChangeAveraging("discriminator", 0.01, 0, replies.getRef()));
+                .tell(
+                    new Coordinator.ChangeAveraging(
+                        Player.DISCRIMINATOR, 0.01, 0, replies.getRef()));
             h.coordinator
                 .get()
-                .tell(new Coordinator.ChangeAveraging("generator", 0.005, 30, replies.getRef()));
+                .tell(
+                    new Coordinator.ChangeAveraging(Player.GENERATOR, 0.005, 30, replies.getRef()));
           }
         };
     Coordinator.Finished f = h.run(kit, c, settings, policy, null);
@@ -48,8 +54,8 @@ class AveragingPolicyChangeTest extends ActorKitTest {
         .isEqualTo(Messages.Outcome.ACCEPTED);
     assertThat(replies.receiveMessage(Duration.ofSeconds(5)).outcome())
         .isEqualTo(Messages.Outcome.ACCEPTED);
-    Messages.ScheduleEvent d = event(h, "discriminator_averaging");
-    Messages.ScheduleEvent g = event(h, "generator_averaging");
+    Messages.ScheduleEvent d = event(h, Messages.ScheduleEvent.Change.DISCRIMINATOR_AVERAGING);
+    Messages.ScheduleEvent g = event(h, Messages.ScheduleEvent.Change.GENERATOR_AVERAGING);
     assertThat(d.value()).isEqualTo(0.01);
     assertThat(g.start()).isEqualTo(30);
     // The penalty appears from the recorded update on, not before.
@@ -92,9 +98,10 @@ class AveragingPolicyChangeTest extends ActorKitTest {
         Tensors.toFloats(f.discriminatorParams()), Tensors.toFloats(dt.params()));
   }
 
-  private static Messages.ScheduleEvent event(EngineHarness h, String change) {
+  private static Messages.ScheduleEvent event(
+      EngineHarness h, Messages.ScheduleEvent.Change change) {
     return h.reports.stream()
-        .filter(r -> r instanceof Messages.ScheduleEvent e && e.change().equals(change))
+        .filter(r -> r instanceof Messages.ScheduleEvent e && e.change() == change)
         .map(r -> (Messages.ScheduleEvent) r)
         .findFirst()
         .orElseThrow();

@@ -23,12 +23,26 @@ class EngineStateTest {
         .containsEntry("schedule.staleness", "0")
         .containsEntry("schedule.origin_g", "10")
         .containsEntry("schedule.origin_d", "20")
-        .containsEntry("schedule.epoch", "1");
+        .containsEntry("schedule.segment", "1");
     EngineState back = EngineState.fromManifest(m);
     assertThat(back).isEqualTo(s);
     assertThat(back.schedule(50).dStepsThrough(12))
         .isEqualTo(schedule.dStepsThrough(12))
         .isEqualTo(26);
+  }
+
+  /** Checkpoints from before the rename name the segment "schedule.epoch": they still read. */
+  @Test
+  void theSegmentIsWrittenUnderItsNewKeyAndReadUnderTheOldOneToo() {
+    EngineState s = EngineState.of(12, 26, new Schedule(2, 1, 50, 0, 0).changedAt(10, 20, 3, 0), 2);
+    Map<String, String> m = new HashMap<>(s.toManifest());
+    assertThat(m).doesNotContainKey("schedule.epoch");
+    m.put("schedule.epoch", m.remove("schedule.segment"));
+    assertThat(EngineState.fromManifest(m)).isEqualTo(s);
+    m.remove("schedule.epoch");
+    assertThatThrownBy(() -> EngineState.fromManifest(m))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("schedule.segment");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.agon.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agon.config.AgonConfig;
+import dev.agon.config.Player;
 import dev.agon.objective.GLoss;
 import dev.agon.tensor.Tensors;
 import dev.agon.train.DiscriminatorTrainer;
@@ -31,7 +32,7 @@ class LiveScheduleChangeTest extends ActorKitTest {
     TestProbe<Messages.ControlReply> replies = kit.createTestProbe();
     StepHook changeAtTen =
         (actor, step) -> {
-          if (actor.equals("generator") && step == 10) {
+          if (actor == Player.GENERATOR && step == 10) {
             h.coordinator
                 .get()
                 .tell(
@@ -65,9 +66,15 @@ class LiveScheduleChangeTest extends ActorKitTest {
             .map(r -> (Messages.ScheduleEvent) r)
             .toList();
     Messages.ScheduleEvent segment =
-        events.stream().filter(e -> e.change().equals("schedule")).findFirst().orElseThrow();
+        events.stream()
+            .filter(e -> e.change() == Messages.ScheduleEvent.Change.SCHEDULE)
+            .findFirst()
+            .orElseThrow();
     Messages.ScheduleEvent lr =
-        events.stream().filter(e -> e.change().equals("generator_lr")).findFirst().orElseThrow();
+        events.stream()
+            .filter(e -> e.change() == Messages.ScheduleEvent.Change.GENERATOR_LR)
+            .findFirst()
+            .orElseThrow();
     long barrierG = segment.gStep() - 1;
     long barrierD = segment.dStep() - 1;
     assertThat(barrierG).isGreaterThanOrEqualTo(9);

@@ -3,6 +3,7 @@ package dev.agon.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.agon.config.Player;
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.ParameterizedType;
@@ -105,7 +106,7 @@ class MessageSerializationTest extends ActorKitTest {
     x.putScalar(0, Float.intBitsToFloat(0x7fc00123)); // a NaN with a payload
     x.putScalar(1, -0.0f);
     x.putScalar(2, Float.MIN_VALUE);
-    Messages.Snapshot s = new Messages.Snapshot("generator", 9, x);
+    Messages.Snapshot s = new Messages.Snapshot(Player.GENERATOR, 9, x);
     byte[] bytes = serialization.serialize(s).get();
     // 4 bytes per element plus a small header, not a list of decimal numbers.
     assertThat(bytes.length).isBetween(64 * 100 * 4, 64 * 100 * 4 + 200);

@@ -100,8 +100,8 @@ class PauseAndCheckpointNowTest extends ActorKitTest {
     assertThat(f.stopReason()).isEqualTo("test");
     assertThat(f.checkpoint()).isEqualTo(CheckpointStore.dirOf(run, f.gSteps()));
     assertThat(reports)
-        .anyMatch(r -> r instanceof Messages.EngineEvent e && e.event().equals("pause"))
-        .anyMatch(r -> r instanceof Messages.EngineEvent e && e.event().equals("resume"));
+        .anyMatch(r -> r instanceof Messages.EngineEvent e && e.event() == EventKind.PAUSE)
+        .anyMatch(r -> r instanceof Messages.EngineEvent e && e.event() == EventKind.RESUME);
     EngineVsPlainLoopTest.assertMatchesPlainLoop(
         c,
         new EngineSettings(

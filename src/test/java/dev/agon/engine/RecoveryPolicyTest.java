@@ -18,7 +18,7 @@ class RecoveryPolicyTest {
     for (int i = 0; i < 3; i++) {
       RecoveryPolicy.Decision d = policy.decide(false, "boom", c, false);
       assertThat(d.action()).isEqualTo(RecoveryPolicy.Action.RESTART);
-      assertThat(d.event()).isEqualTo("restart");
+      assertThat(d.event()).isEqualTo(EventKind.RESTART);
       assertThat(d.count()).isEqualTo(i + 1);
       assertThat(d.max()).isEqualTo(3);
       assertThat(d.backoff()).isEqualTo(waits[i]);
@@ -27,7 +27,7 @@ class RecoveryPolicyTest {
     RecoveryPolicy.Decision last = policy.decide(false, "boom", c, false);
     assertThat(last.action()).isEqualTo(RecoveryPolicy.Action.GIVE_UP);
     assertThat(last.count()).isEqualTo(4);
-    assertThat(last.event()).isEqualTo("restart");
+    assertThat(last.event()).isEqualTo(EventKind.RESTART);
     assertThat(last.counts()).isEqualTo(new RecoveryPolicy.Counts(0, 4));
   }
 
@@ -44,7 +44,7 @@ class RecoveryPolicyTest {
     RecoveryPolicy.Decision d =
         policy.decide(true, "loss is NaN", new RecoveryPolicy.Counts(1, 2), false);
     assertThat(d.action()).isEqualTo(RecoveryPolicy.Action.ROLLBACK);
-    assertThat(d.event()).isEqualTo("rollback");
+    assertThat(d.event()).isEqualTo(EventKind.ROLLBACK);
     assertThat(d.count()).isEqualTo(2);
     assertThat(d.max()).isEqualTo(2);
     assertThat(d.backoff()).isEqualTo(Duration.ZERO);

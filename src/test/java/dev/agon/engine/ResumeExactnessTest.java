@@ -6,6 +6,7 @@ import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.ConfigLoader;
 import dev.agon.config.LoadedConfig;
 import dev.agon.tensor.Tensors;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -89,9 +90,44 @@ class ResumeExactnessTest {
       assertThat(r.finished().dSteps()).isEqualTo(24);
       assertThat(CheckpointStore.read(r.checkpoint()).engine())
           .containsEntry("schedule.origin_g", "5")
-          .containsEntry("schedule.epoch", "1");
+          .containsEntry("schedule.segment", "1");
     }
     assertSameState(CheckpointStore.dirOf(dirs[0], 12), CheckpointStore.dirOf(dirs[1], 12), "");
+  }
+
+  /**
+   * A checkpoint written before the schedule's "epoch" became "segment" names it {@code
+   * schedule.epoch}: rewritten so, it resumes to the same state as the untouched one, its segment
+   * number read (segment 1 at the rewritten checkpoint, 2 after the next resume starts another).
+   */
+  @Test
+  void aCheckpointWithTheOldSegmentKeyResumesTheSame() throws Exception {
+    String[] o = {
+      "schedule.staleness=1",
+      "schedule.batch-size=16",
+      "model.latent-dim=8",
+      "model.generator.hidden=[16,16]",
+      "model.discriminator.hidden=[16,16]",
+      "eval.every-steps=0",
+      "eval.plots=false",
+      "seed=5"
+    };
+    Path[] dirs = {tmp.resolve("new"), tmp.resolve("old")};
+    for (Path d : dirs) {
+      run(d, "config/ring.conf", 3, "checkpoint.every-steps=0", o);
+      run(d, "config/ring.conf", 6, "checkpoint.every-steps=0", o);
+    }
+    Path manifest = CheckpointStore.dirOf(dirs[1], 6).resolve("manifest.json");
+    String text = Files.readString(manifest);
+    assertThat(text).contains("\"schedule.segment\":\"1\"").doesNotContain("schedule.epoch");
+    Files.writeString(manifest, text.replace("\"schedule.segment\"", "\"schedule.epoch\""));
+    for (Path d : dirs) {
+      run(d, "config/ring.conf", 9, "checkpoint.every-steps=0", o);
+    }
+    assertThat(CheckpointStore.read(CheckpointStore.dirOf(dirs[1], 9)).engine())
+        .containsEntry("schedule.segment", "2")
+        .doesNotContainKey("schedule.epoch");
+    assertSameState(CheckpointStore.dirOf(dirs[0], 9), CheckpointStore.dirOf(dirs[1], 9), "");
   }
 
   private void assertResumeExact(String file, long t, long total, String... overrides)

@@ -2,6 +2,7 @@ package dev.agon.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agon.config.Player;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,14 @@ import org.junit.jupiter.api.Test;
 class MetersTest {
   private static TrainingMetrics metrics() {
     return new TrainingMetrics("r-1", "ring", "test", () -> 1234);
+  }
+
+  /** metrics may not import config, so it spells the players' labels itself: the same ones. */
+  @Test
+  void theNetworkLabelsAreThePlayersLabels() {
+    assertThat(Meters.NETWORKS).containsExactlyElementsOf(Player.labels());
+    assertThat(Meters.GENERATOR).isEqualTo(Player.GENERATOR.label());
+    assertThat(Meters.DISCRIMINATOR).isEqualTo(Player.DISCRIMINATOR.label());
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.agon.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agon.config.Player;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,8 +65,8 @@ class ControlRoutesTest {
     }
 
     @Override
-    public CompletionStage<Reply> averaging(String network, double weight, long start) {
-      return answer("averaging " + network + " " + weight + " " + start);
+    public CompletionStage<Reply> averaging(Player network, double weight, long start) {
+      return answer("averaging " + network.label() + " " + weight + " " + start);
     }
   }
 
