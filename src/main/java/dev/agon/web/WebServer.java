@@ -82,15 +82,23 @@ public final class WebServer implements AutoCloseable {
 
   private record Route(String methods, Handler handler) {}
 
+  /** Where a request stands: its reading timed, then handled; or cut by the watchdog. */
+  private enum State {
+    READING,
+    HANDLING,
+    CUT,
+    DONE
+  }
+
   /**
-   * One request's reading, watched by the watchdog: {@code reading} until its body is buffered,
-   * then {@code handling}; {@code cut} once the watchdog interrupted it. Synchronized so an
+   * One request's reading, watched by the watchdog: {@code READING} until its body is buffered,
+   * then {@code HANDLING}; {@code CUT} once the watchdog interrupted it. Synchronized so an
    * interrupt is never delivered after the thread moved on to another request.
    */
   private static final class Request {
     private final Thread thread = Thread.currentThread();
     private final long deadlineNanos;
-    private String state = "reading";
+    private State state = State.READING;
 
     Request(Duration deadline) {
       deadlineNanos = System.nanoTime() + deadline.toNanos();
@@ -98,8 +106,8 @@ public final class WebServer implements AutoCloseable {
 
     /** Cuts the request if it is still being read past its deadline. */
     synchronized boolean cutIfLate(long now) {
-      if (state.equals("reading") && now - deadlineNanos > 0) {
-        state = "cut";
+      if (state == State.READING && now - deadlineNanos > 0) {
+        state = State.CUT;
         thread.interrupt();
         return true;
       }
@@ -108,14 +116,14 @@ public final class WebServer implements AutoCloseable {
 
     /** Ends the timed part; false if the request was cut. */
     synchronized boolean read() {
-      if (state.equals("reading")) {
-        state = "handling";
+      if (state == State.READING) {
+        state = State.HANDLING;
       }
-      return state.equals("handling");
+      return state == State.HANDLING;
     }
 
     synchronized void done() {
-      state = "done";
+      state = State.DONE;
     }
   }
 
