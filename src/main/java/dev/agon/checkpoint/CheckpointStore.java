@@ -438,8 +438,8 @@ public final class CheckpointStore {
   }
 
   private static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try {
+      DurableFiles.deleteTree(dir);
     } catch (IOException ignored) {
       // Best effort: a leftover .tmp-* directory is ignored by readers.
     }

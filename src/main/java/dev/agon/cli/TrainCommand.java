@@ -5,6 +5,7 @@ import dev.agon.config.LoadedConfig;
 import dev.agon.engine.TrainRun;
 import dev.agon.train.Factory;
 import dev.agon.train.Preflight;
+import dev.agon.util.DurableFiles;
 import dev.agon.util.WriteFailedException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -278,10 +278,8 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private static void deleteTree(Path p) {
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(q);
-      }
+    try {
+      DurableFiles.deleteTree(p);
     } catch (IOException e) {
       org.slf4j.LoggerFactory.getLogger(TrainCommand.class)
           .warn("could not remove {}: {}", p, e.toString());

@@ -46,4 +46,31 @@ public final class DurableFiles {
       ch.force(true);
     }
   }
+
+  /**
+   * Deletes {@code root} and everything under it, deepest first; a missing root is no error.
+   *
+   * @throws IOException the first failure, when a part of it could not be listed or deleted; the
+   *     deletion goes on past it, so what could be deleted is gone
+   */
+  public static void deleteTree(Path root) throws IOException {
+    if (!java.nio.file.Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    IOException first = null;
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(root)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        try {
+          java.nio.file.Files.deleteIfExists(p);
+        } catch (IOException e) {
+          first = first == null ? e : first;
+        }
+      }
+    } catch (java.io.UncheckedIOException e) {
+      first = first == null ? e.getCause() : first;
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
 }
