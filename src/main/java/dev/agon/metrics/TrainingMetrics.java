@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The run's meters and the plain holders behind them. One writer (the engine's Metrics actor, plus
@@ -76,6 +77,9 @@ public final class TrainingMetrics implements AutoCloseable {
   private final LossHistory history = new LossHistory();
   private final Rate gRate = new Rate();
 
+  /** Monotonic nanoseconds: the step rate's and the scrape window's clock. */
+  private final LongSupplier nanoClock;
+
   /** Holders of one network's meters. */
   private static final class PerNetwork {
     final Cell steps = new Cell(0);
@@ -116,6 +120,20 @@ public final class TrainingMetrics implements AutoCloseable {
    */
   public TrainingMetrics(
       String run, String experiment, String version, DoubleSupplier hostMemoryBytes) {
+    this(run, experiment, version, hostMemoryBytes, System::nanoTime);
+  }
+
+  /**
+   * As above, with the monotonic clock ({@link System#nanoTime()} in production) that the step rate
+   * and the scrape reuse window read: tests drive it instead of sleeping.
+   */
+  TrainingMetrics(
+      String run,
+      String experiment,
+      String version,
+      DoubleSupplier hostMemoryBytes,
+      LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
     this.run = run;
     this.experiment = experiment;
     registry.config().commonTags("run", run, "experiment", experiment);
@@ -244,7 +262,7 @@ public final class TrainingMetrics implements AutoCloseable {
   /** Text format 0.0.4, or OpenMetrics when {@code accept} asks for it. */
   public Scrape scrape(String accept) {
     boolean om = accept != null && accept.contains("application/openmetrics-text");
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     Scrape s = om ? lastOpenMetrics : lastText;
     if (s != null && now - (om ? lastOpenMetricsNanos : lastTextNanos) < SCRAPE_REUSE_NANOS) {
       return s;
@@ -252,7 +270,7 @@ public final class TrainingMetrics implements AutoCloseable {
     synchronized (renderLock) {
       // Another request may have rendered while this one waited for the lock.
       s = om ? lastOpenMetrics : lastText;
-      now = System.nanoTime();
+      now = nanoClock.getAsLong();
       if (s != null && now - (om ? lastOpenMetricsNanos : lastTextNanos) < SCRAPE_REUSE_NANOS) {
         return s;
       }
@@ -320,7 +338,7 @@ public final class TrainingMetrics implements AutoCloseable {
     n.staleness.set(staleness);
     n.duration.record(nanos, TimeUnit.NANOSECONDS);
     if (network.equals(Meters.GENERATOR)) {
-      gRate.add(System.nanoTime(), step);
+      gRate.add(nanoClock.getAsLong(), step);
       history.add(step, networks.get(Meters.DISCRIMINATOR).loss.get(LossTerm.TOTAL).get(), loss);
     }
   }
@@ -454,7 +472,7 @@ public final class TrainingMetrics implements AutoCloseable {
 
   /** G updates per second over the last ten seconds or so. */
   public double generatorStepsPerSecond() {
-    return gRate.perSecond(System.nanoTime());
+    return gRate.perSecond(nanoClock.getAsLong());
   }
 
   public LossHistory history() {

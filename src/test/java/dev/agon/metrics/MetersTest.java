@@ -1,15 +1,22 @@
 package dev.agon.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.agon.config.Player;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class MetersTest {
   private static TrainingMetrics metrics() {
     return new TrainingMetrics("r-1", "ring", "test", () -> 1234);
+  }
+
+  /** On a clock the test drives, for what is measured over time. */
+  private static TrainingMetrics metrics(AtomicLong nanos) {
+    return new TrainingMetrics("r-1", "ring", "test", () -> 1234, nanos::get);
   }
 
   /** metrics may not import config, so it spells the players' labels itself: the same ones. */
@@ -102,41 +109,40 @@ class MetersTest {
   }
 
   @Test
-  void stepRateIsMeasuredWhileStepsArriveFasterThanItsResolution() throws Exception {
-    try (TrainingMetrics m = metrics()) {
+  void stepRateIsMeasuredWhileStepsArriveFasterThanItsResolution() {
+    AtomicLong clock = new AtomicLong(5_000_000_000L);
+    try (TrainingMetrics m = metrics(clock)) {
       assertThat(m.generatorStepsPerSecond()).isNaN();
+      // 100 steps 10 ms apart: far closer than the rate's ~300 ms points, exactly 100 steps/s.
       for (int s = 1; s <= 100; s++) {
         m.step("generator", s, 0, 0, 1, 0, 1, 0);
-        Thread.sleep(10);
+        clock.addAndGet(10_000_000L);
       }
-      // ~100 steps/s (sleep granularity and a loaded machine make it lower, never zero).
-      assertThat(m.generatorStepsPerSecond()).isBetween(20.0, 110.0);
+      assertThat(m.generatorStepsPerSecond()).isCloseTo(100.0, within(1e-9));
+      // A run that stalls for longer than the window reports 0, not its old rate.
+      clock.addAndGet(10_000_000_001L);
+      assertThat(m.generatorStepsPerSecond()).isZero();
     }
   }
 
   @Test
-  void scrapesWithinAFewHundredMillisecondsShareOneRendering() throws Exception {
-    try (TrainingMetrics m = metrics()) {
-      // The reuse window is a wall-clock one: a pause (GC, a loaded machine) longer than it
-      // between the two scrapes makes a fresh rendering correct, so try a few times.
-      boolean reused = false;
-      for (int attempt = 0; attempt < 5 && !reused; attempt++) {
-        Thread.sleep(TrainingMetrics.SCRAPE_REUSE_NANOS / 1_000_000 + 20);
-        long t0 = System.nanoTime();
-        TrainingMetrics.Scrape first = m.scrape(null);
-        m.step("generator", 1, 0.5, 0, 1, 0, 1, 0);
-        TrainingMetrics.Scrape second = m.scrape(null);
-        if (System.nanoTime() - t0 < TrainingMetrics.SCRAPE_REUSE_NANOS) {
-          assertThat(second).isSameAs(first);
-          reused = true;
-        }
-      }
-      assertThat(reused).as("two scrapes within the reuse window").isTrue();
-      Thread.sleep(TrainingMetrics.SCRAPE_REUSE_NANOS / 1_000_000 + 20);
-      assertThat(m.scrape(null).body())
-          .contains(
-              "agon_optimizer_steps_total{experiment=\"ring\",network=\"generator\",run=\"r-1\"}"
-                  + " 1.0");
+  void scrapesWithinTheReuseWindowShareOneRendering() {
+    AtomicLong clock = new AtomicLong(5_000_000_000L);
+    try (TrainingMetrics m = metrics(clock)) {
+      TrainingMetrics.Scrape first = m.scrape(null);
+      m.step("generator", 1, 0.5, 0, 1, 0, 1, 0);
+      clock.addAndGet(TrainingMetrics.SCRAPE_REUSE_NANOS - 1);
+      assertThat(m.scrape(null)).isSameAs(first);
+      // The other format has a rendering of its own.
+      assertThat(m.scrape("application/openmetrics-text").contentType())
+          .startsWith("application/openmetrics-text");
+      clock.addAndGet(1);
+      TrainingMetrics.Scrape fresh = m.scrape(null);
+      assertThat(fresh).isNotSameAs(first);
+      String steps =
+          "agon_optimizer_steps_total{experiment=\"ring\",network=\"generator\",run=\"r-1\"}";
+      assertThat(first.body()).contains(steps + " 0.0");
+      assertThat(fresh.body()).contains(steps + " 1.0");
     }
   }
 }
