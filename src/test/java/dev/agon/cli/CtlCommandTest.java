@@ -3,12 +3,14 @@ package dev.agon.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -25,7 +27,6 @@ class CtlCommandTest {
     CompletableFuture<CliRunner> training = startRun(run);
     Path port = run.resolve("http.port");
     HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
 
     CliRunner cp = CliRunner.run("ctl", "checkpoint", "--run", run.toString());
     assertThat(cp.status()).as(cp.err()).isZero();
@@ -40,19 +41,18 @@ class CtlCommandTest {
     // run at that same iteration, before it. Wait until the gauge shows it applied.
     URI scrape = URI.create("http://127.0.0.1:" + Files.readString(port).trim() + "/metrics");
     Pattern applied = Pattern.compile("(?m)^agon_schedule_k(\\{[^}]*\\})? 2(\\.0)?$");
-    boolean seen = false;
-    while (!seen && System.nanoTime() < deadline) {
-      seen =
-          applied
-              .matcher(
-                  http.send(
-                          HttpRequest.newBuilder(scrape).build(),
-                          HttpResponse.BodyHandlers.ofString())
-                      .body())
-              .find();
-      Thread.sleep(seen ? 0 : 20);
-    }
-    assertThat(seen).as("agon_schedule_k 2 on /metrics").isTrue();
+    Await.until(
+        Duration.ofSeconds(60),
+        Duration.ofMillis(20),
+        () ->
+            applied
+                .matcher(
+                    http.send(
+                            HttpRequest.newBuilder(scrape).build(),
+                            HttpResponse.BodyHandlers.ofString())
+                        .body())
+                .find(),
+        "agon_schedule_k 2 on /metrics");
     CliRunner none = CliRunner.run("ctl", "schedule", "--run", run.toString());
     assertThat(none.status()).isEqualTo(2);
     assertThat(none.err()).contains("schedule needs at least one of");
@@ -98,7 +98,6 @@ class CtlCommandTest {
   void aCheckpointThatFailsToWriteIsReportedAsFailedAndTheRunGoesOn() throws Exception {
     Path run = tmp.resolve("failing");
     CompletableFuture<CliRunner> training = startRun(run);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     CliRunner first = CliRunner.run("ctl", "checkpoint", "--run", run.toString());
     assertThat(first.status()).as(first.err()).isZero();
     Path previous;
@@ -130,12 +129,14 @@ class CtlCommandTest {
     assertThat(failed.errLines()).allMatch(l -> l.startsWith("error: "));
 
     assertThat(CliRunner.run("ctl", "resume", "--run", run.toString()).status()).isZero();
-    long g = 0;
-    while (g <= at && System.nanoTime() < deadline && !training.isDone()) {
-      g = generatorSteps(run);
-      Thread.sleep(g > at ? 0 : 20); // polling a condition with a deadline
-    }
-    assertThat(g).as("G updates after the failed checkpoint").isGreaterThan(at);
+    Await.until(
+        Duration.ofSeconds(90),
+        Duration.ofMillis(20),
+        () -> {
+          assertThat(training.isDone()).as("the run ended after the failed checkpoint").isFalse();
+          return generatorSteps(run) > at;
+        },
+        "G updates after the failed checkpoint at " + at);
     assertThat(CliRunner.run("ctl", "stop", "--run", run.toString()).status()).isZero();
     CliRunner t = training.get(120, TimeUnit.SECONDS);
     assertThat(t.status()).as(t.err()).isZero();
@@ -159,21 +160,24 @@ class CtlCommandTest {
                     "checkpoint.every-seconds=0",
                     "eval.every-steps=0"));
     Path port = run.resolve("http.port");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!Files.exists(port) && System.nanoTime() < deadline && !training.isDone()) {
-      Thread.sleep(50); // polling a condition with a deadline
-    }
-    assertThat(port).as("the run's port file").exists();
+    Await.until(
+        Duration.ofSeconds(60),
+        Duration.ofMillis(50),
+        () -> {
+          assertThat(training.isDone()).as("the run ended before it served").isFalse();
+          return Files.exists(port);
+        },
+        "the run's port file");
     HttpClient http = HttpClient.newHttpClient();
     URI ready = URI.create(base(run) + "/-/ready");
-    int status = 0;
-    while (status != 200 && System.nanoTime() < deadline) {
-      status =
-          http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
-              .statusCode();
-      Thread.sleep(status == 200 ? 0 : 50);
-    }
-    assertThat(status).as("/-/ready").isEqualTo(200);
+    Await.until(
+        Duration.ofSeconds(60),
+        Duration.ofMillis(50),
+        () ->
+            http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode()
+                == 200,
+        "/-/ready answers 200");
     return training;
   }
 

@@ -7,11 +7,13 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.testing.Await;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -123,18 +125,17 @@ class RunLockTest {
     }
   }
 
-  private static void awaitRestartThenCheckpoint(Path run, TrainProcess p) throws Exception {
-    long deadline = System.nanoTime() + 120_000_000_000L;
+  private static void awaitRestartThenCheckpoint(Path run, TrainProcess p) {
     Path metrics = run.resolve("metrics.jsonl");
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(metrics)
-          && Files.readString(metrics).contains("\"event\":\"restart\"")
-          && CheckpointStore.latest(run).isPresent()) {
-        return;
-      }
-      assertThat(p.process.isAlive()).as("process ended: %s", p.err()).isTrue();
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no restart and checkpoint within 120 s: " + p.err());
+    Await.until(
+        Duration.ofSeconds(120),
+        Duration.ofMillis(100),
+        () -> {
+          assertThat(p.process.isAlive()).as("process ended: %s", p.diagnosis()).isTrue();
+          return Files.exists(metrics)
+              && Files.readString(metrics).contains("\"event\":\"restart\"")
+              && CheckpointStore.latest(run).isPresent();
+        },
+        "a restart and a checkpoint");
   }
 }

@@ -231,7 +231,7 @@ class EvaluatorTest {
           throws IOException {
         long before = ticks.get();
         try {
-          Thread.sleep(SLOW_MS);
+          Thread.sleep(SLOW_MS); // the slow work simulated, not a synchronisation
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException(e);

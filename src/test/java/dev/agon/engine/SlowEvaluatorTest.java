@@ -20,7 +20,7 @@ class SlowEvaluatorTest extends ActorKitTest {
   static Scorer slowScorer() {
     return (step, ema, params, discriminator) -> {
       try {
-        Thread.sleep(SCORE_MS);
+        Thread.sleep(SCORE_MS); // the slow work simulated, not a synchronisation
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

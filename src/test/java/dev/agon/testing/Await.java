@@ -33,6 +33,38 @@ public final class Await {
     }
   }
 
+  /** A condition that may fail to be checked (an HTTP request, a file read). */
+  @FunctionalInterface
+  public interface Check {
+    boolean ok() throws Exception;
+  }
+
+  /**
+   * Returns once {@code condition} holds, checking it every {@code poll} (for conditions that cost
+   * a request or a file read); an exception counts as "not yet" and the last one is the cause of
+   * the AssertionError that names {@code what} at the deadline.
+   */
+  public static void until(Duration timeout, Duration poll, Check condition, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Exception last = null;
+    while (true) {
+      try {
+        if (condition.ok()) {
+          return;
+        }
+      } catch (Exception e) {
+        last = e;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("not within " + timeout + ": " + what, last);
+      }
+      LockSupport.parkNanos(poll.toNanos());
+      if (Thread.interrupted()) {
+        throw new AssertionError("interrupted while waiting for: " + what, last);
+      }
+    }
+  }
+
   /**
    * Asserts that {@code condition} holds throughout {@code window} (checked every {@link #POLL}),
    * failing at the first poll where it does not: the way to show that something does not happen,

@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigValue;
 import dev.agon.config.ConfigLoader;
 import dev.agon.config.LoadedConfig;
 import dev.agon.engine.TrainRun;
+import dev.agon.testing.Await;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -316,23 +317,8 @@ class ObservabilityIntegrationTest {
     return new ArrayList<>((ConfigList) data.get("result"));
   }
 
-  interface Check {
-    boolean ok() throws Exception;
-  }
-
-  private static void waitFor(Check c, Duration timeout, String what) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Exception last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        if (c.ok()) {
-          return;
-        }
-      } catch (Exception e) {
-        last = e;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("timed out waiting for " + what, last);
+  /** Polls {@code c} every 250 ms (each check is a request) until it holds or the timeout. */
+  private static void waitFor(Await.Check c, Duration timeout, String what) {
+    Await.until(timeout, Duration.ofMillis(250), c, what);
   }
 }
