@@ -6,8 +6,10 @@ import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.ConfigLoader;
 import dev.agon.engine.TrainRun;
 import dev.agon.tensor.Tensors;
+import dev.agon.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -80,11 +82,20 @@ class KillResumeFaultTest {
       if (i == 0) {
         startup = awaitFirstCheckpoint(run, p);
       } else {
-        Thread.sleep(200 + rnd.nextInt((int) startup + 5000));
+        // The process must live until its kill moment: one that ends by itself is a defect.
+        try {
+          Await.holds(
+              Duration.ofMillis(200 + rnd.nextInt((int) startup + 5000)),
+              p.process::isAlive,
+              "kill " + i + ": the training process lives until its kill moment");
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + "\n" + p.diagnosis(), e);
+        }
       }
       boolean writing = temporaryDirs(run) > 0;
       p.signal("KILL");
-      assertThat(p.waitFor(30)).isEqualTo(137);
+      int status = p.waitFor(30);
+      assertThat(status).as("kill %d: exit status; %s", i, p.diagnosis()).isEqualTo(137);
       if (writing || temporaryDirs(run) > 0) {
         killsDuringWrite++;
       }
@@ -151,14 +162,18 @@ class KillResumeFaultTest {
   }
 
   /** Waits, up to three minutes, for the run's first checkpoint; the milliseconds it took. */
-  private static long awaitFirstCheckpoint(Path run, TrainProcess p) throws Exception {
+  private static long awaitFirstCheckpoint(Path run, TrainProcess p) {
     long t0 = System.nanoTime();
-    long deadline = t0 + java.util.concurrent.TimeUnit.MINUTES.toNanos(3);
-    while (CheckpointStore.latest(run).isEmpty()) {
-      assertThat(p.process.isAlive()).as("the training process is alive: %s", p.err()).isTrue();
-      assertThat(System.nanoTime() - deadline).as("a checkpoint within 3 min").isNegative();
-      Thread.sleep(20);
-    }
+    Await.until(
+        Duration.ofMinutes(3),
+        Duration.ofMillis(20),
+        () -> {
+          assertThat(p.process.isAlive())
+              .as("the training process is alive: %s", p.diagnosis())
+              .isTrue();
+          return CheckpointStore.latest(run).isPresent();
+        },
+        "the run's first checkpoint");
     return (System.nanoTime() - t0) / 1_000_000;
   }
 

@@ -8,9 +8,11 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.testing.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -49,14 +51,18 @@ class MetricsLogKillTest {
           TrainProcess.start(
               run, "kill" + i, List.of(), sets(KillResumeFaultTest.ITERATIONS)); // never ends
       long target = reached + 25 + rnd.nextInt(50);
-      long deadline = System.nanoTime() + 90_000_000_000L;
-      while ((reached = lastGStep(log)) < target) {
-        assertThat(p.process.isAlive()).as("process %d exited: %s", i, p.err()).isTrue();
-        assertThat(System.nanoTime()).as("G update %d within 90 s", target).isLessThan(deadline);
-        Thread.sleep(10); // polling the log: the condition is the G update it shows
-      }
+      int n = i;
+      Await.until(
+          Duration.ofSeconds(90),
+          Duration.ofMillis(10),
+          () -> {
+            assertThat(p.process.isAlive()).as("process %d exited: %s", n, p.diagnosis()).isTrue();
+            return lastGStep(log) >= target;
+          },
+          "G update " + target + " in the log");
+      reached = lastGStep(log);
       p.signal("KILL");
-      assertThat(p.waitFor(30)).isEqualTo(137);
+      assertThat(p.waitFor(30)).as("kill %d: exit status; %s", i, p.diagnosis()).isEqualTo(137);
     }
     long end = CheckpointStore.latestValid(run, w -> {}).orElseThrow().step() + TAIL;
     TrainProcess last = TrainProcess.start(run, "last", List.of(), sets(end));

@@ -16,10 +16,14 @@ final class TrainProcess {
   final Path stdout;
   final Path stderr;
 
-  private TrainProcess(Process process, Path stdout, Path stderr) {
+  /** Where the JVM writes its fatal-error report (hs_err) should it crash. */
+  final Path crashLog;
+
+  private TrainProcess(Process process, Path stdout, Path stderr, Path crashLog) {
     this.process = process;
     this.stdout = stdout;
     this.stderr = stderr;
+    this.crashLog = crashLog;
   }
 
   /** Starts training of the ring config into {@code run} with {@code --set} overrides. */
@@ -34,6 +38,8 @@ final class TrainProcess {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx384m");
     cmd.add("-Djava.awt.headless=true");
+    Path crash = run.resolveSibling(run.getFileName() + "-" + tag + "-hs_err.log");
+    cmd.add("-XX:ErrorFile=" + crash);
     cmd.addAll(jvmProps);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
@@ -54,7 +60,7 @@ final class TrainProcess {
     pb.environment().put("OMP_NUM_THREADS", "1");
     pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-    return new TrainProcess(pb.start(), out, err);
+    return new TrainProcess(pb.start(), out, err, crash);
   }
 
   /** Sends signal {@code name} (TERM, INT, KILL) to the process. */
@@ -79,5 +85,20 @@ final class TrainProcess {
 
   String err() throws IOException {
     return Files.readString(stderr);
+  }
+
+  /**
+   * What tells why the process ended by itself: its stderr, the end of its stdout (a JVM's fatal
+   * error summary goes there) and the head of its hs_err report, if it wrote one.
+   */
+  String diagnosis() throws IOException {
+    StringBuilder b = new StringBuilder("stderr:\n").append(err());
+    String out = out();
+    b.append("\nstdout (end):\n").append(out.substring(Math.max(0, out.length() - 4000)));
+    if (Files.exists(crashLog)) {
+      b.append("\n").append(crashLog).append(" (head):\n");
+      Files.readAllLines(crashLog).stream().limit(60).forEach(l -> b.append(l).append('\n'));
+    }
+    return b.toString();
   }
 }
