@@ -15,11 +15,12 @@ import java.util.TreeSet;
 /**
  * What differs between the resolved config a checkpoint was written with and the one a resume would
  * use. Keys that only say where outputs go, how often things are logged, evaluated or checkpointed,
- * how long the run lasts or how far data is prefetched do not change what the training computes and
- * are never reported ({@link #IGNORED}); every other changed key blocks a resume unless the user
- * allows it. Keys that say what the checkpoint's state is ({@link #FIXED}: the networks' shapes,
- * the data, the seed, the batch size, the optimizer types) block it even then; an allowed change of
- * any other key takes effect from the resume point (the engine applies it, see TrainRun).
+ * how long the run lasts, how far data is prefetched or on which device of a kind each actor
+ * computes do not change what the training computes and are never reported ({@link #IGNORED});
+ * every other changed key blocks a resume unless the user allows it. Keys that say what the
+ * checkpoint's state is ({@link #FIXED}: the networks' shapes, the data, the seed, the batch size,
+ * the optimizer types) block it even then; an allowed change of any other key takes effect from the
+ * resume point (the engine applies it, see TrainRun).
  */
 public final class ConfigChanges {
   /** Prefixes of keys a resumed run may change freely. */
@@ -33,7 +34,8 @@ public final class ConfigChanges {
           "metrics.",
           "schedule.iterations",
           "data.prefetch",
-          "data.download");
+          "data.download",
+          "devices.");
 
   /**
    * Keys (a prefix ending in '.' covers a subtree) that a resume cannot change even when changes

@@ -18,7 +18,8 @@ public record AgonConfig(
     @Doc("Console and log output.") LogConfig log,
     @Doc("Metrics, health and status page over HTTP.") MetricsConfig metrics,
     @Doc("Checkpoints of the complete run state, and which are kept.") CheckpointConfig checkpoint,
-    @Doc("Divergence rollback and actor restart limits.") GuardConfig guard)
+    @Doc("Divergence rollback and actor restart limits.") GuardConfig guard,
+    @Doc("Which backend device (GPU) each tensor-owning actor computes on.") DevicesConfig devices)
     implements CrossFieldCheck {
 
   @Override

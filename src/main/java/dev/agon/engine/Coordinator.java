@@ -177,8 +177,8 @@ public final class Coordinator {
   public record Evaluation(Supplier<? extends Scorer> scorer, long everySteps, long everySeconds) {}
 
   /**
-   * How to build each actor's numeric state, on that actor's own thread; {@code evaluation} may be
-   * null (no Evaluator).
+   * How to build each actor's numeric state, on that actor's own thread (bound to its device by
+   * {@code placement}); {@code evaluation} may be null (no Evaluator).
    */
   public record Parts(
       Supplier<BatchSource> data,
@@ -188,7 +188,30 @@ public final class Coordinator {
       StepHook hook,
       Evaluation evaluation,
       Checkpointing checkpointing,
-      StartState start) {
+      StartState start,
+      Placement placement) {
+    /** Every actor on device 0 ({@link Placement#DEFAULT}). */
+    public Parts(
+        Supplier<BatchSource> data,
+        Supplier<GeneratorTrainer> generator,
+        Supplier<DiscriminatorTrainer> discriminator,
+        Behavior<Recorder.Command> recorder,
+        StepHook hook,
+        Evaluation evaluation,
+        Checkpointing checkpointing,
+        StartState start) {
+      this(
+          data,
+          generator,
+          discriminator,
+          recorder,
+          hook,
+          evaluation,
+          checkpointing,
+          start,
+          Placement.DEFAULT);
+    }
+
     public Parts(
         Supplier<BatchSource> data,
         Supplier<GeneratorTrainer> generator,

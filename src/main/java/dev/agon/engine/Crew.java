@@ -8,8 +8,9 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
  * The Coordinator's children, spawned on their dispatchers (tensor owners pinned to a thread each,
- * disk writers on the blocking-I/O one) and watched: a failed child ends the run (the guardian
- * fails; TrainRun reports it). The checkpointer and evaluator are absent when the run has none.
+ * bound to their device by {@link Placement}; disk writers on the blocking-I/O one) and watched: a
+ * failed child ends the run (the guardian fails; TrainRun reports it). The checkpointer and
+ * evaluator are absent when the run has none.
  */
 record Crew(
     ActorRef<Recorder.Command> recorder,
@@ -25,36 +26,44 @@ record Crew(
       Coordinator.Parts parts,
       Admission at) {
     DispatcherSelector pinned = DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER);
+    Placement place = parts.placement();
     ActorRef<Recorder.Command> recorder =
         ctx.spawn(parts.recorder(), "recorder", DispatcherSelector.blocking());
     ActorRef<DataLoader.Command> data =
         ctx.spawn(
             // D update n trains on real batch n - 1: the data cursor is D's version.
-            DataLoader.create(parts.data(), settings.batchSize(), settings.prefetch(), at.dDone()),
+            place.on(
+                place.discriminator(),
+                DataLoader.create(
+                    parts.data(), settings.batchSize(), settings.prefetch(), at.dDone())),
             "data-loader",
             pinned);
     ActorRef<Discriminator.Command> discriminator =
         ctx.spawn(
-            Discriminator.create(
-                parts.discriminator(),
-                settings,
-                at.schedule(),
-                at.segment(),
-                data,
-                ctx.getSelf(),
-                parts.hook()),
+            place.on(
+                place.discriminator(),
+                Discriminator.create(
+                    parts.discriminator(),
+                    settings,
+                    at.schedule(),
+                    at.segment(),
+                    data,
+                    ctx.getSelf(),
+                    parts.hook())),
             Player.DISCRIMINATOR.label(),
             pinned);
     ActorRef<Generator.Command> generator =
         ctx.spawn(
-            Generator.create(
-                parts.generator(),
-                settings,
-                at.schedule(),
-                at.segment(),
-                discriminator,
-                ctx.getSelf(),
-                parts.hook()),
+            place.on(
+                place.generator(),
+                Generator.create(
+                    parts.generator(),
+                    settings,
+                    at.schedule(),
+                    at.segment(),
+                    discriminator,
+                    ctx.getSelf(),
+                    parts.hook())),
             Player.GENERATOR.label(),
             pinned);
     Optional<ActorRef<Checkpointer.Command>> checkpointer =
@@ -65,11 +74,14 @@ record Crew(
             .map(
                 e ->
                     ctx.spawn(
-                        Evaluator.create(
-                            e.scorer(),
-                            ctx.messageAdapter(Evaluator.Ready.class, Coordinator.EvalReady::new),
-                            ctx.messageAdapter(
-                                Messages.EvalReport.class, Coordinator.EvalDone::new)),
+                        place.on(
+                            place.evaluator(),
+                            Evaluator.create(
+                                e.scorer(),
+                                ctx.messageAdapter(
+                                    Evaluator.Ready.class, Coordinator.EvalReady::new),
+                                ctx.messageAdapter(
+                                    Messages.EvalReport.class, Coordinator.EvalDone::new))),
                         "evaluator",
                         pinned));
     ctx.watch(data);

@@ -194,7 +194,8 @@ public final class TrainRun {
                     c.eval().everySeconds())
                 : null,
             checkpointing,
-            startState);
+            startState,
+            Placement.of(c.devices()));
     ActorSystem<Coordinator.Command> sys =
         ActorSystem.create(Coordinator.create(settings, parts), "agon", pekkoConfig());
     this.finished = start(sys, "; see " + runDir.resolve("agon.log"));

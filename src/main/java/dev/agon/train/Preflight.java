@@ -5,6 +5,7 @@ import dev.agon.config.Architecture;
 import dev.agon.config.ConfigProblemException;
 import dev.agon.config.DataKind;
 import dev.agon.config.DcganConfig;
+import dev.agon.config.DevicesConfig;
 import dev.agon.config.LoadedConfig;
 import dev.agon.config.Problem;
 import dev.agon.data.BatchSource;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What can be checked of a run before any actor starts, once its data set is open: the batch
@@ -46,6 +48,11 @@ public final class Preflight {
    */
   public static void check(LoadedConfig loaded, BatchSource data) {
     List<Problem> problems = problems(loaded, data, Runtime.getRuntime().maxMemory());
+    problems.addAll(
+        devices(
+            loaded,
+            Nd4j.getAffinityManager().getNumberOfDevices(),
+            "ND4J backend " + Nd4j.getBackend().getClass().getSimpleName()));
     if (!problems.isEmpty()) {
       throw new ConfigProblemException(problems);
     }
@@ -86,6 +93,33 @@ public final class Preflight {
     Problem memory = memory(loaded, sizes, budget);
     if (memory != null) {
       problems.add(memory);
+    }
+    return problems;
+  }
+
+  /**
+   * The {@code devices.*} indices that name no device of a backend ({@code backend}, for the
+   * message) with {@code count} devices: 0 to count - 1 exist (the CPU backend has one, 0).
+   */
+  static List<Problem> devices(LoadedConfig loaded, int count, String backend) {
+    DevicesConfig d = loaded.config().devices();
+    List<Problem> problems = new ArrayList<>();
+    String[] keys = {"devices.generator", "devices.discriminator", "devices.evaluator"};
+    int[] values = {d.generator(), d.discriminator(), d.evaluator()};
+    for (int i = 0; i < keys.length; i++) {
+      if (values[i] >= count) {
+        problems.add(
+            loaded.problem(
+                keys[i],
+                "device "
+                    + values[i]
+                    + " does not exist: "
+                    + backend
+                    + " has "
+                    + (count == 1
+                        ? "1 device (0)"
+                        : count + " devices (0 to " + (count - 1) + ")")));
+      }
     }
     return problems;
   }

@@ -355,6 +355,9 @@ class BadInputCorpusTest {
         "data.kind=ring",
         "model.latent-dim=2000000000"
       },
+      {"a device the CPU backend lacks", "devices.generator=1"},
+      {"an impossible device index", "devices.evaluator=64"},
+      {"a negative device index", "devices.discriminator=-1"},
     };
     for (String[] s : sets) {
       cli(cases, s[0], d -> {}, d -> train(d, List.of(s).subList(1, s.length)));

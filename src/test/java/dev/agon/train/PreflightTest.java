@@ -137,4 +137,20 @@ class PreflightTest {
     assertThat(p.get(0).message()).contains("heap");
     return p.get(0).path();
   }
+
+  @Test
+  void aDeviceIndexTheBackendLacksIsAProblemAtItsKey() {
+    LoadedConfig loaded = load(null, "devices.discriminator=1", "devices.evaluator=2");
+    List<Problem> p = Preflight.devices(loaded, 1, "ND4J backend CpuBackend");
+    assertThat(p)
+        .extracting(Problem::path)
+        .containsExactly("devices.discriminator", "devices.evaluator");
+    assertThat(p.get(0).origin()).isEqualTo("--set devices.discriminator=1");
+    assertThat(p.get(0).message())
+        .isEqualTo("device 1 does not exist: ND4J backend CpuBackend has 1 device (0)");
+    assertThat(Preflight.devices(loaded, 3, "CUDA")).isEmpty();
+    assertThat(Preflight.devices(loaded, 2, "CUDA"))
+        .extracting(Problem::message)
+        .containsExactly("device 2 does not exist: CUDA has 2 devices (0 to 1)");
+  }
 }
