@@ -121,8 +121,8 @@ final class CheckpointCapture {
       // Every record of the updates captured now has been told to the Recorder already.
       recorder.tell(new Recorder.Sync(synced));
     }
-    generator.tell(new Generator.GetState(states));
-    discriminator.tell(new Discriminator.GetState(states));
+    generator.tell(new PlayerControl.GetState(states));
+    discriminator.tell(new PlayerControl.GetState(states));
   }
 
   /** A player's state arrived: the pair once both have (the capture is then over). */

@@ -373,8 +373,8 @@ final class CoordinatorBehavior {
       startSegment();
     }
     Admission.Admitted a = admission.admit();
-    a.d().ifPresent(d -> crew.discriminator().tell(new Discriminator.Admit(d)));
-    a.g().ifPresent(g -> crew.generator().tell(new Generator.Admit(g)));
+    a.d().ifPresent(d -> crew.discriminator().tell(new PlayerControl.Admit(d)));
+    a.g().ifPresent(g -> crew.generator().tell(new PlayerControl.Admit(g)));
     return Optional.empty();
   }
 
@@ -388,7 +388,7 @@ final class CoordinatorBehavior {
             admission.gDone() + 1,
             admission.dDone() + 1);
     // D applies first and passes the change on to G, so G's new fakes arrive after it.
-    crew.discriminator().tell(new Discriminator.Reschedule(schedule, admission.segment()));
+    crew.discriminator().tell(new PlayerControl.Reschedule(schedule, admission.segment()));
     recordSchedule();
   }
 

@@ -38,32 +38,18 @@ record Crew(
                     parts.data(), settings.batchSize(), settings.prefetch(), at.dDone())),
             "data-loader",
             pinned);
+    PlayerCore.Setup players =
+        new PlayerCore.Setup(
+            settings, at.schedule(), at.segment(), ctx.getSelf(), data, parts.hook());
     ActorRef<Discriminator.Command> discriminator =
         ctx.spawn(
-            place.on(
-                place.discriminator(),
-                Discriminator.create(
-                    parts.discriminator(),
-                    settings,
-                    at.schedule(),
-                    at.segment(),
-                    data,
-                    ctx.getSelf(),
-                    parts.hook())),
+            place.on(place.discriminator(), Discriminator.create(parts.discriminator(), players)),
             Player.DISCRIMINATOR.label(),
             pinned);
     ActorRef<Generator.Command> generator =
         ctx.spawn(
             place.on(
-                place.generator(),
-                Generator.create(
-                    parts.generator(),
-                    settings,
-                    at.schedule(),
-                    at.segment(),
-                    discriminator,
-                    ctx.getSelf(),
-                    parts.hook())),
+                place.generator(), Generator.create(parts.generator(), players, discriminator)),
             Player.GENERATOR.label(),
             pinned);
     Optional<ActorRef<Checkpointer.Command>> checkpointer =

@@ -7,7 +7,6 @@ import dev.agon.objective.GLoss;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.GeneratorWeights;
 import dev.agon.train.PlayerState;
-import dev.agon.train.Schedule;
 import java.util.ArrayDeque;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -22,28 +21,16 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * every D update that the schedule has train on its new version (with staleness s, up to s
  * iterations ahead) and sends them straight to the Discriminator. G update i runs once admitted and
  * once the D snapshot of the version the schedule prescribes has arrived; snapshots wait, oldest
- * first, until used.
+ * first, until used. The commands it shares with D ({@link PlayerControl}) go to its {@link
+ * PlayerCore}.
  */
 public final class Generator extends AbstractBehavior<Generator.Command> {
-  public sealed interface Command extends CborSerializable {}
-
-  /** The Coordinator admits G updates up to and including {@code upToStep}. */
-  public record Admit(long upToStep) implements Command {}
+  public sealed interface Command extends CborSerializable
+      permits PlayerControl, DiscriminatorSnapshot, GetEvaluationSnapshot {}
 
   /** A D parameter snapshot, from the Discriminator. */
   public record DiscriminatorSnapshot(Messages.Snapshot snapshot)
       implements Command, TensorMessage {}
-
-  /** A new schedule segment from the barrier G is at (passed on by the Discriminator). */
-  public record Reschedule(Schedule schedule, int segment) implements Command {}
-
-  /** Use {@code lr} from the next update on. */
-  public record SetLearningRate(double lr) implements Command {}
-
-  /**
-   * Use historical-averaging weight {@code weight} and start {@code start} from the next update.
-   */
-  public record SetAveraging(double weight, long start) implements Command {}
 
   /**
    * The weights an evaluation should score (the EMA when enabled and started, else G's) and the D
@@ -56,66 +43,35 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
       implements TensorMessage {}
 
   private final GeneratorTrainer trainer;
-  private final EngineSettings settings;
-  private final StepHook hook;
+  private final int batchSize;
+  private final PlayerCore core;
   private final ActorRef<Discriminator.Command> discriminator;
-  private final ActorRef<Coordinator.Command> coordinator;
   private final ArrayDeque<Messages.Snapshot> dSnapshots = new ArrayDeque<>();
   // Kept for the JSD bound of the next evaluation: one D-sized reference, no copy.
   private Messages.Snapshot lastDiscriminator;
-  private Schedule schedule;
-  private int segment;
-  private long version;
-  private long admitted;
-  private final PendingPolicy policy;
-
-  /** Set after a divergence: no further update runs (the Coordinator ends the run). */
-  private boolean halted;
 
   /**
-   * A detached copy of the complete training state (parameters, optimizer, averages); asked for
-   * only when the player is idle at a checkpoint barrier.
+   * A Generator that starts where {@code setup} says, at its trainer's version (a resumed run's),
+   * and sends its fakes to {@code discriminator}.
    */
-  public record GetState(ActorRef<PlayerState> replyTo) implements Command {}
-
-  /**
-   * A Generator that starts under {@code schedule} in segment {@code segment} at its trainer's
-   * version (a resumed run's).
-   */
-  public static Behavior<Command> create(
+  static Behavior<Command> create(
       Supplier<GeneratorTrainer> trainer,
-      EngineSettings settings,
-      Schedule schedule,
-      int segment,
-      ActorRef<Discriminator.Command> discriminator,
-      ActorRef<Coordinator.Command> coordinator,
-      StepHook hook) {
-    return Behaviors.setup(
-        ctx ->
-            new Generator(
-                ctx, trainer.get(), settings, schedule, segment, discriminator, coordinator, hook));
+      PlayerCore.Setup setup,
+      ActorRef<Discriminator.Command> discriminator) {
+    return Behaviors.setup(ctx -> new Generator(ctx, trainer.get(), setup, discriminator));
   }
 
   private Generator(
       ActorContext<Command> ctx,
       GeneratorTrainer trainer,
-      EngineSettings settings,
-      Schedule schedule,
-      int segment,
-      ActorRef<Discriminator.Command> discriminator,
-      ActorRef<Coordinator.Command> coordinator,
-      StepHook hook) {
+      PlayerCore.Setup setup,
+      ActorRef<Discriminator.Command> discriminator) {
     super(ctx);
     this.trainer = trainer;
-    this.settings = settings;
-    this.schedule = schedule;
-    this.segment = segment;
-    this.version = trainer.version();
-    this.admitted = version;
-    this.hook = hook;
+    this.batchSize = setup.settings().batchSize();
     this.discriminator = discriminator;
-    this.coordinator = coordinator;
-    this.policy = new PendingPolicy(Player.GENERATOR, coordinator);
+    this.core =
+        new PlayerCore(Player.GENERATOR, setup, trainer.version(), () -> PlayerState.of(trainer));
     discriminator.tell(new Discriminator.Connect(ctx.getSelf()));
     produceFakes();
   }
@@ -124,11 +80,8 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(DiscriminatorSnapshot.class, this::onSnapshot)
-        .onMessage(Admit.class, this::onAdmit)
-        .onMessage(Reschedule.class, this::onReschedule)
-        .onMessage(SetLearningRate.class, this::onSetLearningRate)
-        .onMessage(SetAveraging.class, this::onSetAveraging)
-        .onMessage(GetState.class, this::onGetState)
+        .onMessage(PlayerControl.Reschedule.class, this::onReschedule)
+        .onMessage(PlayerControl.class, c -> core.apply(c) ? tryStep() : this)
         .onMessage(GetEvaluationSnapshot.class, this::onGetEvaluationSnapshot)
         .build();
   }
@@ -138,31 +91,11 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
     return tryStep();
   }
 
-  private Behavior<Command> onAdmit(Admit a) {
-    admitted = Math.max(admitted, a.upToStep());
-    return tryStep();
-  }
-
-  private Behavior<Command> onReschedule(Reschedule r) {
-    schedule = r.schedule();
-    segment = r.segment();
+  /** G's part of a schedule change: the fakes of the new segment. */
+  private Behavior<Command> onReschedule(PlayerControl.Reschedule r) {
+    core.apply(r);
     produceFakes();
     return tryStep();
-  }
-
-  private Behavior<Command> onSetLearningRate(SetLearningRate s) {
-    policy.learningRate(s.lr());
-    return this;
-  }
-
-  private Behavior<Command> onSetAveraging(SetAveraging s) {
-    policy.averaging(s.weight(), s.start());
-    return this;
-  }
-
-  private Behavior<Command> onGetState(GetState g) {
-    g.replyTo().tell(PlayerState.of(trainer));
-    return this;
   }
 
   private Behavior<Command> onGetEvaluationSnapshot(GetEvaluationSnapshot g) {
@@ -171,9 +104,9 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   }
 
   private Behavior<Command> tryStep() {
-    while (version < admitted && !halted) {
-      long i = version + 1;
-      long need = schedule.discriminatorVersionFor(i);
+    while (core.admitsNext()) {
+      long i = core.version() + 1;
+      long need = core.schedule().discriminatorVersionFor(i);
       while (!dSnapshots.isEmpty() && dSnapshots.peek().version() < need) {
         dSnapshots.poll();
       }
@@ -181,30 +114,15 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
       if (d == null || d.version() != need) {
         return this;
       }
-      policy.applyBefore(i, trainer.optimizer(), trainer::historicalAveraging);
-      hook.beforeStep(Player.GENERATOR, i);
+      core.beforeStep(i, trainer.optimizer(), trainer::historicalAveraging);
       long t0 = System.nanoTime();
-      GLoss loss = trainer.step(i, d.params(), settings.batchSize());
+      GLoss loss = trainer.step(i, d.params(), batchSize);
       long nanos = System.nanoTime() - t0;
-      String bad = Divergence.check(loss.loss(), trainer.params());
-      if (bad != null) {
-        halted = true;
-        coordinator.tell(new Coordinator.Diverged(Player.GENERATOR, i, bad));
+      if (!core.completed(i, loss.loss(), trainer.params())) {
         return this;
       }
-      version = i;
       lastDiscriminator = d;
-      coordinator.tell(
-          new Coordinator.GStepDone(
-              new Messages.GStepReport(
-                  i,
-                  d.version(),
-                  schedule.algorithm1DiscriminatorVersionFor(i) - d.version(),
-                  loss,
-                  trainer.lastPenalty(),
-                  trainer.lastGradNorm(),
-                  nanos,
-                  System.currentTimeMillis())));
+      core.report(new Coordinator.GStepDone(report(i, d.version(), loss, nanos)));
       produceFakes();
     }
     return this;
@@ -212,11 +130,25 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
 
   /** The fakes of every D update that trains on the current version, tagged with the segment. */
   private void produceFakes() {
-    long[] range = schedule.fakesOfVersion(version);
+    long[] range = core.schedule().fakesOfVersion(core.version());
     for (long n = range[0]; n <= range[1]; n++) {
       discriminator.tell(
           new Discriminator.Fake(
-              new Messages.FakeBatch(n, version, segment, trainer.fakes(n, settings.batchSize()))));
+              new Messages.FakeBatch(
+                  n, core.version(), core.segment(), trainer.fakes(n, batchSize))));
     }
+  }
+
+  /** The report of G update {@code i}, which trained against D version {@code used}. */
+  private Messages.GStepReport report(long i, long used, GLoss loss, long nanos) {
+    return new Messages.GStepReport(
+        i,
+        used,
+        core.schedule().algorithm1DiscriminatorVersionFor(i) - used,
+        loss,
+        trainer.lastPenalty(),
+        trainer.lastGradNorm(),
+        nanos,
+        System.currentTimeMillis());
   }
 }

@@ -68,8 +68,8 @@ final class RunControls {
       return Behaviors.same();
     }
     StringBuilder done = new StringBuilder();
-    c.generatorLr().ifPresent(lr -> generator.tell(new Generator.SetLearningRate(lr)));
-    c.discriminatorLr().ifPresent(lr -> discriminator.tell(new Discriminator.SetLearningRate(lr)));
+    c.generatorLr().ifPresent(lr -> generator.tell(new PlayerControl.SetLearningRate(lr)));
+    c.discriminatorLr().ifPresent(lr -> discriminator.tell(new PlayerControl.SetLearningRate(lr)));
     if (c.generatorLr().isPresent() || c.discriminatorLr().isPresent()) {
       done.append("learning rates apply from each player's next update");
     }
@@ -152,9 +152,9 @@ final class RunControls {
       c.replyTo().tell(Messages.ControlReply.refused("the run is stopping"));
     } else {
       if (g) {
-        generator.tell(new Generator.SetAveraging(c.weight(), c.start()));
+        generator.tell(new PlayerControl.SetAveraging(c.weight(), c.start()));
       } else {
-        discriminator.tell(new Discriminator.SetAveraging(c.weight(), c.start()));
+        discriminator.tell(new PlayerControl.SetAveraging(c.weight(), c.start()));
       }
       c.replyTo()
           .tell(

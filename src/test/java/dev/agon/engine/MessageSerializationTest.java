@@ -70,7 +70,9 @@ class MessageSerializationTest extends ActorKitTest {
             dev.agon.train.PlayerState.class,
             Messages.RealBatch.class,
             Messages.DStepReport.class,
-            Metrics.Finishing.class)
+            Metrics.Finishing.class,
+            PlayerControl.Reschedule.class,
+            PlayerControl.GetState.class)
         .hasSizeGreaterThan(50);
     List<String> failures = new ArrayList<>();
     for (Class<?> type : messages) {
