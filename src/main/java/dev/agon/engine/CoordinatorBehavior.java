@@ -299,7 +299,8 @@ final class CoordinatorBehavior {
 
   /**
    * States captured once the run has ended are final: kept for the outcome and written as the last
-   * checkpoint (also when a capture was under way at an abort, as before this split).
+   * checkpoint, also at an abort (a non-player child failed): no update runs during a capture, so
+   * they hold a whole iteration every update of which reported finite.
    */
   private Behavior<Command> onCapturedAfterEnd(Coordinator.StateCaptured c) {
     Optional<CheckpointCapture.Pair> pair = capture.captured(c.state());

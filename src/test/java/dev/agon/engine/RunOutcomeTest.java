@@ -66,7 +66,7 @@ class RunOutcomeTest extends ActorKitTest {
     TestProbe<Coordinator.Finished> probe = kit.createTestProbe();
     o.started(probe.getRef());
     o.finalState(pair());
-    o.finalWritten(new Checkpointer.Written(4, 8, true, Path.of("ckpt-4"), null, 0, 5));
+    o.finalWritten(new Checkpointer.Written(4, 8, true, Path.of("/runs/r/ckpt-4"), null, 0, 5));
     o.tell(at(), Optional.empty());
     Coordinator.Finished f = probe.receiveMessage();
     assertThat(f.gSteps()).isEqualTo(4);
@@ -74,7 +74,7 @@ class RunOutcomeTest extends ActorKitTest {
     assertThat(f.generatorParams()).isEqualTo(Nd4j.ones(3));
     assertThat(f.discriminatorParams()).isEqualTo(Nd4j.ones(2));
     assertThat(f.generatorEma()).isEqualTo(Nd4j.zeros(3));
-    assertThat(f.checkpoint()).isEqualTo(Path.of("ckpt-4"));
+    assertThat(f.checkpoint()).isEqualTo(Path.of("/runs/r/ckpt-4"));
     assertThat(f.checkpointError()).isNull();
     assertThat(f.failure()).isNull();
     assertThat(f.stopReason()).isNull();
