@@ -53,6 +53,14 @@ final class Admission {
     this.dDone = this.dAdmitted = dDone;
   }
 
+  /** The admissions of a run under {@code settings}: from its start, or from {@code start}. */
+  static Admission of(EngineSettings settings, Coordinator.StartState start) {
+    return start == null
+        ? new Admission(settings.schedule(), 0, settings.iterations(), 0, 0)
+        : new Admission(
+            start.schedule(), start.segment(), settings.iterations(), start.gDone(), start.dDone());
+  }
+
   Schedule schedule() {
     return schedule;
   }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 
@@ -52,6 +53,23 @@ final class CheckpointCapture {
   private final ArrayDeque<Checkpointer.Write> writesAwaitingLog = new ArrayDeque<>();
 
   /**
+   * The capture of {@code crew}'s states under {@code checkpointing} (null: none is written), whose
+   * replies come to the Coordinator through adapters of {@code ctx}.
+   */
+  static CheckpointCapture of(
+      ActorContext<Coordinator.Command> ctx, Coordinator.Checkpointing checkpointing, Crew crew) {
+    return new CheckpointCapture(
+        checkpointing,
+        crew.checkpointer().orElse(null),
+        crew.recorder(),
+        crew.generator(),
+        crew.discriminator(),
+        ctx.messageAdapter(Recorder.Synced.class, Coordinator.LogSynced::new),
+        ctx.messageAdapter(PlayerState.class, Coordinator.StateCaptured::new),
+        ctx.messageAdapter(Checkpointer.Written.class, Coordinator.CheckpointWritten::new));
+  }
+
+  /**
    * {@code checkpointing} and {@code checkpointer} are null when the run does not checkpoint: the
    * final state is still captured (for the run's outcome), but nothing is synced or written.
    */
@@ -76,6 +94,11 @@ final class CheckpointCapture {
 
   boolean enabled() {
     return checkpointer != null;
+  }
+
+  /** Periodic checkpoints fall due every this many G updates (0: none). */
+  long everySteps() {
+    return checkpointing == null ? 0 : checkpointing.everySteps();
   }
 
   /** A periodic capture is under way: admissions wait for it. */

@@ -1,14 +1,8 @@
 package dev.agon.engine;
 
-import dev.agon.config.Player;
 import dev.agon.engine.Coordinator.Command;
-import dev.agon.engine.Coordinator.Finished;
-import dev.agon.train.PlayerState;
-import dev.agon.train.Schedule;
 import java.util.Optional;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
@@ -21,12 +15,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * #draining} (a Stop: the admitted updates finish), {@link #finishing} (the final state is captured
  * and written, the evaluation in flight ends) and {@link #flushing} (the Recorder's flush ends the
  * run, with the final state or an abort's cause). Controls go to {@link RunControls}, evaluations
- * to {@link EvaluationSchedule}. Each phase is a set of one-line handler references.
+ * to {@link EvaluationSchedule}, schedule segments to {@link SegmentLog}; {@link RunOutcome} keeps
+ * what the run's end reports. Each phase is a set of one-line handler references.
  */
 final class CoordinatorBehavior {
-  /** Why the run was aborted: a divergence, or a child that failed or stopped. */
-  private record Abort(String cause, boolean diverged) {}
-
   /** Which phase a handler shared by several serves: what a write's end leads to. */
   private enum Stage {
     ADMITTING,
@@ -37,24 +29,14 @@ final class CoordinatorBehavior {
   private final ActorContext<Command> ctx;
   private final Crew crew;
   private final Admission admission;
-  private final Optional<Coordinator.Checkpointing> checkpointing;
   private final CheckpointCapture capture;
 
   /** Empty when the run has no Evaluator. */
   private final Optional<EvaluationSchedule> evaluations;
 
   private final RunControls controls;
-
-  /** Whom the outcome goes to: set by Start (the run starts). */
-  private ActorRef<Finished> replyTo;
-
-  /** Why the run stops early: set by the first Stop (empty: it runs to its last iteration). */
-  private Optional<String> stopReason = Optional.empty();
-
-  /** While finishing: the final state, and its checkpoint's write once it has ended. */
-  private Optional<CheckpointCapture.Pair> finalState = Optional.empty();
-
-  private Optional<Checkpointer.Written> finalWrite = Optional.empty();
+  private final SegmentLog segments;
+  private final RunOutcome outcome = new RunOutcome();
 
   /** The run's first phase: {@link #idle()} until Start. */
   static Behavior<Command> create(EngineSettings settings, Coordinator.Parts parts) {
@@ -66,46 +48,14 @@ final class CoordinatorBehavior {
     this.ctx = ctx;
     ctx.setLoggerName(Coordinator.class);
     Coordinator.StartState start = parts.start();
-    this.admission =
-        start == null
-            ? new Admission(settings.schedule(), 0, settings.iterations(), 0, 0)
-            : new Admission(
-                start.schedule(),
-                start.segment(),
-                settings.iterations(),
-                start.gDone(),
-                start.dDone());
+    this.admission = Admission.of(settings, start);
     this.crew = Crew.spawn(ctx, settings, parts, admission);
+    this.segments = new SegmentLog(admission, crew.recorder(), crew.discriminator(), ctx::getLog);
     if (start != null) {
-      recordResume(start);
+      segments.resumed(start);
     }
-    this.checkpointing = Optional.ofNullable(parts.checkpointing());
-    this.capture =
-        new CheckpointCapture(
-            parts.checkpointing(),
-            crew.checkpointer().orElse(null),
-            crew.recorder(),
-            crew.generator(),
-            crew.discriminator(),
-            ctx.messageAdapter(Recorder.Synced.class, Coordinator.LogSynced::new),
-            ctx.messageAdapter(PlayerState.class, Coordinator.StateCaptured::new),
-            ctx.messageAdapter(Checkpointer.Written.class, Coordinator.CheckpointWritten::new));
-    this.evaluations =
-        crew.evaluator()
-            .map(
-                evaluator ->
-                    new EvaluationSchedule(
-                        parts.evaluation(),
-                        evaluator,
-                        crew.generator(),
-                        crew.recorder(),
-                        crew.checkpointer(),
-                        checkpointing.map(Coordinator.Checkpointing::bestMetric),
-                        // One adapter per class: each request replaces the last, with its count.
-                        skipped ->
-                            ctx.messageAdapter(
-                                Generator.EvaluationSnapshot.class,
-                                s -> new Coordinator.EvalSnapshot(s, skipped))));
+    this.capture = CheckpointCapture.of(ctx, parts.checkpointing(), crew);
+    this.evaluations = EvaluationSchedule.of(ctx, parts, crew);
     this.controls =
         new RunControls(
             admission,
@@ -118,47 +68,21 @@ final class CoordinatorBehavior {
             () -> checkpointSoon().orElse(Behaviors.same()));
   }
 
-  private void recordResume(Coordinator.StartState start) {
-    Schedule schedule = admission.schedule();
-    long gDone = admission.gDone();
-    long dDone = admission.dDone();
-    crew.recorder()
-        .tell(
-            new Recorder.Record(
-                new Messages.EngineEvent(
-                    EventKind.RESUMED_FROM,
-                    gDone,
-                    dDone,
-                    start.from(),
-                    0,
-                    0,
-                    System.currentTimeMillis())));
-    if (start.rescheduled()) {
-      ctx.getLog()
-          .info(
-              "schedule k = {}, s = {} from G update {} and D update {} (changed on resume)",
-              schedule.k(),
-              schedule.staleness(),
-              gDone + 1,
-              dDone + 1);
-      recordSchedule();
-    }
-  }
-
   // ---- Phases: idle -> running -> (draining ->) finishing -> flushing -> stopped; any phase
   // after Start -> flushing with an Abort on a divergence or a failed child.
 
   /** Before Start: nothing is admitted; a Stop is remembered, most controls are refused. */
   private Behavior<Command> idle() {
     BehaviorBuilder<Command> b = Behaviors.receive(Command.class);
-    if (stopReason.isPresent()) {
+    if (outcome.stopping()) {
       // Averaging checks for a stop first; the other controls for the start.
       b = b.onMessage(Coordinator.ChangeAveraging.class, this::averagingWhenStopping);
     }
-    return withControls(b, RunControls.Phase.NOT_STARTED)
+    return controls
+        .handlers(b, RunControls.Phase.NOT_STARTED)
         .onMessage(Coordinator.Start.class, this::onStart)
         .onMessage(Coordinator.Stop.class, this::onStopBeforeStart)
-        .onMessage(Coordinator.EvalReady.class, this::onEvalReadyRunning)
+        .onMessage(Coordinator.EvalReady.class, r -> evaluations().onReady(r))
         // Nothing runs yet: a divergence or a failed child cannot concern this run.
         .onMessage(Coordinator.Diverged.class, d -> Behaviors.same())
         .onSignal(Terminated.class, t -> Behaviors.same())
@@ -188,7 +112,6 @@ final class CoordinatorBehavior {
         .onMessage(Coordinator.StateCaptured.class, this::onFinalCaptured)
         .onMessage(Coordinator.EvalReady.class, this::onEvalReadyFinishing)
         .onMessage(Coordinator.Diverged.class, this::onDiverged)
-        .onSignal(ChildFailed.class, this::onChildFailed)
         .onSignal(Terminated.class, this::onChildStopped)
         .build();
   }
@@ -197,73 +120,62 @@ final class CoordinatorBehavior {
    * The Recorder is flushing: its reply ends the run with the final state, or, after an abort, with
    * the abort's cause (an abort while flushing needs no second flush).
    */
-  private Behavior<Command> flushing(Optional<Abort> abort) {
+  private Behavior<Command> flushing(Optional<RunOutcome.Abort> abort) {
     BehaviorBuilder<Command> b =
         ended(Stage.FLUSHING)
             .onMessage(Coordinator.StateCaptured.class, this::onCapturedAfterEnd)
-            .onMessage(Coordinator.EvalReady.class, this::onEvalReadyAfterEnd)
+            .onMessage(Coordinator.EvalReady.class, r -> evaluations().onReadyAfterEnd(r))
             .onMessage(Coordinator.RecorderFlushed.class, f -> onFlushed(abort));
     if (abort.isPresent()) {
       return b.onMessage(Coordinator.Diverged.class, d -> Behaviors.same())
           .onSignal(Terminated.class, t -> Behaviors.same())
           .build();
     }
-    return b.onMessage(Coordinator.Diverged.class, d -> abortWhileFlushing(diverged(d), true))
-        .onSignal(ChildFailed.class, f -> abortWhileFlushing(failed(f), false))
-        .onSignal(Terminated.class, t -> abortWhileFlushing(stopped(t), false))
+    return b.onMessage(
+            Coordinator.Diverged.class, d -> abortWhileFlushing(RunOutcome.Abort.diverged(d)))
+        .onSignal(Terminated.class, t -> abortWhileFlushing(RunOutcome.Abort.stopped(t)))
         .build();
   }
 
   /** The handlers of running and draining. */
   private BehaviorBuilder<Command> admitting(RunControls.Phase phase) {
-    return withCheckpoints(withControls(Behaviors.receive(Command.class), phase), Stage.ADMITTING)
+    return withCheckpoints(
+            controls.handlers(Behaviors.receive(Command.class), phase), Stage.ADMITTING)
         .onMessage(Coordinator.DStepDone.class, this::onDStep)
         .onMessage(Coordinator.GStepDone.class, this::onGStep)
         .onMessage(Coordinator.StateCaptured.class, this::onCaptured)
-        .onMessage(Coordinator.EvalReady.class, this::onEvalReadyRunning)
+        .onMessage(Coordinator.EvalReady.class, r -> evaluations().onReady(r))
         .onMessage(Coordinator.Diverged.class, this::onDiverged)
-        .onSignal(ChildFailed.class, this::onChildFailed)
         .onSignal(Terminated.class, this::onChildStopped);
   }
 
   /** The handlers common to finishing and flushing: nothing more is admitted. */
   private BehaviorBuilder<Command> ended(Stage stage) {
     return withCheckpoints(
-            withControls(Behaviors.receive(Command.class), RunControls.Phase.STOPPING), stage)
+            controls.handlers(Behaviors.receive(Command.class), RunControls.Phase.STOPPING), stage)
         .onMessage(Coordinator.Stop.class, s -> Behaviors.same())
         .onMessage(Coordinator.DStepDone.class, this::recordDStep)
         .onMessage(Coordinator.GStepDone.class, this::recordGStep);
-  }
-
-  private BehaviorBuilder<Command> withControls(
-      BehaviorBuilder<Command> b, RunControls.Phase phase) {
-    return b.onMessage(Coordinator.ChangeSchedule.class, c -> controls.change(c, phase))
-        .onMessage(Coordinator.ChangeAveraging.class, c -> controls.averaging(c, phase))
-        .onMessage(Coordinator.CheckpointNow.class, c -> controls.checkpointNow(c, phase))
-        .onMessage(Coordinator.Pause.class, p -> controls.pause(p, phase))
-        .onMessage(Coordinator.Resume.class, controls::resume)
-        .onMessage(Coordinator.LearningRateApplied.class, controls::learningRateApplied)
-        .onMessage(Coordinator.AveragingApplied.class, controls::averagingApplied);
   }
 
   /** Checkpoint writes and evaluations: they go on in every phase after Start. */
   private BehaviorBuilder<Command> withCheckpoints(BehaviorBuilder<Command> b, Stage stage) {
     return b.onMessage(Coordinator.LogSynced.class, this::onLogSynced)
         .onMessage(Coordinator.CheckpointWritten.class, w -> onCheckpointWritten(w, stage))
-        .onMessage(Coordinator.EvalDone.class, this::onEvalDone)
-        .onMessage(Coordinator.EvalSnapshot.class, this::onEvalSnapshot);
+        .onMessage(Coordinator.EvalDone.class, d -> evaluations().onDone(d))
+        .onMessage(Coordinator.EvalSnapshot.class, e -> evaluations().onSnapshot(e));
   }
 
   // ---- Handlers
 
   private Behavior<Command> onStart(Coordinator.Start s) {
-    replyTo = s.replyTo();
+    outcome.started(s.replyTo());
     planNextCheckpoint();
-    return admitOrFinish().orElse(stopReason.isPresent() ? draining() : running());
+    return admitOrFinish().orElse(outcome.stopping() ? draining() : running());
   }
 
   private Behavior<Command> onStopBeforeStart(Coordinator.Stop s) {
-    if (stopReason.isPresent()) {
+    if (outcome.stopping()) {
       return Behaviors.same();
     }
     requestStop(s);
@@ -286,7 +198,7 @@ final class CoordinatorBehavior {
    * beyond the last whole iteration (paused, at a checkpoint barrier, not started) it stops there.
    */
   private void requestStop(Coordinator.Stop s) {
-    stopReason = Optional.of(s.reason());
+    outcome.stopRequested(s.reason());
     long last = admission.stop();
     ctx.getLog().info("stop requested ({}): finishing iteration {}", s.reason(), last);
   }
@@ -326,29 +238,14 @@ final class CoordinatorBehavior {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onEvalReadyRunning(Coordinator.EvalReady r) {
-    evaluations.orElseThrow().ready(true);
-    return Behaviors.same();
-  }
-
   private Behavior<Command> onEvalReadyFinishing(Coordinator.EvalReady r) {
-    evaluations.orElseThrow().ready(false);
+    evaluations().ready(false);
     return maybeFlush();
   }
 
-  private Behavior<Command> onEvalReadyAfterEnd(Coordinator.EvalReady r) {
-    evaluations.orElseThrow().ready(false);
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onEvalSnapshot(Coordinator.EvalSnapshot e) {
-    evaluations.orElseThrow().evaluate(e.snapshot(), e.skipped());
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onEvalDone(Coordinator.EvalDone d) {
-    evaluations.orElseThrow().done(d.report());
-    return Behaviors.same();
+  /** Evaluator messages come only when the run has one. */
+  private EvaluationSchedule evaluations() {
+    return evaluations.orElseThrow();
   }
 
   /**
@@ -370,7 +267,7 @@ final class CoordinatorBehavior {
       return Optional.empty();
     }
     if (admission.atBarrier()) {
-      startSegment();
+      segments.startSegment();
     }
     Admission.Admitted a = admission.admit();
     a.d().ifPresent(d -> crew.discriminator().tell(new PlayerControl.Admit(d)));
@@ -378,51 +275,8 @@ final class CoordinatorBehavior {
     return Optional.empty();
   }
 
-  private void startSegment() {
-    Schedule schedule = admission.startSegment();
-    ctx.getLog()
-        .info(
-            "schedule k = {}, s = {} from G update {} and D update {}",
-            schedule.k(),
-            schedule.staleness(),
-            admission.gDone() + 1,
-            admission.dDone() + 1);
-    // D applies first and passes the change on to G, so G's new fakes arrive after it.
-    crew.discriminator().tell(new PlayerControl.Reschedule(schedule, admission.segment()));
-    recordSchedule();
-  }
-
-  /** Records the schedule segment that starts after the current position. */
-  private void recordSchedule() {
-    Schedule schedule = admission.schedule();
-    crew.recorder()
-        .tell(
-            new Recorder.Record(
-                new Messages.ScheduleEvent(
-                    Messages.ScheduleEvent.Change.SCHEDULE,
-                    admission.gDone() + 1,
-                    admission.dDone() + 1,
-                    schedule.k(),
-                    schedule.staleness(),
-                    Double.NaN,
-                    -1,
-                    System.currentTimeMillis())));
-  }
-
   private Behavior<Command> finish() {
-    // A stop (or the end) reached the barrier first: the new segment would start after the
-    // last update, so the change is dropped; the final checkpoint keeps the old schedule.
-    admission
-        .pendingChange()
-        .ifPresent(
-            c ->
-                ctx.getLog()
-                    .warn(
-                        "the run ends at iteration {}: the schedule change to k = {}, s = {} was"
-                            + " not applied",
-                        admission.gDone(),
-                        c.k(),
-                        c.staleness()));
+    segments.endBeforeBarrier();
     capture.requestStates();
     return finishing();
   }
@@ -445,12 +299,13 @@ final class CoordinatorBehavior {
 
   /**
    * States captured once the run has ended are final: kept for the outcome and written as the last
-   * checkpoint (also when a capture was under way at an abort, as before this split).
+   * checkpoint, also at an abort (a non-player child failed): no update runs during a capture, so
+   * they hold a whole iteration every update of which reported finite.
    */
   private Behavior<Command> onCapturedAfterEnd(Coordinator.StateCaptured c) {
     Optional<CheckpointCapture.Pair> pair = capture.captured(c.state());
     if (pair.isPresent()) {
-      finalState = pair;
+      outcome.finalState(pair.get());
       if (capture.enabled()) {
         capture.write(pair.get(), admission, true);
       }
@@ -470,7 +325,7 @@ final class CoordinatorBehavior {
         capture.writeEnded() && stage == Stage.ADMITTING ? admitOrFinish() : Optional.empty();
     capture.report(w, ctx.getLog());
     if (w.last()) {
-      finalWrite = Optional.of(w);
+      outcome.finalWritten(w);
       return stage == Stage.FINISHING ? maybeFlush() : Behaviors.same();
     }
     return end.orElse(Behaviors.same());
@@ -478,7 +333,7 @@ final class CoordinatorBehavior {
 
   /** The next periodic checkpoint: the next multiple of everySteps after gDone (if any). */
   private void planNextCheckpoint() {
-    admission.planCheckpoint(checkpointing.map(Coordinator.Checkpointing::everySteps).orElse(0L));
+    admission.planCheckpoint(capture.everySteps());
   }
 
   /** Checkpoints as soon as possible: at the end of the last iteration already admitted. */
@@ -492,8 +347,7 @@ final class CoordinatorBehavior {
    * (its report would come after the flush), flushes the Recorder: the run ends when it has.
    */
   private Behavior<Command> maybeFlush() {
-    if (finalState.isPresent()
-        && (finalWrite.isPresent() || !capture.enabled())
+    if (outcome.finalStateDone(capture.enabled())
         && evaluations.map(EvaluationSchedule::idle).orElse(true)) {
       flushRecorder();
       return flushing(Optional.empty());
@@ -508,88 +362,39 @@ final class CoordinatorBehavior {
                 ctx.messageAdapter(Recorder.Flushed.class, Coordinator.RecorderFlushed::new)));
   }
 
-  private static String diverged(Coordinator.Diverged d) {
-    return d.model().label() + " update " + d.step() + ": " + d.what();
-  }
-
-  private static String failed(ChildFailed f) {
-    Throwable cause = f.getCause();
-    return f.getRef().path().name()
-        + " failed: "
-        + cause.getClass().getSimpleName()
-        + ": "
-        + cause.getMessage();
-  }
-
-  private static String stopped(Terminated t) {
-    return t.getRef().path().name() + " stopped unexpectedly";
-  }
-
   private Behavior<Command> onDiverged(Coordinator.Diverged d) {
-    return abort(diverged(d), true);
+    return abort(RunOutcome.Abort.diverged(d));
   }
 
-  private Behavior<Command> onChildFailed(ChildFailed f) {
-    return abort(failed(f), false);
-  }
-
+  /** A child that stopped or failed (a failure is a Terminated too). */
   private Behavior<Command> onChildStopped(Terminated t) {
-    return t instanceof ChildFailed f ? onChildFailed(f) : abort(stopped(t), false);
+    return abort(RunOutcome.Abort.stopped(t));
   }
 
   /**
    * Ends the run at once, without a final checkpoint (the state may be bad): the caller restarts
    * from the newest checkpoint or gives up. The Recorder is flushed first when it still runs.
    */
-  private Behavior<Command> abort(String why, boolean diverged) {
-    ctx.getLog().error("run aborted: {}", why);
+  private Behavior<Command> abort(RunOutcome.Abort abort) {
+    ctx.getLog().error("run aborted: {}", abort.cause());
     flushRecorder();
     // Should the recorder itself be gone, end without waiting for it.
     ctx.scheduleOnce(
         java.time.Duration.ofSeconds(10),
         ctx.getSelf(),
         new Coordinator.RecorderFlushed(new Recorder.Flushed()));
-    return flushing(Optional.of(new Abort(why, diverged)));
+    return flushing(Optional.of(abort));
   }
 
   /** An abort while the final flush is under way: its reply ends the run, with the cause. */
-  private Behavior<Command> abortWhileFlushing(String why, boolean diverged) {
-    ctx.getLog().error("run aborted: {}", why);
-    return flushing(Optional.of(new Abort(why, diverged)));
+  private Behavior<Command> abortWhileFlushing(RunOutcome.Abort abort) {
+    ctx.getLog().error("run aborted: {}", abort.cause());
+    return flushing(Optional.of(abort));
   }
 
-  private Behavior<Command> onFlushed(Optional<Abort> abort) {
-    String stop = stopReason.orElse(null);
-    if (abort.isPresent()) {
-      replyTo.tell(
-          new Finished(
-              admission.dDone(),
-              admission.gDone(),
-              null,
-              null,
-              null,
-              stop,
-              null,
-              null,
-              abort.get().cause(),
-              abort.get().diverged()));
-      return Behaviors.stopped();
-    }
-    PlayerState g = finalState.orElseThrow().generator();
-    PlayerState d = finalState.orElseThrow().discriminator();
-    Checkpointer.Written w = finalWrite.orElse(null);
-    replyTo.tell(
-        new Finished(
-            admission.dDone(),
-            admission.gDone(),
-            g.tensors().get(Player.GENERATOR.label()),
-            d.tensors().get(Player.DISCRIMINATOR.label()),
-            g.tensors().get("generator_ema"),
-            stop,
-            w == null ? null : w.dir(),
-            w == null ? null : w.error(),
-            null,
-            false));
+  /** The Recorder has flushed: the run ends with its outcome. */
+  private Behavior<Command> onFlushed(Optional<RunOutcome.Abort> abort) {
+    outcome.tell(admission, abort);
     return Behaviors.stopped();
   }
 }

@@ -7,6 +7,9 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.LongFunction;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * When the Coordinator asks for an evaluation: every {@code everySteps} G updates and/or {@code
@@ -25,6 +28,30 @@ final class EvaluationSchedule {
   private final LongFunction<ActorRef<Generator.EvaluationSnapshot>> snapshotTo;
   private final Evaluator.Credit credit = new Evaluator.Credit();
   private long lastNanos = System.nanoTime();
+
+  /**
+   * The evaluations of {@code parts} by {@code crew}'s Evaluator, whose snapshots come to the
+   * Coordinator through adapters of {@code ctx}; empty when the run has no Evaluator.
+   */
+  static Optional<EvaluationSchedule> of(
+      ActorContext<Coordinator.Command> ctx, Coordinator.Parts parts, Crew crew) {
+    return crew.evaluator()
+        .map(
+            evaluator ->
+                new EvaluationSchedule(
+                    parts.evaluation(),
+                    evaluator,
+                    crew.generator(),
+                    crew.recorder(),
+                    crew.checkpointer(),
+                    Optional.ofNullable(parts.checkpointing())
+                        .map(Coordinator.Checkpointing::bestMetric),
+                    // One adapter per class: each request replaces the last, with its count.
+                    skipped ->
+                        ctx.messageAdapter(
+                            Generator.EvaluationSnapshot.class,
+                            s -> new Coordinator.EvalSnapshot(s, skipped))));
+  }
 
   /**
    * Reports are recorded, and their retention metric ({@code best}) told to the checkpointer;
@@ -76,6 +103,30 @@ final class EvaluationSchedule {
     if (credit.ready() && more) {
       requestSnapshot();
     }
+  }
+
+  // ---- The Coordinator's handlers, in every phase after Start: each goes on as it was.
+
+  Behavior<Coordinator.Command> onDone(Coordinator.EvalDone d) {
+    done(d.report());
+    return Behaviors.same();
+  }
+
+  Behavior<Coordinator.Command> onSnapshot(Coordinator.EvalSnapshot e) {
+    evaluate(e.snapshot(), e.skipped());
+    return Behaviors.same();
+  }
+
+  /** The Evaluator is ready while updates are admitted: evaluations go on. */
+  Behavior<Coordinator.Command> onReady(Coordinator.EvalReady r) {
+    ready(true);
+    return Behaviors.same();
+  }
+
+  /** The Evaluator is ready after the run has ended: no more evaluations. */
+  Behavior<Coordinator.Command> onReadyAfterEnd(Coordinator.EvalReady r) {
+    ready(false);
+    return Behaviors.same();
   }
 
   /** No evaluation in flight: its report cannot come after the Recorder's flush. */

@@ -10,6 +10,7 @@ import dev.agon.engine.Coordinator.Resume;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
 
@@ -59,6 +60,18 @@ final class RunControls {
     this.log = log;
     this.admitOrFinish = admitOrFinish;
     this.checkpointSoon = checkpointSoon;
+  }
+
+  /** Adds to {@code b} the handlers of every control, answered as in {@code phase}. */
+  BehaviorBuilder<Coordinator.Command> handlers(
+      BehaviorBuilder<Coordinator.Command> b, Phase phase) {
+    return b.onMessage(ChangeSchedule.class, c -> change(c, phase))
+        .onMessage(ChangeAveraging.class, c -> averaging(c, phase))
+        .onMessage(CheckpointNow.class, c -> checkpointNow(c, phase))
+        .onMessage(Pause.class, p -> pause(p, phase))
+        .onMessage(Resume.class, this::resume)
+        .onMessage(Coordinator.LearningRateApplied.class, this::learningRateApplied)
+        .onMessage(Coordinator.AveragingApplied.class, this::averagingApplied);
   }
 
   Behavior<Coordinator.Command> change(ChangeSchedule c, Phase phase) {
