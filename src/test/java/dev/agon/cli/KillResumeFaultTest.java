@@ -76,16 +76,23 @@ class KillResumeFaultTest {
               "kill" + i,
               List.of("-Dagon.faults.checkpoint-write-delay-ms=40"),
               run(ITERATIONS));
-      // Kill moments are drawn from start-up to a few seconds past the first checkpoint, as long
-      // as that takes here: the first process measures it (13 s on a loaded 2-core machine, where
-      // moments drawn from a fixed 0.5-7.5 s window never got past start-up).
+      // Even kills fall at a moment drawn from start-up to a few seconds past the first
+      // checkpoint, as long as that takes here: the first process measures it (13 s on a loaded
+      // 2-core machine). Odd kills fall within 3 s after the process has resumed, so that half of
+      // them hit training and checkpoint writes however slow start-up is (under load, moments
+      // drawn from start-up alone mostly hit start-up again).
       if (i == 0) {
         startup = awaitFirstCheckpoint(run, p);
       } else {
-        // The process must live until its kill moment: one that ends by itself is a defect.
+        long delayMs = 200 + rnd.nextInt((int) startup + 5000);
         try {
+          if (i % 2 == 1) {
+            awaitResumed(p, i);
+            delayMs = rnd.nextInt(3000);
+          }
+          // The process must live until its kill moment: one that ends by itself is a defect.
           Await.holds(
-              Duration.ofMillis(200 + rnd.nextInt((int) startup + 5000)),
+              Duration.ofMillis(delayMs),
               p.process::isAlive,
               "kill " + i + ": the training process lives until its kill moment");
         } catch (AssertionError e) {
@@ -159,6 +166,18 @@ class KillResumeFaultTest {
           .as(name)
           .isTrue();
     }
+  }
+
+  /** Waits, up to three minutes, until process {@code i} says it resumed from a checkpoint. */
+  private static void awaitResumed(TrainProcess p, int i) {
+    Await.until(
+        Duration.ofMinutes(3),
+        Duration.ofMillis(20),
+        () -> {
+          assertThat(p.process.isAlive()).as("process %d is alive", i).isTrue();
+          return p.out().contains("agon: resuming from");
+        },
+        "process " + i + " resumes");
   }
 
   /** Waits, up to three minutes, for the run's first checkpoint; the milliseconds it took. */
