@@ -88,6 +88,11 @@ public final class Transport implements AutoCloseable {
     return aeron.context().aeronDirectoryName();
   }
 
+  /** The client, for tests that forge frames on a raw publication. */
+  Aeron aeron() {
+    return aeron;
+  }
+
   public TransportSettings settings() {
     return settings;
   }
