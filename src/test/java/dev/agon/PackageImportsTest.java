@@ -128,6 +128,18 @@ class PackageImportsTest {
         .check(main);
   }
 
+  @Test
+  void transportImportsNoActorsMetersOrConfig() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.agon.transport..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.apache.pekko..", "io.micrometer..", "dev.agon.config..")
+        .because("DESIGN.md: transport imports Aeron, Agrona and ND4J, no Pekko, no Micrometer")
+        .check(main);
+  }
+
   private static void assertThatEachIsARow(List<String> packages) {
     List<String> missing =
         packages.stream()
