@@ -46,7 +46,7 @@ class PackageImportsTest {
         "engine", concat(List.of("config", "metrics", "checkpoint", "util", "web"), NUMERICS));
     MAY_IMPORT.put("checkpoint", List.of("tensor", "util"));
     MAY_IMPORT.put("metrics", List.of()); // Micrometer only: also checked below
-    MAY_IMPORT.put("transport", List.of("tensor")); // planned: no classes yet
+    MAY_IMPORT.put("transport", List.of("tensor", "util")); // Aeron, Agrona, ND4J besides
     MAY_IMPORT.put("web", List.of("metrics", "util", "config")); // config: run-time limits
     MAY_IMPORT.put(
         "bench", concat(List.of("config", "engine", "util"), NUMERICS)); // agon bench steps
@@ -91,7 +91,6 @@ class PackageImportsTest {
               .should()
               .onlyDependOnClassesThat(
                   not(resideInAPackage("dev.agon..")).or(resideInAnyPackage(array(allowed))))
-              .allowEmptyShould(row.getKey().equals("transport"))
               .because("DESIGN.md: " + row.getKey() + " may import " + row.getValue()));
     }
     CompositeArchRule.of(rules).check(main);
@@ -126,6 +125,18 @@ class PackageImportsTest {
         .dependOnClassesThat()
         .resideInAnyPackage("org.apache.pekko..", "io.micrometer..")
         .because("DESIGN.md: numerics never import actors")
+        .check(main);
+  }
+
+  @Test
+  void transportImportsNoActorsMetersOrConfig() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.agon.transport..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.apache.pekko..", "io.micrometer..", "dev.agon.config..")
+        .because("DESIGN.md: transport imports Aeron, Agrona and ND4J, no Pekko, no Micrometer")
         .check(main);
   }
 

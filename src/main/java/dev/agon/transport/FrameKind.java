@@ -1,0 +1,29 @@
+package dev.agon.transport;
+
+/** What a frame's tensor is; its code is the header's kind byte (never reorder, only append). */
+public enum FrameKind {
+  FAKE_BATCH(1),
+  REAL_BATCH(2),
+  G_SNAPSHOT(3),
+  D_SNAPSHOT(4),
+  EVALUATION_SNAPSHOT(5);
+
+  private static final FrameKind[] BY_CODE = new FrameKind[6];
+
+  static {
+    for (FrameKind k : values()) {
+      BY_CODE[k.code] = k;
+    }
+  }
+
+  final int code;
+
+  FrameKind(int code) {
+    this.code = code;
+  }
+
+  /** The kind with header code {@code code}, or null when no kind has it. */
+  static FrameKind of(int code) {
+    return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+  }
+}
