@@ -18,7 +18,9 @@ public record AgonConfig(
     @Doc("Console and log output.") LogConfig log,
     @Doc("Metrics, health and status page over HTTP.") MetricsConfig metrics,
     @Doc("Checkpoints of the complete run state, and which are kept.") CheckpointConfig checkpoint,
-    @Doc("Divergence rollback and actor restart limits.") GuardConfig guard)
+    @Doc("Divergence rollback and actor restart limits.") GuardConfig guard,
+    @Doc("Membership of a run over several JVMs (agon node); ignored by agon train.")
+        ClusterConfig cluster)
     implements CrossFieldCheck {
 
   @Override

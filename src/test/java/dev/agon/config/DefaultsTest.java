@@ -65,7 +65,9 @@ class DefaultsTest {
         new LogConfig(500L),
         new MetricsConfig(true, "127.0.0.1", 9464, true, ""),
         new CheckpointConfig(500L, 600L, 3, BestMetric.NONE, 300L),
-        new GuardConfig(3, 0.5, 3));
+        new GuardConfig(3, 0.5, 3),
+        new ClusterConfig(
+            30, 300, 1000, 5000, false, new ClusterConfig.TlsConfig(false, "", "", "")));
   }
 
   @Test

@@ -51,7 +51,8 @@ class ExperimentFilesTest {
         d.log(),
         d.metrics(),
         d.checkpoint(),
-        d.guard());
+        d.guard(),
+        d.cluster());
   }
 
   @Test
