@@ -47,6 +47,7 @@ class PackageImportsTest {
     MAY_IMPORT.put("checkpoint", List.of("tensor", "util"));
     MAY_IMPORT.put("metrics", List.of()); // Micrometer only: also checked below
     MAY_IMPORT.put("transport", List.of("tensor", "util")); // Aeron, Agrona, ND4J besides
+    MAY_IMPORT.put("cluster", List.of("config", "engine", "util")); // engine: serializers
     MAY_IMPORT.put("web", List.of("metrics", "util", "config")); // config: run-time limits
     MAY_IMPORT.put(
         "bench", concat(List.of("config", "engine", "util"), NUMERICS)); // agon bench steps

@@ -32,6 +32,7 @@ public final class ConfigChanges {
           "checkpoint.",
           "guard.",
           "metrics.",
+          "cluster.",
           "schedule.iterations",
           "data.prefetch",
           "data.download",

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ClassifierCommand.class,
       EvalCommand.class,
       CtlCommand.class,
+      NodeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -19,7 +19,9 @@ public record AgonConfig(
     @Doc("Metrics, health and status page over HTTP.") MetricsConfig metrics,
     @Doc("Checkpoints of the complete run state, and which are kept.") CheckpointConfig checkpoint,
     @Doc("Divergence rollback and actor restart limits.") GuardConfig guard,
-    @Doc("Which backend device (GPU) each tensor-owning actor computes on.") DevicesConfig devices)
+    @Doc("Which backend device (GPU) each tensor-owning actor computes on.") DevicesConfig devices,
+    @Doc("Membership of a run over several JVMs (agon node); ignored by agon train.")
+        ClusterConfig cluster)
     implements CrossFieldCheck {
 
   @Override

@@ -93,6 +93,7 @@ class BadInputCorpusTest {
     configChanges(cases);
     checkpointChoice(cases);
     ctlArguments(cases);
+    nodes(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -763,6 +764,169 @@ class BadInputCorpusTest {
     List<String> out = new ArrayList<>(List.of("ctl", a[0], "--run", d.resolve("run").toString()));
     out.addAll(List.of(a).subList(1, a.length));
     return out.toArray(String[]::new);
+  }
+
+  // --- agon node: joins that must be refused (issue 14) ---
+
+  /**
+   * {@code agon node} in-process: bad flags, an address that cannot be bound, TLS files that are
+   * missing, a seed nobody listens on, and joins the coordinator refuses (config hash, Agon
+   * version, a role already taken) or that never complete (a role missing from every node). The
+   * coordinators refusing are in-process nodes started once ({@link #coordinator}); waits are cut
+   * to a second or two by {@code cluster.*-timeout-seconds}.
+   */
+  private static void nodes(List<Case> cases) {
+    cli(cases, "node with an unknown role", d -> {}, d -> node("--role", "critic"));
+    cli(cases, "node with a role named twice", d -> {}, d -> node("--role", "generator,generator"));
+    cli(cases, "node with an empty role", d -> {}, d -> node("--role", "generator,"));
+    cli(cases, "node with a seed without port", d -> {}, d -> node("--seed", "127.0.0.1"));
+    cli(cases, "node --run on a worker", d -> {}, d -> node("--run", d.resolve("run").toString()));
+    cli(
+        cases,
+        "node beyond loopback without TLS",
+        d -> {},
+        d -> node("--host", "0.0.0.0", "--port", "0"));
+    cli(
+        cases,
+        "node with missing TLS key files",
+        d -> {},
+        d ->
+            node(
+                "--set",
+                "cluster.tls.enabled=true",
+                "--set",
+                "cluster.tls.key-file=\"" + d.resolve("node.key") + "\"",
+                "--set",
+                "cluster.tls.cert-file=\"" + d.resolve("node.crt") + "\"",
+                "--set",
+                "cluster.tls.ca-cert-file=\"" + d.resolve("ca.crt") + "\""));
+    cli(
+        cases,
+        "node on a port in use",
+        d -> {},
+        d -> node("--port", Integer.toString(heldPort()), "--seed", "127.0.0.1:" + heldPort()));
+    cli(
+        cases,
+        "node with an unreachable seed",
+        d -> {},
+        d ->
+            node("--seed", "127.0.0.1:" + closedPort(), "--set", "cluster.join-timeout-seconds=1"));
+    cli(
+        cases,
+        "node whose config hash differs from the coordinator's",
+        d -> {},
+        d -> node("--seed", coordinator(true), "--set", "seed=99"));
+    cli(
+        cases,
+        "node whose Agon version differs from the coordinator's",
+        d -> {},
+        d -> node("--seed", coordinator(false)));
+    cli(cases, "node with a role already taken", d -> {}, d -> node("--seed", coordinator(true)));
+    cli(
+        cases,
+        "coordinator with a role missing from every node",
+        d -> {},
+        d -> {
+          String port = Integer.toString(closedPort());
+          return node(
+              "--role",
+              "coordinator,data-loader,evaluator",
+              "--port",
+              port,
+              "--seed",
+              "127.0.0.1:" + port,
+              "--set",
+              "cluster.roles-timeout-seconds=1");
+        });
+  }
+
+  /**
+   * {@code agon node --config config/ring.conf --role generator --seed 127.0.0.1:1} with a join
+   * timeout of 2 s, then {@code more}; a later flag replaces an earlier one of the same name.
+   */
+  private static String[] node(String... more) {
+    java.util.Map<String, String> flags = new java.util.LinkedHashMap<>();
+    flags.put("--config", "config/ring.conf");
+    flags.put("--role", "generator");
+    flags.put("--seed", "127.0.0.1:1");
+    List<String> sets = new ArrayList<>(List.of("cluster.join-timeout-seconds=2"));
+    for (int i = 0; i < more.length; i += 2) {
+      if (more[i].equals("--set")) {
+        sets.add(more[i + 1]);
+      } else {
+        flags.put(more[i], more[i + 1]);
+      }
+    }
+    List<String> cmd = new ArrayList<>(List.of("node"));
+    flags.forEach((k, v) -> cmd.addAll(List.of(k, v)));
+    sets.forEach(v -> cmd.addAll(List.of("--set", v)));
+    return cmd.toArray(String[]::new);
+  }
+
+  private static java.net.ServerSocket held;
+
+  /** A loopback port this JVM holds open for the whole run. */
+  private static synchronized int heldPort() {
+    try {
+      if (held == null) {
+        held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+      }
+      return held.getLocalPort();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** A loopback port nothing listens on (free a moment ago). */
+  private static int closedPort() {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static final java.util.Map<Boolean, dev.agon.cluster.ClusterNode> COORDINATORS =
+      new java.util.HashMap<>();
+
+  /**
+   * The seed address of an in-process coordinator node holding the generator role, with
+   * config/ring.conf's hash and this build's version ({@code sameVersion}) or another version.
+   */
+  private static synchronized String coordinator(boolean sameVersion) {
+    dev.agon.cluster.ClusterNode c = COORDINATORS.get(sameVersion);
+    if (c == null) {
+      dev.agon.config.LoadedConfig ring =
+          dev.agon.config.ConfigLoader.load(
+              java.util.Optional.of(Path.of("config/ring.conf")),
+              List.of("cluster.join-timeout-seconds=2")); // as node() sets it
+      c =
+          dev.agon.cluster.ClusterNode.start(
+              new dev.agon.cluster.NodeSettings(
+                  java.util.EnumSet.of(
+                      dev.agon.cluster.Role.COORDINATOR, dev.agon.cluster.Role.GENERATOR),
+                  "127.0.0.1",
+                  0,
+                  "127.0.0.1",
+                  0,
+                  ring.config().cluster(),
+                  sameVersion ? NodeCommand.version() : "0.0.1-other",
+                  dev.agon.util.DurableFiles.sha256(
+                      ring.rendered().getBytes(StandardCharsets.UTF_8)),
+                  false),
+              line -> {});
+      COORDINATORS.put(sameVersion, c);
+    }
+    return c.address();
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  static void stopNodes() throws IOException {
+    COORDINATORS.values().forEach(dev.agon.cluster.ClusterNode::close);
+    if (held != null) {
+      held.close();
+    }
   }
 
   @TempDir Path dir;

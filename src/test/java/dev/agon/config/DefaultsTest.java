@@ -66,7 +66,9 @@ class DefaultsTest {
         new MetricsConfig(true, "127.0.0.1", 9464, true, ""),
         new CheckpointConfig(500L, 600L, 3, BestMetric.NONE, 300L),
         new GuardConfig(3, 0.5, 3),
-        new DevicesConfig(0, 0, 0));
+        new DevicesConfig(0, 0, 0),
+        new ClusterConfig(
+            30, 300, 1000, 5000, false, new ClusterConfig.TlsConfig(false, "", "", "")));
   }
 
   @Test

@@ -52,7 +52,8 @@ class ExperimentFilesTest {
         d.metrics(),
         d.checkpoint(),
         d.guard(),
-        d.devices());
+        d.devices(),
+        d.cluster());
   }
 
   @Test

@@ -1,0 +1,239 @@
+package dev.agon.cli;
+
+import dev.agon.cluster.ClusterNode;
+import dev.agon.cluster.Ending;
+import dev.agon.cluster.NodeSettings;
+import dev.agon.cluster.Role;
+import dev.agon.config.ClusterConfig;
+import dev.agon.config.ConfigProblemException;
+import dev.agon.config.LoadedConfig;
+import dev.agon.config.Problem;
+import dev.agon.util.DurableFiles;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code agon node}: one process of a run spread over several JVMs. Today it forms the cluster and
+ * keeps its membership (the handshake, every role up, a role gone and back); the training actors
+ * still run in one JVM only ({@code agon train}).
+ */
+@Command(
+    name = "node",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Join a run spread over several JVMs as a node hosting the given roles (Pekko Cluster over"
+          + " Artery TCP, loopback by default).",
+      "In progress: the node joins, is checked against the coordinator (Agon version, config"
+          + " hash, roles already taken), and the coordinator reports when every role is up, gone"
+          + " or back. Distributed training is not available yet: use agon train.",
+      "Exit status: 0 stopped (SIGTERM) or --exit-when-complete, 1 the coordinator went away or"
+          + " this node was removed, 2 bad input (an unknown role, a port in use, an unreachable"
+          + " seed, a refused join, a role missing from every node, TLS files)."
+    })
+final class NodeCommand implements Callable<Integer> {
+  /** A test-only stand-in for this build's version, to exercise the version check. */
+  static final String VERSION_PROPERTY = "agon.test.version";
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Mixin ConfigOptions config;
+
+  @Option(
+      names = "--role",
+      required = true,
+      paramLabel = "ROLE[,ROLE]",
+      description =
+          "Roles of this node: coordinator, data-loader, generator, discriminator, evaluator.")
+  String roles;
+
+  @Option(
+      names = "--seed",
+      required = true,
+      paramLabel = "HOST:PORT",
+      description = "The node to join through (the coordinator's --host:--port, usually).")
+  String seed;
+
+  @Option(
+      names = "--host",
+      paramLabel = "HOST",
+      description =
+          "Address to bind and advertise (default: ${DEFAULT-VALUE}); beyond loopback it needs"
+              + " cluster.tls.enabled or cluster.allow-insecure.")
+  String host = "127.0.0.1";
+
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--run",
+      paramLabel = "DIR",
+      description =
+          "Coordinator only: the run directory the distributed run will use; checked, nothing is"
+              + " written to it yet.")
+  Path runDir;
+
+  @Option(
+      names = "--exit-when-complete",
+      description = "Coordinator only: exit with status 0 once every role is up.")
+  boolean exitWhenComplete;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    // A bind failure is reported below as one error line; Pekko's listener would log it with a
+    // stack trace. Touching the logger also initialises SLF4J here, before Pekko's threads log.
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.apache.pekko.io.TcpListener"))
+        .setLevel(ch.qos.logback.classic.Level.OFF);
+    Set<Role> roleSet;
+    try {
+      roleSet = Role.parseList(roles);
+    } catch (IllegalArgumentException e) {
+      throw new Main.UserException("--role " + roles + ": " + e.getMessage());
+    }
+    boolean coordinator = roleSet.contains(Role.COORDINATOR);
+    if (!coordinator && (runDir != null || exitWhenComplete)) {
+      throw new Main.UserException(
+          (runDir != null ? "--run" : "--exit-when-complete")
+              + " applies to the coordinator node only");
+    }
+    String[] seedParts = seedAddress(seed);
+    if (port < 0 || port > 65535) {
+      throw new Main.UserException("--port " + port + ": must be in [0, 65535]");
+    }
+    if (runDir != null && Files.exists(runDir) && !Files.isDirectory(runDir)) {
+      throw new Main.UserException("--run " + runDir + ": not a directory");
+    }
+    LoadedConfig loaded = config.load();
+    ClusterConfig cluster = loaded.config().cluster();
+    checkTls(loaded, cluster);
+    checkBind(cluster);
+    NodeSettings settings =
+        new NodeSettings(
+            roleSet,
+            host,
+            port,
+            seedParts[0],
+            Integer.parseInt(seedParts[1]),
+            cluster,
+            version(),
+            DurableFiles.sha256(loaded.rendered().getBytes(StandardCharsets.UTF_8)),
+            exitWhenComplete);
+    ClusterNode node;
+    try {
+      node =
+          ClusterNode.start(
+              settings,
+              line -> {
+                out.println("agon node: " + line);
+                out.flush();
+              });
+    } catch (ClusterNode.StartException e) {
+      throw new Main.UserException(e.getMessage());
+    }
+    try (node) {
+      out.println(
+          "agon node: "
+              + Role.join(roleSet)
+              + " at "
+              + node.address()
+              + ", joining through "
+              + seed);
+      out.flush();
+      Ending end;
+      try {
+        end = node.ending().get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(e.getCause());
+      }
+      if (end.status() != 0) {
+        spec.commandLine().getErr().println("error: " + end.error());
+      }
+      return end.status();
+    }
+  }
+
+  /** This build's version, or the test-only stand-in. */
+  static String version() {
+    String fake = System.getProperty(VERSION_PROPERTY);
+    if (fake != null) {
+      return fake;
+    }
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "(development build)" : v;
+  }
+
+  private static String[] seedAddress(String s) {
+    int colon = s.lastIndexOf(':');
+    if (colon <= 0 || colon == s.length() - 1) {
+      throw new Main.UserException("--seed " + s + ": must be HOST:PORT");
+    }
+    String p = s.substring(colon + 1);
+    int n;
+    try {
+      n = Integer.parseInt(p);
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n < 1 || n > 65535) {
+      throw new Main.UserException("--seed " + s + ": port must be in [1, 65535]");
+    }
+    return new String[] {s.substring(0, colon), p};
+  }
+
+  /** Every configured TLS file must be a readable file, checked before anything starts. */
+  private static void checkTls(LoadedConfig loaded, ClusterConfig cluster) {
+    if (!cluster.tls().enabled()) {
+      return;
+    }
+    List<Problem> problems = new ArrayList<>();
+    String[][] files = {
+      {"cluster.tls.key-file", cluster.tls().keyFile()},
+      {"cluster.tls.cert-file", cluster.tls().certFile()},
+      {"cluster.tls.ca-cert-file", cluster.tls().caCertFile()}
+    };
+    for (String[] f : files) {
+      Path p = Path.of(f[1]);
+      if (!Files.isRegularFile(p)) {
+        problems.add(loaded.problem(f[0], "file not found: " + p));
+      } else if (!Files.isReadable(p)) {
+        problems.add(loaded.problem(f[0], "file not readable: " + p));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigProblemException(problems);
+    }
+  }
+
+  /** Beyond loopback, only with TLS or an explicit opt-out. */
+  private void checkBind(ClusterConfig cluster) {
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new Main.UserException("--host " + host + ": unknown host");
+    }
+    if (!address.isLoopbackAddress() && !cluster.tls().enabled() && !cluster.allowInsecure()) {
+      throw new Main.UserException(
+          "--host "
+              + host
+              + " is beyond loopback: set cluster.tls.enabled = true (with its key files), or"
+              + " cluster.allow-insecure = true to accept unencrypted, unauthenticated traffic");
+    }
+  }
+}
