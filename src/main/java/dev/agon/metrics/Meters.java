@@ -1,5 +1,6 @@
 package dev.agon.metrics;
 
+import dev.agon.config.Player;
 import dev.agon.metrics.MeterDef.Kind;
 import java.util.List;
 
@@ -18,14 +19,10 @@ public final class Meters {
   public static final String ACTOR = "actor";
   public static final String GPU = "gpu";
 
-  /**
-   * The values of {@code network}: the players' wire names. The same strings as {@code
-   * config.Player}'s labels (a test checks it); spelled here because metrics imports nothing of
-   * ours, and callers pass {@code Player.label()}.
-   */
-  public static final String GENERATOR = "generator";
+  /** The values of {@code network}: the players' wire names. */
+  public static final String GENERATOR = Player.GENERATOR.label();
 
-  public static final String DISCRIMINATOR = "discriminator";
+  public static final String DISCRIMINATOR = Player.DISCRIMINATOR.label();
 
   /** Values of {@code network}. */
   public static final List<String> NETWORKS = List.of(GENERATOR, DISCRIMINATOR);
