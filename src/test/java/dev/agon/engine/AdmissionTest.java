@@ -183,4 +183,49 @@ class AdmissionTest {
     assertThat(x.d()).isEqualTo(OptionalLong.of(7));
     assertThat(x.g()).isEqualTo(OptionalLong.of(4));
   }
+
+  /**
+   * A checkpoint asked for at any moment (ctl checkpoint, the time-based one) is reached: whatever
+   * was admitted when it was asked for, the players come to rest exactly at its iteration. With
+   * staleness s >= 1, G may be admitted past the last iteration with an admitted D update.
+   */
+  @Test
+  void aCheckpointAskedForAtAnyMomentIsReachedForEveryKAndStaleness() {
+    for (int k = 1; k <= 3; k++) {
+      for (int s = 0; s <= 3; s++) {
+        for (int ran = 0; ran <= 12; ran++) {
+          Admission a = new Admission(new Schedule(k, s, 50), 0, 50, 0, 0);
+          Players p = new Players(a);
+          p.admit();
+          // Some of the admitted updates have run when the checkpoint is asked for.
+          for (int n = 0; n < ran && stepOne(p); n++) {}
+          a.checkpointSoon();
+          long at = a.checkpointAt().getAsLong();
+          p.drive();
+          assertThat(a.atCheckpoint())
+              .as(
+                  "k=%d s=%d after %d updates: checkpoint at %d, players at G %d / D %d",
+                  k, s, ran, at, a.gDone(), a.dDone())
+              .isTrue();
+        }
+      }
+    }
+  }
+
+  /** Runs one admitted update if one can run (D first, as Players does). */
+  private static boolean stepOne(Players p) {
+    Admission a = p.a;
+    Schedule s = a.schedule();
+    long d = a.dDone() + 1;
+    long g = a.gDone() + 1;
+    if (d <= p.dAdmitted && s.generatorVersionFor(d) <= a.gDone()) {
+      a.dStepDone(d, s.generatorVersionFor(d));
+      return true;
+    }
+    if (g <= p.gAdmitted && s.discriminatorVersionFor(g) <= a.dDone()) {
+      a.gStepDone(g, s.discriminatorVersionFor(g));
+      return true;
+    }
+    return false;
+  }
 }
