@@ -22,6 +22,8 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The engine-side control messages a control API will call: Pause stops admissions at the end of an
@@ -34,9 +36,13 @@ class PauseAndCheckpointNowTest extends ActorKitTest {
 
   @TempDir Path run;
 
-  @Test
-  void pauseCheckpointNowResumeStopKeepTheRunExact() throws Exception {
-    AgonConfig c = TestConfigs.smallRing("schedule.k=2", "schedule.iterations=100000", "seed=5");
+  /** With staleness, G runs ahead of the last admitted D iteration: the pause must cover it. */
+  @ParameterizedTest(name = "k={0} s={1}")
+  @CsvSource({"2,0", "1,1", "1,2"})
+  void pauseCheckpointNowResumeStopKeepTheRunExact(int k, int s) throws Exception {
+    AgonConfig c =
+        TestConfigs.smallRing(
+            "schedule.k=" + k, "schedule.staleness=" + s, "schedule.iterations=100000", "seed=5");
     EngineSettings settings = TrainRun.settings(c);
     long[] dims = Factory.data(c).sampleShape();
     List<Messages.Report> reports = new CopyOnWriteArrayList<>();
@@ -86,7 +92,8 @@ class PauseAndCheckpointNowTest extends ActorKitTest {
     assertThat(saved.iteration()).isEqualTo(at);
     var ckpt = CheckpointStore.read(CheckpointStore.dirOf(run, at));
     assertThat(ckpt.engine()).containsEntry("engine.g_done", Long.toString(at));
-    assertThat(ckpt.engine()).containsEntry("engine.d_done", Long.toString(2 * at));
+    assertThat(ckpt.engine())
+        .containsEntry("engine.d_done", Long.toString(settings.schedule().dStepsThrough(at)));
     assertThat(ask(coordinator, Coordinator.Pause::new).outcome())
         .isEqualTo(Messages.Outcome.ACCEPTED); // idempotent
 
