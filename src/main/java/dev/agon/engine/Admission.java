@@ -106,9 +106,11 @@ final class Admission {
 
   /**
    * The end of the last iteration already (partly) admitted: the earliest place to come to rest.
+   * With staleness G may be admitted past the last iteration with an admitted D update, so both
+   * players' admissions count: a limit placed before G's would be overtaken and never reached.
    */
   long frontier() {
-    return Math.max(gDone, admittedIteration());
+    return Math.max(gAdmitted, admittedIteration());
   }
 
   /** Whether both players are at rest at the end of iteration {@code g}. */
