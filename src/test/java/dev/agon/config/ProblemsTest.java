@@ -46,7 +46,7 @@ class ProblemsTest {
         .containsExactly(
             f
                 + ":2: colour: unknown key (known keys: run, seed, data, model, objective, optim,"
-                + " schedule, stabilizers, eval, log, metrics, checkpoint, guard, cluster)",
+                + " schedule, stabilizers, eval, log, metrics, checkpoint, guard, devices, cluster)",
             f
                 + ":3: eval.x: unknown key (known keys: samples, every-steps, every-seconds, plots, metrics, jsd, classifier, reference-cache)");
   }
