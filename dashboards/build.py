@@ -139,6 +139,13 @@ STATE_MAPPINGS = [{"type": "value", "options": {
     "4": {"text": "failed", "color": "red", "index": 4}}}]
 
 
+ROLE_MAPPINGS = [{"type": "value", "options": {
+    "0": {"text": "missing", "color": "red", "index": 0},
+    "1": {"text": "up", "color": "green", "index": 1}}}]
+
+CL = 'run=~"$run"'
+
+
 def run_dashboard():
     ids = Ids()
     p = []
@@ -294,6 +301,49 @@ def run_dashboard():
     p.append(ts(ids, "Live threads", [(f'jvm_threads_live_threads{{{SEL}}}', "live")],
                 grid(12, y, 12, 7)))
 
+    y += 7
+
+    # Cluster (agon node): every node of the run, whatever the instance variable says; empty for
+    # a one-JVM run. Roles and placement come from the coordinator node alone.
+    p.append(row(ids, "Cluster", y)); y += 1
+    p.append(stat(ids, "Members up", [f'max by (run) (agon_cluster_members_up{{{CL}}})'],
+                  grid(0, y, 4, 6), decimals=0,
+                  description="Cluster members Up, as the nodes see the membership."))
+    p.append(stat(ids, "Roles up", [(f'agon_cluster_role_up{{{CL}}}', "{{cluster_role}}")],
+                  grid(4, y, 10, 6), decimals=0, mappings=ROLE_MAPPINGS,
+                  thresholds=[{"color": "red", "value": None}, {"color": "green", "value": 1}],
+                  description="Per role: up while a node holds it, missing otherwise."))
+    placement = stat(ids, "Role placement",
+                     [(f'agon_cluster_role_placement{{{CL}}}', "{{cluster_role}} @ {{member}}")],
+                     grid(14, y, 10, 6),
+                     description="Which node (host:port) holds each role.")
+    placement["options"]["textMode"] = "name"
+    p.append(placement)
+    y += 6
+    p.append(ts(ids, "Transport bytes/s per stream", [
+        (f'sum by (stream) (rate(agon_transport_sent_bytes_total{{{CL}}}[$__rate_interval]))',
+         "sent {{stream}}"),
+        (f'sum by (stream) (rate(agon_transport_received_bytes_total{{{CL}}}[$__rate_interval]))',
+         "received {{stream}}")], grid(0, y, 12, 7), unit="Bps"))
+    p.append(ts(ids, "Snapshot latency p50/p95", [
+        (f'histogram_quantile(0.5, sum by (le, kind) (rate(agon_transport_snapshot_latency_seconds_bucket{{{CL}}}[$__rate_interval])))',
+         "p50 {{kind}}"),
+        (f'histogram_quantile(0.95, sum by (le, kind) (rate(agon_transport_snapshot_latency_seconds_bucket{{{CL}}}[$__rate_interval])))',
+         "p95 {{kind}}")], grid(12, y, 12, 7), unit="s"))
+    y += 7
+    p.append(ts(ids, "Back-pressure waits per second", [
+        (f'sum by (stream) (rate(agon_transport_backpressure_waits_total{{{CL}}}[$__rate_interval]))',
+         "{{stream}}")], grid(0, y, 8, 7),
+        description="Offers refused by a slow subscriber, each followed by one idle wait."))
+    p.append(ts(ids, "Dropped frames", [
+        (f'sum by (stream, reason) (increase(agon_transport_dropped_frames_total{{{CL}}}[$__rate_interval]))',
+         "{{stream}} {{reason}}")], grid(8, y, 8, 7),
+        description="Frames or incomplete messages dropped: wrong token, CRC, timeouts."))
+    p.append(ts(ids, "Send failures", [
+        (f'sum by (stream, reason) (increase(agon_transport_send_failures_total{{{CL}}}[$__rate_interval]))',
+         "{{stream}} {{reason}}")], grid(16, y, 8, 7),
+        description="Sends reported to the coordinator as failed (not connected, closed, timeout)."))
+
     templ = variables([
         query_var("instance", "Instance", "label_values(agon_run_info, instance)"),
         query_var("run", "Run", 'label_values(agon_run_info{instance=~"$instance"}, run)'),
@@ -304,7 +354,7 @@ def run_dashboard():
     ])
     return dashboard("agon-run", "Agon: training run",
                      "One Agon training run: state, losses, quality, throughput, actors, "
-                     "checkpoints, memory.", p, templ, ["agon", "gan"])
+                     "checkpoints, memory; the cluster of a run over several JVMs.", p, templ, ["agon", "gan"])
 
 
 CSEL = 'experiment=~"$experiment", run=~"$run"'

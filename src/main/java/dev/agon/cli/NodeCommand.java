@@ -7,8 +7,13 @@ import dev.agon.cluster.Role;
 import dev.agon.config.ClusterConfig;
 import dev.agon.config.ConfigProblemException;
 import dev.agon.config.LoadedConfig;
+import dev.agon.config.MetricsConfig;
 import dev.agon.config.Problem;
+import dev.agon.metrics.NodeMetrics;
 import dev.agon.util.DurableFiles;
+import dev.agon.web.AgonRoutes;
+import dev.agon.web.WebServer;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -17,9 +22,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -89,6 +96,18 @@ final class NodeCommand implements Callable<Integer> {
   Path runDir;
 
   @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      description =
+          "Serve /metrics (Prometheus) and /-/healthy on metrics.host:PORT; 0 picks a free one"
+              + " (the URL is printed); without it the node serves no HTTP. A flag, not"
+              + " metrics.port: nodes of one host need different ports but one config hash.")
+  String metricsPortText;
+
+  /** The parsed --metrics-port; null without it. */
+  private Integer metricsPort;
+
+  @Option(
       names = "--exit-when-complete",
       description = "Coordinator only: exit with status 0 once every role is up.")
   boolean exitWhenComplete;
@@ -119,10 +138,41 @@ final class NodeCommand implements Callable<Integer> {
     if (runDir != null && Files.exists(runDir) && !Files.isDirectory(runDir)) {
       throw new Main.UserException("--run " + runDir + ": not a directory");
     }
+    if (metricsPortText != null) {
+      // Parsed here, not by picocli, whose conversion error prints the usage, not an error line.
+      try {
+        metricsPort = Integer.valueOf(metricsPortText.strip());
+      } catch (NumberFormatException e) {
+        metricsPort = -1;
+      }
+      if (metricsPort < 0 || metricsPort > 65535) {
+        throw new Main.UserException(
+            "--metrics-port " + metricsPortText + ": must be a port number in [0, 65535]");
+      }
+    }
     LoadedConfig loaded = config.load();
     ClusterConfig cluster = loaded.config().cluster();
     checkTls(loaded, cluster);
     checkBind(cluster);
+    // Bound before the node joins, so a port in use is bad input with nothing started.
+    WebServer web = startMetricsServer(loaded.config().metrics());
+    try {
+      return run(out, roleSet, seedParts, loaded, cluster, web);
+    } finally {
+      if (web != null) {
+        web.close();
+      }
+    }
+  }
+
+  private Integer run(
+      PrintWriter out,
+      Set<Role> roleSet,
+      String[] seedParts,
+      LoadedConfig loaded,
+      ClusterConfig cluster,
+      WebServer web)
+      throws InterruptedException {
     NodeSettings settings =
         new NodeSettings(
             roleSet,
@@ -134,6 +184,9 @@ final class NodeCommand implements Callable<Integer> {
             version(),
             DurableFiles.sha256(loaded.rendered().getBytes(StandardCharsets.UTF_8)),
             exitWhenComplete);
+    // The placement reaches the meters once they exist (they need the node's bound address).
+    AtomicReference<NodeMetrics> meters = new AtomicReference<>();
+    AtomicReference<Map<String, String>> placed = new AtomicReference<>(Map.of());
     ClusterNode node;
     try {
       node =
@@ -142,11 +195,46 @@ final class NodeCommand implements Callable<Integer> {
               line -> {
                 out.println("agon node: " + line);
                 out.flush();
+              },
+              p -> {
+                placed.set(p);
+                NodeMetrics m = meters.get();
+                if (m != null) {
+                  m.placement(p);
+                }
               });
     } catch (ClusterNode.StartException e) {
       throw new Main.UserException(e.getMessage());
     }
-    try (node) {
+    try (node;
+        NodeMetrics m =
+            web == null
+                ? null
+                : new NodeMetrics(
+                    loaded.config().run().name(),
+                    loaded.config().run().name(),
+                    node.address(),
+                    String.join(",", roleSet.stream().map(Role::label).toList()),
+                    version(),
+                    settings.coordinator() ? Role.labels() : List.of(),
+                    node::membersUp)) {
+      if (m != null) {
+        meters.set(m);
+        // Changes from now on reach m from the book's actor; apply the latest one seen so far,
+        // again if another came meanwhile (it may have been applied before this one).
+        Map<String, String> p;
+        do {
+          p = placed.get();
+          m.placement(p);
+        } while (placed.get() != p);
+        AgonRoutes.installNode(web, m);
+        out.println(
+            "agon node: metrics http://"
+                + (web.host().contains(":") ? "[" + web.host() + "]" : web.host())
+                + ":"
+                + web.port()
+                + "/metrics");
+      }
       out.println(
           "agon node: "
               + Role.join(roleSet)
@@ -165,6 +253,29 @@ final class NodeCommand implements Callable<Integer> {
         spec.commandLine().getErr().println("error: " + end.error());
       }
       return end.status();
+    }
+  }
+
+  /** The node's HTTP endpoint, or null without --metrics-port; a port in use is bad input. */
+  private WebServer startMetricsServer(MetricsConfig metrics) {
+    if (metricsPort == null) {
+      return null;
+    }
+    try {
+      return WebServer.start(metrics.host(), metricsPort);
+    } catch (IOException e) {
+      throw new Main.UserException(
+          "--metrics-port "
+              + metricsPort
+              + ": cannot serve metrics on "
+              + metrics.host()
+              + " (metrics.host) port "
+              + metricsPort
+              + ": "
+              + e.getMessage()
+              + (e instanceof java.net.BindException
+                  ? " (give each node of a host its own port, 0 for any)"
+                  : ""));
     }
   }
 

@@ -61,6 +61,16 @@ public final class ClusterNode implements AutoCloseable {
    * @throws StartException when the address cannot be bound (a port in use, an unknown host)
    */
   public static ClusterNode start(NodeSettings s, Consumer<String> say) {
+    return start(s, say, placement -> {});
+  }
+
+  /**
+   * As above; on the coordinator node {@code onPlacement} receives which node holds each role (role
+   * label to host:port, roles missing left out) at start and after every change, on the membership
+   * book's actor (it must not block).
+   */
+  public static ClusterNode start(
+      NodeSettings s, Consumer<String> say, Consumer<Map<String, String>> onPlacement) {
     CompletableFuture<Ending> ending = new CompletableFuture<>();
     CompletableFuture<String> welcomed = new CompletableFuture<>();
     Behavior<Void> guardian =
@@ -68,7 +78,7 @@ public final class ClusterNode implements AutoCloseable {
             ctx -> {
               if (s.coordinator()) {
                 ActorRef<Handshake.Command> book =
-                    ctx.spawn(Membership.create(s, say, ending), "membership");
+                    ctx.spawn(Membership.create(s, say, ending, onPlacement), "membership");
                 ctx.getSystem()
                     .receptionist()
                     .tell(Receptionist.register(Handshake.COORDINATOR, book));
@@ -159,6 +169,20 @@ public final class ClusterNode implements AutoCloseable {
   /** This node's {@code host:port}. */
   public String address() {
     return Membership.node(Cluster.get(system).selfMember().address());
+  }
+
+  /**
+   * Members in state Up or WeaklyUp as this node's cluster state shows them: a volatile read of the
+   * current gossip snapshot, cheap enough for every scrape.
+   */
+  public int membersUp() {
+    int n = 0;
+    for (org.apache.pekko.cluster.Member m : Cluster.get(system).state().getMembers()) {
+      if (m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp()) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Leaves the cluster (gracefully, through coordinated shutdown) and stops the actor system. */

@@ -40,6 +40,7 @@ final class Membership {
   private final NodeSettings settings;
   private final Consumer<String> say;
   private final CompletableFuture<Ending> ending;
+  private final Consumer<Map<String, String>> onPlacement;
   private final Map<Role, Address> holders = new EnumMap<>(Role.class);
   private final Set<Role> lost = EnumSet.noneOf(Role.class);
   private boolean complete;
@@ -49,8 +50,10 @@ final class Membership {
       ActorContext<Handshake.Command> ctx,
       NodeSettings settings,
       Consumer<String> say,
-      CompletableFuture<Ending> ending) {
+      CompletableFuture<Ending> ending,
+      Consumer<Map<String, String>> onPlacement) {
     this.ctx = ctx;
+    this.onPlacement = onPlacement;
     this.self = Cluster.get(ctx.getSystem()).selfMember().address();
     this.settings = settings;
     this.say = say;
@@ -60,13 +63,21 @@ final class Membership {
     }
   }
 
+  /**
+   * @param onPlacement receives the placement (role label to host:port) at start and after every
+   *     change: the node's meters
+   */
   static Behavior<Handshake.Command> create(
-      NodeSettings settings, Consumer<String> say, CompletableFuture<Ending> ending) {
+      NodeSettings settings,
+      Consumer<String> say,
+      CompletableFuture<Ending> ending,
+      Consumer<Map<String, String>> onPlacement) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
-                  Membership m = new Membership(ctx, settings, say, ending);
+                  Membership m = new Membership(ctx, settings, say, ending, onPlacement);
+                  onPlacement.accept(m.placement());
                   var subscriptions = Cluster.get(ctx.getSystem()).subscriptions();
                   subscriptions.tell(
                       Subscribe.create(
@@ -122,6 +133,7 @@ final class Membership {
               + ")");
     }
     h.replyTo().tell(new Handshake.Welcome(node(self)));
+    onPlacement.accept(placement());
     checkComplete();
     return Behaviors.same();
   }
@@ -178,6 +190,9 @@ final class Membership {
       holders.remove(r);
       lost.add(r);
       say.accept("role " + r.label() + " is gone (node " + node(l.node()) + " " + l.why() + ")");
+    }
+    if (!gone.isEmpty()) {
+      onPlacement.accept(placement());
     }
     if (l.why().equals("unreachable")) {
       // The coordinator decides membership: a silent node is removed, so that the cluster

@@ -19,6 +19,23 @@ public final class Meters {
   public static final String ACTOR = "actor";
   public static final String GPU = "gpu";
 
+  /**
+   * Labels of an {@code agon node} process ({@link #NODE_ALL}), besides run and experiment: {@code
+   * node} (this node's cluster address, host:port) and {@code role} (the roles it hosts,
+   * comma-separated) on every family it exports; {@code cluster_role} (a role of the run, one of
+   * five) and {@code member} (the node holding it) on the membership meters; {@code stream} (a
+   * tensor stream, named by its binder), {@code reason} (a transport drop or failure reason) and
+   * {@code kind} (a snapshot kind) on the transport meters.
+   */
+  public static final String NODE = "node";
+
+  public static final String ROLE = "role";
+  public static final String CLUSTER_ROLE = "cluster_role";
+  public static final String MEMBER = "member";
+  public static final String STREAM = "stream";
+  public static final String REASON = "reason";
+  public static final String KIND = "kind";
+
   /** The values of {@code network}: the players' wire names. */
   public static final String GENERATOR = Player.GENERATOR.label();
 
@@ -216,6 +233,95 @@ public final class Meters {
           "Off-heap memory, per device; gpu=host: resident memory outside the JVM's committed heap"
               + " and non-heap pools (ND4J's buffers, native libraries), an estimate.",
           GPU);
+
+  // Cluster (agon node): membership as the node sees it; roles and placement on the coordinator.
+  public static final MeterDef CLUSTER_MEMBERS_UP =
+      gauge(
+          "agon.cluster.members.up",
+          null,
+          "Cluster members in state Up (or WeaklyUp), as this node sees the membership.");
+  public static final MeterDef CLUSTER_ROLE_UP =
+      gauge(
+          "agon.cluster.role.up",
+          null,
+          "1 while some node holds the role, 0 while it is missing (coordinator node only).",
+          CLUSTER_ROLE);
+  public static final MeterDef CLUSTER_ROLE_PLACEMENT =
+      gauge(
+          "agon.cluster.role.placement",
+          null,
+          "Always 1; labels say which member (host:port) holds the role (coordinator node only).",
+          CLUSTER_ROLE,
+          MEMBER);
+
+  // Transport (Aeron): one stream's publisher or subscriber, read from its TransportCounters.
+  public static final MeterDef TRANSPORT_SENT =
+      counter("agon.transport.sent", "bytes", "Frame bytes (header and payload) offered.", STREAM);
+  public static final MeterDef TRANSPORT_RECEIVED =
+      counter(
+          "agon.transport.received",
+          "bytes",
+          "Frame bytes (header and payload) received and checked.",
+          STREAM);
+  public static final MeterDef TRANSPORT_FRAMES_SENT =
+      counter("agon.transport.frames.sent", null, "Frames (chunks) offered.", STREAM);
+  public static final MeterDef TRANSPORT_FRAMES_RECEIVED =
+      counter(
+          "agon.transport.frames.received", null, "Frames (chunks) received and checked.", STREAM);
+  public static final MeterDef TRANSPORT_BACK_PRESSURE =
+      counter(
+          "agon.transport.backpressure.waits",
+          null,
+          "Offers refused by back pressure (or an admin action), each followed by one idle wait.",
+          STREAM);
+  public static final MeterDef TRANSPORT_DROPPED =
+      counter(
+          "agon.transport.dropped.frames",
+          null,
+          "Frames or incomplete messages dropped instead of delivered, per reason.",
+          STREAM,
+          REASON);
+  public static final MeterDef TRANSPORT_SEND_FAILURES =
+      counter(
+          "agon.transport.send.failures",
+          null,
+          "Sends that failed (reported to the coordinator), per reason.",
+          STREAM,
+          REASON);
+  public static final MeterDef SNAPSHOT_LATENCY =
+      new MeterDef(
+          "agon.transport.snapshot.latency",
+          Kind.HISTOGRAM,
+          "seconds",
+          "Time from a parameter or evaluation snapshot's first frame sent to its delivery, whole,"
+              + " to the receiving actor (explicit buckets).",
+          List.of(KIND));
+
+  /** The snapshot kinds of {@link #SNAPSHOT_LATENCY}, as the transport's frame kinds name them. */
+  public static final List<String> SNAPSHOT_KINDS =
+      List.of("g-snapshot", "d-snapshot", "evaluation-snapshot");
+
+  /** Buckets of {@link #SNAPSHOT_LATENCY}, seconds: 1 ms to 30 s, 12 buckets. */
+  public static final double[] SNAPSHOT_BUCKETS_SECONDS = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30
+  };
+
+  /**
+   * The meters an {@code agon node} process exports (with {@link #BUILD_INFO}, {@link #RUN_INFO}).
+   */
+  public static final List<MeterDef> NODE_ALL =
+      List.of(
+          CLUSTER_MEMBERS_UP,
+          CLUSTER_ROLE_UP,
+          CLUSTER_ROLE_PLACEMENT,
+          TRANSPORT_SENT,
+          TRANSPORT_RECEIVED,
+          TRANSPORT_FRAMES_SENT,
+          TRANSPORT_FRAMES_RECEIVED,
+          TRANSPORT_BACK_PRESSURE,
+          TRANSPORT_DROPPED,
+          TRANSPORT_SEND_FAILURES,
+          SNAPSHOT_LATENCY);
 
   /** Every meter above, in catalogue order. */
   public static final List<MeterDef> ALL =

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.agon.config.Player;
 import dev.agon.metrics.LossHistory;
 import dev.agon.metrics.Meters;
+import dev.agon.metrics.NodeMetrics;
 import dev.agon.metrics.TrainingMetrics;
 import dev.agon.util.Json;
 import java.io.IOException;
@@ -24,6 +25,22 @@ public final class AgonRoutes {
   private AgonRoutes() {}
 
   private static final String[] STATES = {"starting", "running", "finishing", "finished", "failed"};
+
+  /**
+   * An {@code agon node}'s routes: {@code /metrics} (its {@link NodeMetrics}) and {@code
+   * /-/healthy}. The status page, samples and control API belong to the run's coordinator.
+   */
+  public static void installNode(WebServer server, NodeMetrics metrics) {
+    server
+        .route(
+            "/metrics",
+            "GET",
+            ex -> {
+              TrainingMetrics.Scrape s = metrics.scrape(ex.getRequestHeaders().getFirst("Accept"));
+              WebServer.send(ex, 200, s.contentType(), s.body());
+            })
+        .route("/-/healthy", "GET", ex -> plain(ex, 200, "Agon node is healthy.\n"));
+  }
 
   public static void install(WebServer server, TrainingMetrics metrics, Path runDir) {
     server

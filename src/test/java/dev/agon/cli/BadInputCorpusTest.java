@@ -807,6 +807,27 @@ class BadInputCorpusTest {
         d -> node("--port", Integer.toString(heldPort()), "--seed", "127.0.0.1:" + heldPort()));
     cli(
         cases,
+        "node with a metrics port above 65535",
+        d -> {},
+        d -> node("--metrics-port", "65536"));
+    cli(cases, "node with a negative metrics port", d -> {}, d -> node("--metrics-port", "-1"));
+    cli(
+        cases,
+        "node with a metrics port that is no number",
+        d -> {},
+        d -> node("--metrics-port", "x"));
+    cli(
+        cases,
+        "node with its metrics port in use",
+        d -> {},
+        d -> node("--metrics-port", Integer.toString(heldPort())));
+    cli(
+        cases,
+        "node whose metrics.host does not resolve",
+        d -> {},
+        d -> node("--metrics-port", "0", "--set", "metrics.host=no-such-host.invalid"));
+    cli(
+        cases,
         "node with an unreachable seed",
         d -> {},
         d ->
