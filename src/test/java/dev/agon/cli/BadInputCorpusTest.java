@@ -94,6 +94,7 @@ class BadInputCorpusTest {
     checkpointChoice(cases);
     ctlArguments(cases);
     nodes(cases);
+    flagValues(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -1116,4 +1117,27 @@ class BadInputCorpusTest {
   }
 
   static final Duration LIMIT = Duration.ofSeconds(60);
+
+  // --- flag values picocli cannot convert, and flags no command has: one error line, no usage
+
+  private static void flagValues(List<Case> cases) {
+    cli(cases, "sample --n not a number", goodRun(), d -> args("sample", "--n", "x", "--run", d));
+    cli(cases, "train --quiet=maybe", d -> {}, d -> args("train", "--quiet=maybe", "--run", d));
+    cli(cases, "train with an unknown flag", d -> {}, d -> args("train", "--bogus", "--run", d));
+    cli(cases, "an unknown command", d -> {}, d -> new String[] {"trian"});
+    cli(
+        cases,
+        "node --port not a number",
+        d -> {},
+        d -> new String[] {"node", "--role", "generator", "--seed", "127.0.0.1:1", "--port", "x"});
+    cli(cases, "ctl pause without --run", d -> {}, d -> new String[] {"ctl", "pause"});
+  }
+
+  private static String[] args(String command, String flag, String value, String run, Path d) {
+    return new String[] {command, flag, value, run, d.resolve("run").toString()};
+  }
+
+  private static String[] args(String command, String flag, String run, Path d) {
+    return new String[] {command, flag, run, d.resolve("run").toString()};
+  }
 }
