@@ -62,6 +62,19 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);
+    // A flag or value picocli cannot parse: one error line naming the help to read, no usage dump.
+    cl.setParameterExceptionHandler(
+        (e, unused) -> {
+          CommandLine c = e.getCommandLine();
+          c.getErr()
+              .println(
+                  "error: "
+                      + e.getMessage()
+                      + " (see: "
+                      + c.getCommandSpec().qualifiedName(" ")
+                      + " --help)");
+          return EXIT_USAGE;
+        });
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter w = commandLine.getErr();
