@@ -44,7 +44,8 @@ class PackageImportsTest {
     MAY_IMPORT.put("train", concat(List.of("config"), NUMERICS));
     MAY_IMPORT.put("util", List.of());
     MAY_IMPORT.put(
-        "engine", concat(List.of("config", "metrics", "checkpoint", "util", "web"), NUMERICS));
+        "engine",
+        concat(List.of("config", "metrics", "checkpoint", "util", "web", "transport"), NUMERICS));
     MAY_IMPORT.put("checkpoint", List.of("tensor", "util"));
     MAY_IMPORT.put("metrics", List.of("config")); // config: the Player enum; Micrometer
     MAY_IMPORT.put("transport", List.of("tensor", "util")); // Aeron, Agrona, ND4J besides

@@ -47,11 +47,14 @@ record Crew(
             Player.DISCRIMINATOR.label(),
             pinned);
     ActorRef<Generator.Command> generator =
-        ctx.spawn(
-            place.on(
-                place.generator(), Generator.create(parts.generator(), players, discriminator)),
-            Player.GENERATOR.label(),
-            pinned);
+        parts
+            .generatorSite()
+            .spawn(
+                ctx,
+                place.on(
+                    place.generator(), Generator.create(parts.generator(), players, discriminator)),
+                players,
+                discriminator);
     Optional<ActorRef<Checkpointer.Command>> checkpointer =
         Optional.ofNullable(parts.checkpointing())
             .map(c -> ctx.spawn(c.writer(), "checkpointer", DispatcherSelector.blocking()));

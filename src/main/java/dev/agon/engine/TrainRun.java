@@ -42,6 +42,16 @@ public final class TrainRun {
   public record Result(
       Path runDir, Coordinator.Finished finished, Path checkpoint, ModeMetrics.Result modes) {}
 
+  /**
+   * Where the engine's actors run: its Pekko settings over {@link #pekkoConfig()} and where the
+   * Generator runs. {@link #ONE_JVM} is {@code agon train}; {@code agon node} uses a cluster member
+   * on the coordinator node with the Generator on the generator node.
+   */
+  public record Deployment(Config pekko, GeneratorSite generatorSite) {
+    public static final Deployment ONE_JVM =
+        new Deployment(ConfigFactory.empty(), GeneratorSite.LOCAL);
+  }
+
   /** The ask's timeout: the longest a run may last (Pekko's scheduler caps delays at ~248 d). */
   private static final Duration MAX_RUN = Duration.ofDays(200);
 
@@ -67,14 +77,18 @@ public final class TrainRun {
   /** Rollbacks per target checkpoint step (-1: the initial state): the lr scale's exponent. */
   private final Map<Long, Integer> rollbacksTo = new TreeMap<>();
 
+  private final Deployment deployment;
+
   private TrainRun(
       LoadedConfig loaded,
       Path runDir,
       PrintStream console,
       boolean interactive,
-      boolean allowConfigChange)
+      boolean allowConfigChange,
+      Deployment deployment)
       throws IOException, CheckpointException {
     this.loaded = loaded;
+    this.deployment = deployment;
     this.runDir = runDir;
     this.console = console;
     this.interactive = interactive;
@@ -91,6 +105,7 @@ public final class TrainRun {
     }
     if (resumedFrom != null) {
       // before anything is written: a refusal leaves no trace
+      refuseResumeIfRemote(resumedFrom);
       ResumePoint.compatible(resumedFrom, loaded.rendered(), allowConfigChange);
       counts = new RecoveryPolicy.Counts(EngineState.rollbacks(resumedFrom.engine()), 0);
     }
@@ -140,6 +155,9 @@ public final class TrainRun {
   private void launch(CheckpointStore.Checkpoint from, double lrScale)
       throws IOException, CheckpointException {
     AgonConfig c = loaded.config();
+    if (from != null) {
+      refuseResumeIfRemote(from);
+    }
     Path metrics = runDir.resolve("metrics.jsonl");
     EngineSettings settings = settings(c);
     BatchSource data = Factory.data(c); // fails here, before any actor starts, on bad data
@@ -195,9 +213,13 @@ public final class TrainRun {
                 : null,
             checkpointing,
             startState,
-            Placement.of(c.devices()));
+            Placement.of(c.devices()),
+            deployment.generatorSite());
     ActorSystem<Coordinator.Command> sys =
-        ActorSystem.create(Coordinator.create(settings, parts), "agon", pekkoConfig());
+        ActorSystem.create(
+            Coordinator.create(settings, parts),
+            "agon",
+            deployment.pekko().withFallback(pekkoConfig()).resolve());
     this.finished = start(sys, "; see " + runDir.resolve("agon.log"));
     this.system = sys;
     if (stopRequested != null) {
@@ -242,7 +264,36 @@ public final class TrainRun {
       boolean interactive,
       boolean allowConfigChange)
       throws IOException, CheckpointException {
-    return new TrainRun(loaded, runDir, console, interactive, allowConfigChange);
+    return new TrainRun(
+        loaded, runDir, console, interactive, allowConfigChange, Deployment.ONE_JVM);
+  }
+
+  /** {@link #start} with the actors placed as {@code deployment} says. */
+  public static TrainRun start(
+      LoadedConfig loaded,
+      Path runDir,
+      PrintStream console,
+      boolean interactive,
+      boolean allowConfigChange,
+      Deployment deployment)
+      throws IOException, CheckpointException {
+    return new TrainRun(loaded, runDir, console, interactive, allowConfigChange, deployment);
+  }
+
+  /**
+   * A Generator on another node starts at version 0 only: its state does not travel yet, so a run
+   * with a checkpoint (a resume, or a restart after a failure) is refused there.
+   */
+  private void refuseResumeIfRemote(CheckpointStore.Checkpoint from) throws CheckpointException {
+    if (!deployment.generatorSite().resumes()) {
+      throw new CheckpointException(
+          runDir
+              + " holds checkpoint "
+              + from.dir().getFileName()
+              + ": resuming a run whose Generator is on another node is not built yet; resume it"
+              + " with agon train --run "
+              + runDir);
+    }
   }
 
   /** The checkpoint this run resumed from, or null for a fresh run. */
