@@ -1,5 +1,6 @@
 package dev.agon.cli;
 
+import dev.agon.checkpoint.CheckpointException;
 import dev.agon.cluster.ClusterNode;
 import dev.agon.cluster.Ending;
 import dev.agon.cluster.NodeSettings;
@@ -8,18 +9,31 @@ import dev.agon.config.ClusterConfig;
 import dev.agon.config.ConfigProblemException;
 import dev.agon.config.LoadedConfig;
 import dev.agon.config.Problem;
+import dev.agon.engine.GeneratorSite;
+import dev.agon.engine.RemoteGenerator;
+import dev.agon.engine.TrainRun;
+import dev.agon.transport.Transport;
+import dev.agon.transport.TransportSettings;
 import dev.agon.util.DurableFiles;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -134,6 +148,17 @@ final class NodeCommand implements Callable<Integer> {
             version(),
             DurableFiles.sha256(loaded.rendered().getBytes(StandardCharsets.UTF_8)),
             exitWhenComplete);
+    // The generator node serves the Generator's host once welcomed; the coordinator node embeds
+    // the host's media driver (IPC: every node of the run on this host) when it trains.
+    Consumer<ActorContext<?>> hosts =
+        roleSet.contains(Role.GENERATOR) && !coordinator
+            ? ctx -> {
+              var host = ctx.spawn(RemoteGenerator.host(loaded), "generator-host");
+              ctx.getSystem()
+                  .receptionist()
+                  .tell(Receptionist.register(RemoteGenerator.HOST, host));
+            }
+            : ctx -> {};
     ClusterNode node;
     try {
       node =
@@ -142,7 +167,8 @@ final class NodeCommand implements Callable<Integer> {
               line -> {
                 out.println("agon node: " + line);
                 out.flush();
-              });
+              },
+              hosts);
     } catch (ClusterNode.StartException e) {
       throw new Main.UserException(e.getMessage());
     }
@@ -157,6 +183,16 @@ final class NodeCommand implements Callable<Integer> {
       out.flush();
       Ending end;
       try {
+        CompletableFuture.anyOf(node.ending(), node.complete()).get();
+        if (!node.ending().isDone() && node.complete().isDone() && coordinator) {
+          if (runDir == null) {
+            out.println(
+                "agon node: no --run given: the cluster is formed and watched, nothing trains");
+            out.flush();
+          } else {
+            return train(node, loaded, roleSet, out);
+          }
+        }
         end = node.ending().get();
       } catch (ExecutionException e) {
         throw new IllegalStateException(e.getCause());
@@ -165,6 +201,83 @@ final class NodeCommand implements Callable<Integer> {
         spec.commandLine().getErr().println("error: " + end.error());
       }
       return end.status();
+    }
+  }
+
+  /**
+   * The coordinator node's run, once every role is up: the engine of {@code agon train} in its own
+   * actor system (a member of this cluster), with the Generator on the generator node and tensors
+   * over Aeron IPC through a media driver this node embeds. Fresh runs only (a directory with a
+   * checkpoint is refused: the Generator's state does not travel yet).
+   */
+  private int train(ClusterNode node, LoadedConfig loaded, Set<Role> roleSet, PrintWriter out)
+      throws InterruptedException {
+    try (Transport transport =
+            roleSet.contains(Role.GENERATOR)
+                ? null
+                : Transport.start(TransportSettings.defaults());
+        RunLock lock = RunLock.acquire(createDirectory(runDir));
+        RunLog log =
+            RunLog.attach(
+                runDir.resolve("agon.log"), "agon node: run " + runDir + ", lock " + lock.file())) {
+      GeneratorSite site =
+          transport == null
+              ? GeneratorSite.LOCAL
+              : GeneratorSite.remote(
+                  transport,
+                  Duration.ofSeconds(loaded.config().cluster().rolesTimeoutSeconds()),
+                  line -> {
+                    out.println("agon node: " + line);
+                    out.flush();
+                  });
+      out.println("agon node: training in " + runDir);
+      out.flush();
+      TrainRun run =
+          TrainRun.start(
+              loaded,
+              runDir,
+              null,
+              false,
+              false,
+              new TrainRun.Deployment(node.engineConfig(), site));
+      TrainRun.Result r = run.await();
+      if (r.finished().failure() != null) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "error: the run gave up after G update "
+                    + r.finished().gSteps()
+                    + ": "
+                    + r.finished().failure());
+        return Main.EXIT_GAVE_UP;
+      }
+      out.printf(
+          Locale.ROOT,
+          "agon node: finished after %d G updates and %d D updates; checkpoint %s%n",
+          r.finished().gSteps(),
+          r.finished().dSteps(),
+          r.checkpoint());
+      out.flush();
+      return 0;
+    } catch (IOException e) {
+      if (e.getCause() instanceof CheckpointException c) {
+        // A restart after a failure would resume from a checkpoint: not built across nodes.
+        spec.commandLine()
+            .getErr()
+            .println("error: the run failed and cannot restart: " + c.getMessage());
+        return Main.EXIT_GAVE_UP;
+      }
+      throw new UncheckedIOException(e);
+    } catch (CheckpointException e) {
+      throw new Main.UserException(e.getMessage());
+    }
+  }
+
+  private static Path createDirectory(Path dir) {
+    try {
+      return Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new Main.UserException("--run " + dir + ": cannot create it: " + e.getMessage());
     }
   }
 

@@ -40,6 +40,7 @@ final class Membership {
   private final NodeSettings settings;
   private final Consumer<String> say;
   private final CompletableFuture<Ending> ending;
+  private final CompletableFuture<Void> completeOnce;
   private final Map<Role, Address> holders = new EnumMap<>(Role.class);
   private final Set<Role> lost = EnumSet.noneOf(Role.class);
   private boolean complete;
@@ -49,8 +50,10 @@ final class Membership {
       ActorContext<Handshake.Command> ctx,
       NodeSettings settings,
       Consumer<String> say,
-      CompletableFuture<Ending> ending) {
+      CompletableFuture<Ending> ending,
+      CompletableFuture<Void> completeOnce) {
     this.ctx = ctx;
+    this.completeOnce = completeOnce;
     this.self = Cluster.get(ctx.getSystem()).selfMember().address();
     this.settings = settings;
     this.say = say;
@@ -61,12 +64,15 @@ final class Membership {
   }
 
   static Behavior<Handshake.Command> create(
-      NodeSettings settings, Consumer<String> say, CompletableFuture<Ending> ending) {
+      NodeSettings settings,
+      Consumer<String> say,
+      CompletableFuture<Ending> ending,
+      CompletableFuture<Void> completeOnce) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
-                  Membership m = new Membership(ctx, settings, say, ending);
+                  Membership m = new Membership(ctx, settings, say, ending, completeOnce);
                   var subscriptions = Cluster.get(ctx.getSystem()).subscriptions();
                   subscriptions.tell(
                       Subscribe.create(
@@ -216,9 +222,7 @@ final class Membership {
     say.accept("cluster complete: " + String.join(", ", where));
     if (!everComplete) {
       everComplete = true;
-      say.accept(
-          "distributed training is not available yet: this build forms the cluster and watches"
-              + " its roles, but trains in one JVM only (agon train)");
+      completeOnce.complete(null);
       if (settings.exitWhenComplete()) {
         ending.complete(Ending.done());
       }
