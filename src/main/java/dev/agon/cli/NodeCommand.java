@@ -1,6 +1,7 @@
 package dev.agon.cli;
 
 import dev.agon.checkpoint.CheckpointException;
+import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.cluster.ClusterNode;
 import dev.agon.cluster.Ending;
 import dev.agon.cluster.NodeSettings;
@@ -133,6 +134,7 @@ final class NodeCommand implements Callable<Integer> {
     if (runDir != null && Files.exists(runDir) && !Files.isDirectory(runDir)) {
       throw new Main.UserException("--run " + runDir + ": not a directory");
     }
+    refuseResume(coordinator && !roleSet.contains(Role.GENERATOR));
     LoadedConfig loaded = config.load();
     ClusterConfig cluster = loaded.config().cluster();
     checkTls(loaded, cluster);
@@ -270,6 +272,30 @@ final class NodeCommand implements Callable<Integer> {
       throw new UncheckedIOException(e);
     } catch (CheckpointException e) {
       throw new Main.UserException(e.getMessage());
+    }
+  }
+
+  /**
+   * A run whose Generator is on another node starts fresh only (G's state does not travel yet): a
+   * {@code --run} directory with checkpoints is refused before the node starts.
+   */
+  private void refuseResume(boolean remoteGenerator) {
+    if (!remoteGenerator || runDir == null || !Files.isDirectory(runDir)) {
+      return;
+    }
+    List<Path> checkpoints;
+    try {
+      checkpoints = CheckpointStore.list(runDir);
+    } catch (IOException e) {
+      throw new Main.UserException("--run " + runDir + ": cannot read it: " + e.getMessage());
+    }
+    if (!checkpoints.isEmpty()) {
+      throw new Main.UserException(
+          "--run "
+              + runDir
+              + " holds checkpoints: resuming a run whose Generator is on another node is not"
+              + " built yet; resume it with agon train --run "
+              + runDir);
     }
   }
 
