@@ -1,7 +1,6 @@
 package dev.agon.cli;
 
 import dev.agon.checkpoint.CheckpointException;
-import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.cluster.ClusterNode;
 import dev.agon.cluster.Ending;
 import dev.agon.cluster.NodeSettings;
@@ -134,7 +133,6 @@ final class NodeCommand implements Callable<Integer> {
     if (runDir != null && Files.exists(runDir) && !Files.isDirectory(runDir)) {
       throw new Main.UserException("--run " + runDir + ": not a directory");
     }
-    refuseResume(coordinator && !roleSet.contains(Role.GENERATOR));
     LoadedConfig loaded = config.load();
     ClusterConfig cluster = loaded.config().cluster();
     checkTls(loaded, cluster);
@@ -209,8 +207,8 @@ final class NodeCommand implements Callable<Integer> {
   /**
    * The coordinator node's run, once every role is up: the engine of {@code agon train} in its own
    * actor system (a member of this cluster), with the Generator on the generator node and tensors
-   * over Aeron IPC through a media driver this node embeds. Fresh runs only (a directory with a
-   * checkpoint is refused: the Generator's state does not travel yet).
+   * over Aeron IPC through a media driver this node embeds. A directory with checkpoints resumes
+   * from the newest, as agon train does (the generator node loads G's state from the same files).
    */
   private int train(ClusterNode node, LoadedConfig loaded, Set<Role> roleSet, PrintWriter out)
       throws InterruptedException {
@@ -263,7 +261,7 @@ final class NodeCommand implements Callable<Integer> {
       return 0;
     } catch (IOException e) {
       if (e.getCause() instanceof CheckpointException c) {
-        // A restart after a failure would resume from a checkpoint: not built across nodes.
+        // A restart after a failure found no checkpoint it can resume.
         spec.commandLine()
             .getErr()
             .println("error: the run failed and cannot restart: " + c.getMessage());
@@ -272,30 +270,6 @@ final class NodeCommand implements Callable<Integer> {
       throw new UncheckedIOException(e);
     } catch (CheckpointException e) {
       throw new Main.UserException(e.getMessage());
-    }
-  }
-
-  /**
-   * A run whose Generator is on another node starts fresh only (G's state does not travel yet): a
-   * {@code --run} directory with checkpoints is refused before the node starts.
-   */
-  private void refuseResume(boolean remoteGenerator) {
-    if (!remoteGenerator || runDir == null || !Files.isDirectory(runDir)) {
-      return;
-    }
-    List<Path> checkpoints;
-    try {
-      checkpoints = CheckpointStore.list(runDir);
-    } catch (IOException e) {
-      throw new Main.UserException("--run " + runDir + ": cannot read it: " + e.getMessage());
-    }
-    if (!checkpoints.isEmpty()) {
-      throw new Main.UserException(
-          "--run "
-              + runDir
-              + " holds checkpoints: resuming a run whose Generator is on another node is not"
-              + " built yet; resume it with agon train --run "
-              + runDir);
     }
   }
 

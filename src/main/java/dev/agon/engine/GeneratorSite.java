@@ -1,6 +1,7 @@
 package dev.agon.engine;
 
 import dev.agon.transport.Transport;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -26,9 +27,13 @@ public interface GeneratorSite {
       PlayerCore.Setup setup,
       ActorRef<Discriminator.Command> discriminator);
 
-  /** Whether a run may start from a checkpoint (the remote site starts fresh runs only). */
-  default boolean resumes() {
-    return true;
+  /**
+   * This site for a launch from {@code checkpoint} (null: the initial state) with learning rates
+   * scaled by {@code lrScale}: what a Generator elsewhere must load itself (this JVM's Generator
+   * gets its trainer from Crew).
+   */
+  default GeneratorSite from(Path checkpoint, double lrScale) {
+    return this;
   }
 
   /** The Generator in this JVM, on its pinned thread. */
@@ -42,10 +47,20 @@ public interface GeneratorSite {
   /**
    * The Generator on the generator node found through the Receptionist within {@code findTimeout},
    * with tensors over {@code transport} (this node's embedded media driver, IPC); {@code say} hears
-   * where it runs, one line.
+   * where it runs, one line. A launch from a checkpoint sends its directory (absolute; one host):
+   * the generator node loads G's state from it, as this JVM would.
    */
   static GeneratorSite remote(
       Transport transport, Duration findTimeout, java.util.function.Consumer<String> say) {
+    return remote(transport, findTimeout, say, null, 1.0);
+  }
+
+  private static GeneratorSite remote(
+      Transport transport,
+      Duration findTimeout,
+      java.util.function.Consumer<String> say,
+      Path checkpoint,
+      double lrScale) {
     return new GeneratorSite() {
       @Override
       public ActorRef<Generator.Command> spawn(
@@ -54,15 +69,16 @@ public interface GeneratorSite {
           PlayerCore.Setup setup,
           ActorRef<Discriminator.Command> discriminator) {
         return ctx.<Object>spawn(
-                RemoteGenerator.proxy(transport, setup, discriminator, findTimeout, say),
+                RemoteGenerator.proxy(
+                    transport, setup, discriminator, findTimeout, say, checkpoint, lrScale),
                 dev.agon.config.Player.GENERATOR.label(),
                 DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER))
             .narrow();
       }
 
       @Override
-      public boolean resumes() {
-        return false;
+      public GeneratorSite from(Path at, double scale) {
+        return remote(transport, findTimeout, say, at, scale);
       }
     };
   }

@@ -1,5 +1,7 @@
 package dev.agon.engine;
 
+import dev.agon.checkpoint.CheckpointException;
+import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.LoadedConfig;
 import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.engine.serialization.TensorMessageSerializer;
@@ -69,6 +71,9 @@ public final class RemoteGenerator {
    * @param runId stamped on every frame of this launch (frames of an older launch are dropped)
    * @param token the launch's 32-byte frame token
    * @param aeronDir the coordinator node's media driver directory (IPC: same host)
+   * @param checkpoint the checkpoint directory G's state is loaded from (absolute, same host);
+   *     null: the initial state
+   * @param lrScale the learning-rate scale of this launch (a rollback's)
    * @param schedule the schedule of the segment the run starts in
    * @param segment that segment's number
    * @param coordinator where step reports go
@@ -80,6 +85,8 @@ public final class RemoteGenerator {
       long runId,
       byte[] token,
       String aeronDir,
+      String checkpoint,
+      double lrScale,
       Schedule schedule,
       int segment,
       ActorRef<Coordinator.Command> coordinator,
@@ -111,7 +118,9 @@ public final class RemoteGenerator {
       PlayerCore.Setup setup,
       ActorRef<Discriminator.Command> discriminator,
       Duration findTimeout,
-      Consumer<String> say) {
+      Consumer<String> say,
+      Path checkpoint,
+      double lrScale) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -156,6 +165,10 @@ public final class RemoteGenerator {
                                   runId,
                                   token,
                                   transport.aeronDir(),
+                                  checkpoint == null
+                                      ? null
+                                      : checkpoint.toAbsolutePath().toString(),
+                                  lrScale,
                                   setup.schedule(),
                                   setup.segment(),
                                   setup.coordinator(),
@@ -333,10 +346,19 @@ public final class RemoteGenerator {
                                         TransportSettings.DriverMode.EXTERNAL,
                                         Path.of(s.aeronDir())));
                       }
+                      var c = loaded.config();
+                      ResumePoint point =
+                          new ResumePoint(
+                              c,
+                              loaded.rendered(),
+                              s.checkpoint() == null
+                                  ? null
+                                  : CheckpointStore.read(Path.of(s.checkpoint())),
+                              s.lrScale());
                       ActorRef<Object> gate =
-                          ctx.spawn(gate(loaded, transport[0], s), "gate-" + ++launches[0]);
+                          ctx.spawn(gate(loaded, point, transport[0], s), "gate-" + ++launches[0]);
                       s.replyTo().tell(new Spawned(gate, null));
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | CheckpointException e) {
                       ctx.getLog().error("cannot start the Generator", e);
                       s.replyTo().tell(new Spawned(null, String.valueOf(e.getMessage())));
                     }
@@ -359,7 +381,8 @@ public final class RemoteGenerator {
    * Discriminator: fakes and replies over Aeron) and the polling thread that hands D's snapshots to
    * the Generator. A failed child fails the gate (death pact); the proxy watches the gate.
    */
-  private static Behavior<Object> gate(LoadedConfig loaded, Transport transport, Spawn s) {
+  private static Behavior<Object> gate(
+      LoadedConfig loaded, ResumePoint point, Transport transport, Spawn s) {
     return Behaviors.setup(
         ctx -> {
           TensorMessageSerializer ser = serializer(ctx);
@@ -369,7 +392,6 @@ public final class RemoteGenerator {
           ActorRef<Object> outbound = ctx.spawn(outbound(ser, pub), "to-coordinator", pinned);
           var c = loaded.config();
           long[] shape = dev.agon.train.Factory.data(c).sampleShape();
-          ResumePoint point = new ResumePoint(c, loaded.rendered(), null, 1.0);
           PlayerCore.Setup setup =
               new PlayerCore.Setup(
                   TrainRun.settings(c),

@@ -105,7 +105,6 @@ public final class TrainRun {
     }
     if (resumedFrom != null) {
       // before anything is written: a refusal leaves no trace
-      refuseResumeIfRemote(resumedFrom);
       ResumePoint.compatible(resumedFrom, loaded.rendered(), allowConfigChange);
       counts = new RecoveryPolicy.Counts(EngineState.rollbacks(resumedFrom.engine()), 0);
     }
@@ -155,9 +154,6 @@ public final class TrainRun {
   private void launch(CheckpointStore.Checkpoint from, double lrScale)
       throws IOException, CheckpointException {
     AgonConfig c = loaded.config();
-    if (from != null) {
-      refuseResumeIfRemote(from);
-    }
     Path metrics = runDir.resolve("metrics.jsonl");
     EngineSettings settings = settings(c);
     BatchSource data = Factory.data(c); // fails here, before any actor starts, on bad data
@@ -214,7 +210,7 @@ public final class TrainRun {
             checkpointing,
             startState,
             Placement.of(c.devices()),
-            deployment.generatorSite());
+            deployment.generatorSite().from(from == null ? null : from.dir(), lrScale));
     ActorSystem<Coordinator.Command> sys =
         ActorSystem.create(
             Coordinator.create(settings, parts),
@@ -278,22 +274,6 @@ public final class TrainRun {
       Deployment deployment)
       throws IOException, CheckpointException {
     return new TrainRun(loaded, runDir, console, interactive, allowConfigChange, deployment);
-  }
-
-  /**
-   * A Generator on another node starts at version 0 only: its state does not travel yet, so a run
-   * with a checkpoint (a resume, or a restart after a failure) is refused there.
-   */
-  private void refuseResumeIfRemote(CheckpointStore.Checkpoint from) throws CheckpointException {
-    if (!deployment.generatorSite().resumes()) {
-      throw new CheckpointException(
-          runDir
-              + " holds checkpoint "
-              + from.dir().getFileName()
-              + ": resuming a run whose Generator is on another node is not built yet; resume it"
-              + " with agon train --run "
-              + runDir);
-    }
   }
 
   /** The checkpoint this run resumed from, or null for a fresh run. */

@@ -94,7 +94,6 @@ class BadInputCorpusTest {
     checkpointChoice(cases);
     ctlArguments(cases);
     nodes(cases);
-    distributedRuns(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -845,25 +844,6 @@ class BadInputCorpusTest {
    * {@code agon node --config config/ring.conf --role generator --seed 127.0.0.1:1} with a join
    * timeout of 2 s, then {@code more}; a later flag replaces an earlier one of the same name.
    */
-  /**
-   * {@code agon node --run} on the coordinator node: a run whose Generator is on another node
-   * starts fresh only, so a directory with checkpoints is refused before the node starts.
-   */
-  private static void distributedRuns(List<Case> cases) {
-    cli(
-        cases,
-        "coordinator node --run on a directory with checkpoints (remote Generator)",
-        goodRun(),
-        d ->
-            node(
-                "--role",
-                "coordinator,data-loader,discriminator,evaluator",
-                "--port",
-                "0",
-                "--run",
-                d.resolve("run").toString()));
-  }
-
   private static String[] node(String... more) {
     java.util.Map<String, String> flags = new java.util.LinkedHashMap<>();
     flags.put("--config", "config/ring.conf");

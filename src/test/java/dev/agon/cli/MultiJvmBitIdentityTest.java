@@ -2,17 +2,20 @@ package dev.agon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agon.testing.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
 class MultiJvmBitIdentityTest {
   static final long ITERATIONS = 300;
 
-  @TempDir Path dir;
+  /** This test's directory under {@link #shared}. */
+  private Path dir;
+
+  @BeforeEach
+  void ownDirectory() throws IOException {
+    dir = Files.createTempDirectory(shared, "test-");
+  }
 
   private final List<Process> started = new ArrayList<>();
 
@@ -39,42 +48,99 @@ class MultiJvmBitIdentityTest {
     }
   }
 
+  /** The one-JVM run both tests compare with, trained once (in parallel with the first test). */
+  private static TrainProcess baseline;
+
+  @TempDir static Path shared;
+
+  private static synchronized Path baseline() throws IOException {
+    Path one = shared.resolve("one");
+    if (baseline == null) {
+      baseline = TrainProcess.start(one, "one", List.of(), KillResumeFaultTest.run(ITERATIONS));
+    }
+    return one;
+  }
+
+  private static void awaitBaseline() throws Exception {
+    assertThat(baseline.waitFor(240)).as(baseline.diagnosis()).isZero();
+  }
+
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void generatorOnItsOwnJvmTrainsBitForBitLikeOneJvm() throws Exception {
-    List<String> sets = KillResumeFaultTest.run(ITERATIONS);
-    Path one = dir.resolve("one");
+    Path one = baseline();
     Path multi = dir.resolve("multi");
-    TrainProcess plain = TrainProcess.start(one, "one", List.of(), sets);
-    started.add(plain.process);
+    String seed = coordinatorAndGenerator(multi);
+    Process coordinator = started.get(0);
 
-    int port = freePort();
-    String seed = "127.0.0.1:" + port;
-    Process coordinator =
-        node(
-            "coordinator",
-            sets,
-            "--role",
-            "coordinator,data-loader,discriminator,evaluator",
-            "--port",
-            Integer.toString(port),
-            "--seed",
-            seed,
-            "--run",
-            multi.toString());
-    Process generator = node("generator", sets, "--role", "generator", "--seed", seed);
-
-    assertThat(plain.waitFor(240)).as(plain.diagnosis()).isZero();
+    awaitBaseline();
     assertThat(coordinator.waitFor(240, TimeUnit.SECONDS)).as(log("coordinator")).isTrue();
     assertThat(coordinator.exitValue()).as(log("coordinator")).isZero();
     assertThat(log("coordinator")).contains("finished after " + ITERATIONS + " G updates");
-    // The generator node ends with the coordinator (it is gone) or keeps waiting: either way
-    // it is stopped here.
-    generator.destroyForcibly();
     // The Generator really ran on the generator node, not in the coordinator's JVM.
     assertThat(log("coordinator"))
-        .containsPattern("the Generator runs on node pekko://agon@127\\.0\\.0\\.1:\\d+");
+        .containsPattern("the Generator runs on node pekko://agon@127\\.0\\.0\\.1:\\d+")
+        .doesNotContain("the Generator runs on node pekko://agon@" + seed);
+    assertSameRun(one, multi);
+  }
 
+  /**
+   * Issue 14, step 3: the generator node is killed (SIGKILL) after the first checkpoint; the run
+   * fails over to a restart that waits for a generator node, a new one joins, loads G's state from
+   * the newest checkpoint and the run completes bit for bit like the uninterrupted one.
+   */
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void killedGeneratorNodeIsReplacedAndTheRunCompletesBitForBit() throws Exception {
+    Path one = baseline();
+    Path multi = dir.resolve("multi");
+    String seed = coordinatorAndGenerator(multi);
+    Process coordinator = started.get(0);
+    Process generator = started.get(1);
+
+    Await.until(
+        Duration.ofMinutes(3),
+        Duration.ofMillis(50),
+        () -> Files.isDirectory(multi.resolve("checkpoints")) && !checkpoints(multi).isEmpty(),
+        "the first checkpoint of the two-JVM run");
+    generator.destroyForcibly(); // SIGKILL: no goodbye to the cluster
+    Await.until(
+        Duration.ofSeconds(60),
+        Duration.ofMillis(50),
+        () -> log("coordinator").contains("role generator is gone"),
+        "the coordinator notices the generator node gone");
+    node("generator-2", "--role", "generator", "--seed", seed);
+
+    awaitBaseline();
+    assertThat(coordinator.waitFor(240, TimeUnit.SECONDS)).as(log("coordinator")).isTrue();
+    assertThat(coordinator.exitValue()).as(log("coordinator")).isZero();
+    assertThat(log("coordinator"))
+        .contains("finished after " + ITERATIONS + " G updates", "role generator is back");
+    assertThat(log("coordinator").lines().filter(l -> l.contains("the Generator runs on node")))
+        .hasSize(2);
+    assertSameRun(one, multi);
+  }
+
+  /** Starts the coordinator node training into {@code run} and a generator node; the seed. */
+  private String coordinatorAndGenerator(Path run) throws IOException {
+    int port = freePort();
+    String seed = "127.0.0.1:" + port;
+    node(
+        "coordinator",
+        "--role",
+        "coordinator,data-loader,discriminator,evaluator",
+        "--port",
+        Integer.toString(port),
+        "--seed",
+        seed,
+        "--run",
+        run.toString());
+    node("generator", "--role", "generator", "--seed", seed);
+    return seed;
+  }
+
+  /** Every file of the final checkpoints (but times and names) and every loss are equal. */
+  private static void assertSameRun(Path one, Path multi) throws IOException {
     Path a = newestCheckpoint(one);
     Path b = newestCheckpoint(multi);
     assertThat(b.getFileName()).isEqualTo(a.getFileName());
@@ -88,6 +154,12 @@ class MultiJvmBitIdentityTest {
       assertThat(fb.get(f)).as("checkpoint file " + f).isEqualTo(fa.get(f));
     }
     assertThat(losses(multi)).isEqualTo(losses(one)).hasSize((int) (2 * ITERATIONS));
+  }
+
+  private static List<Path> checkpoints(Path run) throws IOException {
+    try (Stream<Path> s = Files.list(run.resolve("checkpoints"))) {
+      return s.filter(Files::isDirectory).toList();
+    }
   }
 
   /** The step lines of metrics.jsonl without their timings. */
@@ -124,7 +196,7 @@ class MultiJvmBitIdentityTest {
         + Files.readString(dir.resolve(tag + ".err"));
   }
 
-  private Process node(String tag, List<String> sets, String... args) throws IOException {
+  private Process node(String tag, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx384m");
@@ -141,10 +213,12 @@ class MultiJvmBitIdentityTest {
     cmd.add("node");
     cmd.addAll(List.of("--config", "config/ring.conf"));
     cmd.addAll(List.of(args));
-    for (String s : sets) {
+    for (String s : KillResumeFaultTest.run(ITERATIONS)) {
       cmd.addAll(List.of("--set", s));
     }
     cmd.addAll(List.of("--set", "cluster.join-timeout-seconds=60"));
+    cmd.addAll(List.of("--set", "cluster.heartbeat-interval-ms=500"));
+    cmd.addAll(List.of("--set", "cluster.acceptable-heartbeat-pause-ms=2000"));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("OMP_NUM_THREADS", "1");
     pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
