@@ -40,9 +40,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code agon node}: one process of a run spread over several JVMs. Today it forms the cluster and
- * keeps its membership (the handshake, every role up, a role gone and back); the training actors
- * still run in one JVM only ({@code agon train}).
+ * {@code agon node}: one process of a run spread over several JVMs. It forms the cluster and keeps
+ * its membership (the handshake, every role up, a role gone and back); with {@code --run} the
+ * coordinator node trains once every role is up, the Generator on the generator node (one host),
+ * every other actor in the coordinator node's JVM.
  */
 @Command(
     name = "node",
@@ -52,10 +53,13 @@ import picocli.CommandLine.Option;
           + " Artery TCP, loopback by default).",
       "In progress: the node joins, is checked against the coordinator (Agon version, config"
           + " hash, roles already taken), and the coordinator reports when every role is up, gone"
-          + " or back. Distributed training is not available yet: use agon train.",
-      "Exit status: 0 stopped (SIGTERM) or --exit-when-complete, 1 the coordinator went away or"
-          + " this node was removed, 2 bad input (an unknown role, a port in use, an unreachable"
-          + " seed, a refused join, a role missing from every node, TLS files)."
+          + " or back. With --run the coordinator node then trains as agon train does, with the"
+          + " Generator on the generator node (same host; tensors over Aeron IPC); the"
+          + " discriminator role must be on the coordinator node for now.",
+      "Exit status: 0 stopped (SIGTERM), trained (--run) or --exit-when-complete, 1 the"
+          + " coordinator went away or this node was removed, 2 bad input (an unknown role, a port"
+          + " in use, an unreachable seed, a refused join, a role missing from every node, TLS"
+          + " files), 3 the run gave up."
     })
 final class NodeCommand implements Callable<Integer> {
   /** A test-only stand-in for this build's version, to exercise the version check. */
@@ -98,8 +102,9 @@ final class NodeCommand implements Callable<Integer> {
       names = "--run",
       paramLabel = "DIR",
       description =
-          "Coordinator only: the run directory the distributed run will use; checked, nothing is"
-              + " written to it yet.")
+          "Coordinator only: train into this run directory once every role is up (resumes from"
+              + " its newest checkpoint, like agon train --run); without it the node only forms"
+              + " and watches the cluster.")
   Path runDir;
 
   @Option(
@@ -129,6 +134,21 @@ final class NodeCommand implements Callable<Integer> {
     String[] seedParts = seedAddress(seed);
     if (port < 0 || port > 65535) {
       throw new Main.UserException("--port " + port + ": must be in [0, 65535]");
+    }
+    if (runDir != null) {
+      // Only the Generator runs on a node of its own so far: the rest must be here to train.
+      List<String> here = new ArrayList<>();
+      for (Role r : List.of(Role.DATA_LOADER, Role.DISCRIMINATOR, Role.EVALUATOR)) {
+        if (!roleSet.contains(r)) {
+          here.add(r.label());
+        }
+      }
+      if (!here.isEmpty()) {
+        throw new Main.UserException(
+            "--run: the coordinator node must also hold "
+                + String.join(", ", here)
+                + " (only the generator runs on a node of its own so far): add them to --role");
+      }
     }
     if (runDir != null && Files.exists(runDir) && !Files.isDirectory(runDir)) {
       throw new Main.UserException("--run " + runDir + ": not a directory");

@@ -94,6 +94,7 @@ class BadInputCorpusTest {
     checkpointChoice(cases);
     ctlArguments(cases);
     nodes(cases);
+    distributedRuns(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -844,6 +845,25 @@ class BadInputCorpusTest {
    * {@code agon node --config config/ring.conf --role generator --seed 127.0.0.1:1} with a join
    * timeout of 2 s, then {@code more}; a later flag replaces an earlier one of the same name.
    */
+  /**
+   * {@code agon node --run}: the coordinator node trains with every role but the generator on it
+   * (the only one that runs on a node of its own so far); refused before the node starts.
+   */
+  private static void distributedRuns(List<Case> cases) {
+    cli(
+        cases,
+        "coordinator node --run without the discriminator role",
+        goodRun(),
+        d ->
+            node(
+                "--role",
+                "coordinator,data-loader,evaluator",
+                "--port",
+                "0",
+                "--run",
+                d.resolve("run").toString()));
+  }
+
   private static String[] node(String... more) {
     java.util.Map<String, String> flags = new java.util.LinkedHashMap<>();
     flags.put("--config", "config/ring.conf");
