@@ -9,7 +9,8 @@ import dev.agon.config.ClusterConfig;
 import dev.agon.config.ConfigProblemException;
 import dev.agon.config.LoadedConfig;
 import dev.agon.config.Problem;
-import dev.agon.engine.GeneratorSite;
+import dev.agon.engine.PlayerSites;
+import dev.agon.engine.RemoteDiscriminator;
 import dev.agon.engine.RemoteGenerator;
 import dev.agon.engine.TrainRun;
 import dev.agon.transport.Transport;
@@ -136,9 +137,9 @@ final class NodeCommand implements Callable<Integer> {
       throw new Main.UserException("--port " + port + ": must be in [0, 65535]");
     }
     if (runDir != null) {
-      // Only the Generator runs on a node of its own so far: the rest must be here to train.
+      // Only the players run on nodes of their own so far: the rest must be here to train.
       List<String> here = new ArrayList<>();
-      for (Role r : List.of(Role.DATA_LOADER, Role.DISCRIMINATOR, Role.EVALUATOR)) {
+      for (Role r : List.of(Role.DATA_LOADER, Role.EVALUATOR)) {
         if (!roleSet.contains(r)) {
           here.add(r.label());
         }
@@ -147,7 +148,8 @@ final class NodeCommand implements Callable<Integer> {
         throw new Main.UserException(
             "--run: the coordinator node must also hold "
                 + String.join(", ", here)
-                + " (only the generator runs on a node of its own so far): add them to --role");
+                + " (only the generator and discriminator run on nodes of their own so far): add"
+                + " them to --role");
       }
     }
     if (runDir != null && Files.exists(runDir) && !Files.isDirectory(runDir)) {
@@ -171,14 +173,21 @@ final class NodeCommand implements Callable<Integer> {
     // The generator node serves the Generator's host once welcomed; the coordinator node embeds
     // the host's media driver (IPC: every node of the run on this host) when it trains.
     Consumer<ActorContext<?>> hosts =
-        roleSet.contains(Role.GENERATOR) && !coordinator
-            ? ctx -> {
-              var host = ctx.spawn(RemoteGenerator.host(loaded), "generator-host");
-              ctx.getSystem()
-                  .receptionist()
-                  .tell(Receptionist.register(RemoteGenerator.HOST, host));
-            }
-            : ctx -> {};
+        ctx -> {
+          if (coordinator) {
+            return;
+          }
+          if (roleSet.contains(Role.GENERATOR)) {
+            var host = ctx.spawn(RemoteGenerator.host(loaded), "generator-host");
+            ctx.getSystem().receptionist().tell(Receptionist.register(RemoteGenerator.HOST, host));
+          }
+          if (roleSet.contains(Role.DISCRIMINATOR)) {
+            var host = ctx.spawn(RemoteDiscriminator.host(loaded), "discriminator-host");
+            ctx.getSystem()
+                .receptionist()
+                .tell(Receptionist.register(RemoteDiscriminator.HOST, host));
+          }
+        };
     ClusterNode node;
     try {
       node =
@@ -232,24 +241,26 @@ final class NodeCommand implements Callable<Integer> {
    */
   private int train(ClusterNode node, LoadedConfig loaded, Set<Role> roleSet, PrintWriter out)
       throws InterruptedException {
+    boolean remoteG = !roleSet.contains(Role.GENERATOR);
+    boolean remoteD = !roleSet.contains(Role.DISCRIMINATOR);
     try (Transport transport =
-            roleSet.contains(Role.GENERATOR)
-                ? null
-                : Transport.start(TransportSettings.defaults());
+            remoteG || remoteD ? Transport.start(TransportSettings.defaults()) : null;
         RunLock lock = RunLock.acquire(createDirectory(runDir));
         RunLog log =
             RunLog.attach(
                 runDir.resolve("agon.log"), "agon node: run " + runDir + ", lock " + lock.file())) {
-      GeneratorSite site =
+      PlayerSites site =
           transport == null
-              ? GeneratorSite.LOCAL
-              : GeneratorSite.remote(
+              ? PlayerSites.LOCAL
+              : PlayerSites.remote(
                   transport,
                   Duration.ofSeconds(loaded.config().cluster().rolesTimeoutSeconds()),
                   line -> {
                     out.println("agon node: " + line);
                     out.flush();
-                  });
+                  },
+                  remoteG,
+                  remoteD);
       out.println("agon node: training in " + runDir);
       out.flush();
       TrainRun run =

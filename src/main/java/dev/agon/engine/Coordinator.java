@@ -190,8 +190,8 @@ public final class Coordinator {
       Checkpointing checkpointing,
       StartState start,
       Placement placement,
-      GeneratorSite generatorSite) {
-    /** The Generator in this JVM ({@link GeneratorSite#LOCAL}). */
+      PlayerSites sites) {
+    /** Both players in this JVM ({@link PlayerSites#LOCAL}). */
     public Parts(
         Supplier<BatchSource> data,
         Supplier<GeneratorTrainer> generator,
@@ -212,7 +212,7 @@ public final class Coordinator {
           checkpointing,
           start,
           placement,
-          GeneratorSite.LOCAL);
+          PlayerSites.LOCAL);
     }
 
     /** Every actor on device 0 ({@link Placement#DEFAULT}). */

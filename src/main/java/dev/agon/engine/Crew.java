@@ -1,6 +1,5 @@
 package dev.agon.engine;
 
-import dev.agon.config.Player;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -42,14 +41,17 @@ record Crew(
         new PlayerCore.Setup(
             settings, at.schedule(), at.segment(), ctx.getSelf(), data, parts.hook());
     ActorRef<Discriminator.Command> discriminator =
-        ctx.spawn(
-            place.on(place.discriminator(), Discriminator.create(parts.discriminator(), players)),
-            Player.DISCRIMINATOR.label(),
-            pinned);
+        parts
+            .sites()
+            .discriminator(
+                ctx,
+                place.on(
+                    place.discriminator(), Discriminator.create(parts.discriminator(), players)),
+                players);
     ActorRef<Generator.Command> generator =
         parts
-            .generatorSite()
-            .spawn(
+            .sites()
+            .generator(
                 ctx,
                 place.on(
                     place.generator(), Generator.create(parts.generator(), players, discriminator)),

@@ -100,13 +100,13 @@ public final class RemoteGenerator {
 
   private record Found(Set<ActorRef<HostCommand>> hosts) {}
 
-  private record Inbound(Object message) {}
+  record Inbound(Object message) {}
 
-  private record Broken(String why) {}
+  record Broken(String why) {}
 
-  private record Gone() {}
+  record Gone() {}
 
-  private record FindTimeout() {}
+  record FindTimeout() {}
 
   /**
    * The coordinator side: a Generator stand-in that finds the generator host through the
@@ -497,7 +497,7 @@ public final class RemoteGenerator {
         .build();
   }
 
-  private static TensorMessageSerializer serializer(ActorContext<?> ctx) {
+  static TensorMessageSerializer serializer(ActorContext<?> ctx) {
     return new TensorMessageSerializer((ExtendedActorSystem) ctx.getSystem().classicSystem());
   }
 
@@ -505,7 +505,7 @@ public final class RemoteGenerator {
    * Sends {@code m} as one frame message; a transport failure (not connected, closed, the send
    * timeout) fails the calling actor with the reason.
    */
-  private static void send(
+  static void send(
       TensorMessageSerializer ser,
       TensorPublisher pub,
       FrameKind kind,
@@ -521,7 +521,7 @@ public final class RemoteGenerator {
   }
 
   /** A subscriber's handler: rebuilds each message and hands it on; a bad one is a failure. */
-  private static dev.agon.transport.TensorHandler inbound(
+  static dev.agon.transport.TensorHandler inbound(
       TensorMessageSerializer ser, Consumer<Object> to, ActorRef<Object> failures) {
     return (ReceivedTensor t) -> {
       try {
@@ -534,12 +534,13 @@ public final class RemoteGenerator {
     };
   }
 
-  private static String manifest(FrameKind kind) {
+  static String manifest(FrameKind kind) {
     return switch (kind) {
       case FAKE_BATCH -> Discriminator.Fake.class.getName();
       case D_SNAPSHOT -> Generator.DiscriminatorSnapshot.class.getName();
       case PLAYER_STATE -> PlayerState.class.getName();
       case EVALUATION_SNAPSHOT -> Generator.EvaluationSnapshot.class.getName();
+      case REAL_BATCH -> Messages.RealBatch.class.getName();
       default -> throw new IllegalArgumentException("no engine message is sent as " + kind);
     };
   }
@@ -548,7 +549,7 @@ public final class RemoteGenerator {
    * Polls one subscriber on its own thread with a backoff idle strategy (spins a little, yields,
    * then parks up to 1 ms: never a busy spin on shared cores); closes it when done.
    */
-  private static final class Poller implements AutoCloseable {
+  static final class Poller implements AutoCloseable {
     private final TensorSubscriber sub;
     private final Thread thread;
     private volatile boolean running = true;

@@ -44,12 +44,12 @@ public final class TrainRun {
 
   /**
    * Where the engine's actors run: its Pekko settings over {@link #pekkoConfig()} and where the
-   * Generator runs. {@link #ONE_JVM} is {@code agon train}; {@code agon node} uses a cluster member
-   * on the coordinator node with the Generator on the generator node.
+   * players run. {@link #ONE_JVM} is {@code agon train}; {@code agon node} uses a cluster member on
+   * the coordinator node with players on their nodes.
    */
-  public record Deployment(Config pekko, GeneratorSite generatorSite) {
+  public record Deployment(Config pekko, PlayerSites sites) {
     public static final Deployment ONE_JVM =
-        new Deployment(ConfigFactory.empty(), GeneratorSite.LOCAL);
+        new Deployment(ConfigFactory.empty(), PlayerSites.LOCAL);
   }
 
   /** The ask's timeout: the longest a run may last (Pekko's scheduler caps delays at ~248 d). */
@@ -210,7 +210,7 @@ public final class TrainRun {
             checkpointing,
             startState,
             Placement.of(c.devices()),
-            deployment.generatorSite().from(from == null ? null : from.dir(), lrScale));
+            deployment.sites().from(from == null ? null : from.dir(), lrScale));
     ActorSystem<Coordinator.Command> sys =
         ActorSystem.create(
             Coordinator.create(settings, parts),

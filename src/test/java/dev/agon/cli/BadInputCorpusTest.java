@@ -846,18 +846,18 @@ class BadInputCorpusTest {
    * timeout of 2 s, then {@code more}; a later flag replaces an earlier one of the same name.
    */
   /**
-   * {@code agon node --run}: the coordinator node trains with every role but the generator on it
-   * (the only one that runs on a node of its own so far); refused before the node starts.
+   * {@code agon node --run}: the coordinator node trains with the data-loader and evaluator on it
+   * (only the players run on nodes of their own so far); refused before the node starts.
    */
   private static void distributedRuns(List<Case> cases) {
     cli(
         cases,
-        "coordinator node --run without the discriminator role",
+        "coordinator node --run without the evaluator role",
         goodRun(),
         d ->
             node(
                 "--role",
-                "coordinator,data-loader,evaluator",
+                "coordinator,data-loader,discriminator",
                 "--port",
                 "0",
                 "--run",

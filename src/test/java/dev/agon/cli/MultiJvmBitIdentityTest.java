@@ -121,6 +121,41 @@ class MultiJvmBitIdentityTest {
     assertSameRun(one, multi);
   }
 
+  /**
+   * Issue 14, step 2: three JVMs (coordinator with data-loader and evaluator, generator,
+   * discriminator): real batches, fakes and snapshots all cross Aeron, bit for bit the same run.
+   */
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void threeJvmsTrainBitForBitLikeOneJvm() throws Exception {
+    Path one = baseline();
+    Path multi = dir.resolve("multi");
+    int port = freePort();
+    String seed = "127.0.0.1:" + port;
+    Process coordinator =
+        node(
+            "coordinator",
+            "--role",
+            "coordinator,data-loader,evaluator",
+            "--port",
+            Integer.toString(port),
+            "--seed",
+            seed,
+            "--run",
+            multi.toString());
+    node("generator", "--role", "generator", "--seed", seed);
+    node("discriminator", "--role", "discriminator", "--seed", seed);
+
+    awaitBaseline();
+    assertThat(coordinator.waitFor(240, TimeUnit.SECONDS)).as(log("coordinator")).isTrue();
+    assertThat(coordinator.exitValue()).as(log("coordinator")).isZero();
+    assertThat(log("coordinator"))
+        .contains("finished after " + ITERATIONS + " G updates")
+        .containsPattern("the Generator runs on node pekko://agon@127\\.0\\.0\\.1:\\d+")
+        .containsPattern("the Discriminator runs on node pekko://agon@127\\.0\\.0\\.1:\\d+");
+    assertSameRun(one, multi);
+  }
+
   /** Starts the coordinator node training into {@code run} and a generator node; the seed. */
   private String coordinatorAndGenerator(Path run) throws IOException {
     int port = freePort();
