@@ -156,6 +156,54 @@ class MultiJvmBitIdentityTest {
     assertSameRun(one, multi);
   }
 
+  /** G and D lag each other by one update: {@link #LAGGED} iterations with staleness 1. */
+  static final long LAGGED = 100;
+
+  /**
+   * Three JVMs with staleness 1 train what one JVM does with the same lag: G's reports may not
+   * overtake the D reports of the versions they used, whatever path each crossed.
+   */
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void threeJvmsWithStalenessOneTrainBitForBitLikeOneJvm() throws Exception {
+    Path one = dir.resolve("one-lagged");
+    List<String> lagged = lagged();
+    TrainProcess plain = TrainProcess.start(one, "one-lagged", List.of(), lagged);
+    started.add(plain.process);
+    Path multi = dir.resolve("multi");
+    int port = freePort();
+    String seed = "127.0.0.1:" + port;
+    List<String> sets = new ArrayList<>();
+    lagged.forEach(s -> sets.addAll(List.of("--set", s)));
+    Process coordinator =
+        node(
+            "coordinator",
+            sets,
+            "--role",
+            "coordinator,data-loader,evaluator",
+            "--port",
+            Integer.toString(port),
+            "--seed",
+            seed,
+            "--run",
+            multi.toString());
+    node("generator", sets, "--role", "generator", "--seed", seed);
+    node("discriminator", sets, "--role", "discriminator", "--seed", seed);
+
+    assertThat(plain.waitFor(240)).as(plain.diagnosis()).isZero();
+    assertThat(coordinator.waitFor(240, TimeUnit.SECONDS)).as(log("coordinator")).isTrue();
+    assertThat(coordinator.exitValue()).as(log("coordinator")).isZero();
+    assertThat(log("coordinator")).contains("finished after " + LAGGED + " G updates");
+    assertSameRun(one, multi, LAGGED);
+  }
+
+  private static List<String> lagged() {
+    List<String> o = new ArrayList<>(KillResumeFaultTest.RUN);
+    o.add("schedule.iterations=" + LAGGED);
+    o.add("schedule.staleness=1");
+    return o;
+  }
+
   /** Starts the coordinator node training into {@code run} and a generator node; the seed. */
   private String coordinatorAndGenerator(Path run) throws IOException {
     int port = freePort();
@@ -176,6 +224,10 @@ class MultiJvmBitIdentityTest {
 
   /** Every file of the final checkpoints (but times and names) and every loss are equal. */
   private static void assertSameRun(Path one, Path multi) throws IOException {
+    assertSameRun(one, multi, ITERATIONS);
+  }
+
+  private static void assertSameRun(Path one, Path multi, long iterations) throws IOException {
     Path a = newestCheckpoint(one);
     Path b = newestCheckpoint(multi);
     assertThat(b.getFileName()).isEqualTo(a.getFileName());
@@ -188,7 +240,7 @@ class MultiJvmBitIdentityTest {
       }
       assertThat(fb.get(f)).as("checkpoint file " + f).isEqualTo(fa.get(f));
     }
-    assertThat(losses(multi)).isEqualTo(losses(one)).hasSize((int) (2 * ITERATIONS));
+    assertThat(losses(multi)).isEqualTo(losses(one)).hasSize((int) (2 * iterations));
   }
 
   private static List<Path> checkpoints(Path run) throws IOException {
@@ -232,6 +284,13 @@ class MultiJvmBitIdentityTest {
   }
 
   private Process node(String tag, String... args) throws IOException {
+    List<String> sets = new ArrayList<>();
+    KillResumeFaultTest.run(ITERATIONS).forEach(s -> sets.addAll(List.of("--set", s)));
+    return node(tag, sets, args);
+  }
+
+  /** An {@code agon node} JVM with {@code sets} ("--set", "KEY=VALUE" pairs) after its args. */
+  private Process node(String tag, List<String> sets, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx384m");
@@ -248,9 +307,7 @@ class MultiJvmBitIdentityTest {
     cmd.add("node");
     cmd.addAll(List.of("--config", "config/ring.conf"));
     cmd.addAll(List.of(args));
-    for (String s : KillResumeFaultTest.run(ITERATIONS)) {
-      cmd.addAll(List.of("--set", s));
-    }
+    cmd.addAll(sets);
     cmd.addAll(List.of("--set", "cluster.join-timeout-seconds=60"));
     cmd.addAll(List.of("--set", "cluster.heartbeat-interval-ms=500"));
     cmd.addAll(List.of("--set", "cluster.acceptable-heartbeat-pause-ms=2000"));
