@@ -43,8 +43,9 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * batches (pulled from the coordinator node's DataLoader through the proxy) towards D; D's
  * snapshots and state replies back. D's snapshots reach the Generator through this proxy (and, with
  * a remote Generator, through its proxy too: two hops on one host, one copy each). Control
- * (admissions, GetState, D's schedule changes passed on to G, credits for real batches) goes over
- * Artery. A lost gate or a transport failure fails the proxy, a child the Coordinator watches.
+ * (admissions, GetState, D's schedule changes passed on to G, credits for real batches, D's
+ * reports, which the proxy passes on before the snapshot of the same version) goes over Artery. A
+ * lost gate or a transport failure fails the proxy, a child the Coordinator watches.
  */
 public final class RemoteDiscriminator {
   private RemoteDiscriminator() {}
@@ -159,6 +160,11 @@ public final class RemoteDiscriminator {
     private final ArrayDeque<ActorRef<PlayerState>> stateWaiters = new ArrayDeque<>();
     // D's snapshots wait here until the Generator has connected.
     private final ArrayDeque<Object> toGenerator = new ArrayDeque<>();
+    // Snapshots newer than D's last report forwarded to the Coordinator, oldest first.
+    private final ArrayDeque<Generator.DiscriminatorSnapshot> unreported = new ArrayDeque<>();
+    // D's newest version reported to the Coordinator; the first snapshot (D's start version,
+    // which no report precedes) sets it.
+    private long reported = Long.MIN_VALUE;
     private ActorRef<Generator.Command> generator;
     private boolean asked;
 
@@ -266,6 +272,23 @@ public final class RemoteDiscriminator {
                 return Behaviors.same();
               })
           .onMessage(
+              // From the gate only: what D tells the Coordinator (reports, divergence, applied
+              // policy) comes through here so that each snapshot waits until D's report of its
+              // version has gone to the Coordinator: the order one JVM has (D reports, then
+              // sends G the snapshot), on which the Coordinator's check of G's reports relies.
+              Coordinator.Command.class,
+              t -> {
+                setup.coordinator().tell(t);
+                if (t instanceof Coordinator.DStepDone d) {
+                  reported = Math.max(reported, d.report().step());
+                  while (!unreported.isEmpty()
+                      && unreported.peek().snapshot().version() <= reported) {
+                    toG(unreported.poll());
+                  }
+                }
+                return Behaviors.same();
+              })
+          .onMessage(
               PlayerControl.GetState.class,
               g -> {
                 stateWaiters.add(g.replyTo());
@@ -283,7 +306,14 @@ public final class RemoteDiscriminator {
               in -> {
                 Object m = in.message();
                 if (m instanceof Generator.DiscriminatorSnapshot s) {
-                  toG(s);
+                  if (reported == Long.MIN_VALUE) {
+                    reported = s.snapshot().version();
+                  }
+                  if (s.snapshot().version() <= reported && unreported.isEmpty()) {
+                    toG(s);
+                  } else {
+                    unreported.add(s);
+                  }
                 } else if (m instanceof PlayerState p) {
                   stateWaiters.remove().tell(p);
                 } else {
@@ -401,7 +431,7 @@ public final class RemoteDiscriminator {
                   TrainRun.settings(c),
                   s.schedule(),
                   s.segment(),
-                  s.coordinator(),
+                  outbound.narrow(),
                   outbound.narrow(),
                   FaultInjection.fromSystemProperties());
           Placement place = Placement.of(c.devices());
@@ -501,6 +531,12 @@ public final class RemoteDiscriminator {
             PlayerControl.Reschedule.class,
             r -> {
               proxy.tell(new ToGenerator(r));
+              return Behaviors.same();
+            })
+        .onMessage(
+            Coordinator.Command.class,
+            c -> {
+              proxy.tell(c);
               return Behaviors.same();
             })
         .build();

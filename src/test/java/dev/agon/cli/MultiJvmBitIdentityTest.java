@@ -249,17 +249,24 @@ class MultiJvmBitIdentityTest {
     }
   }
 
-  /** The step lines of metrics.jsonl without their timings. */
+  /**
+   * The step lines of metrics.jsonl without their timings: G's in order, then D's (with staleness
+   * the two players run concurrently, so how their lines interleave is timing, not the run).
+   */
   private static List<String> losses(Path run) throws IOException {
-    List<String> out = new ArrayList<>();
+    List<String> g = new ArrayList<>();
+    List<String> d = new ArrayList<>();
     for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
-      if (line.contains("\"event\":\"g_step\"") || line.contains("\"event\":\"d_step\"")) {
-        out.add(
-            line.replaceAll(
-                "\"(ms|nanos|[a-z_]*_ms|[a-z_]*_nanos|time[a-z_]*)\":[-0-9.eE]+,?", ""));
+      String t =
+          line.replaceAll("\"(ms|nanos|[a-z_]*_ms|[a-z_]*_nanos|time[a-z_]*)\":[-0-9.eE]+,?", "");
+      if (line.contains("\"event\":\"g_step\"")) {
+        g.add(t);
+      } else if (line.contains("\"event\":\"d_step\"")) {
+        d.add(t);
       }
     }
-    return out;
+    g.addAll(d);
+    return g;
   }
 
   private static Path newestCheckpoint(Path run) throws IOException {
