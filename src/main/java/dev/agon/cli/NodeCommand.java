@@ -1,5 +1,6 @@
 package dev.agon.cli;
 
+import dev.agon.checkpoint.CheckpointException;
 import dev.agon.cluster.ClusterNode;
 import dev.agon.cluster.Ending;
 import dev.agon.cluster.NodeSettings;
@@ -9,33 +10,47 @@ import dev.agon.config.ConfigProblemException;
 import dev.agon.config.LoadedConfig;
 import dev.agon.config.MetricsConfig;
 import dev.agon.config.Problem;
+import dev.agon.engine.PlayerSites;
+import dev.agon.engine.RemoteDiscriminator;
+import dev.agon.engine.RemoteGenerator;
+import dev.agon.engine.TrainRun;
 import dev.agon.metrics.NodeMetrics;
+import dev.agon.transport.Transport;
+import dev.agon.transport.TransportSettings;
 import dev.agon.util.DurableFiles;
 import dev.agon.web.AgonRoutes;
 import dev.agon.web.WebServer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code agon node}: one process of a run spread over several JVMs. Today it forms the cluster and
- * keeps its membership (the handshake, every role up, a role gone and back); the training actors
- * still run in one JVM only ({@code agon train}).
+ * {@code agon node}: one process of a run spread over several JVMs. It forms the cluster and keeps
+ * its membership (the handshake, every role up, a role gone and back); with {@code --run} the
+ * coordinator node trains once every role is up, the Generator on the generator node (one host),
+ * every other actor in the coordinator node's JVM.
  */
 @Command(
     name = "node",
@@ -45,10 +60,13 @@ import picocli.CommandLine.Option;
           + " Artery TCP, loopback by default).",
       "In progress: the node joins, is checked against the coordinator (Agon version, config"
           + " hash, roles already taken), and the coordinator reports when every role is up, gone"
-          + " or back. Distributed training is not available yet: use agon train.",
-      "Exit status: 0 stopped (SIGTERM) or --exit-when-complete, 1 the coordinator went away or"
-          + " this node was removed, 2 bad input (an unknown role, a port in use, an unreachable"
-          + " seed, a refused join, a role missing from every node, TLS files)."
+          + " or back. With --run the coordinator node then trains as agon train does, with the"
+          + " Generator on the generator node (same host; tensors over Aeron IPC); the"
+          + " discriminator role must be on the coordinator node for now.",
+      "Exit status: 0 stopped (SIGTERM), trained (--run) or --exit-when-complete, 1 the"
+          + " coordinator went away or this node was removed, 2 bad input (an unknown role, a port"
+          + " in use, an unreachable seed, a refused join, a role missing from every node, TLS"
+          + " files), 3 the run gave up."
     })
 final class NodeCommand implements Callable<Integer> {
   /** A test-only stand-in for this build's version, to exercise the version check. */
@@ -91,8 +109,9 @@ final class NodeCommand implements Callable<Integer> {
       names = "--run",
       paramLabel = "DIR",
       description =
-          "Coordinator only: the run directory the distributed run will use; checked, nothing is"
-              + " written to it yet.")
+          "Coordinator only: train into this run directory once every role is up (resumes from"
+              + " its newest checkpoint, like agon train --run); without it the node only forms"
+              + " and watches the cluster.")
   Path runDir;
 
   @Option(
@@ -134,6 +153,22 @@ final class NodeCommand implements Callable<Integer> {
     String[] seedParts = seedAddress(seed);
     if (port < 0 || port > 65535) {
       throw new Main.UserException("--port " + port + ": must be in [0, 65535]");
+    }
+    if (runDir != null) {
+      // Only the players run on nodes of their own so far: the rest must be here to train.
+      List<String> here = new ArrayList<>();
+      for (Role r : List.of(Role.DATA_LOADER, Role.EVALUATOR)) {
+        if (!roleSet.contains(r)) {
+          here.add(r.label());
+        }
+      }
+      if (!here.isEmpty()) {
+        throw new Main.UserException(
+            "--run: the coordinator node must also hold "
+                + String.join(", ", here)
+                + " (only the generator and discriminator run on nodes of their own so far): add"
+                + " them to --role");
+      }
     }
     if (runDir != null && Files.exists(runDir) && !Files.isDirectory(runDir)) {
       throw new Main.UserException("--run " + runDir + ": not a directory");
@@ -187,6 +222,24 @@ final class NodeCommand implements Callable<Integer> {
     // The placement reaches the meters once they exist (they need the node's bound address).
     AtomicReference<NodeMetrics> meters = new AtomicReference<>();
     AtomicReference<Map<String, String>> placed = new AtomicReference<>(Map.of());
+    // The generator node serves the Generator's host once welcomed; the coordinator node embeds
+    // the host's media driver (IPC: every node of the run on this host) when it trains.
+    Consumer<ActorContext<?>> hosts =
+        ctx -> {
+          if (settings.coordinator()) {
+            return;
+          }
+          if (roleSet.contains(Role.GENERATOR)) {
+            var host = ctx.spawn(RemoteGenerator.host(loaded), "generator-host");
+            ctx.getSystem().receptionist().tell(Receptionist.register(RemoteGenerator.HOST, host));
+          }
+          if (roleSet.contains(Role.DISCRIMINATOR)) {
+            var host = ctx.spawn(RemoteDiscriminator.host(loaded), "discriminator-host");
+            ctx.getSystem()
+                .receptionist()
+                .tell(Receptionist.register(RemoteDiscriminator.HOST, host));
+          }
+        };
     ClusterNode node;
     try {
       node =
@@ -196,6 +249,7 @@ final class NodeCommand implements Callable<Integer> {
                 out.println("agon node: " + line);
                 out.flush();
               },
+              hosts,
               p -> {
                 placed.set(p);
                 NodeMetrics m = meters.get();
@@ -245,6 +299,16 @@ final class NodeCommand implements Callable<Integer> {
       out.flush();
       Ending end;
       try {
+        CompletableFuture.anyOf(node.ending(), node.complete()).get();
+        if (!node.ending().isDone() && node.complete().isDone() && settings.coordinator()) {
+          if (runDir == null) {
+            out.println(
+                "agon node: no --run given: the cluster is formed and watched, nothing trains");
+            out.flush();
+          } else {
+            return train(node, loaded, roleSet, out);
+          }
+        }
         end = node.ending().get();
       } catch (ExecutionException e) {
         throw new IllegalStateException(e.getCause());
@@ -276,6 +340,85 @@ final class NodeCommand implements Callable<Integer> {
               + (e instanceof java.net.BindException
                   ? " (give each node of a host its own port, 0 for any)"
                   : ""));
+    }
+  }
+
+  /**
+   * The coordinator node's run, once every role is up: the engine of {@code agon train} in its own
+   * actor system (a member of this cluster), with the Generator on the generator node and tensors
+   * over Aeron IPC through a media driver this node embeds. A directory with checkpoints resumes
+   * from the newest, as agon train does (the generator node loads G's state from the same files).
+   */
+  private int train(ClusterNode node, LoadedConfig loaded, Set<Role> roleSet, PrintWriter out)
+      throws InterruptedException {
+    boolean remoteG = !roleSet.contains(Role.GENERATOR);
+    boolean remoteD = !roleSet.contains(Role.DISCRIMINATOR);
+    try (Transport transport =
+            remoteG || remoteD ? Transport.start(TransportSettings.defaults()) : null;
+        RunLock lock = RunLock.acquire(createDirectory(runDir));
+        RunLog log =
+            RunLog.attach(
+                runDir.resolve("agon.log"), "agon node: run " + runDir + ", lock " + lock.file())) {
+      PlayerSites site =
+          transport == null
+              ? PlayerSites.LOCAL
+              : PlayerSites.remote(
+                  transport,
+                  Duration.ofSeconds(loaded.config().cluster().rolesTimeoutSeconds()),
+                  line -> {
+                    out.println("agon node: " + line);
+                    out.flush();
+                  },
+                  remoteG,
+                  remoteD);
+      out.println("agon node: training in " + runDir);
+      out.flush();
+      TrainRun run =
+          TrainRun.start(
+              loaded,
+              runDir,
+              null,
+              false,
+              false,
+              new TrainRun.Deployment(node.engineConfig(), site));
+      TrainRun.Result r = run.await();
+      if (r.finished().failure() != null) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "error: the run gave up after G update "
+                    + r.finished().gSteps()
+                    + ": "
+                    + r.finished().failure());
+        return Main.EXIT_GAVE_UP;
+      }
+      out.printf(
+          Locale.ROOT,
+          "agon node: finished after %d G updates and %d D updates; checkpoint %s%n",
+          r.finished().gSteps(),
+          r.finished().dSteps(),
+          r.checkpoint());
+      out.flush();
+      return 0;
+    } catch (IOException e) {
+      if (e.getCause() instanceof CheckpointException c) {
+        // A restart after a failure found no checkpoint it can resume.
+        spec.commandLine()
+            .getErr()
+            .println("error: the run failed and cannot restart: " + c.getMessage());
+        return Main.EXIT_GAVE_UP;
+      }
+      throw new UncheckedIOException(e);
+    } catch (CheckpointException e) {
+      throw new Main.UserException(e.getMessage());
+    }
+  }
+
+  private static Path createDirectory(Path dir) {
+    try {
+      return Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new Main.UserException("--run " + dir + ": cannot create it: " + e.getMessage());
     }
   }
 

@@ -16,6 +16,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.MemberStatus;
@@ -46,39 +47,56 @@ public final class ClusterNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final CompletableFuture<Ending> ending;
   private final CompletableFuture<String> welcomed;
+  private final CompletableFuture<Void> complete;
+  private final NodeSettings settings;
 
   private ClusterNode(
-      ActorSystem<Void> system, CompletableFuture<Ending> ending, CompletableFuture<String> w) {
+      NodeSettings settings,
+      ActorSystem<Void> system,
+      CompletableFuture<Ending> ending,
+      CompletableFuture<String> w,
+      CompletableFuture<Void> complete) {
     this.system = system;
     this.ending = ending;
     this.welcomed = w;
+    this.complete = complete;
+    this.settings = settings;
+  }
+
+  /**
+   * {@link #start(NodeSettings, Consumer, Consumer, Consumer)} hosting nothing beyond the role
+   * holders, with no placement listener.
+   */
+  public static ClusterNode start(NodeSettings s, Consumer<String> say) {
+    return start(s, say, ctx -> {}, placement -> {});
   }
 
   /**
    * Starts the node and its join; returns at once ({@link #ending()} says how it ends).
    *
    * @param say receives the node's reports (joined, complete, a role gone or back), one line each
+   * @param hosts spawns and registers what this node's roles serve (the Generator's host), once the
+   *     node is welcomed (on the coordinator node: at start)
+   * @param onPlacement on the coordinator node, receives which node holds each role (role label to
+   *     host:port, roles missing left out) at start and after every change, on the membership
+   *     book's actor (it must not block)
    * @throws StartException when the address cannot be bound (a port in use, an unknown host)
    */
-  public static ClusterNode start(NodeSettings s, Consumer<String> say) {
-    return start(s, say, placement -> {});
-  }
-
-  /**
-   * As above; on the coordinator node {@code onPlacement} receives which node holds each role (role
-   * label to host:port, roles missing left out) at start and after every change, on the membership
-   * book's actor (it must not block).
-   */
   public static ClusterNode start(
-      NodeSettings s, Consumer<String> say, Consumer<Map<String, String>> onPlacement) {
+      NodeSettings s,
+      Consumer<String> say,
+      Consumer<ActorContext<?>> hosts,
+      Consumer<Map<String, String>> onPlacement) {
     CompletableFuture<Ending> ending = new CompletableFuture<>();
     CompletableFuture<String> welcomed = new CompletableFuture<>();
+    CompletableFuture<Void> complete = new CompletableFuture<>();
     Behavior<Void> guardian =
         Behaviors.setup(
             ctx -> {
               if (s.coordinator()) {
                 ActorRef<Handshake.Command> book =
-                    ctx.spawn(Membership.create(s, say, ending, onPlacement), "membership");
+                    ctx.spawn(
+                        Membership.create(s, say, ending, onPlacement, complete), "membership");
                 ctx.getSystem()
                     .receptionist()
                     .tell(Receptionist.register(Handshake.COORDINATOR, book));
@@ -89,9 +107,10 @@ public final class ClusterNode implements AutoCloseable {
                       .receptionist()
                       .tell(Receptionist.register(Handshake.roleKey(role), holder));
                 }
+                hosts.accept(ctx);
                 welcomed.complete("self");
               } else {
-                ctx.spawn(Joiner.create(s, say, welcomed, ending), "joiner");
+                ctx.spawn(Joiner.create(s, say, welcomed, ending, hosts), "joiner");
               }
               return Behaviors.empty();
             });
@@ -101,7 +120,7 @@ public final class ClusterNode implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new StartException(bindFailure(s, e), e);
     }
-    ClusterNode node = new ClusterNode(system, ending, welcomed);
+    ClusterNode node = new ClusterNode(s, system, ending, welcomed, complete);
     Cluster cluster = Cluster.get(system);
     Address seed =
         s.seedPort() == 0
@@ -161,6 +180,11 @@ public final class ClusterNode implements AutoCloseable {
     return ending;
   }
 
+  /** Coordinator node: completes the first time every role is up. */
+  public CompletableFuture<Void> complete() {
+    return complete;
+  }
+
   /** Completes with the coordinator's {@code host:port} once this node was welcomed. */
   public CompletableFuture<String> welcomed() {
     return welcomed;
@@ -196,6 +220,25 @@ public final class ClusterNode implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       // Ending anyway: the process exits after this.
     }
+  }
+
+  /**
+   * The Pekko settings of the engine's own actor system on this node: a cluster member on a free
+   * port of this node's host, joining through this node, so that the engine's actors reach the
+   * other nodes' (and the Receptionist finds them); signals stay the engine's (as in agon train).
+   */
+  public Config engineConfig() {
+    Address self = Cluster.get(system).selfMember().address();
+    NodeSettings s = settings;
+    Map<String, Object> m = new HashMap<>();
+    m.put("pekko.remote.artery.canonical.port", 0);
+    m.put(
+        "pekko.cluster.seed-nodes",
+        List.of("pekko://" + SYSTEM + "@" + self.getHost().get() + ":" + self.getPort().get()));
+    m.put("pekko.jvm-shutdown-hooks", "off");
+    m.put("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
+    m.put("pekko.loglevel", "INFO");
+    return ConfigFactory.parseMap(m).withFallback(pekkoConfig(s));
   }
 
   /** The engine's Pekko settings with the cluster provider and this node's address over them. */

@@ -30,7 +30,8 @@ final class Joiner {
       NodeSettings settings,
       Consumer<String> say,
       CompletableFuture<String> welcomed,
-      CompletableFuture<Ending> ending) {
+      CompletableFuture<Ending> ending,
+      Consumer<ActorContext<?>> hosts) {
     return Behaviors.<Msg>setup(
         ctx -> {
           ctx.getSystem()
@@ -43,7 +44,7 @@ final class Joiner {
                           l -> new Found(l.getServiceInstances(Handshake.COORDINATOR)))));
           ActorRef<Handshake.Reply> replies =
               ctx.messageAdapter(Handshake.Reply.class, Answer::new);
-          return waiting(ctx, settings, say, welcomed, ending, replies);
+          return waiting(ctx, settings, say, welcomed, ending, replies, hosts);
         });
   }
 
@@ -53,7 +54,8 @@ final class Joiner {
       Consumer<String> say,
       CompletableFuture<String> welcomed,
       CompletableFuture<Ending> ending,
-      ActorRef<Handshake.Reply> replies) {
+      ActorRef<Handshake.Reply> replies,
+      Consumer<ActorContext<?>> hosts) {
     return Behaviors.receive(Msg.class)
         .onMessage(
             Found.class,
@@ -68,7 +70,7 @@ final class Joiner {
                       settings.version(),
                       settings.configHash(),
                       replies));
-              return answering(ctx, settings, say, welcomed, ending, c);
+              return answering(ctx, settings, say, welcomed, ending, c, hosts);
             })
         .build();
   }
@@ -79,7 +81,8 @@ final class Joiner {
       Consumer<String> say,
       CompletableFuture<String> welcomed,
       CompletableFuture<Ending> ending,
-      ActorRef<Handshake.Command> coordinator) {
+      ActorRef<Handshake.Command> coordinator,
+      Consumer<ActorContext<?>> hosts) {
     String at = Membership.node(coordinator.path().address());
     return Behaviors.receive(Msg.class)
         .onMessage(Found.class, f -> Behaviors.same())
@@ -99,6 +102,7 @@ final class Joiner {
                     .receptionist()
                     .tell(Receptionist.register(Handshake.roleKey(role), holder));
               }
+              hosts.accept(ctx);
               ctx.watchWith(coordinator, new CoordinatorGone());
               say.accept(
                   "welcomed by the coordinator at "

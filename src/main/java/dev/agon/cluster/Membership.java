@@ -41,6 +41,7 @@ final class Membership {
   private final Consumer<String> say;
   private final CompletableFuture<Ending> ending;
   private final Consumer<Map<String, String>> onPlacement;
+  private final CompletableFuture<Void> completeOnce;
   private final Map<Role, Address> holders = new EnumMap<>(Role.class);
   private final Set<Role> lost = EnumSet.noneOf(Role.class);
   private boolean complete;
@@ -51,9 +52,11 @@ final class Membership {
       NodeSettings settings,
       Consumer<String> say,
       CompletableFuture<Ending> ending,
-      Consumer<Map<String, String>> onPlacement) {
+      Consumer<Map<String, String>> onPlacement,
+      CompletableFuture<Void> completeOnce) {
     this.ctx = ctx;
     this.onPlacement = onPlacement;
+    this.completeOnce = completeOnce;
     this.self = Cluster.get(ctx.getSystem()).selfMember().address();
     this.settings = settings;
     this.say = say;
@@ -71,12 +74,14 @@ final class Membership {
       NodeSettings settings,
       Consumer<String> say,
       CompletableFuture<Ending> ending,
-      Consumer<Map<String, String>> onPlacement) {
+      Consumer<Map<String, String>> onPlacement,
+      CompletableFuture<Void> completeOnce) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
-                  Membership m = new Membership(ctx, settings, say, ending, onPlacement);
+                  Membership m =
+                      new Membership(ctx, settings, say, ending, onPlacement, completeOnce);
                   onPlacement.accept(m.placement());
                   var subscriptions = Cluster.get(ctx.getSystem()).subscriptions();
                   subscriptions.tell(
@@ -231,9 +236,7 @@ final class Membership {
     say.accept("cluster complete: " + String.join(", ", where));
     if (!everComplete) {
       everComplete = true;
-      say.accept(
-          "distributed training is not available yet: this build forms the cluster and watches"
-              + " its roles, but trains in one JVM only (agon train)");
+      completeOnce.complete(null);
       if (settings.exitWhenComplete()) {
         ending.complete(Ending.done());
       }

@@ -189,7 +189,32 @@ public final class Coordinator {
       Evaluation evaluation,
       Checkpointing checkpointing,
       StartState start,
-      Placement placement) {
+      Placement placement,
+      PlayerSites sites) {
+    /** Both players in this JVM ({@link PlayerSites#LOCAL}). */
+    public Parts(
+        Supplier<BatchSource> data,
+        Supplier<GeneratorTrainer> generator,
+        Supplier<DiscriminatorTrainer> discriminator,
+        Behavior<Recorder.Command> recorder,
+        StepHook hook,
+        Evaluation evaluation,
+        Checkpointing checkpointing,
+        StartState start,
+        Placement placement) {
+      this(
+          data,
+          generator,
+          discriminator,
+          recorder,
+          hook,
+          evaluation,
+          checkpointing,
+          start,
+          placement,
+          PlayerSites.LOCAL);
+    }
+
     /** Every actor on device 0 ({@link Placement#DEFAULT}). */
     public Parts(
         Supplier<BatchSource> data,

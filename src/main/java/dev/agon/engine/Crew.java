@@ -1,6 +1,5 @@
 package dev.agon.engine;
 
-import dev.agon.config.Player;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -42,16 +41,22 @@ record Crew(
         new PlayerCore.Setup(
             settings, at.schedule(), at.segment(), ctx.getSelf(), data, parts.hook());
     ActorRef<Discriminator.Command> discriminator =
-        ctx.spawn(
-            place.on(place.discriminator(), Discriminator.create(parts.discriminator(), players)),
-            Player.DISCRIMINATOR.label(),
-            pinned);
+        parts
+            .sites()
+            .discriminator(
+                ctx,
+                place.on(
+                    place.discriminator(), Discriminator.create(parts.discriminator(), players)),
+                players);
     ActorRef<Generator.Command> generator =
-        ctx.spawn(
-            place.on(
-                place.generator(), Generator.create(parts.generator(), players, discriminator)),
-            Player.GENERATOR.label(),
-            pinned);
+        parts
+            .sites()
+            .generator(
+                ctx,
+                place.on(
+                    place.generator(), Generator.create(parts.generator(), players, discriminator)),
+                players,
+                discriminator);
     Optional<ActorRef<Checkpointer.Command>> checkpointer =
         Optional.ofNullable(parts.checkpointing())
             .map(c -> ctx.spawn(c.writer(), "checkpointer", DispatcherSelector.blocking()));

@@ -42,6 +42,16 @@ public final class TrainRun {
   public record Result(
       Path runDir, Coordinator.Finished finished, Path checkpoint, ModeMetrics.Result modes) {}
 
+  /**
+   * Where the engine's actors run: its Pekko settings over {@link #pekkoConfig()} and where the
+   * players run. {@link #ONE_JVM} is {@code agon train}; {@code agon node} uses a cluster member on
+   * the coordinator node with players on their nodes.
+   */
+  public record Deployment(Config pekko, PlayerSites sites) {
+    public static final Deployment ONE_JVM =
+        new Deployment(ConfigFactory.empty(), PlayerSites.LOCAL);
+  }
+
   /** The ask's timeout: the longest a run may last (Pekko's scheduler caps delays at ~248 d). */
   private static final Duration MAX_RUN = Duration.ofDays(200);
 
@@ -67,14 +77,18 @@ public final class TrainRun {
   /** Rollbacks per target checkpoint step (-1: the initial state): the lr scale's exponent. */
   private final Map<Long, Integer> rollbacksTo = new TreeMap<>();
 
+  private final Deployment deployment;
+
   private TrainRun(
       LoadedConfig loaded,
       Path runDir,
       PrintStream console,
       boolean interactive,
-      boolean allowConfigChange)
+      boolean allowConfigChange,
+      Deployment deployment)
       throws IOException, CheckpointException {
     this.loaded = loaded;
+    this.deployment = deployment;
     this.runDir = runDir;
     this.console = console;
     this.interactive = interactive;
@@ -195,9 +209,13 @@ public final class TrainRun {
                 : null,
             checkpointing,
             startState,
-            Placement.of(c.devices()));
+            Placement.of(c.devices()),
+            deployment.sites().from(from == null ? null : from.dir(), lrScale));
     ActorSystem<Coordinator.Command> sys =
-        ActorSystem.create(Coordinator.create(settings, parts), "agon", pekkoConfig());
+        ActorSystem.create(
+            Coordinator.create(settings, parts),
+            "agon",
+            deployment.pekko().withFallback(pekkoConfig()).resolve());
     this.finished = start(sys, "; see " + runDir.resolve("agon.log"));
     this.system = sys;
     if (stopRequested != null) {
@@ -242,7 +260,20 @@ public final class TrainRun {
       boolean interactive,
       boolean allowConfigChange)
       throws IOException, CheckpointException {
-    return new TrainRun(loaded, runDir, console, interactive, allowConfigChange);
+    return new TrainRun(
+        loaded, runDir, console, interactive, allowConfigChange, Deployment.ONE_JVM);
+  }
+
+  /** {@link #start} with the actors placed as {@code deployment} says. */
+  public static TrainRun start(
+      LoadedConfig loaded,
+      Path runDir,
+      PrintStream console,
+      boolean interactive,
+      boolean allowConfigChange,
+      Deployment deployment)
+      throws IOException, CheckpointException {
+    return new TrainRun(loaded, runDir, console, interactive, allowConfigChange, deployment);
   }
 
   /** The checkpoint this run resumed from, or null for a fresh run. */

@@ -5,7 +5,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 /** Element type of a frame's payload; its code is the header's dtype byte. */
 public enum Dtype {
   FLOAT32(1, 4, DataType.FLOAT),
-  FLOAT64(2, 8, DataType.DOUBLE);
+  FLOAT64(2, 8, DataType.DOUBLE),
+  /** Opaque bytes: a whole serialized engine message (the engine's tensor serializer's form). */
+  BYTES(3, 1, DataType.UINT8);
 
   final int code;
   private final int bytes;
@@ -39,6 +41,6 @@ public enum Dtype {
 
   /** The dtype with header code {@code code}, or null. */
   static Dtype ofCode(int code) {
-    return code == 1 ? FLOAT32 : code == 2 ? FLOAT64 : null;
+    return code == 1 ? FLOAT32 : code == 2 ? FLOAT64 : code == 3 ? BYTES : null;
   }
 }

@@ -6,9 +6,11 @@ public enum FrameKind {
   REAL_BATCH(2),
   G_SNAPSHOT(3),
   D_SNAPSHOT(4),
-  EVALUATION_SNAPSHOT(5);
+  EVALUATION_SNAPSHOT(5),
+  /** A player's complete training state (the answer to a checkpoint's GetState). */
+  PLAYER_STATE(6);
 
-  private static final FrameKind[] BY_CODE = new FrameKind[6];
+  private static final FrameKind[] BY_CODE = new FrameKind[7];
 
   static {
     for (FrameKind k : values()) {

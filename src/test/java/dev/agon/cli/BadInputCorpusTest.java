@@ -95,6 +95,7 @@ class BadInputCorpusTest {
     ctlArguments(cases);
     nodes(cases);
     flagValues(cases);
+    distributedRuns(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -866,6 +867,25 @@ class BadInputCorpusTest {
    * {@code agon node --config config/ring.conf --role generator --seed 127.0.0.1:1} with a join
    * timeout of 2 s, then {@code more}; a later flag replaces an earlier one of the same name.
    */
+  /**
+   * {@code agon node --run}: the coordinator node trains with the data-loader and evaluator on it
+   * (only the players run on nodes of their own so far); refused before the node starts.
+   */
+  private static void distributedRuns(List<Case> cases) {
+    cli(
+        cases,
+        "coordinator node --run without the evaluator role",
+        goodRun(),
+        d ->
+            node(
+                "--role",
+                "coordinator,data-loader,discriminator",
+                "--port",
+                "0",
+                "--run",
+                d.resolve("run").toString()));
+  }
+
   private static String[] node(String... more) {
     java.util.Map<String, String> flags = new java.util.LinkedHashMap<>();
     flags.put("--config", "config/ring.conf");

@@ -74,7 +74,7 @@ class ClusterNodesTest {
         .contains("coordinator@" + seed, "data-loader@" + seed, "evaluator@" + seed)
         .containsPattern("generator@127\\.0\\.0\\.1:\\d+")
         .containsPattern("discriminator@127\\.0\\.0\\.1:\\d+");
-    assertThat(coordinator.out()).contains("distributed training is not available yet");
+    assertThat(coordinator.out()).contains("no --run given");
 
     Node second = node("generator-2", "--role", "generator", "--seed", seed);
     assertThat(second.process.waitFor(START.toSeconds(), TimeUnit.SECONDS)).isTrue();

@@ -1,0 +1,116 @@
+package dev.agon.engine;
+
+import dev.agon.config.Player;
+import dev.agon.transport.Transport;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * Where the players run: in this JVM ({@link #LOCAL}, {@code agon train}), or each on a node of its
+ * own behind a stand-in ({@link #remote}, {@code agon node}). Crew asks it for the players' refs;
+ * the other actors cannot tell the difference.
+ */
+public interface PlayerSites {
+  /**
+   * The Generator's ref, spawned as {@code ctx}'s child named "generator" (watched by Crew).
+   *
+   * @param local the Generator this JVM would run
+   * @param setup where it starts and whom it works with
+   * @param discriminator the Discriminator it sends its fakes to
+   */
+  ActorRef<Generator.Command> generator(
+      ActorContext<Coordinator.Command> ctx,
+      Behavior<Generator.Command> local,
+      PlayerCore.Setup setup,
+      ActorRef<Discriminator.Command> discriminator);
+
+  /** The Discriminator's ref, spawned as {@code ctx}'s child named "discriminator". */
+  ActorRef<Discriminator.Command> discriminator(
+      ActorContext<Coordinator.Command> ctx,
+      Behavior<Discriminator.Command> local,
+      PlayerCore.Setup setup);
+
+  /**
+   * These sites for a launch from {@code checkpoint} (null: the initial state) with learning rates
+   * scaled by {@code lrScale}: what a player elsewhere must load itself (this JVM's players get
+   * their trainers from Crew).
+   */
+  default PlayerSites from(Path checkpoint, double lrScale) {
+    return this;
+  }
+
+  /** Both players in this JVM, each on its pinned thread. */
+  PlayerSites LOCAL = new Sites(null, null, null, false, false, null, 1.0);
+
+  /**
+   * The Generator (when {@code remoteGenerator}) and the Discriminator (when {@code
+   * remoteDiscriminator}) on their nodes, found through the Receptionist within {@code
+   * findTimeout}, with tensors over {@code transport} (this node's embedded media driver, IPC);
+   * {@code say} hears where each runs, one line. A launch from a checkpoint sends its directory
+   * (absolute; one host): each node loads its player's state from it, as this JVM would.
+   */
+  static PlayerSites remote(
+      Transport transport,
+      Duration findTimeout,
+      Consumer<String> say,
+      boolean remoteGenerator,
+      boolean remoteDiscriminator) {
+    return new Sites(transport, findTimeout, say, remoteGenerator, remoteDiscriminator, null, 1.0);
+  }
+
+  /** The one implementation: each player local or remote. */
+  record Sites(
+      Transport transport,
+      Duration findTimeout,
+      Consumer<String> say,
+      boolean remoteGenerator,
+      boolean remoteDiscriminator,
+      Path checkpoint,
+      double lrScale)
+      implements PlayerSites {
+    @Override
+    public ActorRef<Generator.Command> generator(
+        ActorContext<Coordinator.Command> ctx,
+        Behavior<Generator.Command> local,
+        PlayerCore.Setup setup,
+        ActorRef<Discriminator.Command> discriminator) {
+      DispatcherSelector pinned = DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER);
+      if (!remoteGenerator) {
+        return ctx.spawn(local, Player.GENERATOR.label(), pinned);
+      }
+      return ctx.<Object>spawn(
+              RemoteGenerator.proxy(
+                  transport, setup, discriminator, findTimeout, say, checkpoint, lrScale),
+              Player.GENERATOR.label(),
+              pinned)
+          .narrow();
+    }
+
+    @Override
+    public ActorRef<Discriminator.Command> discriminator(
+        ActorContext<Coordinator.Command> ctx,
+        Behavior<Discriminator.Command> local,
+        PlayerCore.Setup setup) {
+      DispatcherSelector pinned = DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER);
+      if (!remoteDiscriminator) {
+        return ctx.spawn(local, Player.DISCRIMINATOR.label(), pinned);
+      }
+      return ctx.<Object>spawn(
+              RemoteDiscriminator.proxy(transport, setup, findTimeout, say, checkpoint, lrScale),
+              Player.DISCRIMINATOR.label(),
+              pinned)
+          .narrow();
+    }
+
+    @Override
+    public PlayerSites from(Path at, double scale) {
+      return new Sites(
+          transport, findTimeout, say, remoteGenerator, remoteDiscriminator, at, scale);
+    }
+  }
+}
