@@ -61,8 +61,8 @@ import picocli.CommandLine.Option;
       "In progress: the node joins, is checked against the coordinator (Agon version, config"
           + " hash, roles already taken), and the coordinator reports when every role is up, gone"
           + " or back. With --run the coordinator node then trains as agon train does, with the"
-          + " Generator on the generator node (same host; tensors over Aeron IPC); the"
-          + " discriminator role must be on the coordinator node for now.",
+          + " Generator and the Discriminator on their nodes (one host: tensors over Aeron IPC);"
+          + " the data-loader and evaluator roles must be on the coordinator node for now.",
       "Exit status: 0 stopped (SIGTERM), trained (--run) or --exit-when-complete, 1 the"
           + " coordinator went away or this node was removed, 2 bad input (an unknown role, a port"
           + " in use, an unreachable seed, a refused join, a role missing from every node, TLS"
