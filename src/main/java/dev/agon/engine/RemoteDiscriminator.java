@@ -1,15 +1,10 @@
 package dev.agon.engine;
 
-import dev.agon.checkpoint.CheckpointException;
-import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.LoadedConfig;
 import dev.agon.config.Player;
-import dev.agon.engine.RemoteGenerator.Broken;
-import dev.agon.engine.RemoteGenerator.FindTimeout;
-import dev.agon.engine.RemoteGenerator.Gone;
-import dev.agon.engine.RemoteGenerator.Inbound;
-import dev.agon.engine.RemoteGenerator.Poller;
 import dev.agon.engine.RemoteGenerator.Spawned;
+import dev.agon.engine.TensorWire.Broken;
+import dev.agon.engine.TensorWire.Poller;
 import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.engine.serialization.TensorMessageSerializer;
 import dev.agon.train.PlayerState;
@@ -17,23 +12,20 @@ import dev.agon.train.Schedule;
 import dev.agon.transport.Endpoint;
 import dev.agon.transport.FrameKind;
 import dev.agon.transport.TensorPublisher;
-import dev.agon.transport.TensorSubscriber;
 import dev.agon.transport.Transport;
-import dev.agon.transport.TransportSettings;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
-import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
@@ -45,7 +37,8 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * a remote Generator, through its proxy too: two hops on one host, one copy each). Control
  * (admissions, GetState, D's schedule changes passed on to G, credits for real batches, D's
  * reports, which the proxy passes on before the snapshot of the same version) goes over Artery. A
- * lost gate or a transport failure fails the proxy, a child the Coordinator watches.
+ * lost gate or a transport failure fails the proxy, a child the Coordinator watches. What it shares
+ * with {@link RemoteGenerator} lives in {@link RemotePlayer} and {@link TensorWire}.
  */
 public final class RemoteDiscriminator {
   private RemoteDiscriminator() {}
@@ -72,15 +65,13 @@ public final class RemoteDiscriminator {
       ActorRef<Coordinator.Command> coordinator,
       ActorRef<Object> proxy,
       ActorRef<Spawned> replyTo)
-      implements HostCommand {}
+      implements HostCommand, RemotePlayer.Launch {}
 
   /** From the gate: D wants {@code credits} more real batches. */
   public record MoreReal(int credits) implements CborSerializable {}
 
   /** From the gate: a schedule change D passes on to the Generator. */
   public record ToGenerator(PlayerControl.Reschedule change) implements CborSerializable {}
-
-  private record Found(Set<ActorRef<HostCommand>> hosts) {}
 
   /** The coordinator side: D's stand-in. Spawn it on the tensor dispatcher. */
   static Behavior<Object> proxy(
@@ -90,74 +81,15 @@ public final class RemoteDiscriminator {
       Consumer<String> say,
       Path checkpoint,
       double lrScale) {
-    return Behaviors.setup(
-        ctx ->
-            Behaviors.withTimers(
-                timers ->
-                    Behaviors.withStash(
-                        100_000,
-                        stash -> {
-                          SecureRandom rnd = new SecureRandom();
-                          long runId = rnd.nextLong();
-                          byte[] token = new byte[32];
-                          rnd.nextBytes(token);
-                          TensorMessageSerializer ser = RemoteGenerator.serializer(ctx);
-                          ActorRef<Object> self = ctx.getSelf();
-                          TensorSubscriber sub =
-                              transport.subscriber(
-                                  Endpoint.ipc(),
-                                  TO_COORDINATOR,
-                                  runId,
-                                  token,
-                                  RemoteGenerator.inbound(
-                                      ser, m -> self.tell(new Inbound(m)), self));
-                          Poller poller = new Poller("agon-from-discriminator", sub);
-                          TensorPublisher pub;
-                          try {
-                            pub =
-                                transport.publisher(Endpoint.ipc(), TO_DISCRIMINATOR, runId, token);
-                          } catch (RuntimeException e) {
-                            poller.close();
-                            throw e;
-                          }
-                          ctx.getSystem()
-                              .receptionist()
-                              .tell(
-                                  Receptionist.subscribe(
-                                      HOST,
-                                      ctx.messageAdapter(
-                                          Receptionist.Listing.class,
-                                          l -> new Found(l.getServiceInstances(HOST)))));
-                          timers.startSingleTimer(new FindTimeout(), findTimeout);
-                          Spawn spawn =
-                              new Spawn(
-                                  runId,
-                                  token,
-                                  transport.aeronDir(),
-                                  checkpoint == null
-                                      ? null
-                                      : checkpoint.toAbsolutePath().toString(),
-                                  lrScale,
-                                  setup.schedule(),
-                                  setup.segment(),
-                                  setup.coordinator(),
-                                  self,
-                                  self.narrow());
-                          return new Proxy(stash, spawn, ser, pub, poller, setup, say, self)
-                              .finding(findTimeout);
-                        })));
+    return RemotePlayer.proxy(
+        (ctx, timers, stash) ->
+            new Proxy(ctx, timers, stash, transport, setup, findTimeout, say, checkpoint, lrScale));
   }
 
-  private static final class Proxy {
-    private final StashBuffer<Object> stash;
+  private static final class Proxy extends RemotePlayer.Proxy<HostCommand> {
     private final Spawn spawn;
-    private final TensorMessageSerializer ser;
-    private final TensorPublisher pub;
-    private final Poller poller;
     private final PlayerCore.Setup setup;
-    private final Consumer<String> say;
     private final ActorRef<Object> self;
-    private final ArrayDeque<ActorRef<PlayerState>> stateWaiters = new ArrayDeque<>();
     // D's snapshots wait here until the Generator has connected.
     private final ArrayDeque<Object> toGenerator = new ArrayDeque<>();
     // Snapshots newer than D's last report forwarded to the Coordinator, oldest first.
@@ -166,76 +98,55 @@ public final class RemoteDiscriminator {
     // which no report precedes) sets it.
     private long reported = Long.MIN_VALUE;
     private ActorRef<Generator.Command> generator;
-    private boolean asked;
 
     Proxy(
+        ActorContext<Object> ctx,
+        TimerScheduler<Object> timers,
         StashBuffer<Object> stash,
-        Spawn spawn,
-        TensorMessageSerializer ser,
-        TensorPublisher pub,
-        Poller poller,
+        Transport transport,
         PlayerCore.Setup setup,
+        Duration findTimeout,
         Consumer<String> say,
-        ActorRef<Object> self) {
-      this.stash = stash;
-      this.spawn = spawn;
-      this.ser = ser;
-      this.pub = pub;
-      this.poller = poller;
+        Path checkpoint,
+        double lrScale) {
+      super(
+          ctx,
+          timers,
+          stash,
+          transport,
+          HOST,
+          TO_COORDINATOR,
+          TO_DISCRIMINATOR,
+          "Discriminator",
+          findTimeout,
+          say);
       this.setup = setup;
-      this.say = say;
-      this.self = self;
+      this.self = ctx.getSelf();
+      this.spawn =
+          new Spawn(
+              runId,
+              token,
+              transport.aeronDir(),
+              checkpoint == null ? null : checkpoint.toAbsolutePath().toString(),
+              lrScale,
+              setup.schedule(),
+              setup.segment(),
+              setup.coordinator(),
+              self,
+              self.narrow());
     }
 
-    Behavior<Object> finding(Duration findTimeout) {
-      return Behaviors.setup(
-          ctx ->
-              Behaviors.receive(Object.class)
-                  .onMessage(
-                      Found.class,
-                      f -> {
-                        if (!asked && !f.hosts().isEmpty()) {
-                          asked = true;
-                          f.hosts().iterator().next().tell(spawn);
-                        }
-                        return Behaviors.same();
-                      })
-                  .onMessage(
-                      Spawned.class,
-                      s -> {
-                        if (s.gate() == null) {
-                          throw new IllegalStateException(
-                              "the discriminator node could not start the Discriminator: "
-                                  + s.error());
-                        }
-                        ctx.watchWith(s.gate(), new Gone());
-                        say.accept("the Discriminator runs on node " + s.gate().path().address());
-                        return stash.unstashAll(running(s.gate()));
-                      })
-                  .onMessage(
-                      FindTimeout.class,
-                      t -> {
-                        throw new IllegalStateException(
-                            "no discriminator node answered within "
-                                + findTimeout.toSeconds()
-                                + " s");
-                      })
-                  .onMessage(Broken.class, this::onBroken)
-                  .onSignal(PostStop.class, s -> close())
-                  .onAnyMessage(
-                      m -> {
-                        stash.stash(m);
-                        return Behaviors.same();
-                      })
-                  .build());
+    @Override
+    HostCommand spawn() {
+      return spawn;
     }
 
-    private Behavior<Object> running(ActorRef<Object> gate) {
-      return Behaviors.receive(Object.class)
-          .onMessage(
+    @Override
+    BehaviorBuilder<Object> running(BehaviorBuilder<Object> b, ActorRef<Object> gate) {
+      return b.onMessage(
               Discriminator.Fake.class,
               f -> {
-                RemoteGenerator.send(
+                TensorWire.send(
                     ser,
                     pub,
                     FrameKind.FAKE_BATCH,
@@ -247,7 +158,7 @@ public final class RemoteDiscriminator {
           .onMessage(
               Messages.RealBatch.class,
               r -> {
-                RemoteGenerator.send(ser, pub, FrameKind.REAL_BATCH, r.index(), r.epoch(), r);
+                TensorWire.send(ser, pub, FrameKind.REAL_BATCH, r.index(), r.epoch(), r);
                 return Behaviors.same();
               })
           .onMessage(
@@ -287,52 +198,23 @@ public final class RemoteDiscriminator {
                   }
                 }
                 return Behaviors.same();
-              })
-          .onMessage(
-              PlayerControl.GetState.class,
-              g -> {
-                stateWaiters.add(g.replyTo());
-                gate.tell(g);
-                return Behaviors.same();
-              })
-          .onMessage(
-              PlayerControl.class,
-              c -> {
-                gate.tell(c);
-                return Behaviors.same();
-              })
-          .onMessage(
-              Inbound.class,
-              in -> {
-                Object m = in.message();
-                if (m instanceof Generator.DiscriminatorSnapshot s) {
-                  if (reported == Long.MIN_VALUE) {
-                    reported = s.snapshot().version();
-                  }
-                  if (s.snapshot().version() <= reported && unreported.isEmpty()) {
-                    toG(s);
-                  } else {
-                    unreported.add(s);
-                  }
-                } else if (m instanceof PlayerState p) {
-                  stateWaiters.remove().tell(p);
-                } else {
-                  throw new IllegalStateException(
-                      "unexpected message from the discriminator node: " + m);
-                }
-                return Behaviors.same();
-              })
-          .onMessage(Broken.class, this::onBroken)
-          .onMessage(Found.class, f -> Behaviors.same())
-          .onMessage(FindTimeout.class, f -> Behaviors.same())
-          .onMessage(
-              Gone.class,
-              g -> {
-                throw new IllegalStateException(
-                    "the Discriminator on node " + gate.path().address() + " stopped or was lost");
-              })
-          .onSignal(PostStop.class, s -> close())
-          .build();
+              });
+    }
+
+    @Override
+    boolean onTensor(Object m) {
+      if (!(m instanceof Generator.DiscriminatorSnapshot s)) {
+        return false;
+      }
+      if (reported == Long.MIN_VALUE) {
+        reported = s.snapshot().version();
+      }
+      if (s.snapshot().version() <= reported && unreported.isEmpty()) {
+        toG(s);
+      } else {
+        unreported.add(s);
+      }
+      return true;
     }
 
     private void toG(Generator.Command m) {
@@ -342,69 +224,16 @@ public final class RemoteDiscriminator {
         generator.tell(m);
       }
     }
-
-    private Behavior<Object> onBroken(Broken b) {
-      throw new IllegalStateException(
-          "the transport from the discriminator node failed: " + b.why());
-    }
-
-    private Behavior<Object> close() {
-      poller.close();
-      pub.close();
-      return Behaviors.same();
-    }
   }
 
   /** The discriminator node's side: answers {@link Spawn} with a gate holding D. */
   public static Behavior<HostCommand> host(LoadedConfig loaded) {
-    return Behaviors.setup(
-        ctx -> {
-          Transport[] transport = new Transport[1];
-          int[] launches = new int[1];
-          return Behaviors.receive(HostCommand.class)
-              .onMessage(
-                  Spawn.class,
-                  s -> {
-                    try {
-                      if (transport[0] == null
-                          || !transport[0].aeronDir().equals(Path.of(s.aeronDir()).toString())) {
-                        if (transport[0] != null) {
-                          transport[0].close();
-                        }
-                        transport[0] =
-                            Transport.start(
-                                TransportSettings.defaults()
-                                    .withDriver(
-                                        TransportSettings.DriverMode.EXTERNAL,
-                                        Path.of(s.aeronDir())));
-                      }
-                      ResumePoint point =
-                          new ResumePoint(
-                              loaded.config(),
-                              loaded.rendered(),
-                              s.checkpoint() == null
-                                  ? null
-                                  : CheckpointStore.read(Path.of(s.checkpoint())),
-                              s.lrScale());
-                      ActorRef<Object> gate =
-                          ctx.spawn(gate(loaded, point, transport[0], s), "gate-" + ++launches[0]);
-                      s.replyTo().tell(new Spawned(gate, null));
-                    } catch (RuntimeException | CheckpointException e) {
-                      ctx.getLog().error("cannot start the Discriminator", e);
-                      s.replyTo().tell(new Spawned(null, String.valueOf(e.getMessage())));
-                    }
-                    return Behaviors.same();
-                  })
-              .onSignal(
-                  PostStop.class,
-                  p -> {
-                    if (transport[0] != null) {
-                      transport[0].close();
-                    }
-                    return Behaviors.same();
-                  })
-              .build();
-        });
+    return RemotePlayer.host(
+        HostCommand.class,
+        Spawn.class,
+        "Discriminator",
+        loaded,
+        (point, transport, s) -> gate(loaded, point, transport, s));
   }
 
   /**
@@ -416,7 +245,7 @@ public final class RemoteDiscriminator {
       LoadedConfig loaded, ResumePoint point, Transport transport, Spawn s) {
     return Behaviors.setup(
         ctx -> {
-          TensorMessageSerializer ser = RemoteGenerator.serializer(ctx);
+          TensorMessageSerializer ser = TensorWire.serializer(ctx);
           TensorPublisher pub =
               transport.publisher(Endpoint.ipc(), TO_COORDINATOR, s.runId(), s.token());
           DispatcherSelector pinned = DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER);
@@ -444,56 +273,26 @@ public final class RemoteDiscriminator {
                   pinned);
           discriminator.tell(new Discriminator.Connect(outbound.narrow()));
           ActorRef<Object> self = ctx.getSelf();
-          TensorSubscriber sub =
-              transport.subscriber(
-                  Endpoint.ipc(),
+          Poller poller =
+              TensorWire.poll(
+                  transport,
                   TO_DISCRIMINATOR,
                   s.runId(),
                   s.token(),
-                  RemoteGenerator.inbound(
-                      ser,
-                      m -> {
-                        if (m instanceof Discriminator.Fake f) {
-                          discriminator.tell(f);
-                        } else if (m instanceof Messages.RealBatch r && reals.get() != null) {
-                          reals.get().tell(r);
-                        } else {
-                          self.tell(new Broken("unexpected message " + m));
-                        }
-                      },
-                      self));
-          Poller poller = new Poller("agon-from-coordinator", sub);
-          ctx.watch(discriminator);
-          ctx.watch(outbound);
-          ctx.watchWith(s.proxy(), new Gone());
-          return Behaviors.receive(Object.class)
-              .onMessage(
-                  PlayerControl.GetState.class,
-                  g -> {
-                    discriminator.tell(new PlayerControl.GetState(outbound.narrow()));
-                    return Behaviors.same();
-                  })
-              .onMessage(
-                  PlayerControl.class,
+                  "agon-from-coordinator",
+                  ser,
                   m -> {
-                    discriminator.tell(m);
-                    return Behaviors.same();
-                  })
-              .onMessage(
-                  Broken.class,
-                  b -> {
-                    throw new IllegalStateException(
-                        "the transport from the coordinator node failed: " + b.why());
-                  })
-              .onMessage(Gone.class, g -> Behaviors.stopped())
-              .onSignal(
-                  PostStop.class,
-                  p -> {
-                    poller.close();
-                    pub.close();
-                    return Behaviors.same();
-                  })
-              .build();
+                    if (m instanceof Discriminator.Fake f) {
+                      discriminator.tell(f);
+                    } else if (m instanceof Messages.RealBatch r && reals.get() != null) {
+                      reals.get().tell(r);
+                    } else {
+                      self.tell(new Broken("unexpected message " + m));
+                    }
+                  },
+                  self);
+          return RemotePlayer.gate(
+              ctx, Behaviors.receive(Object.class), discriminator, outbound, s, poller, pub);
         });
   }
 
@@ -511,13 +310,13 @@ public final class RemoteDiscriminator {
             Generator.DiscriminatorSnapshot.class,
             d -> {
               long v = d.snapshot().version();
-              RemoteGenerator.send(ser, pub, FrameKind.D_SNAPSHOT, v, v, d);
+              TensorWire.send(ser, pub, FrameKind.D_SNAPSHOT, v, v, d);
               return Behaviors.same();
             })
         .onMessage(
             PlayerState.class,
             p -> {
-              RemoteGenerator.send(ser, pub, FrameKind.PLAYER_STATE, 0, 0, p);
+              TensorWire.send(ser, pub, FrameKind.PLAYER_STATE, 0, 0, p);
               return Behaviors.same();
             })
         .onMessage(

@@ -1,8 +1,8 @@
 package dev.agon.engine;
 
-import dev.agon.checkpoint.CheckpointException;
-import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.LoadedConfig;
+import dev.agon.engine.TensorWire.Broken;
+import dev.agon.engine.TensorWire.Poller;
 import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.engine.serialization.TensorMessageSerializer;
 import dev.agon.train.PlayerState;
@@ -10,30 +10,20 @@ import dev.agon.train.Schedule;
 import dev.agon.transport.Dtype;
 import dev.agon.transport.Endpoint;
 import dev.agon.transport.FrameKind;
-import dev.agon.transport.ReceivedTensor;
 import dev.agon.transport.TensorPublisher;
-import dev.agon.transport.TensorSubscriber;
 import dev.agon.transport.Transport;
-import dev.agon.transport.TransportException;
-import dev.agon.transport.TransportSettings;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Set;
 import java.util.function.Consumer;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
-import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
-import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
@@ -46,10 +36,11 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * of the media driver the coordinator node embeds (its directory travels in {@link Spawn}). A
  * tensor message crosses as one frame message of {@link Dtype#BYTES}: the engine's tensor
  * serializer's bytes (raw little-endian tensors plus the message's steps and versions), so the
- * receiving actor gets the same record the sender made. Cost per message: one serialization copy
- * and Aeron's copy out, one assembly copy and one decode copy in. A transport failure or a lost
- * generator node fails the proxy, a child the Coordinator watches, so the run ends as a failure
- * (never a hang).
+ * receiving actor gets the same record the sender made ({@link TensorWire}). Cost per message: one
+ * serialization copy and Aeron's copy out, one assembly copy and one decode copy in. A transport
+ * failure or a lost generator node fails the proxy, a child the Coordinator watches, so the run
+ * ends as a failure (never a hang). What the proxy, host and gate share with {@link
+ * RemoteDiscriminator}'s lives in {@link RemotePlayer}; this file holds the Generator's own part.
  */
 public final class RemoteGenerator {
   private RemoteGenerator() {}
@@ -93,20 +84,10 @@ public final class RemoteGenerator {
       ActorRef<Discriminator.Command> discriminator,
       ActorRef<Object> proxy,
       ActorRef<Spawned> replyTo)
-      implements HostCommand {}
+      implements HostCommand, RemotePlayer.Launch {}
 
   /** The answer to {@link Spawn}: the gate, or null with the reason it could not start. */
   public record Spawned(ActorRef<Object> gate, String error) implements CborSerializable {}
-
-  private record Found(Set<ActorRef<HostCommand>> hosts) {}
-
-  record Inbound(Object message) {}
-
-  record Broken(String why) {}
-
-  record Gone() {}
-
-  record FindTimeout() {}
 
   /**
    * The coordinator side: a Generator stand-in that finds the generator host through the
@@ -121,151 +102,81 @@ public final class RemoteGenerator {
       Consumer<String> say,
       Path checkpoint,
       double lrScale) {
-    return Behaviors.setup(
-        ctx ->
-            Behaviors.withTimers(
-                timers ->
-                    Behaviors.withStash(
-                        100_000,
-                        stash -> {
-                          SecureRandom rnd = new SecureRandom();
-                          long runId = rnd.nextLong();
-                          byte[] token = new byte[32];
-                          rnd.nextBytes(token);
-                          TensorMessageSerializer ser = serializer(ctx);
-                          ActorRef<Object> self = ctx.getSelf();
-                          TensorSubscriber sub =
-                              transport.subscriber(
-                                  Endpoint.ipc(),
-                                  TO_COORDINATOR,
-                                  runId,
-                                  token,
-                                  inbound(ser, m -> self.tell(new Inbound(m)), self));
-                          Poller poller = new Poller("agon-from-generator", sub);
-                          TensorPublisher pub;
-                          try {
-                            pub = transport.publisher(Endpoint.ipc(), TO_GENERATOR, runId, token);
-                          } catch (RuntimeException e) {
-                            poller.close();
-                            throw e;
-                          }
-                          ctx.getSystem()
-                              .receptionist()
-                              .tell(
-                                  Receptionist.subscribe(
-                                      HOST,
-                                      ctx.messageAdapter(
-                                          Receptionist.Listing.class,
-                                          l -> new Found(l.getServiceInstances(HOST)))));
-                          timers.startSingleTimer(new FindTimeout(), findTimeout);
-                          // D sends its snapshots and passes schedule changes on to this proxy.
-                          discriminator.tell(new Discriminator.Connect(self.narrow()));
-                          Spawn spawn =
-                              new Spawn(
-                                  runId,
-                                  token,
-                                  transport.aeronDir(),
-                                  checkpoint == null
-                                      ? null
-                                      : checkpoint.toAbsolutePath().toString(),
-                                  lrScale,
-                                  setup.schedule(),
-                                  setup.segment(),
-                                  setup.coordinator(),
-                                  discriminator,
-                                  self,
-                                  self.narrow());
-                          return new Proxy(ctx, stash, spawn, ser, pub, poller, discriminator, say)
-                              .finding(findTimeout);
-                        })));
+    return RemotePlayer.proxy(
+        (ctx, timers, stash) ->
+            new Proxy(
+                ctx,
+                timers,
+                stash,
+                transport,
+                setup,
+                discriminator,
+                findTimeout,
+                say,
+                checkpoint,
+                lrScale));
   }
 
-  private static final class Proxy {
-    private final ActorContext<Object> ctx;
-    private final StashBuffer<Object> stash;
+  private static final class Proxy extends RemotePlayer.Proxy<HostCommand> {
     private final Spawn spawn;
-    private final TensorMessageSerializer ser;
-    private final TensorPublisher pub;
-    private final Poller poller;
     private final ActorRef<Discriminator.Command> discriminator;
     // Replies come back over Aeron in the order asked (the Generator answers in order).
-    private final ArrayDeque<ActorRef<PlayerState>> stateWaiters = new ArrayDeque<>();
     private final ArrayDeque<ActorRef<Generator.EvaluationSnapshot>> evalWaiters =
         new ArrayDeque<>();
-    private final Consumer<String> say;
-    private boolean asked;
 
     Proxy(
         ActorContext<Object> ctx,
+        TimerScheduler<Object> timers,
         StashBuffer<Object> stash,
-        Spawn spawn,
-        TensorMessageSerializer ser,
-        TensorPublisher pub,
-        Poller poller,
+        Transport transport,
+        PlayerCore.Setup setup,
         ActorRef<Discriminator.Command> discriminator,
-        Consumer<String> say) {
-      this.ctx = ctx;
-      this.say = say;
-      this.stash = stash;
-      this.spawn = spawn;
-      this.ser = ser;
-      this.pub = pub;
-      this.poller = poller;
+        Duration findTimeout,
+        Consumer<String> say,
+        Path checkpoint,
+        double lrScale) {
+      super(
+          ctx,
+          timers,
+          stash,
+          transport,
+          HOST,
+          TO_COORDINATOR,
+          TO_GENERATOR,
+          "Generator",
+          findTimeout,
+          say);
       this.discriminator = discriminator;
+      ActorRef<Object> self = ctx.getSelf();
+      // D sends its snapshots and passes schedule changes on to this proxy.
+      discriminator.tell(new Discriminator.Connect(self.narrow()));
+      this.spawn =
+          new Spawn(
+              runId,
+              token,
+              transport.aeronDir(),
+              checkpoint == null ? null : checkpoint.toAbsolutePath().toString(),
+              lrScale,
+              setup.schedule(),
+              setup.segment(),
+              setup.coordinator(),
+              discriminator,
+              self,
+              self.narrow());
     }
 
-    Behavior<Object> finding(Duration findTimeout) {
-      return Behaviors.receive(Object.class)
-          .onMessage(
-              Found.class,
-              f -> {
-                if (!asked && !f.hosts().isEmpty()) {
-                  asked = true;
-                  f.hosts().iterator().next().tell(spawn);
-                }
-                return Behaviors.same();
-              })
-          .onMessage(
-              Spawned.class,
-              s -> {
-                if (s.gate() == null) {
-                  throw new IllegalStateException(
-                      "the generator node could not start the Generator: " + s.error());
-                }
-                ctx.watchWith(s.gate(), new Gone());
-                say.accept("the Generator runs on node " + s.gate().path().address());
-                return stash.unstashAll(running(s.gate()));
-              })
-          .onMessage(
-              FindTimeout.class,
-              t -> {
-                throw new IllegalStateException(
-                    "no generator node answered within " + findTimeout.toSeconds() + " s");
-              })
-          .onMessage(Broken.class, this::onBroken)
-          .onSignal(PostStop.class, s -> close())
-          .onAnyMessage(
-              m -> {
-                stash.stash(m);
-                return Behaviors.same();
-              })
-          .build();
+    @Override
+    HostCommand spawn() {
+      return spawn;
     }
 
-    private Behavior<Object> running(ActorRef<Object> gate) {
-      return Behaviors.receive(Object.class)
-          .onMessage(
+    @Override
+    BehaviorBuilder<Object> running(BehaviorBuilder<Object> b, ActorRef<Object> gate) {
+      return b.onMessage(
               Generator.DiscriminatorSnapshot.class,
               s -> {
                 long v = s.snapshot().version();
-                send(ser, pub, FrameKind.D_SNAPSHOT, v, v, s);
-                return Behaviors.same();
-              })
-          .onMessage(
-              PlayerControl.GetState.class,
-              g -> {
-                stateWaiters.add(g.replyTo());
-                gate.tell(g);
+                TensorWire.send(ser, pub, FrameKind.D_SNAPSHOT, v, v, s);
                 return Behaviors.same();
               })
           .onMessage(
@@ -274,49 +185,19 @@ public final class RemoteGenerator {
                 evalWaiters.add(g.replyTo());
                 gate.tell(g);
                 return Behaviors.same();
-              })
-          .onMessage(
-              PlayerControl.class,
-              c -> {
-                gate.tell(c);
-                return Behaviors.same();
-              })
-          .onMessage(Inbound.class, this::onInbound)
-          .onMessage(Broken.class, this::onBroken)
-          .onMessage(Found.class, f -> Behaviors.same())
-          .onMessage(FindTimeout.class, f -> Behaviors.same())
-          .onMessage(
-              Gone.class,
-              g -> {
-                throw new IllegalStateException(
-                    "the Generator on node " + gate.path().address() + " stopped or was lost");
-              })
-          .onSignal(PostStop.class, s -> close())
-          .build();
+              });
     }
 
-    private Behavior<Object> onInbound(Inbound in) {
-      Object m = in.message();
+    @Override
+    boolean onTensor(Object m) {
       if (m instanceof Discriminator.Fake f) {
         discriminator.tell(f);
-      } else if (m instanceof PlayerState p) {
-        stateWaiters.remove().tell(p);
       } else if (m instanceof Generator.EvaluationSnapshot e) {
         evalWaiters.remove().tell(e);
       } else {
-        throw new IllegalStateException("unexpected message from the generator node: " + m);
+        return false;
       }
-      return Behaviors.same();
-    }
-
-    private Behavior<Object> onBroken(Broken b) {
-      throw new IllegalStateException("the transport from the generator node failed: " + b.why());
-    }
-
-    private Behavior<Object> close() {
-      poller.close();
-      pub.close();
-      return Behaviors.same();
+      return true;
     }
   }
 
@@ -325,55 +206,12 @@ public final class RemoteGenerator {
    * Aeron client reaches the coordinator node's driver on the first spawn and lives with the host.
    */
   public static Behavior<HostCommand> host(LoadedConfig loaded) {
-    return Behaviors.setup(
-        ctx -> {
-          Transport[] transport = new Transport[1];
-          int[] launches = new int[1];
-          return Behaviors.receive(HostCommand.class)
-              .onMessage(
-                  Spawn.class,
-                  s -> {
-                    try {
-                      if (transport[0] == null
-                          || !transport[0].aeronDir().equals(Path.of(s.aeronDir()).toString())) {
-                        if (transport[0] != null) {
-                          transport[0].close();
-                        }
-                        transport[0] =
-                            Transport.start(
-                                TransportSettings.defaults()
-                                    .withDriver(
-                                        TransportSettings.DriverMode.EXTERNAL,
-                                        Path.of(s.aeronDir())));
-                      }
-                      var c = loaded.config();
-                      ResumePoint point =
-                          new ResumePoint(
-                              c,
-                              loaded.rendered(),
-                              s.checkpoint() == null
-                                  ? null
-                                  : CheckpointStore.read(Path.of(s.checkpoint())),
-                              s.lrScale());
-                      ActorRef<Object> gate =
-                          ctx.spawn(gate(loaded, point, transport[0], s), "gate-" + ++launches[0]);
-                      s.replyTo().tell(new Spawned(gate, null));
-                    } catch (RuntimeException | CheckpointException e) {
-                      ctx.getLog().error("cannot start the Generator", e);
-                      s.replyTo().tell(new Spawned(null, String.valueOf(e.getMessage())));
-                    }
-                    return Behaviors.same();
-                  })
-              .onSignal(
-                  PostStop.class,
-                  p -> {
-                    if (transport[0] != null) {
-                      transport[0].close();
-                    }
-                    return Behaviors.same();
-                  })
-              .build();
-        });
+    return RemotePlayer.host(
+        HostCommand.class,
+        Spawn.class,
+        "Generator",
+        loaded,
+        (point, transport, s) -> gate(loaded, point, transport, s));
   }
 
   /**
@@ -385,7 +223,7 @@ public final class RemoteGenerator {
       LoadedConfig loaded, ResumePoint point, Transport transport, Spawn s) {
     return Behaviors.setup(
         ctx -> {
-          TensorMessageSerializer ser = serializer(ctx);
+          TensorMessageSerializer ser = TensorWire.serializer(ctx);
           TensorPublisher pub =
               transport.publisher(Endpoint.ipc(), TO_COORDINATOR, s.runId(), s.token());
           DispatcherSelector pinned = DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER);
@@ -409,60 +247,31 @@ public final class RemoteGenerator {
                   dev.agon.config.Player.GENERATOR.label(),
                   pinned);
           ActorRef<Object> self = ctx.getSelf();
-          TensorSubscriber sub =
-              transport.subscriber(
-                  Endpoint.ipc(),
+          Poller poller =
+              TensorWire.poll(
+                  transport,
                   TO_GENERATOR,
                   s.runId(),
                   s.token(),
-                  inbound(
-                      ser,
-                      m -> {
-                        if (m instanceof Generator.DiscriminatorSnapshot d) {
-                          generator.tell(d);
-                        } else {
-                          self.tell(new Broken("unexpected message " + m));
-                        }
-                      },
-                      self));
-          Poller poller = new Poller("agon-from-coordinator", sub);
-          ctx.watch(generator);
-          ctx.watch(outbound);
-          ctx.watchWith(s.proxy(), new Gone());
-          return Behaviors.receive(Object.class)
-              .onMessage(
-                  PlayerControl.GetState.class,
-                  g -> {
-                    generator.tell(new PlayerControl.GetState(outbound.narrow()));
-                    return Behaviors.same();
-                  })
-              .onMessage(
-                  Generator.GetEvaluationSnapshot.class,
-                  g -> {
-                    generator.tell(new Generator.GetEvaluationSnapshot(outbound.narrow()));
-                    return Behaviors.same();
-                  })
-              .onMessage(
-                  PlayerControl.class,
+                  "agon-from-coordinator",
+                  ser,
                   m -> {
-                    generator.tell(m);
-                    return Behaviors.same();
-                  })
-              .onMessage(
-                  Broken.class,
-                  b -> {
-                    throw new IllegalStateException(
-                        "the transport from the coordinator node failed: " + b.why());
-                  })
-              .onMessage(Gone.class, g -> Behaviors.stopped())
-              .onSignal(
-                  PostStop.class,
-                  p -> {
-                    poller.close();
-                    pub.close();
-                    return Behaviors.same();
-                  })
-              .build();
+                    if (m instanceof Generator.DiscriminatorSnapshot d) {
+                      generator.tell(d);
+                    } else {
+                      self.tell(new Broken("unexpected message " + m));
+                    }
+                  },
+                  self);
+          BehaviorBuilder<Object> own =
+              Behaviors.receive(Object.class)
+                  .onMessage(
+                      Generator.GetEvaluationSnapshot.class,
+                      g -> {
+                        generator.tell(new Generator.GetEvaluationSnapshot(outbound.narrow()));
+                        return Behaviors.same();
+                      });
+          return RemotePlayer.gate(ctx, own, generator, outbound, s, poller, pub);
         });
   }
 
@@ -472,7 +281,7 @@ public final class RemoteGenerator {
         .onMessage(
             Discriminator.Fake.class,
             f -> {
-              send(
+              TensorWire.send(
                   ser,
                   pub,
                   FrameKind.FAKE_BATCH,
@@ -484,100 +293,16 @@ public final class RemoteGenerator {
         .onMessage(
             PlayerState.class,
             p -> {
-              send(ser, pub, FrameKind.PLAYER_STATE, 0, 0, p);
+              TensorWire.send(ser, pub, FrameKind.PLAYER_STATE, 0, 0, p);
               return Behaviors.same();
             })
         .onMessage(
             Generator.EvaluationSnapshot.class,
             e -> {
-              send(ser, pub, FrameKind.EVALUATION_SNAPSHOT, 0, 0, e);
+              TensorWire.send(ser, pub, FrameKind.EVALUATION_SNAPSHOT, 0, 0, e);
               return Behaviors.same();
             })
         .onMessage(Discriminator.Connect.class, c -> Behaviors.same())
         .build();
-  }
-
-  static TensorMessageSerializer serializer(ActorContext<?> ctx) {
-    return new TensorMessageSerializer((ExtendedActorSystem) ctx.getSystem().classicSystem());
-  }
-
-  /**
-   * Sends {@code m} as one frame message; a transport failure (not connected, closed, the send
-   * timeout) fails the calling actor with the reason.
-   */
-  static void send(
-      TensorMessageSerializer ser,
-      TensorPublisher pub,
-      FrameKind kind,
-      long step,
-      long version,
-      Object m) {
-    byte[] bytes = ser.toBinary(m);
-    try {
-      pub.send(kind, step, version, Dtype.BYTES, new long[] {bytes.length}, ByteBuffer.wrap(bytes));
-    } catch (TransportException e) {
-      throw new IllegalStateException("cannot send " + kind + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** A subscriber's handler: rebuilds each message and hands it on; a bad one is a failure. */
-  static dev.agon.transport.TensorHandler inbound(
-      TensorMessageSerializer ser, Consumer<Object> to, ActorRef<Object> failures) {
-    return (ReceivedTensor t) -> {
-      try {
-        byte[] bytes = new byte[(int) t.payloadBytes()];
-        t.payload().getBytes(0, bytes);
-        to.accept(ser.fromBinary(bytes, manifest(t.kind())));
-      } catch (Exception e) {
-        failures.tell(new Broken("cannot read a " + t.kind() + " message: " + e.getMessage()));
-      }
-    };
-  }
-
-  static String manifest(FrameKind kind) {
-    return switch (kind) {
-      case FAKE_BATCH -> Discriminator.Fake.class.getName();
-      case D_SNAPSHOT -> Generator.DiscriminatorSnapshot.class.getName();
-      case PLAYER_STATE -> PlayerState.class.getName();
-      case EVALUATION_SNAPSHOT -> Generator.EvaluationSnapshot.class.getName();
-      case REAL_BATCH -> Messages.RealBatch.class.getName();
-      default -> throw new IllegalArgumentException("no engine message is sent as " + kind);
-    };
-  }
-
-  /**
-   * Polls one subscriber on its own thread with a backoff idle strategy (spins a little, yields,
-   * then parks up to 1 ms: never a busy spin on shared cores); closes it when done.
-   */
-  static final class Poller implements AutoCloseable {
-    private final TensorSubscriber sub;
-    private final Thread thread;
-    private volatile boolean running = true;
-
-    Poller(String name, TensorSubscriber sub) {
-      this.sub = sub;
-      this.thread =
-          new Thread(
-              () -> {
-                IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 1_000_000);
-                while (running) {
-                  idle.idle(sub.poll(16));
-                }
-              },
-              name);
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    @Override
-    public void close() {
-      running = false;
-      try {
-        thread.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      sub.close();
-    }
   }
 }

@@ -1,0 +1,374 @@
+package dev.agon.engine;
+
+import dev.agon.checkpoint.CheckpointException;
+import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.config.LoadedConfig;
+import dev.agon.engine.RemoteGenerator.Spawned;
+import dev.agon.engine.TensorWire.Broken;
+import dev.agon.engine.TensorWire.Poller;
+import dev.agon.engine.serialization.TensorMessageSerializer;
+import dev.agon.train.PlayerState;
+import dev.agon.transport.Endpoint;
+import dev.agon.transport.TensorPublisher;
+import dev.agon.transport.Transport;
+import dev.agon.transport.TransportSettings;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+
+/**
+ * What a player on another JVM ({@link RemoteGenerator}, {@link RemoteDiscriminator}) has in
+ * common: the coordinator-side proxy that finds the player's host through the Receptionist, asks it
+ * to spawn the player, stashes until the gate answers and fails on a lost gate or a broken stream;
+ * the host that answers Spawn with a gate; and the gate's control relay and Broken/Gone handling.
+ * Each player supplies what differs: its service key and Spawn, the actor its gate spawns, and
+ * which messages cross as tensors ({@link TensorWire}).
+ */
+final class RemotePlayer {
+  private RemotePlayer() {}
+
+  /** A tensor message from the player's node, handed to the proxy by its polling thread. */
+  record Inbound(Object message) {}
+
+  /** The other side (the gate for the proxy, the proxy for the gate) stopped or was lost. */
+  record Gone() {}
+
+  record FindTimeout() {}
+
+  private record Found<H>(Set<ActorRef<H>> hosts) {}
+
+  /** What the host and gate need of a player's Spawn (its record accessors implement it). */
+  interface Launch {
+    long runId();
+
+    byte[] token();
+
+    String aeronDir();
+
+    String checkpoint();
+
+    double lrScale();
+
+    ActorRef<Object> proxy();
+
+    ActorRef<Spawned> replyTo();
+  }
+
+  /** Makes one launch's proxy inside its actor (stash and timers set up). */
+  interface ProxyFactory {
+    Proxy<?> create(
+        ActorContext<Object> ctx, TimerScheduler<Object> timers, StashBuffer<Object> stash);
+  }
+
+  /** A proxy behaviour: finding the host, then running. Spawn it on the tensor dispatcher. */
+  static Behavior<Object> proxy(ProxyFactory make) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    Behaviors.withStash(
+                        100_000, stash -> make.create(ctx, timers, stash).finding())));
+  }
+
+  /**
+   * The coordinator side of one launch: owns the launch's run id, token and two Aeron streams (a
+   * publisher towards the player, a polling thread from it), finds the host and relays control to
+   * the gate; subclasses add the player's own messages.
+   *
+   * @param <H> the host's message type
+   */
+  abstract static class Proxy<H> {
+    final ActorContext<Object> ctx;
+    final long runId;
+    final byte[] token;
+    final TensorMessageSerializer ser;
+    final TensorPublisher pub;
+    private final StashBuffer<Object> stash;
+    private final Poller poller;
+    private final String player;
+    private final String node;
+    private final Duration findTimeout;
+    private final Consumer<String> say;
+    // Replies come back over Aeron in the order asked (the player answers in order).
+    private final ArrayDeque<ActorRef<PlayerState>> stateWaiters = new ArrayDeque<>();
+    private boolean asked;
+
+    /**
+     * Opens the streams ({@code fromPlayer} polled, {@code toPlayer} published), subscribes to
+     * {@code key}'s listing and starts the find timeout.
+     */
+    Proxy(
+        ActorContext<Object> ctx,
+        TimerScheduler<Object> timers,
+        StashBuffer<Object> stash,
+        Transport transport,
+        ServiceKey<H> key,
+        int fromPlayer,
+        int toPlayer,
+        String player,
+        Duration findTimeout,
+        Consumer<String> say) {
+      this.ctx = ctx;
+      this.stash = stash;
+      this.player = player;
+      this.node = player.toLowerCase(Locale.ROOT) + " node";
+      this.findTimeout = findTimeout;
+      this.say = say;
+      SecureRandom rnd = new SecureRandom();
+      runId = rnd.nextLong();
+      token = new byte[32];
+      rnd.nextBytes(token);
+      ser = TensorWire.serializer(ctx);
+      ActorRef<Object> self = ctx.getSelf();
+      poller =
+          TensorWire.poll(
+              transport,
+              fromPlayer,
+              runId,
+              token,
+              "agon-from-" + player.toLowerCase(Locale.ROOT),
+              ser,
+              m -> self.tell(new Inbound(m)),
+              self);
+      try {
+        pub = transport.publisher(Endpoint.ipc(), toPlayer, runId, token);
+      } catch (RuntimeException e) {
+        poller.close();
+        throw e;
+      }
+      ctx.getSystem()
+          .receptionist()
+          .tell(
+              Receptionist.subscribe(
+                  key,
+                  ctx.messageAdapter(
+                      Receptionist.Listing.class, l -> new Found<>(l.getServiceInstances(key)))));
+      timers.startSingleTimer(new FindTimeout(), findTimeout);
+    }
+
+    /** The Spawn the host gets (built once the streams are open). */
+    abstract H spawn();
+
+    /** The running proxy's own handlers, tried before the shared ones. */
+    abstract BehaviorBuilder<Object> running(BehaviorBuilder<Object> b, ActorRef<Object> gate);
+
+    /**
+     * Takes a tensor message from the player's node other than a state reply; false: unexpected.
+     */
+    abstract boolean onTensor(Object m);
+
+    Behavior<Object> finding() {
+      return Behaviors.receive(Object.class)
+          .onMessage(
+              Found.class,
+              f -> {
+                if (!asked && !f.hosts().isEmpty()) {
+                  asked = true;
+                  ActorRef<?> host = (ActorRef<?>) f.hosts().iterator().next();
+                  host.<Object>unsafeUpcast().tell(spawn());
+                }
+                return Behaviors.same();
+              })
+          .onMessage(
+              Spawned.class,
+              s -> {
+                if (s.gate() == null) {
+                  throw new IllegalStateException(
+                      "the " + node + " could not start the " + player + ": " + s.error());
+                }
+                ctx.watchWith(s.gate(), new Gone());
+                say.accept("the " + player + " runs on node " + s.gate().path().address());
+                return stash.unstashAll(running(s.gate()));
+              })
+          .onMessage(
+              FindTimeout.class,
+              t -> {
+                throw new IllegalStateException(
+                    "no " + node + " answered within " + findTimeout.toSeconds() + " s");
+              })
+          .onMessage(Broken.class, this::onBroken)
+          .onSignal(PostStop.class, s -> close())
+          .onAnyMessage(
+              m -> {
+                stash.stash(m);
+                return Behaviors.same();
+              })
+          .build();
+    }
+
+    private Behavior<Object> running(ActorRef<Object> gate) {
+      return running(Behaviors.receive(Object.class), gate)
+          .onMessage(
+              PlayerControl.GetState.class,
+              g -> {
+                stateWaiters.add(g.replyTo());
+                gate.tell(g);
+                return Behaviors.same();
+              })
+          .onMessage(
+              PlayerControl.class,
+              c -> {
+                gate.tell(c);
+                return Behaviors.same();
+              })
+          .onMessage(Inbound.class, this::onInbound)
+          .onMessage(Broken.class, this::onBroken)
+          .onMessage(Found.class, f -> Behaviors.same())
+          .onMessage(FindTimeout.class, f -> Behaviors.same())
+          .onMessage(
+              Gone.class,
+              g -> {
+                throw new IllegalStateException(
+                    "the " + player + " on node " + gate.path().address() + " stopped or was lost");
+              })
+          .onSignal(PostStop.class, s -> close())
+          .build();
+    }
+
+    private Behavior<Object> onInbound(Inbound in) {
+      Object m = in.message();
+      if (m instanceof PlayerState p) {
+        stateWaiters.remove().tell(p);
+      } else if (!onTensor(m)) {
+        throw new IllegalStateException("unexpected message from the " + node + ": " + m);
+      }
+      return Behaviors.same();
+    }
+
+    private Behavior<Object> onBroken(Broken b) {
+      throw new IllegalStateException("the transport from the " + node + " failed: " + b.why());
+    }
+
+    private Behavior<Object> close() {
+      poller.close();
+      pub.close();
+      return Behaviors.same();
+    }
+  }
+
+  /** Makes one launch's gate on the player's node. */
+  interface GateFactory<S> {
+    Behavior<Object> create(ResumePoint point, Transport transport, S spawn);
+  }
+
+  /**
+   * The player's node side: answers each Spawn with a gate (or the reason it could not start one).
+   * The node's Aeron client reaches the coordinator node's driver on the first spawn and lives with
+   * the host (a new one if a later spawn names another driver).
+   */
+  static <C, S extends C> Behavior<C> host(
+      Class<C> commands,
+      Class<S> spawns,
+      String player,
+      LoadedConfig loaded,
+      GateFactory<S> gates) {
+    return Behaviors.setup(
+        ctx -> {
+          Transport[] transport = new Transport[1];
+          int[] launches = new int[1];
+          return Behaviors.receive(commands)
+              .onMessage(
+                  spawns,
+                  m -> {
+                    Launch s = (Launch) m;
+                    try {
+                      if (transport[0] == null
+                          || !transport[0].aeronDir().equals(Path.of(s.aeronDir()).toString())) {
+                        if (transport[0] != null) {
+                          transport[0].close();
+                        }
+                        transport[0] =
+                            Transport.start(
+                                TransportSettings.defaults()
+                                    .withDriver(
+                                        TransportSettings.DriverMode.EXTERNAL,
+                                        Path.of(s.aeronDir())));
+                      }
+                      ResumePoint point =
+                          new ResumePoint(
+                              loaded.config(),
+                              loaded.rendered(),
+                              s.checkpoint() == null
+                                  ? null
+                                  : CheckpointStore.read(Path.of(s.checkpoint())),
+                              s.lrScale());
+                      ActorRef<Object> gate =
+                          ctx.spawn(gates.create(point, transport[0], m), "gate-" + ++launches[0]);
+                      s.replyTo().tell(new Spawned(gate, null));
+                    } catch (RuntimeException | CheckpointException e) {
+                      ctx.getLog().error("cannot start the " + player, e);
+                      s.replyTo().tell(new Spawned(null, String.valueOf(e.getMessage())));
+                    }
+                    return Behaviors.same();
+                  })
+              .onSignal(
+                  PostStop.class,
+                  p -> {
+                    if (transport[0] != null) {
+                      transport[0].close();
+                    }
+                    return Behaviors.same();
+                  })
+              .build();
+        });
+  }
+
+  /**
+   * The gate's shared part, after its own handlers {@code own}: control to the player (state
+   * replies through {@code outbound}), a broken stream fails the gate, the proxy's loss stops it;
+   * watching the player and outbound makes their failure the gate's (death pact).
+   */
+  static Behavior<Object> gate(
+      ActorContext<Object> ctx,
+      BehaviorBuilder<Object> own,
+      ActorRef<? super PlayerControl> player,
+      ActorRef<Object> outbound,
+      Launch s,
+      Poller poller,
+      TensorPublisher pub) {
+    ctx.watch(player);
+    ctx.watch(outbound);
+    ctx.watchWith(s.proxy(), new Gone());
+    return own.onMessage(
+            PlayerControl.GetState.class,
+            g -> {
+              player.tell(new PlayerControl.GetState(outbound.narrow()));
+              return Behaviors.same();
+            })
+        .onMessage(
+            PlayerControl.class,
+            m -> {
+              player.tell(m);
+              return Behaviors.same();
+            })
+        .onMessage(
+            Broken.class,
+            b -> {
+              throw new IllegalStateException(
+                  "the transport from the coordinator node failed: " + b.why());
+            })
+        .onMessage(Gone.class, g -> Behaviors.stopped())
+        .onSignal(
+            PostStop.class,
+            p -> {
+              poller.close();
+              pub.close();
+              return Behaviors.same();
+            })
+        .build();
+  }
+}
