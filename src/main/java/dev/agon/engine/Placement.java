@@ -76,6 +76,15 @@ public record Placement(
     return Behaviors.setup(
         ctx -> {
           bind.accept(device);
+          int devices = Nd4j.getAffinityManager().getNumberOfDevices();
+          if (devices <= 1) {
+            ctx.getLog()
+                .info(
+                    "{}: the backend has one device, so devices.* place nothing",
+                    ctx.getSelf().path().name());
+          } else {
+            ctx.getLog().info("{}: device {} of {}", ctx.getSelf().path().name(), device, devices);
+          }
           // The tensor dispatcher pins one thread to the actor for its life, so the thread's
           // binding is the actor's.
           HERE.set(new Placed(device, relocate));
