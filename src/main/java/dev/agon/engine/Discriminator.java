@@ -81,14 +81,14 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
   }
 
   private Behavior<Command> onReal(Real r) {
-    reals.add(r.batch());
+    reals.add(Placement.arrived(r.batch()));
     return tryStep();
   }
 
   private Behavior<Command> onFake(Fake f) {
     // Fakes made for an earlier schedule segment were overtaken by a change: drop them.
     if (f.batch().segment() == core.segment()) {
-      fakes.add(f.batch());
+      fakes.add(Placement.arrived(f.batch()));
     }
     return tryStep();
   }

@@ -149,7 +149,12 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
     }
     long t0 = System.nanoTime();
     try {
-      Scorer.Score score = scorer.score(e.step(), e.ema(), e.params(), e.discriminator());
+      Scorer.Score score =
+          scorer.score(
+              e.step(),
+              e.ema(),
+              Placement.arrived(e.params()),
+              Placement.arrived(e.discriminator()));
       long nanos = System.nanoTime() - t0;
       evaluated++;
       reports.tell(

@@ -87,7 +87,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
   }
 
   private Behavior<Command> onSnapshot(DiscriminatorSnapshot s) {
-    dSnapshots.add(s.snapshot());
+    dSnapshots.add(Placement.arrived(s.snapshot()));
     return tryStep();
   }
 
