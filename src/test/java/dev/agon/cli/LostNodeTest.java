@@ -97,6 +97,41 @@ class LostNodeTest {
     MultiJvmBitIdentityTest.assertSameRun(one, multi, ITERATIONS);
   }
 
+  /**
+   * The coordinator node dies: the worker nodes notice within a bounded time and exit 1 (what
+   * systemd's Restart=on-failure and compose's restart policy restart); a coordinator started again
+   * with the same --run and new workers complete the run bit for bit.
+   */
+  @Test
+  @Timeout(value = 6, unit = TimeUnit.MINUTES)
+  void killedCoordinatorNodeRestartedWithItsRunCompletesBitForBit() throws Exception {
+    Path one = baseline();
+    Path multi = dir.resolve("multi");
+    int port = MultiJvmBitIdentityTest.freePort();
+    String seed = "127.0.0.1:" + port;
+    Process coordinator = coordinator("coordinator", seed, multi);
+    Process generator = node("generator", "--role", "generator", "--seed", seed);
+    Process discriminator = node("discriminator", "--role", "discriminator", "--seed", seed);
+
+    awaitFirstCheckpoint(multi);
+    coordinator.destroyForcibly();
+    // The workers notice within the failure detector's pause plus a margin, and exit 1.
+    assertThat(generator.waitFor(60, TimeUnit.SECONDS)).as(read("generator")).isTrue();
+    assertThat(discriminator.waitFor(60, TimeUnit.SECONDS)).as(read("discriminator")).isTrue();
+    assertThat(generator.exitValue()).as(read("generator")).isEqualTo(1);
+    assertThat(discriminator.exitValue()).as(read("discriminator")).isEqualTo(1);
+    assertThat(read("generator")).contains("is gone; start this node again to rejoin");
+
+    Process again = coordinator("coordinator-2", seed, multi);
+    node("generator-2", "--role", "generator", "--seed", seed);
+    node("discriminator-2", "--role", "discriminator", "--seed", seed);
+    assertThat(again.waitFor(240, TimeUnit.SECONDS)).as(read("coordinator-2")).isTrue();
+    assertThat(again.exitValue()).as(read("coordinator-2")).isZero();
+    assertThat(read("coordinator-2")).contains("finished after " + ITERATIONS + " G updates");
+    assertThat(baseline.waitFor(240)).as(baseline.diagnosis()).isZero();
+    MultiJvmBitIdentityTest.assertSameRun(one, multi, ITERATIONS);
+  }
+
   private static void awaitFirstCheckpoint(Path run) {
     Await.until(
         Duration.ofMinutes(3),
