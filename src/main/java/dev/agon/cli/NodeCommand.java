@@ -5,6 +5,7 @@ import dev.agon.cluster.ClusterNode;
 import dev.agon.cluster.Ending;
 import dev.agon.cluster.NodeSettings;
 import dev.agon.cluster.Role;
+import dev.agon.cluster.RolesBack;
 import dev.agon.config.ClusterConfig;
 import dev.agon.config.ConfigProblemException;
 import dev.agon.config.LoadedConfig;
@@ -222,6 +223,13 @@ final class NodeCommand implements Callable<Integer> {
     // The placement reaches the meters once they exist (they need the node's bound address).
     AtomicReference<NodeMetrics> meters = new AtomicReference<>();
     AtomicReference<Map<String, String>> placed = new AtomicReference<>(Map.of());
+    // A paused run waits here for a lost role to come back.
+    RolesBack back =
+        new RolesBack(
+            line -> {
+              out.println("agon node: " + line);
+              out.flush();
+            });
     // The generator node serves the Generator's host once welcomed; the coordinator node embeds
     // the host's media driver (IPC: every node of the run on this host) when it trains.
     Consumer<ActorContext<?>> hosts =
@@ -252,6 +260,7 @@ final class NodeCommand implements Callable<Integer> {
               hosts,
               p -> {
                 placed.set(p);
+                back.placement(p);
                 NodeMetrics m = meters.get();
                 if (m != null) {
                   m.placement(p);
@@ -306,7 +315,7 @@ final class NodeCommand implements Callable<Integer> {
                 "agon node: no --run given: the cluster is formed and watched, nothing trains");
             out.flush();
           } else {
-            return train(node, loaded, roleSet, out);
+            return train(node, loaded, roleSet, out, back);
           }
         }
         end = node.ending().get();
@@ -349,7 +358,8 @@ final class NodeCommand implements Callable<Integer> {
    * over Aeron IPC through a media driver this node embeds. A directory with checkpoints resumes
    * from the newest, as agon train does (the generator node loads G's state from the same files).
    */
-  private int train(ClusterNode node, LoadedConfig loaded, Set<Role> roleSet, PrintWriter out)
+  private int train(
+      ClusterNode node, LoadedConfig loaded, Set<Role> roleSet, PrintWriter out, RolesBack back)
       throws InterruptedException {
     boolean remoteG = !roleSet.contains(Role.GENERATOR);
     boolean remoteD = !roleSet.contains(Role.DISCRIMINATOR);
@@ -380,7 +390,7 @@ final class NodeCommand implements Callable<Integer> {
               null,
               false,
               false,
-              new TrainRun.Deployment(node.engineConfig(), site));
+              new TrainRun.Deployment(node.engineConfig(), site, back));
       TrainRun.Result r = run.await();
       if (r.finished().failure() != null) {
         spec.commandLine()

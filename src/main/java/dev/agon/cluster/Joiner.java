@@ -3,11 +3,15 @@ package dev.agon.cluster;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * A worker node's side of the handshake: waits for the coordinator to appear in the Receptionist,
@@ -23,6 +27,9 @@ final class Joiner {
   private record Answer(Handshake.Reply reply) implements Msg {}
 
   private record CoordinatorGone() implements Msg {}
+
+  /** A member the failure detector gave up on: the node ends if it is the coordinator's. */
+  private record Unreachable(Address node) implements Msg {}
 
   private Joiner() {}
 
@@ -83,9 +90,32 @@ final class Joiner {
       CompletableFuture<Ending> ending,
       ActorRef<Handshake.Command> coordinator,
       Consumer<ActorContext<?>> hosts) {
-    String at = Membership.node(coordinator.path().address());
+    Address coordinatorNode = coordinator.path().address();
+    String at = Membership.node(coordinatorNode);
+    // Only the coordinator downs members, so a dead coordinator is never removed and the death
+    // watch below never fires: its node becoming unreachable ends this one (after about
+    // cluster.acceptable-heartbeat-pause-ms), and a supervisor restarts it to rejoin.
+    Cluster.get(ctx.getSystem())
+        .subscriptions()
+        .tell(
+            Subscribe.create(
+                ctx.messageAdapter(
+                    ClusterEvent.UnreachableMember.class,
+                    e -> new Unreachable(e.member().address())),
+                ClusterEvent.UnreachableMember.class));
     return Behaviors.receive(Msg.class)
         .onMessage(Found.class, f -> Behaviors.same())
+        .onMessage(
+            Unreachable.class,
+            u -> {
+              if (u.node().equals(coordinatorNode)) {
+                ending.complete(
+                    new Ending(
+                        1,
+                        "the coordinator at " + at + " is gone; start this node again to rejoin"));
+              }
+              return Behaviors.same();
+            })
         .onMessage(
             Answer.class,
             a -> {

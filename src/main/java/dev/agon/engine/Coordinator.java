@@ -122,7 +122,7 @@ public final class Coordinator {
    * when its write failed: then {@code checkpointError} says why). When the run was aborted, {@code
    * failure} says why (a divergence, with {@code diverged}, or a failed actor): then there are
    * neither final parameters nor a final checkpoint, and the newest checkpoint is the last good
-   * state.
+   * state. {@code lost} names the player node whose loss aborted it (null otherwise): a pause.
    */
   public record Finished(
       long dSteps,
@@ -134,8 +134,12 @@ public final class Coordinator {
       Path checkpoint,
       String checkpointError,
       String failure,
-      boolean diverged)
+      boolean diverged,
+      Lost lost)
       implements TensorMessage {}
+
+  /** A player node that was lost: its role ("generator") and {@code host:port}. */
+  public record Lost(String role, String node) {}
 
   /**
    * A player's update {@code step} gave a non-finite loss or parameter ({@code what}): the run ends

@@ -31,7 +31,11 @@ public enum EventKind {
   /** A divergence rolled the run back to its last good checkpoint (TrainRun). */
   ROLLBACK,
   /** An actor failed and the engine was restarted (TrainRun). */
-  RESTART;
+  RESTART,
+  /** A player's node was lost: the run pauses until a node with its role joins (Recovery). */
+  NODE_LOST,
+  /** A node with the lost role joined: the run resumes from the newest checkpoint (Recovery). */
+  NODE_BACK;
 
   /** The spelling in {@code metrics.jsonl}: the name in lower case ("run_start"). */
   public String wire() {

@@ -121,7 +121,13 @@ public final class MetricsLog {
   }
 
   private static final Set<EventKind> LIFECYCLE =
-      Set.of(EventKind.RUN_START, EventKind.RESUMED_FROM, EventKind.RESTART, EventKind.ROLLBACK);
+      Set.of(
+          EventKind.RUN_START,
+          EventKind.RESUMED_FROM,
+          EventKind.RESTART,
+          EventKind.ROLLBACK,
+          EventKind.NODE_LOST,
+          EventKind.NODE_BACK);
 
   private static final Pattern EVENT = Pattern.compile("^\\{\"event\":\"([a-z_]+)\"");
   private static final Pattern STEP = Pattern.compile("\"(?:g_)?step\":(-?\\d+)");

@@ -7,8 +7,9 @@ import java.time.Duration;
  * What a run does when its actor system ends in failure: roll back after a divergence (from the
  * newest valid checkpoint, learning rates scaled), restart after an actor failure (after a doubling
  * backoff), stop at once on a full disk (every restart would fail alike), or give up once {@code
- * guard}'s limits are passed or a stop was requested. Pure: the caller keeps the counts, writes the
- * event, waits and relaunches.
+ * guard}'s limits are passed or a stop was requested; a lost player node pauses the run, counting
+ * nothing ({@link #lost}). Pure: the caller keeps the counts, writes the event, waits and
+ * relaunches.
  *
  * <p>Pekko's {@code SupervisorStrategy.restartWithBackoff} restarts one actor inside a running
  * system; this recovery replaces the whole actor system (every player restored from a checkpoint),
@@ -31,7 +32,12 @@ final class RecoveryPolicy {
     /** End the run: the limit is passed or a stop was requested (the event is still recorded). */
     GIVE_UP,
     /** End the run at once, recording nothing: the disk is full. */
-    DISK_FULL
+    DISK_FULL,
+    /**
+     * Wait, without limit, for a node with the lost player's role, then start again from the newest
+     * valid checkpoint; counts nothing against the guard.
+     */
+    PAUSE
   }
 
   /** Rollbacks after divergence (persisted in checkpoints) and restarts after failures so far. */
@@ -77,6 +83,20 @@ final class RecoveryPolicy {
     }
     Duration wait = action == Action.RESTART ? backoff(after.restarts()) : Duration.ZERO;
     return new Decision(action, after, event, count, max, wait);
+  }
+
+  /**
+   * Decides about a run that ended because a player's node was lost: a pause that counts nothing
+   * (the event is NODE_LOST, {@code pauses} its number), or the end when a stop was requested.
+   */
+  Decision lost(Counts before, int pauses, boolean stopRequested) {
+    return new Decision(
+        stopRequested ? Action.GIVE_UP : Action.PAUSE,
+        before,
+        EventKind.NODE_LOST,
+        pauses,
+        0,
+        Duration.ZERO);
   }
 
   /** The wait before restart number {@code restart} (1-based): 1 s, doubling, at most 30 s. */

@@ -226,13 +226,18 @@ final class RemotePlayer {
                 return Behaviors.same();
               })
           .onMessage(Inbound.class, this::onInbound)
-          .onMessage(Broken.class, this::onBroken)
+          .onMessage(
+              Broken.class,
+              b -> {
+                throw lostOr(gate, "the transport from the " + node + " failed: " + b.why());
+              })
           .onMessage(Found.class, f -> Behaviors.same())
           .onMessage(FindTimeout.class, f -> Behaviors.same())
           .onMessage(
               Gone.class,
               g -> {
-                throw new IllegalStateException(
+                throw lostOr(
+                    gate,
                     "the " + player + " on node " + gate.path().address() + " stopped or was lost");
               })
           .onSignal(PostStop.class, s -> close())
@@ -247,6 +252,12 @@ final class RemotePlayer {
         throw new IllegalStateException("unexpected message from the " + node + ": " + m);
       }
       return Behaviors.same();
+    }
+
+    /** {@link NodeLost} if the gate's node is gone, else the failure {@code why}. */
+    private RuntimeException lostOr(ActorRef<Object> gate, String why) {
+      return NodeLost.orFailure(
+          ctx.getSystem(), gate.path().address(), player.toLowerCase(Locale.ROOT), node, why);
     }
 
     private Behavior<Object> onBroken(Broken b) {

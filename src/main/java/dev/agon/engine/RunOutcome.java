@@ -14,8 +14,15 @@ import org.apache.pekko.actor.typed.Terminated;
  * tensors (no copy) until the run ends. Runs on the Coordinator's thread.
  */
 final class RunOutcome {
-  /** Why the run was aborted: a divergence, or a child that failed or stopped. */
-  record Abort(String cause, boolean diverged) {
+  /**
+   * Why the run was aborted: a divergence, or a child that failed or stopped; {@code lost}: the
+   * child's player node was lost (a pause, not a failure), else null.
+   */
+  record Abort(String cause, boolean diverged, Coordinator.Lost lost) {
+    Abort(String cause, boolean diverged) {
+      this(cause, diverged, null);
+    }
+
     static Abort diverged(Coordinator.Diverged d) {
       return new Abort(d.model().label() + " update " + d.step() + ": " + d.what(), true);
     }
@@ -28,7 +35,8 @@ final class RunOutcome {
               + cause.getClass().getSimpleName()
               + ": "
               + cause.getMessage(),
-          false);
+          false,
+          cause instanceof NodeLost n ? new Coordinator.Lost(n.role, n.node) : null);
     }
 
     /** A child that stopped; one that failed gives the failure's cause instead. */
@@ -95,7 +103,8 @@ final class RunOutcome {
               null,
               null,
               abort.get().cause(),
-              abort.get().diverged()));
+              abort.get().diverged(),
+              abort.get().lost()));
       return;
     }
     PlayerState g = finalState.orElseThrow().generator();
@@ -112,6 +121,7 @@ final class RunOutcome {
             w == null ? null : w.dir(),
             w == null ? null : w.error(),
             null,
-            false));
+            false,
+            null));
   }
 }

@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -34,8 +33,9 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * stopped, then scores the generator.
  *
  * <p>A run directory that holds checkpoints is resumed from the newest one that reads back verified
- * (torn or corrupt ones are skipped with a warning), as {@link ResumePoint} says. Failures and
- * divergence are recovered as {@link RecoveryPolicy} decides, by launching a fresh actor system.
+ * (torn or corrupt ones are skipped with a warning), as {@link ResumePoint} says. Failures,
+ * divergence and lost player nodes are recovered as {@link Recovery} says, by launching a fresh
+ * actor system.
  */
 public final class TrainRun {
   /** What a finished run produced. */
@@ -47,9 +47,41 @@ public final class TrainRun {
    * players run. {@link #ONE_JVM} is {@code agon train}; {@code agon node} uses a cluster member on
    * the coordinator node with players on their nodes.
    */
-  public record Deployment(Config pekko, PlayerSites sites) {
+  public record Deployment(Config pekko, PlayerSites sites, Nodes nodes) {
     public static final Deployment ONE_JVM =
-        new Deployment(ConfigFactory.empty(), PlayerSites.LOCAL);
+        new Deployment(ConfigFactory.empty(), PlayerSites.LOCAL, Nodes.NONE);
+
+    /** Players placed by {@code sites}, no nodes to lose. */
+    public Deployment(Config pekko, PlayerSites sites) {
+      this(pekko, sites, Nodes.NONE);
+    }
+  }
+
+  /**
+   * The nodes of a deployment across JVMs, as the run's pause needs them: when a node with a lost
+   * role is back, and the node's console for the pause's lines.
+   */
+  public interface Nodes {
+    /**
+     * Completes when a node holds {@code role} again, other than the lost one at {@code lostNode}
+     * ({@code host:port}) unless that one left the membership and joined anew.
+     */
+    CompletableFuture<Void> back(String role, String lostNode);
+
+    /** Tells the node's operator one line. */
+    void say(String line);
+
+    /** One JVM: no node is ever lost. */
+    Nodes NONE =
+        new Nodes() {
+          @Override
+          public CompletableFuture<Void> back(String role, String lostNode) {
+            return CompletableFuture.completedFuture(null);
+          }
+
+          @Override
+          public void say(String line) {}
+        };
   }
 
   /** The ask's timeout: the longest a run may last (Pekko's scheduler caps delays at ~248 d). */
@@ -66,16 +98,10 @@ public final class TrainRun {
 
   private final CheckpointStore.Checkpoint resumedFrom;
 
-  /** Rollbacks after divergence (persisted in checkpoints), and restarts after failures. */
-  private RecoveryPolicy.Counts counts = new RecoveryPolicy.Counts(0, 0);
-
-  private final RecoveryPolicy recovery;
+  private final Recovery recovery;
 
   /** The supervision tests' injected faults ({@link FaultInjection}). */
   private final StepHook faults = FaultInjection.fromSystemProperties();
-
-  /** Rollbacks per target checkpoint step (-1: the initial state): the lr scale's exponent. */
-  private final Map<Long, Integer> rollbacksTo = new TreeMap<>();
 
   private final Deployment deployment;
 
@@ -93,7 +119,6 @@ public final class TrainRun {
     this.console = console;
     this.interactive = interactive;
     AgonConfig c = loaded.config();
-    this.recovery = new RecoveryPolicy(c.guard());
     Files.createDirectories(runDir);
     this.resumedFrom =
         CheckpointStore.latestValid(
@@ -106,8 +131,10 @@ public final class TrainRun {
     if (resumedFrom != null) {
       // before anything is written: a refusal leaves no trace
       ResumePoint.compatible(resumedFrom, loaded.rendered(), allowConfigChange);
-      counts = new RecoveryPolicy.Counts(EngineState.rollbacks(resumedFrom.engine()), 0);
     }
+    RecoveryPolicy.Counts counts =
+        new RecoveryPolicy.Counts(
+            resumedFrom == null ? 0 : EngineState.rollbacks(resumedFrom.engine()), 0);
     // config.conf is replaced only once the run_start record is written too: a full disk leaves
     // neither a partial config.conf nor one that disagrees with the log.
     Path configFile = runDir.resolve("config.conf");
@@ -139,6 +166,14 @@ public final class TrainRun {
     Factory.data(c); // fails here, before the HTTP server or any actor starts, on bad data
     this.observability =
         Observability.start(c, runDir, console, new EngineControl(() -> system, this::stop));
+    this.recovery =
+        new Recovery(
+            runDir,
+            new RecoveryPolicy(c.guard()),
+            counts,
+            observability,
+            deployment.nodes(),
+            this::launch);
     try {
       launch(resumedFrom, 1.0);
     } catch (IOException | CheckpointException | RuntimeException e) {
@@ -166,7 +201,7 @@ public final class TrainRun {
     point.check(shape); // before any actor starts
     Coordinator.StartState startState = point.startState();
     Map<String, String> constants =
-        EngineState.constants(counts.rollbacks(), c.seed(), c.schedule().batchSize());
+        EngineState.constants(recovery.counts().rollbacks(), c.seed(), c.schedule().batchSize());
     Coordinator.Checkpointing checkpointing =
         new Coordinator.Checkpointing(
             Checkpointer.create(
@@ -299,6 +334,7 @@ public final class TrainRun {
   /** Asks the run to finish its current iteration and stop; {@link #await} then returns. */
   public void stop(String reason) {
     stopRequested = reason;
+    recovery.stopRequested();
     system.tell(new Coordinator.Stop(reason));
   }
 
@@ -330,7 +366,7 @@ public final class TrainRun {
       if (f.failure() == null) {
         break;
       }
-      if (!recover(f)) {
+      if (!recovery.recover(f, stopRequested != null)) {
         observability.close(false);
         return new Result(runDir, f, null, null);
       }
@@ -347,90 +383,6 @@ public final class TrainRun {
     ModeMetrics.Result modes = FinalEvaluation.score(loaded.config(), runDir, f);
     observability.close(true);
     return new Result(runDir, f, checkpoint, modes);
-  }
-
-  /**
-   * After a divergence (rollback with scaled learning rates) or an actor failure (restart with
-   * backoff), starts the run again from the newest valid checkpoint, or from the initial state if
-   * there is none. Returns false when the limits of {@code guard} are reached: the run gives up.
-   */
-  private boolean recover(Coordinator.Finished f) throws IOException, InterruptedException {
-    var log = org.slf4j.LoggerFactory.getLogger(TrainRun.class);
-    RecoveryPolicy.Decision r =
-        recovery.decide(f.diverged(), f.failure(), counts, stopRequested != null);
-    counts = r.counts();
-    if (r.action() == RecoveryPolicy.Action.DISK_FULL) {
-      // A full disk fails every restart alike: end the run now; its checkpoints are written
-      // whole or not at all, so the newest complete one resumes once there is space.
-      log.error("the disk is full: {}", f.failure());
-      throw new WriteFailedException(
-          "the run stopped at G update "
-              + f.gSteps()
-              + ": "
-              + f.failure()
-              + "; the newest complete checkpoint in "
-              + runDir.resolve("checkpoints")
-              + " is intact: free space, then agon train --run "
-              + runDir
-              + " resumes it",
-          null);
-    }
-    MetricsLog.append(
-        runDir.resolve("metrics.jsonl"),
-        Json.object()
-            .put("event", r.event().wire())
-            .put("g_step", f.gSteps())
-            .put("d_step", f.dSteps())
-            .put("detail", f.failure())
-            .put("count", r.count())
-            .put("time_ms", System.currentTimeMillis())
-            .end());
-    if (r.action() == RecoveryPolicy.Action.GIVE_UP) {
-      log.error("giving up after {} {}s: {}", r.count() - 1, r.event().wire(), f.failure());
-      return false;
-    }
-    CheckpointStore.Checkpoint from = CheckpointStore.latestValid(runDir, log::warn).orElse(null);
-    MetricsLog.fitTo(runDir.resolve("metrics.jsonl"), from);
-    long target = from == null ? -1 : from.step();
-    double scale = 1.0;
-    if (r.action() == RecoveryPolicy.Action.ROLLBACK) {
-      scale = recovery.lrScale(rollbacksTo.merge(target, 1, Integer::sum));
-    } else {
-      waitOut(r.backoff());
-    }
-    log.warn(
-        "{} {} of {} after {}: from {} (learning rates x{})",
-        r.event().wire(),
-        r.count(),
-        r.max(),
-        f.failure(),
-        from == null ? "the initial state" : from.dir(),
-        scale);
-    if (r.action() == RecoveryPolicy.Action.RESTART) {
-      observability.restarted(f.failure());
-    }
-    try {
-      launch(from, scale);
-    } catch (CheckpointException e) {
-      throw new IOException(e.getMessage(), e);
-    }
-    return true;
-  }
-
-  /**
-   * Blocks this (the caller's, not an actor's) thread for a restart's backoff: one scheduled
-   * completion at the deadline, not a sleep loop. The old system is terminated, so nothing else
-   * waits on it.
-   */
-  private static void waitOut(Duration wait) throws InterruptedException {
-    CompletableFuture<Void> due = new CompletableFuture<>();
-    CompletableFuture.delayedExecutor(wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
-        .execute(() -> due.complete(null));
-    try {
-      due.get();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    }
   }
 
   private String configHash() {

@@ -227,7 +227,7 @@ class MultiJvmBitIdentityTest {
     assertSameRun(one, multi, ITERATIONS);
   }
 
-  private static void assertSameRun(Path one, Path multi, long iterations) throws IOException {
+  static void assertSameRun(Path one, Path multi, long iterations) throws IOException {
     Path a = newestCheckpoint(one);
     Path b = newestCheckpoint(multi);
     assertThat(b.getFileName()).isEqualTo(a.getFileName());
@@ -243,7 +243,7 @@ class MultiJvmBitIdentityTest {
     assertThat(losses(multi)).isEqualTo(losses(one)).hasSize((int) (2 * iterations));
   }
 
-  private static List<Path> checkpoints(Path run) throws IOException {
+  static List<Path> checkpoints(Path run) throws IOException {
     try (Stream<Path> s = Files.list(run.resolve("checkpoints"))) {
       return s.filter(Files::isDirectory).toList();
     }
@@ -298,6 +298,16 @@ class MultiJvmBitIdentityTest {
 
   /** An {@code agon node} JVM with {@code sets} ("--set", "KEY=VALUE" pairs) after its args. */
   private Process node(String tag, List<String> sets, String... args) throws IOException {
+    ProcessBuilder pb = nodeProcess(sets, args);
+    pb.redirectOutput(dir.resolve(tag + ".out").toFile());
+    pb.redirectError(dir.resolve(tag + ".err").toFile());
+    Process p = pb.start();
+    started.add(p);
+    return p;
+  }
+
+  /** An {@code agon node} JVM's command (the test's classpath), heartbeats every 500 ms. */
+  static ProcessBuilder nodeProcess(List<String> sets, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx384m");
@@ -321,14 +331,10 @@ class MultiJvmBitIdentityTest {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("OMP_NUM_THREADS", "1");
     pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-    pb.redirectOutput(dir.resolve(tag + ".out").toFile());
-    pb.redirectError(dir.resolve(tag + ".err").toFile());
-    Process p = pb.start();
-    started.add(p);
-    return p;
+    return pb;
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

@@ -24,7 +24,9 @@ class EventKindTest {
             "resume",
             "resumed_from",
             "rollback",
-            "restart");
+            "restart",
+            "node_lost",
+            "node_back");
     for (EventKind k : EventKind.values()) {
       assertThat(EventKind.parse(k.wire())).contains(k);
     }

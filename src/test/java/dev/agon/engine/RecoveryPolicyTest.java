@@ -54,6 +54,19 @@ class RecoveryPolicyTest {
   }
 
   @Test
+  void aLostNodePausesWithoutCountingEvenAtTheRestartLimit() {
+    RecoveryPolicy.Counts atLimit = new RecoveryPolicy.Counts(1, 3);
+    RecoveryPolicy.Decision d = policy.lost(atLimit, 5, false);
+    assertThat(d.action()).isEqualTo(RecoveryPolicy.Action.PAUSE);
+    assertThat(d.event()).isEqualTo(EventKind.NODE_LOST);
+    assertThat(d.count()).isEqualTo(5);
+    assertThat(d.counts()).isEqualTo(atLimit);
+    assertThat(d.backoff()).isEqualTo(Duration.ZERO);
+    // a stop asked for ends the run instead of waiting for the node
+    assertThat(policy.lost(atLimit, 6, true).action()).isEqualTo(RecoveryPolicy.Action.GIVE_UP);
+  }
+
+  @Test
   void repeatedRollbacksToOnePointScaleTheLearningRatesGeometrically() {
     assertThat(policy.lrScale(1)).isEqualTo(0.5);
     assertThat(policy.lrScale(3)).isEqualTo(0.125);
