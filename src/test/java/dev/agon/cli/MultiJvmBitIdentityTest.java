@@ -31,14 +31,14 @@ class MultiJvmBitIdentityTest {
   static final long ITERATIONS = 300;
 
   /** This test's directory under {@link #shared}. */
-  private Path dir;
+  Path dir;
 
   @BeforeEach
   void ownDirectory() throws IOException {
     dir = Files.createTempDirectory(shared, "test-");
   }
 
-  private final List<Process> started = new ArrayList<>();
+  final List<Process> started = new ArrayList<>();
 
   @AfterEach
   void stopAll() throws InterruptedException {
@@ -227,7 +227,7 @@ class MultiJvmBitIdentityTest {
     assertSameRun(one, multi, ITERATIONS);
   }
 
-  private static void assertSameRun(Path one, Path multi, long iterations) throws IOException {
+  static void assertSameRun(Path one, Path multi, long iterations) throws IOException {
     Path a = newestCheckpoint(one);
     Path b = newestCheckpoint(multi);
     assertThat(b.getFileName()).isEqualTo(a.getFileName());
@@ -285,7 +285,7 @@ class MultiJvmBitIdentityTest {
     return m;
   }
 
-  private String log(String tag) throws IOException {
+  String log(String tag) throws IOException {
     return Files.readString(dir.resolve(tag + ".out"))
         + Files.readString(dir.resolve(tag + ".err"));
   }
@@ -297,7 +297,7 @@ class MultiJvmBitIdentityTest {
   }
 
   /** An {@code agon node} JVM with {@code sets} ("--set", "KEY=VALUE" pairs) after its args. */
-  private Process node(String tag, List<String> sets, String... args) throws IOException {
+  Process node(String tag, List<String> sets, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx384m");
@@ -328,7 +328,7 @@ class MultiJvmBitIdentityTest {
     return p;
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
