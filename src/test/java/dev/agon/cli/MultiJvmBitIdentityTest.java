@@ -314,10 +314,10 @@ class MultiJvmBitIdentityTest {
     cmd.add("node");
     cmd.addAll(List.of("--config", "config/ring.conf"));
     cmd.addAll(List.of(args));
-    cmd.addAll(sets);
     cmd.addAll(List.of("--set", "cluster.join-timeout-seconds=60"));
     cmd.addAll(List.of("--set", "cluster.heartbeat-interval-ms=500"));
     cmd.addAll(List.of("--set", "cluster.acceptable-heartbeat-pause-ms=2000"));
+    cmd.addAll(sets); // after the cluster settings above, so that a test can change them
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("OMP_NUM_THREADS", "1");
     pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");

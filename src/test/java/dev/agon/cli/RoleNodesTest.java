@@ -64,9 +64,14 @@ class RoleNodesTest {
     return one;
   }
 
+  /**
+   * The nodes' settings: the run's, and a failure detector patient enough for six busy JVMs on a
+   * small machine (a node downed for late heartbeats fails the run; that is not what is tested).
+   */
   private static List<String> sets() {
     List<String> sets = new ArrayList<>();
     run().forEach(s -> sets.addAll(List.of("--set", s)));
+    sets.addAll(List.of("--set", "cluster.acceptable-heartbeat-pause-ms=10000"));
     return sets;
   }
 
@@ -96,6 +101,43 @@ class RoleNodesTest {
     jvms.node("generator", sets(), "--role", "generator", "--seed", seed);
 
     assertFinished(coordinator);
+    assertSameRunAndEvaluations(one, multi);
+  }
+
+  /**
+   * Every role on a JVM of its own: the DataLoader's batches, G's fakes and snapshots, D's
+   * snapshots and the snapshots to score all cross Aeron; the run and its evaluations are one
+   * JVM's.
+   */
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void fiveJvmsTrainAndEvaluateBitForBitLikeOneJvm() throws Exception {
+    Path one = baseline();
+    Path multi = jvms.dir.resolve("multi");
+    int port = MultiJvmBitIdentityTest.freePort();
+    String seed = "127.0.0.1:" + port;
+    Process coordinator =
+        jvms.node(
+            "coordinator",
+            sets(),
+            "--role",
+            "coordinator",
+            "--port",
+            Integer.toString(port),
+            "--seed",
+            seed,
+            "--run",
+            multi.toString());
+    for (String role : List.of("data-loader", "evaluator", "generator", "discriminator")) {
+      jvms.node(role, sets(), "--role", role, "--seed", seed);
+    }
+
+    assertFinished(coordinator);
+    for (String role : List.of("DataLoader", "Evaluator", "Generator", "Discriminator")) {
+      assertThat(jvms.log("coordinator"))
+          .containsPattern("the " + role + " runs on node pekko://agon@127\\.0\\.0\\.1:\\d+")
+          .doesNotContain("the " + role + " runs on node pekko://agon@" + seed);
+    }
     assertSameRunAndEvaluations(one, multi);
   }
 
