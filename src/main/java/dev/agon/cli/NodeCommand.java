@@ -14,6 +14,7 @@ import dev.agon.config.Problem;
 import dev.agon.engine.PlayerSites;
 import dev.agon.engine.RemoteDiscriminator;
 import dev.agon.engine.RemoteGenerator;
+import dev.agon.engine.RemoteService;
 import dev.agon.engine.TrainRun;
 import dev.agon.metrics.NodeMetrics;
 import dev.agon.transport.Transport;
@@ -50,8 +51,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code agon node}: one process of a run spread over several JVMs. It forms the cluster and keeps
  * its membership (the handshake, every role up, a role gone and back); with {@code --run} the
- * coordinator node trains once every role is up, the Generator on the generator node (one host),
- * every other actor in the coordinator node's JVM.
+ * coordinator node trains once every role is up, each role's actor on the node holding it (one
+ * host), the Coordinator, Recorder and checkpoints in the coordinator node's JVM.
  */
 @Command(
     name = "node",
@@ -61,9 +62,8 @@ import picocli.CommandLine.Option;
           + " Artery TCP, loopback by default).",
       "In progress: the node joins, is checked against the coordinator (Agon version, config"
           + " hash, roles already taken), and the coordinator reports when every role is up, gone"
-          + " or back. With --run the coordinator node then trains as agon train does, with the"
-          + " Generator and the Discriminator on their nodes (one host: tensors over Aeron IPC);"
-          + " the data-loader and evaluator roles must be on the coordinator node for now.",
+          + " or back. With --run the coordinator node then trains as agon train does, each role"
+          + " on the node that holds it (one host: tensors over Aeron IPC).",
       "Exit status: 0 stopped (SIGTERM), trained (--run) or --exit-when-complete, 1 the"
           + " coordinator went away or this node was removed, 2 bad input (an unknown role, a port"
           + " in use, an unreachable seed, a refused join, a role missing from every node, TLS"
@@ -155,22 +155,6 @@ final class NodeCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new Main.UserException("--port " + port + ": must be in [0, 65535]");
     }
-    if (runDir != null) {
-      // Only the players run on nodes of their own so far: the rest must be here to train.
-      List<String> here = new ArrayList<>();
-      for (Role r : List.of(Role.DATA_LOADER, Role.EVALUATOR)) {
-        if (!roleSet.contains(r)) {
-          here.add(r.label());
-        }
-      }
-      if (!here.isEmpty()) {
-        throw new Main.UserException(
-            "--run: the coordinator node must also hold "
-                + String.join(", ", here)
-                + " (only the generator and discriminator run on nodes of their own so far): add"
-                + " them to --role");
-      }
-    }
     if (runDir != null && Files.exists(runDir) && !Files.isDirectory(runDir)) {
       throw new Main.UserException("--run " + runDir + ": not a directory");
     }
@@ -246,6 +230,18 @@ final class NodeCommand implements Callable<Integer> {
             ctx.getSystem()
                 .receptionist()
                 .tell(Receptionist.register(RemoteDiscriminator.HOST, host));
+          }
+          if (roleSet.contains(Role.DATA_LOADER)) {
+            var host = ctx.spawn(RemoteService.dataLoaderHost(loaded), "data-loader-host");
+            ctx.getSystem()
+                .receptionist()
+                .tell(Receptionist.register(RemoteService.DATA_LOADER_HOST, host));
+          }
+          if (roleSet.contains(Role.EVALUATOR)) {
+            var host = ctx.spawn(RemoteService.evaluatorHost(loaded), "evaluator-host");
+            ctx.getSystem()
+                .receptionist()
+                .tell(Receptionist.register(RemoteService.EVALUATOR_HOST, host));
           }
         };
     ClusterNode node;
@@ -354,17 +350,22 @@ final class NodeCommand implements Callable<Integer> {
 
   /**
    * The coordinator node's run, once every role is up: the engine of {@code agon train} in its own
-   * actor system (a member of this cluster), with the Generator on the generator node and tensors
-   * over Aeron IPC through a media driver this node embeds. A directory with checkpoints resumes
-   * from the newest, as agon train does (the generator node loads G's state from the same files).
+   * actor system (a member of this cluster), each role this node lacks on the node holding it and
+   * tensors over Aeron IPC through a media driver this node embeds. A directory with checkpoints
+   * resumes from the newest, as agon train does (the player nodes load their state from the same
+   * files).
    */
   private int train(
       ClusterNode node, LoadedConfig loaded, Set<Role> roleSet, PrintWriter out, RolesBack back)
       throws InterruptedException {
     boolean remoteG = !roleSet.contains(Role.GENERATOR);
     boolean remoteD = !roleSet.contains(Role.DISCRIMINATOR);
+    boolean remoteData = !roleSet.contains(Role.DATA_LOADER);
+    boolean remoteEval = !roleSet.contains(Role.EVALUATOR);
     try (Transport transport =
-            remoteG || remoteD ? Transport.start(TransportSettings.defaults()) : null;
+            remoteG || remoteD || remoteData || remoteEval
+                ? Transport.start(TransportSettings.defaults())
+                : null;
         RunLock lock = RunLock.acquire(createDirectory(runDir));
         RunLog log =
             RunLog.attach(
@@ -380,7 +381,9 @@ final class NodeCommand implements Callable<Integer> {
                     out.flush();
                   },
                   remoteG,
-                  remoteD);
+                  remoteD,
+                  remoteData,
+                  remoteEval ? runDir.toAbsolutePath() : null);
       out.println("agon node: training in " + runDir);
       out.flush();
       TrainRun run =

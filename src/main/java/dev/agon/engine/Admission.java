@@ -40,6 +40,10 @@ final class Admission {
   private Optional<Change> change = Optional.empty();
   private OptionalLong checkpointAt = OptionalLong.empty();
   private OptionalLong pausedAt = OptionalLong.empty();
+  // Evaluations fall due every this many G updates (0: none by steps): G is admitted past such a
+  // version only once its report is in, so that the Coordinator asks for the evaluation snapshot
+  // before G may move on.
+  private long evaluateEvery;
 
   /**
    * A run under {@code schedule} (schedule segment number {@code segment}) whose players have made
@@ -191,6 +195,17 @@ final class Admission {
     return lastIteration;
   }
 
+  /**
+   * Evaluations fall due every {@code gSteps} G updates (0: none): {@link #admit} then admits G
+   * past a multiple of it only once that update is done, so a snapshot asked for right after its
+   * report, before the next admission, is of that version (a request and an admission reach G in
+   * the order sent, across JVMs too). Costs G a wait for the Coordinator at each such version when
+   * it could run ahead (staleness); in a synchronous run G waits for D's snapshot anyway.
+   */
+  void evaluateEvery(long gSteps) {
+    evaluateEvery = gSteps;
+  }
+
   OptionalLong checkpointAt() {
     return checkpointAt;
   }
@@ -241,6 +256,9 @@ final class Admission {
       d = OptionalLong.of(dAdmitted);
     }
     long gTarget = Math.min(schedule.lastAdmissibleGStep(dAdmitted), lastG);
+    if (evaluateEvery > 0) {
+      gTarget = Math.min(gTarget, (gDone / evaluateEvery + 1) * evaluateEvery);
+    }
     OptionalLong g = OptionalLong.empty();
     if (gTarget > gAdmitted) {
       gAdmitted = gTarget;

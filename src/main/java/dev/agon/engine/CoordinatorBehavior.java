@@ -56,6 +56,7 @@ final class CoordinatorBehavior {
     }
     this.capture = CheckpointCapture.of(ctx, parts.checkpointing(), crew);
     this.evaluations = EvaluationSchedule.of(ctx, parts, crew);
+    evaluations.ifPresent(e -> admission.evaluateEvery(e.everySteps()));
     this.controls =
         new RunControls(
             admission,
@@ -210,15 +211,17 @@ final class CoordinatorBehavior {
 
   private Behavior<Command> onGStep(Coordinator.GStepDone m) {
     recordGStep(m);
+    if (!admission.complete()) {
+      // Before any admission of G's next update (the same way to G, so in order): the snapshot is
+      // of the version the evaluation schedule names, in one JVM and across JVMs.
+      evaluations.ifPresent(e -> e.afterGStep(admission.gDone()));
+    }
     Optional<Behavior<Command>> end;
     if (capture.timeDue()) {
       capture.restartClock();
       end = checkpointSoon();
     } else {
       end = admitOrFinish();
-    }
-    if (end.isEmpty()) {
-      evaluations.ifPresent(e -> e.afterGStep(admission.gDone()));
     }
     return end.orElse(Behaviors.same());
   }

@@ -24,19 +24,20 @@ record Crew(
       EngineSettings settings,
       Coordinator.Parts parts,
       Admission at) {
-    DispatcherSelector pinned = DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER);
     Placement place = parts.placement();
     ActorRef<Recorder.Command> recorder =
         ctx.spawn(parts.recorder(), "recorder", DispatcherSelector.blocking());
+    // D update n trains on real batch n - 1: the data cursor is D's version.
     ActorRef<DataLoader.Command> data =
-        ctx.spawn(
-            // D update n trains on real batch n - 1: the data cursor is D's version.
-            place.on(
-                place.discriminator(),
-                DataLoader.create(
-                    parts.data(), settings.batchSize(), settings.prefetch(), at.dDone())),
-            "data-loader",
-            pinned);
+        parts
+            .sites()
+            .dataLoader(
+                ctx,
+                place.on(
+                    place.discriminator(),
+                    DataLoader.create(
+                        parts.data(), settings.batchSize(), settings.prefetch(), at.dDone())),
+                at.dDone());
     PlayerCore.Setup players =
         new PlayerCore.Setup(
             settings, at.schedule(), at.segment(), ctx.getSelf(), data, parts.hook());
@@ -63,18 +64,20 @@ record Crew(
     Optional<ActorRef<Evaluator.Command>> evaluator =
         Optional.ofNullable(parts.evaluation())
             .map(
-                e ->
-                    ctx.spawn(
-                        place.on(
-                            place.evaluator(),
-                            Evaluator.create(
-                                e.scorer(),
-                                ctx.messageAdapter(
-                                    Evaluator.Ready.class, Coordinator.EvalReady::new),
-                                ctx.messageAdapter(
-                                    Messages.EvalReport.class, Coordinator.EvalDone::new))),
-                        "evaluator",
-                        pinned));
+                e -> {
+                  ActorRef<Evaluator.Ready> client =
+                      ctx.messageAdapter(Evaluator.Ready.class, Coordinator.EvalReady::new);
+                  ActorRef<Messages.EvalReport> reports =
+                      ctx.messageAdapter(Messages.EvalReport.class, Coordinator.EvalDone::new);
+                  return parts
+                      .sites()
+                      .evaluator(
+                          ctx,
+                          place.on(
+                              place.evaluator(), Evaluator.create(e.scorer(), client, reports)),
+                          client,
+                          reports);
+                });
     ctx.watch(data);
     ctx.watch(discriminator);
     ctx.watch(generator);

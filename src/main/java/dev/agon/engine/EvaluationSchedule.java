@@ -84,6 +84,11 @@ final class EvaluationSchedule {
     }
   }
 
+  /** G updates between evaluations that fall due by steps (0: none). */
+  long everySteps() {
+    return evaluation.everySteps();
+  }
+
   /** G has made update {@code gDone}: ask for a snapshot if an evaluation falls due and may run. */
   void afterGStep(long gDone) {
     boolean bySteps = evaluation.everySteps() > 0 && gDone % evaluation.everySteps() == 0;

@@ -11,9 +11,9 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
- * Where the players run: in this JVM ({@link #LOCAL}, {@code agon train}), or each on a node of its
- * own behind a stand-in ({@link #remote}, {@code agon node}). Crew asks it for the players' refs;
- * the other actors cannot tell the difference.
+ * Where the players (and the DataLoader and Evaluator) run: in this JVM ({@link #LOCAL}, {@code
+ * agon train}), or each on a node of its own behind a stand-in ({@link #remote}, {@code agon
+ * node}). Crew asks it for the players' refs; the other actors cannot tell the difference.
  */
 public interface PlayerSites {
   /**
@@ -36,6 +36,30 @@ public interface PlayerSites {
       PlayerCore.Setup setup);
 
   /**
+   * The DataLoader's ref serving real batches from {@code firstIndex}, spawned as {@code ctx}'s
+   * child named "data-loader" (watched by Crew); {@code local} is the DataLoader this JVM would
+   * run.
+   */
+  default ActorRef<DataLoader.Command> dataLoader(
+      ActorContext<Coordinator.Command> ctx, Behavior<DataLoader.Command> local, long firstIndex) {
+    return ctx.spawn(
+        local, "data-loader", DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER));
+  }
+
+  /**
+   * The Evaluator's ref, spawned as {@code ctx}'s child named "evaluator"; {@code local} is the one
+   * this JVM would run, crediting {@code client} and reporting to {@code reports}.
+   */
+  default ActorRef<Evaluator.Command> evaluator(
+      ActorContext<Coordinator.Command> ctx,
+      Behavior<Evaluator.Command> local,
+      ActorRef<Evaluator.Ready> client,
+      ActorRef<Messages.EvalReport> reports) {
+    return ctx.spawn(
+        local, "evaluator", DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER));
+  }
+
+  /**
    * These sites for a launch from {@code checkpoint} (null: the initial state) with learning rates
    * scaled by {@code lrScale}: what a player elsewhere must load itself (this JVM's players get
    * their trainers from Crew).
@@ -45,7 +69,7 @@ public interface PlayerSites {
   }
 
   /** Both players in this JVM, each on its pinned thread. */
-  PlayerSites LOCAL = new Sites(null, null, null, false, false, null, 1.0);
+  PlayerSites LOCAL = new Sites(null, null, null, new Remote(false, false, false, null), null, 1.0);
 
   /**
    * The Generator (when {@code remoteGenerator}) and the Discriminator (when {@code
@@ -60,16 +84,43 @@ public interface PlayerSites {
       Consumer<String> say,
       boolean remoteGenerator,
       boolean remoteDiscriminator) {
-    return new Sites(transport, findTimeout, say, remoteGenerator, remoteDiscriminator, null, 1.0);
+    return remote(transport, findTimeout, say, remoteGenerator, remoteDiscriminator, false, null);
   }
 
-  /** The one implementation: each player local or remote. */
-  record Sites(
+  /**
+   * As {@link #remote(Transport, Duration, Consumer, boolean, boolean)}, with the DataLoader on its
+   * node too when {@code remoteData}, and the Evaluator when {@code evaluatorRunDir} (the run
+   * directory, where its plots go; one host) is not null.
+   */
+  static PlayerSites remote(
       Transport transport,
       Duration findTimeout,
       Consumer<String> say,
       boolean remoteGenerator,
       boolean remoteDiscriminator,
+      boolean remoteData,
+      Path evaluatorRunDir) {
+    return new Sites(
+        transport,
+        findTimeout,
+        say,
+        new Remote(remoteGenerator, remoteDiscriminator, remoteData, evaluatorRunDir),
+        null,
+        1.0);
+  }
+
+  /**
+   * Which roles run on nodes of their own: the players, the DataLoader, and the Evaluator when
+   * {@code evaluatorRunDir} (where its plots go) is not null.
+   */
+  record Remote(boolean generator, boolean discriminator, boolean data, Path evaluatorRunDir) {}
+
+  /** The one implementation: each role local or remote . */
+  record Sites(
+      Transport transport,
+      Duration findTimeout,
+      Consumer<String> say,
+      Remote remote,
       Path checkpoint,
       double lrScale)
       implements PlayerSites {
@@ -80,7 +131,7 @@ public interface PlayerSites {
         PlayerCore.Setup setup,
         ActorRef<Discriminator.Command> discriminator) {
       DispatcherSelector pinned = DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER);
-      if (!remoteGenerator) {
+      if (!remote.generator()) {
         return ctx.spawn(local, Player.GENERATOR.label(), pinned);
       }
       return ctx.<Object>spawn(
@@ -97,7 +148,7 @@ public interface PlayerSites {
         Behavior<Discriminator.Command> local,
         PlayerCore.Setup setup) {
       DispatcherSelector pinned = DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER);
-      if (!remoteDiscriminator) {
+      if (!remote.discriminator()) {
         return ctx.spawn(local, Player.DISCRIMINATOR.label(), pinned);
       }
       return ctx.<Object>spawn(
@@ -108,9 +159,40 @@ public interface PlayerSites {
     }
 
     @Override
+    public ActorRef<DataLoader.Command> dataLoader(
+        ActorContext<Coordinator.Command> ctx,
+        Behavior<DataLoader.Command> local,
+        long firstIndex) {
+      if (!remote.data()) {
+        return PlayerSites.super.dataLoader(ctx, local, firstIndex);
+      }
+      return ctx.<Object>spawn(
+              RemoteService.dataLoader(transport, firstIndex, findTimeout, say),
+              "data-loader",
+              DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER))
+          .narrow();
+    }
+
+    @Override
+    public ActorRef<Evaluator.Command> evaluator(
+        ActorContext<Coordinator.Command> ctx,
+        Behavior<Evaluator.Command> local,
+        ActorRef<Evaluator.Ready> client,
+        ActorRef<Messages.EvalReport> reports) {
+      if (remote.evaluatorRunDir() == null) {
+        return PlayerSites.super.evaluator(ctx, local, client, reports);
+      }
+      return ctx.<Object>spawn(
+              RemoteService.evaluator(
+                  transport, remote.evaluatorRunDir(), client, reports, findTimeout, say),
+              "evaluator",
+              DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER))
+          .narrow();
+    }
+
+    @Override
     public PlayerSites from(Path at, double scale) {
-      return new Sites(
-          transport, findTimeout, say, remoteGenerator, remoteDiscriminator, at, scale);
+      return new Sites(transport, findTimeout, say, remote, at, scale);
     }
   }
 }

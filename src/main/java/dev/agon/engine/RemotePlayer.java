@@ -31,12 +31,13 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
- * What a player on another JVM ({@link RemoteGenerator}, {@link RemoteDiscriminator}) has in
- * common: the coordinator-side proxy that finds the player's host through the Receptionist, asks it
- * to spawn the player, stashes until the gate answers and fails on a lost gate or a broken stream;
- * the host that answers Spawn with a gate; and the gate's control relay and Broken/Gone handling.
- * Each player supplies what differs: its service key and Spawn, the actor its gate spawns, and
- * which messages cross as tensors ({@link TensorWire}).
+ * What a role on another JVM ({@link RemoteGenerator}, {@link RemoteDiscriminator}, the DataLoader
+ * and Evaluator of {@link RemoteService}) has in common: the coordinator-side proxy that finds the
+ * player's host through the Receptionist, asks it to spawn the player, stashes until the gate
+ * answers and fails on a lost gate or a broken stream; the host that answers Spawn with a gate; and
+ * the gate's control relay and Broken/Gone handling. Each player supplies what differs: its service
+ * key and Spawn, the actor its gate spawns, and which messages cross as tensors ({@link
+ * TensorWire}).
  */
 final class RemotePlayer {
   private RemotePlayer() {}
@@ -125,7 +126,8 @@ final class RemotePlayer {
       this.ctx = ctx;
       this.stash = stash;
       this.player = player;
-      this.node = player.toLowerCase(Locale.ROOT) + " node";
+      // "DataLoader" -> "data-loader node", as the role's label.
+      this.node = player.replaceAll("(?<=[a-z])(?=[A-Z])", "-").toLowerCase(Locale.ROOT) + " node";
       this.findTimeout = findTimeout;
       this.say = say;
       SecureRandom rnd = new SecureRandom();
@@ -140,7 +142,7 @@ final class RemotePlayer {
               fromPlayer,
               runId,
               token,
-              "agon-from-" + player.toLowerCase(Locale.ROOT),
+              "agon-from-" + node.replace(" node", ""),
               ser,
               m -> self.tell(new Inbound(m)),
               self);
@@ -351,22 +353,47 @@ final class RemotePlayer {
       Launch s,
       Poller poller,
       TensorPublisher pub) {
-    ctx.watch(player);
-    ctx.watch(outbound);
+    return roleGate(
+        ctx,
+        own.onMessage(
+                PlayerControl.GetState.class,
+                g -> {
+                  player.tell(new PlayerControl.GetState(outbound.narrow()));
+                  return Behaviors.same();
+                })
+            .onMessage(
+                PlayerControl.class,
+                m -> {
+                  player.tell(m);
+                  return Behaviors.same();
+                }),
+        player,
+        outbound,
+        s,
+        poller,
+        pub);
+  }
+
+  /**
+   * The gate of any role (a player, the DataLoader, the Evaluator) after its own handlers {@code
+   * own}: a broken stream fails the gate, the proxy's loss stops it; watching the role's actor and
+   * its outbound adapter (null: none) makes their failure the gate's. {@code poller} and {@code
+   * pub} (null: the role has no stream that way) close with the gate.
+   */
+  static Behavior<Object> roleGate(
+      ActorContext<Object> ctx,
+      BehaviorBuilder<Object> own,
+      ActorRef<?> role,
+      ActorRef<Object> outbound,
+      Launch s,
+      Poller poller,
+      TensorPublisher pub) {
+    ctx.watch(role);
+    if (outbound != null) {
+      ctx.watch(outbound);
+    }
     ctx.watchWith(s.proxy(), new Gone());
     return own.onMessage(
-            PlayerControl.GetState.class,
-            g -> {
-              player.tell(new PlayerControl.GetState(outbound.narrow()));
-              return Behaviors.same();
-            })
-        .onMessage(
-            PlayerControl.class,
-            m -> {
-              player.tell(m);
-              return Behaviors.same();
-            })
-        .onMessage(
             Broken.class,
             b -> {
               throw new IllegalStateException(
@@ -376,8 +403,12 @@ final class RemotePlayer {
         .onSignal(
             PostStop.class,
             p -> {
-              poller.close();
-              pub.close();
+              if (poller != null) {
+                poller.close();
+              }
+              if (pub != null) {
+                pub.close();
+              }
               return Behaviors.same();
             })
         .build();

@@ -23,7 +23,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * How an engine tensor message crosses Aeron and back: one frame message of {@link Dtype#BYTES}
  * holding the engine's tensor serializer's bytes, so the receiving actor gets the same record the
  * sender made. Cost per message: one serialization copy and Aeron's copy out, one assembly copy and
- * one decode copy in. Shared by {@link RemoteGenerator} and {@link RemoteDiscriminator}.
+ * one decode copy in. Shared by the stand-ins of {@link RemotePlayer}.
  */
 final class TensorWire {
   private TensorWire() {}
@@ -75,6 +75,8 @@ final class TensorWire {
       case PLAYER_STATE -> PlayerState.class.getName();
       case EVALUATION_SNAPSHOT -> Generator.EvaluationSnapshot.class.getName();
       case REAL_BATCH -> Messages.RealBatch.class.getName();
+      // A G snapshot to score: the only G parameters that cross alone.
+      case G_SNAPSHOT -> Evaluator.Evaluate.class.getName();
       default -> throw new IllegalArgumentException("no engine message is sent as " + kind);
     };
   }

@@ -868,22 +868,29 @@ class BadInputCorpusTest {
    * timeout of 2 s, then {@code more}; a later flag replaces an earlier one of the same name.
    */
   /**
-   * {@code agon node --run}: the coordinator node trains with the data-loader and evaluator on it
-   * (only the players run on nodes of their own so far); refused before the node starts.
+   * {@code agon node --run}: the coordinator node trains once every role is up, wherever each one
+   * is; a role on no node ends it after {@code cluster.roles-timeout-seconds} with the run
+   * directory untouched.
    */
   private static void distributedRuns(List<Case> cases) {
     cli(
         cases,
-        "coordinator node --run without the evaluator role",
+        "coordinator node --run with the generator role on no node",
         goodRun(),
-        d ->
-            node(
-                "--role",
-                "coordinator,data-loader,discriminator",
-                "--port",
-                "0",
-                "--run",
-                d.resolve("run").toString()));
+        d -> {
+          String port = Integer.toString(closedPort());
+          return node(
+              "--role",
+              "coordinator,data-loader,discriminator,evaluator",
+              "--port",
+              port,
+              "--seed",
+              "127.0.0.1:" + port,
+              "--run",
+              d.resolve("run").toString(),
+              "--set",
+              "cluster.roles-timeout-seconds=1");
+        });
   }
 
   private static String[] node(String... more) {

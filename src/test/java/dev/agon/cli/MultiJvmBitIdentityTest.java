@@ -31,14 +31,14 @@ class MultiJvmBitIdentityTest {
   static final long ITERATIONS = 300;
 
   /** This test's directory under {@link #shared}. */
-  private Path dir;
+  Path dir;
 
   @BeforeEach
   void ownDirectory() throws IOException {
     dir = Files.createTempDirectory(shared, "test-");
   }
 
-  private final List<Process> started = new ArrayList<>();
+  final List<Process> started = new ArrayList<>();
 
   @AfterEach
   void stopAll() throws InterruptedException {
@@ -285,7 +285,7 @@ class MultiJvmBitIdentityTest {
     return m;
   }
 
-  private String log(String tag) throws IOException {
+  String log(String tag) throws IOException {
     return Files.readString(dir.resolve(tag + ".out"))
         + Files.readString(dir.resolve(tag + ".err"));
   }
@@ -297,7 +297,7 @@ class MultiJvmBitIdentityTest {
   }
 
   /** An {@code agon node} JVM with {@code sets} ("--set", "KEY=VALUE" pairs) after its args. */
-  private Process node(String tag, List<String> sets, String... args) throws IOException {
+  Process node(String tag, List<String> sets, String... args) throws IOException {
     ProcessBuilder pb = nodeProcess(sets, args);
     pb.redirectOutput(dir.resolve(tag + ".out").toFile());
     pb.redirectError(dir.resolve(tag + ".err").toFile());
@@ -324,10 +324,10 @@ class MultiJvmBitIdentityTest {
     cmd.add("node");
     cmd.addAll(List.of("--config", "config/ring.conf"));
     cmd.addAll(List.of(args));
-    cmd.addAll(sets);
     cmd.addAll(List.of("--set", "cluster.join-timeout-seconds=60"));
     cmd.addAll(List.of("--set", "cluster.heartbeat-interval-ms=500"));
     cmd.addAll(List.of("--set", "cluster.acceptable-heartbeat-pause-ms=2000"));
+    cmd.addAll(sets); // after the cluster settings above, so that a test can change them
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("OMP_NUM_THREADS", "1");
     pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");

@@ -81,6 +81,24 @@ class AdmissionTest {
   }
 
   @Test
+  void gIsNotAdmittedPastAVersionToEvaluateBeforeItsReport() {
+    // Staleness 3 lets G run ahead; an evaluation due every 4 G updates holds it at 4, 8, ...
+    Admission free = new Admission(new Schedule(1, 3, 10), 0, 10, 0, 0);
+    assertThat(free.admit().g().getAsLong()).isGreaterThan(4);
+    Admission a = new Admission(new Schedule(1, 3, 10), 0, 10, 0, 0);
+    a.evaluateEvery(4);
+    Players p = new Players(a);
+    p.admit();
+    assertThat(p.gAdmitted).isEqualTo(4);
+    p.runAll();
+    assertThat(a.gDone()).isEqualTo(4);
+    p.admit(); // after G's report of 4: on to 8
+    assertThat(p.gAdmitted).isEqualTo(8);
+    p.drive();
+    assertThat(a.complete()).isTrue();
+  }
+
+  @Test
   void aReportTheScheduleForbidsIsRefused() {
     Admission a = new Admission(new Schedule(2, 0, 5), 0, 5, 0, 0);
     a.admit(); // D through 2, G through 1
