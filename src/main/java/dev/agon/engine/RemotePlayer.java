@@ -52,6 +52,11 @@ final class RemotePlayer {
 
   private record Found<H>(Set<ActorRef<H>> hosts) {}
 
+  /** The role a stand-in of {@code player} ("Generator", "DataLoader") stands for. */
+  static String role(String player) {
+    return player.toLowerCase(Locale.ROOT);
+  }
+
   /** What the host and gate need of a player's Spawn (its record accessors implement it). */
   interface Launch {
     long runId();
@@ -258,8 +263,7 @@ final class RemotePlayer {
 
     /** {@link NodeLost} if the gate's node is gone, else the failure {@code why}. */
     private RuntimeException lostOr(ActorRef<Object> gate, String why) {
-      return NodeLost.orFailure(
-          ctx.getSystem(), gate.path().address(), player.toLowerCase(Locale.ROOT), node, why);
+      return NodeLost.orFailure(ctx.getSystem(), gate.path().address(), role(player), node, why);
     }
 
     private Behavior<Object> onBroken(Broken b) {
