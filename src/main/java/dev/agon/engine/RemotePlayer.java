@@ -54,7 +54,7 @@ final class RemotePlayer {
 
   /** The role a stand-in of {@code player} ("Generator", "DataLoader") stands for. */
   static String role(String player) {
-    return player.toLowerCase(Locale.ROOT);
+    return player.replaceAll("(?<=[a-z])(?=[A-Z])", "-").toLowerCase(Locale.ROOT);
   }
 
   /** What the host and gate need of a player's Spawn (its record accessors implement it). */
