@@ -227,7 +227,7 @@ class MultiJvmBitIdentityTest {
     assertSameRun(one, multi, ITERATIONS);
   }
 
-  private static void assertSameRun(Path one, Path multi, long iterations) throws IOException {
+  static void assertSameRun(Path one, Path multi, long iterations) throws IOException {
     Path a = newestCheckpoint(one);
     Path b = newestCheckpoint(multi);
     assertThat(b.getFileName()).isEqualTo(a.getFileName());
@@ -298,6 +298,16 @@ class MultiJvmBitIdentityTest {
 
   /** An {@code agon node} JVM with {@code sets} ("--set", "KEY=VALUE" pairs) after its args. */
   private Process node(String tag, List<String> sets, String... args) throws IOException {
+    return node(dir, started, "config/ring.conf", tag, sets, args);
+  }
+
+  /**
+   * An {@code agon node} JVM of {@code config} logging to {@code dir}/TAG.out and .err, added to
+   * {@code started}; for the other multi-JVM tests.
+   */
+  static Process node(
+      Path dir, List<Process> started, String config, String tag, List<String> sets, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx384m");
@@ -312,7 +322,7 @@ class MultiJvmBitIdentityTest {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("dev.agon.cli.Main");
     cmd.add("node");
-    cmd.addAll(List.of("--config", "config/ring.conf"));
+    cmd.addAll(List.of("--config", config));
     cmd.addAll(List.of(args));
     cmd.addAll(sets);
     cmd.addAll(List.of("--set", "cluster.join-timeout-seconds=60"));
@@ -328,7 +338,7 @@ class MultiJvmBitIdentityTest {
     return p;
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
