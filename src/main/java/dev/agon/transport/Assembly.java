@@ -22,6 +22,7 @@ final class Assembly {
   long step;
   long version;
   long messageId;
+  long sendMicros;
   int chunkCount;
   long totalBytes;
   int rank;

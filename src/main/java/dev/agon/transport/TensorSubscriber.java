@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.zip.CRC32C;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.HighResolutionClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -188,6 +189,7 @@ public final class TensorSubscriber implements AutoCloseable {
     long messageId = header.getLong(MESSAGE_ID_OFFSET, LITTLE_ENDIAN);
     long step = header.getLong(STEP_OFFSET, LITTLE_ENDIAN);
     long version = header.getLong(VERSION_OFFSET, LITTLE_ENDIAN);
+    long sendMicros = header.getLong(SEND_TIME_OFFSET, LITTLE_ENDIAN);
     if (index == 0) {
       if (a.inMessage) {
         counters.drop(DropReason.SUPERSEDED);
@@ -199,6 +201,7 @@ public final class TensorSubscriber implements AutoCloseable {
       a.step = step;
       a.version = version;
       a.messageId = messageId;
+      a.sendMicros = sendMicros;
       a.chunkCount = count;
       a.totalBytes = total;
       a.rank = rank;
@@ -207,7 +210,8 @@ public final class TensorSubscriber implements AutoCloseable {
       }
       a.nextChunk = 0;
       a.receivedBytes = 0;
-    } else if (!continues(a, kind, dtype, step, version, messageId, index, count, total, rank)) {
+    } else if (!continues(a, kind, dtype, step, version, messageId, index, count, total, rank)
+        || a.sendMicros != sendMicros) {
       return drop(a, DropReason.INCONSISTENT_CHUNK);
     }
     boolean last = index == count - 1;
@@ -273,6 +277,9 @@ public final class TensorSubscriber implements AutoCloseable {
     if (a.nextChunk == a.chunkCount) {
       a.inMessage = false;
       counters.messageReceived();
+      if (a.kind.snapshot()) {
+        counters.snapshotLatency(a.kind, HighResolutionClock.epochMicros() - a.sendMicros);
+      }
       received.wrap(a);
       handler.onTensor(received);
     }
