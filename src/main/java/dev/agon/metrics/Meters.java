@@ -293,13 +293,15 @@ public final class Meters {
           "agon.transport.snapshot.latency",
           Kind.HISTOGRAM,
           "seconds",
-          "Time from a parameter or evaluation snapshot's first frame sent to its delivery, whole,"
-              + " to the receiving actor (explicit buckets).",
+          "Time from a parameter or evaluation snapshot's (or a player state's) first frame sent to"
+              + " its delivery, whole, to the receiving node: the sender's and the receiver's wall"
+              + " clocks, so across hosts only meaningful with synchronised clocks (NTP); a negative"
+              + " difference counts as 0 (explicit buckets).",
           List.of(KIND));
 
   /** The snapshot kinds of {@link #SNAPSHOT_LATENCY}, as the transport's frame kinds name them. */
   public static final List<String> SNAPSHOT_KINDS =
-      List.of("g-snapshot", "d-snapshot", "evaluation-snapshot");
+      List.of("g-snapshot", "d-snapshot", "evaluation-snapshot", "player-state");
 
   /** Buckets of {@link #SNAPSHOT_LATENCY}, seconds: 1 ms to 30 s, 12 buckets. */
   public static final double[] SNAPSHOT_BUCKETS_SECONDS = {

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.function.ToDoubleFunction;
 
@@ -139,8 +140,13 @@ public final class NodeMetrics implements AutoCloseable {
     }
   }
 
-  /** Exports a subscriber's counters as stream {@code stream}: bytes, frames, drops per reason. */
+  /**
+   * Exports a subscriber's counters as stream {@code stream}: bytes, frames, drops per reason; and
+   * records each snapshot it delivers into {@link #snapshotLatency} of the snapshot's kind.
+   */
   public void subscriber(String stream, TransportCounters c) {
+    c.onSnapshotLatency(
+        (kind, micros) -> snapshotLatency(kind).record(micros, TimeUnit.MICROSECONDS));
     Tags t = Tags.of(Meters.STREAM, stream);
     counter(Meters.TRANSPORT_RECEIVED, t, c, TransportCounters::bytesReceived);
     counter(Meters.TRANSPORT_FRAMES_RECEIVED, t, c, TransportCounters::framesReceived);

@@ -3,6 +3,7 @@ package dev.agon.transport;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -22,6 +23,7 @@ final class Assembly {
   long step;
   long version;
   long messageId;
+  long sendMicros;
   int chunkCount;
   long totalBytes;
   int rank;
@@ -36,6 +38,8 @@ final class Assembly {
   int chunkBytes;
   int chunkReceived;
   int chunkCrc;
+  // The chunk's CRC32C so far, updated per fragment right after its copy (still in L1).
+  final CRC32C crcSoFar = new CRC32C();
 
   Assembly(int sessionId) {
     this.sessionId = sessionId;

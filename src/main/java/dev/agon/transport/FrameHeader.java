@@ -9,14 +9,14 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The frame format: every Aeron message of a tensor stream is one chunk of one tensor, a fixed
- * 168-byte little-endian header followed by the chunk's payload (the tensor's c-order elements,
+ * 176-byte little-endian header followed by the chunk's payload (the tensor's c-order elements,
  * little endian, bytes {@code [offset, offset + chunkBytes)} where offset is the sum of the earlier
  * chunks' bytes).
  *
  * <pre>
  * offset size field
  *      0    4 magic 0x4E4F4741 ("AGON" in byte order)
- *      4    2 format version (1)
+ *      4    2 format version (2: 1 had no send time)
  *      6    1 kind ({@link FrameKind} code)
  *      7    1 dtype ({@link Dtype} code)
  *      8   32 run token (the run's secret, compared in constant time before anything else)
@@ -30,18 +30,20 @@ import org.agrona.concurrent.UnsafeBuffer;
  *     88    4 chunk payload bytes
  *     92    4 rank (0 .. 8)
  *     96   64 shape: 8 dimensions (int64), unused ones 0
- *    160    4 CRC32C of the chunk payload
- *    164    4 CRC32C of header bytes 0 .. 163
+ *    160    8 send time: epoch microseconds of the message's first chunk's offer (the same in
+ *               every chunk of the message; the sender's wall clock)
+ *    168    4 CRC32C of the chunk payload
+ *    172    4 CRC32C of header bytes 0 .. 171
  * </pre>
  *
  * A subscriber checks, in this order and before decoding anything: length, token, magic and
  * version, header CRC, run id, fields, sizes against its max message bytes, chunk consistency, then
  * the payload CRC once the chunk is in; a failing frame is dropped and counted by {@link
- * DropReason}. The header costs 168 bytes per chunk (0.02% of a 1 MiB chunk).
+ * DropReason}. The header costs 176 bytes per chunk (0.02% of a 1 MiB chunk).
  */
 public final class FrameHeader {
   public static final int MAGIC = 0x4E4F4741;
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
   public static final int TOKEN_BYTES = 32;
   public static final int MAX_RANK = 8;
 
@@ -60,18 +62,20 @@ public final class FrameHeader {
   static final int CHUNK_BYTES_OFFSET = 88;
   static final int RANK_OFFSET = 92;
   static final int SHAPE_OFFSET = 96;
-  static final int PAYLOAD_CRC_OFFSET = 160;
-  static final int HEADER_CRC_OFFSET = 164;
+  static final int SEND_TIME_OFFSET = 160;
+  static final int PAYLOAD_CRC_OFFSET = 168;
+  static final int HEADER_CRC_OFFSET = 172;
 
   /** Header length in bytes. */
-  public static final int BYTES = 168;
+  public static final int BYTES = 176;
 
   private FrameHeader() {}
 
   /**
    * Writes the header of one chunk into {@code buf} at 0, CRCs included; {@code payloadCrc} is the
-   * chunk payload's CRC32C. {@code headerView} is a ByteBuffer over the same memory as {@code buf}
-   * and {@code crc} a reusable CRC32C (the caller's, so nothing is allocated per chunk).
+   * chunk payload's CRC32C, {@code sendMicros} the message's send time (epoch microseconds). {@code
+   * headerView} is a ByteBuffer over the same memory as {@code buf} and {@code crc} a reusable
+   * CRC32C (the caller's, so nothing is allocated per chunk).
    */
   static void write(
       MutableDirectBuffer buf,
@@ -89,6 +93,7 @@ public final class FrameHeader {
       long totalBytes,
       int chunkBytes,
       long[] shape,
+      long sendMicros,
       int payloadCrc) {
     buf.putInt(MAGIC_OFFSET, MAGIC, LITTLE_ENDIAN);
     buf.putShort(FORMAT_VERSION_OFFSET, (short) FORMAT_VERSION, LITTLE_ENDIAN);
@@ -107,6 +112,7 @@ public final class FrameHeader {
     for (int d = 0; d < MAX_RANK; d++) {
       buf.putLong(SHAPE_OFFSET + 8 * d, d < shape.length ? shape[d] : 0, LITTLE_ENDIAN);
     }
+    buf.putLong(SEND_TIME_OFFSET, sendMicros, LITTLE_ENDIAN);
     buf.putInt(PAYLOAD_CRC_OFFSET, payloadCrc, LITTLE_ENDIAN);
     buf.putInt(HEADER_CRC_OFFSET, headerCrc(headerView, crc), LITTLE_ENDIAN);
   }

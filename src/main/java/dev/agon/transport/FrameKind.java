@@ -24,6 +24,19 @@ public enum FrameKind {
     this.code = code;
   }
 
+  /**
+   * True for the parameter and state snapshots (G and D snapshots, evaluation snapshots, a player's
+   * state), whose delivery latency the subscriber measures; false for batches.
+   */
+  public boolean snapshot() {
+    return this != FAKE_BATCH && this != REAL_BATCH;
+  }
+
+  /** The kind's name in labels and logs: lower case, dashes ("d-snapshot"). */
+  public String label() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
   /** The kind with header code {@code code}, or null when no kind has it. */
   static FrameKind of(int code) {
     return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;

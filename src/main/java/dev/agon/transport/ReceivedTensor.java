@@ -37,6 +37,11 @@ public final class ReceivedTensor {
     return a.messageId;
   }
 
+  /** When the sender offered its first chunk: epoch microseconds of the sender's clock. */
+  public long sendMicros() {
+    return a.sendMicros;
+  }
+
   /** The Aeron session of the publisher that sent it. */
   public int sessionId() {
     return a.sessionId;

@@ -8,6 +8,7 @@ import io.aeron.Publication;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.HighResolutionClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.bytedeco.javacpp.BytePointer;
@@ -99,6 +100,8 @@ public final class TensorPublisher implements AutoCloseable {
     int chunk = settings.chunkBytes();
     int count = (int) Math.max(1, (total + chunk - 1) / chunk);
     long messageId = nextMessageId++;
+    // Taken once, at the first chunk's offer: the receiver's latency covers the whole message.
+    long sendMicros = HighResolutionClock.epochMicros();
     int base = data.position();
     payload.wrap(data);
     ByteBuffer crcView = data.duplicate();
@@ -124,6 +127,7 @@ public final class TensorPublisher implements AutoCloseable {
           total,
           length,
           shape,
+          sendMicros,
           (int) crc.getValue());
       offer(offset, length, i, deadlineNs);
     }

@@ -18,6 +18,34 @@ public final class TransportCounters {
   private final LongAdder backPressureWaits = new LongAdder();
   private final AtomicLongArray failures = new AtomicLongArray(Failure.values().length);
   private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
+  private final LongAdder negativeLatencies = new LongAdder();
+  private volatile LatencyListener latency = (kind, micros) -> {};
+
+  /** Receives each delivered snapshot's latency (on the polling thread: keep it cheap). */
+  @FunctionalInterface
+  public interface LatencyListener {
+    /**
+     * {@code kind}: the snapshot's {@link FrameKind#label}; {@code micros}: receive-complete time
+     * minus the frame's send time, epoch microseconds of two wall clocks (the sender's and this
+     * host's), so only meaningful across hosts whose clocks are synchronised (NTP); never negative
+     * (a negative difference is recorded as 0 and counted).
+     */
+    void snapshotDelivered(String kind, long micros);
+  }
+
+  /** Where a subscriber's snapshot latencies go from now on (meters bind here); one at a time. */
+  public void onSnapshotLatency(LatencyListener listener) {
+    this.latency = listener;
+  }
+
+  /** Records a delivered snapshot's latency, a negative one (clocks apart) as 0, counted. */
+  void snapshotLatency(FrameKind kind, long micros) {
+    if (micros < 0) {
+      negativeLatencies.increment();
+      micros = 0;
+    }
+    latency.snapshotDelivered(kind.label(), micros);
+  }
 
   void sent(int frameBytes) {
     framesSent.increment();
@@ -84,6 +112,14 @@ public final class TransportCounters {
 
   public long drops(DropReason r) {
     return drops.get(r.ordinal());
+  }
+
+  /**
+   * Snapshots whose receive time was before their send time (the sender's clock ahead of this
+   * host's), recorded as latency 0.
+   */
+  public long negativeLatencies() {
+    return negativeLatencies.sum();
   }
 
   /** Drops of every reason. */

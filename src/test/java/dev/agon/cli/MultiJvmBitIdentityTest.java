@@ -298,7 +298,17 @@ class MultiJvmBitIdentityTest {
 
   /** An {@code agon node} JVM with {@code sets} ("--set", "KEY=VALUE" pairs) after its args. */
   Process node(String tag, List<String> sets, String... args) throws IOException {
-    ProcessBuilder pb = nodeProcess(sets, args);
+    return node(dir, started, "config/ring.conf", tag, sets, args);
+  }
+
+  /**
+   * An {@code agon node} JVM of {@code config} logging to {@code dir}/TAG.out and .err, added to
+   * {@code started}; for the other multi-JVM tests.
+   */
+  static Process node(
+      Path dir, List<Process> started, String config, String tag, List<String> sets, String... args)
+      throws IOException {
+    ProcessBuilder pb = nodeProcess(config, sets, args);
     pb.redirectOutput(dir.resolve(tag + ".out").toFile());
     pb.redirectError(dir.resolve(tag + ".err").toFile());
     Process p = pb.start();
@@ -306,8 +316,13 @@ class MultiJvmBitIdentityTest {
     return p;
   }
 
-  /** An {@code agon node} JVM's command (the test's classpath), heartbeats every 500 ms. */
+  /** An {@code agon node} JVM's command for the ring (the test's classpath). */
   static ProcessBuilder nodeProcess(List<String> sets, String... args) {
+    return nodeProcess("config/ring.conf", sets, args);
+  }
+
+  /** An {@code agon node} JVM's command (the test's classpath), heartbeats every 500 ms. */
+  static ProcessBuilder nodeProcess(String config, List<String> sets, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx384m");
@@ -322,7 +337,7 @@ class MultiJvmBitIdentityTest {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("dev.agon.cli.Main");
     cmd.add("node");
-    cmd.addAll(List.of("--config", "config/ring.conf"));
+    cmd.addAll(List.of("--config", config));
     cmd.addAll(List.of(args));
     cmd.addAll(List.of("--set", "cluster.join-timeout-seconds=60"));
     cmd.addAll(List.of("--set", "cluster.heartbeat-interval-ms=500"));

@@ -29,6 +29,13 @@ final class TrainProcess {
   /** Starts training of the ring config into {@code run} with {@code --set} overrides. */
   static TrainProcess start(Path run, String tag, List<String> jvmProps, List<String> sets)
       throws IOException {
+    return start(run, tag, "config/ring.conf", jvmProps, sets);
+  }
+
+  /** Starts training of {@code config} into {@code run} with {@code --set} overrides. */
+  static TrainProcess start(
+      Path run, String tag, String config, List<String> jvmProps, List<String> sets)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     // A build started as a background job of a non-interactive shell (nohup ... &) inherits
     // SIGINT ignored, as POSIX says, and the JVM then keeps it ignored: reset it, so that the
@@ -46,7 +53,7 @@ final class TrainProcess {
     cmd.add("dev.agon.cli.Main");
     cmd.add("train");
     cmd.add("--config");
-    cmd.add("config/ring.conf");
+    cmd.add(config);
     cmd.add("--run");
     cmd.add(run.toString());
     cmd.add("--quiet");

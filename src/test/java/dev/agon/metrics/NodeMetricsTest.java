@@ -174,6 +174,47 @@ class NodeMetricsTest {
     }
   }
 
+  /**
+   * A snapshot received on a stream bound to the meters lands in the latency histogram of its kind,
+   * measured from the frame's send time; a fake batch does not (it is no snapshot).
+   */
+  @Test
+  void aReceivedSnapshotsLatencyLandsInTheHistogram(@TempDir Path dir) {
+    TransportSettings s =
+        TransportSettings.defaults()
+            .withDriver(TransportSettings.DriverMode.EMBEDDED, dir)
+            .withSizes(64 * 1024, 4096, 1 << 20);
+    byte[] token = new byte[32];
+    new Random(2).nextBytes(token);
+    AtomicInteger delivered = new AtomicInteger();
+    try (NodeMetrics m = coordinator();
+        Transport t = Transport.start(s);
+        TensorSubscriber sub =
+            t.subscriber(Endpoint.ipc(), 8, 5, token, x -> delivered.incrementAndGet());
+        TensorPublisher pub = t.publisher(Endpoint.ipc(), 8, 5, token)) {
+      m.subscriber("d-snapshot", sub.counters());
+      long before = System.nanoTime();
+      pub.send(FrameKind.D_SNAPSHOT, 1, 1, Nd4j.create(new float[3000]));
+      pub.send(FrameKind.FAKE_BATCH, 1, 1, Nd4j.create(new float[10]));
+      Await.until(
+          Duration.ofSeconds(30),
+          () -> {
+            sub.poll(16);
+            return delivered.get() == 2;
+          },
+          "a snapshot and a fake batch delivered");
+      double elapsed = (System.nanoTime() - before) / 1e9;
+      String text = m.scrape(null).body();
+      String family = "agon_transport_snapshot_latency_seconds";
+      assertThat(value(text, family + "_count", "kind=\"d-snapshot\"")).isEqualTo(1);
+      assertThat(value(text, family + "_sum", "kind=\"d-snapshot\""))
+          .isGreaterThanOrEqualTo(0)
+          .isLessThanOrEqualTo(elapsed + 0.002); // clocks: epoch micros against nanoTime
+      assertThat(value(text, family + "_count", "kind=\"g-snapshot\"")).isZero();
+      assertThat(value(text, family + "_count", "kind=\"evaluation-snapshot\"")).isZero();
+    }
+  }
+
   @Test
   void snapshotLatencyUsesItsExplicitBuckets() {
     try (NodeMetrics m = coordinator()) {

@@ -27,6 +27,7 @@ class HostileFramesTest {
   static final long RUN = 99;
   static final int STREAM = 21;
   static final int N = 1000; // floats per forged tensor
+  static final long SENT = 1_796_000_000_000_000L; // epoch micros, 2026-11-30
 
   @TempDir Path dir;
   Transport transport;
@@ -53,6 +54,40 @@ class HostileFramesTest {
     raw.close();
     sub.close();
     transport.close();
+  }
+
+  /**
+   * The send time is part of the message: a chunk whose send time differs from its message's is
+   * dropped; a snapshot sent "in the future" (the sender's clock ahead) is delivered, its latency
+   * recorded as 0 and counted as negative; batches record no latency.
+   */
+  @Test
+  void sendTimesAreConsistentAndANegativeLatencyCountsAsZero() {
+    List<Long> latencies = new ArrayList<>();
+    sub.counters().onSnapshotLatency((kind, micros) -> latencies.add(micros));
+    forge(1, 0, 2, h -> {});
+    offer();
+    forge(1, 1, 2, resealed(h -> h.putLong(FrameHeader.SEND_TIME_OFFSET, SENT + 1, LITTLE_ENDIAN)));
+    offer();
+    expectDrop(DropReason.INCONSISTENT_CHUNK);
+
+    long future = org.agrona.concurrent.HighResolutionClock.epochMicros() + 3_600_000_000L;
+    forge(
+        2,
+        0,
+        1,
+        resealed(
+            h -> {
+              h.putByte(FrameHeader.KIND_OFFSET, (byte) FrameKind.D_SNAPSHOT.code);
+              h.putLong(FrameHeader.SEND_TIME_OFFSET, future, LITTLE_ENDIAN);
+            }));
+    offer();
+    forge(3, 0, 1, h -> {}); // a fake batch: delivered, no latency
+    offer();
+    Polling.until(sub, Duration.ofSeconds(10), () -> delivered.size() == 2, "both frames");
+    assertThat(delivered).containsExactly(2L, 3L);
+    assertThat(latencies).containsExactly(0L);
+    assertThat(sub.counters().negativeLatencies()).isEqualTo(1);
   }
 
   /** Writes a valid one-chunk frame of step {@code step} (N floats) into {@link #frame}. */
@@ -83,6 +118,7 @@ class HostileFramesTest {
         4L * N * count,
         4 * N,
         new long[] {N * count},
+        SENT,
         payloadCrc);
     tamperHeader.accept(header);
     frame.putBytes(0, header, 0, FrameHeader.BYTES);
@@ -146,6 +182,16 @@ class HostileFramesTest {
     forge(5, 0, 1, resealed(h -> h.putInt(FrameHeader.MAGIC_OFFSET, 0x12345678, LITTLE_ENDIAN)));
     offer();
     expectDrop(DropReason.BAD_FORMAT);
+
+    for (short version : new short[] {1, 3}) { // the format before send times, and a later one
+      forge(
+          5,
+          0,
+          1,
+          resealed(h -> h.putShort(FrameHeader.FORMAT_VERSION_OFFSET, version, LITTLE_ENDIAN)));
+      offer();
+      expectDrop(DropReason.BAD_FORMAT);
+    }
 
     forge(6, 0, 1, resealed(h -> h.putLong(FrameHeader.RUN_ID_OFFSET, RUN + 1, LITTLE_ENDIAN)));
     offer();

@@ -7,7 +7,8 @@
  * delivery. UDP runs twice: Aeron's socket buffers and 4 MiB ones (capped by net.core.[rw]mem_max).
  *
  * Run: java --add-opens java.base/sun.nio.ch=ALL-UNNAMED -cp target/agon.jar
- *      src/bench/java/dev/agon/bench/probe/TransportThroughputProbe.java [MB REPEATS]  (50 10)
+ *      src/bench/java/dev/agon/bench/probe/TransportThroughputProbe.java [MB REPEATS [CASES
+ *      [CHUNK_KIB]]]  (50 10 ipc,udp,udp-4m 4096; CASES: the transport cases to run)
  * (one file, so Java's source launcher runs it without a build of the tests;
  * TransportProbeSmokeTest runs one small step of it).
  */
@@ -27,6 +28,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,11 +39,19 @@ public class TransportThroughputProbe {
   public static void main(String[] args) throws Exception {
     int mb = args.length > 0 ? Integer.parseInt(args[0]) : 50;
     int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-    run(System.out, mb, repeats);
+    String cases = args.length > 2 ? args[2] : "ipc,udp,udp-4m";
+    int chunkKib = args.length > 3 ? Integer.parseInt(args[3]) : 4096;
+    run(System.out, mb, repeats, List.of(cases.split(",")), chunkKib << 10);
   }
 
   /** Prints one line per case: memcpy, ipc, udp, udp with 4 MiB socket buffers. */
   public static void run(PrintStream out, int mb, int repeats) throws Exception {
+    run(out, mb, repeats, List.of("ipc", "udp", "udp-4m"), 4 << 20);
+  }
+
+  /** memcpy, then the named transport {@code cases}, with chunks of {@code chunk} bytes. */
+  public static void run(PrintStream out, int mb, int repeats, List<String> cases, int chunk)
+      throws Exception {
     int bytes = mb * 1_000_000 / 4 * 4;
     ByteBuffer src = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < bytes / 4; i++) {
@@ -53,13 +63,19 @@ public class TransportThroughputProbe {
     TransportSettings s =
         TransportSettings.defaults()
             .withDriver(TransportSettings.DriverMode.EMBEDDED, dir)
-            .withSizes(64 << 20, 4 << 20, 1L << 30);
+            .withSizes(64 << 20, chunk, 1L << 30);
     try (Transport t = Transport.start(s)) {
-      line(out, "ipc", mb, repeats, sendMbPerS(t, Endpoint.ipc(), 1, src, repeats), memcpy);
-      line(out, "udp", mb, repeats, sendMbPerS(t, loopback(), 2, src, repeats), memcpy);
+      if (cases.contains("ipc")) {
+        line(out, "ipc", mb, repeats, sendMbPerS(t, Endpoint.ipc(), 1, src, repeats), memcpy);
+      }
+      if (cases.contains("udp")) {
+        line(out, "udp", mb, repeats, sendMbPerS(t, loopback(), 2, src, repeats), memcpy);
+      }
     }
-    try (Transport t = Transport.start(s.withSocketBufferBytes(4 << 20))) {
-      line(out, "udp-4m", mb, repeats, sendMbPerS(t, loopback(), 3, src, repeats), memcpy);
+    if (cases.contains("udp-4m")) {
+      try (Transport t = Transport.start(s.withSocketBufferBytes(4 << 20))) {
+        line(out, "udp-4m", mb, repeats, sendMbPerS(t, loopback(), 3, src, repeats), memcpy);
+      }
     }
     Files.deleteIfExists(dir);
   }
