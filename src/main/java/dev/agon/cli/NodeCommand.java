@@ -7,6 +7,7 @@ import dev.agon.cluster.NodeSettings;
 import dev.agon.cluster.Role;
 import dev.agon.config.ClusterConfig;
 import dev.agon.config.ConfigProblemException;
+import dev.agon.config.DataTransport;
 import dev.agon.config.LoadedConfig;
 import dev.agon.config.MetricsConfig;
 import dev.agon.config.Problem;
@@ -15,7 +16,11 @@ import dev.agon.engine.RemoteDiscriminator;
 import dev.agon.engine.RemoteGenerator;
 import dev.agon.engine.TrainRun;
 import dev.agon.metrics.NodeMetrics;
+import dev.agon.transport.Endpoint;
+import dev.agon.transport.Failure;
+import dev.agon.transport.FrameHeader;
 import dev.agon.transport.Transport;
+import dev.agon.transport.TransportException;
 import dev.agon.transport.TransportSettings;
 import dev.agon.util.DurableFiles;
 import dev.agon.web.AgonRoutes;
@@ -23,7 +28,9 @@ import dev.agon.web.WebServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -123,6 +130,18 @@ final class NodeCommand implements Callable<Integer> {
               + " metrics.port: nodes of one host need different ports but one config hash.")
   String metricsPortText;
 
+  @Option(
+      names = "--data-port",
+      paramLabel = "PORT",
+      description =
+          "With cluster.transport = udp: the UDP port this node receives tensors on, at --host"
+              + " (its own media driver); 0 picks a free one (default: 0). Other nodes learn it"
+              + " when the run starts. Unused with ipc.")
+  String dataPortText;
+
+  /** With udp, where this node receives tensors (--host, --data-port); null otherwise. */
+  private Endpoint dataEnd;
+
   /** The parsed --metrics-port; null without it. */
   private Integer metricsPort;
 
@@ -185,18 +204,97 @@ final class NodeCommand implements Callable<Integer> {
             "--metrics-port " + metricsPortText + ": must be a port number in [0, 65535]");
       }
     }
+    int dataPort = dataPort();
     LoadedConfig loaded = config.load();
     ClusterConfig cluster = loaded.config().cluster();
     checkTls(loaded, cluster);
     checkBind(cluster);
     // Bound before the node joins, so a port in use is bad input with nothing started.
-    WebServer web = startMetricsServer(loaded.config().metrics());
+    Transport udp = startUdp(cluster, roleSet, dataPort);
     try {
-      return run(out, roleSet, seedParts, loaded, cluster, web);
-    } finally {
-      if (web != null) {
-        web.close();
+      WebServer web = startMetricsServer(loaded.config().metrics());
+      try {
+        return run(out, roleSet, seedParts, loaded, cluster, web, udp);
+      } finally {
+        if (web != null) {
+          web.close();
+        }
       }
+    } finally {
+      if (udp != null) {
+        udp.close();
+      }
+    }
+  }
+
+  /** The parsed --data-port (0 without it); a bad one is bad input. */
+  private int dataPort() {
+    if (dataPortText == null) {
+      return 0;
+    }
+    int n;
+    try {
+      n = Integer.parseInt(dataPortText.strip());
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n < 0 || n > 65535) {
+      throw new Main.UserException(
+          "--data-port " + dataPortText + ": must be a port number in [0, 65535]");
+    }
+    return n;
+  }
+
+  /**
+   * With {@code cluster.transport = udp} on a node that exchanges tensors (a player's node, or the
+   * coordinator node with --run): this node's own media driver, with the data port bound now (a
+   * subscription on a stream nobody sends to holds the socket for the node's life; each launch's
+   * subscriptions share it), so a port in use is bad input before the node joins. Null otherwise.
+   * Cost: the driver's one agent thread (backoff idle, about 0.05 cores) and its /dev/shm files.
+   */
+  private Transport startUdp(ClusterConfig cluster, Set<Role> roleSet, int dataPort) {
+    boolean player = roleSet.contains(Role.GENERATOR) || roleSet.contains(Role.DISCRIMINATOR);
+    boolean needed =
+        cluster.transport() == DataTransport.UDP
+            && (roleSet.contains(Role.COORDINATOR) ? runDir != null : player);
+    if (!needed) {
+      return null;
+    }
+    int port = dataPort == 0 ? freeUdpPort() : dataPort;
+    Endpoint at = Endpoint.udp(host, port);
+    Transport t;
+    try {
+      t = Transport.start(TransportSettings.defaults());
+    } catch (TransportException e) {
+      throw new Main.UserException(
+          "cluster.transport = udp: cannot start this node's media driver: " + e.getMessage());
+    }
+    try {
+      t.subscriber(at, RESERVED_STREAM, 0, new byte[FrameHeader.TOKEN_BYTES], x -> {});
+    } catch (TransportException e) {
+      t.close();
+      throw new Main.UserException(
+          "--data-port "
+              + port
+              + ": cannot receive tensors on "
+              + at
+              + " (cluster.transport = udp): "
+              + (e.reason() == Failure.PORT_IN_USE ? "port already in use" : e.getMessage()));
+    }
+    dataEnd = at;
+    return t;
+  }
+
+  /** The Aeron stream the node's data port is held with; no frame is ever sent to it. */
+  private static final int RESERVED_STREAM = 1400;
+
+  /** A UDP port free on --host now (the driver binds it at once after). */
+  private int freeUdpPort() {
+    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(host, 0))) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new Main.UserException(
+          "--host " + host + ": cannot bind a UDP port for tensors: " + e.getMessage());
     }
   }
 
@@ -206,7 +304,8 @@ final class NodeCommand implements Callable<Integer> {
       String[] seedParts,
       LoadedConfig loaded,
       ClusterConfig cluster,
-      WebServer web)
+      WebServer web,
+      Transport udp)
       throws InterruptedException {
     NodeSettings settings =
         new NodeSettings(
@@ -230,11 +329,21 @@ final class NodeCommand implements Callable<Integer> {
             return;
           }
           if (roleSet.contains(Role.GENERATOR)) {
-            var host = ctx.spawn(RemoteGenerator.host(loaded), "generator-host");
+            var host =
+                ctx.spawn(
+                    udp == null
+                        ? RemoteGenerator.host(loaded)
+                        : RemoteGenerator.host(loaded, udp, dataEnd),
+                    "generator-host");
             ctx.getSystem().receptionist().tell(Receptionist.register(RemoteGenerator.HOST, host));
           }
           if (roleSet.contains(Role.DISCRIMINATOR)) {
-            var host = ctx.spawn(RemoteDiscriminator.host(loaded), "discriminator-host");
+            var host =
+                ctx.spawn(
+                    udp == null
+                        ? RemoteDiscriminator.host(loaded)
+                        : RemoteDiscriminator.host(loaded, udp, dataEnd),
+                    "discriminator-host");
             ctx.getSystem()
                 .receptionist()
                 .tell(Receptionist.register(RemoteDiscriminator.HOST, host));
@@ -295,7 +404,8 @@ final class NodeCommand implements Callable<Integer> {
               + " at "
               + node.address()
               + ", joining through "
-              + seed);
+              + seed
+              + (dataEnd == null ? "" : "; tensors over UDP at " + dataEnd));
       out.flush();
       Ending end;
       try {
@@ -306,7 +416,7 @@ final class NodeCommand implements Callable<Integer> {
                 "agon node: no --run given: the cluster is formed and watched, nothing trains");
             out.flush();
           } else {
-            return train(node, loaded, roleSet, out);
+            return train(node, loaded, roleSet, out, udp);
           }
         }
         end = node.ending().get();
@@ -349,21 +459,27 @@ final class NodeCommand implements Callable<Integer> {
    * over Aeron IPC through a media driver this node embeds. A directory with checkpoints resumes
    * from the newest, as agon train does (the generator node loads G's state from the same files).
    */
-  private int train(ClusterNode node, LoadedConfig loaded, Set<Role> roleSet, PrintWriter out)
+  private int train(
+      ClusterNode node, LoadedConfig loaded, Set<Role> roleSet, PrintWriter out, Transport udp)
       throws InterruptedException {
     boolean remoteG = !roleSet.contains(Role.GENERATOR);
     boolean remoteD = !roleSet.contains(Role.DISCRIMINATOR);
-    try (Transport transport =
-            remoteG || remoteD ? Transport.start(TransportSettings.defaults()) : null;
+    // IPC: this node embeds the host's media driver for the run; UDP: the node's own, already up.
+    try (Transport ipc =
+            udp == null && (remoteG || remoteD)
+                ? Transport.start(TransportSettings.defaults())
+                : null;
         RunLock lock = RunLock.acquire(createDirectory(runDir));
         RunLog log =
             RunLog.attach(
                 runDir.resolve("agon.log"), "agon node: run " + runDir + ", lock " + lock.file())) {
+      Transport transport = udp != null ? udp : ipc;
       PlayerSites site =
-          transport == null
+          !remoteG && !remoteD
               ? PlayerSites.LOCAL
               : PlayerSites.remote(
                   transport,
+                  udp != null ? dataEnd : Endpoint.ipc(),
                   Duration.ofSeconds(loaded.config().cluster().rolesTimeoutSeconds()),
                   line -> {
                     out.println("agon node: " + line);

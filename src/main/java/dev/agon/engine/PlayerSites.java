@@ -1,6 +1,7 @@
 package dev.agon.engine;
 
 import dev.agon.config.Player;
+import dev.agon.transport.Endpoint;
 import dev.agon.transport.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,8 +45,16 @@ public interface PlayerSites {
     return this;
   }
 
+  /**
+   * {@link #from(Path, double)}, with the launch's {@code point} (for UDP: the players' states go
+   * to their nodes over Aeron, read here from the checkpoint).
+   */
+  default PlayerSites from(Path checkpoint, double lrScale, ResumePoint point) {
+    return from(checkpoint, lrScale);
+  }
+
   /** Both players in this JVM, each on its pinned thread. */
-  PlayerSites LOCAL = new Sites(null, null, null, false, false, null, 1.0);
+  PlayerSites LOCAL = new Sites(null, null, null, false, false, null, 1.0, Endpoint.ipc(), null);
 
   /**
    * The Generator (when {@code remoteGenerator}) and the Discriminator (when {@code
@@ -60,7 +69,25 @@ public interface PlayerSites {
       Consumer<String> say,
       boolean remoteGenerator,
       boolean remoteDiscriminator) {
-    return new Sites(transport, findTimeout, say, remoteGenerator, remoteDiscriminator, null, 1.0);
+    return remote(
+        transport, Endpoint.ipc(), findTimeout, say, remoteGenerator, remoteDiscriminator);
+  }
+
+  /**
+   * {@link #remote(Transport, Duration, Consumer, boolean, boolean)} receiving at {@code data}: for
+   * UDP ({@code cluster.transport = udp}) this node's endpoint, each node with its own media driver
+   * (several hosts); a launch from a checkpoint then sends each remote player's state over Aeron
+   * (this node reads the checkpoint; the player's node never reads the run directory).
+   */
+  static PlayerSites remote(
+      Transport transport,
+      Endpoint data,
+      Duration findTimeout,
+      Consumer<String> say,
+      boolean remoteGenerator,
+      boolean remoteDiscriminator) {
+    return new Sites(
+        transport, findTimeout, say, remoteGenerator, remoteDiscriminator, null, 1.0, data, null);
   }
 
   /** The one implementation: each player local or remote. */
@@ -71,7 +98,9 @@ public interface PlayerSites {
       boolean remoteGenerator,
       boolean remoteDiscriminator,
       Path checkpoint,
-      double lrScale)
+      double lrScale,
+      Endpoint data,
+      ResumePoint point)
       implements PlayerSites {
     @Override
     public ActorRef<Generator.Command> generator(
@@ -85,7 +114,15 @@ public interface PlayerSites {
       }
       return ctx.<Object>spawn(
               RemoteGenerator.proxy(
-                  transport, setup, discriminator, findTimeout, say, checkpoint, lrScale),
+                  transport,
+                  data,
+                  point,
+                  setup,
+                  discriminator,
+                  findTimeout,
+                  say,
+                  checkpoint,
+                  lrScale),
               Player.GENERATOR.label(),
               pinned)
           .narrow();
@@ -101,7 +138,8 @@ public interface PlayerSites {
         return ctx.spawn(local, Player.DISCRIMINATOR.label(), pinned);
       }
       return ctx.<Object>spawn(
-              RemoteDiscriminator.proxy(transport, setup, findTimeout, say, checkpoint, lrScale),
+              RemoteDiscriminator.proxy(
+                  transport, data, point, setup, findTimeout, say, checkpoint, lrScale),
               Player.DISCRIMINATOR.label(),
               pinned)
           .narrow();
@@ -109,8 +147,13 @@ public interface PlayerSites {
 
     @Override
     public PlayerSites from(Path at, double scale) {
+      return from(at, scale, null);
+    }
+
+    @Override
+    public PlayerSites from(Path at, double scale, ResumePoint p) {
       return new Sites(
-          transport, findTimeout, say, remoteGenerator, remoteDiscriminator, at, scale);
+          transport, findTimeout, say, remoteGenerator, remoteDiscriminator, at, scale, data, p);
     }
   }
 }
