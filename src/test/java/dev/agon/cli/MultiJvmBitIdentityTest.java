@@ -227,7 +227,7 @@ class MultiJvmBitIdentityTest {
     assertSameRun(one, multi, ITERATIONS);
   }
 
-  private static void assertSameRun(Path one, Path multi, long iterations) throws IOException {
+  static void assertSameRun(Path one, Path multi, long iterations) throws IOException {
     Path a = newestCheckpoint(one);
     Path b = newestCheckpoint(multi);
     assertThat(b.getFileName()).isEqualTo(a.getFileName());
@@ -243,7 +243,7 @@ class MultiJvmBitIdentityTest {
     assertThat(losses(multi)).isEqualTo(losses(one)).hasSize((int) (2 * iterations));
   }
 
-  private static List<Path> checkpoints(Path run) throws IOException {
+  static List<Path> checkpoints(Path run) throws IOException {
     try (Stream<Path> s = Files.list(run.resolve("checkpoints"))) {
       return s.filter(Files::isDirectory).toList();
     }
@@ -328,7 +328,7 @@ class MultiJvmBitIdentityTest {
     return p;
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
