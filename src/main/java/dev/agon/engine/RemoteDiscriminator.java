@@ -119,9 +119,11 @@ public final class RemoteDiscriminator {
     private final ArrayDeque<Object> toGenerator = new ArrayDeque<>();
     // Snapshots newer than D's last report forwarded to the Coordinator, oldest first.
     private final ArrayDeque<Generator.DiscriminatorSnapshot> unreported = new ArrayDeque<>();
-    // D's newest version reported to the Coordinator; the first snapshot (D's start version,
-    // which no report precedes) sets it.
-    private long reported = Long.MIN_VALUE;
+    // D's newest version reported to the Coordinator, from D's start version (which no report
+    // precedes, and which D publishes only if G trains on it: a synchronous schedule's first
+    // snapshot is v1, which must wait for D's report of v1). Unknown (MIN_VALUE) without the
+    // launch's point: then the first snapshot sets it.
+    private long reported;
     private ActorRef<Generator.Command> generator;
 
     Proxy(
@@ -151,6 +153,10 @@ public final class RemoteDiscriminator {
           say);
       this.setup = setup;
       this.self = ctx.getSelf();
+      this.reported =
+          point == null
+              ? Long.MIN_VALUE
+              : point.startState() == null ? 0 : point.startState().dDone();
       boolean udp = !data.isIpc();
       this.spawn =
           new Spawn(
