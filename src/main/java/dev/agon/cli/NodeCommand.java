@@ -56,8 +56,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code agon node}: one process of a run spread over several JVMs. It forms the cluster and keeps
  * its membership (the handshake, every role up, a role gone and back); with {@code --run} the
- * coordinator node trains once every role is up, the Generator on the generator node (one host),
- * every other actor in the coordinator node's JVM.
+ * coordinator node trains once every role is up, each player on its node (one host over Aeron IPC,
+ * or several with {@code cluster.transport = udp}), every other actor in the coordinator node's
+ * JVM.
  */
 @Command(
     name = "node",
@@ -68,11 +69,13 @@ import picocli.CommandLine.Option;
       "In progress: the node joins, is checked against the coordinator (Agon version, config"
           + " hash, roles already taken), and the coordinator reports when every role is up, gone"
           + " or back. With --run the coordinator node then trains as agon train does, with the"
-          + " Generator and the Discriminator on their nodes (one host: tensors over Aeron IPC);"
+          + " Generator and the Discriminator on their nodes (tensors over Aeron IPC on one host, or"
+          + " over UDP between hosts with cluster.transport = udp and --data-port);"
           + " the data-loader and evaluator roles must be on the coordinator node for now.",
       "Exit status: 0 stopped (SIGTERM), trained (--run) or --exit-when-complete, 1 the"
           + " coordinator went away or this node was removed, 2 bad input (an unknown role, a port"
-          + " in use, an unreachable seed, a refused join, a role missing from every node, TLS"
+          + " in use, a data port in use, an unreachable seed, a refused join, a role missing from"
+          + " every node, TLS"
           + " files), 3 the run gave up."
     })
 final class NodeCommand implements Callable<Integer> {
@@ -455,9 +458,10 @@ final class NodeCommand implements Callable<Integer> {
 
   /**
    * The coordinator node's run, once every role is up: the engine of {@code agon train} in its own
-   * actor system (a member of this cluster), with the Generator on the generator node and tensors
-   * over Aeron IPC through a media driver this node embeds. A directory with checkpoints resumes
-   * from the newest, as agon train does (the generator node loads G's state from the same files).
+   * actor system (a member of this cluster), with the players on their nodes and tensors over Aeron
+   * IPC through a media driver this node embeds, or with {@code udp} over this node's own driver. A
+   * directory with checkpoints resumes from the newest, as agon train does (over IPC each player
+   * node loads its state from the same files; over UDP this node sends it).
    */
   private int train(
       ClusterNode node, LoadedConfig loaded, Set<Role> roleSet, PrintWriter out, Transport udp)
