@@ -408,7 +408,9 @@ final class NodeCommand implements Callable<Integer> {
               + node.address()
               + ", joining through "
               + seed
-              + (dataEnd == null ? "" : "; tensors over UDP at " + dataEnd));
+              + (udp == null
+                  ? ""
+                  : "; tensors over UDP at " + dataEnd + " (media driver " + udp.aeronDir() + ")"));
       out.flush();
       Ending end;
       try {

@@ -40,13 +40,32 @@ class UdpTrainingTest {
     dir = Files.createTempDirectory(shared, "test-");
   }
 
+  /**
+   * SIGTERM first, so each node closes its media driver and deletes the driver's directory (tens of
+   * MiB of /dev/shm each); SIGKILL only if that takes over 30 s. A node this test killed leaves its
+   * directory behind, so it is deleted here (the node printed it).
+   */
   @AfterEach
-  void stopAll() throws InterruptedException {
+  void stopAll() throws Exception {
     for (Process p : started) {
-      p.destroyForcibly();
-      p.waitFor(30, TimeUnit.SECONDS);
+      p.destroy();
+    }
+    for (Process p : started) {
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        p.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+    for (String tag : killed) {
+      var m = java.util.regex.Pattern.compile("\\(media driver (.+)\\)").matcher(log(tag));
+      if (m.find()) {
+        dev.agon.util.DurableFiles.deleteTree(Path.of(m.group(1)).getParent());
+      }
     }
   }
+
+  /** Tags of nodes killed with SIGKILL, whose driver directories {@link #stopAll} deletes. */
+  private final List<String> killed = new ArrayList<>();
 
   private static synchronized Path baseline() throws IOException {
     Path one = shared.resolve("one");
@@ -93,6 +112,7 @@ class UdpTrainingTest {
                 && !MultiJvmBitIdentityTest.checkpoints(multi).isEmpty(),
         "the first checkpoint of the three-JVM run");
     discriminator.destroyForcibly(); // SIGKILL: no goodbye to the cluster
+    killed.add("discriminator");
     Await.until(
         Duration.ofSeconds(60),
         Duration.ofMillis(50),
@@ -109,6 +129,31 @@ class UdpTrainingTest {
         .hasSize(2);
     assertThat(log("discriminator-2")).contains("tensors over UDP at 127.0.0.1:");
     MultiJvmBitIdentityTest.assertSameRun(one, multi, ITERATIONS);
+  }
+
+  /**
+   * A stopped node (SIGTERM, as systemd and compose stop it) deletes its media driver's directory:
+   * with udp every node has one, tens of MiB of /dev/shm that would otherwise leak per stop.
+   */
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
+  void aStoppedNodeDeletesItsMediaDriverDirectory() throws Exception {
+    int seedPort = MultiJvmBitIdentityTest.freePort(); // nobody listens: the node keeps trying
+    Process p = node("lonely", List.of(), "--role", "generator", "--seed", "127.0.0.1:" + seedPort);
+    var driver = java.util.regex.Pattern.compile("\\(media driver (.+)\\)");
+    Await.until(
+        Duration.ofSeconds(60),
+        Duration.ofMillis(50),
+        () -> driver.matcher(log("lonely")).find(),
+        "the node's UDP endpoint and media driver");
+    var m = driver.matcher(log("lonely"));
+    assertThat(m.find()).isTrue();
+    Path dir = Path.of(m.group(1)).getParent();
+    assertThat(dir).exists();
+
+    p.destroy(); // SIGTERM
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as(log("lonely")).isTrue();
+    assertThat(dir).as(log("lonely")).doesNotExist();
   }
 
   /** Coordinator (with data-loader and evaluator), generator and discriminator nodes; the seed. */
@@ -131,17 +176,24 @@ class UdpTrainingTest {
     return seed;
   }
 
-  /** Each node announced a UDP endpoint of its own: three different ports. */
+  /**
+   * Each node announced a UDP endpoint and a media driver of its own: three ports, three driver
+   * directories (so no two nodes could have shared an IPC stream).
+   */
   private void assertOwnUdpEndpoints() throws IOException {
     List<String> ends = new ArrayList<>();
+    List<String> drivers = new ArrayList<>();
     for (String tag : List.of("coordinator", "generator", "discriminator")) {
       var m =
-          java.util.regex.Pattern.compile("tensors over UDP at (127\\.0\\.0\\.1:\\d+)")
+          java.util.regex.Pattern.compile(
+                  "tensors over UDP at (127\\.0\\.0\\.1:\\d+) \\(media driver (.+)\\)")
               .matcher(log(tag));
       assertThat(m.find()).as(log(tag)).isTrue();
       ends.add(m.group(1));
+      drivers.add(m.group(2));
     }
     assertThat(ends).doesNotHaveDuplicates();
+    assertThat(drivers).doesNotHaveDuplicates();
   }
 
   /**
