@@ -214,6 +214,13 @@ final class NodeCommand implements Callable<Integer> {
     checkBind(cluster);
     // Bound before the node joins, so a port in use is bad input with nothing started.
     Transport udp = startUdp(cluster, roleSet, dataPort);
+    // SIGTERM ends the JVM once the shutdown hooks are done, whether or not this thread got to its
+    // finally: the hook closes the driver (deleting its /dev/shm files) either way, once.
+    Runnable closeUdp = udp == null ? () -> {} : closeOnce(udp);
+    Thread hook = new Thread(closeUdp, "agon-close-media-driver");
+    if (udp != null) {
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
     try {
       WebServer web = startMetricsServer(loaded.config().metrics());
       try {
@@ -224,10 +231,24 @@ final class NodeCommand implements Callable<Integer> {
         }
       }
     } finally {
-      if (udp != null) {
-        udp.close();
-      }
+      closeUdp.run();
     }
+  }
+
+  /**
+   * Closes {@code t} on the first call only; a second caller (the finally and the shutdown hook may
+   * both call) waits until that close is done, so the JVM does not end halfway through it.
+   */
+  private static Runnable closeOnce(Transport t) {
+    boolean[] done = new boolean[1];
+    return () -> {
+      synchronized (done) {
+        if (!done[0]) {
+          done[0] = true;
+          t.close();
+        }
+      }
+    };
   }
 
   /** The parsed --data-port (0 without it); a bad one is bad input. */
