@@ -8,6 +8,7 @@ import dev.agon.cluster.Role;
 import dev.agon.cluster.RolesBack;
 import dev.agon.config.ClusterConfig;
 import dev.agon.config.ConfigProblemException;
+import dev.agon.config.DataTransport;
 import dev.agon.config.LoadedConfig;
 import dev.agon.config.MetricsConfig;
 import dev.agon.config.Problem;
@@ -17,7 +18,11 @@ import dev.agon.engine.RemoteGenerator;
 import dev.agon.engine.RemoteService;
 import dev.agon.engine.TrainRun;
 import dev.agon.metrics.NodeMetrics;
+import dev.agon.transport.Endpoint;
+import dev.agon.transport.Failure;
+import dev.agon.transport.FrameHeader;
 import dev.agon.transport.Transport;
+import dev.agon.transport.TransportException;
 import dev.agon.transport.TransportSettings;
 import dev.agon.util.DurableFiles;
 import dev.agon.web.AgonRoutes;
@@ -25,7 +30,9 @@ import dev.agon.web.WebServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,8 +58,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code agon node}: one process of a run spread over several JVMs. It forms the cluster and keeps
  * its membership (the handshake, every role up, a role gone and back); with {@code --run} the
- * coordinator node trains once every role is up, each role's actor on the node holding it (one
- * host), the Coordinator, Recorder and checkpoints in the coordinator node's JVM.
+ * coordinator node trains once every role is up, each role's actor on the node holding it (one host
+ * over Aeron IPC; the players also on several hosts with {@code cluster.transport = udp}), the
+ * Coordinator, Recorder and checkpoints in the coordinator node's JVM.
  */
 @Command(
     name = "node",
@@ -63,10 +71,14 @@ import picocli.CommandLine.Option;
       "In progress: the node joins, is checked against the coordinator (Agon version, config"
           + " hash, roles already taken), and the coordinator reports when every role is up, gone"
           + " or back. With --run the coordinator node then trains as agon train does, each role"
-          + " on the node that holds it (one host: tensors over Aeron IPC).",
+          + " on the node that holds it (tensors over Aeron IPC on one host); with"
+          + " cluster.transport = udp and --data-port the Generator and the Discriminator may run"
+          + " on other hosts, and the data-loader and evaluator roles stay on the coordinator"
+          + " node.",
       "Exit status: 0 stopped (SIGTERM), trained (--run) or --exit-when-complete, 1 the"
           + " coordinator went away or this node was removed, 2 bad input (an unknown role, a port"
-          + " in use, an unreachable seed, a refused join, a role missing from every node, TLS"
+          + " in use, a data port in use, an unreachable seed, a refused join, a role missing from"
+          + " every node, TLS"
           + " files), 3 the run gave up."
     })
 final class NodeCommand implements Callable<Integer> {
@@ -124,6 +136,18 @@ final class NodeCommand implements Callable<Integer> {
               + " metrics.port: nodes of one host need different ports but one config hash.")
   String metricsPortText;
 
+  @Option(
+      names = "--data-port",
+      paramLabel = "PORT",
+      description =
+          "With cluster.transport = udp: the UDP port this node receives tensors on, at --host"
+              + " (its own media driver); 0 picks a free one (default: 0). Other nodes learn it"
+              + " when the run starts. Unused with ipc.")
+  String dataPortText;
+
+  /** With udp, where this node receives tensors (--host, --data-port); null otherwise. */
+  private Endpoint dataEnd;
+
   /** The parsed --metrics-port; null without it. */
   private Integer metricsPort;
 
@@ -170,18 +194,146 @@ final class NodeCommand implements Callable<Integer> {
             "--metrics-port " + metricsPortText + ": must be a port number in [0, 65535]");
       }
     }
+    int dataPort = dataPort();
     LoadedConfig loaded = config.load();
     ClusterConfig cluster = loaded.config().cluster();
     checkTls(loaded, cluster);
     checkBind(cluster);
+    checkUdpRoles(cluster, roleSet);
     // Bound before the node joins, so a port in use is bad input with nothing started.
-    WebServer web = startMetricsServer(loaded.config().metrics());
+    Transport udp = startUdp(cluster, roleSet, dataPort);
+    // SIGTERM ends the JVM once the shutdown hooks are done, whether or not this thread got to its
+    // finally: the hook closes the driver (deleting its /dev/shm files) either way, once.
+    Runnable closeUdp = udp == null ? () -> {} : closeOnce(udp);
+    Thread hook = new Thread(closeUdp, "agon-close-media-driver");
+    if (udp != null) {
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
     try {
-      return run(out, roleSet, seedParts, loaded, cluster, web);
-    } finally {
-      if (web != null) {
-        web.close();
+      WebServer web = startMetricsServer(loaded.config().metrics());
+      try {
+        return run(out, roleSet, seedParts, loaded, cluster, web, udp);
+      } finally {
+        if (web != null) {
+          web.close();
+        }
       }
+    } finally {
+      closeUdp.run();
+    }
+  }
+
+  /**
+   * Closes {@code t} on the first call only; a second caller (the finally and the shutdown hook may
+   * both call) waits until that close is done, so the JVM does not end halfway through it.
+   */
+  private static Runnable closeOnce(Transport t) {
+    boolean[] done = new boolean[1];
+    return () -> {
+      synchronized (done) {
+        if (!done[0]) {
+          done[0] = true;
+          t.close();
+        }
+      }
+    };
+  }
+
+  /** The parsed --data-port (0 without it); a bad one is bad input. */
+  private int dataPort() {
+    if (dataPortText == null) {
+      return 0;
+    }
+    int n;
+    try {
+      n = Integer.parseInt(dataPortText.strip());
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n < 0 || n > 65535) {
+      throw new Main.UserException(
+          "--data-port " + dataPortText + ": must be a port number in [0, 65535]");
+    }
+    return n;
+  }
+
+  /**
+   * With {@code cluster.transport = udp} the DataLoader and the Evaluator stay on the coordinator
+   * node: their stand-ins exchange tensors over IPC only (one host), so a node of their own, or a
+   * training coordinator node without them, is refused before anything starts.
+   */
+  private void checkUdpRoles(ClusterConfig cluster, Set<Role> roleSet) {
+    if (cluster.transport() != DataTransport.UDP) {
+      return;
+    }
+    boolean coordinator = roleSet.contains(Role.COORDINATOR);
+    boolean both = roleSet.contains(Role.DATA_LOADER) && roleSet.contains(Role.EVALUATOR);
+    if (!coordinator && (roleSet.contains(Role.DATA_LOADER) || roleSet.contains(Role.EVALUATOR))) {
+      throw new Main.UserException(
+          "--role "
+              + Role.join(roleSet)
+              + ": with cluster.transport = udp the data-loader and evaluator roles run on the"
+              + " coordinator node (a node of their own needs cluster.transport = ipc, one host)");
+    }
+    if (coordinator && runDir != null && !both) {
+      throw new Main.UserException(
+          "--role "
+              + Role.join(roleSet)
+              + ": with cluster.transport = udp a training coordinator node holds the data-loader"
+              + " and evaluator roles too (their nodes of their own need cluster.transport = ipc)");
+    }
+  }
+
+  /**
+   * With {@code cluster.transport = udp} on a node that exchanges tensors (a player's node, or the
+   * coordinator node with --run): this node's own media driver, with the data port bound now (a
+   * subscription on a stream nobody sends to holds the socket for the node's life; each launch's
+   * subscriptions share it), so a port in use is bad input before the node joins. Null otherwise.
+   * Cost: the driver's one agent thread (backoff idle, about 0.05 cores) and its /dev/shm files.
+   */
+  private Transport startUdp(ClusterConfig cluster, Set<Role> roleSet, int dataPort) {
+    boolean player = roleSet.contains(Role.GENERATOR) || roleSet.contains(Role.DISCRIMINATOR);
+    boolean needed =
+        cluster.transport() == DataTransport.UDP
+            && (roleSet.contains(Role.COORDINATOR) ? runDir != null : player);
+    if (!needed) {
+      return null;
+    }
+    int port = dataPort == 0 ? freeUdpPort() : dataPort;
+    Endpoint at = Endpoint.udp(host, port);
+    Transport t;
+    try {
+      t = Transport.start(TransportSettings.defaults());
+    } catch (TransportException e) {
+      throw new Main.UserException(
+          "cluster.transport = udp: cannot start this node's media driver: " + e.getMessage());
+    }
+    try {
+      t.subscriber(at, RESERVED_STREAM, 0, new byte[FrameHeader.TOKEN_BYTES], x -> {});
+    } catch (TransportException e) {
+      t.close();
+      throw new Main.UserException(
+          "--data-port "
+              + port
+              + ": cannot receive tensors on "
+              + at
+              + " (cluster.transport = udp): "
+              + (e.reason() == Failure.PORT_IN_USE ? "port already in use" : e.getMessage()));
+    }
+    dataEnd = at;
+    return t;
+  }
+
+  /** The Aeron stream the node's data port is held with; no frame is ever sent to it. */
+  private static final int RESERVED_STREAM = 1400;
+
+  /** A UDP port free on --host now (the driver binds it at once after). */
+  private int freeUdpPort() {
+    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(host, 0))) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new Main.UserException(
+          "--host " + host + ": cannot bind a UDP port for tensors: " + e.getMessage());
     }
   }
 
@@ -191,7 +343,8 @@ final class NodeCommand implements Callable<Integer> {
       String[] seedParts,
       LoadedConfig loaded,
       ClusterConfig cluster,
-      WebServer web)
+      WebServer web,
+      Transport udp)
       throws InterruptedException {
     NodeSettings settings =
         new NodeSettings(
@@ -222,11 +375,21 @@ final class NodeCommand implements Callable<Integer> {
             return;
           }
           if (roleSet.contains(Role.GENERATOR)) {
-            var host = ctx.spawn(RemoteGenerator.host(loaded), "generator-host");
+            var host =
+                ctx.spawn(
+                    udp == null
+                        ? RemoteGenerator.host(loaded)
+                        : RemoteGenerator.host(loaded, udp, dataEnd),
+                    "generator-host");
             ctx.getSystem().receptionist().tell(Receptionist.register(RemoteGenerator.HOST, host));
           }
           if (roleSet.contains(Role.DISCRIMINATOR)) {
-            var host = ctx.spawn(RemoteDiscriminator.host(loaded), "discriminator-host");
+            var host =
+                ctx.spawn(
+                    udp == null
+                        ? RemoteDiscriminator.host(loaded)
+                        : RemoteDiscriminator.host(loaded, udp, dataEnd),
+                    "discriminator-host");
             ctx.getSystem()
                 .receptionist()
                 .tell(Receptionist.register(RemoteDiscriminator.HOST, host));
@@ -300,7 +463,10 @@ final class NodeCommand implements Callable<Integer> {
               + " at "
               + node.address()
               + ", joining through "
-              + seed);
+              + seed
+              + (udp == null
+                  ? ""
+                  : "; tensors over UDP at " + dataEnd + " (media driver " + udp.aeronDir() + ")"));
       out.flush();
       Ending end;
       try {
@@ -311,7 +477,7 @@ final class NodeCommand implements Callable<Integer> {
                 "agon node: no --run given: the cluster is formed and watched, nothing trains");
             out.flush();
           } else {
-            return train(node, loaded, roleSet, out, back);
+            return train(node, loaded, roleSet, out, udp, back);
           }
         }
         end = node.ending().get();
@@ -350,31 +516,40 @@ final class NodeCommand implements Callable<Integer> {
 
   /**
    * The coordinator node's run, once every role is up: the engine of {@code agon train} in its own
-   * actor system (a member of this cluster), each role this node lacks on the node holding it and
-   * tensors over Aeron IPC through a media driver this node embeds. A directory with checkpoints
-   * resumes from the newest, as agon train does (the player nodes load their state from the same
-   * files).
+   * actor system (a member of this cluster), each role this node lacks on the node holding it,
+   * tensors over Aeron IPC through a media driver this node embeds, or with {@code udp} over this
+   * node's own driver (the players only). A directory with checkpoints resumes from the newest, as
+   * agon train does (over IPC each player node loads its state from the same files; over UDP this
+   * node sends it).
    */
   private int train(
-      ClusterNode node, LoadedConfig loaded, Set<Role> roleSet, PrintWriter out, RolesBack back)
+      ClusterNode node,
+      LoadedConfig loaded,
+      Set<Role> roleSet,
+      PrintWriter out,
+      Transport udp,
+      RolesBack back)
       throws InterruptedException {
     boolean remoteG = !roleSet.contains(Role.GENERATOR);
     boolean remoteD = !roleSet.contains(Role.DISCRIMINATOR);
     boolean remoteData = !roleSet.contains(Role.DATA_LOADER);
     boolean remoteEval = !roleSet.contains(Role.EVALUATOR);
-    try (Transport transport =
-            remoteG || remoteD || remoteData || remoteEval
+    // IPC: this node embeds the host's media driver for the run; UDP: the node's own, already up.
+    try (Transport ipc =
+            udp == null && (remoteG || remoteD || remoteData || remoteEval)
                 ? Transport.start(TransportSettings.defaults())
                 : null;
         RunLock lock = RunLock.acquire(createDirectory(runDir));
         RunLog log =
             RunLog.attach(
                 runDir.resolve("agon.log"), "agon node: run " + runDir + ", lock " + lock.file())) {
+      Transport transport = udp != null ? udp : ipc;
       PlayerSites site =
           transport == null
               ? PlayerSites.LOCAL
               : PlayerSites.remote(
                   transport,
+                  udp != null ? dataEnd : Endpoint.ipc(),
                   Duration.ofSeconds(loaded.config().cluster().rolesTimeoutSeconds()),
                   line -> {
                     out.println("agon node: " + line);

@@ -34,6 +34,11 @@ public record ClusterConfig(
             "Allow a node to bind beyond loopback (--host) without TLS; traffic and membership are"
                 + " then open to the network.")
         boolean allowInsecure,
+    @Doc(
+            "How tensors travel between nodes: ipc (Aeron IPC through the coordinator node's media"
+                + " driver, every node on one host) or udp (each node embeds its own media driver"
+                + " and receives on its --host and --data-port: nodes on several hosts).")
+        DataTransport transport,
     @Doc("TLS between nodes (Artery tls-tcp), required beyond loopback.") TlsConfig tls)
     implements CrossFieldCheck {
 

@@ -1,6 +1,7 @@
 package dev.agon.engine;
 
 import dev.agon.config.Player;
+import dev.agon.transport.Endpoint;
 import dev.agon.transport.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,8 +69,18 @@ public interface PlayerSites {
     return this;
   }
 
+  /**
+   * {@link #from(Path, double)}, with the launch's {@code point} (for UDP: the players' states go
+   * to their nodes over Aeron, read here from the checkpoint).
+   */
+  default PlayerSites from(Path checkpoint, double lrScale, ResumePoint point) {
+    return from(checkpoint, lrScale);
+  }
+
   /** Both players in this JVM, each on its pinned thread. */
-  PlayerSites LOCAL = new Sites(null, null, null, new Remote(false, false, false, null), null, 1.0);
+  PlayerSites LOCAL =
+      new Sites(
+          null, null, null, new Remote(false, false, false, null), null, 1.0, Endpoint.ipc(), null);
 
   /**
    * The Generator (when {@code remoteGenerator}) and the Discriminator (when {@code
@@ -84,7 +95,25 @@ public interface PlayerSites {
       Consumer<String> say,
       boolean remoteGenerator,
       boolean remoteDiscriminator) {
-    return remote(transport, findTimeout, say, remoteGenerator, remoteDiscriminator, false, null);
+    return remote(
+        transport, Endpoint.ipc(), findTimeout, say, remoteGenerator, remoteDiscriminator);
+  }
+
+  /**
+   * {@link #remote(Transport, Duration, Consumer, boolean, boolean)} receiving at {@code data}: for
+   * UDP ({@code cluster.transport = udp}) this node's endpoint, each node with its own media driver
+   * (several hosts); a launch from a checkpoint then sends each remote player's state over Aeron
+   * (this node reads the checkpoint; the player's node never reads the run directory).
+   */
+  static PlayerSites remote(
+      Transport transport,
+      Endpoint data,
+      Duration findTimeout,
+      Consumer<String> say,
+      boolean remoteGenerator,
+      boolean remoteDiscriminator) {
+    return remote(
+        transport, data, findTimeout, say, remoteGenerator, remoteDiscriminator, false, null);
   }
 
   /**
@@ -100,13 +129,40 @@ public interface PlayerSites {
       boolean remoteDiscriminator,
       boolean remoteData,
       Path evaluatorRunDir) {
+    return remote(
+        transport,
+        Endpoint.ipc(),
+        findTimeout,
+        say,
+        remoteGenerator,
+        remoteDiscriminator,
+        remoteData,
+        evaluatorRunDir);
+  }
+
+  /**
+   * Every role's site, receiving at {@code data} (IPC, or this node's UDP endpoint). The DataLoader
+   * and the Evaluator on nodes of their own need IPC (one host); {@code agon node} refuses them
+   * with UDP.
+   */
+  static PlayerSites remote(
+      Transport transport,
+      Endpoint data,
+      Duration findTimeout,
+      Consumer<String> say,
+      boolean remoteGenerator,
+      boolean remoteDiscriminator,
+      boolean remoteData,
+      Path evaluatorRunDir) {
     return new Sites(
         transport,
         findTimeout,
         say,
         new Remote(remoteGenerator, remoteDiscriminator, remoteData, evaluatorRunDir),
         null,
-        1.0);
+        1.0,
+        data,
+        null);
   }
 
   /**
@@ -122,7 +178,9 @@ public interface PlayerSites {
       Consumer<String> say,
       Remote remote,
       Path checkpoint,
-      double lrScale)
+      double lrScale,
+      Endpoint data,
+      ResumePoint point)
       implements PlayerSites {
     @Override
     public ActorRef<Generator.Command> generator(
@@ -136,7 +194,15 @@ public interface PlayerSites {
       }
       return ctx.<Object>spawn(
               RemoteGenerator.proxy(
-                  transport, setup, discriminator, findTimeout, say, checkpoint, lrScale),
+                  transport,
+                  data,
+                  point,
+                  setup,
+                  discriminator,
+                  findTimeout,
+                  say,
+                  checkpoint,
+                  lrScale),
               Player.GENERATOR.label(),
               pinned)
           .narrow();
@@ -152,7 +218,8 @@ public interface PlayerSites {
         return ctx.spawn(local, Player.DISCRIMINATOR.label(), pinned);
       }
       return ctx.<Object>spawn(
-              RemoteDiscriminator.proxy(transport, setup, findTimeout, say, checkpoint, lrScale),
+              RemoteDiscriminator.proxy(
+                  transport, data, point, setup, findTimeout, say, checkpoint, lrScale),
               Player.DISCRIMINATOR.label(),
               pinned)
           .narrow();
@@ -192,7 +259,12 @@ public interface PlayerSites {
 
     @Override
     public PlayerSites from(Path at, double scale) {
-      return new Sites(transport, findTimeout, say, remote, at, scale);
+      return from(at, scale, null);
+    }
+
+    @Override
+    public PlayerSites from(Path at, double scale, ResumePoint p) {
+      return new Sites(transport, findTimeout, say, remote, at, scale, data, p);
     }
   }
 }

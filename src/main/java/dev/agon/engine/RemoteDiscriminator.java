@@ -64,7 +64,8 @@ public final class RemoteDiscriminator {
       int segment,
       ActorRef<Coordinator.Command> coordinator,
       ActorRef<Object> proxy,
-      ActorRef<Spawned> replyTo)
+      ActorRef<Spawned> replyTo,
+      RemoteGenerator.Udp udp)
       implements HostCommand, RemotePlayer.Launch {}
 
   /** From the gate: D wants {@code credits} more real batches. */
@@ -81,9 +82,33 @@ public final class RemoteDiscriminator {
       Consumer<String> say,
       Path checkpoint,
       double lrScale) {
+    return proxy(transport, Endpoint.ipc(), null, setup, findTimeout, say, checkpoint, lrScale);
+  }
+
+  /** As the other proxy, receiving at {@code data} ({@link RemoteGenerator}'s for UDP). */
+  static Behavior<Object> proxy(
+      Transport transport,
+      Endpoint data,
+      ResumePoint point,
+      PlayerCore.Setup setup,
+      Duration findTimeout,
+      Consumer<String> say,
+      Path checkpoint,
+      double lrScale) {
     return RemotePlayer.proxy(
         (ctx, timers, stash) ->
-            new Proxy(ctx, timers, stash, transport, setup, findTimeout, say, checkpoint, lrScale));
+            new Proxy(
+                ctx,
+                timers,
+                stash,
+                transport,
+                data,
+                point,
+                setup,
+                findTimeout,
+                say,
+                checkpoint,
+                lrScale));
   }
 
   private static final class Proxy extends RemotePlayer.Proxy<HostCommand> {
@@ -94,9 +119,11 @@ public final class RemoteDiscriminator {
     private final ArrayDeque<Object> toGenerator = new ArrayDeque<>();
     // Snapshots newer than D's last report forwarded to the Coordinator, oldest first.
     private final ArrayDeque<Generator.DiscriminatorSnapshot> unreported = new ArrayDeque<>();
-    // D's newest version reported to the Coordinator; the first snapshot (D's start version,
-    // which no report precedes) sets it.
-    private long reported = Long.MIN_VALUE;
+    // D's newest version reported to the Coordinator, from D's start version (which no report
+    // precedes, and which D publishes only if G trains on it: a synchronous schedule's first
+    // snapshot is v1, which must wait for D's report of v1). Unknown (MIN_VALUE) without the
+    // launch's point: then the first snapshot sets it.
+    private long reported;
     private ActorRef<Generator.Command> generator;
 
     Proxy(
@@ -104,6 +131,8 @@ public final class RemoteDiscriminator {
         TimerScheduler<Object> timers,
         StashBuffer<Object> stash,
         Transport transport,
+        Endpoint data,
+        ResumePoint point,
         PlayerCore.Setup setup,
         Duration findTimeout,
         Consumer<String> say,
@@ -114,6 +143,8 @@ public final class RemoteDiscriminator {
           timers,
           stash,
           transport,
+          data,
+          point == null ? null : point.state(Player.DISCRIMINATOR),
           HOST,
           TO_COORDINATOR,
           TO_DISCRIMINATOR,
@@ -122,18 +153,29 @@ public final class RemoteDiscriminator {
           say);
       this.setup = setup;
       this.self = ctx.getSelf();
+      this.reported =
+          point == null
+              ? Long.MIN_VALUE
+              : point.startState() == null ? 0 : point.startState().dDone();
+      boolean udp = !data.isIpc();
       this.spawn =
           new Spawn(
               runId,
               token,
-              transport.aeronDir(),
-              checkpoint == null ? null : checkpoint.toAbsolutePath().toString(),
+              udp ? null : transport.aeronDir(),
+              udp || checkpoint == null ? null : checkpoint.toAbsolutePath().toString(),
               lrScale,
               setup.schedule(),
               setup.segment(),
               setup.coordinator(),
               self,
-              self.narrow());
+              self.narrow(),
+              udp
+                  ? new RemoteGenerator.Udp(
+                      data.host(),
+                      data.port(),
+                      RemoteGenerator.start(point, Player.DISCRIMINATOR, lrScale))
+                  : null);
     }
 
     @Override
@@ -228,12 +270,22 @@ public final class RemoteDiscriminator {
 
   /** The discriminator node's side: answers {@link Spawn} with a gate holding D. */
   public static Behavior<HostCommand> host(LoadedConfig loaded) {
+    return host(loaded, null, Endpoint.ipc());
+  }
+
+  /**
+   * The host; with {@code own} over UDP ({@link RemoteGenerator#host(LoadedConfig, Transport,
+   * Endpoint)}).
+   */
+  public static Behavior<HostCommand> host(LoadedConfig loaded, Transport own, Endpoint data) {
     return RemotePlayer.host(
         HostCommand.class,
         Spawn.class,
         "Discriminator",
         loaded,
-        (point, transport, s) -> gate(loaded, point, transport, s));
+        own,
+        data,
+        (point, transport, s) -> gate(loaded, point, transport, s, data));
   }
 
   /**
@@ -242,12 +294,14 @@ public final class RemoteDiscriminator {
    * fakes and real batches.
    */
   private static Behavior<Object> gate(
-      LoadedConfig loaded, ResumePoint point, Transport transport, Spawn s) {
+      LoadedConfig loaded, ResumePoint point, Transport transport, Spawn s, Endpoint data) {
     return Behaviors.setup(
         ctx -> {
           TensorMessageSerializer ser = TensorWire.serializer(ctx);
+          RemotePlayer.Start start = new RemotePlayer.Start(point, loaded, Player.DISCRIMINATOR, s);
           TensorPublisher pub =
-              transport.publisher(Endpoint.ipc(), TO_COORDINATOR, s.runId(), s.token());
+              transport.publisher(
+                  RemotePlayer.coordinatorEnd(s), TO_COORDINATOR, s.runId(), s.token());
           DispatcherSelector pinned = DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER);
           // Where D's real batches go: set by D's first credit request, read by the poller.
           AtomicReference<ActorRef<Messages.RealBatch>> reals = new AtomicReference<>();
@@ -268,7 +322,7 @@ public final class RemoteDiscriminator {
               ctx.spawn(
                   place.on(
                       place.discriminator(),
-                      Discriminator.create(() -> point.discriminator(shape), setup)),
+                      Discriminator.create(() -> start.point().discriminator(shape), setup)),
                   Player.DISCRIMINATOR.label(),
                   pinned);
           discriminator.tell(new Discriminator.Connect(outbound.narrow()));
@@ -276,12 +330,16 @@ public final class RemoteDiscriminator {
           Poller poller =
               TensorWire.poll(
                   transport,
+                  data,
                   TO_DISCRIMINATOR,
                   s.runId(),
                   s.token(),
                   "agon-from-coordinator",
                   ser,
                   m -> {
+                    if (start.offer(m)) {
+                      return;
+                    }
                     if (m instanceof Discriminator.Fake f) {
                       discriminator.tell(f);
                     } else if (m instanceof Messages.RealBatch r && reals.get() != null) {

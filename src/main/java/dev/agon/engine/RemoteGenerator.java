@@ -1,6 +1,7 @@
 package dev.agon.engine;
 
 import dev.agon.config.LoadedConfig;
+import dev.agon.config.Player;
 import dev.agon.engine.TensorWire.Broken;
 import dev.agon.engine.TensorWire.Poller;
 import dev.agon.engine.serialization.CborSerializable;
@@ -71,6 +72,9 @@ public final class RemoteGenerator {
    * @param discriminator the real Discriminator (its tensor messages go over Aeron instead)
    * @param proxy the coordinator-side proxy; the gate stops when it does
    * @param replyTo where {@link Spawned} goes
+   * @param udp with {@code cluster.transport = udp}: where the coordinator node receives and how
+   *     the player starts (its state follows over Aeron; {@code aeronDir} and {@code checkpoint}
+   *     are then null); null: IPC
    */
   public record Spawn(
       long runId,
@@ -83,11 +87,31 @@ public final class RemoteGenerator {
       ActorRef<Coordinator.Command> coordinator,
       ActorRef<Discriminator.Command> discriminator,
       ActorRef<Object> proxy,
-      ActorRef<Spawned> replyTo)
+      ActorRef<Spawned> replyTo,
+      Udp udp)
       implements HostCommand, RemotePlayer.Launch {}
 
-  /** The answer to {@link Spawn}: the gate, or null with the reason it could not start. */
-  public record Spawned(ActorRef<Object> gate, String error) implements CborSerializable {}
+  /**
+   * The answer to {@link Spawn}: the gate, or null with the reason it could not start; with UDP the
+   * player node's receiving endpoint ({@code dataHost}:{@code dataPort}; null and 0 for IPC).
+   */
+  public record Spawned(ActorRef<Object> gate, String error, String dataHost, int dataPort)
+      implements CborSerializable {}
+
+  /**
+   * A UDP launch's coordinator side: the endpoint the coordinator node receives on (its {@code
+   * --host} and {@code --data-port}) and how the player starts.
+   */
+  public record Udp(String host, int port, RemoteStart start) {}
+
+  /**
+   * How a player on a node starts from the state the proxy sends over Aeron (the coordinator read
+   * the checkpoint): whether a state follows (false: the initial state), the launch's learning-rate
+   * scale, whether the checkpoint's learning rate stays, and whether the config's averaging weight
+   * and start replace the checkpoint's ({@link ResumePoint}).
+   */
+  public record RemoteStart(
+      boolean stateFollows, double lrScale, boolean keepLr, boolean newWeight, boolean newStart) {}
 
   /**
    * The coordinator side: a Generator stand-in that finds the generator host through the
@@ -102,6 +126,32 @@ public final class RemoteGenerator {
       Consumer<String> say,
       Path checkpoint,
       double lrScale) {
+    return proxy(
+        transport,
+        Endpoint.ipc(),
+        null,
+        setup,
+        discriminator,
+        findTimeout,
+        say,
+        checkpoint,
+        lrScale);
+  }
+
+  /**
+   * As the other proxy, receiving at {@code data}: for UDP the coordinator node's endpoint, and
+   * {@code point} (null: the initial state) gives G's state, sent over Aeron (no checkpoint path).
+   */
+  static Behavior<Object> proxy(
+      Transport transport,
+      Endpoint data,
+      ResumePoint point,
+      PlayerCore.Setup setup,
+      ActorRef<Discriminator.Command> discriminator,
+      Duration findTimeout,
+      Consumer<String> say,
+      Path checkpoint,
+      double lrScale) {
     return RemotePlayer.proxy(
         (ctx, timers, stash) ->
             new Proxy(
@@ -109,6 +159,8 @@ public final class RemoteGenerator {
                 timers,
                 stash,
                 transport,
+                data,
+                point,
                 setup,
                 discriminator,
                 findTimeout,
@@ -129,6 +181,8 @@ public final class RemoteGenerator {
         TimerScheduler<Object> timers,
         StashBuffer<Object> stash,
         Transport transport,
+        Endpoint data,
+        ResumePoint point,
         PlayerCore.Setup setup,
         ActorRef<Discriminator.Command> discriminator,
         Duration findTimeout,
@@ -140,6 +194,8 @@ public final class RemoteGenerator {
           timers,
           stash,
           transport,
+          data,
+          point == null ? null : point.state(Player.GENERATOR),
           HOST,
           TO_COORDINATOR,
           TO_GENERATOR,
@@ -150,19 +206,23 @@ public final class RemoteGenerator {
       ActorRef<Object> self = ctx.getSelf();
       // D sends its snapshots and passes schedule changes on to this proxy.
       discriminator.tell(new Discriminator.Connect(self.narrow()));
+      boolean udp = !data.isIpc();
       this.spawn =
           new Spawn(
               runId,
               token,
-              transport.aeronDir(),
-              checkpoint == null ? null : checkpoint.toAbsolutePath().toString(),
+              udp ? null : transport.aeronDir(),
+              udp || checkpoint == null ? null : checkpoint.toAbsolutePath().toString(),
               lrScale,
               setup.schedule(),
               setup.segment(),
               setup.coordinator(),
               discriminator,
               self,
-              self.narrow());
+              self.narrow(),
+              udp
+                  ? new Udp(data.host(), data.port(), start(point, Player.GENERATOR, lrScale))
+                  : null);
     }
 
     @Override
@@ -206,12 +266,29 @@ public final class RemoteGenerator {
    * Aeron client reaches the coordinator node's driver on the first spawn and lives with the host.
    */
   public static Behavior<HostCommand> host(LoadedConfig loaded) {
+    return host(loaded, null, Endpoint.ipc());
+  }
+
+  /**
+   * The host; with {@code own} (not null) over UDP: this node's media driver, receiving at {@code
+   * data}, G's state coming over Aeron.
+   */
+  public static Behavior<HostCommand> host(LoadedConfig loaded, Transport own, Endpoint data) {
     return RemotePlayer.host(
         HostCommand.class,
         Spawn.class,
         "Generator",
         loaded,
-        (point, transport, s) -> gate(loaded, point, transport, s));
+        own,
+        data,
+        (point, transport, s) -> gate(loaded, point, transport, s, data));
+  }
+
+  /** How a UDP launch's player starts from {@code point} (null: the initial state). */
+  static RemoteStart start(ResumePoint point, Player player, double lrScale) {
+    return point == null
+        ? new RemoteStart(false, lrScale, true, false, false)
+        : point.remoteStart(player);
   }
 
   /**
@@ -220,12 +297,14 @@ public final class RemoteGenerator {
    * the Generator. A failed child fails the gate (death pact); the proxy watches the gate.
    */
   private static Behavior<Object> gate(
-      LoadedConfig loaded, ResumePoint point, Transport transport, Spawn s) {
+      LoadedConfig loaded, ResumePoint point, Transport transport, Spawn s, Endpoint data) {
     return Behaviors.setup(
         ctx -> {
           TensorMessageSerializer ser = TensorWire.serializer(ctx);
+          RemotePlayer.Start start = new RemotePlayer.Start(point, loaded, Player.GENERATOR, s);
           TensorPublisher pub =
-              transport.publisher(Endpoint.ipc(), TO_COORDINATOR, s.runId(), s.token());
+              transport.publisher(
+                  RemotePlayer.coordinatorEnd(s), TO_COORDINATOR, s.runId(), s.token());
           DispatcherSelector pinned = DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER);
           ActorRef<Object> outbound = ctx.spawn(outbound(ser, pub), "to-coordinator", pinned);
           var c = loaded.config();
@@ -243,19 +322,24 @@ public final class RemoteGenerator {
               ctx.spawn(
                   place.on(
                       place.generator(),
-                      Generator.create(() -> point.generator(shape), setup, outbound.narrow())),
-                  dev.agon.config.Player.GENERATOR.label(),
+                      Generator.create(
+                          () -> start.point().generator(shape), setup, outbound.narrow())),
+                  Player.GENERATOR.label(),
                   pinned);
           ActorRef<Object> self = ctx.getSelf();
           Poller poller =
               TensorWire.poll(
                   transport,
+                  data,
                   TO_GENERATOR,
                   s.runId(),
                   s.token(),
                   "agon-from-coordinator",
                   ser,
                   m -> {
+                    if (start.offer(m)) {
+                      return;
+                    }
                     if (m instanceof Generator.DiscriminatorSnapshot d) {
                       generator.tell(d);
                     } else {

@@ -9,6 +9,7 @@ import dev.agon.engine.TensorWire.Poller;
 import dev.agon.engine.serialization.TensorMessageSerializer;
 import dev.agon.train.PlayerState;
 import dev.agon.transport.Endpoint;
+import dev.agon.transport.FrameKind;
 import dev.agon.transport.TensorPublisher;
 import dev.agon.transport.Transport;
 import dev.agon.transport.TransportSettings;
@@ -18,6 +19,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -72,6 +77,11 @@ final class RemotePlayer {
     ActorRef<Object> proxy();
 
     ActorRef<Spawned> replyTo();
+
+    /** With {@code cluster.transport = udp}: the coordinator node's receiving end; null: IPC. */
+    default RemoteGenerator.Udp udp() {
+      return null;
+    }
   }
 
   /** Makes one launch's proxy inside its actor (stash and timers set up). */
@@ -102,7 +112,12 @@ final class RemotePlayer {
     final long runId;
     final byte[] token;
     final TensorMessageSerializer ser;
-    final TensorPublisher pub;
+    // Towards the player: opened at once for IPC; for UDP once Spawned names the node's endpoint.
+    TensorPublisher pub;
+    private final Transport transport;
+    private final int toPlayer;
+    // UDP only: the player's state, sent as the first frame once the publisher is open.
+    private PlayerState stateToSend;
     private final StashBuffer<Object> stash;
     private final Poller poller;
     private final String player;
@@ -113,10 +128,7 @@ final class RemotePlayer {
     private final ArrayDeque<ActorRef<PlayerState>> stateWaiters = new ArrayDeque<>();
     private boolean asked;
 
-    /**
-     * Opens the streams ({@code fromPlayer} polled, {@code toPlayer} published), subscribes to
-     * {@code key}'s listing and starts the find timeout.
-     */
+    /** As the other constructor, over IPC: every node on this host. */
     Proxy(
         ActorContext<Object> ctx,
         TimerScheduler<Object> timers,
@@ -128,7 +140,43 @@ final class RemotePlayer {
         String player,
         Duration findTimeout,
         Consumer<String> say) {
+      this(
+          ctx,
+          timers,
+          stash,
+          transport,
+          Endpoint.ipc(),
+          null,
+          key,
+          fromPlayer,
+          toPlayer,
+          player,
+          findTimeout,
+          say);
+    }
+
+    /**
+     * Opens the streams ({@code fromPlayer} polled at {@code data}, {@code toPlayer} published: for
+     * IPC at once, for UDP to the endpoint Spawned names, {@code state} first when not null),
+     * subscribes to {@code key}'s listing and starts the find timeout.
+     */
+    Proxy(
+        ActorContext<Object> ctx,
+        TimerScheduler<Object> timers,
+        StashBuffer<Object> stash,
+        Transport transport,
+        Endpoint data,
+        PlayerState state,
+        ServiceKey<H> key,
+        int fromPlayer,
+        int toPlayer,
+        String player,
+        Duration findTimeout,
+        Consumer<String> say) {
       this.ctx = ctx;
+      this.transport = transport;
+      this.toPlayer = toPlayer;
+      this.stateToSend = data.isIpc() ? null : state;
       this.stash = stash;
       this.player = player;
       // "DataLoader" -> "data-loader node", as the role's label.
@@ -144,6 +192,7 @@ final class RemotePlayer {
       poller =
           TensorWire.poll(
               transport,
+              data,
               fromPlayer,
               runId,
               token,
@@ -151,11 +200,13 @@ final class RemotePlayer {
               ser,
               m -> self.tell(new Inbound(m)),
               self);
-      try {
-        pub = transport.publisher(Endpoint.ipc(), toPlayer, runId, token);
-      } catch (RuntimeException e) {
-        poller.close();
-        throw e;
+      if (data.isIpc()) {
+        try {
+          pub = transport.publisher(Endpoint.ipc(), toPlayer, runId, token);
+        } catch (RuntimeException e) {
+          poller.close();
+          throw e;
+        }
       }
       ctx.getSystem()
           .receptionist()
@@ -198,6 +249,17 @@ final class RemotePlayer {
                       "the " + node + " could not start the " + player + ": " + s.error());
                 }
                 ctx.watchWith(s.gate(), new Gone());
+                if (pub == null) {
+                  // UDP: the player's node receives on its own endpoint; its state goes first
+                  // (one frame message, ahead of every tensor of the run on this stream).
+                  pub =
+                      transport.publisher(
+                          Endpoint.udp(s.dataHost(), s.dataPort()), toPlayer, runId, token);
+                  if (stateToSend != null) {
+                    TensorWire.send(ser, pub, FrameKind.PLAYER_STATE, 0, 0, stateToSend);
+                    stateToSend = null;
+                  }
+                }
                 say.accept("the " + player + " runs on node " + s.gate().path().address());
                 return stash.unstashAll(running(s.gate()));
               })
@@ -272,7 +334,9 @@ final class RemotePlayer {
 
     private Behavior<Object> close() {
       poller.close();
-      pub.close();
+      if (pub != null) {
+        pub.close();
+      }
       return Behaviors.same();
     }
   }
@@ -293,6 +357,23 @@ final class RemotePlayer {
       String player,
       LoadedConfig loaded,
       GateFactory<S> gates) {
+    return host(commands, spawns, player, loaded, null, Endpoint.ipc(), gates);
+  }
+
+  /**
+   * {@link #host(Class, Class, String, LoadedConfig, GateFactory)} over UDP when {@code own} is not
+   * null: the node's own media driver, receiving at {@code data} (Spawned names it); the player's
+   * state then comes over the transport (the gate's {@link Start}), never from the run directory,
+   * and the gate factory gets a null point.
+   */
+  static <C, S extends C> Behavior<C> host(
+      Class<C> commands,
+      Class<S> spawns,
+      String player,
+      LoadedConfig loaded,
+      Transport own,
+      Endpoint data,
+      GateFactory<S> gates) {
     return Behaviors.setup(
         ctx -> {
           Transport[] transport = new Transport[1];
@@ -303,6 +384,16 @@ final class RemotePlayer {
                   m -> {
                     Launch s = (Launch) m;
                     try {
+                      if (s.udp() != null || own != null) {
+                        if (s.udp() == null || own == null) {
+                          throw new IllegalStateException(
+                              "cluster.transport differs between this node and the coordinator's");
+                        }
+                        ActorRef<Object> gate =
+                            ctx.spawn(gates.create(null, own, m), "gate-" + ++launches[0]);
+                        s.replyTo().tell(new Spawned(gate, null, data.host(), data.port()));
+                        return Behaviors.same();
+                      }
                       if (transport[0] == null
                           || !transport[0].aeronDir().equals(Path.of(s.aeronDir()).toString())) {
                         if (transport[0] != null) {
@@ -325,10 +416,10 @@ final class RemotePlayer {
                               s.lrScale());
                       ActorRef<Object> gate =
                           ctx.spawn(gates.create(point, transport[0], m), "gate-" + ++launches[0]);
-                      s.replyTo().tell(new Spawned(gate, null));
+                      s.replyTo().tell(new Spawned(gate, null, null, 0));
                     } catch (RuntimeException | CheckpointException e) {
                       ctx.getLog().error("cannot start the " + player, e);
-                      s.replyTo().tell(new Spawned(null, String.valueOf(e.getMessage())));
+                      s.replyTo().tell(new Spawned(null, String.valueOf(e.getMessage()), null, 0));
                     }
                     return Behaviors.same();
                   })
@@ -416,5 +507,60 @@ final class RemotePlayer {
               return Behaviors.same();
             })
         .build();
+  }
+
+  /**
+   * Where a gate's player starts: {@code point} (IPC: read from the checkpoint by this node), or
+   * over UDP the state the proxy sends as the first frame message of the launch (none for the
+   * initial state). The poller offers each message; the player's supplier waits for the state on
+   * the player's own thread (its other messages queue in its mailbox meanwhile, in order).
+   */
+  static final class Start {
+    private final ResumePoint point;
+    private final dev.agon.config.AgonConfig config;
+    private final dev.agon.config.Player player;
+    private final RemoteGenerator.RemoteStart start;
+    private final CompletableFuture<PlayerState> state = new CompletableFuture<>();
+    private final long waitMs;
+
+    Start(ResumePoint point, LoadedConfig loaded, dev.agon.config.Player player, Launch s) {
+      this.point = point;
+      this.config = loaded.config();
+      this.player = player;
+      this.start = s.udp() == null ? null : s.udp().start();
+      if (start != null && !start.stateFollows()) {
+        state.complete(null);
+      }
+      TransportSettings t = TransportSettings.defaults();
+      this.waitMs = t.connectTimeoutMs() + t.sendTimeoutMs();
+    }
+
+    /** From the poller: true if {@code m} was the awaited state (not for the player). */
+    boolean offer(Object m) {
+      return point == null && m instanceof PlayerState p && state.complete(p);
+    }
+
+    /** The player's start; over UDP waits for its state (bounded: a send's deadlines). */
+    ResumePoint point() {
+      if (point != null) {
+        return point;
+      }
+      try {
+        return new ResumePoint(config, player, state.get(waitMs, TimeUnit.MILLISECONDS), start);
+      } catch (TimeoutException e) {
+        throw new IllegalStateException(
+            "the " + player.label() + "'s state did not arrive within " + waitMs + " ms", e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted waiting for the state", e);
+      }
+    }
+  }
+
+  /** Where a gate publishes towards the coordinator node: its UDP endpoint, or IPC. */
+  static Endpoint coordinatorEnd(Launch s) {
+    return s.udp() == null ? Endpoint.ipc() : Endpoint.udp(s.udp().host(), s.udp().port());
   }
 }

@@ -70,6 +70,42 @@ final class ResumePoint {
     this.newDWeight = ConfigChanges.includes(changed, averaging + "discriminator-weight");
   }
 
+  /**
+   * A player node's start when its player's state crossed the transport ({@code cluster.transport =
+   * udp}): {@code state} (null: the initial state) with the coordinator's reading of the checkpoint
+   * ({@code start}, from {@link #remoteStart}); no start state, no check, nothing read from files.
+   */
+  ResumePoint(AgonConfig c, Player player, PlayerState state, RemoteGenerator.RemoteStart start) {
+    this.c = c;
+    this.from = null;
+    this.lrScale = start.lrScale();
+    this.startState = null;
+    boolean g = player == Player.GENERATOR;
+    this.gState = g ? state : null;
+    this.dState = g ? null : state;
+    this.keepGLr = !g || start.keepLr();
+    this.keepDLr = g || start.keepLr();
+    this.newStart = start.newStart();
+    this.newGWeight = g && start.newWeight();
+    this.newDWeight = !g && start.newWeight();
+  }
+
+  /** {@code player}'s state at this point (null: the initial state), to send to its node. */
+  PlayerState state(Player player) {
+    return player == Player.GENERATOR ? gState : dState;
+  }
+
+  /** What {@code player}'s node needs beside its state to start where this point does. */
+  RemoteGenerator.RemoteStart remoteStart(Player player) {
+    boolean g = player == Player.GENERATOR;
+    return new RemoteGenerator.RemoteStart(
+        state(player) != null,
+        lrScale,
+        g ? keepGLr : keepDLr,
+        g ? newGWeight : newDWeight,
+        newStart);
+  }
+
   /** The Coordinator's start state: null for the initial state. */
   Coordinator.StartState startState() {
     return startState;

@@ -94,8 +94,22 @@ final class TensorWire {
       TensorMessageSerializer ser,
       Consumer<Object> to,
       ActorRef<Object> failures) {
+    return poll(transport, Endpoint.ipc(), stream, runId, token, name, ser, to, failures);
+  }
+
+  /** As the other poll, subscribing at {@code at} (IPC, or this node's UDP endpoint). */
+  static Poller poll(
+      Transport transport,
+      Endpoint at,
+      int stream,
+      long runId,
+      byte[] token,
+      String name,
+      TensorMessageSerializer ser,
+      Consumer<Object> to,
+      ActorRef<Object> failures) {
     TensorSubscriber sub =
-        transport.subscriber(Endpoint.ipc(), stream, runId, token, inbound(ser, to, failures));
+        transport.subscriber(at, stream, runId, token, inbound(ser, to, failures));
     return new Poller(name, sub);
   }
 

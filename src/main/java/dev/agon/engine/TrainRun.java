@@ -245,7 +245,7 @@ public final class TrainRun {
             checkpointing,
             startState,
             Placement.of(c.devices()),
-            deployment.sites().from(from == null ? null : from.dir(), lrScale));
+            deployment.sites().from(from == null ? null : from.dir(), lrScale, point));
     ActorSystem<Coordinator.Command> sys =
         ActorSystem.create(
             Coordinator.create(settings, parts),

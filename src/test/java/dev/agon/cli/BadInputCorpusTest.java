@@ -96,6 +96,7 @@ class BadInputCorpusTest {
     nodes(cases);
     flagValues(cases);
     distributedRuns(cases);
+    udpDataPlane(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -1166,5 +1167,53 @@ class BadInputCorpusTest {
 
   private static String[] args(String command, String flag, String run, Path d) {
     return new String[] {command, flag, run, d.resolve("run").toString()};
+  }
+
+  // --- agon node with cluster.transport = udp: the data port (issue 14, UDP between hosts) ---
+
+  /**
+   * A node's UDP data port: one that another socket holds, or no port number at all; refused before
+   * the node joins anything (the seed is never reached).
+   */
+  private static void udpDataPlane(List<Case> cases) {
+    cli(
+        cases,
+        "udp node with its data port in use",
+        d -> {},
+        d ->
+            node("--set", "cluster.transport=udp", "--data-port", Integer.toString(heldUdpPort())));
+    cli(cases, "node with a data port above 65535", d -> {}, d -> node("--data-port", "65536"));
+    cli(cases, "node with a data port that is no number", d -> {}, d -> node("--data-port", "x"));
+    cli(
+        cases,
+        "udp data-loader node of its own",
+        d -> {},
+        d -> node("--set", "cluster.transport=udp", "--role", "data-loader"));
+    cli(
+        cases,
+        "udp coordinator node training without the evaluator role",
+        d -> {},
+        d ->
+            node(
+                "--set",
+                "cluster.transport=udp",
+                "--role",
+                "coordinator,data-loader",
+                "--run",
+                d.resolve("run").toString()));
+  }
+
+  private static java.net.DatagramSocket heldUdp;
+
+  /** A UDP port on loopback that this JVM holds for its whole life. */
+  private static synchronized int heldUdpPort() {
+    try {
+      if (heldUdp == null) {
+        heldUdp = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+      }
+      return heldUdp.getLocalPort();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

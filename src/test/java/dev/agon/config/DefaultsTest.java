@@ -68,7 +68,13 @@ class DefaultsTest {
         new GuardConfig(3, 0.5, 3),
         new DevicesConfig(0, 0, 0),
         new ClusterConfig(
-            30, 300, 1000, 5000, false, new ClusterConfig.TlsConfig(false, "", "", "")));
+            30,
+            300,
+            1000,
+            5000,
+            false,
+            DataTransport.IPC,
+            new ClusterConfig.TlsConfig(false, "", "", "")));
   }
 
   @Test

@@ -258,4 +258,56 @@ class HostileFramesTest {
     assertThat(delivered).containsExactly(1L, 15L);
     assertThat(sub.counters().messagesReceived()).isEqualTo(2);
   }
+
+  /**
+   * Between hosts (cluster.transport = udp) the token is what keeps a stranger's frames out: a
+   * sender with its own media driver (so the frames really cross UDP, loopback here) forges a frame
+   * with a wrong token, which is dropped and counted as WRONG_TOKEN and never delivered, while the
+   * same frame with the run's token arrives.
+   */
+  @Test
+  void overUdpAFrameWithAWrongTokenIsDroppedAndCounted() throws Exception {
+    int port;
+    try (java.net.DatagramSocket s =
+        new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Endpoint at = Endpoint.loopback(port);
+    List<Long> got = new ArrayList<>();
+    try (Transport sender =
+            Transport.start(
+                Polling.settings(java.nio.file.Files.createTempDirectory(dir, "sender"))
+                    .withSizes(1 << 20, 64 << 10, 1 << 20));
+        TensorSubscriber udp =
+            transport.subscriber(at, STREAM, RUN, TOKEN, t -> got.add(t.step()));
+        ExclusivePublication forged =
+            sender
+                .aeron()
+                .addExclusivePublication("aeron:udp?endpoint=127.0.0.1:" + port, STREAM)) {
+      Polling.until(udp, Duration.ofSeconds(10), forged::isConnected, "the forged UDP publication");
+
+      forge(1, 0, 1, h -> h.putByte(FrameHeader.TOKEN_OFFSET + 31, (byte) 0x5a));
+      offer(forged, udp);
+      Polling.until(
+          udp,
+          Duration.ofSeconds(10),
+          () -> udp.counters().drops(DropReason.WRONG_TOKEN) == 1,
+          "a WRONG_TOKEN drop over UDP");
+
+      forge(2, 0, 1, h -> {});
+      offer(forged, udp);
+      Polling.until(udp, Duration.ofSeconds(10), () -> got.size() == 1, "the good UDP frame");
+      assertThat(got).containsExactly(2L);
+      assertThat(udp.counters().dropsTotal()).isEqualTo(1);
+      assertThat(udp.counters().messagesReceived()).isEqualTo(1);
+    }
+  }
+
+  private void offer(ExclusivePublication pub, TensorSubscriber polled) {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (pub.offer(frame, 0, frame.capacity()) < 0) {
+      assertThat(System.nanoTime()).as("forged offer accepted in time").isLessThan(deadline);
+      polled.poll(16);
+    }
+  }
 }
