@@ -16,12 +16,15 @@ import dev.agon.engine.PlayerSites;
 import dev.agon.engine.RemoteDiscriminator;
 import dev.agon.engine.RemoteGenerator;
 import dev.agon.engine.RemoteService;
+import dev.agon.engine.TensorStreams;
 import dev.agon.engine.TrainRun;
 import dev.agon.metrics.NodeMetrics;
 import dev.agon.transport.Endpoint;
 import dev.agon.transport.Failure;
 import dev.agon.transport.FrameHeader;
+import dev.agon.transport.StreamObserver;
 import dev.agon.transport.Transport;
+import dev.agon.transport.TransportCounters;
 import dev.agon.transport.TransportException;
 import dev.agon.transport.TransportSettings;
 import dev.agon.util.DurableFiles;
@@ -442,6 +445,19 @@ final class NodeCommand implements Callable<Integer> {
                     node::membersUp)) {
       if (m != null) {
         meters.set(m);
+        // Every stream this node opens from now on (its stand-ins' or its player's) is exported.
+        Transport.observe(
+            new StreamObserver() {
+              @Override
+              public void publisherOpened(int streamId, TransportCounters c) {
+                m.publisher(TensorStreams.name(streamId), c);
+              }
+
+              @Override
+              public void subscriberOpened(int streamId, TransportCounters c) {
+                m.subscriber(TensorStreams.name(streamId), c);
+              }
+            });
         // Changes from now on reach m from the book's actor; apply the latest one seen so far,
         // again if another came meanwhile (it may have been applied before this one).
         Map<String, String> p;

@@ -47,8 +47,8 @@ public final class RemoteDiscriminator {
   public static final ServiceKey<HostCommand> HOST =
       ServiceKey.create(HostCommand.class, "agon-discriminator-host");
 
-  private static final int TO_COORDINATOR = 1403;
-  private static final int TO_DISCRIMINATOR = 1404;
+  static final int TO_COORDINATOR = 1403;
+  static final int TO_DISCRIMINATOR = 1404;
 
   /** Messages of the discriminator node's host. */
   public interface HostCommand extends CborSerializable {}

@@ -51,8 +51,8 @@ public final class RemoteGenerator {
       ServiceKey.create(HostCommand.class, "agon-generator-host");
 
   // Aeron stream ids: towards the coordinator node (fakes, replies) and towards the generator.
-  private static final int TO_COORDINATOR = 1401;
-  private static final int TO_GENERATOR = 1402;
+  static final int TO_COORDINATOR = 1401;
+  static final int TO_GENERATOR = 1402;
 
   /** Messages of the generator node's host. */
   public interface HostCommand extends CborSerializable {}

@@ -68,10 +68,10 @@ public final class RemoteService {
    * A role's way in: its host's key and its Aeron stream ids, towards the coordinator node ({@code
    * from}) and towards the role's node ({@code to}).
    */
-  private record Wire(ServiceKey<HostCommand> key, int from, int to, String role) {}
+  record Wire(ServiceKey<HostCommand> key, int from, int to, String role) {}
 
-  private static final Wire DATA_LOADER = new Wire(DATA_LOADER_HOST, 1405, 1406, "DataLoader");
-  private static final Wire EVALUATOR = new Wire(EVALUATOR_HOST, 1407, 1408, "Evaluator");
+  static final Wire DATA_LOADER = new Wire(DATA_LOADER_HOST, 1405, 1406, "DataLoader");
+  static final Wire EVALUATOR = new Wire(EVALUATOR_HOST, 1407, 1408, "Evaluator");
 
   /**
    * Spawn the role's actor for one engine launch: a DataLoader serving batches {@code firstIndex,

@@ -20,7 +20,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.ToDoubleFunction;
 
@@ -37,6 +39,8 @@ public final class NodeMetrics implements AutoCloseable {
   private final Map<String, Cell> roleUp = new HashMap<>();
   private final Map<String, Meter.Id> placement = new HashMap<>();
   private final Map<String, Timer> snapshotLatency = new HashMap<>();
+  private final Map<String, Streams> publishers = new HashMap<>();
+  private final Map<String, Streams> subscribers = new HashMap<>();
   private final Map<String, TrainingMetrics.Scrape> rendered = new HashMap<>();
   private final Map<String, Long> renderedNanos = new HashMap<>();
 
@@ -128,30 +132,72 @@ public final class NodeMetrics implements AutoCloseable {
                         () -> 1)));
   }
 
-  /** Exports a publisher's counters as stream {@code stream}: bytes, frames, waits, failures. */
+  /**
+   * Exports a publisher's counters as stream {@code stream}: bytes, frames, waits, failures. A
+   * stream opened again (a relaunch after a restart or a pause) adds its counters to the ones
+   * before, so the exported counters never go back. Each publisher's counters are kept for the
+   * node's life: a few hundred bytes per launch.
+   */
   public void publisher(String stream, TransportCounters c) {
-    Tags t = Tags.of(Meters.STREAM, stream);
-    counter(Meters.TRANSPORT_SENT, t, c, TransportCounters::bytesSent);
-    counter(Meters.TRANSPORT_FRAMES_SENT, t, c, TransportCounters::framesSent);
-    counter(Meters.TRANSPORT_BACK_PRESSURE, t, c, TransportCounters::backPressureWaits);
+    streams(publishers, stream, this::exportPublisher).add(c);
+  }
+
+  private void exportPublisher(Tags t, Streams s) {
+    counter(Meters.TRANSPORT_SENT, t, s, TransportCounters::bytesSent);
+    counter(Meters.TRANSPORT_FRAMES_SENT, t, s, TransportCounters::framesSent);
+    counter(Meters.TRANSPORT_BACK_PRESSURE, t, s, TransportCounters::backPressureWaits);
     for (Failure f : Failure.values()) {
       counter(
-          Meters.TRANSPORT_SEND_FAILURES, t.and(Meters.REASON, label(f)), c, x -> x.failures(f));
+          Meters.TRANSPORT_SEND_FAILURES, t.and(Meters.REASON, label(f)), s, x -> x.failures(f));
     }
   }
 
   /**
-   * Exports a subscriber's counters as stream {@code stream}: bytes, frames, drops per reason; and
-   * records each snapshot it delivers into {@link #snapshotLatency} of the snapshot's kind.
+   * Exports a subscriber's counters as stream {@code stream}: bytes, frames, drops per reason
+   * (added to those of the stream's earlier subscribers, as {@link #publisher}); and records each
+   * snapshot it delivers into {@link #snapshotLatency} of the snapshot's kind.
    */
   public void subscriber(String stream, TransportCounters c) {
     c.onSnapshotLatency(
         (kind, micros) -> snapshotLatency(kind).record(micros, TimeUnit.MICROSECONDS));
-    Tags t = Tags.of(Meters.STREAM, stream);
-    counter(Meters.TRANSPORT_RECEIVED, t, c, TransportCounters::bytesReceived);
-    counter(Meters.TRANSPORT_FRAMES_RECEIVED, t, c, TransportCounters::framesReceived);
+    streams(subscribers, stream, this::exportSubscriber).add(c);
+  }
+
+  private void exportSubscriber(Tags t, Streams s) {
+    counter(Meters.TRANSPORT_RECEIVED, t, s, TransportCounters::bytesReceived);
+    counter(Meters.TRANSPORT_FRAMES_RECEIVED, t, s, TransportCounters::framesReceived);
     for (DropReason r : DropReason.values()) {
-      counter(Meters.TRANSPORT_DROPPED, t.and(Meters.REASON, label(r)), c, x -> x.drops(r));
+      counter(Meters.TRANSPORT_DROPPED, t.and(Meters.REASON, label(r)), s, x -> x.drops(r));
+    }
+  }
+
+  /** The counters of every publisher (or subscriber) a stream has had, summed at scrape time. */
+  private static final class Streams {
+    private final List<TransportCounters> all = new CopyOnWriteArrayList<>();
+
+    void add(TransportCounters c) {
+      all.add(c);
+    }
+
+    double sum(ToDoubleFunction<TransportCounters> read) {
+      double total = 0;
+      for (TransportCounters c : all) {
+        total += read.applyAsDouble(c);
+      }
+      return total;
+    }
+  }
+
+  private Streams streams(
+      Map<String, Streams> of, String stream, BiConsumer<Tags, Streams> export) {
+    synchronized (of) {
+      Streams s = of.get(stream);
+      if (s == null) {
+        s = new Streams();
+        of.put(stream, s);
+        export.accept(Tags.of(Meters.STREAM, stream), s);
+      }
+      return s;
     }
   }
 
@@ -201,9 +247,8 @@ public final class NodeMetrics implements AutoCloseable {
         .getId();
   }
 
-  private void counter(
-      MeterDef m, Tags tags, TransportCounters c, ToDoubleFunction<TransportCounters> read) {
-    FunctionCounter.builder(m.name(), c, read)
+  private void counter(MeterDef m, Tags tags, Streams s, ToDoubleFunction<TransportCounters> read) {
+    FunctionCounter.builder(m.name(), s, x -> x.sum(read))
         .description(m.description())
         .baseUnit(m.unit())
         .tags(tags)

@@ -28,6 +28,17 @@ public final class Transport implements AutoCloseable {
   private final Path ownDir;
   private final Aeron aeron;
 
+  /** Where every Transport of this process reports the streams it opens. */
+  private static volatile StreamObserver observer = StreamObserver.NONE;
+
+  /**
+   * Reports every publisher and subscriber opened from now on, by any Transport of this process, to
+   * {@code o} ({@link StreamObserver#NONE} to stop).
+   */
+  public static void observe(StreamObserver o) {
+    observer = o;
+  }
+
   private Transport(TransportSettings settings, MediaDriver driver, Path ownDir, Aeron aeron) {
     this.settings = settings;
     this.driver = driver;
@@ -103,7 +114,9 @@ public final class Transport implements AutoCloseable {
     String channel = to.publicationChannel(settings);
     try {
       ExclusivePublication p = aeron.addExclusivePublication(channel, streamId);
-      return new TensorPublisher(p, settings, runId, token);
+      TensorPublisher pub = new TensorPublisher(p, settings, runId, token);
+      observer.publisherOpened(streamId, pub.counters());
+      return pub;
     } catch (RegistrationException e) {
       throw registrationFailure(channel, e);
     }
@@ -130,6 +143,7 @@ public final class Transport implements AutoCloseable {
                 }
               });
       self[0] = new TensorSubscriber(s, settings, runId, token, handler);
+      observer.subscriberOpened(streamId, self[0].counters());
       return self[0];
     } catch (RegistrationException e) {
       throw registrationFailure(channel, e);

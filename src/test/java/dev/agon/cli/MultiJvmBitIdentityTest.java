@@ -6,6 +6,10 @@ import dev.agon.testing.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,8 +147,31 @@ class MultiJvmBitIdentityTest {
             seed,
             "--run",
             multi.toString());
-    node("generator", "--role", "generator", "--seed", seed);
+    int metricsPort = freePort();
+    node(
+        "generator",
+        "--role",
+        "generator",
+        "--seed",
+        seed,
+        "--metrics-port",
+        Integer.toString(metricsPort));
     node("discriminator", "--role", "discriminator", "--seed", seed);
+
+    // While it trains, the generator node's /metrics shows its real streams: fakes out, D
+    // snapshots in, and the latency of each D snapshot it received.
+    Await.until(
+        Duration.ofMinutes(3),
+        Duration.ofMillis(200),
+        () -> {
+          String text = scrape(metricsPort);
+          return sample(text, "agon_transport_sent_bytes_total", "stream=\"generator-out\"") > 0
+              && sample(text, "agon_transport_received_bytes_total", "stream=\"generator-in\"") > 0
+              && sample(
+                      text, "agon_transport_snapshot_latency_seconds_count", "kind=\"d-snapshot\"")
+                  > 0;
+        },
+        "the generator node's /metrics counts its streams' bytes and D snapshots' latency");
 
     awaitBaseline();
     assertThat(coordinator.waitFor(240, TimeUnit.SECONDS)).as(log("coordinator")).isTrue();
@@ -347,6 +374,27 @@ class MultiJvmBitIdentityTest {
     pb.environment().put("OMP_NUM_THREADS", "1");
     pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
     return pb;
+  }
+
+  private static String scrape(int port) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    return r.body();
+  }
+
+  /**
+   * The value of the first sample of {@code family} whose labels contain {@code label}; 0 if none.
+   */
+  private static double sample(String text, String family, String label) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(family + "{") && line.contains(label)) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return 0;
   }
 
   static int freePort() throws IOException {

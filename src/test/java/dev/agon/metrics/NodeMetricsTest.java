@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.agon.testing.Await;
 import dev.agon.transport.Endpoint;
 import dev.agon.transport.FrameKind;
+import dev.agon.transport.StreamObserver;
 import dev.agon.transport.TensorPublisher;
 import dev.agon.transport.TensorSubscriber;
 import dev.agon.transport.Transport;
@@ -171,6 +172,65 @@ class NodeMetricsTest {
           .isZero();
       assertThat(value(text, "agon_transport_backpressure_waits_total", st))
           .isEqualTo(pub.counters().backPressureWaits());
+    }
+  }
+
+  /**
+   * Every stream a Transport opens reaches the meters through the process's {@link StreamObserver}
+   * (as {@code agon node} binds it), and a stream opened again (a relaunch) adds to the counters of
+   * the one before: exported counters never go back.
+   */
+  @Test
+  void streamsOpenedAgainAddToTheirCounters(@TempDir Path dir) {
+    TransportSettings s =
+        TransportSettings.defaults()
+            .withDriver(TransportSettings.DriverMode.EMBEDDED, dir)
+            .withSizes(64 * 1024, 4096, 1 << 20);
+    byte[] token = new byte[32];
+    new Random(3).nextBytes(token);
+    AtomicInteger delivered = new AtomicInteger();
+    long sent = 0;
+    try (NodeMetrics m = coordinator();
+        Transport t = Transport.start(s)) {
+      Transport.observe(
+          new StreamObserver() {
+            @Override
+            public void publisherOpened(int streamId, TransportCounters c) {
+              m.publisher("s" + streamId, c);
+            }
+
+            @Override
+            public void subscriberOpened(int streamId, TransportCounters c) {
+              m.subscriber("s" + streamId, c);
+            }
+          });
+      for (int launch = 1; launch <= 2; launch++) {
+        try (TensorSubscriber sub =
+                t.subscriber(Endpoint.ipc(), 9, launch, token, x -> delivered.incrementAndGet());
+            TensorPublisher pub = t.publisher(Endpoint.ipc(), 9, launch, token)) {
+          pub.send(FrameKind.D_SNAPSHOT, 1, 1, Nd4j.create(new float[3000]));
+          int want = launch;
+          Await.until(
+              Duration.ofSeconds(30),
+              () -> {
+                sub.poll(16);
+                return delivered.get() == want;
+              },
+              "launch " + launch + "'s snapshot delivered");
+          sent += pub.counters().bytesSent();
+        }
+      }
+      String text = m.scrape(null).body();
+      assertThat(value(text, "agon_transport_frames_sent_total", "stream=\"s9\"")).isEqualTo(6);
+      assertThat(value(text, "agon_transport_sent_bytes_total", "stream=\"s9\""))
+          .isEqualTo(sent)
+          .isGreaterThan(24_000);
+      assertThat(value(text, "agon_transport_frames_received_total", "stream=\"s9\"")).isEqualTo(6);
+      assertThat(
+              value(text, "agon_transport_snapshot_latency_seconds_count", "kind=\"d-snapshot\""))
+          .isEqualTo(2);
+    } finally {
+      Transport.observe(StreamObserver.NONE);
     }
   }
 
