@@ -42,7 +42,8 @@ class DockerComposeTest {
   /**
    * Profile "cluster": coordinator, generator and discriminator nodes that could join one cluster
    * (one seed, the same config and --set values, so one config hash), each serving /metrics with
-   * /dev/shm sized for Aeron and in the profile only; Prometheus finds them by name.
+   * /dev/shm sized for Aeron and in the profile only; Prometheus finds them by name; the
+   * coordinator trains into the runs volume and restarts on failure with the same --run.
    */
   @Test
   void clusterProfileRunsThreeNodesThatCanJoinOneCluster() throws Exception {
@@ -72,6 +73,13 @@ class DockerComposeTest {
       shared.add(config);
     }
     assertThat(shared).as("one config hash: the same --config and --set on every node").hasSize(1);
+    // The coordinator trains into the runs volume, over UDP (containers share no /dev/shm), and
+    // its supervisor (restart: on-failure) restarts it with the same --run.
+    String coordinator = service(r.output(), "coordinator");
+    List<String> cmd = command(coordinator);
+    assertThat(cmd.get(cmd.indexOf("--run") + 1)).isEqualTo("/runs/cluster");
+    assertThat(cmd).contains("cluster.transport=udp");
+    assertThat(coordinator).contains("runs:/runs", "restart: on-failure");
     assertThat(service(r.output(), "trainer")).doesNotContain("profiles:");
     assertThat(Files.readString(Path.of("docker", "prometheus.yml")))
         .contains("names: [coordinator, generator, discriminator]");
