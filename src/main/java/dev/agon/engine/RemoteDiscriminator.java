@@ -95,7 +95,7 @@ public final class RemoteDiscriminator {
       Consumer<String> say,
       Path checkpoint,
       double lrScale) {
-    return RemotePlayer.proxy(
+    return RemoteProxy.behavior(
         (ctx, timers, stash) ->
             new Proxy(
                 ctx,
@@ -111,7 +111,7 @@ public final class RemoteDiscriminator {
                 lrScale));
   }
 
-  private static final class Proxy extends RemotePlayer.Proxy<HostCommand> {
+  private static final class Proxy extends RemoteProxy<HostCommand> {
     private final Spawn spawn;
     private final PlayerCore.Setup setup;
     private final ActorRef<Object> self;

@@ -152,7 +152,7 @@ public final class RemoteGenerator {
       Consumer<String> say,
       Path checkpoint,
       double lrScale) {
-    return RemotePlayer.proxy(
+    return RemoteProxy.behavior(
         (ctx, timers, stash) ->
             new Proxy(
                 ctx,
@@ -169,7 +169,7 @@ public final class RemoteGenerator {
                 lrScale));
   }
 
-  private static final class Proxy extends RemotePlayer.Proxy<HostCommand> {
+  private static final class Proxy extends RemoteProxy<HostCommand> {
     private final Spawn spawn;
     private final ActorRef<Discriminator.Command> discriminator;
     // Replies come back over Aeron in the order asked (the Generator answers in order).
