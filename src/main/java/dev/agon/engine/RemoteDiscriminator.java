@@ -29,16 +29,18 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
- * The Discriminator on another JVM of one host ({@code agon node --role discriminator}), the mirror
- * of {@link RemoteGenerator}: a proxy on the coordinator node stands where Crew would spawn D; on
- * the discriminator node a gate holds the real D. Tensors cross Aeron IPC only: fakes and real
+ * The Discriminator on another JVM ({@code agon node --role discriminator}), the mirror of {@link
+ * RemoteGenerator}: a proxy on the coordinator node stands where Crew would spawn D; on the
+ * discriminator node a gate holds the real D. Tensors cross Aeron (IPC, or UDP): fakes and real
  * batches (pulled from the coordinator node's DataLoader through the proxy) towards D; D's
  * snapshots and state replies back. D's snapshots reach the Generator through this proxy (and, with
- * a remote Generator, through its proxy too: two hops on one host, one copy each). Control
- * (admissions, GetState, D's schedule changes passed on to G, credits for real batches, D's
- * reports, which the proxy passes on before the snapshot of the same version) goes over Artery. A
- * lost gate or a transport failure fails the proxy, a child the Coordinator watches. What it shares
- * with {@link RemoteGenerator} lives in {@link RemotePlayer} and {@link TensorWire}.
+ * a remote Generator, through its proxy too: two hops, one copy each). Control (admissions,
+ * GetState, D's schedule changes passed on to G, credits for real batches, D's reports, which the
+ * proxy passes on before the snapshot of the same version) goes over Artery. A lost discriminator
+ * node ends the proxy with {@link NodeLost} (the run pauses until the role is back); a transport
+ * failure or a D that stops on a live node fails the proxy, a child the Coordinator watches. What
+ * it shares with the other stand-ins lives in {@link RemoteProxy}, {@link RemotePlayer} and {@link
+ * TensorWire}.
  */
 public final class RemoteDiscriminator {
   private RemoteDiscriminator() {}
@@ -95,7 +97,7 @@ public final class RemoteDiscriminator {
       Consumer<String> say,
       Path checkpoint,
       double lrScale) {
-    return RemotePlayer.proxy(
+    return RemoteProxy.behavior(
         (ctx, timers, stash) ->
             new Proxy(
                 ctx,
@@ -111,7 +113,7 @@ public final class RemoteDiscriminator {
                 lrScale));
   }
 
-  private static final class Proxy extends RemotePlayer.Proxy<HostCommand> {
+  private static final class Proxy extends RemoteProxy<HostCommand> {
     private final Spawn spawn;
     private final PlayerCore.Setup setup;
     private final ActorRef<Object> self;

@@ -28,20 +28,23 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
- * The Generator on another JVM of one host ({@code agon node --role generator}), with the actors
- * unaware of it: on the coordinator's side a proxy stands where Crew would spawn the Generator (the
- * same {@code ActorRef<Generator.Command>}); on the generator node a host spawns the real Generator
- * behind a gate. Control messages (admissions, schedule changes, GetState) go over Artery as
- * Jackson CBOR; tensor messages (fakes G to D, D's snapshots D to G, G's state and evaluation
- * snapshot replies) never do: each side has a publisher and a polling thread on Aeron IPC streams
- * of the media driver the coordinator node embeds (its directory travels in {@link Spawn}). A
- * tensor message crosses as one frame message of {@link Dtype#BYTES}: the engine's tensor
- * serializer's bytes (raw little-endian tensors plus the message's steps and versions), so the
- * receiving actor gets the same record the sender made ({@link TensorWire}). Cost per message: one
- * serialization copy and Aeron's copy out, one assembly copy and one decode copy in. A transport
- * failure or a lost generator node fails the proxy, a child the Coordinator watches, so the run
- * ends as a failure (never a hang). What the proxy, host and gate share with {@link
- * RemoteDiscriminator}'s lives in {@link RemotePlayer}; this file holds the Generator's own part.
+ * The Generator on another JVM ({@code agon node --role generator}), with the actors unaware of it:
+ * on the coordinator's side a proxy stands where Crew would spawn the Generator (the same {@code
+ * ActorRef<Generator.Command>}); on the generator node a host spawns the real Generator behind a
+ * gate. Control messages (admissions, schedule changes, GetState) go over Artery as Jackson CBOR;
+ * tensor messages (fakes G to D, D's snapshots D to G, G's state and evaluation snapshot replies)
+ * never do: each side has a publisher and a polling thread on Aeron streams, IPC through the media
+ * driver the coordinator node embeds (its directory travels in {@link Spawn}) or, with {@code
+ * cluster.transport = udp}, UDP between the nodes' own drivers. A tensor message crosses as one
+ * frame message of {@link Dtype#BYTES}: the engine's tensor serializer's bytes (raw little-endian
+ * tensors plus the message's steps and versions), so the receiving actor gets the same record the
+ * sender made ({@link TensorWire}). Cost per message: one serialization copy and Aeron's copy out,
+ * one assembly copy and one decode copy in. A lost generator node ends the proxy with {@link
+ * NodeLost}: the run pauses until a node with the role joins again ({@link Recovery}); a transport
+ * failure, or a Generator that stops while its node stays up, fails the proxy, a child the
+ * Coordinator watches (a restart, never a hang). What the proxy shares with the other stand-ins
+ * lives in {@link RemoteProxy}, what host and gate share in {@link RemotePlayer}; this file holds
+ * the Generator's own part.
  */
 public final class RemoteGenerator {
   private RemoteGenerator() {}
@@ -152,7 +155,7 @@ public final class RemoteGenerator {
       Consumer<String> say,
       Path checkpoint,
       double lrScale) {
-    return RemotePlayer.proxy(
+    return RemoteProxy.behavior(
         (ctx, timers, stash) ->
             new Proxy(
                 ctx,
@@ -169,7 +172,7 @@ public final class RemoteGenerator {
                 lrScale));
   }
 
-  private static final class Proxy extends RemotePlayer.Proxy<HostCommand> {
+  private static final class Proxy extends RemoteProxy<HostCommand> {
     private final Spawn spawn;
     private final ActorRef<Discriminator.Command> discriminator;
     // Replies come back over Aeron in the order asked (the Generator answers in order).

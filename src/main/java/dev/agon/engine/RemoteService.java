@@ -113,7 +113,7 @@ public final class RemoteService {
       long firstIndex,
       String runDir) {}
 
-  private static final class Stand extends RemotePlayer.Proxy<HostCommand> {
+  private static final class Stand extends RemoteProxy<HostCommand> {
     private final Part part;
     private final Launch launch;
 
@@ -167,7 +167,7 @@ public final class RemoteService {
   }
 
   private static Behavior<Object> stand(Launch launch, Supplier<Part> part) {
-    return RemotePlayer.proxy(
+    return RemoteProxy.behavior(
         (ctx, timers, stash) -> new Stand(ctx, timers, stash, launch, part.get()));
   }
 

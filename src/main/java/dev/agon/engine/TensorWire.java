@@ -23,7 +23,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * How an engine tensor message crosses Aeron and back: one frame message of {@link Dtype#BYTES}
  * holding the engine's tensor serializer's bytes, so the receiving actor gets the same record the
  * sender made. Cost per message: one serialization copy and Aeron's copy out, one assembly copy and
- * one decode copy in. Shared by the stand-ins of {@link RemotePlayer}.
+ * one decode copy in. Shared by the proxies ({@link RemoteProxy}) and gates ({@link RemotePlayer}).
  */
 final class TensorWire {
   private TensorWire() {}
