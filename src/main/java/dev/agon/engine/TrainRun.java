@@ -24,6 +24,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
@@ -361,7 +363,7 @@ public final class TrainRun {
         system.terminate();
         throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
       } finally {
-        system.getWhenTerminated().toCompletableFuture().join();
+        awaitTerminated(system);
       }
       if (f.failure() == null) {
         break;
@@ -383,6 +385,28 @@ public final class TrainRun {
     ModeMetrics.Result modes = FinalEvaluation.score(loaded.config(), runDir, f);
     observability.close(true);
     return new Result(runDir, f, checkpoint, modes);
+  }
+
+  /** How long a finished run's actor system may take to terminate before the run goes on. */
+  private static final Duration TERMINATION_WAIT = Duration.ofSeconds(60);
+
+  /**
+   * Waits for {@code sys} to terminate, at most {@link #TERMINATION_WAIT}. A system that joined a
+   * cluster can hang in its coordinated shutdown after a member was lost (seen over UDP with TLS:
+   * every phase timed out and termination never completed); a relaunch then goes on beside it on a
+   * fresh port rather than waiting forever, and the JVM's exit ends it.
+   */
+  private static void awaitTerminated(ActorSystem<?> sys) throws InterruptedException {
+    try {
+      sys.getWhenTerminated()
+          .toCompletableFuture()
+          .get(TERMINATION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      org.slf4j.LoggerFactory.getLogger(TrainRun.class)
+          .warn("the run's actor system did not terminate within {}; going on", TERMINATION_WAIT);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   private String configHash() {
