@@ -83,67 +83,15 @@ public interface PlayerSites {
           null, null, null, new Remote(false, false, false, null), null, 1.0, Endpoint.ipc(), null);
 
   /**
-   * The Generator (when {@code remoteGenerator}) and the Discriminator (when {@code
-   * remoteDiscriminator}) on their nodes, found through the Receptionist within {@code
-   * findTimeout}, with tensors over {@code transport} (this node's embedded media driver, IPC);
-   * {@code say} hears where each runs, one line. A launch from a checkpoint sends its directory
-   * (absolute; one host): each node loads its player's state from it, as this JVM would.
-   */
-  static PlayerSites remote(
-      Transport transport,
-      Duration findTimeout,
-      Consumer<String> say,
-      boolean remoteGenerator,
-      boolean remoteDiscriminator) {
-    return remote(
-        transport, Endpoint.ipc(), findTimeout, say, remoteGenerator, remoteDiscriminator);
-  }
-
-  /**
-   * {@link #remote(Transport, Duration, Consumer, boolean, boolean)} receiving at {@code data}: for
-   * UDP ({@code cluster.transport = udp}) this node's endpoint, each node with its own media driver
-   * (several hosts); a launch from a checkpoint then sends each remote player's state over Aeron
-   * (this node reads the checkpoint; the player's node never reads the run directory).
-   */
-  static PlayerSites remote(
-      Transport transport,
-      Endpoint data,
-      Duration findTimeout,
-      Consumer<String> say,
-      boolean remoteGenerator,
-      boolean remoteDiscriminator) {
-    return remote(
-        transport, data, findTimeout, say, remoteGenerator, remoteDiscriminator, false, null);
-  }
-
-  /**
-   * As {@link #remote(Transport, Duration, Consumer, boolean, boolean)}, with the DataLoader on its
-   * node too when {@code remoteData}, and the Evaluator when {@code evaluatorRunDir} (the run
-   * directory, where its plots go; one host) is not null.
-   */
-  static PlayerSites remote(
-      Transport transport,
-      Duration findTimeout,
-      Consumer<String> say,
-      boolean remoteGenerator,
-      boolean remoteDiscriminator,
-      boolean remoteData,
-      Path evaluatorRunDir) {
-    return remote(
-        transport,
-        Endpoint.ipc(),
-        findTimeout,
-        say,
-        remoteGenerator,
-        remoteDiscriminator,
-        remoteData,
-        evaluatorRunDir);
-  }
-
-  /**
-   * Every role's site, receiving at {@code data} (IPC, or this node's UDP endpoint). The DataLoader
-   * and the Evaluator on nodes of their own need IPC (one host); {@code agon node} refuses them
-   * with UDP.
+   * Every role's site: the Generator, the Discriminator and the DataLoader on nodes of their own
+   * when their flags say so, the Evaluator when {@code evaluatorRunDir} (the run directory, where
+   * its plots go; one host) is not null; found through the Receptionist within {@code findTimeout},
+   * with tensors over {@code transport} received at {@code data}: IPC (every node on this node's
+   * embedded media driver; a launch from a checkpoint sends its directory and each node loads its
+   * player's state from it), or this node's UDP endpoint ({@code cluster.transport = udp}, each
+   * node its own driver; this node reads the checkpoint and sends each remote player's state over
+   * Aeron). The DataLoader and the Evaluator on nodes of their own need IPC; {@code agon node}
+   * refuses them with UDP. {@code say} hears where each runs, one line.
    */
   static PlayerSites remote(
       Transport transport,

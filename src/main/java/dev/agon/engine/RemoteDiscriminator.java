@@ -76,18 +76,10 @@ public final class RemoteDiscriminator {
   /** From the gate: a schedule change D passes on to the Generator. */
   public record ToGenerator(PlayerControl.Reschedule change) implements CborSerializable {}
 
-  /** The coordinator side: D's stand-in. Spawn it on the tensor dispatcher. */
-  static Behavior<Object> proxy(
-      Transport transport,
-      PlayerCore.Setup setup,
-      Duration findTimeout,
-      Consumer<String> say,
-      Path checkpoint,
-      double lrScale) {
-    return proxy(transport, Endpoint.ipc(), null, setup, findTimeout, say, checkpoint, lrScale);
-  }
-
-  /** As the other proxy, receiving at {@code data} ({@link RemoteGenerator}'s for UDP). */
+  /**
+   * The coordinator side: D's stand-in, receiving at {@code data} ({@link RemoteGenerator}'s proxy
+   * says how for IPC and UDP). Spawn it on the tensor dispatcher.
+   */
   static Behavior<Object> proxy(
       Transport transport,
       Endpoint data,

@@ -118,32 +118,10 @@ public final class RemoteGenerator {
 
   /**
    * The coordinator side: a Generator stand-in that finds the generator host through the
-   * Receptionist, has it spawn the Generator, then relays. Spawn it on the tensor dispatcher: it
+   * Receptionist, has it spawn the Generator, then relays; it receives at {@code data} (IPC, or for
+   * UDP the coordinator node's endpoint, when {@code point}, null for the initial state, gives G's
+   * state, sent over Aeron instead of a checkpoint path). Spawn it on the tensor dispatcher: it
    * serializes and publishes D's snapshots.
-   */
-  static Behavior<Object> proxy(
-      Transport transport,
-      PlayerCore.Setup setup,
-      ActorRef<Discriminator.Command> discriminator,
-      Duration findTimeout,
-      Consumer<String> say,
-      Path checkpoint,
-      double lrScale) {
-    return proxy(
-        transport,
-        Endpoint.ipc(),
-        null,
-        setup,
-        discriminator,
-        findTimeout,
-        say,
-        checkpoint,
-        lrScale);
-  }
-
-  /**
-   * As the other proxy, receiving at {@code data}: for UDP the coordinator node's endpoint, and
-   * {@code point} (null: the initial state) gives G's state, sent over Aeron (no checkpoint path).
    */
   static Behavior<Object> proxy(
       Transport transport,
