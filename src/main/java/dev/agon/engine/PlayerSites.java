@@ -130,6 +130,10 @@ public interface PlayerSites {
       Endpoint data,
       ResumePoint point)
       implements PlayerSites {
+    private RemoteProxy.Wiring wiring() {
+      return new RemoteProxy.Wiring(transport, data, point, findTimeout, say, checkpoint, lrScale);
+    }
+
     @Override
     public ActorRef<Generator.Command> generator(
         ActorContext<Coordinator.Command> ctx,
@@ -141,16 +145,7 @@ public interface PlayerSites {
         return ctx.spawn(local, Player.GENERATOR.label(), pinned);
       }
       return ctx.<Object>spawn(
-              RemoteGenerator.proxy(
-                  transport,
-                  data,
-                  point,
-                  setup,
-                  discriminator,
-                  findTimeout,
-                  say,
-                  checkpoint,
-                  lrScale),
+              RemoteGenerator.proxy(wiring(), setup, discriminator),
               Player.GENERATOR.label(),
               pinned)
           .narrow();
@@ -166,10 +161,7 @@ public interface PlayerSites {
         return ctx.spawn(local, Player.DISCRIMINATOR.label(), pinned);
       }
       return ctx.<Object>spawn(
-              RemoteDiscriminator.proxy(
-                  transport, data, point, setup, findTimeout, say, checkpoint, lrScale),
-              Player.DISCRIMINATOR.label(),
-              pinned)
+              RemoteDiscriminator.proxy(wiring(), setup), Player.DISCRIMINATOR.label(), pinned)
           .narrow();
     }
 

@@ -13,14 +13,10 @@ import dev.agon.transport.Endpoint;
 import dev.agon.transport.FrameKind;
 import dev.agon.transport.TensorPublisher;
 import dev.agon.transport.Transport;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -80,29 +76,8 @@ public final class RemoteDiscriminator {
    * The coordinator side: D's stand-in, receiving at {@code data} ({@link RemoteGenerator}'s proxy
    * says how for IPC and UDP). Spawn it on the tensor dispatcher.
    */
-  static Behavior<Object> proxy(
-      Transport transport,
-      Endpoint data,
-      ResumePoint point,
-      PlayerCore.Setup setup,
-      Duration findTimeout,
-      Consumer<String> say,
-      Path checkpoint,
-      double lrScale) {
-    return RemoteProxy.behavior(
-        (ctx, timers, stash) ->
-            new Proxy(
-                ctx,
-                timers,
-                stash,
-                transport,
-                data,
-                point,
-                setup,
-                findTimeout,
-                say,
-                checkpoint,
-                lrScale));
+  static Behavior<Object> proxy(RemoteProxy.Wiring w, PlayerCore.Setup setup) {
+    return RemoteProxy.behavior((ctx, timers, stash) -> new Proxy(ctx, timers, stash, w, setup));
   }
 
   private static final class Proxy extends RemoteProxy<HostCommand> {
@@ -124,52 +99,38 @@ public final class RemoteDiscriminator {
         ActorContext<Object> ctx,
         TimerScheduler<Object> timers,
         StashBuffer<Object> stash,
-        Transport transport,
-        Endpoint data,
-        ResumePoint point,
-        PlayerCore.Setup setup,
-        Duration findTimeout,
-        Consumer<String> say,
-        Path checkpoint,
-        double lrScale) {
+        RemoteProxy.Wiring w,
+        PlayerCore.Setup setup) {
       super(
           ctx,
           timers,
           stash,
-          transport,
-          data,
-          point == null ? null : point.state(Player.DISCRIMINATOR),
+          w,
+          Player.DISCRIMINATOR,
+          "Discriminator",
           HOST,
           TO_COORDINATOR,
-          TO_DISCRIMINATOR,
-          "Discriminator",
-          findTimeout,
-          say);
+          TO_DISCRIMINATOR);
       this.setup = setup;
       this.self = ctx.getSelf();
+      ResumePoint point = w.point();
       this.reported =
           point == null
               ? Long.MIN_VALUE
               : point.startState() == null ? 0 : point.startState().dDone();
-      boolean udp = !data.isIpc();
       this.spawn =
           new Spawn(
               runId,
               token,
-              udp ? null : transport.aeronDir(),
-              udp || checkpoint == null ? null : checkpoint.toAbsolutePath().toString(),
-              lrScale,
+              w.aeronDir(),
+              w.checkpointPath(),
+              w.lrScale(),
               setup.schedule(),
               setup.segment(),
               setup.coordinator(),
               self,
               self.narrow(),
-              udp
-                  ? new RemoteGenerator.Udp(
-                      data.host(),
-                      data.port(),
-                      RemoteGenerator.start(point, Player.DISCRIMINATOR, lrScale))
-                  : null);
+              w.udpStart(Player.DISCRIMINATOR));
     }
 
     @Override
@@ -291,49 +252,34 @@ public final class RemoteDiscriminator {
       LoadedConfig loaded, ResumePoint point, Transport transport, Spawn s, Endpoint data) {
     return Behaviors.setup(
         ctx -> {
-          TensorMessageSerializer ser = TensorWire.serializer(ctx);
-          RemotePlayer.Start start = new RemotePlayer.Start(point, loaded, Player.DISCRIMINATOR, s);
-          TensorPublisher pub =
-              transport.publisher(
-                  RemotePlayer.coordinatorEnd(s), TO_COORDINATOR, s.runId(), s.token());
-          DispatcherSelector pinned = DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER);
+          RemotePlayer.Kit kit =
+              RemotePlayer.Kit.of(
+                  ctx, loaded, point, transport, s, Player.DISCRIMINATOR, TO_COORDINATOR);
           // Where D's real batches go: set by D's first credit request, read by the poller.
           AtomicReference<ActorRef<Messages.RealBatch>> reals = new AtomicReference<>();
           ActorRef<Object> outbound =
-              ctx.spawn(outbound(ser, pub, s.proxy(), reals), "to-coordinator", pinned);
-          var c = loaded.config();
-          long[] shape = dev.agon.train.Factory.data(c).sampleShape();
+              ctx.spawn(
+                  outbound(kit.ser(), kit.pub(), s.proxy(), reals), "to-coordinator", kit.pinned());
           PlayerCore.Setup setup =
-              new PlayerCore.Setup(
-                  TrainRun.settings(c),
-                  s.schedule(),
-                  s.segment(),
-                  outbound.narrow(),
-                  outbound.narrow(),
-                  FaultInjection.fromSystemProperties());
-          Placement place = Placement.of(c.devices());
+              kit.setup(s.schedule(), s.segment(), outbound.narrow(), outbound.narrow());
           ActorRef<Discriminator.Command> discriminator =
               ctx.spawn(
-                  place.on(
-                      place.discriminator(),
-                      Discriminator.create(() -> start.point().discriminator(shape), setup)),
+                  kit.place()
+                      .on(
+                          kit.place().discriminator(),
+                          Discriminator.create(
+                              () -> kit.start().point().discriminator(kit.shape()), setup)),
                   Player.DISCRIMINATOR.label(),
-                  pinned);
+                  kit.pinned());
           discriminator.tell(new Discriminator.Connect(outbound.narrow()));
           ActorRef<Object> self = ctx.getSelf();
           Poller poller =
-              TensorWire.poll(
+              kit.poll(
                   transport,
                   data,
                   TO_DISCRIMINATOR,
-                  s.runId(),
-                  s.token(),
-                  "agon-from-coordinator",
-                  ser,
+                  s,
                   m -> {
-                    if (start.offer(m)) {
-                      return;
-                    }
                     if (m instanceof Discriminator.Fake f) {
                       discriminator.tell(f);
                     } else if (m instanceof Messages.RealBatch r && reals.get() != null) {
@@ -344,7 +290,7 @@ public final class RemoteDiscriminator {
                   },
                   self);
           return RemotePlayer.gate(
-              ctx, Behaviors.receive(Object.class), discriminator, outbound, s, poller, pub);
+              ctx, Behaviors.receive(Object.class), discriminator, outbound, s, poller, kit.pub());
         });
   }
 

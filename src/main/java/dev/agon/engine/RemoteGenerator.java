@@ -13,13 +13,9 @@ import dev.agon.transport.Endpoint;
 import dev.agon.transport.FrameKind;
 import dev.agon.transport.TensorPublisher;
 import dev.agon.transport.Transport;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -124,30 +120,9 @@ public final class RemoteGenerator {
    * serializes and publishes D's snapshots.
    */
   static Behavior<Object> proxy(
-      Transport transport,
-      Endpoint data,
-      ResumePoint point,
-      PlayerCore.Setup setup,
-      ActorRef<Discriminator.Command> discriminator,
-      Duration findTimeout,
-      Consumer<String> say,
-      Path checkpoint,
-      double lrScale) {
+      RemoteProxy.Wiring w, PlayerCore.Setup setup, ActorRef<Discriminator.Command> discriminator) {
     return RemoteProxy.behavior(
-        (ctx, timers, stash) ->
-            new Proxy(
-                ctx,
-                timers,
-                stash,
-                transport,
-                data,
-                point,
-                setup,
-                discriminator,
-                findTimeout,
-                say,
-                checkpoint,
-                lrScale));
+        (ctx, timers, stash) -> new Proxy(ctx, timers, stash, w, setup, discriminator));
   }
 
   private static final class Proxy extends RemoteProxy<HostCommand> {
@@ -161,49 +136,29 @@ public final class RemoteGenerator {
         ActorContext<Object> ctx,
         TimerScheduler<Object> timers,
         StashBuffer<Object> stash,
-        Transport transport,
-        Endpoint data,
-        ResumePoint point,
+        RemoteProxy.Wiring w,
         PlayerCore.Setup setup,
-        ActorRef<Discriminator.Command> discriminator,
-        Duration findTimeout,
-        Consumer<String> say,
-        Path checkpoint,
-        double lrScale) {
+        ActorRef<Discriminator.Command> discriminator) {
       super(
-          ctx,
-          timers,
-          stash,
-          transport,
-          data,
-          point == null ? null : point.state(Player.GENERATOR),
-          HOST,
-          TO_COORDINATOR,
-          TO_GENERATOR,
-          "Generator",
-          findTimeout,
-          say);
+          ctx, timers, stash, w, Player.GENERATOR, "Generator", HOST, TO_COORDINATOR, TO_GENERATOR);
       this.discriminator = discriminator;
       ActorRef<Object> self = ctx.getSelf();
       // D sends its snapshots and passes schedule changes on to this proxy.
       discriminator.tell(new Discriminator.Connect(self.narrow()));
-      boolean udp = !data.isIpc();
       this.spawn =
           new Spawn(
               runId,
               token,
-              udp ? null : transport.aeronDir(),
-              udp || checkpoint == null ? null : checkpoint.toAbsolutePath().toString(),
-              lrScale,
+              w.aeronDir(),
+              w.checkpointPath(),
+              w.lrScale(),
               setup.schedule(),
               setup.segment(),
               setup.coordinator(),
               discriminator,
               self,
               self.narrow(),
-              udp
-                  ? new Udp(data.host(), data.port(), start(point, Player.GENERATOR, lrScale))
-                  : null);
+              w.udpStart(Player.GENERATOR));
     }
 
     @Override
@@ -281,46 +236,31 @@ public final class RemoteGenerator {
       LoadedConfig loaded, ResumePoint point, Transport transport, Spawn s, Endpoint data) {
     return Behaviors.setup(
         ctx -> {
-          TensorMessageSerializer ser = TensorWire.serializer(ctx);
-          RemotePlayer.Start start = new RemotePlayer.Start(point, loaded, Player.GENERATOR, s);
-          TensorPublisher pub =
-              transport.publisher(
-                  RemotePlayer.coordinatorEnd(s), TO_COORDINATOR, s.runId(), s.token());
-          DispatcherSelector pinned = DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER);
-          ActorRef<Object> outbound = ctx.spawn(outbound(ser, pub), "to-coordinator", pinned);
-          var c = loaded.config();
-          long[] shape = dev.agon.train.Factory.data(c).sampleShape();
-          PlayerCore.Setup setup =
-              new PlayerCore.Setup(
-                  TrainRun.settings(c),
-                  s.schedule(),
-                  s.segment(),
-                  s.coordinator(),
-                  null,
-                  FaultInjection.fromSystemProperties());
-          Placement place = Placement.of(c.devices());
+          RemotePlayer.Kit kit =
+              RemotePlayer.Kit.of(
+                  ctx, loaded, point, transport, s, Player.GENERATOR, TO_COORDINATOR);
+          ActorRef<Object> outbound =
+              ctx.spawn(outbound(kit.ser(), kit.pub()), "to-coordinator", kit.pinned());
+          PlayerCore.Setup setup = kit.setup(s.schedule(), s.segment(), s.coordinator(), null);
           ActorRef<Generator.Command> generator =
               ctx.spawn(
-                  place.on(
-                      place.generator(),
-                      Generator.create(
-                          () -> start.point().generator(shape), setup, outbound.narrow())),
+                  kit.place()
+                      .on(
+                          kit.place().generator(),
+                          Generator.create(
+                              () -> kit.start().point().generator(kit.shape()),
+                              setup,
+                              outbound.narrow())),
                   Player.GENERATOR.label(),
-                  pinned);
+                  kit.pinned());
           ActorRef<Object> self = ctx.getSelf();
           Poller poller =
-              TensorWire.poll(
+              kit.poll(
                   transport,
                   data,
                   TO_GENERATOR,
-                  s.runId(),
-                  s.token(),
-                  "agon-from-coordinator",
-                  ser,
+                  s,
                   m -> {
-                    if (start.offer(m)) {
-                      return;
-                    }
                     if (m instanceof Generator.DiscriminatorSnapshot d) {
                       generator.tell(d);
                     } else {
@@ -336,7 +276,7 @@ public final class RemoteGenerator {
                         generator.tell(new Generator.GetEvaluationSnapshot(outbound.narrow()));
                         return Behaviors.same();
                       });
-          return RemotePlayer.gate(ctx, own, generator, outbound, s, poller, pub);
+          return RemotePlayer.gate(ctx, own, generator, outbound, s, poller, kit.pub());
         });
   }
 

@@ -2,11 +2,15 @@ package dev.agon.engine;
 
 import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
+import dev.agon.config.AgonConfig;
 import dev.agon.config.LoadedConfig;
+import dev.agon.config.Player;
 import dev.agon.engine.RemoteGenerator.Spawned;
 import dev.agon.engine.TensorWire.Broken;
 import dev.agon.engine.TensorWire.Poller;
+import dev.agon.engine.serialization.TensorMessageSerializer;
 import dev.agon.train.PlayerState;
+import dev.agon.train.Schedule;
 import dev.agon.transport.Endpoint;
 import dev.agon.transport.TensorPublisher;
 import dev.agon.transport.Transport;
@@ -17,8 +21,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
@@ -244,13 +250,13 @@ final class RemotePlayer {
    */
   static final class Start {
     private final ResumePoint point;
-    private final dev.agon.config.AgonConfig config;
-    private final dev.agon.config.Player player;
+    private final AgonConfig config;
+    private final Player player;
     private final RemoteGenerator.RemoteStart start;
     private final CompletableFuture<PlayerState> state = new CompletableFuture<>();
     private final long waitMs;
 
-    Start(ResumePoint point, LoadedConfig loaded, dev.agon.config.Player player, Launch s) {
+    Start(ResumePoint point, LoadedConfig loaded, Player player, Launch s) {
       this.point = point;
       this.config = loaded.config();
       this.player = player;
@@ -283,6 +289,82 @@ final class RemotePlayer {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted waiting for the state", e);
       }
+    }
+  }
+
+  /**
+   * What a player's gate (G's or D's) starts with: the tensor serializer, where the player starts,
+   * the publisher towards the coordinator node on stream {@code toCoordinator}, the tensor
+   * dispatcher, the config, one sample's shape and the device placement.
+   */
+  record Kit(
+      TensorMessageSerializer ser,
+      Start start,
+      TensorPublisher pub,
+      DispatcherSelector pinned,
+      AgonConfig config,
+      long[] shape,
+      Placement place) {
+
+    static Kit of(
+        ActorContext<Object> ctx,
+        LoadedConfig loaded,
+        ResumePoint point,
+        Transport transport,
+        Launch s,
+        Player player,
+        int toCoordinator) {
+      AgonConfig c = loaded.config();
+      return new Kit(
+          TensorWire.serializer(ctx),
+          new Start(point, loaded, player, s),
+          transport.publisher(coordinatorEnd(s), toCoordinator, s.runId(), s.token()),
+          DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER),
+          c,
+          dev.agon.train.Factory.data(c).sampleShape(),
+          Placement.of(c.devices()));
+    }
+
+    /** The player's setup: reports to {@code coordinator}, real batches from {@code data}. */
+    PlayerCore.Setup setup(
+        Schedule schedule,
+        int segment,
+        ActorRef<Coordinator.Command> coordinator,
+        ActorRef<DataLoader.Command> data) {
+      return new PlayerCore.Setup(
+          TrainRun.settings(config),
+          schedule,
+          segment,
+          coordinator,
+          data,
+          FaultInjection.fromSystemProperties());
+    }
+
+    /**
+     * The gate's polling thread on {@code stream} at {@code data}: the awaited state (UDP) goes to
+     * {@link #start}, every other message to {@code to}; a broken stream to {@code self}.
+     */
+    Poller poll(
+        Transport transport,
+        Endpoint data,
+        int stream,
+        Launch s,
+        Consumer<Object> to,
+        ActorRef<Object> self) {
+      return TensorWire.poll(
+          transport,
+          data,
+          stream,
+          s.runId(),
+          s.token(),
+          "agon-from-coordinator",
+          ser,
+          m -> {
+            if (!start.offer(m)) {
+              to.accept(m);
+            }
+          },
+          self);
     }
   }
 

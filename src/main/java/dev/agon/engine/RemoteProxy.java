@@ -1,5 +1,6 @@
 package dev.agon.engine;
 
+import dev.agon.config.Player;
 import dev.agon.engine.RemoteGenerator.Spawned;
 import dev.agon.engine.RemotePlayer.Gone;
 import dev.agon.engine.RemotePlayer.Inbound;
@@ -11,6 +12,7 @@ import dev.agon.transport.Endpoint;
 import dev.agon.transport.FrameKind;
 import dev.agon.transport.TensorPublisher;
 import dev.agon.transport.Transport;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -59,6 +61,44 @@ abstract class RemoteProxy<H> {
                         100_000, stash -> make.create(ctx, timers, stash).finding())));
   }
 
+  /**
+   * How a player's proxy (G's or D's) is wired for one launch: the transport, where the coordinator
+   * node receives ({@code data}: IPC, or its UDP endpoint), where the players start ({@code point},
+   * null: the initial state), how long to look for the host, where to say what it waits for, the
+   * checkpoint an IPC player reads and the launch's learning-rate scale.
+   */
+  record Wiring(
+      Transport transport,
+      Endpoint data,
+      ResumePoint point,
+      Duration findTimeout,
+      Consumer<String> say,
+      Path checkpoint,
+      double lrScale) {
+
+    boolean udp() {
+      return !data.isIpc();
+    }
+
+    /** The media driver directory an IPC player attaches to; null over UDP. */
+    String aeronDir() {
+      return udp() ? null : transport.aeronDir();
+    }
+
+    /** The checkpoint an IPC player reads (absolute); null over UDP or for the initial state. */
+    String checkpointPath() {
+      return udp() || checkpoint == null ? null : checkpoint.toAbsolutePath().toString();
+    }
+
+    /** Over UDP: where the coordinator node receives and how {@code player} starts; IPC: null. */
+    RemoteGenerator.Udp udpStart(Player player) {
+      return udp()
+          ? new RemoteGenerator.Udp(
+              data.host(), data.port(), RemoteGenerator.start(point, player, lrScale))
+          : null;
+    }
+  }
+
   final ActorContext<Object> ctx;
   final long runId;
   final byte[] token;
@@ -78,6 +118,35 @@ abstract class RemoteProxy<H> {
   // Replies come back over Aeron in the order asked (the player answers in order).
   private final ArrayDeque<ActorRef<PlayerState>> stateWaiters = new ArrayDeque<>();
   private boolean asked;
+
+  /**
+   * A player's proxy wired by {@code w} (over UDP {@code role}'s state goes first); {@code player}
+   * names it in messages ("Generator").
+   */
+  RemoteProxy(
+      ActorContext<Object> ctx,
+      TimerScheduler<Object> timers,
+      StashBuffer<Object> stash,
+      Wiring w,
+      Player role,
+      String player,
+      ServiceKey<H> key,
+      int fromPlayer,
+      int toPlayer) {
+    this(
+        ctx,
+        timers,
+        stash,
+        w.transport(),
+        w.data(),
+        w.point() == null ? null : w.point().state(role),
+        key,
+        fromPlayer,
+        toPlayer,
+        player,
+        w.findTimeout(),
+        w.say());
+  }
 
   /** As the other constructor, over IPC: every node on this host. */
   RemoteProxy(
