@@ -114,7 +114,7 @@ public final class Transport implements AutoCloseable {
     String channel = to.publicationChannel(settings);
     try {
       ExclusivePublication p = aeron.addExclusivePublication(channel, streamId);
-      TensorPublisher pub = new TensorPublisher(p, settings, runId, token);
+      TensorPublisher pub = new TensorPublisher(p, settings, runId, token, to.isIpc());
       observer.publisherOpened(streamId, pub.counters());
       return pub;
     } catch (RegistrationException e) {

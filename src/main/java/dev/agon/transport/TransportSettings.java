@@ -15,7 +15,10 @@ import java.util.Objects;
  * @param termLengthBytes publication term length, a power of two in 64 KiB .. 1 GiB; each
  *     publication maps 3 terms (of /dev/shm, for IPC and on the sending host), and Aeron's largest
  *     message is term/8
- * @param chunkBytes payload bytes per frame; header plus chunk must fit term/8
+ * @param chunkBytes payload bytes per frame; header plus chunk must fit term/8. Over IPC a chunk is
+ *     also capped at one claim (the IPC MTU, min(64 KiB, term/8), less Aeron's 32-byte and the
+ *     176-byte frame header: 65,296 bytes from 512 KiB terms up), as the publisher writes it with
+ *     one {@code tryClaim}
  * @param maxMessageBytes largest total payload a subscriber assembles; larger messages are dropped
  *     (TOO_LARGE) before any buffer is sized for them
  * @param connectTimeoutMs how long a send waits for a subscriber to be connected

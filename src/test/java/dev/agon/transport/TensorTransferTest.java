@@ -47,17 +47,22 @@ class TensorTransferTest {
     transport.close();
   }
 
+  /**
+   * Over IPC each chunk is one claim of the 64 KiB MTU (65,504 bytes, less Aeron's 32-byte frame
+   * header and the 176-byte frame header): 766 chunks, not 48 of 1 MiB.
+   */
   @Test
   void fiftyMegabytesArriveByteExactOverIpc() throws Exception {
-    roundTrip(Endpoint.ipc(), 11);
+    roundTrip(Endpoint.ipc(), 11, 65_504 - 32 - FrameHeader.BYTES);
   }
 
+  /** Over UDP a chunk is the settings' 1 MiB, offered and fragmented by Aeron to its MTU. */
   @Test
   void fiftyMegabytesArriveByteExactOverUdpLoopback() throws Exception {
-    roundTrip(Endpoint.loopback(freePort()), 12);
+    roundTrip(Endpoint.loopback(freePort()), 12, 1 << 20);
   }
 
-  private void roundTrip(Endpoint at, int stream) throws Exception {
+  private void roundTrip(Endpoint at, int stream, int chunkBytes) throws Exception {
     AtomicReference<INDArray> got = new AtomicReference<>();
     long[] fields = new long[3];
     try (TensorSubscriber sub =
@@ -87,11 +92,50 @@ class TensorTransferTest {
       }
       assertThat(differing).as("elements whose bits differ").isZero();
       assertThat(fields).containsExactly(41, 40, FrameKind.G_SNAPSHOT.ordinal());
-      int chunks = (50_000_000 + (1 << 20) - 1) >> 20;
+      int chunks = (50_000_000 + chunkBytes - 1) / chunkBytes;
       assertThat(pub.counters().framesSent()).isEqualTo(chunks);
       assertThat(sub.counters().framesReceived()).isEqualTo(chunks);
       assertThat(sub.counters().bytesReceived())
           .isEqualTo(50_000_000L + (long) chunks * FrameHeader.BYTES);
+      assertThat(sub.counters().dropsTotal()).isZero();
+    }
+  }
+
+  /**
+   * Sizes around one IPC claim's chunk (65,296 bytes) and its multiples arrive byte-exact, each
+   * with the chunk count that follows from the chunk size: the last chunk's claim is short, an
+   * empty tensor is one header-only chunk.
+   */
+  @Test
+  void sizesAroundAClaimArriveByteExactOverIpc() throws Exception {
+    int chunk = 65_504 - 32 - FrameHeader.BYTES;
+    int[] sizes = {0, 4, chunk - 4, chunk, chunk + 4, 2 * chunk, 2 * chunk + 4, 3 * chunk - 4};
+    AtomicReference<byte[]> got = new AtomicReference<>();
+    try (TensorSubscriber sub =
+            transport.subscriber(
+                Endpoint.ipc(),
+                14,
+                7,
+                TOKEN,
+                t -> {
+                  byte[] b = new byte[(int) t.payloadBytes()];
+                  t.payload().getBytes(0, b);
+                  got.set(b);
+                });
+        TensorPublisher pub = transport.publisher(Endpoint.ipc(), 14, 7, TOKEN)) {
+      long frames = 0;
+      for (int size : sizes) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        java.nio.ByteBuffer data = java.nio.ByteBuffer.allocateDirect(size);
+        data.put(bytes).flip();
+        got.set(null);
+        pub.send(FrameKind.G_SNAPSHOT, 1, 1, Dtype.FLOAT32, new long[] {size / 4}, data);
+        Polling.until(sub, Duration.ofSeconds(20), () -> got.get() != null, size + " bytes");
+        assertThat(got.get()).as("%d bytes", size).isEqualTo(bytes);
+        frames += Math.max(1, (size + chunk - 1) / chunk);
+        assertThat(pub.counters().framesSent()).as("frames after %d bytes", size).isEqualTo(frames);
+      }
       assertThat(sub.counters().dropsTotal()).isZero();
     }
   }

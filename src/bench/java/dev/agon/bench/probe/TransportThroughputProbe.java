@@ -8,7 +8,10 @@
  *
  * Run: java --add-opens java.base/sun.nio.ch=ALL-UNNAMED -cp target/agon.jar
  *      src/bench/java/dev/agon/bench/probe/TransportThroughputProbe.java [MB REPEATS [CASES
- *      [CHUNK_KIB]]]  (50 10 ipc,udp,udp-4m 4096; CASES: the transport cases to run)
+ *      [CHUNK_KIB [cpu]]]]  (50 10 ipc,udp,udp-4m 4096; CASES: the transport cases to run;
+ *      cpu: after each line, a "BENCH transport-cpu" line with the CPU time per snapshot of the
+ *      memcpy thread, or of the sending and the polling thread (the driver's thread not counted),
+ *      which load from other processes inflates far less than wall time)
  * (one file, so Java's source launcher runs it without a build of the tests;
  * TransportProbeSmokeTest runs one small step of it).
  */
@@ -22,6 +25,8 @@ import dev.agon.transport.TensorSubscriber;
 import dev.agon.transport.Transport;
 import dev.agon.transport.TransportSettings;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -36,11 +41,15 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 public class TransportThroughputProbe {
+  static boolean cpu;
+  static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
   public static void main(String[] args) throws Exception {
     int mb = args.length > 0 ? Integer.parseInt(args[0]) : 50;
     int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     String cases = args.length > 2 ? args[2] : "ipc,udp,udp-4m";
     int chunkKib = args.length > 3 ? Integer.parseInt(args[3]) : 4096;
+    cpu = args.length > 4 && args[4].equals("cpu");
     run(System.out, mb, repeats, List.of(cases.split(",")), chunkKib << 10);
   }
 
@@ -86,10 +95,14 @@ public class TransportThroughputProbe {
     UnsafeBuffer to = new UnsafeBuffer(ByteBuffer.allocateDirect(n));
     to.putBytes(0, from, 0, n); // warm-up, and the destination's pages faulted in
     long start = System.nanoTime();
+    long cpuStart = THREADS.getCurrentThreadCpuTime();
     for (int r = 0; r < repeats; r++) {
       to.putBytes(0, from, 0, n);
     }
-    return mbPerS((long) n * repeats, System.nanoTime() - start);
+    long cpuNs = THREADS.getCurrentThreadCpuTime() - cpuStart;
+    double mbs = mbPerS((long) n * repeats, System.nanoTime() - start);
+    cpuLine("memcpy", cpuNs / repeats, 0);
+    return mbs;
   }
 
   static double sendMbPerS(Transport t, Endpoint at, int stream, ByteBuffer src, int repeats)
@@ -102,16 +115,21 @@ public class TransportThroughputProbe {
         TensorPublisher pub = t.publisher(at, stream, 1, token)) {
       BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 1_000_000);
       long start = 0;
+      long sendCpuNs = 0;
+      long pollCpuNs = 0;
       for (int round = 0; round < 2; round++) {
         int n = round == 0 ? 1 : repeats; // round 0: the untimed warm-up
         long target = delivered.get() + n;
         start = System.nanoTime();
-        CompletableFuture<Void> sending =
-            CompletableFuture.runAsync(
+        long pollCpuStart = THREADS.getCurrentThreadCpuTime();
+        CompletableFuture<Long> sending =
+            CompletableFuture.supplyAsync(
                 () -> {
+                  long cpuStart = THREADS.getCurrentThreadCpuTime();
                   for (int r = 0; r < n; r++) {
                     pub.send(FrameKind.G_SNAPSHOT, r, r, Dtype.FLOAT32, shape, src.duplicate());
                   }
+                  return THREADS.getCurrentThreadCpuTime() - cpuStart;
                 });
         while (delivered.get() < target) {
           if (sending.isCompletedExceptionally()) {
@@ -119,15 +137,31 @@ public class TransportThroughputProbe {
           }
           idle.idle(sub.poll(64));
         }
-        sending.join();
+        pollCpuNs = THREADS.getCurrentThreadCpuTime() - pollCpuStart;
+        sendCpuNs = sending.join();
       }
-      return mbPerS((long) src.capacity() * repeats, System.nanoTime() - start);
+      double mbs = mbPerS((long) src.capacity() * repeats, System.nanoTime() - start);
+      cpuLine(at.isIpc() ? "ipc" : "udp", sendCpuNs / repeats, pollCpuNs / repeats);
+      return mbs;
     }
   }
 
   static Endpoint loopback() throws Exception {
     try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       return Endpoint.loopback(s.getLocalPort());
+    }
+  }
+
+  /** With "cpu": CPU ms per snapshot of the sending (or memcpy) thread and the polling thread. */
+  static void cpuLine(String name, long sendNs, long pollNs) {
+    if (cpu) {
+      System.out.println(
+          String.format(
+              Locale.ROOT,
+              "BENCH transport-cpu %-7s %8.2f ms send %8.2f ms poll per snapshot",
+              name,
+              sendNs / 1e6,
+              pollNs / 1e6));
     }
   }
 
