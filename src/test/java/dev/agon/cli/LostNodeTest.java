@@ -48,6 +48,9 @@ class LostNodeTest {
   private Path dir;
   private final List<Process> started = new ArrayList<>();
 
+  /** Settings a test adds to every node's (the same on each: one config hash). */
+  private final List<String> extra = new ArrayList<>();
+
   @BeforeEach
   void ownDirectory() throws IOException {
     dir = Files.createTempDirectory(shared, "test-");
@@ -132,6 +135,52 @@ class LostNodeTest {
     MultiJvmBitIdentityTest.assertSameRun(one, multi, ITERATIONS);
   }
 
+  /**
+   * {@code agon ctl stop} while the run waits for a lost discriminator node: the stop is honoured
+   * at once (the wait ends; no replacement is needed), the coordinator ends as a stopped run does
+   * (exit 0, not "gave up"), its checkpoints stay as they were, and a coordinator started again
+   * with the same --run and new nodes completes the run bit for bit.
+   */
+  @Test
+  @Timeout(value = 7, unit = TimeUnit.MINUTES)
+  void ctlStopWhileWaitingForALostRoleEndsTheRunLikeAStopAndItResumesBitForBit() throws Exception {
+    extra.addAll(List.of("metrics.enabled=true", "metrics.port=0"));
+    Path one = baseline();
+    Path multi = dir.resolve("multi");
+    String seed = "127.0.0.1:" + MultiJvmBitIdentityTest.freePort();
+    Process coordinator = coordinator("coordinator", seed, multi);
+    node("generator", "--role", "generator", "--seed", seed);
+    Process discriminator = node("discriminator", "--role", "discriminator", "--seed", seed);
+
+    awaitFirstCheckpoint(multi);
+    discriminator.destroyForcibly();
+    Await.until(
+        Duration.ofSeconds(60),
+        () -> read("coordinator").contains("paused: role discriminator is gone"),
+        "the coordinator pauses the run, naming the role gone");
+    List<Path> kept = MultiJvmBitIdentityTest.checkpoints(multi);
+
+    CliRunner stop = CliRunner.run("ctl", "stop", "--run", multi.toString());
+    assertThat(stop.status()).as(stop.out() + stop.err()).isZero();
+    assertThat(coordinator.waitFor(60, TimeUnit.SECONDS)).as(read("coordinator")).isTrue();
+    assertThat(coordinator.exitValue()).as(read("coordinator")).isZero();
+    assertThat(read("coordinator"))
+        .contains("stopped while waiting for role discriminator")
+        .doesNotContain("gave up");
+    assertThat(MultiJvmBitIdentityTest.checkpoints(multi))
+        .containsExactlyInAnyOrderElementsOf(kept);
+
+    String again = "127.0.0.1:" + MultiJvmBitIdentityTest.freePort();
+    Process resumed = coordinator("coordinator-2", again, multi);
+    node("generator-2", "--role", "generator", "--seed", again);
+    node("discriminator-2", "--role", "discriminator", "--seed", again);
+    assertThat(resumed.waitFor(240, TimeUnit.SECONDS)).as(read("coordinator-2")).isTrue();
+    assertThat(resumed.exitValue()).as(read("coordinator-2")).isZero();
+    assertThat(read("coordinator-2")).contains("finished after " + ITERATIONS + " G updates");
+    assertThat(baseline.waitFor(240)).as(baseline.diagnosis()).isZero();
+    MultiJvmBitIdentityTest.assertSameRun(one, multi, ITERATIONS);
+  }
+
   private static void awaitFirstCheckpoint(Path run) {
     Await.until(
         Duration.ofMinutes(3),
@@ -162,6 +211,7 @@ class LostNodeTest {
   private Process node(String tag, String... args) throws IOException {
     List<String> s = new ArrayList<>();
     sets().forEach(x -> s.addAll(List.of("--set", x)));
+    extra.forEach(x -> s.addAll(List.of("--set", x)));
     ProcessBuilder pb = MultiJvmBitIdentityTest.nodeProcess(s, args);
     pb.redirectOutput(dir.resolve(tag + ".out").toFile());
     pb.redirectError(dir.resolve(tag + ".err").toFile());
