@@ -67,7 +67,10 @@ final class Recovery {
     return counts;
   }
 
-  /** A stop was requested: a pause ends (the run gives up) instead of waiting on. */
+  /**
+   * A stop was requested: a pause's wait ends at once and the run ends as stopped (its newest
+   * checkpoint is the last good state; nothing to write, the actor system is down).
+   */
   void stopRequested() {
     stopped.complete(null);
   }
@@ -176,7 +179,16 @@ final class Recovery {
     }
     if (!back.isDone()) {
       back.cancel(false);
-      LOG.error("stopped while paused: role {} is gone", role);
+      String stop =
+          "stopped while waiting for role "
+              + role
+              + "; the newest checkpoint in "
+              + runDir.resolve("checkpoints")
+              + " is kept: --run "
+              + runDir
+              + " resumes the run";
+      LOG.warn(stop);
+      nodes.say(stop);
       return false;
     }
     append(

@@ -344,6 +344,11 @@ public final class TrainRun {
     return runDir;
   }
 
+  /** Why a stop was requested (a signal, the control API), or null when none was. */
+  public String stopRequested() {
+    return stopRequested;
+  }
+
   /** Waits for the run, writes the final checkpoint and the final evaluation. */
   public Result await() throws IOException, InterruptedException {
     try {
@@ -369,7 +374,8 @@ public final class TrainRun {
         break;
       }
       if (!recovery.recover(f, stopRequested != null)) {
-        observability.close(false);
+        // Stopped while recovering (a pause's wait, a backoff) ends like a stop; else given up.
+        observability.close(stopRequested != null);
         return new Result(runDir, f, null, null);
       }
     }
