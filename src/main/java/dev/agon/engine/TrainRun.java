@@ -167,7 +167,8 @@ public final class TrainRun {
         staged, configFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     Factory.data(c); // fails here, before the HTTP server or any actor starts, on bad data
     this.observability =
-        Observability.start(c, runDir, console, new EngineControl(() -> system, this::stop));
+        Observability.start(
+            c, runDir, console, new EngineControl(() -> system, this::stop, this::waitingFor));
     this.recovery =
         new Recovery(
             runDir,
@@ -347,6 +348,12 @@ public final class TrainRun {
   /** Why a stop was requested (a signal, the control API), or null when none was. */
   public String stopRequested() {
     return stopRequested;
+  }
+
+  /** The role a node-lost pause waits for, or null (also before recovery exists). */
+  private String waitingFor() {
+    Recovery r = recovery;
+    return r == null ? null : r.waitingFor();
   }
 
   /** Waits for the run, writes the final checkpoint and the final evaluation. */

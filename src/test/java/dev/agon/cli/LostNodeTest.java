@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agon.testing.Await;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -160,6 +164,22 @@ class LostNodeTest {
         "the coordinator pauses the run, naming the role gone");
     List<Path> kept = MultiJvmBitIdentityTest.checkpoints(multi);
 
+    // The pause is observable: ctl status, the gauge; the user's controls are refused meanwhile.
+    CliRunner status = CliRunner.run("ctl", "status", "--run", multi.toString());
+    assertThat(status.status()).as(status.err()).isZero();
+    assertThat(status.out()).contains("waiting-for-role", "waiting for role discriminator since ");
+    String port = Files.readString(multi.resolve("http.port")).trim();
+    String scrape =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(scrape).containsPattern("(?m)^agon_run_waiting_for_roles\\{.*\\} 1\\.0$");
+    CliRunner pause = CliRunner.run("ctl", "pause", "--run", multi.toString());
+    assertThat(pause.status()).as(pause.out() + pause.err()).isEqualTo(1);
+    assertThat(pause.out()).contains("waits for role discriminator");
+
     CliRunner stop = CliRunner.run("ctl", "stop", "--run", multi.toString());
     assertThat(stop.status()).as(stop.out() + stop.err()).isZero();
     assertThat(coordinator.waitFor(60, TimeUnit.SECONDS)).as(read("coordinator")).isTrue();
@@ -181,7 +201,7 @@ class LostNodeTest {
     MultiJvmBitIdentityTest.assertSameRun(one, multi, ITERATIONS);
   }
 
-  private static void awaitFirstCheckpoint(Path run) {
+  static void awaitFirstCheckpoint(Path run) {
     Await.until(
         Duration.ofMinutes(3),
         () -> {
