@@ -136,7 +136,8 @@ STATE_MAPPINGS = [{"type": "value", "options": {
     "1": {"text": "running", "color": "green", "index": 1},
     "2": {"text": "finishing", "color": "yellow", "index": 2},
     "3": {"text": "finished", "color": "purple", "index": 3},
-    "4": {"text": "failed", "color": "red", "index": 4}}}]
+    "4": {"text": "failed", "color": "red", "index": 4},
+    "5": {"text": "waiting for role", "color": "orange", "index": 5}}}]
 
 
 ROLE_MAPPINGS = [{"type": "value", "options": {

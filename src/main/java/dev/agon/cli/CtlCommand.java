@@ -1,8 +1,11 @@
 package dev.agon.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agon.config.RuntimeLimits;
 import dev.agon.web.ControlRoutes;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -13,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +27,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code agon ctl}: the command-line client of a running run's control API. Finds the run's port in
- * {@code DIR/http.port} (or takes {@code --url}), sends one POST and prints the run's answer.
+ * {@code DIR/http.port} (or takes {@code --url}), sends one POST and prints the run's answer;
+ * {@code status} GETs {@code /api/status} and prints its state in a few lines.
  */
 @CommandLine.Command(
     name = "ctl",
@@ -31,17 +36,18 @@ import picocli.CommandLine.Parameters;
     description =
         "Control a running run: pause, resume, checkpoint, stop, schedule (change k, the"
             + " staleness bound or the learning rates) or averaging (change a network's"
-            + " historical-averaging weight and start).")
+            + " historical-averaging weight and start); status prints its state (and, while an"
+            + " agon node run waits for a lost node's role, the role and since when).")
 final class CtlCommand implements Callable<Integer> {
   static final List<String> ACTIONS =
-      List.of("pause", "resume", "checkpoint", "stop", "schedule", "averaging");
+      List.of("pause", "resume", "checkpoint", "stop", "schedule", "averaging", "status");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(
       index = "0",
       paramLabel = "ACTION",
-      description = "pause, resume, checkpoint, stop, schedule or averaging.")
+      description = "pause, resume, checkpoint, stop, schedule, averaging or status.")
   String action;
 
   @Option(names = "--run", paramLabel = "DIR", description = "The run directory (reads http.port).")
@@ -131,6 +137,9 @@ final class CtlCommand implements Callable<Integer> {
     if (!action.equals("averaging") && !averaging.isEmpty()) {
       throw new Main.UserException("--network, --weight and --start go with averaging only");
     }
+    if (action.equals("status")) {
+      return status();
+    }
     List<String> form = action.equals("schedule") ? scheduling : averaging;
     URI target = URI.create(base() + "/api/control/" + action);
     HttpRequest.Builder req =
@@ -138,20 +147,7 @@ final class CtlCommand implements Callable<Integer> {
             .timeout(Duration.ofMinutes(3))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .POST(HttpRequest.BodyPublishers.ofString(String.join("&", form)));
-    String token = token();
-    if (token != null) {
-      req.header("Authorization", "Bearer " + token);
-    }
-    HttpResponse<String> r;
-    try {
-      r =
-          HttpClient.newBuilder()
-              .connectTimeout(Duration.ofSeconds(10))
-              .build()
-              .send(req.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (java.net.ConnectException e) {
-      throw new Main.UserException("no run answers at " + target + " (is it running?)");
-    }
+    HttpResponse<String> r = send(req, target);
     spec.commandLine().getOut().print(r.body());
     spec.commandLine().getOut().flush();
     if (r.statusCode() == 200) {
@@ -169,6 +165,68 @@ final class CtlCommand implements Callable<Integer> {
                 + r.statusCode()
                 + ")");
     return byRun ? 1 : 2;
+  }
+
+  /**
+   * {@code status}: the run's state, its progress and, while an {@code agon node} run waits for a
+   * lost node's role, that role and since when (from {@code /api/status}; one GET).
+   */
+  private int status() throws IOException, InterruptedException {
+    URI target = URI.create(base() + "/api/status");
+    HttpResponse<String> r =
+        send(HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30)).GET(), target);
+    if (r.statusCode() != 200) {
+      spec.commandLine()
+          .getErr()
+          .println("error: " + target + " answered HTTP " + r.statusCode() + " (is it a run?)");
+      return 2;
+    }
+    JsonNode s;
+    try {
+      s = new ObjectMapper().readTree(r.body());
+    } catch (IOException e) {
+      throw new Main.UserException(target + " answered no status JSON: " + e.getMessage());
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
+        Locale.ROOT,
+        "run %s: %s, G update %d%s, D update %d%n",
+        s.path("run").asText("?"),
+        s.path("state").asText("?"),
+        s.path("g_steps").asLong(),
+        s.path("iterations").isNumber() ? " of " + s.path("iterations").asLong() : "",
+        s.path("d_steps").asLong());
+    List<String> roles = new ArrayList<>();
+    s.path("waiting_for_roles").forEach(n -> roles.add(n.asText()));
+    if (!roles.isEmpty()) {
+      double since = s.path("waiting_since_s").asDouble(Double.NaN);
+      out.printf(
+          Locale.ROOT,
+          "waiting for role %s since %s: its node was lost; start a node with that role (agon"
+              + " node --role %s), or agon ctl stop%n",
+          String.join(", ", roles),
+          Double.isFinite(since) ? Instant.ofEpochMilli((long) (since * 1e3)).toString() : "?",
+          String.join(",", roles));
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** Sends {@code req} (with the bearer token, if any); a refused connection is bad input. */
+  private HttpResponse<String> send(HttpRequest.Builder req, URI target)
+      throws IOException, InterruptedException {
+    String token = token();
+    if (token != null) {
+      req.header("Authorization", "Bearer " + token);
+    }
+    try {
+      return HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .build()
+          .send(req.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (java.net.ConnectException e) {
+      throw new Main.UserException("no run answers at " + target + " (is it running?)");
+    }
   }
 
   private static void check(String flag, Number value, RuntimeLimits.Range range) {

@@ -78,7 +78,8 @@ import picocli.CommandLine.Option;
           + " cluster.transport = udp and --data-port the Generator and the Discriminator may run"
           + " on other hosts, and the data-loader and evaluator roles stay on the coordinator"
           + " node.",
-      "Exit status: 0 stopped (SIGTERM), trained (--run) or --exit-when-complete, 1 the"
+      "Exit status: 0 stopped (SIGTERM; agon ctl stop, also while the run waits for a lost"
+          + " node's role), trained (--run) or --exit-when-complete, 1 the"
           + " coordinator went away or this node was removed, 2 bad input (an unknown role, a port"
           + " in use, a data port in use, an unreachable seed, a refused join, a role missing from"
           + " every node, TLS"
@@ -586,6 +587,19 @@ final class NodeCommand implements Callable<Integer> {
               false,
               new TrainRun.Deployment(node.engineConfig(), site, back));
       TrainRun.Result r = run.await();
+      if (r.finished().failure() != null && run.stopRequested() != null) {
+        // Stopped while the run recovered (waiting for a lost node's role): a stop like any
+        // other, exit 0; nothing new to save, the newest checkpoint is the last good state.
+        out.printf(
+            Locale.ROOT,
+            "agon node: stopped (%s) after G update %d; the newest checkpoint in %s is the last"
+                + " good state%n",
+            run.stopRequested(),
+            r.finished().gSteps(),
+            runDir.resolve("checkpoints"));
+        out.flush();
+        return 0;
+      }
       if (r.finished().failure() != null) {
         spec.commandLine()
             .getErr()

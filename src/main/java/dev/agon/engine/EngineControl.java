@@ -16,23 +16,43 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 /**
  * The control API's access to a run: each call asks the Coordinator of the run's current actor
  * system (a restart after a failure replaces it; meanwhile, and before the first start, calls fail,
- * answered 503). Costs one ask per call; holds no state of its own.
+ * answered 503). While the run waits for a lost node's role (no actor system runs) every call but
+ * stop is refused (409) naming the role; stop ends the wait. Costs one ask per call; holds no state
+ * of its own.
  */
 final class EngineControl implements Control {
   private final Supplier<ActorSystem<Coordinator.Command>> system;
   private final Consumer<String> stop;
+  private final Supplier<String> waitingFor;
 
   /**
    * @param system the run's current actor system (null while it is starting)
    * @param stop the run's own stop, which also stops systems started after it
+   * @param waitingFor the role a node-lost pause waits for, null when none
    */
-  EngineControl(Supplier<ActorSystem<Coordinator.Command>> system, Consumer<String> stop) {
+  EngineControl(
+      Supplier<ActorSystem<Coordinator.Command>> system,
+      Consumer<String> stop,
+      Supplier<String> waitingFor) {
     this.system = system;
     this.stop = stop;
+    this.waitingFor = waitingFor;
   }
 
   private CompletionStage<Control.Reply> ask(
       Function<ActorRef<Messages.ControlReply>, Coordinator.Command> make) {
+    String role = waitingFor.get();
+    if (role != null) {
+      // The user's pause, checkpoints and schedule changes need a running Coordinator; the
+      // relaunch after the role is back starts unpaused from the newest checkpoint.
+      return CompletableFuture.completedFuture(
+          new Control.Reply(
+              Control.Outcome.REFUSED,
+              -1,
+              "the run waits for role "
+                  + role
+                  + " (its node was lost): only stop is taken until a node with that role joins"));
+    }
     ActorSystem<Coordinator.Command> sys = system.get();
     if (sys == null) {
       return CompletableFuture.failedFuture(new IllegalStateException("the run is starting"));
@@ -62,7 +82,8 @@ final class EngineControl implements Control {
 
   @Override
   public CompletionStage<Control.Reply> stop(String reason) {
-    if (system.get() == null) {
+    String role = waitingFor.get();
+    if (role == null && system.get() == null) {
       return CompletableFuture.failedFuture(new IllegalStateException("the run is starting"));
     }
     stop.accept(reason);
@@ -70,7 +91,11 @@ final class EngineControl implements Control {
         new Control.Reply(
             Control.Outcome.ACCEPTED,
             -1,
-            "stopping: the in-flight iteration finishes, then a checkpoint is written"));
+            role != null
+                ? "stopping: the run waits for role "
+                    + role
+                    + "; it ends now, its newest checkpoint kept"
+                : "stopping: the in-flight iteration finishes, then a checkpoint is written"));
   }
 
   @Override

@@ -134,6 +134,17 @@ final class Observability {
   }
 
   /**
+   * The run pauses for the lost node's {@code role} since {@code sinceMillis} (Unix ms) or, with
+   * null, stops waiting: the status API and {@code agon_run_waiting_for_roles} show it.
+   */
+  void waiting(String role, long sinceMillis) {
+    if (metrics != null) {
+      metrics.waiting(
+          role == null ? null : new TrainingMetrics.Waiting(java.util.List.of(role), sinceMillis));
+    }
+  }
+
+  /**
    * The run is being restarted after {@code failure} ("ACTOR failed: ..." or "ACTOR stopped
    * unexpectedly", as the Coordinator words it): counts a restart of that actor.
    */

@@ -48,6 +48,9 @@ final class Recovery {
 
   private int pauses;
 
+  /** The role a node-lost pause waits for now, null otherwise (read by the control API). */
+  private volatile String waitingFor;
+
   Recovery(
       Path runDir,
       RecoveryPolicy policy,
@@ -67,9 +70,17 @@ final class Recovery {
     return counts;
   }
 
-  /** A stop was requested: a pause ends (the run gives up) instead of waiting on. */
+  /**
+   * A stop was requested: a pause's wait ends at once and the run ends as stopped (its newest
+   * checkpoint is the last good state; nothing to write, the actor system is down).
+   */
   void stopRequested() {
     stopped.complete(null);
+  }
+
+  /** The role the run waits for after losing its node, or null when it does not wait. */
+  String waitingFor() {
+    return waitingFor;
   }
 
   /**
@@ -160,12 +171,16 @@ final class Recovery {
 
   /**
    * The pause: says which role is gone and waits, without limit, until a node with it joins again
-   * (true) or a stop is requested (false). The role-missing alert fires meanwhile; the wait costs
-   * nothing (one future).
+   * (true) or a stop is requested (false). Meanwhile the status API shows state waiting-for-role
+   * with the role and since when, {@code agon_run_waiting_for_roles} is 1 and the role-missing
+   * alert fires; the wait costs nothing (one future).
    */
   private boolean awaitRole(Coordinator.Finished f) throws IOException, InterruptedException {
     String role = f.lost().role();
     String line = "paused: role " + role + " is gone; waiting for a node with that role";
+    // Shown before it is said, so that whoever reads the line finds the status saying it too.
+    waitingFor = role;
+    observability.waiting(role, System.currentTimeMillis());
     LOG.warn("{} ({})", line, f.failure());
     nodes.say(line);
     CompletableFuture<Void> back = nodes.back(role, f.lost().node());
@@ -173,12 +188,24 @@ final class Recovery {
       CompletableFuture.anyOf(back, stopped).get();
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
+    } finally {
+      waitingFor = null;
     }
     if (!back.isDone()) {
       back.cancel(false);
-      LOG.error("stopped while paused: role {} is gone", role);
+      String stop =
+          "stopped while waiting for role "
+              + role
+              + "; the newest checkpoint in "
+              + runDir.resolve("checkpoints")
+              + " is kept: --run "
+              + runDir
+              + " resumes the run";
+      LOG.warn(stop);
+      nodes.say(stop);
       return false;
     }
+    observability.waiting(null, 0);
     append(
         Json.object()
             .put("event", EventKind.NODE_BACK.wire())

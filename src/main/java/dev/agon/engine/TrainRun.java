@@ -167,7 +167,8 @@ public final class TrainRun {
         staged, configFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     Factory.data(c); // fails here, before the HTTP server or any actor starts, on bad data
     this.observability =
-        Observability.start(c, runDir, console, new EngineControl(() -> system, this::stop));
+        Observability.start(
+            c, runDir, console, new EngineControl(() -> system, this::stop, this::waitingFor));
     this.recovery =
         new Recovery(
             runDir,
@@ -344,6 +345,17 @@ public final class TrainRun {
     return runDir;
   }
 
+  /** Why a stop was requested (a signal, the control API), or null when none was. */
+  public String stopRequested() {
+    return stopRequested;
+  }
+
+  /** The role a node-lost pause waits for, or null (also before recovery exists). */
+  private String waitingFor() {
+    Recovery r = recovery;
+    return r == null ? null : r.waitingFor();
+  }
+
   /** Waits for the run, writes the final checkpoint and the final evaluation. */
   public Result await() throws IOException, InterruptedException {
     try {
@@ -369,7 +381,8 @@ public final class TrainRun {
         break;
       }
       if (!recovery.recover(f, stopRequested != null)) {
-        observability.close(false);
+        // Stopped while recovering (a pause's wait, a backoff) ends like a stop; else given up.
+        observability.close(stopRequested != null);
         return new Result(runDir, f, null, null);
       }
     }

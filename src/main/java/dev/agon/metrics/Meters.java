@@ -56,6 +56,9 @@ public final class Meters {
   public static final int STATE_FINISHED = 3;
   public static final int STATE_FAILED = 4;
 
+  /** An {@code agon node} run paused for a lost node's role ({@link #RUN_WAITING_FOR_ROLES}). */
+  public static final int STATE_WAITING_FOR_ROLE = 5;
+
   private static MeterDef gauge(String name, String unit, String description, String... labels) {
     return new MeterDef(name, Kind.GAUGE, unit, description, List.of(labels));
   }
@@ -75,7 +78,14 @@ public final class Meters {
       gauge(
           "agon.training.state",
           null,
-          "Training state: 0 starting, 1 running, 2 finishing, 3 finished, 4 failed.");
+          "Training state: 0 starting, 1 running, 2 finishing, 3 finished, 4 failed, 5 waiting for"
+              + " the role of a lost node.");
+  public static final MeterDef RUN_WAITING_FOR_ROLES =
+      gauge(
+          "agon.run.waiting.for.roles",
+          null,
+          "Roles whose node was lost and that the paused run waits for (0: not waiting; agon node"
+              + " runs only).");
   public static final MeterDef ITERATIONS_TARGET =
       gauge("agon.training.iterations.target", null, "G updates the run is configured to make.");
 
@@ -332,6 +342,7 @@ public final class Meters {
           RUN_INFO,
           RUN_START,
           TRAINING_STATE,
+          RUN_WAITING_FOR_ROLES,
           ITERATIONS_TARGET,
           OPTIMIZER_STEPS,
           SAMPLES_CONSUMED,

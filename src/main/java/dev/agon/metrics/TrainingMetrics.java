@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,21 @@ public final class TrainingMetrics implements AutoCloseable {
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   private final Cell state = new Cell(Meters.STATE_STARTING);
+
+  /**
+   * A node-lost pause: the roles the run waits for and since when (Unix milliseconds).
+   *
+   * @param roles role labels ("discriminator"), never empty
+   */
+  public record Waiting(List<String> roles, long sinceMillis) {
+    public Waiting {
+      roles = List.copyOf(roles);
+    }
+  }
+
+  /** The pause in effect, null while the run does not wait for a role. */
+  private volatile Waiting waiting;
+
   private final Cell iterationsTarget = new Cell(Double.NaN);
   private final Cell runStart = new Cell(System.currentTimeMillis() / 1e3);
   private final Map<String, PerNetwork> networks = new LinkedHashMap<>();
@@ -141,6 +157,13 @@ public final class TrainingMetrics implements AutoCloseable {
     gauge(Meters.RUN_INFO, Tags.empty(), () -> 1);
     gauge(Meters.RUN_START, Tags.empty(), runStart::get);
     gauge(Meters.TRAINING_STATE, Tags.empty(), state::get);
+    gauge(
+        Meters.RUN_WAITING_FOR_ROLES,
+        Tags.empty(),
+        () -> {
+          Waiting w = waiting;
+          return w == null ? 0 : w.roles().size();
+        });
     gauge(Meters.ITERATIONS_TARGET, Tags.empty(), iterationsTarget::get);
     for (String name : Meters.NETWORKS) {
       PerNetwork n = new PerNetwork();
@@ -295,6 +318,20 @@ public final class TrainingMetrics implements AutoCloseable {
 
   public int state() {
     return (int) state.get();
+  }
+
+  /**
+   * The run pauses for a lost node's role ({@code w}, state waiting-for-role) or, with null, stops
+   * waiting (state starting until the relaunched run reports running).
+   */
+  public void waiting(Waiting w) {
+    waiting = w;
+    state.set(w == null ? Meters.STATE_STARTING : Meters.STATE_WAITING_FOR_ROLE);
+  }
+
+  /** The node-lost pause in effect, or null. */
+  public Waiting waiting() {
+    return waiting;
   }
 
   public void configured(long iterations, int k, int staleness, double lrG, double lrD) {

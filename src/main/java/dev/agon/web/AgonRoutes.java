@@ -24,7 +24,9 @@ import java.util.Map;
 public final class AgonRoutes {
   private AgonRoutes() {}
 
-  private static final String[] STATES = {"starting", "running", "finishing", "finished", "failed"};
+  private static final String[] STATES = {
+    "starting", "running", "finishing", "finished", "failed", "waiting-for-role"
+  };
 
   /**
    * An {@code agon node}'s routes: {@code /metrics} (its {@link NodeMetrics}) and {@code
@@ -113,6 +115,14 @@ public final class AgonRoutes {
             .put("state", stateName(m.state()))
             .put("g_steps", m.steps(Player.GENERATOR.label()))
             .put("d_steps", m.steps(Player.DISCRIMINATOR.label()));
+    // A node-lost pause (agon node): the roles waited for and since when; [] and null otherwise.
+    TrainingMetrics.Waiting w = m.waiting();
+    StringBuilder roles = new StringBuilder("[");
+    for (String r : w == null ? List.<String>of() : w.roles()) {
+      roles.append(roles.length() == 1 ? "" : ",").append(Json.quote(r));
+    }
+    j.putRaw("waiting_for_roles", roles.append(']').toString());
+    num(j, "waiting_since_s", w == null ? Double.NaN : w.sinceMillis() / 1e3);
     num(j, "iterations", m.iterationsTarget());
     num(j, "g_steps_per_second", m.generatorStepsPerSecond());
     num(j, "loss_d", m.loss(Player.DISCRIMINATOR.label()));

@@ -38,6 +38,17 @@ final class StatusPage {
     double target = m.iterationsTarget();
     row(b, "experiment", esc(m.experiment()));
     row(b, "state", AgonRoutes.stateName(m.state()));
+    TrainingMetrics.Waiting w = m.waiting();
+    if (w != null) {
+      row(
+          b,
+          "waiting for",
+          "role "
+              + esc(String.join(", ", w.roles()))
+              + " since "
+              + Instant.ofEpochMilli(w.sinceMillis())
+              + " (its node was lost; start a node with that role, or agon ctl stop)");
+    }
     row(b, "G step", g + (Double.isFinite(target) ? " / " + (long) target : ""));
     row(b, "D step", Long.toString(m.steps(Player.DISCRIMINATOR.label())));
     row(b, "G steps/s", AgonRoutes.fmt(m.generatorStepsPerSecond(), "%.2f"));

@@ -97,6 +97,7 @@ class BadInputCorpusTest {
     flagValues(cases);
     distributedRuns(cases);
     udpDataPlane(cases);
+    ctlStatus(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -1215,5 +1216,40 @@ class BadInputCorpusTest {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  // --- agon ctl status (issue 14, the node-lost pause made observable): no run to ask ---
+
+  /**
+   * {@code agon ctl status} with nothing to ask (a finished run: no http.port; nothing listening)
+   * or flags of other actions: exit 2, one error line, nothing written.
+   */
+  private static void ctlStatus(List<Case> cases) {
+    cli(cases, "ctl status of a finished run", goodRun(), d -> ctl(d, new String[] {"status"}));
+    cli(
+        cases,
+        "ctl status with a schedule flag",
+        goodRun(),
+        d -> ctl(d, new String[] {"status", "--k", "2"}));
+    cli(
+        cases,
+        "ctl status with an averaging flag",
+        goodRun(),
+        d -> ctl(d, new String[] {"status", "--weight", "0.1"}));
+    cli(
+        cases,
+        "ctl status with --run and --url",
+        goodRun(),
+        d -> ctl(d, new String[] {"status", "--url", "http://127.0.0.1:1"}));
+    cli(
+        cases,
+        "ctl status of a url that is not http",
+        d -> {},
+        d -> new String[] {"ctl", "status", "--url", "ftp://127.0.0.1:1"});
+    cli(
+        cases,
+        "ctl status of a url where nothing listens",
+        d -> {},
+        d -> new String[] {"ctl", "status", "--url", "http://127.0.0.1:1"});
   }
 }

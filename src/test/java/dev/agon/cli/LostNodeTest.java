@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agon.testing.Await;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +51,9 @@ class LostNodeTest {
 
   private Path dir;
   private final List<Process> started = new ArrayList<>();
+
+  /** Settings a test adds to every node's (the same on each: one config hash). */
+  private final List<String> extra = new ArrayList<>();
 
   @BeforeEach
   void ownDirectory() throws IOException {
@@ -132,7 +139,69 @@ class LostNodeTest {
     MultiJvmBitIdentityTest.assertSameRun(one, multi, ITERATIONS);
   }
 
-  private static void awaitFirstCheckpoint(Path run) {
+  /**
+   * {@code agon ctl stop} while the run waits for a lost discriminator node: the stop is honoured
+   * at once (the wait ends; no replacement is needed), the coordinator ends as a stopped run does
+   * (exit 0, not "gave up"), its checkpoints stay as they were, and a coordinator started again
+   * with the same --run and new nodes completes the run bit for bit.
+   */
+  @Test
+  @Timeout(value = 7, unit = TimeUnit.MINUTES)
+  void ctlStopWhileWaitingForALostRoleEndsTheRunLikeAStopAndItResumesBitForBit() throws Exception {
+    extra.addAll(List.of("metrics.enabled=true", "metrics.port=0"));
+    Path one = baseline();
+    Path multi = dir.resolve("multi");
+    String seed = "127.0.0.1:" + MultiJvmBitIdentityTest.freePort();
+    Process coordinator = coordinator("coordinator", seed, multi);
+    node("generator", "--role", "generator", "--seed", seed);
+    Process discriminator = node("discriminator", "--role", "discriminator", "--seed", seed);
+
+    awaitFirstCheckpoint(multi);
+    discriminator.destroyForcibly();
+    Await.until(
+        Duration.ofSeconds(60),
+        () -> read("coordinator").contains("paused: role discriminator is gone"),
+        "the coordinator pauses the run, naming the role gone");
+    List<Path> kept = MultiJvmBitIdentityTest.checkpoints(multi);
+
+    // The pause is observable: ctl status, the gauge; the user's controls are refused meanwhile.
+    CliRunner status = CliRunner.run("ctl", "status", "--run", multi.toString());
+    assertThat(status.status()).as(status.err()).isZero();
+    assertThat(status.out()).contains("waiting-for-role", "waiting for role discriminator since ");
+    String port = Files.readString(multi.resolve("http.port")).trim();
+    String scrape =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(scrape).containsPattern("(?m)^agon_run_waiting_for_roles\\{.*\\} 1\\.0$");
+    CliRunner pause = CliRunner.run("ctl", "pause", "--run", multi.toString());
+    assertThat(pause.status()).as(pause.out() + pause.err()).isEqualTo(1);
+    assertThat(pause.out()).contains("waits for role discriminator");
+
+    CliRunner stop = CliRunner.run("ctl", "stop", "--run", multi.toString());
+    assertThat(stop.status()).as(stop.out() + stop.err()).isZero();
+    assertThat(coordinator.waitFor(60, TimeUnit.SECONDS)).as(read("coordinator")).isTrue();
+    assertThat(coordinator.exitValue()).as(read("coordinator")).isZero();
+    assertThat(read("coordinator"))
+        .contains("stopped while waiting for role discriminator")
+        .doesNotContain("gave up");
+    assertThat(MultiJvmBitIdentityTest.checkpoints(multi))
+        .containsExactlyInAnyOrderElementsOf(kept);
+
+    String again = "127.0.0.1:" + MultiJvmBitIdentityTest.freePort();
+    Process resumed = coordinator("coordinator-2", again, multi);
+    node("generator-2", "--role", "generator", "--seed", again);
+    node("discriminator-2", "--role", "discriminator", "--seed", again);
+    assertThat(resumed.waitFor(240, TimeUnit.SECONDS)).as(read("coordinator-2")).isTrue();
+    assertThat(resumed.exitValue()).as(read("coordinator-2")).isZero();
+    assertThat(read("coordinator-2")).contains("finished after " + ITERATIONS + " G updates");
+    assertThat(baseline.waitFor(240)).as(baseline.diagnosis()).isZero();
+    MultiJvmBitIdentityTest.assertSameRun(one, multi, ITERATIONS);
+  }
+
+  static void awaitFirstCheckpoint(Path run) {
     Await.until(
         Duration.ofMinutes(3),
         () -> {
@@ -162,6 +231,7 @@ class LostNodeTest {
   private Process node(String tag, String... args) throws IOException {
     List<String> s = new ArrayList<>();
     sets().forEach(x -> s.addAll(List.of("--set", x)));
+    extra.forEach(x -> s.addAll(List.of("--set", x)));
     ProcessBuilder pb = MultiJvmBitIdentityTest.nodeProcess(s, args);
     pb.redirectOutput(dir.resolve(tag + ".out").toFile());
     pb.redirectError(dir.resolve(tag + ".err").toFile());

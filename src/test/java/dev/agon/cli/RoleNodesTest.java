@@ -2,17 +2,22 @@ package dev.agon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agon.testing.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 14, the roles on nodes of their own: evaluations across JVMs score the G version one JVM
@@ -139,6 +144,82 @@ class RoleNodesTest {
           .doesNotContain("the " + role + " runs on node pekko://agon@" + seed);
     }
     assertSameRunAndEvaluations(one, multi);
+  }
+
+  /**
+   * A lost data-loader node, or a lost evaluator node (SIGKILL once the first checkpoint is
+   * written), pauses the run as a player's does, naming its role; a replacement node ends the pause
+   * and the run completes bit for bit like one JVM. Two JVMs: the role under test on a node of its
+   * own, every other role on the coordinator node.
+   *
+   * <p>Without its DataLoader D waits, so every evaluation is one JVM's too. Without its Evaluator
+   * training goes on until the loss is noticed (nothing waits for an evaluation), and the run may
+   * resume from a checkpoint past the evaluations that fell due meanwhile (seen: from the final
+   * one): those records are missing, every one recorded is one JVM's, the final one included.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"data-loader", "evaluator"})
+  @Timeout(value = 6, unit = TimeUnit.MINUTES)
+  void aLostServiceNodePausesTheRunWhichCompletesBitForBitWithAReplacement(String role)
+      throws Exception {
+    Path one = baseline();
+    Path multi = jvms.dir.resolve("multi");
+    int port = MultiJvmBitIdentityTest.freePort();
+    String seed = "127.0.0.1:" + port;
+    // Two JVMs need no patience beyond LostNodeTest's; the loss must be noticed by the membership
+    // (a pause) before Aeron notices the dead subscriber (a failure: a restart), as designed.
+    List<String> sets = new ArrayList<>(sets());
+    sets.addAll(List.of("--set", "cluster.acceptable-heartbeat-pause-ms=3000"));
+    String others =
+        String.join(
+            ",",
+            Stream.of("coordinator", "data-loader", "generator", "discriminator", "evaluator")
+                .filter(r -> !r.equals(role))
+                .toList());
+    Process coordinator =
+        jvms.node(
+            "coordinator",
+            sets,
+            "--role",
+            others,
+            "--port",
+            Integer.toString(port),
+            "--seed",
+            seed,
+            "--run",
+            multi.toString());
+    Process lost = jvms.node(role, sets, "--role", role, "--seed", seed);
+
+    LostNodeTest.awaitFirstCheckpoint(multi);
+    lost.destroyForcibly(); // SIGKILL: no goodbye to the cluster
+    try {
+      Await.until(
+          Duration.ofSeconds(90),
+          Duration.ofMillis(100),
+          () -> jvms.log("coordinator").contains("paused: role " + role + " is gone"),
+          "the coordinator pauses the run, naming the role gone");
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          e.getMessage() + "; the coordinator:\n" + jvms.log("coordinator"), e);
+    }
+    jvms.node(role + "-2", sets, "--role", role, "--seed", seed);
+
+    assertFinished(coordinator);
+    assertThat(jvms.log("coordinator"))
+        .contains("resumed: role " + role + " is back")
+        .doesNotContain("giving up");
+    String metrics = Files.readString(multi.resolve("metrics.jsonl"));
+    assertThat(metrics)
+        .contains("\"event\":\"node_lost\"", "\"role\":\"" + role + "\"", "\"event\":\"node_back\"")
+        .doesNotContain("\"event\":\"restart\"");
+    if (role.equals("data-loader")) {
+      assertSameRunAndEvaluations(one, multi);
+    } else {
+      MultiJvmBitIdentityTest.assertSameRun(one, multi, ITERATIONS);
+      List<String> recorded = evaluations(multi);
+      assertThat(evaluations(one)).containsAll(recorded);
+      assertThat(recorded).anyMatch(l -> l.contains("\"final\":true"));
+    }
   }
 
   private void assertFinished(Process coordinator) throws Exception {

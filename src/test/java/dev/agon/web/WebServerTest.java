@@ -10,6 +10,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,6 +114,42 @@ class WebServerTest {
         .doesNotContain("<script")
         .doesNotContain("<link")
         .doesNotContainPattern("(src|href)=\"(https?:)?//");
+  }
+
+  /**
+   * A node-lost pause (agon node): state waiting-for-role, the role and since when on /api/status
+   * and the page, agon_run_waiting_for_roles 1 on /metrics, not ready; all gone once it ends.
+   */
+  @Test
+  void aNodeLostPauseShowsItsRoleAndSinceWhenUntilItEnds() throws Exception {
+    metrics.state(Meters.STATE_RUNNING);
+    assertThat(text(get("/api/status")))
+        .contains("\"waiting_for_roles\":[]", "\"waiting_since_s\":null");
+    assertThat(text(get("/metrics")))
+        .containsPattern("(?m)^agon_run_waiting_for_roles\\{.*\\} 0\\.0$");
+
+    long since = 1_700_000_000_000L;
+    metrics.waiting(new TrainingMetrics.Waiting(List.of("discriminator"), since));
+    String json = text(get("/api/status"));
+    assertThat(json)
+        .contains("\"state\":\"waiting-for-role\"")
+        .contains("\"waiting_for_roles\":[\"discriminator\"]")
+        .containsPattern("\"waiting_since_s\":1\\.7(E9|0+E9|00000000\\.0)[,}]");
+    assertThat(text(get("/metrics")))
+        .containsPattern("(?m)^agon_run_waiting_for_roles\\{.*\\} 1\\.0$")
+        .containsPattern("(?m)^agon_training_state\\{.*\\} 5\\.0$");
+    assertThat(get("/-/ready").statusCode()).isEqualTo(503);
+    assertThat(text(get("/")))
+        .contains("waiting-for-role")
+        .contains("role discriminator since " + Instant.ofEpochMilli(since));
+
+    metrics.waiting(null);
+    assertThat(text(get("/api/status")))
+        .contains("\"state\":\"starting\"", "\"waiting_for_roles\":[]")
+        .contains("\"waiting_since_s\":null");
+    assertThat(text(get("/metrics")))
+        .containsPattern("(?m)^agon_run_waiting_for_roles\\{.*\\} 0\\.0$");
+    assertThat(text(get("/"))).doesNotContain("waiting");
   }
 
   @Test
