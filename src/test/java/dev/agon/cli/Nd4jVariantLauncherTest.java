@@ -39,9 +39,7 @@ class Nd4jVariantLauncherTest {
     Files.createDirectories(root.resolve("tools"));
     Files.copy(Path.of("agon"), root.resolve("agon"), StandardCopyOption.COPY_ATTRIBUTES);
     for (String f : new String[] {"coretype.sh", "nd4j-variant.sh"}) {
-      if (Files.exists(Path.of("tools", f))) {
-        Files.copy(Path.of("tools", f), root.resolve("tools").resolve(f));
-      }
+      Files.copy(Path.of("tools", f), root.resolve("tools").resolve(f));
     }
     dist = tmp.resolve("dist");
     Files.createDirectories(dist.resolve("native"));
@@ -135,10 +133,28 @@ class Nd4jVariantLauncherTest {
     assertThat(r.status()).as(r.stderr()).isZero();
     assertThat(r.stdout())
         .contains("-Dorg.bytedeco.javacpp.platform.extension=-onednn-avx512")
-        .contains("-jar " + dist.resolve("agon.jar"));
+        .contains(
+            "-cp "
+                + dist.resolve("agon.jar")
+                + ":"
+                + dist.resolve("native/nd4j-native-linux-x86_64-onednn-avx512.jar")
+                + " dev.agon.cli.Main --version");
     r = launch("onednn", "sse");
     assertThat(r.status()).as(r.stderr()).isZero();
     assertThat(r.stdout()).contains("-Dorg.bytedeco.javacpp.platform.extension=-onednn ");
+  }
+
+  @Test
+  void onednnAutoPicksTheBestOneDnnBuildForTheCpu() throws Exception {
+    for (String[] c :
+        new String[][] {{"avx512", "onednn-avx512"}, {"avx2", "onednn-avx2"}, {"sse", "onednn"}}) {
+      Run r = launch("onednn-auto", c[0]);
+      assertThat(r.status()).as(r.stderr()).isZero();
+      assertThat(r.stdout())
+          .as(c[0])
+          .contains("-Dorg.bytedeco.javacpp.platform.extension=-" + c[1] + " ")
+          .contains("native/nd4j-native-linux-x86_64-" + c[1] + ".jar ");
+    }
   }
 
   @Test
@@ -146,7 +162,11 @@ class Nd4jVariantLauncherTest {
     for (String v : new String[] {null, "", "default"}) {
       Run r = launch(v, "avx512");
       assertThat(r.status()).as(r.stderr()).isZero();
-      assertThat(r.stdout()).as(String.valueOf(v)).doesNotContain("platform.extension");
+      assertThat(r.stdout())
+          .as(String.valueOf(v))
+          .doesNotContain("platform.extension")
+          .doesNotContain("native/")
+          .contains("-jar " + dist.resolve("agon.jar"));
     }
   }
 }

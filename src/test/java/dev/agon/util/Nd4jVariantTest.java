@@ -1,0 +1,43 @@
+package dev.agon.util;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agon.metrics.Meters;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
+
+/** What the JVM checks at start: the loaded libnd4j is the build ./agon asked for. */
+class Nd4jVariantTest {
+  private static final String PLAIN = "GCC: \"7.5.0\"\nHAVE_FLATBUFFERS\nHAVE_OPENBLAS\n";
+  private static final String ONEDNN =
+      "GCC: \"7.5.0\"\nHAVE_FLATBUFFERS\nHAVE_ONEDNN\nHAVE_OPENBLAS\n";
+
+  @Test
+  void aOneDnnVariantThatFellBackToThePlainBuildIsNamedWithHowToChooseAnother() {
+    assertThat(Nd4jVariant.problem("onednn-avx512", PLAIN))
+        .contains("onednn-avx512")
+        .contains("without oneDNN")
+        .contains("AGON_ND4J_VARIANT=default");
+    assertThat(Nd4jVariant.problem("default", ONEDNN)).contains("default").contains("with oneDNN");
+  }
+
+  @Test
+  void theBuildAskedForPasses() {
+    assertThat(Nd4jVariant.problem("onednn-avx2", ONEDNN)).isNull();
+    assertThat(Nd4jVariant.problem("default", PLAIN)).isNull();
+  }
+
+  @Test
+  void theTestJvmRunsThePlainBuildAndItsBuildInfoSaysSo() {
+    // The tests set no platform extension: the plain build loads, and its build information is
+    // what problem() reads (HAVE_ONEDNN absent).
+    assertThat(Nd4jVariant.requested()).isEqualTo("default");
+    assertThat(Meters.nd4jVariant()).as("the metrics label, same rule").isEqualTo("default");
+    Nd4j.getExecutioner(); // loads the backend
+    String info = NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
+    assertThat(info).contains("HAVE_OPENBLAS");
+    assertThat(Nd4jVariant.problem("default", info)).isNull();
+    assertThat(Nd4jVariant.problem("onednn", info)).isNotNull();
+  }
+}
