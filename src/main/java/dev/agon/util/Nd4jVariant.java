@@ -38,7 +38,8 @@ public final class Nd4jVariant {
         + " did not load (libnd4j reports a build "
         + (onednn ? "with" : "without")
         + " oneDNN; JavaCPP falls back to the plain build when the variant's jar is not on the"
-        + " class path); run through ./agon, which checks the jar, or choose another with"
+        + " class path or its libraries do not load); run through ./agon, which checks the jar,"
+        + " or choose another with"
         + " AGON_ND4J_VARIANT=default|onednn|onednn-avx2|onednn-avx512|onednn-auto";
   }
 }
