@@ -23,9 +23,9 @@ agon_nd4j_onednn_for_cpu() {
   esac
 }
 
-# Prints the variant ./agon runs when none is chosen: the plain build, on every CPU, until Agon's
-# layers run ND4J's own conv ops: with today's GEMM and Java loops oneDNN gains nothing
-# (BENCHMARKS.md "ND4J builds"). Then this becomes agon_nd4j_onednn_for_cpu.
+# Prints the variant ./agon runs when none is chosen: the plain build, on every CPU, until every
+# oneDNN build is measured against it (so far onednn-avx512: DCGAN 13-16% less CPU per step, ring
+# unresolved; BENCHMARKS.md "ND4J builds"). Then this may become agon_nd4j_onednn_for_cpu.
 agon_nd4j_variant_auto() {
   echo default
 }
