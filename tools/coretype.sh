@@ -5,11 +5,12 @@
 # HASWELL where it shows AVX2 and FMA, else OpenBLAS's own choice. Forcing SKYLAKEX on a CPU
 # without AVX-512 dies with SIGILL, hence the check.
 
-# Prints the kernel family this CPU runs best (SKYLAKEX, HASWELL), or nothing.
+# Prints the kernel family this CPU runs best (SKYLAKEX, HASWELL), or nothing. AGON_CPUINFO
+# replaces /proc/cpuinfo (tests fake CPUs with it).
 agon_coretype() {
-  [ -r /proc/cpuinfo ] || return 0
-  local flags
-  flags=" $(grep -m1 '^flags' /proc/cpuinfo) "
+  local cpuinfo="${AGON_CPUINFO:-/proc/cpuinfo}" flags
+  [ -r "$cpuinfo" ] || return 0
+  flags=" $(grep -m1 '^flags' "$cpuinfo") "
   if [[ $flags == *" avx512f "* && $flags == *" avx512bw "* && $flags == *" avx512dq "* && $flags == *" avx512vl "* ]]; then
     echo SKYLAKEX
   elif [[ $flags == *" avx2 "* && $flags == *" fma "* ]]; then

@@ -3,9 +3,13 @@ package dev.agon.cli;
 import dev.agon.checkpoint.CheckpointException;
 import dev.agon.config.ConfigProblemException;
 import dev.agon.config.Problem;
+import dev.agon.util.Nd4jVariant;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
+import java.util.Set;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,12 +46,22 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Commands that compute with ND4J; the others (config, ctl, help, --version) never load it. */
+  private static final Set<String> ND4J_COMMANDS =
+      Set.of("train", "sample", "bench", "classifier", "eval", "node");
+
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
     int status;
     try {
-      status = execute(args, out, err);
+      String problem = args.length > 0 && ND4J_COMMANDS.contains(args[0]) ? nd4jProblem() : null;
+      if (problem != null) {
+        err.println("error: " + problem);
+        status = EXIT_USAGE;
+      } else {
+        status = execute(args, out, err);
+      }
     } finally {
       // Autoflush covers println only: a command that ends with print() (config show, keys)
       // would otherwise lose its output to System.exit.
@@ -94,6 +108,31 @@ public final class Main implements Runnable {
           return EXIT_FAILURE;
         });
     return cl.execute(args);
+  }
+
+  /**
+   * Loads ND4J's native build now, before the command writes anything, and says why it is not the
+   * variant {@code ./agon} asked for (or cannot load at all), or null. The commands that call this
+   * load ND4J anyway, so it costs nothing extra (about 0.35 s; the first start of a build unpacks
+   * it into ~/.javacpp/cache, about 2 s).
+   */
+  private static String nd4jProblem() {
+    String variant = Nd4jVariant.requested();
+    try {
+      Nd4j.getExecutioner(); // loads the backend: JavaCPP picks the build here
+      return Nd4jVariant.problem(
+          variant, NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo());
+    } catch (LinkageError | RuntimeException e) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      return "ND4J variant "
+          + variant
+          + " cannot load ("
+          + root
+          + "); choose another with AGON_ND4J_VARIANT=default|onednn|onednn-avx2|onednn-avx512|onednn-auto";
+    }
   }
 
   /** The one-line message of an error the user can fix, or null for an internal failure. */

@@ -559,7 +559,13 @@ final class NodeCommand implements Callable<Integer> {
         RunLock lock = RunLock.acquire(createDirectory(runDir));
         RunLog log =
             RunLog.attach(
-                runDir.resolve("agon.log"), "agon node: run " + runDir + ", lock " + lock.file())) {
+                runDir.resolve("agon.log"),
+                "agon node: run "
+                    + runDir
+                    + ", lock "
+                    + lock.file()
+                    + ", ND4J variant "
+                    + dev.agon.util.Nd4jVariant.requested())) {
       Transport transport = udp != null ? udp : ipc;
       PlayerSites site =
           transport == null

@@ -121,7 +121,13 @@ final class TrainCommand implements Callable<Integer> {
     try {
       log =
           RunLog.attach(
-              dir.resolve("agon.log"), "agon train: run " + dir + ", lock " + lock.file());
+              dir.resolve("agon.log"),
+              "agon train: run "
+                  + dir
+                  + ", lock "
+                  + lock.file()
+                  + ", ND4J variant "
+                  + dev.agon.util.Nd4jVariant.requested());
       out.println("agon: run " + dir);
       out.print(loaded.rendered());
       out.flush();

@@ -67,9 +67,23 @@ public final class Meters {
     return new MeterDef(name, Kind.COUNTER, unit, description, List.of(labels));
   }
 
+  /**
+   * The ND4J native build's name for {@link #BUILD_INFO}'s {@code nd4j_variant} label: {@code
+   * default}, or JavaCPP's platform extension without its dash ({@code onednn-avx512}). The rule of
+   * {@code dev.agon.util.Nd4jVariant.requested()}, which metrics may not import; the JVM has
+   * checked at start that this build is the one loaded.
+   */
+  public static String nd4jVariant() {
+    String ext = System.getProperty("org.bytedeco.javacpp.platform.extension", "").strip();
+    return ext.isEmpty() ? "default" : ext.startsWith("-") ? ext.substring(1) : ext;
+  }
+
   // Build and run.
   public static final MeterDef BUILD_INFO =
-      gauge("agon.build.info", null, "Always 1; labels carry the Agon and Java versions.");
+      gauge(
+          "agon.build.info",
+          null,
+          "Always 1; labels carry the Agon and Java versions and the ND4J native build.");
   public static final MeterDef RUN_INFO =
       gauge("agon.run.info", null, "Always 1 while the run's process is up; labels name the run.");
   public static final MeterDef RUN_START =

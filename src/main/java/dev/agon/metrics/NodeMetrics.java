@@ -68,7 +68,13 @@ public final class NodeMetrics implements AutoCloseable {
         .commonTags("run", run, "experiment", experiment, Meters.NODE, node, Meters.ROLE, roles);
     gauge(
         Meters.BUILD_INFO,
-        Tags.of("version", version, "java_version", System.getProperty("java.version", "?")),
+        Tags.of(
+            "version",
+            version,
+            "java_version",
+            System.getProperty("java.version", "?"),
+            "nd4j_variant",
+            Meters.nd4jVariant()),
         () -> 1);
     gauge(Meters.RUN_INFO, Tags.empty(), () -> 1);
     gauge(Meters.CLUSTER_MEMBERS_UP, Tags.empty(), membersUp);

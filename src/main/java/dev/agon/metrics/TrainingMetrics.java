@@ -153,7 +153,16 @@ public final class TrainingMetrics implements AutoCloseable {
     this.run = run;
     this.experiment = experiment;
     registry.config().commonTags("run", run, "experiment", experiment);
-    gauge(Meters.BUILD_INFO, Tags.of("version", version, "java_version", javaVersion()), () -> 1);
+    gauge(
+        Meters.BUILD_INFO,
+        Tags.of(
+            "version",
+            version,
+            "java_version",
+            javaVersion(),
+            "nd4j_variant",
+            Meters.nd4jVariant()),
+        () -> 1);
     gauge(Meters.RUN_INFO, Tags.empty(), () -> 1);
     gauge(Meters.RUN_START, Tags.empty(), runStart::get);
     gauge(Meters.TRAINING_STATE, Tags.empty(), state::get);

@@ -28,6 +28,7 @@ class LauncherTest {
     Files.createDirectories(root.resolve("src/main"));
     Files.copy(Path.of("agon"), root.resolve("agon"), StandardCopyOption.COPY_ATTRIBUTES);
     Files.copy(Path.of("tools/coretype.sh"), root.resolve("tools/coretype.sh"));
+    Files.copy(Path.of("tools/nd4j-variant.sh"), root.resolve("tools/nd4j-variant.sh"));
     Files.writeString(root.resolve("pom.xml"), "<project/>");
     Files.writeString(root.resolve("src/main/Source.java"), "class Source {}");
     Path log = tmp.resolve("build.log");
