@@ -73,11 +73,11 @@ class HostCopiesTest {
     Sequential g =
         Sequential.builder(8)
             .linear(32)
-            .batchNorm()
+            .add(LayerGradientTest.nativeBatchNorm(Init.PYTORCH))
             .relu()
             .linear(4 * 3 * 3)
             .reshape(4, 3, 3)
-            .batchNorm()
+            .add(LayerGradientTest.nativeBatchNorm(Init.DCGAN))
             .leakyRelu(0.2)
             .flatten()
             .linear(16)
