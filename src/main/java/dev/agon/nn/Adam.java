@@ -34,10 +34,27 @@ public final class Adam extends FlatOptimizer {
     /** One Java loop over host views: on the CPU backend the fastest, on a device a round trip. */
     HOST_LOOP;
 
-    /** The faster kernel for the loaded ND4J backend (measured on CPU; assumed on devices). */
+    /**
+     * The faster kernel for the loaded ND4J backend (measured on CPU; assumed on devices), unless
+     * the JVM property {@value #PROPERTY} ({@code nd4j} or {@code host}, for benchmarks and the
+     * zero-copy check on CPU) says otherwise.
+     */
     static Kernel forBackend() {
+      String forced = System.getProperty(PROPERTY);
+      if (forced != null) {
+        return switch (forced) {
+          case "nd4j" -> ND4J_OPS;
+          case "host" -> HOST_LOOP;
+          default ->
+              throw new IllegalArgumentException(
+                  PROPERTY + " must be nd4j or host, got '" + forced + "'");
+        };
+      }
       return Nd4j.getEnvironment().isCPU() ? HOST_LOOP : ND4J_OPS;
     }
+
+    /** The JVM property that forces a kernel for Adam and batch norm. */
+    static final String PROPERTY = "agon.nn.kernels";
   }
 
   private final Kernel kernel;

@@ -108,6 +108,34 @@ class OptimizerTest {
   }
 
   @Test
+  void kernelPropertyForcesAKernelAndRefusesOthers() {
+    String key = Adam.Kernel.PROPERTY;
+    assertThat(key).isEqualTo(BatchNorm.Kernel.PROPERTY);
+    String saved = System.getProperty(key);
+    try {
+      System.setProperty(key, "nd4j");
+      assertThat(Adam.Kernel.forBackend()).isEqualTo(Adam.Kernel.ND4J_OPS);
+      assertThat(BatchNorm.Kernel.forBackend()).isEqualTo(BatchNorm.Kernel.ND4J_OPS);
+      System.setProperty(key, "host");
+      assertThat(Adam.Kernel.forBackend()).isEqualTo(Adam.Kernel.HOST_LOOP);
+      assertThat(BatchNorm.Kernel.forBackend()).isEqualTo(BatchNorm.Kernel.HOST_LOOP);
+      System.setProperty(key, "gpu");
+      org.assertj.core.api.Assertions.assertThatThrownBy(Adam.Kernel::forBackend)
+          .hasMessageContaining(key)
+          .hasMessageContaining("gpu");
+      System.clearProperty(key);
+      // this suite runs on the CPU backend
+      assertThat(Adam.Kernel.forBackend()).isEqualTo(Adam.Kernel.HOST_LOOP);
+    } finally {
+      if (saved == null) {
+        System.clearProperty(key);
+      } else {
+        System.setProperty(key, saved);
+      }
+    }
+  }
+
+  @Test
   void adamWithLargeEpsAndLearningRateChange() {
     // b1 = 0.5, b2 = 0.9, eps = 0.1; step 1 on p=1, g=0.5: m^ = 0.5, sqrt(v^) = 0.5,
     // p = 1 - 0.1 * 0.5 / 0.6 = 0.91666...; lr drops to 0.01 from step 2 on.
