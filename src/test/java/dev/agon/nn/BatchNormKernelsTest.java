@@ -50,4 +50,19 @@ class BatchNormKernelsTest {
     }
     assertThat(nd.paddingUntouched()).isTrue();
   }
+
+  /** A second backward for the same forward (e.g. input gradient only) gives the same dx. */
+  @ParameterizedTest
+  @CsvSource({"HOST_LOOP, true", "ND4J_OPS, true", "HOST_LOOP, false", "ND4J_OPS, false"})
+  void backwardTwiceAfterOneForwardGivesTheSameGradient(BatchNorm.Kernel kernel, boolean train) {
+    long[] shape = {3, 4, 5};
+    SingleLayerHarness h = harness(shape, DataType.DOUBLE, kernel);
+    long[] s = SingleLayerHarness.batchShape(6, shape);
+    Layer.Context ctx = train ? SingleLayerHarness.TRAIN : SingleLayerHarness.EVAL;
+    h.layer.forward(SingleLayerHarness.gaussian(DataType.DOUBLE, 1, s), ctx);
+    INDArray dy = SingleLayerHarness.gaussian(DataType.DOUBLE, 2, s);
+    INDArray first = h.layer.backward(dy, true, true, false).dup();
+    INDArray second = h.layer.backward(dy, false, true, false);
+    assertThat(second).isEqualTo(first);
+  }
 }
