@@ -94,6 +94,7 @@ public final class BatchNorm implements Layer {
   private final INDArray var;
   private final INDArray invStd;
   private final INDArray shift;
+  private final INDArray k;
   private final INDArray sumDy;
   private final INDArray sumDyXhat;
 
@@ -163,6 +164,7 @@ public final class BatchNorm implements Layer {
     this.var = host ? null : Nd4j.create(dtype, channels);
     this.invStd = host ? null : Nd4j.create(dtype, channels);
     this.shift = host ? null : Nd4j.create(dtype, channels);
+    this.k = host ? null : Nd4j.create(dtype, channels);
     this.sumDy = host ? null : Nd4j.create(dtype, channels);
     this.sumDyXhat = host ? null : Nd4j.create(dtype, channels);
   }
@@ -419,7 +421,7 @@ public final class BatchNorm implements Layer {
       buf.dx = Nd4j.create(dtype, Shapes.batched(buf.batch, shape));
     }
     INDArray dx = buf.dx;
-    INDArray k = invStd.muli(gammaV); // k = gamma invStd (invStd is not needed after this)
+    Nd4j.exec(new MulOp(gammaV, invStd, k)); // k = gamma invStd; invStd kept for a next backward
     Nd4j.exec(new BroadcastMulOp(dOut, k, dx, 1));
     if (buf.training) {
       // dx = k (dy - mean(dy) - xhat mean(dy xhat)) = k dy - (k mean(dy xhat)) xhat - k mean(dy)
