@@ -5,6 +5,10 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Adam (Kingma and Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015) with the exact
@@ -18,16 +22,48 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>ND4J's fused {@code AdamUpdater} op is not used: it applies {@code eps} after scaling by
  * {@code sqrt(1-b2^t)} ({@code lr sqrt(1-b2^t)/(1-b1^t) * m/(sqrt(v)+eps)}), which differs from
- * PyTorch by more than rounding whenever {@code sqrt(v)} is not large against {@code eps}.
- * Allocates one scratch vector of the parameter length at construction; a step allocates no array
- * buffers.
+ * PyTorch by more than rounding whenever {@code sqrt(v)} is not large against {@code eps}. Computed
+ * by ND4J pointwise ops on the backend (no host copies). Allocates one scratch vector of the
+ * parameter length at construction; a step allocates no array buffers.
  */
 public final class Adam extends FlatOptimizer {
+  /** How a step is computed; both give the same bits. */
+  enum Kernel {
+    /** Nine ND4J pointwise ops: the arrays never leave the backend. */
+    ND4J_OPS,
+    /** One Java loop over host views: on the CPU backend the fastest, on a device a round trip. */
+    HOST_LOOP;
+
+    /**
+     * The faster kernel for the loaded ND4J backend (measured on CPU; assumed on devices), unless
+     * the JVM property {@value #PROPERTY} ({@code nd4j} or {@code host}, for benchmarks and the
+     * zero-copy check on CPU) says otherwise.
+     */
+    static Kernel forBackend() {
+      String forced = System.getProperty(PROPERTY);
+      if (forced != null) {
+        return switch (forced) {
+          case "nd4j" -> ND4J_OPS;
+          case "host" -> HOST_LOOP;
+          default ->
+              throw new IllegalArgumentException(
+                  PROPERTY + " must be nd4j or host, got '" + forced + "'");
+        };
+      }
+      return Nd4j.getEnvironment().isCPU() ? HOST_LOOP : ND4J_OPS;
+    }
+
+    /** The JVM property that forces a kernel for Adam and batch norm. */
+    static final String PROPERTY = "agon.nn.kernels";
+  }
+
+  private final Kernel kernel;
   private final double beta1;
   private final double beta2;
   private final double eps;
   private final INDArray m;
   private final INDArray v;
+  private final INDArray tmp;
 
   /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8. */
   public Adam(long numParams, DataType dtype, double lr) {
@@ -35,7 +71,19 @@ public final class Adam extends FlatOptimizer {
   }
 
   public Adam(long numParams, DataType dtype, double lr, double beta1, double beta2, double eps) {
+    this(numParams, dtype, lr, beta1, beta2, eps, Kernel.forBackend());
+  }
+
+  Adam(
+      long numParams,
+      DataType dtype,
+      double lr,
+      double beta1,
+      double beta2,
+      double eps,
+      Kernel kernel) {
     super(numParams, dtype, lr, 2 * numParams);
+    this.kernel = kernel;
     if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
       throw new IllegalArgumentException("betas must be in [0, 1): " + beta1 + ", " + beta2);
     }
@@ -47,6 +95,7 @@ public final class Adam extends FlatOptimizer {
     this.eps = eps;
     this.m = Vectors.slice(state, 0, numParams);
     this.v = Vectors.slice(state, numParams, numParams);
+    this.tmp = kernel == Kernel.ND4J_OPS ? Nd4j.create(dtype, 1, numParams) : null;
   }
 
   @Override
@@ -56,7 +105,9 @@ public final class Adam extends FlatOptimizer {
     double bias1 = 1.0 - Math.pow(beta1, t);
     double bias2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, t));
     double stepSize = lr / bias1;
-    if (dtype == DataType.FLOAT) {
+    if (kernel == Kernel.ND4J_OPS) {
+      stepNative(params, grads, stepSize, bias2Sqrt);
+    } else if (dtype == DataType.FLOAT) {
       stepFloat(params, grads, stepSize, bias2Sqrt);
     } else {
       stepDouble(params, grads, stepSize, bias2Sqrt);
@@ -64,9 +115,32 @@ public final class Adam extends FlatOptimizer {
     steps = t;
   }
 
-  // One fused pass in the element type, in PyTorch's operation order. A Java loop over the
-  // direct buffers: ND4J's float sqrt transform alone took ~2 ms on 533k elements, the whole
-  // loop ~1 ms (single thread).
+  // Nine ND4J pointwise ops in the element type, in PyTorch's operation order and without fused
+  // multiply-adds, so the result is the same as the former Java loop's bit for bit: the arrays
+  // stay where the backend keeps them (no host view, nothing to copy on a device), at the cost of
+  // nine passes over the vectors instead of one and a slow sqrt (BENCHMARKS.md "Native batch norm
+  // and Adam").
+  private void stepNative(INDArray params, INDArray grads, double stepSize, double bias2Sqrt) {
+    INDArray p = Vectors.flat(params);
+    INDArray g = Vectors.flat(grads);
+    // m = b1 m + (1-b1) g
+    g.mul(1.0 - beta1, tmp);
+    m.muli(beta1).addi(tmp);
+    // v = b2 v + (1-b2) g^2
+    Nd4j.exec(new MulOp(g, g, tmp));
+    tmp.muli(1.0 - beta2);
+    v.muli(beta2).addi(tmp);
+    // p += -stepSize * m / (sqrt(v) / sqrt(1-b2^t) + eps)
+    Nd4j.exec(new Sqrt(v, tmp));
+    tmp.divi(bias2Sqrt).addi(eps);
+    Nd4j.exec(new DivOp(m, tmp, tmp));
+    p.addi(tmp.muli(-stepSize));
+  }
+
+  // One fused pass in the element type, in PyTorch's operation order, over host views of the
+  // vectors (counted as host copies). On the CPU backend the views are the arrays' own memory
+  // and this is 3x faster than the ND4J ops: libnd4j's float sqrt transform alone took ~4-7 ms on
+  // 533k elements, this whole loop ~4 ms (one thread, loaded machine).
   private void stepFloat(INDArray params, INDArray grads, double stepSize, double bias2Sqrt) {
     FloatBuffer p = DenseAccess.floatBuffer(params);
     FloatBuffer g = DenseAccess.floatBuffer(grads);

@@ -2,6 +2,7 @@ package dev.agon.tensor;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.concurrent.atomic.LongAdder;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -15,9 +16,42 @@ import org.nd4j.linalg.factory.Nd4j;
  * c-order matrix) are read and written directly through the native pointer, without per-element JNI
  * calls. Other arrays go through a temporary dense copy. Every call works on its own pointer
  * object, so different threads may use different arrays concurrently.
+ *
+ * <p>Every entry point counts one host copy (calls and bytes): a buffer view is a copy in waiting
+ * (on a device backend it synchronises and moves the array to the host), so the numerics' hot path
+ * must not call this class at all, and {@link #copies()} proves it. The counters are global {@link
+ * LongAdder}s, not per thread: layers split work over pool threads ({@code Parallel}) and the
+ * engine runs steps on actor threads, so a per-thread count would miss copies; an increment costs a
+ * few ns uncontended, nothing against a copy.
  */
 public final class DenseAccess {
   private DenseAccess() {}
+
+  private static final LongAdder COPY_CALLS = new LongAdder();
+  private static final LongAdder COPY_BYTES = new LongAdder();
+
+  /** Host copies counted since the last {@link #resetCopies()}: calls and bytes moved. */
+  public record HostCopies(long calls, long bytes) {
+    /** The copies between {@code before} and this later snapshot. */
+    public HostCopies since(HostCopies before) {
+      return new HostCopies(calls - before.calls, bytes - before.bytes);
+    }
+  }
+
+  /** A snapshot of the global host-copy counters (all threads). */
+  public static HostCopies copies() {
+    return new HostCopies(COPY_CALLS.sum(), COPY_BYTES.sum());
+  }
+
+  /** Sets the host-copy counters to zero and returns what they held (racy against copies). */
+  public static HostCopies resetCopies() {
+    return new HostCopies(COPY_CALLS.sumThenReset(), COPY_BYTES.sumThenReset());
+  }
+
+  private static void count(long bytes) {
+    COPY_CALLS.increment();
+    COPY_BYTES.add(bytes);
+  }
 
   /** True when element {@code k} of {@code a} in c-order sits at position {@code k} of its data. */
   public static boolean isDense(INDArray a) {
@@ -40,6 +74,7 @@ public final class DenseAccess {
   public static FloatBuffer floatBuffer(INDArray a) {
     requireDense(a, DataType.FLOAT);
     long n = a.length();
+    count(4 * n);
     return new FloatPointer(a.data().addressPointer()).position(0).limit(n).capacity(n).asBuffer();
   }
 
@@ -47,6 +82,7 @@ public final class DenseAccess {
   public static DoubleBuffer doubleBuffer(INDArray a) {
     requireDense(a, DataType.DOUBLE);
     long n = a.length();
+    count(8 * n);
     return new DoublePointer(a.data().addressPointer()).position(0).limit(n).capacity(n).asBuffer();
   }
 
@@ -69,6 +105,7 @@ public final class DenseAccess {
    * positions {@code at .. at+n-1}; values are rounded to float for FLOAT arrays.
    */
   static void writeDense(INDArray a, long at, double[] src, float[] floatScratch, int n) {
+    count((long) n * a.dataType().width());
     if (a.dataType() == DataType.DOUBLE) {
       new DoublePointer(a.data().addressPointer()).position(at).put(src, 0, n);
     } else {
@@ -83,6 +120,7 @@ public final class DenseAccess {
   public static void read(INDArray a, double[] dst) {
     checkType(a);
     int n = checkedLength(a, dst.length);
+    count((long) n * a.dataType().width());
     INDArray d = isDense(a) ? a : a.dup('c');
     if (d.dataType() == DataType.DOUBLE) {
       new DoublePointer(d.data().addressPointer()).get(dst, 0, n);

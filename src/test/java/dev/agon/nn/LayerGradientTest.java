@@ -37,6 +37,8 @@ class LayerGradientTest {
         of("batchnorm 2d", img, b -> b.batchNorm()),
         of("batchnorm 1d", new long[] {5}, b -> b.batchNorm()),
         of("batchnorm dcgan init", img, b -> b.init(Init.DCGAN).batchNorm()),
+        of("batchnorm 2d nd4j ops", img, b -> b.add(nativeBatchNorm(Init.DCGAN))),
+        of("batchnorm 1d nd4j ops", new long[] {5}, b -> b.add(nativeBatchNorm(Init.DCGAN))),
         of("relu", img, b -> b.relu()),
         of("leaky relu", img, b -> b.leakyRelu(0.2)),
         of("tanh", img, b -> b.tanh()),
@@ -44,6 +46,18 @@ class LayerGradientTest {
         of("reshape", img, b -> b.reshape(6, 10)),
         of("flatten", img, b -> b.flatten()),
         of("conv, flatten, linear", img, b -> b.conv2d(3, 3, 2, 1).flatten().linear(2)));
+  }
+
+  /** Batch norm on its ND4J kernel (the CPU backend's default is the host loop). */
+  static Sequential.LayerFactory nativeBatchNorm(Init init) {
+    return (shape, dtype) ->
+        new BatchNorm(
+            shape,
+            BatchNorm.DEFAULT_MOMENTUM,
+            BatchNorm.DEFAULT_EPS,
+            init,
+            dtype,
+            BatchNorm.Kernel.ND4J_OPS);
   }
 
   @ParameterizedTest(name = "{0}")

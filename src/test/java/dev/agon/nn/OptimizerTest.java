@@ -53,6 +53,88 @@ class OptimizerTest {
     assertThat(adam.steps()).isEqualTo(3);
   }
 
+  /**
+   * Both kernels reproduce the fused elementwise loop (PyTorch's order, element type, no fused
+   * multiply-add) bit for bit, over many steps and values from 1e-6 to 10.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+    "FLOAT, ND4J_OPS",
+    "DOUBLE, ND4J_OPS",
+    "FLOAT, HOST_LOOP",
+    "DOUBLE, HOST_LOOP"
+  })
+  void adamKernelsEqualTheElementwiseLoopBitForBit(DataType t, Adam.Kernel kernel) {
+    int n = 1001;
+    java.util.Random rnd = new java.util.Random(5);
+    double[] p = new double[n];
+    double[] m = new double[n];
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = rnd.nextGaussian();
+    }
+    Adam adam = new Adam(n, t, 2e-4, 0.5, 0.999, 1e-8, kernel);
+    INDArray pa = vec(t, p);
+    boolean f = t == DataType.FLOAT;
+    for (int step = 1; step <= 7; step++) {
+      double[] g = new double[n];
+      for (int i = 0; i < n; i++) {
+        g[i] = rnd.nextGaussian() * Math.pow(10, rnd.nextInt(8) - 6);
+        if (f) {
+          g[i] = (float) g[i];
+        }
+      }
+      adam.step(pa, vec(t, g));
+      double stepSize = 2e-4 / (1.0 - Math.pow(0.5, step));
+      double bc2 = Math.sqrt(1.0 - Math.pow(0.999, step));
+      for (int i = 0; i < n; i++) {
+        if (f) {
+          float mi = (float) m[i] * 0.5f + 0.5f * (float) g[i];
+          float vi = (float) v[i] * 0.999f + (float) (1 - 0.999) * ((float) g[i] * (float) g[i]);
+          float denom = (float) Math.sqrt(vi) / (float) bc2 + 1e-8f;
+          p[i] = (float) p[i] + (float) -stepSize * (mi / denom);
+          m[i] = mi;
+          v[i] = vi;
+        } else {
+          m[i] = m[i] * 0.5 + 0.5 * g[i];
+          v[i] = v[i] * 0.999 + (1 - 0.999) * (g[i] * g[i]);
+          p[i] = p[i] + -stepSize * (m[i] / (Math.sqrt(v[i]) / bc2 + 1e-8));
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        assertThat(pa.getDouble(0, i)).as("step %d element %d", step, i).isEqualTo(p[i]);
+      }
+    }
+  }
+
+  @Test
+  void kernelPropertyForcesAKernelAndRefusesOthers() {
+    String key = Adam.Kernel.PROPERTY;
+    assertThat(key).isEqualTo(BatchNorm.Kernel.PROPERTY);
+    String saved = System.getProperty(key);
+    try {
+      System.setProperty(key, "nd4j");
+      assertThat(Adam.Kernel.forBackend()).isEqualTo(Adam.Kernel.ND4J_OPS);
+      assertThat(BatchNorm.Kernel.forBackend()).isEqualTo(BatchNorm.Kernel.ND4J_OPS);
+      System.setProperty(key, "host");
+      assertThat(Adam.Kernel.forBackend()).isEqualTo(Adam.Kernel.HOST_LOOP);
+      assertThat(BatchNorm.Kernel.forBackend()).isEqualTo(BatchNorm.Kernel.HOST_LOOP);
+      System.setProperty(key, "gpu");
+      org.assertj.core.api.Assertions.assertThatThrownBy(Adam.Kernel::forBackend)
+          .hasMessageContaining(key)
+          .hasMessageContaining("gpu");
+      System.clearProperty(key);
+      // this suite runs on the CPU backend
+      assertThat(Adam.Kernel.forBackend()).isEqualTo(Adam.Kernel.HOST_LOOP);
+    } finally {
+      if (saved == null) {
+        System.clearProperty(key);
+      } else {
+        System.setProperty(key, saved);
+      }
+    }
+  }
+
   @Test
   void adamWithLargeEpsAndLearningRateChange() {
     // b1 = 0.5, b2 = 0.9, eps = 0.1; step 1 on p=1, g=0.5: m^ = 0.5, sqrt(v^) = 0.5,

@@ -44,4 +44,19 @@ class DenseAccessTest {
     DenseAccess.read(col, back);
     assertThat(back).containsExactly(5, 6, 7);
   }
+
+  @Test
+  void everyEntryPointCountsOneCopyWithItsBytes() {
+    INDArray f = Nd4j.create(DataType.FLOAT, 2, 3);
+    INDArray d = Nd4j.create(DataType.DOUBLE, 5);
+    DenseAccess.HostCopies before = DenseAccess.copies();
+    DenseAccess.floatBuffer(f);
+    DenseAccess.doubleBuffer(d);
+    DenseAccess.read(f, new double[6]);
+    DenseAccess.write(d, new double[5]);
+    DenseAccess.HostCopies counted = DenseAccess.copies().since(before);
+    assertThat(counted).isEqualTo(new DenseAccess.HostCopies(4, 24 + 40 + 24 + 40));
+    DenseAccess.resetCopies();
+    assertThat(DenseAccess.copies()).isEqualTo(new DenseAccess.HostCopies(0, 0));
+  }
 }
