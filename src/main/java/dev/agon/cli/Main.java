@@ -3,6 +3,7 @@ package dev.agon.cli;
 import dev.agon.checkpoint.CheckpointException;
 import dev.agon.config.ConfigProblemException;
 import dev.agon.config.Problem;
+import dev.agon.nn.KernelChoice;
 import dev.agon.util.Nd4jVariant;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -56,6 +57,9 @@ public final class Main implements Runnable {
     int status;
     try {
       String problem = args.length > 0 && ND4J_COMMANDS.contains(args[0]) ? nd4jProblem() : null;
+      if (problem == null && args.length > 0 && ND4J_COMMANDS.contains(args[0])) {
+        problem = KernelChoice.problem();
+      }
       if (problem != null) {
         err.println("error: " + problem);
         status = EXIT_USAGE;

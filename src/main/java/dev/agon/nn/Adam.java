@@ -27,37 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * parameter length at construction; a step allocates no array buffers.
  */
 public final class Adam extends FlatOptimizer {
-  /** How a step is computed; both give the same bits. */
-  enum Kernel {
-    /** Nine ND4J pointwise ops: the arrays never leave the backend. */
-    ND4J_OPS,
-    /** One Java loop over host views: on the CPU backend the fastest, on a device a round trip. */
-    HOST_LOOP;
-
-    /**
-     * The faster kernel for the loaded ND4J backend (measured on CPU; assumed on devices), unless
-     * the JVM property {@value #PROPERTY} ({@code nd4j} or {@code host}, for benchmarks and the
-     * zero-copy check on CPU) says otherwise.
-     */
-    static Kernel forBackend() {
-      String forced = System.getProperty(PROPERTY);
-      if (forced != null) {
-        return switch (forced) {
-          case "nd4j" -> ND4J_OPS;
-          case "host" -> HOST_LOOP;
-          default ->
-              throw new IllegalArgumentException(
-                  PROPERTY + " must be nd4j or host, got '" + forced + "'");
-        };
-      }
-      return Nd4j.getEnvironment().isCPU() ? HOST_LOOP : ND4J_OPS;
-    }
-
-    /** The JVM property that forces a kernel for Adam and batch norm. */
-    static final String PROPERTY = "agon.nn.kernels";
-  }
-
-  private final Kernel kernel;
+  private final KernelChoice kernel;
   private final double beta1;
   private final double beta2;
   private final double eps;
@@ -71,7 +41,7 @@ public final class Adam extends FlatOptimizer {
   }
 
   public Adam(long numParams, DataType dtype, double lr, double beta1, double beta2, double eps) {
-    this(numParams, dtype, lr, beta1, beta2, eps, Kernel.forBackend());
+    this(numParams, dtype, lr, beta1, beta2, eps, KernelChoice.forBackend());
   }
 
   Adam(
@@ -81,7 +51,7 @@ public final class Adam extends FlatOptimizer {
       double beta1,
       double beta2,
       double eps,
-      Kernel kernel) {
+      KernelChoice kernel) {
     super(numParams, dtype, lr, 2 * numParams);
     this.kernel = kernel;
     if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
@@ -95,7 +65,7 @@ public final class Adam extends FlatOptimizer {
     this.eps = eps;
     this.m = Vectors.slice(state, 0, numParams);
     this.v = Vectors.slice(state, numParams, numParams);
-    this.tmp = kernel == Kernel.ND4J_OPS ? Nd4j.create(dtype, 1, numParams) : null;
+    this.tmp = kernel == KernelChoice.ND4J_OPS ? Nd4j.create(dtype, 1, numParams) : null;
   }
 
   @Override
@@ -105,7 +75,7 @@ public final class Adam extends FlatOptimizer {
     double bias1 = 1.0 - Math.pow(beta1, t);
     double bias2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, t));
     double stepSize = lr / bias1;
-    if (kernel == Kernel.ND4J_OPS) {
+    if (kernel == KernelChoice.ND4J_OPS) {
       stepNative(params, grads, stepSize, bias2Sqrt);
     } else if (dtype == DataType.FLOAT) {
       stepFloat(params, grads, stepSize, bias2Sqrt);

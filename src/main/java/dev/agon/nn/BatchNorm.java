@@ -22,11 +22,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code gamma [C]}, then {@code beta [C]}; state: running mean {@code [C]}, then running variance
  * {@code [C]} (initially 0 and 1).
  *
- * <p>Two kernels ({@link Kernel}): plain-Java loops over host copies, sums in double (the default
- * on the CPU backend, where they measured 2-5x faster than the ND4J ops on one thread), or ND4J ops
- * on the backend (the default elsewhere): {@code moments} over the batch and pixels and broadcasts
- * over the channels into buffers preallocated per batch size, no host copies, sums in the array's
- * precision. They agree to rounding.
+ * <p>Two kernels ({@link KernelChoice}): plain-Java loops over host copies, sums in double (the
+ * default on the CPU backend, where they measured 2-5x faster than the ND4J ops on one thread), or
+ * ND4J ops on the backend (the default elsewhere): {@code moments} over the batch and pixels and
+ * broadcasts over the channels into buffers preallocated per batch size, no host copies, sums in
+ * the array's precision. They agree to rounding.
  */
 public final class BatchNorm implements Layer {
   /** PyTorch's defaults. */
@@ -34,37 +34,7 @@ public final class BatchNorm implements Layer {
 
   public static final double DEFAULT_EPS = 1e-5;
 
-  /** How the passes are computed. */
-  enum Kernel {
-    /** ND4J ops: the activations never leave the backend. */
-    ND4J_OPS,
-    /** Java loops over host copies: on the CPU backend the fastest, on a device a round trip. */
-    HOST_LOOP;
-
-    /**
-     * The faster kernel for the loaded ND4J backend (measured on CPU; assumed on devices), unless
-     * the JVM property {@value #PROPERTY} ({@code nd4j} or {@code host}, for benchmarks and the
-     * zero-copy check on CPU) says otherwise.
-     */
-    static Kernel forBackend() {
-      String forced = System.getProperty(PROPERTY);
-      if (forced != null) {
-        return switch (forced) {
-          case "nd4j" -> ND4J_OPS;
-          case "host" -> HOST_LOOP;
-          default ->
-              throw new IllegalArgumentException(
-                  PROPERTY + " must be nd4j or host, got '" + forced + "'");
-        };
-      }
-      return Nd4j.getEnvironment().isCPU() ? HOST_LOOP : ND4J_OPS;
-    }
-
-    /** The JVM property that forces a kernel for Adam and batch norm. */
-    static final String PROPERTY = "agon.nn.kernels";
-  }
-
-  private final Kernel kernel;
+  private final KernelChoice kernel;
 
   private final long[] shape;
   private final int channels;
@@ -121,7 +91,7 @@ public final class BatchNorm implements Layer {
     Buffers(int batch) {
       this.batch = batch;
       long n = (long) batch * channels * plane;
-      boolean host = kernel == Kernel.HOST_LOOP;
+      boolean host = kernel == KernelChoice.HOST_LOOP;
       x = host ? new Heap(dtype, n) : null;
       work = host ? new Heap(dtype, n) : null;
       xhat = host ? null : Nd4j.create(dtype, Shapes.batched(batch, shape));
@@ -134,10 +104,11 @@ public final class BatchNorm implements Layer {
    * @param shape per-sample shape, {@code [C, H, W]} or {@code [F]}
    */
   public BatchNorm(long[] shape, double momentum, double eps, Init init, DataType dtype) {
-    this(shape, momentum, eps, init, dtype, Kernel.forBackend());
+    this(shape, momentum, eps, init, dtype, KernelChoice.forBackend());
   }
 
-  BatchNorm(long[] shape, double momentum, double eps, Init init, DataType dtype, Kernel kernel) {
+  BatchNorm(
+      long[] shape, double momentum, double eps, Init init, DataType dtype, KernelChoice kernel) {
     Shapes.checkDtype(dtype);
     if (shape.length != 1 && shape.length != 3) {
       throw new IllegalArgumentException(
@@ -156,7 +127,7 @@ public final class BatchNorm implements Layer {
     this.dtype = dtype;
     this.kernel = kernel;
     this.buffers = new PerBatch<>(Buffers::new);
-    boolean host = kernel == Kernel.HOST_LOOP;
+    boolean host = kernel == KernelChoice.HOST_LOOP;
     this.paramHeap = host ? new Heap(dtype, 2L * channels) : null;
     this.stateHeap = host ? new Heap(dtype, 2L * channels) : null;
     this.reduceDims = shape.length == 3 ? new int[] {0, 2, 3} : new int[] {0};
@@ -252,7 +223,7 @@ public final class BatchNorm implements Layer {
     int batch = Shapes.check("input", input, shape, dtype, 0);
     Buffers buf = buffers.get(batch);
     buf.training = ctx.training();
-    if (kernel == Kernel.ND4J_OPS) {
+    if (kernel == KernelChoice.ND4J_OPS) {
       return forwardNative(input, buf);
     }
     Heap x = buf.x.read(input);
@@ -310,7 +281,7 @@ public final class BatchNorm implements Layer {
     if (!paramGrads && !inputGrad) {
       return null;
     }
-    if (kernel == Kernel.ND4J_OPS) {
+    if (kernel == KernelChoice.ND4J_OPS) {
       return backwardNative(dOut, buf, paramGrads, inputGrad, accumulate);
     }
     Heap x = buf.x;

@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class BatchNormKernelsTest {
 
-  private static SingleLayerHarness harness(long[] shape, DataType t, BatchNorm.Kernel kernel) {
+  private static SingleLayerHarness harness(long[] shape, DataType t, KernelChoice kernel) {
     return SingleLayerHarness.of(new BatchNorm(shape, 0.3, 1e-3, Init.DCGAN, t, kernel), t, 5);
   }
 
@@ -27,8 +27,8 @@ class BatchNormKernelsTest {
   @CsvSource({"DOUBLE, 3, 1e-12", "DOUBLE, 1, 1e-12", "FLOAT, 3, 2e-5", "FLOAT, 1, 2e-5"})
   void ndOpsAgreeWithTheHostLoop(DataType t, int rank, double tol) {
     long[] shape = rank == 3 ? new long[] {3, 4, 5} : new long[] {7};
-    SingleLayerHarness host = harness(shape, t, BatchNorm.Kernel.HOST_LOOP);
-    SingleLayerHarness nd = harness(shape, t, BatchNorm.Kernel.ND4J_OPS);
+    SingleLayerHarness host = harness(shape, t, KernelChoice.HOST_LOOP);
+    SingleLayerHarness nd = harness(shape, t, KernelChoice.ND4J_OPS);
     assertThat(nd.params).isEqualTo(host.params);
     int batch = 6;
     for (int step = 0; step < 3; step++) {
@@ -54,7 +54,7 @@ class BatchNormKernelsTest {
   /** A second backward for the same forward (e.g. input gradient only) gives the same dx. */
   @ParameterizedTest
   @CsvSource({"HOST_LOOP, true", "ND4J_OPS, true", "HOST_LOOP, false", "ND4J_OPS, false"})
-  void backwardTwiceAfterOneForwardGivesTheSameGradient(BatchNorm.Kernel kernel, boolean train) {
+  void backwardTwiceAfterOneForwardGivesTheSameGradient(KernelChoice kernel, boolean train) {
     long[] shape = {3, 4, 5};
     SingleLayerHarness h = harness(shape, DataType.DOUBLE, kernel);
     long[] s = SingleLayerHarness.batchShape(6, shape);

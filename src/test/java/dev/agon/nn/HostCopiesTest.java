@@ -33,8 +33,8 @@ class HostCopiesTest {
    * per-batch buffers, which is allowed to allocate but not to copy either.
    */
   private static HostCopies steps(Network g, Network d, int batch) {
-    Adam optD = new Adam(d.numParams(), F, 2e-4, 0.5, 0.999, 1e-8, Adam.Kernel.ND4J_OPS);
-    Adam optG = new Adam(g.numParams(), F, 2e-4, 0.5, 0.999, 1e-8, Adam.Kernel.ND4J_OPS);
+    Adam optD = new Adam(d.numParams(), F, 2e-4, 0.5, 0.999, 1e-8, KernelChoice.ND4J_OPS);
+    Adam optG = new Adam(g.numParams(), F, 2e-4, 0.5, 0.999, 1e-8, KernelChoice.ND4J_OPS);
     long[] zShape = Shapes.batched(batch, g.inputShape());
     INDArray z = gaussian(1, zShape);
     INDArray real = gaussian(2, Shapes.batched(batch, d.inputShape()));

@@ -57,7 +57,7 @@ class LayerGradientTest {
             BatchNorm.DEFAULT_EPS,
             init,
             dtype,
-            BatchNorm.Kernel.ND4J_OPS);
+            KernelChoice.ND4J_OPS);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -64,7 +64,7 @@ class OptimizerTest {
     "FLOAT, HOST_LOOP",
     "DOUBLE, HOST_LOOP"
   })
-  void adamKernelsEqualTheElementwiseLoopBitForBit(DataType t, Adam.Kernel kernel) {
+  void adamKernelsEqualTheElementwiseLoopBitForBit(DataType t, KernelChoice kernel) {
     int n = 1001;
     java.util.Random rnd = new java.util.Random(5);
     double[] p = new double[n];
@@ -109,23 +109,22 @@ class OptimizerTest {
 
   @Test
   void kernelPropertyForcesAKernelAndRefusesOthers() {
-    String key = Adam.Kernel.PROPERTY;
-    assertThat(key).isEqualTo(BatchNorm.Kernel.PROPERTY);
+    String key = KernelChoice.PROPERTY;
     String saved = System.getProperty(key);
     try {
       System.setProperty(key, "nd4j");
-      assertThat(Adam.Kernel.forBackend()).isEqualTo(Adam.Kernel.ND4J_OPS);
-      assertThat(BatchNorm.Kernel.forBackend()).isEqualTo(BatchNorm.Kernel.ND4J_OPS);
+      assertThat(KernelChoice.forBackend()).isEqualTo(KernelChoice.ND4J_OPS);
+      assertThat(KernelChoice.problem()).isNull();
       System.setProperty(key, "host");
-      assertThat(Adam.Kernel.forBackend()).isEqualTo(Adam.Kernel.HOST_LOOP);
-      assertThat(BatchNorm.Kernel.forBackend()).isEqualTo(BatchNorm.Kernel.HOST_LOOP);
+      assertThat(KernelChoice.forBackend()).isEqualTo(KernelChoice.HOST_LOOP);
       System.setProperty(key, "gpu");
-      org.assertj.core.api.Assertions.assertThatThrownBy(Adam.Kernel::forBackend)
+      org.assertj.core.api.Assertions.assertThatThrownBy(KernelChoice::forBackend)
           .hasMessageContaining(key)
           .hasMessageContaining("gpu");
+      assertThat(KernelChoice.problem()).contains(key).contains("gpu");
       System.clearProperty(key);
       // this suite runs on the CPU backend
-      assertThat(Adam.Kernel.forBackend()).isEqualTo(Adam.Kernel.HOST_LOOP);
+      assertThat(KernelChoice.forBackend()).isEqualTo(KernelChoice.HOST_LOOP);
     } finally {
       if (saved == null) {
         System.clearProperty(key);
