@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -31,7 +32,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * One {@code agon train}: prepares the run directory, starts the actor system with the Coordinator
- * as guardian (which checkpoints periodically and at the end), waits for the run to finish or be
+ * under a {@link RunGuardian} (the Coordinator checkpoints periodically and at the end; the
+ * guardian shuts the system down in order when it stops), waits for the run to finish or be
  * stopped, then scores the generator.
  *
  * <p>A run directory that holds checkpoints is resumed from the newest one that reads back verified
@@ -94,6 +96,10 @@ public final class TrainRun {
   private final PrintStream console;
   private final boolean interactive;
   private volatile ActorSystem<Coordinator.Command> system;
+
+  /** The current system's shutdown phases, for the warning of {@link #awaitTerminated}. */
+  private volatile ShutdownPhases phases;
+
   private CompletableFuture<Coordinator.Finished> finished;
   private volatile String stopRequested;
   private final Observability observability;
@@ -250,9 +256,10 @@ public final class TrainRun {
             deployment.sites().from(from == null ? null : from.dir(), lrScale, point));
     ActorSystem<Coordinator.Command> sys =
         ActorSystem.create(
-            Coordinator.create(settings, parts),
+            RunGuardian.around(Coordinator.create(settings, parts)),
             "agon",
             deployment.pekko().withFallback(pekkoConfig()).resolve());
+    this.phases = ShutdownPhases.watch(sys);
     this.finished = start(sys, "; see " + runDir.resolve("agon.log"));
     this.system = sys;
     if (stopRequested != null) {
@@ -363,7 +370,7 @@ public final class TrainRun {
         system.terminate();
         throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
       } finally {
-        awaitTerminated(system);
+        awaitTerminated(system, phases);
       }
       if (f.failure() == null) {
         break;
@@ -391,19 +398,28 @@ public final class TrainRun {
   private static final Duration TERMINATION_WAIT = Duration.ofSeconds(60);
 
   /**
-   * Waits for {@code sys} to terminate, at most {@link #TERMINATION_WAIT}. A system that joined a
-   * cluster can hang in its coordinated shutdown after a member was lost (seen over UDP with TLS:
-   * every phase timed out and termination never completed); a relaunch then goes on beside it on a
-   * fresh port rather than waiting forever, and the JVM's exit ends it.
+   * Waits for {@code sys} to terminate, at most {@link #TERMINATION_WAIT}. A safety net: a system
+   * whose coordinated shutdown hangs (one that left its cluster with its remoting already stopped
+   * did, before {@link RunGuardian}) must not hold the run; a relaunch goes on beside it on a fresh
+   * port, the JVM's exit ends it, and the warning names the phases that timed out.
    */
-  private static void awaitTerminated(ActorSystem<?> sys) throws InterruptedException {
+  private static void awaitTerminated(ActorSystem<?> sys, ShutdownPhases phases)
+      throws InterruptedException {
     try {
       sys.getWhenTerminated()
           .toCompletableFuture()
           .get(TERMINATION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
+      List<String> slow = phases.timedOut();
       org.slf4j.LoggerFactory.getLogger(TrainRun.class)
-          .warn("the run's actor system did not terminate within {}; going on", TERMINATION_WAIT);
+          .warn(
+              "the run's actor system did not terminate within {} s; going on beside it ({})",
+              TERMINATION_WAIT.toSeconds(),
+              !phases.begun()
+                  ? "its coordinated shutdown never started"
+                  : slow.isEmpty()
+                      ? "no coordinated shutdown phase has timed out yet"
+                      : "coordinated shutdown phases that timed out: " + String.join(", ", slow));
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     }
