@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -12,8 +13,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * When each phase of an actor system's coordinated shutdown started, so that a system that does not
- * terminate can be reported with the phases that timed out. One no-op task per phase, registered at
- * launch: nothing runs before the shutdown, and a clock read per phase during it.
+ * terminate can be reported with the phases that timed out, and whether Pekko gave up on its last
+ * phase (after which waiting longer is useless). One no-op task per phase, registered at launch:
+ * nothing runs before the shutdown, a clock read per phase and one timer during it.
  */
 final class ShutdownPhases {
   /** Pekko's phases, in the order they run (actor and cluster reference.conf). */
@@ -32,9 +34,13 @@ final class ShutdownPhases {
           CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
           CoordinatedShutdown.PhaseActorSystemTerminate());
 
+  /** The phase that terminates the system. */
+  private static final String LAST = CoordinatedShutdown.PhaseActorSystemTerminate();
+
   private final CoordinatedShutdown shutdown;
   private final LongSupplier clock;
   private final Map<String, Long> started = new ConcurrentHashMap<>();
+  private final CompletableFuture<Void> lastPhaseOverdue = new CompletableFuture<>();
 
   private ShutdownPhases(CoordinatedShutdown shutdown, LongSupplier clock) {
     this.shutdown = shutdown;
@@ -50,6 +56,11 @@ final class ShutdownPhases {
           "agon-phase-clock",
           () -> {
             p.started.putIfAbsent(phase, p.clock.getAsLong());
+            if (phase.equals(LAST)) {
+              long wait = p.shutdown.timeout(LAST).toNanos() + SLACK_NANOS;
+              CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS)
+                  .execute(() -> p.lastPhaseOverdue.complete(null));
+            }
             return CompletableFuture.completedFuture(Done.getInstance());
           });
     }
@@ -78,6 +89,16 @@ final class ShutdownPhases {
       }
     }
     return out;
+  }
+
+  /**
+   * Completes once the last phase (actor-system-terminate) has run for its timeout: Pekko has given
+   * up waiting for the system to terminate, and it may never (over TLS the remoting's shutdown was
+   * seen to stall: Pekko 1.7 awaits Artery's streams without a deadline, apache/pekko#3317 bounds
+   * it in 2.0).
+   */
+  CompletableFuture<Void> lastPhaseOverdue() {
+    return lastPhaseOverdue;
   }
 
   /** Whether the shutdown has started (its first phase ran). */

@@ -41,4 +41,29 @@ class ShutdownPhasesTest {
     assertThat(phases.begun()).isTrue();
     assertThat(phases.timedOut()).containsExactly("service-stop", "cluster-leave");
   }
+
+  /**
+   * TrainRun stops waiting for a system once Pekko gave up on its last phase: the signal comes when
+   * actor-system-terminate has run for its timeout, not before the shutdown reached it.
+   */
+  @Test
+  void signalsWhenTheLastPhaseHasRunForItsTimeout() throws Exception {
+    ActorSystem<Void> system =
+        ActorSystem.create(
+            Behaviors.empty(),
+            "phases",
+            ConfigFactory.parseString(
+                    "pekko.coordinated-shutdown.phases.actor-system-terminate.timeout = 300ms")
+                .withFallback(TrainRun.pekkoConfig()));
+    ShutdownPhases phases = ShutdownPhases.watch(system);
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseActorSystemTerminate(), "never", CompletableFuture<Done>::new);
+    assertThat(phases.lastPhaseOverdue()).isNotDone();
+
+    system.terminate();
+    phases.lastPhaseOverdue().get(30, TimeUnit.SECONDS);
+    assertThat(phases.timedOut()).containsExactly("actor-system-terminate");
+    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
 }
