@@ -3,8 +3,11 @@ package dev.agon.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agon.tensor.Tolerance;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -136,6 +139,37 @@ class NativeConvTest {
               .isEqualTo(first.get(i).data().asFloat());
         }
       }
+    }
+  }
+
+  /**
+   * The kernels are chosen when a network is built, which may be a process's first use of ND4J (the
+   * DCGAN bench builds its networks first): the choice must load ND4J itself. Runs in a fresh JVM,
+   * since this one has long loaded it.
+   */
+  @Test
+  void choosingTheKernelsWorksAsAProcesssFirstUseOfNd4j() throws Exception {
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                FirstContact.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("exited").isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out).as(out).containsPattern("(?m)^kernels (JAVA|NATIVE)$");
+  }
+
+  /** Builds a DCGAN generator before anything else touches ND4J. */
+  static final class FirstContact {
+    public static void main(String[] args) {
+      Sequential g = Dcgan.generator(100, 1, 28, 64).build(DataType.FLOAT, 1);
+      System.out.println("kernels " + ConvKernels.forLayer(128, 64));
+      System.out.println("params " + g.numParams());
     }
   }
 
