@@ -62,9 +62,13 @@ public enum ConvKernels {
   public static boolean oneDnnLoaded() {
     Boolean b = onednn;
     if (b == null) {
+      // Nd4j first: it loads the backend, which NativeOpsHolder needs initialised.
       b =
-          NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo().contains("HAVE_ONEDNN")
-              && Nd4j.getEnvironment().helpersAllowed();
+          Nd4j.getEnvironment().helpersAllowed()
+              && NativeOpsHolder.getInstance()
+                  .getDeviceNativeOps()
+                  .buildInfo()
+                  .contains("HAVE_ONEDNN");
       onednn = b;
     }
     return b;
