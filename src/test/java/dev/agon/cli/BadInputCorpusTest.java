@@ -97,6 +97,7 @@ class BadInputCorpusTest {
     flagValues(cases);
     distributedRuns(cases);
     udpDataPlane(cases);
+    jvmOptions(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -988,6 +989,7 @@ class BadInputCorpusTest {
       case "config" -> configCase((String) c.input());
       case "idx" -> idxCase((Object[]) c.input());
       case "cli" -> cliCase((CliCase) c.input());
+      case "jvm-option" -> jvmOptionCase((JvmOptionCase) c.input());
       default -> checkpointCase(c);
     }
   }
@@ -1215,5 +1217,55 @@ class BadInputCorpusTest {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  // --- JVM options Agon reads (issue 15: -Dagon.nn.conv picks the convolution kernels) ---
+
+  /**
+   * A system property set to {@code value} around one command line (cleared after, so no other case
+   * sees it); the run directory must not appear.
+   */
+  record JvmOptionCase(String property, String value, String[] args) {}
+
+  private static void jvmOptions(List<Case> cases) {
+    for (String v : new String[] {"fast", "", "onednn"}) {
+      cases.add(
+          new Case(
+              "-Dagon.nn.conv=" + v + " (train)",
+              "jvm-option",
+              new JvmOptionCase(
+                  "agon.nn.conv", v, new String[] {"train", "--run", "RUN", "--quiet"})));
+    }
+    cases.add(
+        new Case(
+            "-Dagon.nn.conv=gpu (config check)",
+            "jvm-option",
+            new JvmOptionCase(
+                "agon.nn.conv",
+                "gpu",
+                new String[] {"config", "check", "config/fashion-mnist-dcgan.conf"})));
+  }
+
+  private void jvmOptionCase(JvmOptionCase c) throws Exception {
+    Path run = dir.resolve("run");
+    String[] args =
+        java.util.Arrays.stream(c.args())
+            .map(a -> a.equals("RUN") ? run.toString() : a)
+            .toArray(String[]::new);
+    String saved = System.getProperty(c.property());
+    System.setProperty(c.property(), c.value());
+    CliRunner r;
+    try {
+      r = run(args);
+    } finally {
+      if (saved == null) {
+        System.clearProperty(c.property());
+      } else {
+        System.setProperty(c.property(), saved);
+      }
+    }
+    assertCleanError(r);
+    assertThat(r.err()).contains(c.property());
+    assertThat(run).as("no run directory").doesNotExist();
   }
 }
