@@ -59,6 +59,12 @@ public final class Main implements Runnable {
 
   /** Runs the command line with the given streams and returns the exit status. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    String jvmOption = dev.agon.nn.ConvKernels.propertyProblem();
+    if (jvmOption != null) {
+      err.println("error: " + jvmOption);
+      err.flush();
+      return EXIT_USAGE;
+    }
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);

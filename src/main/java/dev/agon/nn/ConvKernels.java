@@ -42,7 +42,7 @@ public enum ConvKernels {
    * #JAVA}. {@link #PROPERTY} overrides.
    */
   public static ConvKernels forLayer(long inChannels, long outChannels) {
-    String forced = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+    String forced = property();
     switch (forced) {
       case "java":
         return JAVA;
@@ -51,11 +51,30 @@ public enum ConvKernels {
       case "auto":
         break;
       default:
-        throw new IllegalArgumentException(
-            PROPERTY + " must be java, native or auto, got '" + forced + "'");
+        throw new IllegalArgumentException(propertyProblem());
     }
     boolean channelRich = Math.min(inChannels, outChannels) >= MIN_NATIVE_CHANNELS;
     return channelRich && oneDnnLoaded() ? NATIVE : JAVA;
+  }
+
+  /**
+   * The one-line complaint about {@link #PROPERTY}'s value, or null when it is unset or valid (the
+   * CLI checks it before any command, so a typo exits 2 instead of failing inside an actor).
+   */
+  public static String propertyProblem() {
+    String v = property();
+    if (v.equals("java") || v.equals("native") || v.equals("auto")) {
+      return null;
+    }
+    return "JVM option -D"
+        + PROPERTY
+        + " must be java, native or auto, got '"
+        + System.getProperty(PROPERTY)
+        + "'";
+  }
+
+  private static String property() {
+    return System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
   }
 
   /** Whether the loaded libnd4j has oneDNN and ND4J lets its ops use it. */
