@@ -11,8 +11,8 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * differ in speed (BENCHMARKS.md "Native convolutions", DCGAN 28x28 shapes, one thread): on ND4J's
  * oneDNN builds ({@code linux-x86_64-onednn*}) the native ops are faster for the channel-rich
  * layers (64 -> 128 conv, 128 -> 64 transposed conv) and slower for the one-channel ends (1 -> 64
- * conv, 64 -> 1 transposed conv); on the default build they are slower everywhere (2-7x). {@link
- * #forLayer} chooses accordingly.
+ * conv, 64 -> 1 transposed conv); on the default build they are slower for every layer, forward and
+ * backward together (backward 3-5x). {@link #forLayer} chooses accordingly.
  */
 public enum ConvKernels {
   /** im2col/col2im in Java ({@link Kernels}) and one {@code Nd4j.gemm} per product. */
