@@ -3,6 +3,7 @@ package dev.agon.cli;
 import dev.agon.checkpoint.CheckpointException;
 import dev.agon.config.ConfigProblemException;
 import dev.agon.config.Problem;
+import dev.agon.nn.ConvKernels;
 import dev.agon.nn.KernelChoice;
 import dev.agon.util.Nd4jVariant;
 import java.io.PrintWriter;
@@ -57,9 +58,6 @@ public final class Main implements Runnable {
     int status;
     try {
       String problem = args.length > 0 && ND4J_COMMANDS.contains(args[0]) ? nd4jProblem() : null;
-      if (problem == null && args.length > 0 && ND4J_COMMANDS.contains(args[0])) {
-        problem = KernelChoice.problem();
-      }
       if (problem != null) {
         err.println("error: " + problem);
         status = EXIT_USAGE;
@@ -77,6 +75,17 @@ public final class Main implements Runnable {
 
   /** Runs the command line with the given streams and returns the exit status. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    // The kernel-choosing JVM options, before any command: a typo exits 2 here instead of failing
+    // inside an actor (or, for config check, passing unnoticed).
+    String jvmOption = ConvKernels.propertyProblem();
+    if (jvmOption == null) {
+      jvmOption = KernelChoice.problem();
+    }
+    if (jvmOption != null) {
+      err.println("error: " + jvmOption);
+      err.flush();
+      return EXIT_USAGE;
+    }
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);

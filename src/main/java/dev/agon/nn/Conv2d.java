@@ -13,6 +13,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Computed as im2col (plain Java, {@link Kernels}) and one {@code Nd4j.gemm} over the whole
  * batch ({@code [O, C k k] x [C k k, B OH OW]}) into preallocated buffers; the input gradient is
  * the transposed GEMM followed by col2im.
+ *
+ * <p>Or (see {@link ConvKernels}: chosen per layer from the loaded ND4J build, on oneDNN builds for
+ * layers with at least 16 input and output channels) by libnd4j's {@code conv2d} / {@code
+ * conv2d_bp} ops, oneDNN kernels there, straight from the bound parameter views into preallocated
+ * outputs: no host copies. Costs of that path: {@code conv2d_bp} always computes the weight and
+ * input gradients, so an unneeded one goes to scratch and an accumulated one is added from scratch;
+ * the layer keeps a reference to the last input (not a copy) for the backward pass.
  */
 public final class Conv2d implements Layer {
   private final int inChannels;
@@ -20,6 +27,9 @@ public final class Conv2d implements Layer {
   private final boolean hasBias;
   private final Init init;
   private final DataType dtype;
+  private final ConvKernels kernels;
+  private final boolean nativeOps; // kernels == NATIVE
+  private final int[] opArgs;
   private final ConvGeometry geom;
   private final PerBatch<Buffers> buffers;
 
@@ -27,13 +37,23 @@ public final class Conv2d implements Layer {
   private INDArray bias; // [1, O]
   private INDArray weightGrad;
   private INDArray biasGrad;
+  // The native ops' views of the same parameters and gradients: [O, C, k, k] and [O].
+  private INDArray weight4;
+  private INDArray bias1;
+  private INDArray weightGrad4;
+  private INDArray biasGrad1;
+  private INDArray dwScratch; // [O, C, k, k], native gradients to be added
+  private INDArray dbScratch; // [O]
 
   private Buffers last;
   private Buffers lastJvp;
+  private INDArray lastInput; // native path: the input of the last forward (not copied)
+  private INDArray lastTangent; // native path: the tangent of the last jvp
 
   private final class Buffers {
     final int batch;
     final int n; // columns: batch * OH * OW
+    // Java path only (null on the native path): host scratch and the column matrices.
     final Heap image; // [B, C, H, W] scratch
     final Heap colsHeap; // [C k k, n] scratch
     final Heap outMajor; // [O, n] scratch
@@ -48,10 +68,18 @@ public final class Conv2d implements Layer {
     INDArray vcols; // of the last jvp tangent
     INDArray t;
     INDArray dv;
+    INDArray dxScratch; // native path: the input gradient nobody asked for
 
     Buffers(int batch) {
       this.batch = batch;
       this.n = batch * geom.gridSize();
+      y = Nd4j.create(dtype, batch, outChannels, geom.outHeight(), geom.outWidth());
+      if (nativeOps) {
+        image = colsHeap = outMajor = out = small = null;
+        sums = null;
+        cols = outMatrix = null;
+        return;
+      }
       image = new Heap(dtype, (long) batch * inChannels * geom.imageSize());
       colsHeap = new Heap(dtype, (long) geom.patchSize() * n);
       outMajor = new Heap(dtype, (long) outChannels * n);
@@ -60,7 +88,6 @@ public final class Conv2d implements Layer {
       sums = new double[outChannels];
       cols = Nd4j.create(dtype, geom.patchSize(), n);
       outMatrix = Nd4j.create(dtype, outChannels, n);
-      y = Nd4j.create(dtype, batch, outChannels, geom.outHeight(), geom.outWidth());
     }
 
     INDArray dcols() {
@@ -83,6 +110,33 @@ public final class Conv2d implements Layer {
       boolean bias,
       Init init,
       DataType dtype) {
+    this(
+        inputShape,
+        outChannels,
+        kernel,
+        stride,
+        padding,
+        bias,
+        init,
+        dtype,
+        ConvKernels.forLayer(inputShape.length > 0 ? inputShape[0] : 0, outChannels));
+  }
+
+  /**
+   * @param inputShape {@code [C, H, W]}
+   * @param kernels which kernels compute it (the other constructor: {@link ConvKernels#forLayer})
+   */
+  public Conv2d(
+      long[] inputShape,
+      int outChannels,
+      int kernel,
+      int stride,
+      int padding,
+      boolean bias,
+      Init init,
+      DataType dtype,
+      ConvKernels kernels) {
+    this.kernels = java.util.Objects.requireNonNull(kernels, "kernels");
     Shapes.checkDtype(dtype);
     if (inputShape.length != 3) {
       throw new IllegalArgumentException(
@@ -104,7 +158,14 @@ public final class Conv2d implements Layer {
     this.hasBias = bias;
     this.init = init;
     this.dtype = dtype;
+    this.nativeOps = kernels == ConvKernels.NATIVE;
+    this.opArgs = NativeConv.args(geom);
     this.buffers = new PerBatch<>(Buffers::new);
+  }
+
+  /** Which kernels compute this layer. */
+  public ConvKernels kernels() {
+    return kernels;
   }
 
   @Override
@@ -131,7 +192,12 @@ public final class Conv2d implements Layer {
     if (hasBias) {
       bias = Shapes.view(params, w, 1, outChannels);
       biasGrad = Shapes.view(grads, w, 1, outChannels);
+      bias1 = bias.reshape(outChannels);
+      biasGrad1 = biasGrad.reshape(outChannels);
     }
+    int k = geom.kernel();
+    weight4 = weight.reshape('c', outChannels, inChannels, k, k);
+    weightGrad4 = weightGrad.reshape('c', outChannels, inChannels, k, k);
   }
 
   /** The weight view {@code [O, C k k]} (PyTorch's {@code [O, C, k, k]} flattened). */
@@ -153,7 +219,12 @@ public final class Conv2d implements Layer {
   public INDArray forward(INDArray x, Context ctx) {
     int batch = Shapes.check("input", x, inputShape(), dtype, 0);
     Buffers buf = buffers.get(batch);
-    convolve(buf, x, buf.cols, buf.y, true);
+    if (nativeOps) {
+      NativeConv.forward("conv2d", opArgs, x, weight4, bias1, buf.y);
+      lastInput = x;
+    } else {
+      convolve(buf, x, buf.cols, buf.y, true);
+    }
     last = buf;
     return buf.y;
   }
@@ -186,6 +257,10 @@ public final class Conv2d implements Layer {
     }
     if (buf.dx == null && inputGrad) {
       buf.dx = Nd4j.create(dtype, buf.batch, inChannels, geom.height(), geom.width());
+    }
+    if (nativeOps) {
+      return nativeBackprop(
+          buf, lastInput, dOut, paramGrads, hasBias && paramGrads, accumulate, buf.dx, inputGrad);
     }
     return backprop(
         buf,
@@ -232,6 +307,49 @@ public final class Conv2d implements Layer {
     return dx;
   }
 
+  /**
+   * {@link #backprop} by {@code conv2d_bp} at input {@code x}: it always computes all gradients, so
+   * the unneeded ones go to scratch, and accumulated ones are added from scratch.
+   */
+  private INDArray nativeBackprop(
+      Buffers buf,
+      INDArray x,
+      INDArray dOut,
+      boolean weightGrads,
+      boolean biasGrads,
+      boolean accumulate,
+      INDArray dx,
+      boolean inputGrad) {
+    if (!inputGrad && buf.dxScratch == null) {
+      buf.dxScratch = Nd4j.create(dtype, buf.batch, inChannels, geom.height(), geom.width());
+    }
+    if (dwScratch == null && (accumulate || !weightGrads)) {
+      dwScratch = Nd4j.create(dtype, weight4.shape());
+    }
+    if (dbScratch == null && biasGrads && accumulate) {
+      dbScratch = Nd4j.create(dtype, outChannels);
+    }
+    INDArray dw = weightGrads && !accumulate ? weightGrad4 : dwScratch;
+    INDArray db = biasGrads ? (accumulate ? dbScratch : biasGrad1) : null;
+    NativeConv.backward(
+        "conv2d",
+        opArgs,
+        x,
+        weight4,
+        biasGrads ? bias1 : null,
+        dOut,
+        inputGrad ? dx : buf.dxScratch,
+        dw,
+        db);
+    if (weightGrads && accumulate) {
+      weightGrad4.addi(dwScratch);
+    }
+    if (biasGrads && accumulate) {
+      biasGrad1.addi(dbScratch);
+    }
+    return inputGrad ? dx : null;
+  }
+
   @Override
   public boolean piecewiseLinear() {
     return true;
@@ -242,11 +360,16 @@ public final class Conv2d implements Layer {
   public INDArray jvp(INDArray v) {
     int batch = Shapes.check("tangent", v, inputShape(), dtype, 0);
     Buffers buf = buffers.get(batch);
-    if (buf.vcols == null) {
-      buf.vcols = Nd4j.create(dtype, geom.patchSize(), buf.n);
+    if (buf.t == null) {
+      buf.vcols = nativeOps ? null : Nd4j.create(dtype, geom.patchSize(), buf.n);
       buf.t = Nd4j.create(dtype, buf.batch, outChannels, geom.outHeight(), geom.outWidth());
     }
-    convolve(buf, v, buf.vcols, buf.t, false);
+    if (nativeOps) {
+      NativeConv.forward("conv2d", opArgs, v, weight4, null, buf.t);
+      lastTangent = v;
+    } else {
+      convolve(buf, v, buf.vcols, buf.t, false);
+    }
     lastJvp = buf;
     return buf.t;
   }
@@ -261,6 +384,9 @@ public final class Conv2d implements Layer {
     Shapes.check("dT", dT, outputShape(), dtype, buf.batch);
     if (inputGrad && buf.dv == null) {
       buf.dv = Nd4j.create(dtype, buf.batch, inChannels, geom.height(), geom.width());
+    }
+    if (nativeOps) {
+      return nativeBackprop(buf, lastTangent, dT, true, false, true, buf.dv, inputGrad);
     }
     return backprop(buf, dT, buf.vcols, true, false, true, inputGrad ? buf.dv : null);
   }

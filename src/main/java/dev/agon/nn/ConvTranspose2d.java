@@ -14,6 +14,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Forward is that convolution's input gradient (one {@code Nd4j.gemm} {@code [C, O k k]^T x [C,
  * B H W]}, then col2im); backward is the convolution's forward (im2col, then GEMMs), all over the
  * whole batch into preallocated buffers.
+ *
+ * <p>Or (see {@link ConvKernels}: chosen per layer from the loaded ND4J build, on oneDNN builds for
+ * layers with at least 16 input and output channels) by libnd4j's {@code deconv2d} / {@code
+ * deconv2d_bp} ops, oneDNN kernels there, straight from the bound parameter views into preallocated
+ * outputs: no host copies. Costs of that path: {@code deconv2d_bp} always computes the weight and
+ * input gradients, so an unneeded one goes to scratch and an accumulated one is added from scratch;
+ * the layer keeps a reference to the last input (not a copy) for the backward pass.
  */
 public final class ConvTranspose2d implements Layer {
   private final int inChannels;
@@ -21,6 +28,9 @@ public final class ConvTranspose2d implements Layer {
   private final boolean hasBias;
   private final Init init;
   private final DataType dtype;
+  private final ConvKernels kernels;
+  private final boolean nativeOps; // kernels == NATIVE
+  private final int[] opArgs;
   private final ConvGeometry geom; // image: this layer's output; grid: its input
   private final PerBatch<Buffers> buffers;
 
@@ -28,13 +38,23 @@ public final class ConvTranspose2d implements Layer {
   private INDArray bias; // [1, O]
   private INDArray weightGrad;
   private INDArray biasGrad;
+  // The native ops' views of the same parameters and gradients: [C, O, k, k] and [O].
+  private INDArray weight4;
+  private INDArray bias1;
+  private INDArray weightGrad4;
+  private INDArray biasGrad1;
+  private INDArray dwScratch; // [C, O, k, k], native gradients to be added
+  private INDArray dbScratch; // [O]
 
   private Buffers last;
   private Buffers lastJvp;
+  private INDArray lastInput; // native path: the input of the last forward (not copied)
+  private INDArray lastTangent; // native path: the tangent of the last jvp
 
   private final class Buffers {
     final int batch;
     final int n; // columns: batch * H * W
+    // Java path only (null on the native path): host scratch and the matrices.
     final Heap in; // [B, C, H, W] scratch
     final Heap inMajor; // [C, n] scratch
     final Heap colsHeap; // [O k k, n] scratch
@@ -49,10 +69,18 @@ public final class ConvTranspose2d implements Layer {
     INDArray vMatrix; // [C, n] of the last jvp tangent
     INDArray t;
     INDArray dv;
+    INDArray dxScratch; // native path: the input gradient nobody asked for
 
     Buffers(int batch) {
       this.batch = batch;
       this.n = batch * geom.gridSize();
+      y = Nd4j.create(dtype, batch, outChannels, geom.height(), geom.width());
+      if (nativeOps) {
+        in = inMajor = colsHeap = image = small = null;
+        sums = null;
+        inMatrix = cols = null;
+        return;
+      }
       in = new Heap(dtype, (long) inChannels * n);
       inMajor = new Heap(dtype, (long) inChannels * n);
       colsHeap = new Heap(dtype, (long) geom.patchSize() * n);
@@ -61,7 +89,6 @@ public final class ConvTranspose2d implements Layer {
       sums = new double[outChannels];
       inMatrix = Nd4j.create(dtype, inChannels, n);
       cols = Nd4j.create(dtype, geom.patchSize(), n);
-      y = Nd4j.create(dtype, batch, outChannels, geom.height(), geom.width());
     }
   }
 
@@ -77,6 +104,33 @@ public final class ConvTranspose2d implements Layer {
       boolean bias,
       Init init,
       DataType dtype) {
+    this(
+        inputShape,
+        outChannels,
+        kernel,
+        stride,
+        padding,
+        bias,
+        init,
+        dtype,
+        ConvKernels.forLayer(inputShape.length > 0 ? inputShape[0] : 0, outChannels));
+  }
+
+  /**
+   * @param inputShape {@code [C, H, W]}
+   * @param kernels which kernels compute it (the other constructor: {@link ConvKernels#forLayer})
+   */
+  public ConvTranspose2d(
+      long[] inputShape,
+      int outChannels,
+      int kernel,
+      int stride,
+      int padding,
+      boolean bias,
+      Init init,
+      DataType dtype,
+      ConvKernels kernels) {
+    this.kernels = java.util.Objects.requireNonNull(kernels, "kernels");
     Shapes.checkDtype(dtype);
     if (inputShape.length != 3) {
       throw new IllegalArgumentException(
@@ -107,7 +161,14 @@ public final class ConvTranspose2d implements Layer {
     this.hasBias = bias;
     this.init = init;
     this.dtype = dtype;
+    this.nativeOps = kernels == ConvKernels.NATIVE;
+    this.opArgs = NativeConv.args(geom);
     this.buffers = new PerBatch<>(Buffers::new);
+  }
+
+  /** Which kernels compute this layer. */
+  public ConvKernels kernels() {
+    return kernels;
   }
 
   @Override
@@ -134,7 +195,12 @@ public final class ConvTranspose2d implements Layer {
     if (hasBias) {
       bias = Shapes.view(params, w, 1, outChannels);
       biasGrad = Shapes.view(grads, w, 1, outChannels);
+      bias1 = bias.reshape(outChannels);
+      biasGrad1 = biasGrad.reshape(outChannels);
     }
+    int k = geom.kernel();
+    weight4 = weight.reshape('c', inChannels, outChannels, k, k);
+    weightGrad4 = weightGrad.reshape('c', inChannels, outChannels, k, k);
   }
 
   /** The weight view {@code [C, O k k]} (PyTorch's {@code [C, O, k, k]} flattened). */
@@ -157,7 +223,12 @@ public final class ConvTranspose2d implements Layer {
   public INDArray forward(INDArray x, Context ctx) {
     int batch = Shapes.check("input", x, inputShape(), dtype, 0);
     Buffers buf = buffers.get(batch);
-    transpose(buf, x, buf.inMatrix, buf.y, true);
+    if (nativeOps) {
+      NativeConv.forward("deconv2d", opArgs, x, weight4, bias1, buf.y);
+      lastInput = x;
+    } else {
+      transpose(buf, x, buf.inMatrix, buf.y, true);
+    }
     last = buf;
     return buf.y;
   }
@@ -191,6 +262,10 @@ public final class ConvTranspose2d implements Layer {
     }
     if (inputGrad && buf.dx == null) {
       buf.dx = Nd4j.create(dtype, buf.batch, inChannels, geom.outHeight(), geom.outWidth());
+    }
+    if (nativeOps) {
+      return nativeBackprop(
+          buf, lastInput, dOut, paramGrads, hasBias && paramGrads, accumulate, buf.dx, inputGrad);
     }
     return backprop(
         buf,
@@ -237,6 +312,49 @@ public final class ConvTranspose2d implements Layer {
     return dx;
   }
 
+  /**
+   * {@link #backprop} by {@code deconv2d_bp} at input {@code x}: it always computes all gradients,
+   * so the unneeded ones go to scratch, and accumulated ones are added from scratch.
+   */
+  private INDArray nativeBackprop(
+      Buffers buf,
+      INDArray x,
+      INDArray dOut,
+      boolean weightGrads,
+      boolean biasGrads,
+      boolean accumulate,
+      INDArray dx,
+      boolean inputGrad) {
+    if (!inputGrad && buf.dxScratch == null) {
+      buf.dxScratch = Nd4j.create(dtype, buf.batch, inChannels, geom.outHeight(), geom.outWidth());
+    }
+    if (dwScratch == null && (accumulate || !weightGrads)) {
+      dwScratch = Nd4j.create(dtype, weight4.shape());
+    }
+    if (dbScratch == null && biasGrads && accumulate) {
+      dbScratch = Nd4j.create(dtype, outChannels);
+    }
+    INDArray dw = weightGrads && !accumulate ? weightGrad4 : dwScratch;
+    INDArray db = biasGrads ? (accumulate ? dbScratch : biasGrad1) : null;
+    NativeConv.backward(
+        "deconv2d",
+        opArgs,
+        x,
+        weight4,
+        biasGrads ? bias1 : null,
+        dOut,
+        inputGrad ? dx : buf.dxScratch,
+        dw,
+        db);
+    if (weightGrads && accumulate) {
+      weightGrad4.addi(dwScratch);
+    }
+    if (biasGrads && accumulate) {
+      biasGrad1.addi(dbScratch);
+    }
+    return inputGrad ? dx : null;
+  }
+
   @Override
   public boolean piecewiseLinear() {
     return true;
@@ -247,11 +365,16 @@ public final class ConvTranspose2d implements Layer {
   public INDArray jvp(INDArray v) {
     int batch = Shapes.check("tangent", v, inputShape(), dtype, 0);
     Buffers buf = buffers.get(batch);
-    if (buf.vMatrix == null) {
-      buf.vMatrix = Nd4j.create(dtype, inChannels, buf.n);
+    if (buf.t == null) {
+      buf.vMatrix = nativeOps ? null : Nd4j.create(dtype, inChannels, buf.n);
       buf.t = Nd4j.create(dtype, batch, outChannels, geom.height(), geom.width());
     }
-    transpose(buf, v, buf.vMatrix, buf.t, false);
+    if (nativeOps) {
+      NativeConv.forward("deconv2d", opArgs, v, weight4, null, buf.t);
+      lastTangent = v;
+    } else {
+      transpose(buf, v, buf.vMatrix, buf.t, false);
+    }
     lastJvp = buf;
     return buf.t;
   }
@@ -266,6 +389,9 @@ public final class ConvTranspose2d implements Layer {
     Shapes.check("dT", dT, outputShape(), dtype, buf.batch);
     if (inputGrad && buf.dv == null) {
       buf.dv = Nd4j.create(dtype, buf.batch, inChannels, geom.outHeight(), geom.outWidth());
+    }
+    if (nativeOps) {
+      return nativeBackprop(buf, lastTangent, dT, true, false, true, buf.dv, inputGrad);
     }
     return backprop(buf, dT, buf.vMatrix, true, false, true, inputGrad ? buf.dv : null);
   }

@@ -38,7 +38,7 @@ public enum KernelChoice {
     String forced = System.getProperty(PROPERTY);
     return forced == null || parse(forced) != null
         ? null
-        : "JVM property " + PROPERTY + " must be nd4j or host, got '" + forced + "'";
+        : "JVM option -D" + PROPERTY + " must be nd4j or host, got '" + forced + "'";
   }
 
   private static KernelChoice parse(String s) {

@@ -2,6 +2,7 @@ package dev.agon.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agon.bench.probe.NativeConvProbe;
 import dev.agon.bench.probe.SameDiffMlpProbe;
 import dev.agon.bench.probe.TorchParity;
 import dev.agon.nn.GanLayersBench;
@@ -72,6 +73,30 @@ class ProbesSmokeTest {
     String timing = "BENCH .* (FLOAT|DOUBLE) +median +" + NUMBER + " ms  p90 +" + NUMBER + " ms";
     assertThat(lines).hasSize(12).allMatch(l -> l.matches(timing));
     assertThat(lines).filteredOn(l -> l.contains(" FLOAT ")).hasSize(6);
+  }
+
+  /**
+   * NativeConvProbe: the native ops read PyTorch's weight layouts (its differences to the Java
+   * layers are rounding: below 1e-4 in FLOAT, 1e-12 in DOUBLE), then a timing row per layer.
+   */
+  @Test
+  void nativeConvProbeFindsTheOpsEqualToTheLayersAndTimesEachLayer() {
+    List<String> lines = lines(out -> NativeConvProbe.run(out, 0, 1, 2));
+
+    assertThat(lines).hasSize(19);
+    List<String> diffs = lines.subList(4, 12);
+    for (String row : diffs) {
+      double bound = row.contains("| DOUBLE |") ? 1e-12 : 1e-4;
+      String[] cells = row.split("\\|");
+      for (int i = 3; i <= 6; i++) {
+        String cell = cells[i].trim();
+        if (!cell.equals("-")) {
+          assertThat(Double.parseDouble(cell)).as(row).isLessThan(bound);
+        }
+      }
+    }
+    assertThat(lines.subList(15, 19))
+        .allMatch(l -> l.matches("\\| [DG] conv.* \\| 2( \\| " + NUMBER + "){6} \\|"));
   }
 
   private static final String NUMBER = "[0-9]+\\.[0-9]+";

@@ -98,6 +98,7 @@ class BadInputCorpusTest {
     distributedRuns(cases);
     udpDataPlane(cases);
     ctlStatus(cases);
+    jvmOptions(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -989,6 +990,7 @@ class BadInputCorpusTest {
       case "config" -> configCase((String) c.input());
       case "idx" -> idxCase((Object[]) c.input());
       case "cli" -> cliCase((CliCase) c.input());
+      case "jvm-option" -> jvmOptionCase((JvmOptionCase) c.input());
       default -> checkpointCase(c);
     }
   }
@@ -1251,5 +1253,72 @@ class BadInputCorpusTest {
         "ctl status of a url where nothing listens",
         d -> {},
         d -> new String[] {"ctl", "status", "--url", "http://127.0.0.1:1"});
+  }
+
+  // --- JVM options Agon reads (issue 15: -Dagon.nn.conv and -Dagon.nn.kernels pick kernels) ---
+
+  /**
+   * A system property set to {@code value} around one command line (cleared after, so no other case
+   * sees it); the run directory must not appear.
+   */
+  record JvmOptionCase(String property, String value, String[] args) {}
+
+  private static void jvmOptions(List<Case> cases) {
+    for (String v : new String[] {"fast", "", "onednn"}) {
+      cases.add(
+          new Case(
+              "-Dagon.nn.conv=" + v + " (train)",
+              "jvm-option",
+              new JvmOptionCase(
+                  "agon.nn.conv", v, new String[] {"train", "--run", "RUN", "--quiet"})));
+    }
+    cases.add(
+        new Case(
+            "-Dagon.nn.conv=gpu (config check)",
+            "jvm-option",
+            new JvmOptionCase(
+                "agon.nn.conv",
+                "gpu",
+                new String[] {"config", "check", "config/fashion-mnist-dcgan.conf"})));
+    // -Dagon.nn.kernels picks Adam's and batch norm's kernels (nd4j or host).
+    for (String v : new String[] {"fast", "", "HOST"}) {
+      cases.add(
+          new Case(
+              "-Dagon.nn.kernels=" + v + " (train)",
+              "jvm-option",
+              new JvmOptionCase(
+                  "agon.nn.kernels", v, new String[] {"train", "--run", "RUN", "--quiet"})));
+    }
+    cases.add(
+        new Case(
+            "-Dagon.nn.kernels=gpu (config check)",
+            "jvm-option",
+            new JvmOptionCase(
+                "agon.nn.kernels",
+                "gpu",
+                new String[] {"config", "check", "config/fashion-mnist-dcgan.conf"})));
+  }
+
+  private void jvmOptionCase(JvmOptionCase c) throws Exception {
+    Path run = dir.resolve("run");
+    String[] args =
+        java.util.Arrays.stream(c.args())
+            .map(a -> a.equals("RUN") ? run.toString() : a)
+            .toArray(String[]::new);
+    String saved = System.getProperty(c.property());
+    System.setProperty(c.property(), c.value());
+    CliRunner r;
+    try {
+      r = run(args);
+    } finally {
+      if (saved == null) {
+        System.clearProperty(c.property());
+      } else {
+        System.setProperty(c.property(), saved);
+      }
+    }
+    assertCleanError(r);
+    assertThat(r.err()).contains(c.property());
+    assertThat(run).as("no run directory").doesNotExist();
   }
 }
