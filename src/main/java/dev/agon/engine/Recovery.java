@@ -141,7 +141,7 @@ final class Recovery {
     if (r.action() == RecoveryPolicy.Action.ROLLBACK) {
       scale = policy.lrScale(rollbacksTo.merge(target, 1, Integer::sum));
     } else if (r.action() == RecoveryPolicy.Action.RESTART) {
-      waitOut(r.backoff());
+      waitOut(FaultInjection.restartBackoff(r.backoff()));
     }
     String start = from == null ? "the initial state" : from.dir().toString();
     if (r.action() == RecoveryPolicy.Action.PAUSE) {

@@ -1,0 +1,83 @@
+package dev.agon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agon.testing.Await;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 14 follow-up: {@code agon ctl stop} while a one-JVM run waits out a restart's backoff (the
+ * Generator crashed; the run is to start again from the newest checkpoint) ends the run at once as
+ * a stop: exit 0, a stop message, no checkpoint written, and {@code --run DIR} then completes bit
+ * for bit like an uninterrupted run. The backoff is made 10 minutes long, so that waiting it out
+ * cannot pass for ending promptly.
+ */
+class BackoffStopTest {
+  static final long ITERATIONS = 100;
+
+  /** The Generator fails before this update, after the checkpoints of updates 25 and 50. */
+  static final long FAILS_AT = 60;
+
+  @TempDir Path dir;
+
+  private static List<String> sets() {
+    List<String> o = KillResumeFaultTest.run(ITERATIONS);
+    o.addAll(List.of("metrics.enabled=true", "metrics.port=0"));
+    return o;
+  }
+
+  @Test
+  @Timeout(value = 8, unit = TimeUnit.MINUTES)
+  void ctlStopDuringARestartBackoffEndsTheRunAsAStopAndItResumesBitForBit() throws Exception {
+    Path one = dir.resolve("one");
+    TrainProcess baseline = TrainProcess.start(one, "one", List.of(), sets());
+    Path run = dir.resolve("run");
+    TrainProcess p =
+        TrainProcess.start(
+            run,
+            "1",
+            List.of(
+                "-Dagon.faults.generator-fails-at=" + FAILS_AT,
+                "-Dagon.faults.restart-backoff-ms=600000"),
+            sets());
+    Path metrics = run.resolve("metrics.jsonl");
+    // The restart event is written before the backoff's wait begins.
+    Await.until(
+        Duration.ofMinutes(4),
+        () -> {
+          try {
+            return Files.exists(metrics)
+                && Files.readString(metrics).contains("\"event\":\"restart\"");
+          } catch (java.io.IOException e) {
+            return false;
+          }
+        },
+        "the injected failure's restart event");
+    List<Path> kept = MultiJvmBitIdentityTest.checkpoints(run);
+    assertThat(kept).isNotEmpty();
+
+    long sent = System.nanoTime();
+    CliRunner stop = CliRunner.run("ctl", "stop", "--run", run.toString());
+    assertThat(stop.status()).as(stop.out() + stop.err()).isZero();
+    // Well inside the 10-minute backoff: the stop ends the wait, not its deadline.
+    int status = p.waitFor(90);
+    assertThat(status).as(p.diagnosis()).isZero();
+    assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(90));
+    assertThat(p.out()).contains("stopped", "is the last good state");
+    assertThat(p.out() + p.err()).doesNotContain("gave up");
+    assertThat(MultiJvmBitIdentityTest.checkpoints(run)).containsExactlyInAnyOrderElementsOf(kept);
+
+    TrainProcess again = TrainProcess.start(run, "2", List.of(), sets());
+    assertThat(again.waitFor(240)).as(again.diagnosis()).isZero();
+    assertThat(again.out()).contains("resuming from", "finished after " + ITERATIONS);
+    assertThat(baseline.waitFor(240)).as(baseline.diagnosis()).isZero();
+    MultiJvmBitIdentityTest.assertSameRun(one, run, ITERATIONS);
+  }
+}
