@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 14 follow-up: {@code agon ctl stop} while a one-JVM run waits out a restart's backoff (the
  * Generator crashed; the run is to start again from the newest checkpoint) ends the run at once as
  * a stop: exit 0, a stop message, no checkpoint written, and {@code --run DIR} then completes bit
- * for bit like an uninterrupted run. The backoff is made 10 minutes long, so that waiting it out
- * cannot pass for ending promptly.
+ * for bit like an uninterrupted run. Meanwhile the status API says the run is restarting. The
+ * backoff is made 10 minutes long, so that waiting it out cannot pass for ending promptly.
  */
 class BackoffStopTest {
   static final long ITERATIONS = 100;
@@ -26,6 +27,17 @@ class BackoffStopTest {
   static final long FAILS_AT = 60;
 
   @TempDir Path dir;
+
+  /** Processes this test started, killed should it fail (the backoff would hold one 10 min). */
+  private final List<TrainProcess> started = new java.util.ArrayList<>();
+
+  @AfterEach
+  void killLeftovers() throws InterruptedException {
+    for (TrainProcess p : started) {
+      p.process.destroyForcibly();
+      p.process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
 
   private static List<String> sets() {
     List<String> o = KillResumeFaultTest.run(ITERATIONS);
@@ -38,6 +50,7 @@ class BackoffStopTest {
   void ctlStopDuringARestartBackoffEndsTheRunAsAStopAndItResumesBitForBit() throws Exception {
     Path one = dir.resolve("one");
     TrainProcess baseline = TrainProcess.start(one, "one", List.of(), sets());
+    started.add(baseline);
     Path run = dir.resolve("run");
     TrainProcess p =
         TrainProcess.start(
@@ -47,6 +60,7 @@ class BackoffStopTest {
                 "-Dagon.faults.generator-fails-at=" + FAILS_AT,
                 "-Dagon.faults.restart-backoff-ms=600000"),
             sets());
+    started.add(p);
     Path metrics = run.resolve("metrics.jsonl");
     // The restart event is written before the backoff's wait begins.
     Await.until(
@@ -63,6 +77,11 @@ class BackoffStopTest {
     List<Path> kept = MultiJvmBitIdentityTest.checkpoints(run);
     assertThat(kept).isNotEmpty();
 
+    // The backoff is observable: state restarting, not running (nothing trains) nor finishing.
+    CliRunner ctlStatus = CliRunner.run("ctl", "status", "--run", run.toString());
+    assertThat(ctlStatus.status()).as(ctlStatus.err()).isZero();
+    assertThat(ctlStatus.out()).contains("restarting");
+
     long sent = System.nanoTime();
     CliRunner stop = CliRunner.run("ctl", "stop", "--run", run.toString());
     assertThat(stop.status()).as(stop.out() + stop.err()).isZero();
@@ -75,6 +94,7 @@ class BackoffStopTest {
     assertThat(MultiJvmBitIdentityTest.checkpoints(run)).containsExactlyInAnyOrderElementsOf(kept);
 
     TrainProcess again = TrainProcess.start(run, "2", List.of(), sets());
+    started.add(again);
     assertThat(again.waitFor(240)).as(again.diagnosis()).isZero();
     assertThat(again.out()).contains("resuming from", "finished after " + ITERATIONS);
     assertThat(baseline.waitFor(240)).as(baseline.diagnosis()).isZero();
