@@ -123,6 +123,10 @@ final class Recovery {
     if (f.lost() != null) {
       event.put("role", f.lost().role()).put("node", f.lost().node());
     }
+    if (r.action() == RecoveryPolicy.Action.RESTART) {
+      // Shown before the event is written, so whoever reads it finds the status saying it too.
+      observability.restarting();
+    }
     append(event);
     if (r.action() == RecoveryPolicy.Action.GIVE_UP) {
       LOG.error(
