@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 14 follow-up: {@code agon ctl stop} while a one-JVM run waits out a restart's backoff (the
  * Generator crashed; the run is to start again from the newest checkpoint) ends the run at once as
  * a stop: exit 0, a stop message, no checkpoint written, and {@code --run DIR} then completes bit
- * for bit like an uninterrupted run. Meanwhile the status API says the run is restarting. The
- * backoff is made 10 minutes long, so that waiting it out cannot pass for ending promptly.
+ * for bit like an uninterrupted run. Meanwhile the status API says the run is restarting and the
+ * other controls are answered at once (503) saying so. The backoff is made 10 minutes long, so that
+ * waiting it out cannot pass for ending promptly.
  */
 class BackoffStopTest {
   static final long ITERATIONS = 100;
@@ -81,10 +82,18 @@ class BackoffStopTest {
     CliRunner ctlStatus = CliRunner.run("ctl", "status", "--run", run.toString());
     assertThat(ctlStatus.status()).as(ctlStatus.err()).isZero();
     assertThat(ctlStatus.out()).contains("restarting");
+    // Other controls need a running Coordinator: answered at once (503, ctl exit 2), naming the
+    // restart rather than Pekko's word on the failed system ("Recipient ... terminated").
+    long asked = System.nanoTime();
+    CliRunner checkpoint = CliRunner.run("ctl", "checkpoint", "--run", run.toString());
+    assertThat(checkpoint.status()).as(checkpoint.out() + checkpoint.err()).isEqualTo(2);
+    assertThat(checkpoint.out()).contains("restarting");
+    assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(60));
 
     long sent = System.nanoTime();
     CliRunner stop = CliRunner.run("ctl", "stop", "--run", run.toString());
     assertThat(stop.status()).as(stop.out() + stop.err()).isZero();
+    assertThat(stop.out()).contains("backoff", "newest checkpoint kept");
     // Well inside the 10-minute backoff: the stop ends the wait, not its deadline.
     int status = p.waitFor(90);
     assertThat(status).as(p.diagnosis()).isZero();
