@@ -51,6 +51,9 @@ final class Recovery {
   /** The role a node-lost pause waits for now, null otherwise (read by the control API). */
   private volatile String waitingFor;
 
+  /** True while a restart's backoff is waited out (read by the control API). */
+  private volatile boolean restarting;
+
   Recovery(
       Path runDir,
       RecoveryPolicy policy,
@@ -76,6 +79,11 @@ final class Recovery {
    */
   void stopRequested() {
     stopped.complete(null);
+  }
+
+  /** Whether the run waits out a restart's backoff now (read by the control API). */
+  boolean restarting() {
+    return restarting;
   }
 
   /** The role the run waits for after losing its node, or null when it does not wait. */
@@ -244,10 +252,13 @@ final class Recovery {
     CompletableFuture<Void> due = new CompletableFuture<>();
     CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS)
         .execute(() -> due.complete(null));
+    restarting = true;
     try {
       CompletableFuture.anyOf(due, stopped).get();
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
+    } finally {
+      restarting = false;
     }
     return !stopped.isDone();
   }
