@@ -137,7 +137,8 @@ STATE_MAPPINGS = [{"type": "value", "options": {
     "2": {"text": "finishing", "color": "yellow", "index": 2},
     "3": {"text": "finished", "color": "purple", "index": 3},
     "4": {"text": "failed", "color": "red", "index": 4},
-    "5": {"text": "waiting for role", "color": "orange", "index": 5}}}]
+    "5": {"text": "waiting for role", "color": "orange", "index": 5},
+    "6": {"text": "restarting", "color": "orange", "index": 6}}}]
 
 
 ROLE_MAPPINGS = [{"type": "value", "options": {

@@ -176,10 +176,13 @@ final class TrainCommand implements Callable<Integer> {
     sun.misc.SignalHandler oldInt = sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
     try {
       TrainRun.Result r = run.await();
-      if (r.finished().failure() != null && signals.get() > 0) {
-        // Stopped while recovering: nothing new to save, the newest checkpoint is good.
+      if (r.finished().failure() != null && run.stopRequested() != null) {
+        // Stopped while recovering (a signal or agon ctl stop, e.g. during a restart's backoff):
+        // a stop like any other, exit 0; nothing new to save, the newest checkpoint is good.
         out.println(
-            "agon: stopped while recovering from: "
+            "agon: stopped ("
+                + run.stopRequested()
+                + ") while recovering from: "
                 + r.finished().failure()
                 + "; the newest checkpoint in "
                 + dir.resolve("checkpoints")

@@ -6,6 +6,7 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -15,29 +16,36 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * The control API's access to a run: each call asks the Coordinator of the run's current actor
- * system (a restart after a failure replaces it; meanwhile, and before the first start, calls fail,
- * answered 503). While the run waits for a lost node's role (no actor system runs) every call but
- * stop is refused (409) naming the role; stop ends the wait. Costs one ask per call; holds no state
- * of its own.
+ * system (a restart after a failure replaces it; during its backoff, and before the first start,
+ * calls but stop fail at once, answered 503; stop ends the backoff and the run). While the run
+ * waits for a lost node's role (no actor system runs) every call but stop is refused (409) naming
+ * the role; stop ends the wait. Costs one ask per call; holds no state of its own.
  */
 final class EngineControl implements Control {
   private final Supplier<ActorSystem<Coordinator.Command>> system;
   private final Consumer<String> stop;
   private final Supplier<String> waitingFor;
+  private final BooleanSupplier restarting;
 
   /**
    * @param system the run's current actor system (null while it is starting)
    * @param stop the run's own stop, which also stops systems started after it
    * @param waitingFor the role a node-lost pause waits for, null when none
+   * @param restarting whether the run waits out a restart's backoff (its system is down)
    */
   EngineControl(
       Supplier<ActorSystem<Coordinator.Command>> system,
       Consumer<String> stop,
-      Supplier<String> waitingFor) {
+      Supplier<String> waitingFor,
+      BooleanSupplier restarting) {
     this.system = system;
     this.stop = stop;
     this.waitingFor = waitingFor;
+    this.restarting = restarting;
   }
+
+  private static final String RESTARTING =
+      "the run is restarting (it waits out a restart's backoff after a failed actor)";
 
   private CompletionStage<Control.Reply> ask(
       Function<ActorRef<Messages.ControlReply>, Coordinator.Command> make) {
@@ -52,6 +60,10 @@ final class EngineControl implements Control {
               "the run waits for role "
                   + role
                   + " (its node was lost): only stop is taken until a node with that role joins"));
+    }
+    if (restarting.getAsBoolean()) {
+      // The system is the failed one, terminated: Pekko would answer "Recipient terminated".
+      return CompletableFuture.failedFuture(new IllegalStateException(RESTARTING));
     }
     ActorSystem<Coordinator.Command> sys = system.get();
     if (sys == null) {
@@ -83,7 +95,8 @@ final class EngineControl implements Control {
   @Override
   public CompletionStage<Control.Reply> stop(String reason) {
     String role = waitingFor.get();
-    if (role == null && system.get() == null) {
+    boolean backoff = restarting.getAsBoolean();
+    if (role == null && !backoff && system.get() == null) {
       return CompletableFuture.failedFuture(new IllegalStateException("the run is starting"));
     }
     stop.accept(reason);
@@ -95,7 +108,10 @@ final class EngineControl implements Control {
                 ? "stopping: the run waits for role "
                     + role
                     + "; it ends now, its newest checkpoint kept"
-                : "stopping: the in-flight iteration finishes, then a checkpoint is written"));
+                : backoff
+                    ? "stopping: the run waits out a restart's backoff; it ends now, its newest"
+                        + " checkpoint kept"
+                    : "stopping: the in-flight iteration finishes, then a checkpoint is written"));
   }
 
   @Override

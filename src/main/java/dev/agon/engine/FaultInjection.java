@@ -1,12 +1,15 @@
 package dev.agon.engine;
 
 import dev.agon.config.Player;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The fault-injection seam for the supervision tests (system properties, never set in production):
  * the Generator throws before update {@code agon.faults.generator-fails-at} (0: never), in the
- * first {@code agon.faults.generator-fails-times} launches (default 1).
+ * first {@code agon.faults.generator-fails-times} launches (default 1); {@code
+ * agon.faults.restart-backoff-ms} (when above 0) replaces every restart's backoff, so that a test
+ * can act during a long one.
  */
 final class FaultInjection {
   private FaultInjection() {}
@@ -27,5 +30,11 @@ final class FaultInjection {
         throw new IllegalStateException("injected fault before generator update " + step);
       }
     };
+  }
+
+  /** A restart's backoff: {@code policy}'s, or the property's when it is set above 0. */
+  static Duration restartBackoff(Duration policy) {
+    long ms = Long.getLong("agon.faults.restart-backoff-ms", 0);
+    return ms > 0 ? Duration.ofMillis(ms) : policy;
   }
 }

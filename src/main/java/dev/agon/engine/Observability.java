@@ -145,6 +145,16 @@ final class Observability {
   }
 
   /**
+   * The run waits out a restart's backoff (state restarting, /-/ready 503) until the relaunch
+   * reports running or the run ends.
+   */
+  void restarting() {
+    if (metrics != null) {
+      metrics.state(Meters.STATE_RESTARTING);
+    }
+  }
+
+  /**
    * The run is being restarted after {@code failure} ("ACTOR failed: ..." or "ACTOR stopped
    * unexpectedly", as the Coordinator words it): counts a restart of that actor.
    */

@@ -37,7 +37,7 @@ final class Recovery {
   private final TrainRun.Nodes nodes;
   private final Launcher launcher;
 
-  /** Completes when a stop is requested: ends a pause's wait. */
+  /** Completes when a stop is requested: ends a pause's wait and a restart's backoff. */
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
   /** Rollbacks per target checkpoint step (-1: the initial state): the lr scale's exponent. */
@@ -50,6 +50,9 @@ final class Recovery {
 
   /** The role a node-lost pause waits for now, null otherwise (read by the control API). */
   private volatile String waitingFor;
+
+  /** True while a restart's backoff is waited out (read by the control API). */
+  private volatile boolean restarting;
 
   Recovery(
       Path runDir,
@@ -71,11 +74,16 @@ final class Recovery {
   }
 
   /**
-   * A stop was requested: a pause's wait ends at once and the run ends as stopped (its newest
-   * checkpoint is the last good state; nothing to write, the actor system is down).
+   * A stop was requested: a pause's wait or a restart's backoff ends at once and the run ends as
+   * stopped (its newest checkpoint is the last good state; nothing to write, the system is down).
    */
   void stopRequested() {
     stopped.complete(null);
+  }
+
+  /** Whether the run waits out a restart's backoff now (read by the control API). */
+  boolean restarting() {
+    return restarting;
   }
 
   /** The role the run waits for after losing its node, or null when it does not wait. */
@@ -87,7 +95,8 @@ final class Recovery {
    * After a divergence (rollback with scaled learning rates), an actor failure (restart with
    * backoff) or a lost player node (pause until the role is back), starts the run again from the
    * newest valid checkpoint, or from the initial state if there is none. Returns false when the
-   * limits of the guard are reached or a stop was requested: the run gives up.
+   * limits of the guard are reached (the run gives up) or a stop was requested, also during a
+   * pause's wait or a restart's backoff (the run ends as stopped).
    */
   boolean recover(Coordinator.Finished f, boolean stopRequested)
       throws IOException, InterruptedException {
@@ -122,6 +131,10 @@ final class Recovery {
     if (f.lost() != null) {
       event.put("role", f.lost().role()).put("node", f.lost().node());
     }
+    if (r.action() == RecoveryPolicy.Action.RESTART) {
+      // Shown before the event is written, so whoever reads it finds the status saying it too.
+      observability.restarting();
+    }
     append(event);
     if (r.action() == RecoveryPolicy.Action.GIVE_UP) {
       LOG.error(
@@ -140,8 +153,17 @@ final class Recovery {
     double scale = 1.0;
     if (r.action() == RecoveryPolicy.Action.ROLLBACK) {
       scale = policy.lrScale(rollbacksTo.merge(target, 1, Integer::sum));
-    } else if (r.action() == RecoveryPolicy.Action.RESTART) {
-      waitOut(r.backoff());
+    } else if (r.action() == RecoveryPolicy.Action.RESTART
+        && !waitOut(FaultInjection.restartBackoff(r.backoff()))) {
+      String stop =
+          "stopped during the restart's backoff; the newest checkpoint in "
+              + runDir.resolve("checkpoints")
+              + " is kept: --run "
+              + runDir
+              + " resumes the run";
+      LOG.warn(stop);
+      nodes.say(stop);
+      return false;
     }
     String start = from == null ? "the initial state" : from.dir().toString();
     if (r.action() == RecoveryPolicy.Action.PAUSE) {
@@ -223,17 +245,21 @@ final class Recovery {
 
   /**
    * Blocks this (the caller's, not an actor's) thread for a restart's backoff: one scheduled
-   * completion at the deadline, not a sleep loop. The old system is terminated, so nothing else
-   * waits on it.
+   * completion at the deadline, not a sleep loop, ended early by a stop. True when the backoff ran
+   * out, false when a stop ended it. The old system is terminated, so nothing else waits on it.
    */
-  private static void waitOut(Duration wait) throws InterruptedException {
+  private boolean waitOut(Duration wait) throws InterruptedException {
     CompletableFuture<Void> due = new CompletableFuture<>();
     CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS)
         .execute(() -> due.complete(null));
+    restarting = true;
     try {
-      due.get();
+      CompletableFuture.anyOf(due, stopped).get();
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
+    } finally {
+      restarting = false;
     }
+    return !stopped.isDone();
   }
 }

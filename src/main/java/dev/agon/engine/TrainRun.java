@@ -174,7 +174,10 @@ public final class TrainRun {
     Factory.data(c); // fails here, before the HTTP server or any actor starts, on bad data
     this.observability =
         Observability.start(
-            c, runDir, console, new EngineControl(() -> system, this::stop, this::waitingFor));
+            c,
+            runDir,
+            console,
+            new EngineControl(() -> system, this::stop, this::waitingFor, this::restarting));
     this.recovery =
         new Recovery(
             runDir,
@@ -361,6 +364,12 @@ public final class TrainRun {
   private String waitingFor() {
     Recovery r = recovery;
     return r == null ? null : r.waitingFor();
+  }
+
+  /** Whether the run waits out a restart's backoff (false also before recovery exists). */
+  private boolean restarting() {
+    Recovery r = recovery;
+    return r != null && r.restarting();
   }
 
   /** Waits for the run, writes the final checkpoint and the final evaluation. */

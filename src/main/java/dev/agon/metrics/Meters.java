@@ -59,6 +59,9 @@ public final class Meters {
   /** An {@code agon node} run paused for a lost node's role ({@link #RUN_WAITING_FOR_ROLES}). */
   public static final int STATE_WAITING_FOR_ROLE = 5;
 
+  /** The run waits out a restart's backoff after a failed actor; nothing trains meanwhile. */
+  public static final int STATE_RESTARTING = 6;
+
   private static MeterDef gauge(String name, String unit, String description, String... labels) {
     return new MeterDef(name, Kind.GAUGE, unit, description, List.of(labels));
   }
@@ -93,7 +96,7 @@ public final class Meters {
           "agon.training.state",
           null,
           "Training state: 0 starting, 1 running, 2 finishing, 3 finished, 4 failed, 5 waiting for"
-              + " the role of a lost node.");
+              + " the role of a lost node, 6 restarting (a restart's backoff).");
   public static final MeterDef RUN_WAITING_FOR_ROLES =
       gauge(
           "agon.run.waiting.for.roles",

@@ -25,7 +25,7 @@ public final class AgonRoutes {
   private AgonRoutes() {}
 
   private static final String[] STATES = {
-    "starting", "running", "finishing", "finished", "failed", "waiting-for-role"
+    "starting", "running", "finishing", "finished", "failed", "waiting-for-role", "restarting"
   };
 
   /**

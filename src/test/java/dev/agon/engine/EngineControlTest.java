@@ -13,13 +13,13 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * The control API while a run waits for a lost node's role: no actor system runs, so every request
- * but stop is refused at once (not left to time out), naming the role; stop is taken.
+ * The control API while a run waits for a lost node's role or out a restart's backoff: no actor
+ * system runs, so every request but stop is answered at once (not left to time out); stop is taken.
  */
 class EngineControlTest {
   private final List<String> stops = new ArrayList<>();
   private final EngineControl control =
-      new EngineControl(() -> null, stops::add, () -> "discriminator");
+      new EngineControl(() -> null, stops::add, () -> "discriminator", () -> false);
 
   @Test
   void whileWaitingForARoleOnlyStopIsTaken() throws Exception {
@@ -46,5 +46,29 @@ class EngineControlTest {
     assertThat(stop.outcome()).isEqualTo(Control.Outcome.ACCEPTED);
     assertThat(stop.message()).contains("waits for role discriminator", "ends now");
     assertThat(stops).containsExactly("ctl");
+  }
+
+  /**
+   * During a restart's backoff the system is the failed one: every request but stop fails at once
+   * (503) naming the restart; stop is taken and says it ends now.
+   */
+  @Test
+  void duringARestartsBackoffOnlyStopIsTaken() throws Exception {
+    List<String> stopped = new ArrayList<>();
+    EngineControl backoff = new EngineControl(() -> null, stopped::add, () -> null, () -> true);
+    assertThat(backoff.pause().toCompletableFuture())
+        .failsWithin(java.time.Duration.ZERO)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("restarting");
+    assertThat(backoff.checkpoint().toCompletableFuture())
+        .failsWithin(java.time.Duration.ZERO)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("restart's backoff");
+    assertThat(stopped).isEmpty();
+
+    Control.Reply stop = backoff.stop("ctl").toCompletableFuture().get();
+    assertThat(stop.outcome()).isEqualTo(Control.Outcome.ACCEPTED);
+    assertThat(stop.message()).contains("restart's backoff", "ends now");
+    assertThat(stopped).containsExactly("ctl");
   }
 }
