@@ -62,26 +62,39 @@ class RunSystemLeaveTest {
     Cluster.get(seed).manager().tell(Join.create(Cluster.get(seed).selfMember().address()));
     Address seedAddress = Cluster.get(seed).selfMember().address();
 
-    TrainRun.Result r =
+    TrainRun running =
         TrainRun.start(
-                ConfigLoader.load(
-                    Optional.of(TestConfigs.RING),
-                    List.of(
-                        "schedule.iterations=100",
-                        "schedule.batch-size=16",
-                        "model.latent-dim=4",
-                        "model.generator.hidden=[8]",
-                        "model.discriminator.hidden=[8]",
-                        "eval.every-steps=0",
-                        "eval.plots=false",
-                        "seed=5")),
-                dir.resolve("run"),
-                null,
-                false,
-                false,
-                new TrainRun.Deployment(cluster(0, seedAddress), PlayerSites.LOCAL))
-            .await();
-    assertThat(r.finished().gSteps()).isEqualTo(100);
+            ConfigLoader.load(
+                Optional.of(TestConfigs.RING),
+                List.of(
+                    "schedule.iterations=1000000",
+                    "schedule.batch-size=16",
+                    "model.latent-dim=4",
+                    "model.generator.hidden=[8]",
+                    "model.discriminator.hidden=[8]",
+                    "eval.every-steps=0",
+                    "eval.plots=false",
+                    "seed=5")),
+            dir.resolve("run"),
+            null,
+            false,
+            false,
+            new TrainRun.Deployment(cluster(0, seedAddress), PlayerSites.LOCAL));
+    // Only a system that has joined has a leave to make: end the run once the seed sees it Up (a
+    // run of a fixed length could end before the leader, acting every 3 s, moved it Up; so it did
+    // once in CI).
+    Await.until(
+        Duration.ofSeconds(60),
+        () ->
+            events.stream()
+                .anyMatch(
+                    e ->
+                        e instanceof ClusterEvent.MemberUp u
+                            && !u.member().address().equals(seedAddress)),
+        "the seed sees the run's system Up: " + events);
+    running.stop("the test saw the run's system Up");
+    TrainRun.Result r = running.await();
+    assertThat(r.finished().gSteps()).isPositive();
 
     Address run = runMember(seedAddress);
     Await.until(
