@@ -2,18 +2,24 @@ package dev.agon.transport;
 
 import dev.agon.util.DurableFiles;
 import io.aeron.Aeron;
+import io.aeron.CommonContext;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.exceptions.AeronException;
 import io.aeron.exceptions.RegistrationException;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.slf4j.LoggerFactory;
 
 /**
  * One process's access to Aeron: an embedded media driver (SHARED threading: one agent thread for
@@ -23,6 +29,12 @@ import org.agrona.concurrent.BackoffIdleStrategy;
  * on the same driver: one process embeds it, the others use EXTERNAL with its {@link #aeronDir}.
  */
 public final class Transport implements AutoCloseable {
+  // An embedded driver's directory: agon-aeron-<pid>-<random>, so that a later driver on the host
+  // can tell a dead process's leftovers from a live one's (sweepStale).
+  private static final String DIR_PREFIX = "agon-aeron-";
+  private static final Pattern OWNED = Pattern.compile("agon-aeron-(\\d+)-.+");
+  private static final long STALE_AFTER_MS = 60_000;
+
   private final TransportSettings settings;
   private final MediaDriver driver;
   private final Path ownDir;
@@ -54,7 +66,10 @@ public final class Transport implements AutoCloseable {
     String dir;
     try {
       if (settings.driver() == TransportSettings.DriverMode.EMBEDDED) {
-        own = Files.createTempDirectory(settings.aeronDir(), "agon-aeron-");
+        sweepStale(settings.aeronDir());
+        own =
+            Files.createTempDirectory(
+                settings.aeronDir(), DIR_PREFIX + ProcessHandle.current().pid() + "-");
         dir = own.resolve("driver").toString();
         driver =
             MediaDriver.launch(
@@ -174,6 +189,56 @@ public final class Transport implements AutoCloseable {
       driver.close();
     }
     deleteTree(ownDir);
+  }
+
+  /**
+   * Deletes what embedded drivers of dead processes left under {@code parent} (a kill -9 runs no
+   * shutdown hook, and each directory holds its terms: hundreds of MB of /dev/shm): a directory
+   * named for a process that no longer exists, older than {@link #STALE_AFTER_MS} (a younger one
+   * may be a driver starting) and whose driver, if it has a CnC file, has not beaten its heartbeat
+   * within {@link #STALE_AFTER_MS} (a process of another PID namespace sharing the directory keeps
+   * its own). Best effort: what cannot be read or deleted stays. Costs one directory listing per
+   * embedded driver start.
+   */
+  static void sweepStale(Path parent) {
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, DIR_PREFIX + "*")) {
+      for (Path d : dirs) {
+        if (stale(d)) {
+          try {
+            DurableFiles.deleteTree(d);
+            LoggerFactory.getLogger(Transport.class)
+                .info("deleted {}, the driver directory of a process that is gone", d);
+          } catch (IOException e) {
+            // another process sweeping at once, or not ours to delete: leave it
+          }
+        }
+      }
+    } catch (IOException e) {
+      // nothing to sweep
+    }
+  }
+
+  private static boolean stale(Path d) throws IOException {
+    Matcher m = OWNED.matcher(d.getFileName().toString());
+    if (!m.matches() || !Files.isDirectory(d)) {
+      return false;
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(m.group(1));
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    if (ProcessHandle.of(pid).isPresent()
+        || Files.getLastModifiedTime(d).toMillis() > System.currentTimeMillis() - STALE_AFTER_MS) {
+      return false;
+    }
+    File driverDir = d.resolve("driver").toFile();
+    try {
+      return !CommonContext.isDriverActive(driverDir, STALE_AFTER_MS, msg -> {});
+    } catch (RuntimeException e) {
+      return true; // no readable CnC file: no driver has ever run there
+    }
   }
 
   private static void deleteTree(Path dir) {
