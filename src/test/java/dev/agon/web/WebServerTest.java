@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agon.metrics.Meters;
 import dev.agon.metrics.TrainingMetrics;
+import dev.agon.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,9 +138,9 @@ class WebServerTest {
         .contains("\"state\":\"waiting-for-role\"")
         .contains("\"waiting_for_roles\":[\"discriminator\"]")
         .containsPattern("\"waiting_since_s\":1\\.7(E9|0+E9|00000000\\.0)[,}]");
-    assertThat(text(get("/metrics")))
-        .containsPattern("(?m)^agon_run_waiting_for_roles\\{.*\\} 1\\.0$")
-        .containsPattern("(?m)^agon_training_state\\{.*\\} 5\\.0$");
+    metricsShow(
+        "(?m)^agon_run_waiting_for_roles\\{.*\\} 1\\.0$",
+        "(?m)^agon_training_state\\{.*\\} 5\\.0$");
     assertThat(get("/-/ready").statusCode()).isEqualTo(503);
     assertThat(text(get("/")))
         .contains("waiting-for-role")
@@ -147,9 +150,29 @@ class WebServerTest {
     assertThat(text(get("/api/status")))
         .contains("\"state\":\"starting\"", "\"waiting_for_roles\":[]")
         .contains("\"waiting_since_s\":null");
-    assertThat(text(get("/metrics")))
-        .containsPattern("(?m)^agon_run_waiting_for_roles\\{.*\\} 0\\.0$");
+    metricsShow("(?m)^agon_run_waiting_for_roles\\{.*\\} 0\\.0$");
     assertThat(text(get("/"))).doesNotContain("waiting");
+  }
+
+  /**
+   * Waits until /metrics matches every pattern: a scrape is reused for up to {@link
+   * TrainingMetrics#SCRAPE_REUSE_NANOS} (100 ms), so one right after a change may be the one
+   * before.
+   */
+  private void metricsShow(String... patterns) {
+    Await.until(
+        Duration.ofSeconds(5),
+        Duration.ofMillis(20),
+        () -> {
+          String body = text(get("/metrics"));
+          for (String p : patterns) {
+            if (!Pattern.compile(p).matcher(body).find()) {
+              return false;
+            }
+          }
+          return true;
+        },
+        "/metrics shows " + List.of(patterns));
   }
 
   @Test
