@@ -74,7 +74,12 @@ class ClusterNodesTest {
         .contains("coordinator@" + seed, "data-loader@" + seed, "evaluator@" + seed)
         .containsPattern("generator@127\\.0\\.0\\.1:\\d+")
         .containsPattern("discriminator@127\\.0\\.0\\.1:\\d+");
-    assertThat(coordinator.out()).contains("no --run given");
+    // The main thread prints this after the membership actor's "cluster complete" line.
+    Await.until(
+        START,
+        Duration.ofMillis(100),
+        () -> coordinator.out().contains("no --run given"),
+        "the coordinator says it only watches (no --run)");
 
     Node second = node("generator-2", "--role", "generator", "--seed", seed);
     assertThat(second.process.waitFor(START.toSeconds(), TimeUnit.SECONDS)).isTrue();
