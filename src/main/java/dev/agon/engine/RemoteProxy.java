@@ -117,7 +117,8 @@ abstract class RemoteProxy<H> {
   private final Consumer<String> say;
   // Replies come back over Aeron in the order asked (the player answers in order).
   private final ArrayDeque<ActorRef<PlayerState>> stateWaiters = new ArrayDeque<>();
-  private boolean asked;
+  // The host asked to spawn the role (null until the Receptionist lists one).
+  private ActorRef<Object> host;
 
   /**
    * A player's proxy wired by {@code w} (over UDP {@code role}'s state goes first); {@code player}
@@ -252,12 +253,27 @@ abstract class RemoteProxy<H> {
         .onMessage(
             Found.class,
             f -> {
-              if (!asked && !f.hosts().isEmpty()) {
-                asked = true;
-                ActorRef<?> host = (ActorRef<?>) f.hosts().iterator().next();
-                host.<Object>unsafeUpcast().tell(spawn());
+              if (host == null && !f.hosts().isEmpty()) {
+                host = ((ActorRef<?>) f.hosts().iterator().next()).unsafeUpcast();
+                // Its node may die before it answers (an evaluator node still starting while
+                // training goes on): the watch turns that into a pause, not a wait for the find
+                // timeout.
+                ctx.watchWith(host, new Gone());
+                host.tell(spawn());
               }
               return Behaviors.same();
+            })
+        .onMessage(
+            Gone.class,
+            g -> {
+              throw lostOr(
+                  host,
+                  "the "
+                      + node
+                      + " at "
+                      + host.path().address()
+                      + " was lost before it started the "
+                      + player);
             })
         .onMessage(
             Spawned.class,
@@ -266,6 +282,7 @@ abstract class RemoteProxy<H> {
                 throw new IllegalStateException(
                     "the " + node + " could not start the " + player + ": " + s.error());
               }
+              ctx.unwatch(host); // the gate's watch takes over (same node)
               ctx.watchWith(s.gate(), new Gone());
               if (pub == null) {
                 // UDP: the player's node receives on its own endpoint; its state goes first
@@ -341,10 +358,10 @@ abstract class RemoteProxy<H> {
     return Behaviors.same();
   }
 
-  /** {@link NodeLost} if the gate's node is gone, else the failure {@code why}. */
-  private RuntimeException lostOr(ActorRef<Object> gate, String why) {
+  /** {@link NodeLost} if the node of {@code on} (the host or gate) is gone, else {@code why}. */
+  private RuntimeException lostOr(ActorRef<Object> on, String why) {
     return NodeLost.orFailure(
-        ctx.getSystem(), gate.path().address(), RemotePlayer.role(player), node, why);
+        ctx.getSystem(), on.path().address(), RemotePlayer.role(player), node, why);
   }
 
   private Behavior<Object> onBroken(Broken b) {

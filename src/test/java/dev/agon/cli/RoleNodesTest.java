@@ -157,11 +157,8 @@ class RoleNodesTest {
    * resume from a checkpoint past the evaluations that fell due meanwhile (seen: from the final
    * one): those records are missing, every one recorded is one JVM's, the final one included.
    */
-  // Not "evaluator": in a CI run the coordinator saw the evaluator node gone and did not pause
-  // within 90 s (an open defect, in README and DESIGN); the assertions below for it stay for when
-  // it is fixed.
   @ParameterizedTest
-  @ValueSource(strings = {"data-loader"})
+  @ValueSource(strings = {"data-loader", "evaluator"})
   @Timeout(value = 6, unit = TimeUnit.MINUTES)
   void aLostServiceNodePausesTheRunWhichCompletesBitForBitWithAReplacement(String role)
       throws Exception {
