@@ -99,8 +99,20 @@ class BadInputCorpusTest {
     udpDataPlane(cases);
     ctlStatus(cases);
     jvmOptions(cases);
+    serviceRolesOverUdp(cases);
+    nativeLayers(cases);
+    convergence(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
+
+  /** Hostile cases of the data-loader and evaluator roles over UDP (issue 14). */
+  private static void serviceRolesOverUdp(List<Case> cases) {}
+
+  /** Hostile cases of the layers' ND4J kernels (issue 15). */
+  private static void nativeLayers(List<Case> cases) {}
+
+  /** Hostile cases of gradient penalties, learning-rate schedules and packing (issue 17). */
+  private static void convergence(List<Case> cases) {}
 
   // --- malformed configs: text of an experiment file, checked and trained ---
 
