@@ -73,20 +73,23 @@ public class TransportThroughputProbe {
         TransportSettings.defaults()
             .withDriver(TransportSettings.DriverMode.EMBEDDED, dir)
             .withSizes(64 << 20, chunk, 1L << 30);
-    try (Transport t = Transport.start(s)) {
-      if (cases.contains("ipc")) {
-        line(out, "ipc", mb, repeats, sendMbPerS(t, Endpoint.ipc(), 1, src, repeats), memcpy);
+    try {
+      try (Transport t = Transport.start(s)) {
+        if (cases.contains("ipc")) {
+          line(out, "ipc", mb, repeats, sendMbPerS(t, Endpoint.ipc(), 1, src, repeats), memcpy);
+        }
+        if (cases.contains("udp")) {
+          line(out, "udp", mb, repeats, sendMbPerS(t, loopback(), 2, src, repeats), memcpy);
+        }
       }
-      if (cases.contains("udp")) {
-        line(out, "udp", mb, repeats, sendMbPerS(t, loopback(), 2, src, repeats), memcpy);
+      if (cases.contains("udp-4m")) {
+        try (Transport t = Transport.start(s.withSocketBufferBytes(4 << 20))) {
+          line(out, "udp-4m", mb, repeats, sendMbPerS(t, loopback(), 3, src, repeats), memcpy);
+        }
       }
+    } finally {
+      dev.agon.util.DurableFiles.deleteTree(dir); // also after a failed case: no leftovers in /tmp
     }
-    if (cases.contains("udp-4m")) {
-      try (Transport t = Transport.start(s.withSocketBufferBytes(4 << 20))) {
-        line(out, "udp-4m", mb, repeats, sendMbPerS(t, loopback(), 3, src, repeats), memcpy);
-      }
-    }
-    Files.deleteIfExists(dir);
   }
 
   static double memcpyMbPerS(ByteBuffer src, int repeats) {
