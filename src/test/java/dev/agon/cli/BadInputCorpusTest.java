@@ -102,6 +102,7 @@ class BadInputCorpusTest {
     serviceRolesOverUdp(cases);
     nativeLayers(cases);
     convergence(cases);
+    collapseIndicators(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -113,6 +114,9 @@ class BadInputCorpusTest {
 
   /** Hostile cases of gradient penalties, learning-rate schedules and packing (issue 17). */
   private static void convergence(List<Case> cases) {}
+
+  /** Hostile cases of the classifier-free collapse indicators (issue 17). */
+  private static void collapseIndicators(List<Case> cases) {}
 
   // --- malformed configs: text of an experiment file, checked and trained ---
 
