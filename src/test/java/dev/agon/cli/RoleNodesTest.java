@@ -229,7 +229,7 @@ class RoleNodesTest {
     assertThat(jvms.log("coordinator")).contains("finished after " + ITERATIONS + " G updates");
   }
 
-  static void assertSameRunAndEvaluations(Path one, Path multi) throws IOException {
+  private static void assertSameRunAndEvaluations(Path one, Path multi) throws IOException {
     MultiJvmBitIdentityTest.assertSameRun(one, multi, ITERATIONS);
     List<String> expected = evaluations(one);
     // The schedule names G versions 40 and 80 (none skipped), and one JVM must score those.
