@@ -152,10 +152,11 @@ final class NodeCommand implements Callable<Integer> {
       names = "--plots",
       paramLabel = "DIR",
       description =
-          "An evaluator node of its own with cluster.transport = udp: write the sample plots to"
-              + " DIR/samples/ on this node (created if missing), as the coordinator's run"
-              + " directory may be on another host; needed there when eval.plots = true. Over ipc"
-              + " the plots go to the run directory.")
+          "An evaluator node of its own with cluster.transport = udp: write the sample plots of"
+              + " the evaluations during training to DIR/samples/ on this node (created if"
+              + " missing), as the coordinator's run directory may be on another host; needed"
+              + " there when eval.plots = true. Over ipc, and for the final evaluation (scored by"
+              + " the coordinator node), the plots go to the run directory.")
   Path plotsDir;
 
   /** With udp, where this node receives tensors (--host, --data-port); null otherwise. */
