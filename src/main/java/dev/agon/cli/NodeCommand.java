@@ -62,8 +62,8 @@ import picocli.CommandLine.Option;
  * {@code agon node}: one process of a run spread over several JVMs. It forms the cluster and keeps
  * its membership (the handshake, every role up, a role gone and back); with {@code --run} the
  * coordinator node trains once every role is up, each role's actor on the node holding it (one host
- * over Aeron IPC; the players also on several hosts with {@code cluster.transport = udp}), the
- * Coordinator, Recorder and checkpoints in the coordinator node's JVM.
+ * over Aeron IPC; every role on a host of its own if need be with {@code cluster.transport = udp}),
+ * the Coordinator, Recorder and checkpoints in the coordinator node's JVM.
  */
 @Command(
     name = "node",
@@ -75,9 +75,8 @@ import picocli.CommandLine.Option;
           + " hash, roles already taken), and the coordinator reports when every role is up, gone"
           + " or back. With --run the coordinator node then trains as agon train does, each role"
           + " on the node that holds it (tensors over Aeron IPC on one host); with"
-          + " cluster.transport = udp and --data-port the Generator and the Discriminator may run"
-          + " on other hosts, and the data-loader and evaluator roles stay on the coordinator"
-          + " node.",
+          + " cluster.transport = udp and --data-port every role may run on a host of its own"
+          + " (an evaluator node there writes its plots under --plots).",
       "Exit status: 0 stopped (SIGTERM; agon ctl stop, also while the run waits for a lost"
           + " node's role), trained (--run) or --exit-when-complete, 1 the"
           + " coordinator went away or this node was removed, 2 bad input (an unknown role, a port"
@@ -149,6 +148,17 @@ final class NodeCommand implements Callable<Integer> {
               + " when the run starts. Unused with ipc.")
   String dataPortText;
 
+  @Option(
+      names = "--plots",
+      paramLabel = "DIR",
+      description =
+          "An evaluator node of its own with cluster.transport = udp: write the sample plots of"
+              + " the evaluations during training to DIR/samples/ on this node (created if"
+              + " missing), as the coordinator's run directory may be on another host; needed"
+              + " there when eval.plots = true. Over ipc, and for the final evaluation (scored by"
+              + " the coordinator node), the plots go to the run directory.")
+  Path plotsDir;
+
   /** With udp, where this node receives tensors (--host, --data-port); null otherwise. */
   private Endpoint dataEnd;
 
@@ -203,7 +213,7 @@ final class NodeCommand implements Callable<Integer> {
     ClusterConfig cluster = loaded.config().cluster();
     checkTls(loaded, cluster);
     checkBind(cluster);
-    checkUdpRoles(cluster, roleSet);
+    checkPlots(loaded, cluster, roleSet);
     // Bound before the node joins, so a port in use is bad input with nothing started.
     Transport udp = startUdp(cluster, roleSet, dataPort);
     // SIGTERM ends the JVM once the shutdown hooks are done, whether or not this thread got to its
@@ -262,44 +272,44 @@ final class NodeCommand implements Callable<Integer> {
   }
 
   /**
-   * With {@code cluster.transport = udp} the DataLoader and the Evaluator stay on the coordinator
-   * node: their stand-ins exchange tensors over IPC only (one host), so a node of their own, or a
-   * training coordinator node without them, is refused before anything starts.
+   * {@code --plots}: only on an evaluator node of its own with {@code cluster.transport = udp}
+   * (elsewhere the Evaluator plots into the run directory), and needed there when {@code
+   * eval.plots} is on; an existing path must be a directory. Checked before anything starts.
    */
-  private void checkUdpRoles(ClusterConfig cluster, Set<Role> roleSet) {
-    if (cluster.transport() != DataTransport.UDP) {
-      return;
+  private void checkPlots(LoadedConfig loaded, ClusterConfig cluster, Set<Role> roleSet) {
+    boolean udp = cluster.transport() == DataTransport.UDP;
+    boolean ownEvaluator = roleSet.contains(Role.EVALUATOR) && !roleSet.contains(Role.COORDINATOR);
+    if (plotsDir != null && !(udp && ownEvaluator)) {
+      throw new Main.UserException(
+          "--plots "
+              + plotsDir
+              + ": applies to an evaluator node without the coordinator role with"
+              + " cluster.transport = udp only (otherwise the plots go to the run directory)");
     }
-    boolean coordinator = roleSet.contains(Role.COORDINATOR);
-    boolean both = roleSet.contains(Role.DATA_LOADER) && roleSet.contains(Role.EVALUATOR);
-    if (!coordinator && (roleSet.contains(Role.DATA_LOADER) || roleSet.contains(Role.EVALUATOR))) {
+    if (plotsDir == null && udp && ownEvaluator && loaded.config().eval().plots()) {
       throw new Main.UserException(
           "--role "
               + Role.join(roleSet)
-              + ": with cluster.transport = udp the data-loader and evaluator roles run on the"
-              + " coordinator node (a node of their own needs cluster.transport = ipc, one host)");
+              + ": with cluster.transport = udp and eval.plots = true an evaluator node writes its"
+              + " plots on its own host: give --plots DIR (or set eval.plots = false)");
     }
-    if (coordinator && runDir != null && !both) {
-      throw new Main.UserException(
-          "--role "
-              + Role.join(roleSet)
-              + ": with cluster.transport = udp a training coordinator node holds the data-loader"
-              + " and evaluator roles too (their nodes of their own need cluster.transport = ipc)");
+    if (plotsDir != null && Files.exists(plotsDir) && !Files.isDirectory(plotsDir)) {
+      throw new Main.UserException("--plots " + plotsDir + ": not a directory");
     }
   }
 
   /**
-   * With {@code cluster.transport = udp} on a node that exchanges tensors (a player's node, or the
-   * coordinator node with --run): this node's own media driver, with the data port bound now (a
-   * subscription on a stream nobody sends to holds the socket for the node's life; each launch's
-   * subscriptions share it), so a port in use is bad input before the node joins. Null otherwise.
-   * Cost: the driver's one agent thread (backoff idle, about 0.05 cores) and its /dev/shm files.
+   * With {@code cluster.transport = udp} on a node that exchanges tensors (a node with any role but
+   * the coordinator's, or the coordinator node with --run): this node's own media driver, with the
+   * data port bound now (a subscription on a stream nobody sends to holds the socket for the node's
+   * life; each launch's subscriptions share it), so a port in use is bad input before the node
+   * joins. Null otherwise. Cost: the driver's one agent thread (backoff idle, about 0.05 cores) and
+   * its /dev/shm files.
    */
   private Transport startUdp(ClusterConfig cluster, Set<Role> roleSet, int dataPort) {
-    boolean player = roleSet.contains(Role.GENERATOR) || roleSet.contains(Role.DISCRIMINATOR);
     boolean needed =
         cluster.transport() == DataTransport.UDP
-            && (roleSet.contains(Role.COORDINATOR) ? runDir != null : player);
+            && (roleSet.contains(Role.COORDINATOR) ? runDir != null : !roleSet.isEmpty());
     if (!needed) {
       return null;
     }
@@ -373,6 +383,7 @@ final class NodeCommand implements Callable<Integer> {
             });
     // The generator node serves the Generator's host once welcomed; the coordinator node embeds
     // the host's media driver (IPC: every node of the run on this host) when it trains.
+    Endpoint ends = udp == null ? Endpoint.ipc() : dataEnd;
     Consumer<ActorContext<?>> hosts =
         ctx -> {
           if (settings.coordinator()) {
@@ -399,13 +410,18 @@ final class NodeCommand implements Callable<Integer> {
                 .tell(Receptionist.register(RemoteDiscriminator.HOST, host));
           }
           if (roleSet.contains(Role.DATA_LOADER)) {
-            var host = ctx.spawn(RemoteService.dataLoaderHost(loaded), "data-loader-host");
+            var host =
+                ctx.spawn(RemoteService.dataLoaderHost(loaded, udp, ends), "data-loader-host");
             ctx.getSystem()
                 .receptionist()
                 .tell(Receptionist.register(RemoteService.DATA_LOADER_HOST, host));
           }
           if (roleSet.contains(Role.EVALUATOR)) {
-            var host = ctx.spawn(RemoteService.evaluatorHost(loaded), "evaluator-host");
+            var host =
+                ctx.spawn(
+                    RemoteService.evaluatorHost(
+                        loaded, udp, ends, plotsDir == null ? null : plotsDir.toAbsolutePath()),
+                    "evaluator-host");
             ctx.getSystem()
                 .receptionist()
                 .tell(Receptionist.register(RemoteService.EVALUATOR_HOST, host));
@@ -483,7 +499,11 @@ final class NodeCommand implements Callable<Integer> {
               + seed
               + (udp == null
                   ? ""
-                  : "; tensors over UDP at " + dataEnd + " (media driver " + udp.aeronDir() + ")"));
+                  : "; tensors over UDP at " + dataEnd + " (media driver " + udp.aeronDir() + ")")
+              + (plotsDir == null
+                  ? ""
+                  : "; the Evaluator's plots go to "
+                      + plotsDir.toAbsolutePath().resolve("samples")));
       out.flush();
       Ending end;
       try {
@@ -535,9 +555,8 @@ final class NodeCommand implements Callable<Integer> {
    * The coordinator node's run, once every role is up: the engine of {@code agon train} in its own
    * actor system (a member of this cluster), each role this node lacks on the node holding it,
    * tensors over Aeron IPC through a media driver this node embeds, or with {@code udp} over this
-   * node's own driver (the players only). A directory with checkpoints resumes from the newest, as
-   * agon train does (over IPC each player node loads its state from the same files; over UDP this
-   * node sends it).
+   * node's own driver. A directory with checkpoints resumes from the newest, as agon train does
+   * (over IPC each player node loads its state from the same files; over UDP this node sends it).
    */
   private int train(
       ClusterNode node,

@@ -85,13 +85,13 @@ public interface PlayerSites {
   /**
    * Every role's site: the Generator, the Discriminator and the DataLoader on nodes of their own
    * when their flags say so, the Evaluator when {@code evaluatorRunDir} (the run directory, where
-   * its plots go; one host) is not null; found through the Receptionist within {@code findTimeout},
+   * its plots go over IPC) is not null; found through the Receptionist within {@code findTimeout},
    * with tensors over {@code transport} received at {@code data}: IPC (every node on this node's
    * embedded media driver; a launch from a checkpoint sends its directory and each node loads its
    * player's state from it), or this node's UDP endpoint ({@code cluster.transport = udp}, each
    * node its own driver; this node reads the checkpoint and sends each remote player's state over
-   * Aeron). The DataLoader and the Evaluator on nodes of their own need IPC; {@code agon node}
-   * refuses them with UDP. {@code say} hears where each runs, one line.
+   * Aeron; the DataLoader's and the Evaluator's nodes likewise send and receive at their own
+   * endpoints). {@code say} hears where each runs, one line.
    */
   static PlayerSites remote(
       Transport transport,
@@ -115,7 +115,7 @@ public interface PlayerSites {
 
   /**
    * Which roles run on nodes of their own: the players, the DataLoader, and the Evaluator when
-   * {@code evaluatorRunDir} (where its plots go) is not null.
+   * {@code evaluatorRunDir} (where its plots go over IPC) is not null.
    */
   record Remote(boolean generator, boolean discriminator, boolean data, Path evaluatorRunDir) {}
 
@@ -174,7 +174,7 @@ public interface PlayerSites {
         return PlayerSites.super.dataLoader(ctx, local, firstIndex);
       }
       return ctx.<Object>spawn(
-              RemoteService.dataLoader(transport, firstIndex, findTimeout, say),
+              RemoteService.dataLoader(transport, data, firstIndex, findTimeout, say),
               "data-loader",
               DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER))
           .narrow();
@@ -191,7 +191,7 @@ public interface PlayerSites {
       }
       return ctx.<Object>spawn(
               RemoteService.evaluator(
-                  transport, remote.evaluatorRunDir(), client, reports, findTimeout, say),
+                  transport, data, remote.evaluatorRunDir(), client, reports, findTimeout, say),
               "evaluator",
               DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER))
           .narrow();

@@ -80,24 +80,12 @@ final class RemotePlayer {
   }
 
   /**
-   * The player's node side: answers each Spawn with a gate (or the reason it could not start one).
-   * The node's Aeron client reaches the coordinator node's driver on the first spawn and lives with
-   * the host (a new one if a later spawn names another driver).
-   */
-  static <C, S extends C> Behavior<C> host(
-      Class<C> commands,
-      Class<S> spawns,
-      String player,
-      LoadedConfig loaded,
-      GateFactory<S> gates) {
-    return host(commands, spawns, player, loaded, null, Endpoint.ipc(), gates);
-  }
-
-  /**
-   * {@link #host(Class, Class, String, LoadedConfig, GateFactory)} over UDP when {@code own} is not
-   * null: the node's own media driver, receiving at {@code data} (Spawned names it); the player's
-   * state then comes over the transport (the gate's {@link Start}), never from the run directory,
-   * and the gate factory gets a null point.
+   * The role's node side: answers each Spawn with a gate (or the reason it could not start one).
+   * Over IPC ({@code own} null) the node's Aeron client reaches the coordinator node's driver on
+   * the first spawn and lives with the host (a new one if a later spawn names another driver); over
+   * UDP ({@code own} not null) the node's own media driver, receiving at {@code data} (Spawned
+   * names it): a player's state then comes over the transport (the gate's {@link Start}), never
+   * from the run directory, and the gate factory gets a null point.
    */
   static <C, S extends C> Behavior<C> host(
       Class<C> commands,

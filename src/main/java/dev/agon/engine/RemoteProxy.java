@@ -149,37 +149,11 @@ abstract class RemoteProxy<H> {
         w.say());
   }
 
-  /** As the other constructor, over IPC: every node on this host. */
-  RemoteProxy(
-      ActorContext<Object> ctx,
-      TimerScheduler<Object> timers,
-      StashBuffer<Object> stash,
-      Transport transport,
-      ServiceKey<H> key,
-      int fromPlayer,
-      int toPlayer,
-      String player,
-      Duration findTimeout,
-      Consumer<String> say) {
-    this(
-        ctx,
-        timers,
-        stash,
-        transport,
-        Endpoint.ipc(),
-        null,
-        key,
-        fromPlayer,
-        toPlayer,
-        player,
-        findTimeout,
-        say);
-  }
-
   /**
    * Opens the streams ({@code fromPlayer} polled at {@code data}, {@code toPlayer} published: for
-   * IPC at once, for UDP to the endpoint Spawned names, {@code state} first when not null),
-   * subscribes to {@code key}'s listing and starts the find timeout.
+   * IPC at once, for UDP to the endpoint Spawned names, {@code state} first when not null: a
+   * player's; null for the DataLoader and the Evaluator), subscribes to {@code key}'s listing and
+   * starts the find timeout.
    */
   RemoteProxy(
       ActorContext<Object> ctx,

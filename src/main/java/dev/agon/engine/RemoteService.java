@@ -30,22 +30,26 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
- * The roles without training state on nodes of their own (one host), each behind a stand-in on
- * {@link RemotePlayer}'s plumbing, the actors unaware of it.
+ * The roles without training state on nodes of their own, each behind a stand-in on {@link
+ * RemotePlayer}'s plumbing, the actors unaware of it: on one host over Aeron IPC (the coordinator
+ * node's media driver), or with {@code cluster.transport = udp} on any host, over UDP between the
+ * nodes' own drivers (the node's Spawned names its endpoint, as a player's node does).
  *
  * <p>The <b>DataLoader</b> ({@code agon node --role data-loader}) reads the data set there (the
- * config's path, the same on one host). D's credit requests reach its gate over Artery; the real
- * batches come back over Aeron IPC (one frame message each, {@link TensorWire}) and the proxy hands
- * them to the requester (D, or D's proxy when D is remote: one more hop). Its cursor needs no state
- * of its own: a launch starts at real batch {@code dDone} (D update n trains on batch n - 1), so
- * checkpoints and resumes stay exact.
+ * config's path, on that node's file system). D's credit requests reach its gate over Artery; the
+ * real batches come back over Aeron (one frame message each, {@link TensorWire}) and the proxy
+ * hands them to the requester (D, or D's proxy when D is remote: one more hop). Its cursor needs no
+ * state of its own: a launch starts at real batch {@code dDone} (D update n trains on batch n - 1),
+ * so checkpoints and resumes stay exact.
  *
  * <p>The <b>Evaluator</b> ({@code --role evaluator}) gets each snapshot to score ({@link
- * Evaluator.Evaluate}: G's weights and the D they trained against) over Aeron IPC; its credits
- * ({@link Evaluator.Ready}) and reports ({@link Messages.EvalReport}: the scores) come back over
- * Artery as CBOR to the proxy, which hands them to the Coordinator, so the Recorder on the
- * coordinator node records them as in one JVM. The scorer is built on the node from the same config
- * and writes its sample plots into the run directory (its absolute path travels in {@link Spawn}).
+ * Evaluator.Evaluate}: G's weights and the D they trained against) over Aeron; its credits ({@link
+ * Evaluator.Ready}) and reports ({@link Messages.EvalReport}: the scores) come back over Artery as
+ * CBOR to the proxy, which hands them to the Coordinator, so the Recorder on the coordinator node
+ * records them as in one JVM. The scorer is built on the node from the same config and writes its
+ * sample plots into the run directory over IPC (its absolute path travels in {@link Spawn}); over
+ * UDP the node may be on another host, so into the directory its {@code agon node --plots} names (a
+ * record's plot names the file, the same name either way).
  *
  * <p>Cost per batch or snapshot: {@link TensorWire}'s copies (one serialization copy out, one
  * assembly and one decode copy in), twice for a batch to a remote D (through the coordinator node).
@@ -75,9 +79,11 @@ public final class RemoteService {
 
   /**
    * Spawn the role's actor for one engine launch: a DataLoader serving batches {@code firstIndex,
-   * firstIndex + 1, ...}, or an Evaluator whose plots go to {@code runDir} (absolute, same host).
-   * The other fields as {@link RemoteGenerator.Spawn}'s; {@code checkpoint} is null and {@code
-   * lrScale} 1 (these roles keep no training state).
+   * firstIndex + 1, ...}, or an Evaluator whose plots go to {@code runDir} (absolute; used over IPC
+   * only, one host). The other fields as {@link RemoteGenerator.Spawn}'s; {@code checkpoint} is
+   * null and {@code lrScale} 1 (these roles keep no training state); {@code udp}, with {@code
+   * cluster.transport = udp}, names where the coordinator node receives ({@code aeronDir} then
+   * null; its {@code start} is null: no state follows).
    */
   public record Spawn(
       long firstIndex,
@@ -88,7 +94,8 @@ public final class RemoteService {
       String checkpoint,
       double lrScale,
       ActorRef<Object> proxy,
-      ActorRef<Spawned> replyTo)
+      ActorRef<Spawned> replyTo,
+      RemoteGenerator.Udp udp)
       implements HostCommand, RemotePlayer.Launch {}
 
   /** What differs between the roles' stand-ins: one per launch (it may keep state). */
@@ -100,19 +107,21 @@ public final class RemoteService {
     boolean onTensor(Object m);
   }
 
-  /** A role's stand-in: the same Spawn for both roles, the rest the role's {@link Part}. */
   /**
-   * One launch of a role: the transport, where to find the role's host and within how long, who
-   * hears where it runs, and the Spawn's own fields.
+   * One launch of a role: the transport and where this node receives on it ({@code data}: IPC, or
+   * its UDP endpoint), where to find the role's host and within how long, who hears where it runs,
+   * and the Spawn's own fields.
    */
   private record Launch(
       Transport transport,
+      Endpoint data,
       Wire wire,
       Duration findTimeout,
       Consumer<String> say,
       long firstIndex,
       String runDir) {}
 
+  /** A role's stand-in: the same Spawn for both roles, the rest the role's {@link Part}. */
   private static final class Stand extends RemoteProxy<HostCommand> {
     private final Part part;
     private final Launch launch;
@@ -128,6 +137,8 @@ public final class RemoteService {
           timers,
           stash,
           l.transport(),
+          l.data(),
+          null,
           l.wire().key(),
           l.wire().from(),
           l.wire().to(),
@@ -142,17 +153,18 @@ public final class RemoteService {
     @Override
     HostCommand spawn() {
       ActorRef<Object> self = ctx.getSelf();
-      String aeronDir = launch.transport().aeronDir();
+      Endpoint data = launch.data();
       return new Spawn(
           launch.firstIndex(),
           launch.runDir(),
           runId,
           token,
-          aeronDir,
+          data.isIpc() ? launch.transport().aeronDir() : null,
           null,
           1.0,
           self,
-          self.narrow());
+          self.narrow(),
+          data.isIpc() ? null : new RemoteGenerator.Udp(data.host(), data.port(), null));
     }
 
     @Override
@@ -171,11 +183,19 @@ public final class RemoteService {
         (ctx, timers, stash) -> new Stand(ctx, timers, stash, launch, part.get()));
   }
 
-  /** The coordinator side: the DataLoader's stand-in. Spawn it on the tensor dispatcher. */
+  /**
+   * The coordinator side: the DataLoader's stand-in, receiving at {@code data} (IPC, or this node's
+   * UDP endpoint). Spawn it on the tensor dispatcher.
+   */
   static Behavior<Object> dataLoader(
-      Transport transport, long firstIndex, Duration findTimeout, Consumer<String> say) {
+      Transport transport,
+      Endpoint data,
+      long firstIndex,
+      Duration findTimeout,
+      Consumer<String> say) {
     return stand(
-        new Launch(transport, DATA_LOADER, findTimeout, say, firstIndex, null), LoaderPart::new);
+        new Launch(transport, data, DATA_LOADER, findTimeout, say, firstIndex, null),
+        LoaderPart::new);
   }
 
   /** Credits to the DataLoader's node, its batches to the last requester (D or D's proxy). */
@@ -205,10 +225,12 @@ public final class RemoteService {
 
   /**
    * The coordinator side: the Evaluator's stand-in, passing its credits to {@code client} and its
-   * reports to {@code reports}. Spawn it on the tensor dispatcher: it serializes the snapshots.
+   * reports to {@code reports}; over IPC its plots go to {@code runDir}. Spawn it on the tensor
+   * dispatcher: it serializes the snapshots.
    */
   static Behavior<Object> evaluator(
       Transport transport,
+      Endpoint data,
       Path runDir,
       ActorRef<Evaluator.Ready> client,
       ActorRef<Messages.EvalReport> reports,
@@ -216,7 +238,7 @@ public final class RemoteService {
       Consumer<String> say) {
     String dir = runDir.toAbsolutePath().toString();
     return stand(
-        new Launch(transport, EVALUATOR, findTimeout, say, 0, dir),
+        new Launch(transport, data, EVALUATOR, findTimeout, say, 0, dir),
         () -> new EvaluatorPart(client, reports));
   }
 
@@ -249,26 +271,39 @@ public final class RemoteService {
     return Behaviors.same();
   }
 
-  /** The data-loader node's side: answers {@link Spawn} with a gate holding the DataLoader. */
-  public static Behavior<HostCommand> dataLoaderHost(LoadedConfig loaded) {
-    return host(loaded, DATA_LOADER);
-  }
-
-  /** The evaluator node's side: answers {@link Spawn} with a gate holding the Evaluator. */
-  public static Behavior<HostCommand> evaluatorHost(LoadedConfig loaded) {
-    return host(loaded, EVALUATOR);
-  }
-
-  private static Behavior<HostCommand> host(LoadedConfig loaded, Wire wire) {
+  /**
+   * The data-loader node's side: answers {@link Spawn} with a gate holding the DataLoader; with
+   * {@code own} (not null) over UDP: this node's media driver, receiving at {@code data}.
+   */
+  public static Behavior<HostCommand> dataLoaderHost(
+      LoadedConfig loaded, Transport own, Endpoint data) {
     return RemotePlayer.host(
         HostCommand.class,
         Spawn.class,
-        wire.role(),
+        DATA_LOADER.role(),
         loaded,
+        own,
+        data,
+        (point, transport, s) -> dataLoaderGate(loaded, transport, s));
+  }
+
+  /**
+   * The evaluator node's side: answers {@link Spawn} with a gate holding the Evaluator; with {@code
+   * own} (not null) over UDP: this node's media driver, receiving at {@code data}, its plots under
+   * {@code plots} (null: none, eval.plots is false) instead of the coordinator's run directory.
+   */
+  public static Behavior<HostCommand> evaluatorHost(
+      LoadedConfig loaded, Transport own, Endpoint data, Path plots) {
+    return RemotePlayer.host(
+        HostCommand.class,
+        Spawn.class,
+        EVALUATOR.role(),
+        loaded,
+        own,
+        data,
         (point, transport, s) ->
-            wire == EVALUATOR
-                ? evaluatorGate(loaded, transport, s)
-                : dataLoaderGate(loaded, transport, s));
+            evaluatorGate(
+                loaded, transport, data, s, s.udp() == null ? Path.of(s.runDir()) : plots));
   }
 
   /**
@@ -281,7 +316,8 @@ public final class RemoteService {
         ctx -> {
           TensorMessageSerializer ser = TensorWire.serializer(ctx);
           TensorPublisher pub =
-              transport.publisher(Endpoint.ipc(), DATA_LOADER.from(), s.runId(), s.token());
+              transport.publisher(
+                  RemotePlayer.coordinatorEnd(s), DATA_LOADER.from(), s.runId(), s.token());
           DispatcherSelector pinned = DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER);
           ActorRef<Object> outbound =
               ctx.spawn(
@@ -320,14 +356,15 @@ public final class RemoteService {
   }
 
   /**
-   * One launch's Evaluator (its scorer built on its thread, as in one JVM), crediting and reporting
-   * straight to the proxy, with the polling thread that hands it its snapshots.
+   * One launch's Evaluator (its scorer built on its thread, as in one JVM, plotting under {@code
+   * runDir}), crediting and reporting straight to the proxy, with the polling thread that hands it
+   * its snapshots, received at {@code data}.
    */
-  private static Behavior<Object> evaluatorGate(LoadedConfig loaded, Transport transport, Spawn s) {
+  private static Behavior<Object> evaluatorGate(
+      LoadedConfig loaded, Transport transport, Endpoint data, Spawn s, Path runDir) {
     return Behaviors.setup(
         ctx -> {
           var c = loaded.config();
-          Path runDir = Path.of(s.runDir());
           boolean mixture = Factory.data(c) instanceof Mixture2d;
           Placement place = Placement.of(c.devices());
           ActorRef<Evaluator.Command> evaluator =
@@ -346,6 +383,7 @@ public final class RemoteService {
           Poller poller =
               TensorWire.poll(
                   transport,
+                  data,
                   EVALUATOR.to(),
                   s.runId(),
                   s.token(),

@@ -106,8 +106,73 @@ class BadInputCorpusTest {
     return cases.stream().map(c -> Arguments.of(c));
   }
 
-  /** Hostile cases of the data-loader and evaluator roles over UDP (issue 14). */
-  private static void serviceRolesOverUdp(List<Case> cases) {}
+  /**
+   * Hostile cases of the data-loader and evaluator roles over UDP (issue 14): their nodes' data
+   * ports, and where an evaluator node writes its plots ({@code --plots}, on its own host). All
+   * refused before the node joins, except the unreachable seed (after the 2 s join timeout), which
+   * must not have created the plots directory.
+   */
+  private static void serviceRolesOverUdp(List<Case> cases) {
+    String udp = "cluster.transport=udp";
+    cli(
+        cases,
+        "udp data-loader node with its data port in use",
+        d -> {},
+        d ->
+            node(
+                "--set",
+                udp,
+                "--role",
+                "data-loader",
+                "--data-port",
+                Integer.toString(heldUdpPort())));
+    cli(
+        cases,
+        "udp evaluator node with a data port that is no number",
+        d -> {},
+        d ->
+            node(
+                "--set", udp, "--role", "evaluator", "--plots", d.toString(), "--data-port", "-1"));
+    cli(
+        cases,
+        "udp evaluator node with eval.plots and no --plots",
+        d -> {},
+        d -> node("--set", udp, "--role", "evaluator"));
+    cli(
+        cases,
+        "udp evaluator node whose --plots is a regular file",
+        d -> write(d.resolve("plots"), new byte[] {'x'}),
+        d -> node("--set", udp, "--role", "evaluator", "--plots", d.resolve("plots").toString()));
+    cli(
+        cases,
+        "--plots on a generator node",
+        d -> {},
+        d -> node("--set", udp, "--role", "generator", "--plots", d.resolve("plots").toString()));
+    cli(
+        cases,
+        "--plots on an evaluator node over ipc",
+        d -> {},
+        d -> node("--role", "evaluator", "--plots", d.resolve("plots").toString()));
+    cli(
+        cases,
+        "--plots on the coordinator node holding the evaluator",
+        d -> {},
+        d ->
+            node(
+                "--set",
+                udp,
+                "--role",
+                "coordinator,evaluator",
+                "--plots",
+                d.resolve("plots").toString(),
+                "--run",
+                d.resolve("run").toString()));
+    cli(
+        cases,
+        "udp evaluator node with --plots and an unreachable seed",
+        d -> {},
+        d -> node("--set", udp, "--role", "evaluator", "--plots", d.resolve("plots").toString()));
+  }
 
   /** Hostile cases of the layers' ND4J kernels (issue 15). */
   private static void nativeLayers(List<Case> cases) {}
@@ -1203,23 +1268,6 @@ class BadInputCorpusTest {
             node("--set", "cluster.transport=udp", "--data-port", Integer.toString(heldUdpPort())));
     cli(cases, "node with a data port above 65535", d -> {}, d -> node("--data-port", "65536"));
     cli(cases, "node with a data port that is no number", d -> {}, d -> node("--data-port", "x"));
-    cli(
-        cases,
-        "udp data-loader node of its own",
-        d -> {},
-        d -> node("--set", "cluster.transport=udp", "--role", "data-loader"));
-    cli(
-        cases,
-        "udp coordinator node training without the evaluator role",
-        d -> {},
-        d ->
-            node(
-                "--set",
-                "cluster.transport=udp",
-                "--role",
-                "coordinator,data-loader",
-                "--run",
-                d.resolve("run").toString()));
   }
 
   private static java.net.DatagramSocket heldUdp;

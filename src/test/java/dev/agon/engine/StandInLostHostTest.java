@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.agon.testing.Await;
+import dev.agon.transport.Endpoint;
 import dev.agon.transport.Transport;
 import dev.agon.transport.TransportSettings;
 import java.nio.file.Path;
@@ -115,7 +116,13 @@ class StandInLostHostTest {
               ActorRef<Object> stand =
                   ctx.spawn(
                       RemoteService.evaluator(
-                          transport, dir, client, reports, FIND_TIMEOUT, line -> {}),
+                          transport,
+                          Endpoint.ipc(),
+                          dir,
+                          client,
+                          reports,
+                          FIND_TIMEOUT,
+                          line -> {}),
                       "evaluator",
                       DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER));
               ctx.watch(stand);
