@@ -99,6 +99,41 @@ class LearningRateScheduleTest {
     assertThat(p.getDouble(0, 0)).isEqualTo(1.0 - 5e-4);
   }
 
+  /**
+   * In a trainer: the optimizer's rate stays the base (what a checkpoint saves), each update runs
+   * at the schedule's rate, and a live change (PendingPolicy sets the optimizer's rate) replaces
+   * the base from the next update on while the schedule keeps its position.
+   */
+  @Test
+  void aLiveChangeRebasesTheTrainersSchedule() throws Exception {
+    dev.agon.config.AgonConfig c =
+        dev.agon.config.ConfigLoader.load(
+                java.util.Optional.of(java.nio.file.Path.of("config", "ring.conf")),
+                java.util.List.of(
+                    "schedule.batch-size=8",
+                    "model.latent-dim=4",
+                    "model.generator.hidden=[4]",
+                    "model.discriminator.hidden=[4]",
+                    "optim.discriminator.schedule.kind=step",
+                    "optim.discriminator.schedule.every=2",
+                    "optim.discriminator.schedule.factor=0.5"))
+            .config();
+    DiscriminatorTrainer d = DiscriminatorTrainer.create(c, 2);
+    INDArray real = Nd4j.rand(d.network().dtype(), 8, 2);
+    INDArray fake = Nd4j.rand(d.network().dtype(), 8, 2);
+    double[] used = new double[5];
+    for (int n = 1; n <= 5; n++) {
+      if (n == 4) {
+        d.optimizer().learningRate(1e-3);
+      }
+      d.step(real, fake);
+      used[n - 1] = d.lastLearningRate();
+    }
+    assertThat(used).containsExactly(1e-4, 1e-4, 5e-5, 5e-4, 2.5e-4);
+    assertThat(d.optimizer().learningRate()).isEqualTo(1e-3);
+    assertThat(PlayerState.of(d).scalars()).containsEntry("lr", "0.001");
+  }
+
   @Test
   void refusesBadShapes() {
     assertThatThrownBy(() -> new LearningRateSchedule(LrScheduleKind.STEP, 0, 1, 0, 0.5))
