@@ -5,9 +5,11 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
+import dev.agon.config.ConfigLoader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -17,10 +19,11 @@ import java.util.TreeSet;
  * use. Keys that only say where outputs go, how often things are logged, evaluated or checkpointed,
  * how long the run lasts, how far data is prefetched or on which device of a kind each actor
  * computes do not change what the training computes and are never reported ({@link #IGNORED});
- * every other changed key blocks a resume unless the user allows it. Keys that say what the
- * checkpoint's state is ({@link #FIXED}: the networks' shapes, the data, the seed, the batch size,
- * the optimizer types) block it even then; an allowed change of any other key takes effect from the
- * resume point (the engine applies it, see TrainRun).
+ * every other changed key blocks a resume unless the user allows it; a key the checkpoint's config
+ * lacks (written before the key existed) whose new value is the embedded default is no change. Keys
+ * that say what the checkpoint's state is ({@link #FIXED}: the networks' shapes, the data, the
+ * seed, the batch size, the optimizer types) block it even then; an allowed change of any other key
+ * takes effect from the resume point (the engine applies it, see TrainRun).
  */
 public final class ConfigChanges {
   /** Prefixes of keys a resumed run may change freely. */
@@ -85,6 +88,10 @@ public final class ConfigChanges {
       }
       String x = a.getOrDefault(k, "(none)");
       String y = b.getOrDefault(k, "(none)");
+      // A key newer than the checkpoint, left at its default, computes what the run computed.
+      if (!a.containsKey(k) && y.equals(defaults().get(k))) {
+        continue;
+      }
       if (!x.equals(y)) {
         changes.add(k + ": " + x + " -> " + y);
       }
@@ -112,6 +119,18 @@ public final class ConfigChanges {
   /** Whether {@code changes} (from {@link #between}) include key {@code key}. */
   public static boolean includes(List<String> changes, String key) {
     return changes.stream().anyMatch(c -> c.startsWith(key + ": "));
+  }
+
+  private static volatile Map<String, String> defaults;
+
+  /** The embedded defaults, rendered as a run's config is; loaded once (a few ms). */
+  private static Map<String, String> defaults() {
+    Map<String, String> d = defaults;
+    if (d == null) {
+      d = flatten(ConfigLoader.load(Optional.empty(), List.of()).rendered());
+      defaults = d;
+    }
+    return d;
   }
 
   private static Map<String, String> flatten(String hocon) {

@@ -42,6 +42,9 @@ public record AgonConfig(
                 + " piecewise linear in its input for the exact penalty gradient)");
       }
     }
+    if (objective.zeroCentredPenalty()) {
+      zeroCentredPenaltyNeeds(violations, arch);
+    }
     if (arch == Architecture.MLP) {
       for (String[] on :
           new String[][] {
@@ -74,6 +77,41 @@ public record AgonConfig(
       violations.reject(
           "stabilizers.virtualBatchNorm.enabled",
           "replaces the batch norm of the dcgan generator (model.architecture = dcgan)");
+    }
+  }
+
+  /**
+   * R1/R2 take the exact parameter gradient of an input-gradient norm through fixed activation
+   * masks (dev.agon.objective.ZeroCentredPenalty), so D must be piecewise linear in its input and
+   * treat each sample on its own; the first of r1-gamma / r2-gamma that is on names the problem.
+   */
+  private void zeroCentredPenaltyNeeds(Violations violations, Architecture arch) {
+    String key = objective.r1Gamma() > 0 ? "objective.r1Gamma" : "objective.r2Gamma";
+    String needs = "needs a piecewise-linear discriminator that treats each sample on its own: ";
+    switch (arch) {
+      case MLP -> {
+        NetConfig dn = model.discriminator();
+        for (Activation a : new Activation[] {dn.activation(), dn.output()}) {
+          if (a != Activation.IDENTITY && a != Activation.RELU && a != Activation.LEAKY_RELU) {
+            violations.reject(
+                key,
+                needs
+                    + "model.discriminator activations must be relu, leaky-relu or identity, got "
+                    + Names.enumName(a));
+            return;
+          }
+        }
+      }
+      case DCGAN -> {
+        if (model.dcgan().discriminatorBatchNorm()) {
+          violations.reject(key, needs + "set model.dcgan.discriminator-batch-norm = false");
+        } else if (stabilizers.minibatchDiscrimination().enabled()) {
+          violations.reject(key, needs + "minibatch discrimination must be off");
+        }
+      }
+      default ->
+          violations.reject(
+              key, needs + "model.architecture = " + Names.enumName(arch) + " (dropout) has none");
     }
   }
 }

@@ -18,11 +18,19 @@ public record OptimizerConfig(
         @Max(value = 1, exclusive = true)
         double momentum,
     @Doc("SGD only: use Nesterov momentum (needs momentum > 0); must stay false with adam.")
-        boolean nesterov)
+        boolean nesterov,
+    @Doc(
+            "Learning-rate schedule over this player's updates; lr is its base, and a live change"
+                + " of lr (agon ctl) replaces the base.")
+        LrScheduleConfig schedule)
     implements CrossFieldCheck {
 
   @Override
   public void crossCheck(Violations violations) {
+    if (schedule.floor() > lr) {
+      violations.reject(
+          "schedule.floor", "must be at most lr (" + lr + "), got " + schedule.floor());
+    }
     if (type != OptimizerKind.SGD) {
       String kind = type.name().toLowerCase(java.util.Locale.ROOT);
       if (momentum != 0.0) {

@@ -154,6 +154,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
         loss,
         trainer.lastPenalty(),
         trainer.lastGradNorm(),
+        trainer.lastLearningRate(),
         nanos,
         System.currentTimeMillis());
   }

@@ -148,6 +148,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
         loss,
         trainer.lastPenalty(),
         trainer.lastGradNorm(),
+        trainer.lastLearningRate(),
         nanos,
         System.currentTimeMillis());
   }

@@ -74,8 +74,9 @@ public final class Messages {
   /**
    * D update {@code step} (1-based; D's version after it), trained on real batch {@code realIndex}
    * and fakes of G version {@code generatorVersionUsed}, {@code staleness} versions behind the one
-   * Algorithm 1 would use; {@code penalty} is its historical-averaging term (0 when off); {@code
-   * gradNorm} the L2 norm of the gradient the update applied.
+   * Algorithm 1 would use; {@code penalty} is its penalty terms (WGAN-GP, R1/R2, historical
+   * averaging; 0 when off); {@code gradNorm} the L2 norm of the gradient the update applied; {@code
+   * lr} the learning rate it used (the schedule's rate).
    */
   public record DStepReport(
       long step,
@@ -85,6 +86,7 @@ public final class Messages {
       DLoss loss,
       double penalty,
       double gradNorm,
+      double lr,
       long nanos,
       long endMillis)
       implements Report {}
@@ -154,7 +156,7 @@ public final class Messages {
    * G update {@code step} (1-based; G's version after it), trained against D version {@code
    * discriminatorVersionUsed}, {@code staleness} versions behind Algorithm 1's ({@code gradNorm}:
    * the L2 norm of the gradient it applied); {@code penalty} is its historical-averaging term (0
-   * when off).
+   * when off); {@code lr} the learning rate it used (the schedule's rate).
    */
   public record GStepReport(
       long step,
@@ -163,6 +165,7 @@ public final class Messages {
       GLoss loss,
       double penalty,
       double gradNorm,
+      double lr,
       long nanos,
       long endMillis)
       implements Report {}

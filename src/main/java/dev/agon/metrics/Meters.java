@@ -147,7 +147,11 @@ public final class Meters {
           "L2 norm of the last flat parameter gradient, per network (NaN until reported).",
           NETWORK);
   public static final MeterDef LEARNING_RATE =
-      gauge("agon.learning.rate", null, "Current learning rate, per network.", NETWORK);
+      gauge(
+          "agon.learning.rate",
+          null,
+          "Learning rate of the last update (its schedule's rate), per network.",
+          NETWORK);
   public static final MeterDef D_OUTPUT =
       gauge(
           "agon.discriminator.output.mean",

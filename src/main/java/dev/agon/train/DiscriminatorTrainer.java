@@ -1,12 +1,14 @@
 package dev.agon.train;
 
 import dev.agon.config.AgonConfig;
+import dev.agon.config.ObjectiveConfig;
 import dev.agon.nn.Network;
 import dev.agon.nn.Optimizer;
 import dev.agon.objective.DLoss;
 import dev.agon.objective.GanObjective;
 import dev.agon.objective.GradientPenalty;
 import dev.agon.objective.HistoricalAverage;
+import dev.agon.objective.ZeroCentredPenalty;
 import dev.agon.tensor.Noise;
 import dev.agon.tensor.Seeds;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -40,6 +42,12 @@ public final class DiscriminatorTrainer {
   private long gpSeed;
   private INDArray gpEpsilon;
   private double lastGradientPenalty;
+  private ZeroCentredPenalty r1;
+  private ZeroCentredPenalty r2;
+  private int lazyEvery = 1;
+  private double lastZeroCentredPenalty;
+  private LearningRateSchedule lrSchedule = LearningRateSchedule.CONSTANT;
+  private double lastLr = Double.NaN;
   private long updates;
   private double lastPenalty;
   private double lastGradNorm = Double.NaN;
@@ -98,6 +106,11 @@ public final class DiscriminatorTrainer {
     if (gp != null) {
       t.gradientPenalty(gp, c.seed());
     }
+    ObjectiveConfig o = c.objective();
+    if (o.zeroCentredPenalty()) {
+      t.zeroCentredPenalties(o.r1Gamma(), o.r2Gamma(), o.lazyEvery());
+    }
+    t.learningRateSchedule(LearningRateSchedule.of(c.optim().discriminator().schedule()));
     return t;
   }
 
@@ -123,11 +136,21 @@ public final class DiscriminatorTrainer {
       Noise.uniform(gpEpsilon, gpSeed, Seeds.STREAM_GRADIENT_PENALTY, n);
       lastGradientPenalty = gradientPenalty.apply(d, real, fake, gpEpsilon).penalty();
     }
+    lastZeroCentredPenalty = 0;
+    if (n % lazyEvery == 0) {
+      if (r1 != null) {
+        lastZeroCentredPenalty += r1.apply(d, real, lazyEvery);
+      }
+      if (r2 != null) {
+        lastZeroCentredPenalty += r2.apply(d, fake, lazyEvery);
+      }
+    }
     lastPenalty =
         lastGradientPenalty
+            + lastZeroCentredPenalty
             + HistoricalAverage.applyIfActive(history, iteration(n), d.params(), d.grads());
     lastGradNorm = d.grads().norm2Number().doubleValue();
-    optimizer.step(d.params(), d.grads());
+    lastLr = lrSchedule.step(optimizer, n, d.params(), d.grads());
     updates = n;
     return loss;
   }
@@ -207,16 +230,16 @@ public final class DiscriminatorTrainer {
     updates = n;
   }
 
-  /**
-   * The penalties of the last update, part of D's cost but not of {@link DLoss#loss()}: the WGAN-GP
-   * gradient penalty plus the historical-averaging penalty {@code lambda ||theta - mean||^2}; 0
-   * when both are off (or averaging was inactive).
-   */
   /** L2 norm of the gradient the last update applied (penalties included), before the optimizer. */
   public double lastGradNorm() {
     return lastGradNorm;
   }
 
+  /**
+   * The penalties of the last update, part of D's cost but not of {@link DLoss#loss()}: the WGAN-GP
+   * gradient penalty, R1 and R2 (as applied: weighted N times on a lazy update, 0 between) and the
+   * historical-averaging penalty {@code lambda ||theta - mean||^2}; 0 when all are off.
+   */
   public double lastPenalty() {
     return lastPenalty;
   }
@@ -224,6 +247,37 @@ public final class DiscriminatorTrainer {
   /** The WGAN-GP gradient penalty of the last update (0 when off). */
   public double lastGradientPenalty() {
     return lastGradientPenalty;
+  }
+
+  /** R1 plus R2 of the last update as applied (0 when off or not due under lazy application). */
+  public double lastZeroCentredPenalty() {
+    return lastZeroCentredPenalty;
+  }
+
+  /** The learning rate the last update used (NaN before the first). */
+  public double lastLearningRate() {
+    return lastLr;
+  }
+
+  /**
+   * Adds R1 (weight {@code r1Gamma}, on the real rows) and R2 ({@code r2Gamma}, on the fakes) of
+   * Mescheder et al. (2018) to every {@code lazyEvery}-th following update (D updates n with n mod
+   * lazyEvery = 0), weighted {@code lazyEvery} times there; a weight 0 turns its penalty off.
+   */
+  public void zeroCentredPenalties(double r1Gamma, double r2Gamma, int lazyEvery) {
+    if (lazyEvery < 1) {
+      throw new IllegalArgumentException("lazyEvery must be >= 1: " + lazyEvery);
+    }
+    this.r1 = r1Gamma > 0 ? new ZeroCentredPenalty(r1Gamma) : null;
+    this.r2 = r2Gamma > 0 ? new ZeroCentredPenalty(r2Gamma) : null;
+    this.lazyEvery = lazyEvery;
+  }
+
+  /**
+   * Sets the learning-rate schedule of the following updates (the optimizer's rate is its base).
+   */
+  public void learningRateSchedule(LearningRateSchedule schedule) {
+    this.lrSchedule = schedule;
   }
 
   /**

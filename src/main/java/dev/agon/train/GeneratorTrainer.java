@@ -53,6 +53,8 @@ public final class GeneratorTrainer {
   private HistoricalAverage history;
   private double lastPenalty;
   private double lastGradNorm = Double.NaN;
+  private LearningRateSchedule lrSchedule = LearningRateSchedule.CONSTANT;
+  private double lastLr = Double.NaN;
   private final Network ema;
   private final double emaDecay;
   private final long emaStart;
@@ -131,6 +133,7 @@ public final class GeneratorTrainer {
             c.seed(),
             Factory.generatorAverage(c, g),
             c.stabilizers().generatorEma());
+    t.learningRateSchedule(LearningRateSchedule.of(c.optim().generator().schedule()));
     FeatureMatchingConfig fm = c.stabilizers().featureMatching();
     if (fm.enabled()) {
       int layer = fm.layer() < 0 ? dReplica.numLayers() + fm.layer() : fm.layer();
@@ -208,7 +211,7 @@ public final class GeneratorTrainer {
       emaStarted = true;
     }
     lastGradNorm = g.grads().norm2Number().doubleValue();
-    optimizer.step(g.params(), g.grads());
+    lastLr = lrSchedule.step(optimizer, gStep, g.params(), g.grads());
     version = gStep;
     if (ema != null) {
       if (emaStarted) {
@@ -293,6 +296,18 @@ public final class GeneratorTrainer {
   /** L2 norm of the gradient the last update applied (penalties included), before the optimizer. */
   public double lastGradNorm() {
     return lastGradNorm;
+  }
+
+  /** The learning rate the last update used (NaN before the first). */
+  public double lastLearningRate() {
+    return lastLr;
+  }
+
+  /**
+   * Sets the learning-rate schedule of the following updates (the optimizer's rate is its base).
+   */
+  public void learningRateSchedule(LearningRateSchedule schedule) {
+    this.lrSchedule = schedule;
   }
 
   public double lastPenalty() {

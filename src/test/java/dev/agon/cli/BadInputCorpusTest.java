@@ -178,7 +178,63 @@ class BadInputCorpusTest {
   private static void nativeLayers(List<Case> cases) {}
 
   /** Hostile cases of gradient penalties, learning-rate schedules and packing (issue 17). */
-  private static void convergence(List<Case> cases) {}
+  private static void convergence(List<Case> cases) {
+    String[][] located = {
+      // text of bad.conf, where the error must point: "line: key"
+      {"objective.r1-gamma = -1", "1: objective.r1-gamma"},
+      {"objective.r2-gamma = 1e400", "1: objective.r2-gamma"},
+      {"objective.r1-gamma = NaN", "1: objective.r1-gamma"},
+      {"objective.lazy-every = 0", "1: objective.lazy-every"},
+      {"objective.lazy-every = 8", "1: objective.lazy-every"},
+      // the default D (dcgan) has batch norm; goodfellow2014's has dropout; ring's is tanh
+      {"objective.r1-gamma = 10", "1: objective.r1-gamma"},
+      {"model.architecture = goodfellow2014\nobjective.r2-gamma = 1", "2: objective.r2-gamma"},
+      {
+        "include \"" + Path.of("config/ring.conf").toAbsolutePath() + "\"\nobjective.r1-gamma = 1",
+        "2: objective.r1-gamma"
+      },
+      {"optim.generator.schedule.kind = exponential", "1: optim.generator.schedule.kind"},
+      {"optim.generator.schedule = cosine", "1: optim.generator.schedule"},
+      {"optim.generator.schedule.kind = linear", "1: optim.generator.schedule.kind"},
+      {
+        "optim.discriminator.schedule { kind = step, floor = 1 }",
+        "1: optim.discriminator.schedule.floor"
+      },
+      {"optim.generator.schedule.floor = -1", "1: optim.generator.schedule.floor"},
+      {
+        "optim.generator.schedule { kind = step, factor = 0 }", "1: optim.generator.schedule.factor"
+      },
+      {
+        "optim.generator.schedule { kind = step, factor = 1.5 }",
+        "1: optim.generator.schedule.factor"
+      },
+      {"optim.generator.schedule { kind = step, every = 0 }", "1: optim.generator.schedule.every"},
+      {
+        "optim.generator.schedule { kind = cosine, updates = -5 }",
+        "1: optim.generator.schedule.updates"
+      },
+      {"optim.generator.schedule.every = 10", "1: optim.generator.schedule.every"},
+    };
+    for (String[] c : located) {
+      cases.add(
+          new Case(
+              c[0].replace("\n", " \\n "),
+              "located-config",
+              new LocatedConfig(c[0], "bad.conf:" + c[1] + ": ")));
+    }
+  }
+
+  /** A bad experiment file and where its error must point ({@code bad.conf:LINE: key: }). */
+  record LocatedConfig(String text, String located) {}
+
+  /** {@link #configCase}, and every refusal names the file, line and key. */
+  private void locatedConfigCase(LocatedConfig c) throws Exception {
+    configCase(c.text());
+    Path f = dir.resolve("bad.conf");
+    CliRunner r = run("train", "--config", f.toString(), "--run", dir.resolve("run").toString());
+    assertThat(r.err()).contains(c.located());
+    assertThat(dir.resolve("run")).doesNotExist();
+  }
 
   /** Hostile cases of the classifier-free collapse indicators (issue 17). */
   private static void collapseIndicators(List<Case> cases) {}
@@ -1071,6 +1127,7 @@ class BadInputCorpusTest {
       case "config" -> configCase((String) c.input());
       case "idx" -> idxCase((Object[]) c.input());
       case "cli" -> cliCase((CliCase) c.input());
+      case "located-config" -> locatedConfigCase((LocatedConfig) c.input());
       case "jvm-option" -> jvmOptionCase((JvmOptionCase) c.input());
       default -> checkpointCase(c);
     }

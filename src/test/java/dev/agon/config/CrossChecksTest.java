@@ -57,4 +57,81 @@ class CrossChecksTest {
       }
     }
   }
+
+  // --- R1/R2 and learning-rate schedules (issue 17) ---
+
+  @Test
+  void zeroCentredPenaltyOnATanhDiscriminatorIsRefusedAtItsKey() {
+    assertThat(Problems.of(Path.of("config", "ring.conf"), "objective.r1-gamma=10"))
+        .containsExactly(
+            "--set objective.r1-gamma=10: objective.r1-gamma: needs a piecewise-linear"
+                + " discriminator that treats each sample on its own: model.discriminator"
+                + " activations must be relu, leaky-relu or identity, got tanh");
+  }
+
+  @Test
+  void zeroCentredPenaltyNeedsADcganCriticWithoutBatchNorm() throws Exception {
+    Path f = Problems.write(dir, "exp.conf", "objective.r2-gamma = 1.0");
+    assertThat(Problems.of(f))
+        .containsExactly(
+            f
+                + ":1: objective.r2-gamma: needs a piecewise-linear discriminator that treats"
+                + " each sample on its own: set model.dcgan.discriminator-batch-norm = false");
+  }
+
+  @Test
+  void zeroCentredPenaltyOnALeakyReluRingIsAccepted() throws Exception {
+    AgonConfig c =
+        ConfigLoader.load(
+                Optional.of(Path.of("config", "ring.conf")),
+                List.of(
+                    "objective.r1-gamma=10",
+                    "objective.lazy-every=16",
+                    "model.discriminator.activation=leaky-relu"))
+            .config();
+    assertThat(c.objective().r1Gamma()).isEqualTo(10.0);
+    assertThat(c.objective().lazyEvery()).isEqualTo(16);
+  }
+
+  @Test
+  void penaltyAndScheduleRangesAndShapes() throws Exception {
+    Path f =
+        Problems.write(
+            dir,
+            "exp.conf",
+            "objective.r1-gamma = -1",
+            "objective.lazy-every = 0",
+            "optim.generator.schedule.kind = exponential");
+    assertThat(Problems.of(f))
+        .hasSize(3)
+        .anySatisfy(p -> assertThat(p).startsWith(f + ":1: objective.r1-gamma: "))
+        .anySatisfy(p -> assertThat(p).startsWith(f + ":2: objective.lazy-every: "))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(f + ":3: optim.generator.schedule.kind: ")
+                    .contains("constant", "linear", "cosine", "step"));
+  }
+
+  @Test
+  void scheduleFloorAboveTheRateAndKeysOfOtherKindsAreRefused() throws Exception {
+    Path f =
+        Problems.write(
+            dir,
+            "exp.conf",
+            "optim.discriminator.lr = 1e-4",
+            "optim.discriminator.schedule { kind = cosine, floor = 1e-3, updates = 100 }",
+            "optim.generator.schedule { kind = linear, every = 10 }",
+            "objective.lazy-every = 4");
+    assertThat(Problems.of(f))
+        .containsExactlyInAnyOrder(
+            f
+                + ":2: optim.discriminator.schedule.floor: must be at most lr (1.0E-4), got"
+                + " 0.001",
+            f + ":3: optim.generator.schedule.every: only applies to kind = step",
+            f
+                + ":3: optim.generator.schedule.kind: linear needs updates >= 1 (the updates of"
+                + " this player it decays over)",
+            f + ":4: objective.lazy-every: only applies when r1-gamma or r2-gamma > 0");
+  }
 }

@@ -35,8 +35,10 @@ class ExperimentFilesTest {
             Architecture.MLP, 256, net, net, d.model().dcgan(), d.model().goodfellow2014()),
         d.objective(),
         new OptimConfig(
-            new OptimizerConfig(OptimizerKind.ADAM, 1e-3, 0.5, 0.999, 1e-8, 0.0, false),
-            new OptimizerConfig(OptimizerKind.ADAM, 1e-4, 0.5, 0.999, 1e-8, 0.0, false)),
+            new OptimizerConfig(
+                OptimizerKind.ADAM, 1e-3, 0.5, 0.999, 1e-8, 0.0, false, LrScheduleConfig.CONSTANT),
+            new OptimizerConfig(
+                OptimizerKind.ADAM, 1e-4, 0.5, 0.999, 1e-8, 0.0, false, LrScheduleConfig.CONSTANT)),
         new ScheduleConfig(1, 0, 25000L, 512),
         d.stabilizers(),
         new EvalConfig(

@@ -52,7 +52,9 @@ class LayeringTest {
     assertThat(c.model().generator().activation()).isEqualTo(Activation.LEAKY_RELU);
     assertThat(c.objective().generator()).isEqualTo(GeneratorLoss.MINIMAX);
     assertThat(c.optim().discriminator())
-        .isEqualTo(new OptimizerConfig(OptimizerKind.SGD, 2e-4, 0.5, 0.999, 1e-8, 0.9, true));
+        .isEqualTo(
+            new OptimizerConfig(
+                OptimizerKind.SGD, 2e-4, 0.5, 0.999, 1e-8, 0.9, true, LrScheduleConfig.CONSTANT));
     assertThat(c.seed()).isEqualTo(-9_000_000_000L);
     assertThat(c.data().ring().radius()).isEqualTo(2.0);
   }

@@ -48,6 +48,70 @@ class ResumeExactnessTest {
         "seed=11");
   }
 
+  /**
+   * Issue 17: R1 and R2 (lazy, every 3rd D update, so lazy and eager updates fall on both sides of
+   * the cut) and a learning-rate schedule on each player that changes the rate across the cut
+   * (cosine for G, step for D). The schedules are functions of the update count and the base rate
+   * the checkpoint carries, the penalties draw nothing: the resumed run must match bit for bit.
+   */
+  @Test
+  void ringWithPenaltiesAndSchedulesResumedIsBitIdentical() throws Exception {
+    assertResumeExact(
+        "config/ring.conf",
+        6,
+        10,
+        "schedule.k=2",
+        "schedule.batch-size=32",
+        "model.latent-dim=8",
+        "model.generator.hidden=[16,16]",
+        "model.discriminator.hidden=[16,16]",
+        "model.discriminator.activation=leaky-relu",
+        "model.discriminator.leaky-slope=0.2",
+        "objective.r1-gamma=10",
+        "objective.r2-gamma=1",
+        "objective.lazy-every=3",
+        "optim.generator.schedule.kind=cosine",
+        "optim.generator.schedule.floor=1e-4",
+        "optim.generator.schedule.updates=8",
+        "optim.discriminator.schedule.kind=step",
+        "optim.discriminator.schedule.floor=1e-5",
+        "optim.discriminator.schedule.every=5",
+        "optim.discriminator.schedule.factor=0.5",
+        "eval.every-steps=0",
+        "eval.plots=false",
+        "seed=12");
+    // Both were active on both sides of the cut (metrics.jsonl of the resumed run, both
+    // launches): R1/R2 on every 3rd D update only, and each update's rate is the schedule's.
+    List<com.typesafe.config.Config> d = steps("d_step");
+    List<com.typesafe.config.Config> g = steps("g_step");
+    assertThat(d).hasSize(20);
+    assertThat(g).hasSize(10);
+    for (com.typesafe.config.Config e : d) {
+      long n = e.getLong("step");
+      assertThat(e.getDouble("penalty_d") > 0).as("D update %d penalised", n).isEqualTo(n % 3 == 0);
+      assertThat(e.getDouble("lr"))
+          .as("D update %d", n)
+          .isEqualTo(Math.max(1e-5, 1e-4 * Math.pow(0.5, (n - 1) / 5)));
+    }
+    for (com.typesafe.config.Config e : g) {
+      long n = e.getLong("step");
+      double t = Math.min(n - 1, 8) / 8.0;
+      assertThat(e.getDouble("lr"))
+          .as("G update %d", n)
+          .isCloseTo(
+              1e-4 + 9e-4 * (1 + Math.cos(Math.PI * t)) / 2,
+              org.assertj.core.data.Offset.offset(1e-15));
+    }
+  }
+
+  /** The {@code event} lines of the split run's metrics.jsonl. */
+  private List<com.typesafe.config.Config> steps(String event) throws Exception {
+    return Files.readAllLines(tmp.resolve("split").resolve("metrics.jsonl")).stream()
+        .map(com.typesafe.config.ConfigFactory::parseString)
+        .filter(c -> c.hasPath("event") && c.getString("event").equals(event))
+        .toList();
+  }
+
   @Test
   void smallImageRunResumedAtTIsBitIdenticalAtTPlusN() throws Exception {
     assertResumeExact(
