@@ -222,14 +222,23 @@ def run_dashboard():
     y += 8
     p.append(ts(ids, "Class coverage and duplicates", [
         (f'agon_eval_class_coverage_ratio{{{SEL}}}', "classes present"),
-        (f'agon_eval_duplicate_ratio{{{SEL}}}', "near-duplicates")], grid(0, y, 8, 8),
+        (f'agon_eval_duplicate_ratio{{{SEL}}}', "near-duplicates")], grid(0, y, 6, 8),
         unit="percentunit"))
+    # Beside the classifier's: the classifier-free indicators every image data set has, with the
+    # collapse alert's thresholds (duplicates >= 0.5 or distance ratio <= 0.25).
+    p.append(ts(ids, "Pixel-space collapse (no classifier needed)", [
+        (f'agon_eval_pixel_duplicate_ratio{{{SEL}}}', "near-duplicates"),
+        (f'agon_eval_pixel_distance_ratio{{{SEL}}}', "distance ratio to data")], grid(6, y, 6, 8),
+        description="Sample pairs closer in pixel space than the real images' 1st-percentile"
+                    " nearest-neighbour distance, and the samples' mean pairwise distance over the"
+                    " real images'. Collapsed onto one image: 1 and 0; as varied as the data: about"
+                    " 0 and 1. The collapse alert fires at >= 0.5 or <= 0.25.", mn=0))
     p.append(ts(ids, "2-D modes", [(f'agon_eval_modes_captured{{{SEL}}}', "captured"),
-                                  (f'agon_eval_modes_real{{{SEL}}}', "real")], grid(8, y, 8, 8)))
+                                  (f'agon_eval_modes_real{{{SEL}}}', "real")], grid(12, y, 6, 8)))
     p.append(ts(ids, "2-D quality and JSD bound", [
         (f'agon_eval_high_quality_ratio{{{SEL}}}', "% high quality"),
         (f'agon_eval_reverse_kl{{{SEL}}}', "reverse KL"),
-        (f'agon_eval_jsd_bound{{{SEL}}}', "JSD bound")], grid(16, y, 8, 8)))
+        (f'agon_eval_jsd_bound{{{SEL}}}', "JSD bound")], grid(18, y, 6, 8)))
     y += 8
     p.append(ts(ids, "Evaluated G step and age", [
         (f'agon_eval_step{{{SEL}}}', "G step scored")], grid(0, y, 12, 7)))

@@ -295,9 +295,24 @@ final class EvalCommand implements Callable<Integer> {
     ImageMetrics.Report r =
         ImageMetrics.score(
             clf.classifier(), clfName, images, ref.reference(), asked, seed, neighbours);
-    double seconds = (System.nanoTime() - t0) / 1e9;
+    double seconds;
     out.println("agon eval: " + scored + " against " + reference.name() + ", " + clfName);
     out.print(r.table());
+    // The classifier-free indicators the Evaluator reports on every image data set, on the same
+    // first min(N, 1,000) samples and seeded real images (O(points²·C·H·W), under a second here).
+    int n = (int) images.size(0);
+    int points = dev.agon.eval.PixelCollapse.points(n, reference);
+    if (points >= 2) {
+      var pc = dev.agon.eval.PixelCollapse.of(reference, points, seed);
+      float[] px = new float[(int) images.length()];
+      dev.agon.tensor.DenseAccess.floatBuffer(images).get(px);
+      var pr = pc.score(px, n);
+      row(out, "pixel duplicates", pr.summary());
+      json.put("pixel_duplicate_ratio", pr.duplicateRatio())
+          .put("pixel_distance_ratio", pr.distanceRatio())
+          .put("protocol_pixel_collapse", pc.protocol());
+    }
+    seconds = (System.nanoTime() - t0) / 1e9;
     out.println(
         String.format(
             Locale.ROOT,

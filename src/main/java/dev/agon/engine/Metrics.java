@@ -135,6 +135,10 @@ public final class Metrics extends AbstractBehavior<Metrics.Command> {
       if (e.score().jsd() != null) {
         sink.evalValue(Meters.EVAL_JSD_BOUND, e.score().jsd().jsdLowerBound());
       }
+      if (e.score().pixels() != null) {
+        sink.evalValue(Meters.EVAL_PIXEL_DUPLICATES, e.score().pixels().duplicateRatio());
+        sink.evalValue(Meters.EVAL_PIXEL_DISTANCE, e.score().pixels().distanceRatio());
+      }
       sink.evaluated(e.step(), e.endMillis(), e.nanos(), e.skipped());
     } else if (o.report() instanceof Messages.EngineEvent e) {
       if (e.event() == EventKind.CHECKPOINT) {

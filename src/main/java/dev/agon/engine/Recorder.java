@@ -1,6 +1,7 @@
 package dev.agon.engine;
 
 import dev.agon.engine.serialization.CborSerializable;
+import dev.agon.eval.CollapseIndicators;
 import dev.agon.eval.JsdBound;
 import dev.agon.eval.ModeMetrics;
 import dev.agon.metrics.TrainingMetrics;
@@ -217,6 +218,21 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     }
     if (e.score().images() != null) {
       e.score().images().putInto(j, last);
+    }
+    CollapseIndicators.FeatureResult pixels = e.score().pixels();
+    if (pixels != null) {
+      j.put("pixel_duplicate_ratio", pixels.duplicateRatio())
+          .put("pixel_distance_ratio", pixels.distanceRatio());
+      if (last) {
+        j.put(
+            "protocol_pixel_collapse",
+            "pixel space, "
+                + pixels.fakeUsed()
+                + " generated against "
+                + pixels.realUsed()
+                + " real images (seeded); near-duplicate below the real 1st-percentile"
+                + " nearest-neighbour distance");
+      }
     }
     JsdBound.Result jsd = e.score().jsd();
     if (jsd != null) {

@@ -157,7 +157,52 @@ public final class CollapseIndicators {
     SplittableRandom random = new SplittableRandom(seed);
     double[][] r = subsample(real, maxPoints, random);
     double[][] f = subsample(fake, maxPoints, random);
+    return compare(measure(r), f);
+  }
 
+  /**
+   * The real half of {@link #features}, measured once so that every later set of generated rows is
+   * compared with it at half the cost: the real rows used, the 1st percentile of their
+   * nearest-neighbour distances and their mean pairwise distance.
+   *
+   * @param count real rows used
+   * @param dims columns D of each row
+   * @param threshold the 1st-percentile nearest-neighbour distance (the near-duplicate threshold)
+   * @param meanDistance mean pairwise distance among them (0 when all are the same)
+   */
+  public record RealSide(int count, int dims, double threshold, double meanDistance) {}
+
+  /**
+   * Measures {@code real} ([N, D], N ≥ 2) after a seeded subsample to at most {@code maxPoints}
+   * rows: O(maxPoints²·D) time, O(maxPoints) memory beyond the rows.
+   */
+  public static RealSide realSide(double[][] real, int maxPoints, long seed) {
+    if (maxPoints < 2) {
+      throw new IllegalArgumentException("maxPoints must be at least 2, got " + maxPoints);
+    }
+    if (real.length < 2) {
+      throw new IllegalArgumentException("need at least 2 real rows, got " + real.length);
+    }
+    return measure(subsample(real, maxPoints, new SplittableRandom(seed)));
+  }
+
+  /**
+   * The feature indicators of {@code fake} ([M, D], M ≥ 2, all rows used: subsample beforehand)
+   * against a measured real side, as {@link #features} computes them: O(M²·D) time.
+   */
+  public static FeatureResult features(RealSide real, double[][] fake) {
+    if (fake.length < 2) {
+      throw new IllegalArgumentException("need at least 2 fake rows, got " + fake.length);
+    }
+    int d = EvalArrays.columns("fake", fake);
+    if (d != real.dims()) {
+      throw new IllegalArgumentException(
+          "fake rows have " + d + " columns, the real side " + real.dims());
+    }
+    return compare(real, fake);
+  }
+
+  private static RealSide measure(double[][] r) {
     double[] nearest = new double[r.length];
     Arrays.fill(nearest, Double.POSITIVE_INFINITY);
     double realSum = 0;
@@ -169,7 +214,12 @@ public final class CollapseIndicators {
         nearest[j] = Math.min(nearest[j], d);
       }
     }
-    double threshold = percentile(nearest, 0.01);
+    double realPairs = (double) r.length * (r.length - 1) / 2;
+    return new RealSide(r.length, r[0].length, percentile(nearest, 0.01), realSum / realPairs);
+  }
+
+  private static FeatureResult compare(RealSide real, double[][] f) {
+    double threshold = real.threshold();
     long duplicates = 0;
     double fakeSum = 0;
     for (int i = 0; i < f.length; i++) {
@@ -181,11 +231,10 @@ public final class CollapseIndicators {
         }
       }
     }
-    double realPairs = (double) r.length * (r.length - 1) / 2;
     double fakePairs = (double) f.length * (f.length - 1) / 2;
-    double realMean = realSum / realPairs;
+    double realMean = real.meanDistance();
     double ratio = realMean == 0 ? Double.NaN : (fakeSum / fakePairs) / realMean;
-    return new FeatureResult(duplicates / fakePairs, threshold, ratio, r.length, f.length);
+    return new FeatureResult(duplicates / fakePairs, threshold, ratio, real.count(), f.length);
   }
 
   /** Index of each row's largest entry (the first on ties). */

@@ -200,6 +200,19 @@ public final class Meters {
       gauge("agon.eval.class.coverage", "ratio", "Fraction of classes present in the samples.");
   public static final MeterDef EVAL_DUPLICATES =
       gauge("agon.eval.duplicate", "ratio", "Fraction of near-duplicate samples.");
+  // Classifier-free (eval.PixelCollapse): exported on every image data set, classifier or not.
+  public static final MeterDef EVAL_PIXEL_DUPLICATES =
+      gauge(
+          "agon.eval.pixel.duplicate",
+          "ratio",
+          "Fraction of sample pairs closer in pixel space than the real images' 1st-percentile"
+              + " nearest-neighbour distance (1: collapsed).");
+  public static final MeterDef EVAL_PIXEL_DISTANCE =
+      gauge(
+          "agon.eval.pixel.distance",
+          "ratio",
+          "Mean pairwise pixel distance of the samples over the real images' (1: as varied,"
+              + " 0: collapsed).");
   public static final MeterDef EVAL_MODES =
       gauge(
           "agon.eval.modes.captured",
@@ -389,6 +402,8 @@ public final class Meters {
           EVAL_COVERAGE,
           EVAL_CLASS_COVERAGE,
           EVAL_DUPLICATES,
+          EVAL_PIXEL_DUPLICATES,
+          EVAL_PIXEL_DISTANCE,
           EVAL_MODES,
           EVAL_MODES_TOTAL,
           EVAL_HIGH_QUALITY,

@@ -5,9 +5,11 @@ import dev.agon.config.DataKind;
 import dev.agon.data.BatchSource;
 import dev.agon.data.ImageSource;
 import dev.agon.eval.ClassifierStore;
+import dev.agon.eval.CollapseIndicators;
 import dev.agon.eval.ImageGrid;
 import dev.agon.eval.ImageMetrics;
 import dev.agon.eval.JsdBound;
+import dev.agon.eval.PixelCollapse;
 import dev.agon.eval.Reference;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,9 +36,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>With {@code eval.jsd}, given the D that G's scored update trained against, it also computes
  * the JSD bound ({@link JsdProbe}) on the held-out split and the same samples.
  *
+ * <p>On every image data set, classifier or not, it computes the classifier-free collapse
+ * indicators ({@link PixelCollapse}): the first min({@code eval.samples}, {@value
+ * PixelCollapse#MAX_POINTS}) samples against as many real images, seeded, their real side measured
+ * once when the scorer is built. Without a classifier that many samples are drawn (at least the
+ * grid's {@value #GRID}), so a collapsed run raises a metric and the collapse alert even where it
+ * has no class or feature metric.
+ *
  * <p>Cost per evaluation: G forward passes over the samples, one classifier pass, then the metrics
  * (at 5,000 samples on one core: is + fid + classes about 3 s, pr and dc about 5 s each, kid about
- * 9 s), and for the JSD bound one D pass over the held-out and the generated images.
+ * 9 s), for the JSD bound one D pass over the held-out and the generated images, and for the pixel
+ * indicators O(points²·C·H·W) (about half a second at 1,000 28 x 28 images).
  */
 public final class ImageScorer implements Scorer {
   /** Images per grid. */
@@ -56,6 +66,7 @@ public final class ImageScorer implements Scorer {
   private final ClassifierStore.Loaded classifier;
   private final Reference.Loaded reference;
   private final JsdProbe jsd;
+  private final PixelCollapse pixelCollapse;
   private final String description;
 
   /** A scorer of {@code c}'s generator; grids go to {@code runDir/samples/}. */
@@ -73,10 +84,16 @@ public final class ImageScorer implements Scorer {
     Optional<String> noJsd =
         c.eval().jsd() ? JsdProbe.unavailable(c, data) : Optional.of("eval.jsd = false");
     this.jsd = noJsd.isEmpty() ? JsdProbe.create(c, data, c.eval().samples()) : null;
+    int points = PixelCollapse.points(c.eval().samples(), images.dataset());
+    this.pixelCollapse =
+        points >= 2 ? PixelCollapse.of(images.dataset(), points, METRICS_SEED) : null;
     String jsdDescription =
-        jsd != null
-            ? "; JSD bound on " + jsd.count() + " held-out images"
-            : "; no JSD bound: " + noJsd.get();
+        (pixelCollapse != null
+                ? "; pixel-space collapse indicators of " + points + " samples"
+                : "; no pixel-space collapse indicators: fewer than 2 samples or real images")
+            + (jsd != null
+                ? "; JSD bound on " + jsd.count() + " held-out images"
+                : "; no JSD bound: " + noJsd.get());
     Optional<Path> clfDir = classifierDir(c);
     if (clfDir.isPresent() && !c.eval().metrics().isEmpty()) {
       this.classifier = ClassifierStore.load(clfDir.get());
@@ -161,7 +178,11 @@ public final class ImageScorer implements Scorer {
   public Score score(long step, boolean ema, INDArray params, INDArray discriminator)
       throws IOException {
     generator.network().copyParamsFrom(params);
-    int n = Math.max(Math.max(samples, GRID), jsd != null ? jsd.count() : 0);
+    int n =
+        Math.max(
+            Math.max(samples, GRID),
+            Math.max(
+                jsd != null ? jsd.count() : 0, pixelCollapse != null ? pixelCollapse.points() : 0));
     float[] pixels = Sampling.samples(generator, n);
     Path plot =
         plotDir == null
@@ -195,7 +216,9 @@ public final class ImageScorer implements Scorer {
     }
     JsdBound.Result bound =
         jsd == null || discriminator == null ? null : jsd.bound(discriminator, pixels, n);
-    return new Score(n, null, plot, report, bound);
+    CollapseIndicators.FeatureResult collapse =
+        pixelCollapse == null ? null : pixelCollapse.score(pixels, n);
+    return new Score(n, null, plot, report, bound, collapse);
   }
 
   /** How reports name a classifier: its directory and test accuracy. */

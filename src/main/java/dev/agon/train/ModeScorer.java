@@ -93,7 +93,7 @@ public final class ModeScorer implements Scorer {
     Path plot = plotDir == null ? null : plot(xy, step, ema);
     JsdBound.Result bound =
         jsd == null || discriminator == null ? null : jsd.bound(discriminator, xy, samples);
-    return new Score(samples, modes, plot, null, bound);
+    return new Score(samples, modes, plot, null, bound, null);
   }
 
   private Path plot(float[] xy, long step, boolean ema) throws IOException {

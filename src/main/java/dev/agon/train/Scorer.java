@@ -1,5 +1,6 @@
 package dev.agon.train;
 
+import dev.agon.eval.CollapseIndicators;
 import dev.agon.eval.ImageMetrics;
 import dev.agon.eval.JsdBound;
 import dev.agon.eval.ModeMetrics;
@@ -22,13 +23,16 @@ public interface Scorer {
    * @param plot the sample plot written for this evaluation
    * @param images the classifier metrics of image samples
    * @param jsd the discriminator's JSD lower bound ({@link JsdProbe})
+   * @param pixels the classifier-free collapse indicators of image samples ({@link
+   *     dev.agon.eval.PixelCollapse}), computed on every image data set
    */
   record Score(
       int samples,
       ModeMetrics.Result modes,
       Path plot,
       ImageMetrics.Report images,
-      JsdBound.Result jsd) {}
+      JsdBound.Result jsd,
+      CollapseIndicators.FeatureResult pixels) {}
 
   /**
    * Scores flat generator parameters {@code params} (G's weights, or G-EMA's when {@code ema}), the

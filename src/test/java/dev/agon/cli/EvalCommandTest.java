@@ -93,7 +93,16 @@ class EvalCommandTest {
             Files.readString(run.resolve("checkpoints/0000000003/eval.json")));
     for (String k :
         new String[] {
-          "is", "is_std", "fid", "precision", "recall", "kl_to_data", "jsd_value", "jsd_lower_bound"
+          "is",
+          "is_std",
+          "fid",
+          "precision",
+          "recall",
+          "kl_to_data",
+          "jsd_value",
+          "jsd_lower_bound",
+          "pixel_duplicate_ratio",
+          "pixel_distance_ratio"
         }) {
       assertThat(offline.getDouble(k)).as(k).isEqualTo(during.getDouble(k));
     }

@@ -48,7 +48,14 @@ class MetricsActorTest {
             null,
             Map.of());
     return new Messages.EvalReport(
-        step, step, false, -1, new Scorer.Score(100, null, null, r, jsd), 0, 1_000_000, 1_000);
+        step,
+        step,
+        false,
+        -1,
+        new Scorer.Score(100, null, null, r, jsd, null),
+        0,
+        1_000_000,
+        1_000);
   }
 
   @Test

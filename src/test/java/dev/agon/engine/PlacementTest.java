@@ -66,7 +66,7 @@ class PlacementTest extends ActorKitTest {
                 () -> {
                   deviceAtBuild.put("evaluator", bound.getOrDefault(Thread.currentThread(), -1));
                   return (step, ema, params, discriminator) ->
-                      new Scorer.Score(0, null, null, null, null);
+                      new Scorer.Score(0, null, null, null, null, null);
                 },
                 10,
                 0),

@@ -24,7 +24,7 @@ class SlowEvaluatorTest extends ActorKitTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return new Scorer.Score(0, null, null, null, null);
+      return new Scorer.Score(0, null, null, null, null, null);
     };
   }
 
