@@ -276,10 +276,12 @@ class EvaluatorTest {
       long due = received.get(i).step() - received.get(i - 1).step();
       assertThat(received.get(i).skipped()).isEqualTo(due - 1);
     }
-    // The client's handling kept going while the Evaluator slept (5 ms ticks, 300 ms sleeps).
+    // The client's handling kept going while the Evaluator slept (5 ms ticks, 300 ms sleeps): a
+    // client blocked by the Evaluator would tick not once. At least one tick, not the 60 an idle
+    // machine gives: on a loaded one the client's thread may get only a few slices in 300 ms.
     // (The evaluations reported before the client stopped; its ticks stop with it.)
     assertThat(during.subList(0, received.size()))
-        .allSatisfy(d -> assertThat(d[1] - d[0]).isGreaterThanOrEqualTo(10));
+        .allSatisfy(d -> assertThat(d[1] - d[0]).isPositive());
     assertNoTempFiles();
   }
 
