@@ -187,7 +187,7 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   private int scoreRun() throws IOException, CheckpointException {
-    AgonConfig c = RunDirectory.config(run);
+    AgonConfig c = RunDirectory.config(run, spec.commandLine().getErr());
     // An explicit --step is that checkpoint or an error; otherwise the newest whole one.
     CheckpointStore.Checkpoint checkpoint =
         step != null

@@ -12,13 +12,28 @@ import java.nio.file.Path;
 final class RunDirectory {
   private RunDirectory() {}
 
-  /** The resolved configuration {@code run/config.conf}; a user error when it is missing. */
-  static AgonConfig config(Path run) throws IOException {
+  /**
+   * The resolved configuration {@code run/config.conf}; a user error when it is missing. Keys it
+   * lacks (an older Agon wrote it) take their embedded defaults, named in one {@code warning:} line
+   * on {@code err}.
+   */
+  static AgonConfig config(Path run, PrintWriter err) throws IOException {
     Path configFile = run.resolve("config.conf");
     if (!Files.isRegularFile(configFile)) {
       throw new Main.UserException(run + " is not a run directory (no config.conf)");
     }
-    return ConfigLoader.parseResolved(Files.readString(configFile), configFile.toString()).config();
+    ConfigLoader.Saved saved =
+        ConfigLoader.parseSaved(Files.readString(configFile), configFile.toString());
+    if (!saved.defaulted().isEmpty()) {
+      err.println(
+          "warning: "
+              + configFile
+              + " has no "
+              + String.join(", ", saved.defaulted())
+              + " (written by an older Agon?): read at the embedded default");
+      err.flush();
+    }
+    return saved.loaded().config();
   }
 
   /**

@@ -70,7 +70,7 @@ final class SampleCommand implements Callable<Integer> {
     }
     // Every output is checked before anything is computed or written.
     OutputFiles outputs = new OutputFiles().add("--out", out).add("--png", png);
-    AgonConfig c = RunDirectory.config(run);
+    AgonConfig c = RunDirectory.config(run, spec.commandLine().getErr());
     CheckpointStore.Checkpoint checkpoint =
         RunDirectory.newestWhole(run, spec.commandLine().getErr());
     Path dir = checkpoint.dir();

@@ -78,6 +78,50 @@ public final class ConfigLoader {
     return resolveAndBind(parsed, originDescription);
   }
 
+  /**
+   * A run directory's saved configuration: the keys absent from it, the keys Agon added since an
+   * older build wrote it, listed in {@code defaulted} (a whole block by its path).
+   */
+  public record Saved(LoadedConfig loaded, List<String> defaulted) {}
+
+  /**
+   * Loads a configuration saved in a run directory, possibly by an older Agon: as {@link
+   * #parseResolved}, except that keys absent from the text take their embedded defaults (as a
+   * resume treats them) and are named in {@link Saved#defaulted}. Unknown keys and bad values are
+   * still problems. Cost: one walk of the defaults' tree.
+   *
+   * @throws ConfigProblemException listing every problem found
+   */
+  public static Saved parseSaved(String hoconText, String originDescription) {
+    Config parsed;
+    try {
+      parsed =
+          ConfigFactory.parseString(
+              hoconText, ConfigParseOptions.defaults().setOriginDescription(originDescription));
+    } catch (ConfigException e) {
+      throw new ConfigProblemException(List.of(Origins.problem(e, originDescription)));
+    }
+    Config defaults = defaults();
+    List<String> absent = new ArrayList<>();
+    absentKeys(defaults.root(), parsed, "", absent);
+    return new Saved(
+        resolveAndBind(parsed.withFallback(defaults), originDescription), List.copyOf(absent));
+  }
+
+  /** The top-most paths under {@code tree} (at {@code prefix}) that {@code in} lacks. */
+  private static void absentKeys(ConfigObject tree, Config in, String prefix, List<String> out) {
+    // Agon's keys are plain HOCON path elements (letters, digits, dashes): no quoting needed.
+    for (String key : new java.util.TreeSet<>(tree.keySet())) {
+      String path = prefix + key;
+      if (!in.hasPathOrNull(path)) {
+        out.add(path);
+      } else if (tree.get(key) instanceof ConfigObject child
+          && in.getValue(path) instanceof ConfigObject) {
+        absentKeys(child, in, path + ".", out);
+      }
+    }
+  }
+
   /** The embedded defaults alone. */
   static Config defaults() {
     return ConfigFactory.parseResources(
