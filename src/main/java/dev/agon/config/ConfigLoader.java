@@ -67,15 +67,7 @@ public final class ConfigLoader {
    * @throws ConfigProblemException listing every problem found
    */
   public static LoadedConfig parseResolved(String hoconText, String originDescription) {
-    Config parsed;
-    try {
-      parsed =
-          ConfigFactory.parseString(
-              hoconText, ConfigParseOptions.defaults().setOriginDescription(originDescription));
-    } catch (ConfigException e) {
-      throw new ConfigProblemException(List.of(Origins.problem(e, originDescription)));
-    }
-    return resolveAndBind(parsed, originDescription);
+    return resolveAndBind(parseText(hoconText, originDescription), originDescription);
   }
 
   /**
@@ -93,19 +85,22 @@ public final class ConfigLoader {
    * @throws ConfigProblemException listing every problem found
    */
   public static Saved parseSaved(String hoconText, String originDescription) {
-    Config parsed;
-    try {
-      parsed =
-          ConfigFactory.parseString(
-              hoconText, ConfigParseOptions.defaults().setOriginDescription(originDescription));
-    } catch (ConfigException e) {
-      throw new ConfigProblemException(List.of(Origins.problem(e, originDescription)));
-    }
+    Config parsed = parseText(hoconText, originDescription);
     Config defaults = defaults();
     List<String> absent = new ArrayList<>();
     absentKeys(defaults.root(), parsed, "", absent);
     return new Saved(
         resolveAndBind(parsed.withFallback(defaults), originDescription), List.copyOf(absent));
+  }
+
+  /** HOCON text, its syntax errors a problem located in {@code originDescription}. */
+  private static Config parseText(String hoconText, String originDescription) {
+    try {
+      return ConfigFactory.parseString(
+          hoconText, ConfigParseOptions.defaults().setOriginDescription(originDescription));
+    } catch (ConfigException e) {
+      throw new ConfigProblemException(List.of(Origins.problem(e, originDescription)));
+    }
   }
 
   /** The top-most paths under {@code tree} (at {@code prefix}) that {@code in} lacks. */

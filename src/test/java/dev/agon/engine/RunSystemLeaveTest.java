@@ -3,7 +3,6 @@ package dev.agon.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.agon.config.ConfigLoader;
 import dev.agon.testing.Await;
 import java.nio.file.Path;
@@ -58,7 +57,7 @@ class RunSystemLeaveTest {
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void aFinishedRunsSystemExitsTheClusterInsteadOfBecomingUnreachable() throws Exception {
-    seed = ActorSystem.create(watcher(), "agon", cluster(0, null));
+    seed = ActorSystem.create(watcher(), "agon", cluster(null));
     Cluster.get(seed).manager().tell(Join.create(Cluster.get(seed).selfMember().address()));
     Address seedAddress = Cluster.get(seed).selfMember().address();
 
@@ -79,7 +78,7 @@ class RunSystemLeaveTest {
             null,
             false,
             false,
-            new TrainRun.Deployment(cluster(0, seedAddress), PlayerSites.LOCAL));
+            new TrainRun.Deployment(cluster(seedAddress), PlayerSites.LOCAL));
     // Only a system that has joined has a leave to make: end the run once the seed sees it Up (a
     // run of a fixed length could end before the leader, acting every 3 s, moved it Up; so it did
     // once in CI).
@@ -144,30 +143,15 @@ class RunSystemLeaveTest {
   }
 
   /**
-   * A cluster member over Artery TCP on loopback, joining {@code seed} (null: none), the leader
-   * acting every 3 s; a member is unreachable after 10 s without heartbeats, well after a leaving
-   * member that confirmed its exit is removed (one leader tick).
+   * A cluster member joining {@code seed} (null: none), the leader acting every 3 s; a member is
+   * unreachable after 10 s without heartbeats, well after a leaving member that confirmed its exit
+   * is removed (one leader tick).
    */
-  private static Config cluster(int port, Address seed) {
-    Map<String, Object> m = new java.util.HashMap<>();
-    m.put("pekko.actor.provider", "cluster");
-    m.put("pekko.remote.artery.transport", "tcp");
-    m.put("pekko.remote.artery.canonical.hostname", "127.0.0.1");
-    m.put("pekko.remote.artery.canonical.port", port);
-    m.put("pekko.cluster.downing-provider-class", "");
-    m.put("pekko.cluster.jmx.enabled", "off");
-    m.put("pekko.cluster.leader-actions-interval", "3s");
-    m.put("pekko.cluster.failure-detector.acceptable-heartbeat-pause", "10s");
-    m.put("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
-    m.put("pekko.jvm-shutdown-hooks", "off");
-    // The engine-serialized test execution turns on serialize-creators, whose check fails on
-    // Pekko Cluster's own system actors (heartbeatReceiver); the messages stay checked.
-    m.put("pekko.actor.serialize-creators", "off");
-    if (seed != null) {
-      m.put(
-          "pekko.cluster.seed-nodes",
-          List.of("pekko://agon@" + seed.getHost().get() + ":" + seed.getPort().get()));
-    }
-    return ConfigFactory.parseMap(m).withFallback(TrainRun.pekkoConfig()).resolve();
+  private static Config cluster(Address seed) {
+    return TestClusters.member(
+        seed,
+        Map.of(
+            "pekko.cluster.leader-actions-interval", "3s",
+            "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "10s"));
   }
 }

@@ -2,15 +2,12 @@ package dev.agon.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.agon.testing.Await;
 import dev.agon.transport.Endpoint;
 import dev.agon.transport.Transport;
 import dev.agon.transport.TransportSettings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -75,13 +72,14 @@ class StandInLostHostTest {
     CompletableFuture<Object> spawnAsked = new CompletableFuture<>();
 
     ActorSystem<Void> coordinator =
-        ActorSystem.create(parent(transport, dir, failure), "agon", cluster(0, null));
+        ActorSystem.create(
+            parent(transport, dir, failure), "agon", TestClusters.member(null, Map.of()));
     systems.add(coordinator);
     Address seed = Cluster.get(coordinator).selfMember().address();
     Cluster.get(coordinator).manager().tell(Join.create(seed));
 
     ActorSystem<Void> evaluatorNode =
-        ActorSystem.create(silentHost(spawnAsked), "agon", cluster(0, seed));
+        ActorSystem.create(silentHost(spawnAsked), "agon", TestClusters.member(seed, Map.of()));
     systems.add(evaluatorNode);
     Address lost = Cluster.get(evaluatorNode).selfMember().address();
 
@@ -160,26 +158,5 @@ class StandInLostHostTest {
                   });
             })
         .narrow();
-  }
-
-  /** A cluster member over Artery TCP on loopback, joining {@code seed} (null: none). */
-  private static Config cluster(int port, Address seed) {
-    Map<String, Object> m = new HashMap<>();
-    m.put("pekko.actor.provider", "cluster");
-    m.put("pekko.remote.artery.transport", "tcp");
-    m.put("pekko.remote.artery.canonical.hostname", "127.0.0.1");
-    m.put("pekko.remote.artery.canonical.port", port);
-    m.put("pekko.cluster.downing-provider-class", "");
-    m.put("pekko.cluster.jmx.enabled", "off");
-    m.put("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
-    m.put("pekko.jvm-shutdown-hooks", "off");
-    // As RunSystemLeaveTest: Pekko Cluster's own system actors fail the serialize-creators check.
-    m.put("pekko.actor.serialize-creators", "off");
-    if (seed != null) {
-      m.put(
-          "pekko.cluster.seed-nodes",
-          List.of("pekko://agon@" + seed.getHost().get() + ":" + seed.getPort().get()));
-    }
-    return ConfigFactory.parseMap(m).withFallback(TrainRun.pekkoConfig()).resolve();
   }
 }
