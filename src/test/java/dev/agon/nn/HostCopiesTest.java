@@ -93,13 +93,13 @@ class HostCopiesTest {
     assertThat(DenseAccess.copies().since(before)).isEqualTo(new HostCopies(0, 0));
   }
 
-  /** The counter is live: dropout still draws its mask on the host (issue 15 item 1, not yet). */
+  /** The counter is live: dropout's Java kernel draws its mask on the host. */
   @Test
   void aLayerThatStillCopiesIsCounted() {
     Sequential d =
         Sequential.builder(16)
             .linear(32)
-            .add((shape, dtype) -> new Dropout(0.5, 0, shape))
+            .add((shape, dtype) -> new Dropout(0.5, 0, KernelChoice.HOST_LOOP, shape))
             .leakyRelu(0.2)
             .linear(1)
             .build(F, 2);
