@@ -34,6 +34,14 @@ public enum KernelChoice {
     return Nd4j.getEnvironment().isCPU() ? HOST_LOOP : ND4J_OPS;
   }
 
+  /**
+   * {@link #ND4J_OPS} on every backend unless {@value #PROPERTY} says otherwise: for a layer whose
+   * ND4J kernel measured faster on CPU too and gives the same bits ({@link Maxout}).
+   */
+  static KernelChoice opsUnlessForced() {
+    return System.getProperty(PROPERTY) == null ? ND4J_OPS : forBackend();
+  }
+
   /** Why {@value #PROPERTY} is unusable, or null: the CLI refuses it before a run starts. */
   public static String problem() {
     String forced = System.getProperty(PROPERTY);

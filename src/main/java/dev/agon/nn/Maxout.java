@@ -26,11 +26,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * piecewise linear in its input: {@link #jvp} is {@code v W} (no bias) read at the argmax pieces of
  * the last forward, and {@link #jvpBackward} differentiates that through {@code W} and {@code v}.
  *
- * <p>Two kernels ({@link KernelChoice}) for the max and its routing: Java loops over host copies
- * (the CPU default), or ND4J ops (the default off the CPU backend; no host copies): a max and an
- * argmax reduction over the pieces, the argmax as a one-hot mask {@code [B, units, pieces]} and
- * broadcast products with it. ND4J's argmax also picks the first of equal pieces, so both kernels
- * route the gradient alike and give the same values (the same bits: no arithmetic differs).
+ * <p>Two kernels ({@link KernelChoice}) for the max and its routing: Java loops over host copies,
+ * or ND4J ops (the default on every backend: on CPU too they measured faster, 0.72-0.97x the loops'
+ * time for the 2014 D's first layer, BENCHMARKS.md "Native maxout, dropout and objectives"; no host
+ * copies): a max and an argmax reduction over the pieces, the argmax as a one-hot mask {@code [B,
+ * units, pieces]} and broadcast products with it. ND4J's argmax also picks the first of equal
+ * pieces, so both kernels route the gradient alike and give the same values (the same bits: no
+ * arithmetic differs).
  *
  * <p>Buffers are allocated per batch size (the last {@value #MAX_BATCH_SIZES} are kept). Not
  * thread-safe; uses no workspaces.
@@ -96,7 +98,7 @@ public final class Maxout implements Layer {
    * @param pieces linear pieces per unit (at least 1; 1 makes it a plain linear layer)
    */
   public Maxout(int in, int units, int pieces) {
-    this(in, units, pieces, KernelChoice.forBackend());
+    this(in, units, pieces, KernelChoice.opsUnlessForced());
   }
 
   /** Like {@link #Maxout(int, int, int)} on the given kernel. */
