@@ -29,6 +29,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>maxout: forward and backward (both gradients), the Goodfellow 2014 D's first layer, 784 to
  *       240 units of 5 pieces, batch 100;
  *   <li>dropout: forward with a fresh mask and backward, [100, 784], p = 0.2;
+ *   <li>mbd: minibatch discrimination forward and backward, the Improved-GAN D's (6272 features of
+ *       the width-64 DCGAN, 100 kernels of dimension 5), batch 64;
  *   <li>gan-d / gan-g: {@link StandardGan} D loss over 64 + 64 logits, G loss over 64;
  *   <li>wgan-d: {@link Wasserstein} D loss over 64 + 64;
  *   <li>gp: {@link GradientPenalty#apply} on a 784-256-256-1 leaky-ReLU MLP critic, batch 64
@@ -37,7 +39,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>
  * OMP_NUM_THREADS=1 java -cp target/agon.jar dev.agon.bench.LayerKernelsBench [--rounds 3]
- *     [--warmup 5] [--iterations 20]
+ *     [--warmup 5] [--iterations 20] [--cases maxout,dropout,mbd,gan-d,gan-g,wgan-d,gp]
  * </pre>
  */
 public final class LayerKernelsBench {
@@ -79,6 +81,20 @@ public final class LayerKernelsBench {
           d.backward(x, false, true, false);
         };
       }
+      case "mbd" -> {
+        dev.agon.nn.MinibatchDiscrimination m =
+            new dev.agon.nn.MinibatchDiscrimination(6272, 100, 5, false, k);
+        INDArray params = Nd4j.create(F, 1, m.numParams());
+        m.bind(params, Nd4j.create(F, 1, m.numParams()), null);
+        m.initialize(1, 2);
+        INDArray x = gaussian(1, 64, 6272).muli(0.05);
+        INDArray g = gaussian(2, 64, 6372);
+        Layer.Context ctx = new Layer.Context(true, 1, 0);
+        return i -> {
+          m.forward(x, ctx);
+          m.backward(g, true, true, false);
+        };
+      }
       case "gan-d", "gan-g" -> {
         StandardGan s = new StandardGan(StandardGan.GeneratorLoss.NON_SATURATING, 1.0, k);
         INDArray r = gaussian(1, 64, 1);
@@ -117,15 +133,16 @@ public final class LayerKernelsBench {
     int rounds = 3;
     int warmup = 5;
     int iterations = 20;
+    List<String> cases = List.of("maxout", "dropout", "mbd", "gan-d", "gan-g", "wgan-d", "gp");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--iterations" -> iterations = Integer.parseInt(args[++i]);
+        case "--cases" -> cases = List.of(args[++i].split(","));
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    List<String> cases = List.of("maxout", "dropout", "gan-d", "gan-g", "wgan-d", "gp");
     KernelChoice[] kernels = {KernelChoice.HOST_LOOP, KernelChoice.ND4J_OPS};
     Map<String, List<Double>> times = new LinkedHashMap<>();
     for (int round = 0; round < rounds; round++) {
