@@ -31,6 +31,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>dropout: forward with a fresh mask and backward, [100, 784], p = 0.2;
  *   <li>mbd: minibatch discrimination forward and backward, the Improved-GAN D's (6272 features of
  *       the width-64 DCGAN, 100 kernels of dimension 5), batch 64;
+ *   <li>vbn: virtual batch norm over [64, 64, 14, 14] (the Improved-GAN G's second), a reference of
+ *       64 set and normalised, then forward and backward, batch 64;
  *   <li>gan-d / gan-g: {@link StandardGan} D loss over 64 + 64 logits, G loss over 64;
  *   <li>wgan-d: {@link Wasserstein} D loss over 64 + 64;
  *   <li>gp: {@link GradientPenalty#apply} on a 784-256-256-1 leaky-ReLU MLP critic, batch 64
@@ -39,7 +41,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>
  * OMP_NUM_THREADS=1 java -cp target/agon.jar dev.agon.bench.LayerKernelsBench [--rounds 3]
- *     [--warmup 5] [--iterations 20] [--cases maxout,dropout,mbd,gan-d,gan-g,wgan-d,gp]
+ *     [--warmup 5] [--iterations 20] [--cases maxout,dropout,mbd,vbn,gan-d,gan-g,wgan-d,gp]
  * </pre>
  */
 public final class LayerKernelsBench {
@@ -95,6 +97,19 @@ public final class LayerKernelsBench {
           m.backward(g, true, true, false);
         };
       }
+      case "vbn" -> {
+        dev.agon.nn.VirtualBatchNorm v = new dev.agon.nn.VirtualBatchNorm(k, 64, 14, 14);
+        v.bind(Nd4j.create(F, 1, 128), Nd4j.create(F, 1, 128), Nd4j.create(F, 1, 129));
+        v.initialize(1, 2);
+        INDArray ref = gaussian(1, 64, 64, 14, 14);
+        INDArray x = gaussian(2, 64, 64, 14, 14);
+        Layer.Context ctx = new Layer.Context(true, 1, 0);
+        return i -> {
+          v.reference(ref);
+          v.forward(x, ctx);
+          v.backward(x, true, true, false);
+        };
+      }
       case "gan-d", "gan-g" -> {
         StandardGan s = new StandardGan(StandardGan.GeneratorLoss.NON_SATURATING, 1.0, k);
         INDArray r = gaussian(1, 64, 1);
@@ -133,7 +148,8 @@ public final class LayerKernelsBench {
     int rounds = 3;
     int warmup = 5;
     int iterations = 20;
-    List<String> cases = List.of("maxout", "dropout", "mbd", "gan-d", "gan-g", "wgan-d", "gp");
+    List<String> cases =
+        List.of("maxout", "dropout", "mbd", "vbn", "gan-d", "gan-g", "wgan-d", "gp");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
