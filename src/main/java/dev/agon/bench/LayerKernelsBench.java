@@ -33,6 +33,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *       the width-64 DCGAN, 100 kernels of dimension 5), batch 64;
  *   <li>vbn: virtual batch norm over [64, 64, 14, 14] (the Improved-GAN G's second), a reference of
  *       64 set and normalised, then forward and backward, batch 64;
+ *   <li>fm: {@link dev.agon.objective.FeatureMatching} G loss on [64, 6272] real and fake features
+ *       (the Improved-GAN D's layer -2);
  *   <li>gan-d / gan-g: {@link StandardGan} D loss over 64 + 64 logits, G loss over 64;
  *   <li>wgan-d: {@link Wasserstein} D loss over 64 + 64;
  *   <li>gp: {@link GradientPenalty#apply} on a 784-256-256-1 leaky-ReLU MLP critic, batch 64
@@ -41,7 +43,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>
  * OMP_NUM_THREADS=1 java -cp target/agon.jar dev.agon.bench.LayerKernelsBench [--rounds 3]
- *     [--warmup 5] [--iterations 20] [--cases maxout,dropout,mbd,vbn,gan-d,gan-g,wgan-d,gp]
+ *     [--warmup 5] [--iterations 20] [--cases maxout,dropout,mbd,vbn,fm,gan-d,gan-g,wgan-d,gp]
  * </pre>
  */
 public final class LayerKernelsBench {
@@ -110,6 +112,13 @@ public final class LayerKernelsBench {
           v.backward(x, true, true, false);
         };
       }
+      case "fm" -> {
+        dev.agon.objective.FeatureMatching fm = new dev.agon.objective.FeatureMatching(1, k);
+        INDArray r = gaussian(1, 64, 6272);
+        INDArray f = gaussian(2, 64, 6272);
+        INDArray g = Nd4j.create(F, 64, 6272);
+        return i -> fm.generator(r, f, g);
+      }
       case "gan-d", "gan-g" -> {
         StandardGan s = new StandardGan(StandardGan.GeneratorLoss.NON_SATURATING, 1.0, k);
         INDArray r = gaussian(1, 64, 1);
@@ -149,7 +158,7 @@ public final class LayerKernelsBench {
     int warmup = 5;
     int iterations = 20;
     List<String> cases =
-        List.of("maxout", "dropout", "mbd", "vbn", "gan-d", "gan-g", "wgan-d", "gp");
+        List.of("maxout", "dropout", "mbd", "vbn", "fm", "gan-d", "gan-g", "wgan-d", "gp");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);

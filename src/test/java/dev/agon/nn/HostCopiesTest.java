@@ -26,11 +26,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Issue 15 item 3: D and G steps (forward, backward, optimizer step) of the architectures whose
  * layers all run as ND4J ops touch no host memory, counted by {@link DenseAccess#copies()}: a
  * layer-level check (a fixed loss gradient) and, per shipped experiment (ring MLP, DCGAN, WGAN-GP,
- * Goodfellow 2014; not yet the Improved-GAN variant, whose feature matching and historical
- * averaging still copy), whole updates with the objective and penalty. Inputs and noise are made
- * before counting; loss scalars are counted apart ({@link DenseAccess#scalarReads()}). Adam runs
- * its ND4J kernel, the default off the CPU backend; on CPU its default is a host loop, 3x faster
- * there and counted as host copies.
+ * Goodfellow 2014; not yet the Improved-GAN variant, whose historical averaging still copies),
+ * whole updates with the objective and penalty. Inputs and noise are made before counting; loss
+ * scalars are counted apart ({@link DenseAccess#scalarReads()}). Adam runs its ND4J kernel, the
+ * default off the CPU backend; on CPU its default is a host loop, 3x faster there and counted as
+ * host copies.
  */
 class HostCopiesTest {
   private static final DataType F = DataType.FLOAT;
