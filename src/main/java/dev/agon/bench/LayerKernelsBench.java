@@ -35,6 +35,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *       64 set and normalised, then forward and backward, batch 64;
  *   <li>fm: {@link dev.agon.objective.FeatureMatching} G loss on [64, 6272] real and fake features
  *       (the Improved-GAN D's layer -2);
+ *   <li>ha: {@link dev.agon.objective.HistoricalAverage#apply} over 1,463,312 parameters (the
+ *       default experiment's G) with their gradient;
  *   <li>gan-d / gan-g: {@link StandardGan} D loss over 64 + 64 logits, G loss over 64;
  *   <li>wgan-d: {@link Wasserstein} D loss over 64 + 64;
  *   <li>gp: {@link GradientPenalty#apply} on a 784-256-256-1 leaky-ReLU MLP critic, batch 64
@@ -43,7 +45,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>
  * OMP_NUM_THREADS=1 java -cp target/agon.jar dev.agon.bench.LayerKernelsBench [--rounds 3]
- *     [--warmup 5] [--iterations 20] [--cases maxout,dropout,mbd,vbn,fm,gan-d,gan-g,wgan-d,gp]
+ *     [--warmup 5] [--iterations 20] [--cases maxout,dropout,mbd,vbn,fm,ha,gan-d,gan-g,wgan-d,gp]
  * </pre>
  */
 public final class LayerKernelsBench {
@@ -119,6 +121,13 @@ public final class LayerKernelsBench {
         INDArray g = Nd4j.create(F, 64, 6272);
         return i -> fm.generator(r, f, g);
       }
+      case "ha" -> {
+        dev.agon.objective.HistoricalAverage h =
+            new dev.agon.objective.HistoricalAverage(1_463_312, 1e-4, 0, k);
+        INDArray theta = gaussian(1, 1, 1_463_312);
+        INDArray grad = Nd4j.create(F, 1, 1_463_312);
+        return i -> h.apply(theta, grad);
+      }
       case "gan-d", "gan-g" -> {
         StandardGan s = new StandardGan(StandardGan.GeneratorLoss.NON_SATURATING, 1.0, k);
         INDArray r = gaussian(1, 64, 1);
@@ -158,7 +167,7 @@ public final class LayerKernelsBench {
     int warmup = 5;
     int iterations = 20;
     List<String> cases =
-        List.of("maxout", "dropout", "mbd", "vbn", "fm", "gan-d", "gan-g", "wgan-d", "gp");
+        List.of("maxout", "dropout", "mbd", "vbn", "fm", "ha", "gan-d", "gan-g", "wgan-d", "gp");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);

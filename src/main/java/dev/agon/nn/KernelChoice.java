@@ -5,9 +5,11 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * How a layer, objective or optimizer that has two kernels (Adam, {@link BatchNorm}, {@link
  * Maxout}, {@link Dropout}, {@link MinibatchDiscrimination}, {@link VirtualBatchNorm}, the
- * objectives and the WGAN-GP penalty) computes: ND4J ops the backend runs (no host copies), or Java
- * loops over host copies (on the CPU backend the faster; BENCHMARKS.md "Native batch norm and
- * Adam"). Both give the same results (Adam the same bits, batch norm within float rounding).
+ * objectives, feature matching, the historical average and the WGAN-GP penalty) computes: ND4J ops
+ * the backend runs (no host copies), or Java loops over host copies (on the CPU backend mostly the
+ * faster; BENCHMARKS.md "Native batch norm and Adam" and "Native maxout, dropout and objectives").
+ * Both give the same results (Adam and maxout the same bits, the others within rounding; dropout
+ * draws other, equally reproducible masks).
  */
 public enum KernelChoice {
   /** ND4J ops: the arrays never leave the backend. */

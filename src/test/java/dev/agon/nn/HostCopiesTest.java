@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agon.config.AgonConfig;
 import dev.agon.config.ConfigLoader;
+import dev.agon.objective.FeatureMatching;
 import dev.agon.objective.GanObjective;
 import dev.agon.objective.GradientPenalty;
+import dev.agon.objective.HistoricalAverage;
 import dev.agon.tensor.DenseAccess;
 import dev.agon.tensor.DenseAccess.HostCopies;
 import dev.agon.tensor.Noise;
@@ -26,11 +28,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Issue 15 item 3: D and G steps (forward, backward, optimizer step) of the architectures whose
  * layers all run as ND4J ops touch no host memory, counted by {@link DenseAccess#copies()}: a
  * layer-level check (a fixed loss gradient) and, per shipped experiment (ring MLP, DCGAN, WGAN-GP,
- * Goodfellow 2014; not yet the Improved-GAN variant, whose historical averaging still copies),
- * whole updates with the objective and penalty. Inputs and noise are made before counting; loss
- * scalars are counted apart ({@link DenseAccess#scalarReads()}). Adam runs its ND4J kernel, the
- * default off the CPU backend; on CPU its default is a host loop, 3x faster there and counted as
- * host copies.
+ * Goodfellow 2014, the Improved-GAN variant), whole updates with the objective, penalty, feature
+ * matching and historical averages. Inputs and noise are made before counting; loss scalars are
+ * counted apart ({@link DenseAccess#scalarReads()}). Adam runs its ND4J kernel, the default off the
+ * CPU backend; on CPU its default is a host loop, 3x faster there and counted as host copies.
  */
 class HostCopiesTest {
   private static final DataType F = DataType.FLOAT;
@@ -137,7 +138,10 @@ class HostCopiesTest {
       Optimizer optG,
       Optimizer optD,
       GanObjective objective,
-      GradientPenalty penalty) {
+      GradientPenalty penalty,
+      FeatureMatching featureMatching,
+      HistoricalAverage averageG,
+      HistoricalAverage averageD) {
     static Experiment build(String file, long[] sample, String... overrides) {
       String kernels = System.getProperty(KernelChoice.PROPERTY);
       String conv = System.getProperty(ConvKernels.PROPERTY);
@@ -148,13 +152,18 @@ class HostCopiesTest {
             ConfigLoader.load(Optional.of(Path.of("config", file)), List.of(overrides)).config();
         Network g = Factory.generator(c, sample, 1);
         Network d = Factory.discriminator(c, sample, 2);
+        var fm = c.stabilizers().featureMatching();
+        int layer = fm.layer() < 0 ? d.numLayers() + fm.layer() : fm.layer();
         return new Experiment(
             g,
             d,
             Factory.optimizer(c.optim().generator(), g),
             Factory.optimizer(c.optim().discriminator(), d),
             Factory.objective(c.objective()),
-            Factory.gradientPenalty(c.objective()));
+            Factory.gradientPenalty(c.objective()),
+            fm.enabled() ? new FeatureMatching(layer) : null,
+            Factory.generatorAverage(c, g),
+            Factory.discriminatorAverage(c, d));
       } finally {
         restore(KernelChoice.PROPERTY, kernels);
         restore(ConvKernels.PROPERTY, conv);
@@ -205,14 +214,33 @@ class HostCopiesTest {
         if (penalty != null) {
           penalty.apply(d, real, bothFake, eps);
         }
+        if (averageD != null) {
+          averageD.apply(d.params(), d.grads());
+        }
         optD.step(d.params(), d.grads());
 
         g.noiseIndex(3 * i + 2);
-        fake = g.forward(z);
-        INDArray out = d.forward(fake);
-        objective.generator(out, gradG);
-        INDArray dFake = d.backward(gradG, false, true, false);
+        INDArray dFake;
+        if (featureMatching == null) {
+          fake = g.forward(z);
+          INDArray out = d.forward(fake);
+          objective.generator(out, gradG);
+          dFake = d.backward(gradG, false, true, false);
+        } else {
+          int layer = featureMatching.layer();
+          d.forward(real);
+          INDArray realFeatures = d.activation(layer).dup();
+          fake = g.forward(z);
+          d.forward(fake);
+          INDArray fakeFeatures = d.activation(layer);
+          INDArray gradFeatures = fakeFeatures.ulike();
+          featureMatching.generator(realFeatures, fakeFeatures, gradFeatures);
+          dFake = d.backwardFrom(layer, gradFeatures, false, true, false);
+        }
         g.backward(dFake, true, false, false);
+        if (averageG != null) {
+          averageG.apply(g.params(), g.grads());
+        }
         optG.step(g.params(), g.grads());
       }
       HostCopies copies = DenseAccess.copies().since(before);
@@ -242,6 +270,9 @@ class HostCopiesTest {
         "ring.conf | 2 | model.latent-dim=4",
         "fashion-mnist-dcgan.conf | 1,8,8 | model.latent-dim=8, model.dcgan.width=4",
         "fashion-mnist-wgan-gp.conf | 1,8,8 | model.latent-dim=8, model.dcgan.width=4",
+        "fashion-mnist-improved.conf | 1,8,8 | model.latent-dim=8, model.dcgan.width=4,"
+            + " stabilizers.virtual-batch-norm.reference-size=4,"
+            + " stabilizers.minibatch-discrimination.kernels=6",
         "mnist-goodfellow2014.conf | 12 | model.latent-dim=8, model.goodfellow2014.generator-hidden=16,"
             + " model.goodfellow2014.maxout-units=6, model.goodfellow2014.maxout-pieces=3"
       })
