@@ -2,12 +2,15 @@ package dev.agon.nn;
 
 import dev.agon.tensor.DenseAccess;
 import dev.agon.tensor.Noise;
+import dev.agon.tensor.Seeds;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
+import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -25,6 +28,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * a different {@code stream} (its index in the network, say), and every forward pass whose masks
  * should differ a different noise index; two forwards with the same context and batch size draw the
  * same mask.
+ *
+ * <p>Two kernels ({@link KernelChoice}) draw the mask. The Java one (the CPU default) is the rule
+ * above, over a host copy. The ND4J one (the default off the CPU backend; no host copies) seeds
+ * ND4J's native counter-based generator with {@link Seeds#mix}{@code (ctx.seed(), NOISE_STREAM_BASE
+ * + stream, ctx.noiseIndex())} and draws a Bernoulli({@code 1 - p}) DOUBLE array on the backend:
+ * again a pure function of those keys, the batch size and the position (so reproducible run to run
+ * and across a resume, and the same for FLOAT and DOUBLE), but a different mask from the Java
+ * kernel's, and possibly from another backend's generator: runs on it are bit-identical to
+ * themselves, not to the Java kernel.
  *
  * <p>Any per-sample shape ({@code [F]} or {@code [C, H, W]}), FLOAT or DOUBLE (the input's dtype).
  * No parameters. Backward and {@link #jvp} multiply by the mask of the last forward (the mask is
@@ -45,6 +57,8 @@ public final class Dropout implements Layer {
   private final long stream;
   private final long[] shape;
   private final long features;
+  private final KernelChoice kernel;
+  private Random rng; // ND4J kernel: reseeded for every mask
 
   private final Map<Long, Buffers> buffersByKey =
       new LinkedHashMap<>(8, 0.75f, true) {
@@ -83,7 +97,8 @@ public final class Dropout implements Layer {
       tangent = Nd4j.create(dtype, s);
       tangentDx = Nd4j.create(dtype, s);
       uniform = Nd4j.create(DataType.DOUBLE, s);
-      values = new double[Math.toIntExact(batch * features)];
+      values =
+          kernel == KernelChoice.HOST_LOOP ? new double[Math.toIntExact(batch * features)] : null;
     }
   }
 
@@ -93,6 +108,12 @@ public final class Dropout implements Layer {
    * @param shape per-sample shape, e.g. {@code 784} or {@code 64, 8, 8}
    */
   public Dropout(double p, long stream, long... shape) {
+    this(p, stream, KernelChoice.forBackend(), shape);
+  }
+
+  /** Like {@link #Dropout(double, long, long...)} on the given kernel. */
+  public Dropout(double p, long stream, KernelChoice kernel, long... shape) {
+    this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
     if (!(p >= 0.0 && p < 1.0)) {
       throw new IllegalArgumentException("p must be in [0, 1), got " + p);
     }
@@ -160,6 +181,19 @@ public final class Dropout implements Layer {
     if (buf.maskValid && buf.maskSeed == seed && buf.maskIndex == index) {
       return;
     }
+    buf.maskSeed = seed;
+    buf.maskIndex = index;
+    buf.maskValid = true;
+    if (kernel == KernelChoice.ND4J_OPS) {
+      long key = Seeds.mix(seed, NOISE_STREAM_BASE + stream, index);
+      if (rng == null) {
+        rng = Nd4j.getRandomFactory().getNewRandomInstance(key);
+      }
+      rng.setSeed(key);
+      Nd4j.getExecutioner().exec(new BernoulliDistribution(buf.uniform, 1.0 - p), rng);
+      buf.mask.assign(buf.uniform).muli(scale);
+      return;
+    }
     Noise.uniform(buf.uniform, seed, NOISE_STREAM_BASE + stream, index);
     double[] v = buf.values;
     DenseAccess.read(buf.uniform, v);
@@ -167,9 +201,6 @@ public final class Dropout implements Layer {
       v[i] = v[i] >= p ? scale : 0.0;
     }
     DenseAccess.write(buf.mask, v);
-    buf.maskSeed = seed;
-    buf.maskIndex = index;
-    buf.maskValid = true;
   }
 
   /**

@@ -3,10 +3,13 @@ package dev.agon.nn;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * How a layer or optimizer that has two kernels (Adam, {@link BatchNorm}) computes: ND4J ops the
- * backend runs (no host copies), or Java loops over host copies (on the CPU backend the faster;
- * BENCHMARKS.md "Native batch norm and Adam"). Both give the same results (Adam the same bits,
- * batch norm within float rounding).
+ * How a layer, objective or optimizer that has two kernels (Adam, {@link BatchNorm}, {@link
+ * Maxout}, {@link Dropout}, {@link MinibatchDiscrimination}, {@link VirtualBatchNorm}, the
+ * objectives, feature matching, the historical average and the WGAN-GP penalty) computes: ND4J ops
+ * the backend runs (no host copies), or Java loops over host copies (on the CPU backend mostly the
+ * faster; BENCHMARKS.md "Native batch norm and Adam" and "Native maxout, dropout and objectives").
+ * Both give the same results (Adam and maxout the same bits, the others within rounding; dropout
+ * draws other, equally reproducible masks).
  */
 public enum KernelChoice {
   /** ND4J ops: the arrays never leave the backend. */
@@ -21,7 +24,7 @@ public enum KernelChoice {
    * The faster kernel for the loaded ND4J backend (measured on CPU; assumed on devices), unless
    * {@value #PROPERTY} says otherwise (for benchmarks and the zero-copy check on CPU).
    */
-  static KernelChoice forBackend() {
+  public static KernelChoice forBackend() {
     String forced = System.getProperty(PROPERTY);
     if (forced != null) {
       KernelChoice k = parse(forced);
@@ -31,6 +34,14 @@ public enum KernelChoice {
       return k;
     }
     return Nd4j.getEnvironment().isCPU() ? HOST_LOOP : ND4J_OPS;
+  }
+
+  /**
+   * {@link #ND4J_OPS} on every backend unless {@value #PROPERTY} says otherwise: for a layer whose
+   * ND4J kernel measured faster on CPU too and gives the same bits ({@link Maxout}).
+   */
+  static KernelChoice opsUnlessForced() {
+    return System.getProperty(PROPERTY) == null ? ND4J_OPS : forBackend();
   }
 
   /** Why {@value #PROPERTY} is unusable, or null: the CLI refuses it before a run starts. */

@@ -5,8 +5,13 @@ import dev.agon.tensor.Noise;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Sign;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Minibatch discrimination, Salimans, Goodfellow, Zaremba, Cheung, Radford and Chen, "Improved
@@ -44,8 +49,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Cost: the pairwise part is {@code O(batch^2 * B * C)} in plain Java over double copies,
  * visiting each unordered pair once and keeping its {@code c_b} for the backward ({@code
- * batch(batch-1)/2 * B} doubles). Batch-coupled, not piecewise linear; FLOAT or DOUBLE (the dtype
- * of the bound parameters; the pairwise sums run in double either way).
+ * batch(batch-1)/2 * B} doubles). With {@link KernelChoice#ND4J_OPS} (the default off the CPU
+ * backend; no host copies) the same sums run as broadcast ops over all ordered pairs in the
+ * parameters' dtype: the differences {@code [n, n, B, C]} are kept for the backward ({@code n^2 B
+ * C} values, 8 MB at batch 64 and the shipped 100 x 5 kernels), the diagonal masked out unless
+ * {@code includeSelf}; twice the pairwise work of the loops and float sums for FLOAT, agreeing to
+ * rounding. Batch-coupled, not piecewise linear; FLOAT or DOUBLE (the dtype of the bound
+ * parameters; the pairwise sums run in double either way).
  */
 public final class MinibatchDiscrimination implements Layer {
   /** How many batch sizes keep their buffers at the same time. */
@@ -59,6 +69,7 @@ public final class MinibatchDiscrimination implements Layer {
   private final int kernelDim;
   private final int width; // kernels * kernelDim
   private final boolean includeSelf;
+  private final KernelChoice kernel;
 
   private DataType dtype;
   private INDArray tensor; // [in, width]
@@ -80,6 +91,10 @@ public final class MinibatchDiscrimination implements Layer {
     final double[] xj; // [n * in], then output rows
     final double[] outj; // [n * (in + kernels)]
     final double[] pairs; // c_b per unordered pair (i < j), [n(n-1)/2 * kernels]
+    // ND4J kernel only (null for the loops):
+    final INDArray diff; // [n, n, kernels, kernelDim]: M_i - M_j
+    final INDArray c; // [n, n, kernels]: c_b(x_i, x_j), 0 on the diagonal unless includeSelf
+    final INDArray offDiagonal; // [n, n]: 1 - I
 
     Buffers(int n) {
       batch = n;
@@ -87,11 +102,15 @@ public final class MinibatchDiscrimination implements Layer {
       dm = Nd4j.create(dtype, n, width);
       out = Nd4j.create(dtype, n, in + kernels);
       dx = Nd4j.create(dtype, n, in);
-      mj = new double[n * width];
-      dmj = new double[n * width];
-      xj = new double[n * in];
-      outj = new double[n * (in + kernels)];
-      pairs = new double[Math.toIntExact((long) n * (n - 1) / 2 * kernels)];
+      boolean host = kernel == KernelChoice.HOST_LOOP;
+      mj = host ? new double[n * width] : null;
+      dmj = host ? new double[n * width] : null;
+      xj = host ? new double[n * in] : null;
+      outj = host ? new double[n * (in + kernels)] : null;
+      pairs = host ? new double[Math.toIntExact((long) n * (n - 1) / 2 * kernels)] : null;
+      diff = host ? null : Nd4j.create(dtype, n, n, kernels, kernelDim);
+      c = host ? null : Nd4j.create(dtype, n, n, kernels);
+      offDiagonal = host ? null : Nd4j.ones(dtype, n, n).subi(Nd4j.eye(n).castTo(dtype));
     }
   }
 
@@ -107,6 +126,13 @@ public final class MinibatchDiscrimination implements Layer {
    * @param includeSelf whether {@code o} includes the {@code j = i} term (the paper's formula)
    */
   public MinibatchDiscrimination(int in, int kernels, int kernelDim, boolean includeSelf) {
+    this(in, kernels, kernelDim, includeSelf, KernelChoice.forBackend());
+  }
+
+  /** Like {@link #MinibatchDiscrimination(int, int, int, boolean)} on the given kernel. */
+  public MinibatchDiscrimination(
+      int in, int kernels, int kernelDim, boolean includeSelf, KernelChoice kernel) {
+    this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
     if (in < 1 || kernels < 1 || kernelDim < 1) {
       throw new IllegalArgumentException(
           "in, kernels and kernelDim must be >= 1, got " + in + ", " + kernels + ", " + kernelDim);
@@ -211,6 +237,12 @@ public final class MinibatchDiscrimination implements Layer {
     int n = (int) x.rows();
     Buffers buf = buffers(n);
     Nd4j.gemm(x, tensor, buf.m, false, false, 1.0, 0.0);
+    last = buf;
+    lastInput = x;
+    if (kernel == KernelChoice.ND4J_OPS) {
+      forwardOps(x, buf);
+      return buf.out;
+    }
     DenseAccess.read(buf.m, buf.mj);
     DenseAccess.read(x, buf.xj);
     int outW = in + kernels;
@@ -244,9 +276,39 @@ public final class MinibatchDiscrimination implements Layer {
       }
     }
     DenseAccess.write(buf.out, out);
-    last = buf;
-    lastInput = x;
     return buf.out;
+  }
+
+  /** The forward's pairwise sums as broadcast ops over all ordered pairs (i, j). */
+  private void forwardOps(INDArray x, Buffers buf) {
+    int n = buf.batch;
+    INDArray m3 = buf.m.reshape('c', n, kernels, kernelDim);
+    buf.diff.assign(0);
+    Nd4j.exec(new BroadcastAddOp(buf.diff, m3, buf.diff, 0, 2, 3)); // + M_i
+    Nd4j.exec(new BroadcastSubOp(buf.diff, m3, buf.diff, 1, 2, 3)); // - M_j
+    INDArray dist = Transforms.abs(buf.diff, true).sum(3); // [n, n, kernels]
+    buf.c.assign(Transforms.exp(dist.negi(), false));
+    if (!includeSelf) {
+      Nd4j.exec(new BroadcastMulOp(buf.c, buf.offDiagonal, buf.c, 0, 1));
+    }
+    buf.out.get(NDArrayIndex.all(), NDArrayIndex.interval(0, in)).assign(x);
+    buf.out.get(NDArrayIndex.all(), NDArrayIndex.interval(in, in + kernels)).assign(buf.c.sum(1));
+  }
+
+  /**
+   * {@code dL/dM_i = sum_j w_ij sign(M_i - M_j)} with {@code w_ij = -(g_i + g_j) c(x_i, x_j)} per
+   * kernel, into {@code buf.dm}: each unordered pair's two terms of the loops, from both orders.
+   */
+  private void backwardOps(INDArray dOut, Buffers buf) {
+    int n = buf.batch;
+    INDArray g = dOut.get(NDArrayIndex.all(), NDArrayIndex.interval(in, in + kernels)); // [n, K]
+    INDArray w = Nd4j.create(dtype, n, n, kernels);
+    Nd4j.exec(new BroadcastAddOp(w, g, w, 0, 2)); // + g_i
+    Nd4j.exec(new BroadcastAddOp(w, g, w, 1, 2)); // + g_j
+    w.muli(buf.c).negi();
+    INDArray s = Nd4j.exec(new Sign(buf.diff, buf.diff.ulike()));
+    Nd4j.exec(new BroadcastMulOp(s, w, s, 0, 1, 2));
+    buf.dm.reshape('c', n, kernels, kernelDim).assign(s.sum(1));
   }
 
   @Override
@@ -267,6 +329,10 @@ public final class MinibatchDiscrimination implements Layer {
     }
     if (!paramGrads && !inputGrad) {
       return null;
+    }
+    if (kernel == KernelChoice.ND4J_OPS) {
+      backwardOps(dOut, buf);
+      return gradients(dOut, buf, paramGrads, inputGrad, accumulate);
     }
     double[] g = buf.outj;
     DenseAccess.read(dOut, g);
@@ -298,6 +364,12 @@ public final class MinibatchDiscrimination implements Layer {
       }
     }
     DenseAccess.write(buf.dm, dm);
+    return gradients(dOut, buf, paramGrads, inputGrad, accumulate);
+  }
+
+  /** {@code dL/dT = f^T dL/dM} and {@code dL/df = dL/d(output)[:, :A] + dL/dM T^T}. */
+  private INDArray gradients(
+      INDArray dOut, Buffers buf, boolean paramGrads, boolean inputGrad, boolean accumulate) {
     if (paramGrads) {
       Nd4j.gemm(lastInput, buf.dm, tensorGrad, true, false, 1.0, accumulate ? 1.0 : 0.0);
     }

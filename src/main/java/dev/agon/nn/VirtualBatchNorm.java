@@ -5,7 +5,13 @@ import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Virtual batch normalisation, Salimans, Goodfellow, Zaremba, Cheung, Radford and Chen, "Improved
@@ -64,6 +70,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * PyTorch's {@code BatchNorm} weight and bias. Not batch-coupled, identical in training and
  * evaluation mode, not piecewise linear. FLOAT or DOUBLE (the dtype of the bound parameters); sums
  * run in double.
+ *
+ * <p>Two kernels ({@link KernelChoice}): Java loops over host copies (the CPU default), or ND4J
+ * reductions and broadcast ops over a {@code [B, F, positions]} view in the parameters' dtype (the
+ * default off the CPU backend; no host copies: the reference count {@code n} is read from the state
+ * as one scalar per forward, {@link DenseAccess#scalar}, counted apart), agreeing to rounding.
  */
 public final class VirtualBatchNorm implements Layer {
   /** The {@code eps} added to the variance. */
@@ -75,6 +86,8 @@ public final class VirtualBatchNorm implements Layer {
   private final long[] shape;
   private final int features;
   private final int spatial;
+  private final KernelChoice kernel;
+  private double hostCount; // ND4J kernel: n of the state, as last set or read
 
   private DataType dtype;
   private INDArray params; // [1, 2F]: gamma, beta
@@ -98,6 +111,8 @@ public final class VirtualBatchNorm implements Layer {
     final double[] xhat; // [B * F * S]
     final double[] work; // [B * F * S]
     final double[] inv; // 1/sqrt(var + eps) per (example, feature)
+    final INDArray xhat3; // ND4J kernel: [B, F, positions]
+    final INDArray inv2; // ND4J kernel: [B, F]
 
     Buffers(int batch) {
       this.batch = batch;
@@ -105,9 +120,12 @@ public final class VirtualBatchNorm implements Layer {
       out = Nd4j.create(dtype, s);
       dx = Nd4j.create(dtype, s);
       int n = Math.multiplyExact(batch, Math.multiplyExact(features, spatial));
-      xhat = new double[n];
-      work = new double[n];
-      inv = new double[batch * features];
+      boolean host = kernel == KernelChoice.HOST_LOOP;
+      xhat = host ? new double[n] : null;
+      work = host ? new double[n] : null;
+      inv = host ? new double[batch * features] : null;
+      xhat3 = host ? null : Nd4j.create(dtype, batch, features, spatial);
+      inv2 = host ? null : Nd4j.create(dtype, batch, features);
     }
   }
 
@@ -116,6 +134,12 @@ public final class VirtualBatchNorm implements Layer {
    *     {@code C, ...}) for per-channel statistics over the trailing positions
    */
   public VirtualBatchNorm(long... shape) {
+    this(KernelChoice.forBackend(), shape);
+  }
+
+  /** Like {@link #VirtualBatchNorm(long...)} on the given kernel. */
+  public VirtualBatchNorm(KernelChoice kernel, long... shape) {
+    this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
     if (shape.length == 0) {
       throw new IllegalArgumentException("shape must have at least one dimension");
     }
@@ -220,6 +244,14 @@ public final class VirtualBatchNorm implements Layer {
     requireBound();
     checkShape(ref, -1, "ref", false);
     int r = Math.toIntExact(ref.size(0));
+    if (kernel == KernelChoice.ND4J_OPS) {
+      INDArray x3 = ref.castTo(dtype).reshape('c', r, features, spatial);
+      slice(state, 0, features).assign(x3.sum(0, 2));
+      slice(state, features, 2L * features).assign(x3.mul(x3).sum(0, 2));
+      hostCount = (double) r * spatial;
+      slice(state, 2L * features, 2L * features + 1).assign(hostCount);
+      return;
+    }
     double[] x = new double[Math.multiplyExact(r, features * spatial)];
     DenseAccess.read(ref, x);
     double[] s = new double[2 * features + 1];
@@ -248,6 +280,19 @@ public final class VirtualBatchNorm implements Layer {
    */
   public INDArray reference(INDArray ref) {
     setReference(ref);
+    if (kernel == KernelChoice.ND4J_OPS) {
+      int r = Math.toIntExact(ref.size(0));
+      INDArray x3 = ref.castTo(dtype).reshape('c', r, features, spatial);
+      INDArray mu = slice(state, 0, features).div(hostCount);
+      INDArray var = slice(state, features, 2L * features).div(hostCount).subi(mu.mul(mu));
+      Nd4j.exec(new ScalarMax(var, 0.0));
+      INDArray a = Transforms.pow(var.addi(EPS), -0.5, false).muli(slice(params, 0, features));
+      INDArray b = slice(params, features, 2L * features).sub(mu.muli(a)); // beta - mu a
+      INDArray out3 = Nd4j.create(dtype, r, features, spatial);
+      Nd4j.exec(new BroadcastMulOp(x3, a.reshape(features), out3, 1));
+      Nd4j.exec(new BroadcastAddOp(out3, b.reshape(features), out3, 1));
+      return out3.reshape('c', withBatch(r));
+    }
     readParamsAndStats();
     double n = stats[2 * features];
     int r = Math.toIntExact(ref.size(0));
@@ -296,10 +341,85 @@ public final class VirtualBatchNorm implements Layer {
     DenseAccess.read(state, stats);
   }
 
+  /** Elements {@code from .. to-1} of the flat {@code [1, L]} array {@code a}: a view. */
+  private static INDArray slice(INDArray a, long from, long to) {
+    return a.get(NDArrayIndex.point(0), NDArrayIndex.interval(from, to)).reshape(1, to - from);
+  }
+
+  /** The forward as ND4J ops over {@code [B, F, positions]}: see the class comment. */
+  private INDArray forwardOps(INDArray x) {
+    // the state may have been replaced (a snapshot, a resume) since the last reference: read n
+    hostCount = DenseAccess.scalar(slice(state, 2L * features, 2L * features + 1));
+    if (!(hostCount > 0)) {
+      throw new IllegalStateException(
+          "VirtualBatchNorm has no reference batch: call setReference or recordReferences");
+    }
+    int batch = Math.toIntExact(x.size(0));
+    Buffers buf = buffers(batch);
+    double total = hostCount + spatial;
+    INDArray x3 = x.reshape('c', batch, features, spatial);
+    INDArray sRef = slice(state, 0, features).reshape(features);
+    INDArray qRef = slice(state, features, 2L * features).reshape(features);
+    INDArray mu = x3.sum(2);
+    Nd4j.exec(new BroadcastAddOp(mu, sRef, mu, 1));
+    mu.divi(total);
+    INDArray var = x3.mul(x3).sum(2);
+    Nd4j.exec(new BroadcastAddOp(var, qRef, var, 1));
+    var.divi(total).subi(mu.mul(mu));
+    Nd4j.exec(new ScalarMax(var, 0.0));
+    buf.inv2.assign(Transforms.pow(var.addi(EPS), -0.5, false));
+    Nd4j.exec(new BroadcastSubOp(x3, mu, buf.xhat3, 0, 1));
+    Nd4j.exec(new BroadcastMulOp(buf.xhat3, buf.inv2, buf.xhat3, 0, 1));
+    INDArray out3 = buf.out.reshape('c', batch, features, spatial);
+    Nd4j.exec(new BroadcastMulOp(buf.xhat3, slice(params, 0, features).reshape(features), out3, 1));
+    Nd4j.exec(
+        new BroadcastAddOp(
+            out3, slice(params, features, 2L * features).reshape(features), out3, 1));
+    last = buf;
+    lastCount = total;
+    return buf.out;
+  }
+
+  /** The backward as ND4J ops: see the class comment. */
+  private INDArray backwardOps(
+      INDArray dOut, Buffers buf, boolean paramGrads, boolean inputGrad, boolean accumulate) {
+    int batch = buf.batch;
+    INDArray g3 = dOut.reshape('c', batch, features, spatial);
+    INDArray sg = g3.sum(2); // [B, F]
+    INDArray sgx = g3.mul(buf.xhat3).sum(2);
+    if (paramGrads) {
+      INDArray dGamma = slice(grads, 0, features);
+      INDArray dBeta = slice(grads, features, 2L * features);
+      if (accumulate) {
+        dGamma.addi(sgx.sum(0).reshape(1, features));
+        dBeta.addi(sg.sum(0).reshape(1, features));
+      } else {
+        dGamma.assign(sgx.sum(0).reshape(1, features));
+        dBeta.assign(sg.sum(0).reshape(1, features));
+      }
+    }
+    if (!inputGrad) {
+      return null;
+    }
+    double total = lastCount;
+    INDArray dx3 = buf.dx.reshape('c', batch, features, spatial);
+    // gamma inv (g - sum(g) / N - xhat sum(g xhat) / N)
+    Nd4j.exec(new BroadcastMulOp(buf.xhat3, sgx.divi(total), dx3, 0, 1));
+    dx3.rsubi(g3);
+    Nd4j.exec(new BroadcastSubOp(dx3, sg.divi(total), dx3, 0, 1));
+    INDArray scale = buf.inv2.dup();
+    Nd4j.exec(new BroadcastMulOp(scale, slice(params, 0, features).reshape(features), scale, 1));
+    Nd4j.exec(new BroadcastMulOp(dx3, scale, dx3, 0, 1));
+    return buf.dx;
+  }
+
   @Override
   public INDArray forward(INDArray x, Context ctx) {
     requireBound();
     checkShape(x, -1, "x", true);
+    if (kernel == KernelChoice.ND4J_OPS) {
+      return forwardOps(x);
+    }
     readParamsAndStats();
     double n = stats[2 * features];
     if (!(n > 0)) {
@@ -351,6 +471,9 @@ public final class VirtualBatchNorm implements Layer {
     checkShape(dOut, buf.batch, "dOut", true);
     if (!paramGrads && !inputGrad) {
       return null;
+    }
+    if (kernel == KernelChoice.ND4J_OPS) {
+      return backwardOps(dOut, buf, paramGrads, inputGrad, accumulate);
     }
     double[] g = buf.work;
     DenseAccess.read(dOut, g);

@@ -1,5 +1,6 @@
 package dev.agon.objective;
 
+import dev.agon.nn.KernelChoice;
 import dev.agon.tensor.DenseAccess;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -30,13 +31,23 @@ import org.nd4j.linalg.factory.Nd4j;
  * here) and the result through G with {@code G.backward(dx, true, false)}. The generator step
  * therefore needs a real batch too.
  *
- * <p>Stateless apart from the layer index; sums in double; thread-safe.
+ * <p>Stateless apart from the layer index; sums in double over host copies, or with {@link
+ * KernelChoice#ND4J_OPS} (the default off the CPU backend) column means and a broadcast row as ND4J
+ * ops in the features' dtype (no host copies; the loss read as one {@link DenseAccess#scalar});
+ * thread-safe.
  */
 public final class FeatureMatching {
   private final int layer;
+  private final KernelChoice kernel;
 
   /** Feature matching on D's layer {@code layer} (0-based, as {@code Network.activation}). */
   public FeatureMatching(int layer) {
+    this(layer, KernelChoice.forBackend());
+  }
+
+  /** Like {@link #FeatureMatching(int)} on the given kernel. */
+  public FeatureMatching(int layer, KernelChoice kernel) {
+    this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
     if (layer < 0) {
       throw new IllegalArgumentException("layer must be >= 0: " + layer);
     }
@@ -60,6 +71,9 @@ public final class FeatureMatching {
     int nr = (int) realFeatures.size(0);
     int nf = (int) fakeFeatures.size(0);
     int d = (int) (fakeFeatures.length() / nf);
+    if (kernel == KernelChoice.ND4J_OPS) {
+      return generatorOps(realFeatures, fakeFeatures, gradFake, nr, nf, d);
+    }
     double[] diff = columnMeans(realFeatures, nr, d);
     double[] meanFake = columnMeans(fakeFeatures, nf, d);
     double loss = 0;
@@ -69,6 +83,21 @@ public final class FeatureMatching {
       diff[k] = -2.0 * e / nf;
     }
     writeRows(gradFake, diff, nf);
+    return loss;
+  }
+
+  /** {@link #generator}'s sums as ND4J ops on {@code [B, d]} views. */
+  private static double generatorOps(
+      INDArray real, INDArray fake, INDArray gradFake, int nr, int nf, int d) {
+    INDArray e = real.reshape('c', nr, d).mean(0).subi(fake.reshape('c', nf, d).mean(0));
+    double loss = DenseAccess.scalar(e.mul(e).sum());
+    INDArray row = e.muli(-2.0 / nf).reshape(1, d);
+    boolean dense = DenseAccess.isDense(gradFake);
+    INDArray g = dense ? gradFake.reshape('c', nf, d) : Nd4j.create(gradFake.dataType(), nf, d);
+    g.assign(0).addiRowVector(row);
+    if (!dense) {
+      gradFake.assign(g.reshape('c', gradFake.shape()));
+    }
     return loss;
   }
 

@@ -1,5 +1,6 @@
 package dev.agon.objective;
 
+import dev.agon.nn.KernelChoice;
 import dev.agon.nn.Mlp;
 import dev.agon.nn.Network;
 import dev.agon.tensor.DenseAccess;
@@ -7,6 +8,8 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
  * The gradient penalty of WGAN-GP, Gulrajani et al., "Improved Training of Wasserstein GANs",
@@ -60,8 +63,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p><b>Cost and buffers.</b> One forward and one input-gradient backward over {@code B} rows, one
  * tangent pass and one parameter backward; interpolation, norms and coefficients are Java loops in
- * double. Work buffers are allocated when the batch size (or critic shape or type) changes and
- * reused otherwise. Not thread-safe: one owner.
+ * double over host copies, or with {@link KernelChoice#ND4J_OPS} (the default off the CPU backend)
+ * ND4J ops in the critic's dtype (row norms, column-vector products; no host copies, the penalty
+ * and mean norm read as two reduced scalars and the epsilon range check as two more), agreeing to
+ * float rounding. Work buffers are allocated when the batch size (or critic shape or type) changes
+ * and reused otherwise. Not thread-safe: one owner.
  */
 public final class GradientPenalty {
   /** The weight used in all experiments of Gulrajani et al. (2017). */
@@ -77,6 +83,7 @@ public final class GradientPenalty {
   public record Result(double penalty, double meanGradNorm) {}
 
   private final double lambda;
+  private final KernelChoice kernel;
   private int batch = -1;
   private DataType dtype;
   private long[] sampleShape;
@@ -95,6 +102,12 @@ public final class GradientPenalty {
 
   /** A penalty with weight {@code lambda} (finite, at least 0). */
   public GradientPenalty(double lambda) {
+    this(lambda, KernelChoice.forBackend());
+  }
+
+  /** A penalty with weight {@code lambda} on {@code kernel}. */
+  public GradientPenalty(double lambda, KernelChoice kernel) {
+    this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
     if (!(lambda >= 0) || Double.isInfinite(lambda)) {
       throw new IllegalArgumentException("lambda must be finite and >= 0: " + lambda);
     }
@@ -131,6 +144,9 @@ public final class GradientPenalty {
     ensureBuffers(critic, rows);
     int n = (int) real.length();
     int d = n / rows;
+    if (kernel == KernelChoice.ND4J_OPS) {
+      return runOps(critic, real, fake, epsilon, addGradient, rows, d);
+    }
     DenseAccess.read(real, a);
     DenseAccess.read(fake, b);
     DenseAccess.read(epsilon, eps);
@@ -168,6 +184,42 @@ public final class GradientPenalty {
     }
     if (addGradient && lambda != 0) {
       DenseAccess.write(tangent, b);
+      critic.jvp(tangent);
+      critic.jvpBackward(ones);
+    }
+    return new Result(lambda * sumSq / rows, sumNorm / rows);
+  }
+
+  /** {@link #run}'s loops as ND4J ops on {@code [B, d]} views of the batches. */
+  private Result runOps(
+      Network critic,
+      INDArray real,
+      INDArray fake,
+      INDArray epsilon,
+      boolean addGradient,
+      int rows,
+      int d) {
+    INDArray e = epsilon.reshape(rows, 1).castTo(dtype);
+    double lo = DenseAccess.scalar(e.min());
+    double hi = DenseAccess.scalar(e.max());
+    if (!(lo >= 0.0 && hi <= 1.0)) {
+      throw new IllegalArgumentException(
+          "epsilon must be in [0, 1], got values in " + lo + ".." + hi);
+    }
+    INDArray f = fake.reshape('c', rows, d);
+    INDArray x = xHat.reshape('c', rows, d); // a view: xHat is dense
+    x.assign(real.reshape('c', rows, d)).subi(f).muliColumnVector(e).addi(f);
+    critic.forward(xHat);
+    INDArray g = critic.backward(ones, false, true).reshape('c', rows, d);
+    INDArray norm = g.norm2(1).reshape(rows, 1);
+    INDArray dev = norm.sub(1.0);
+    double sumNorm = DeviceOps.sum(norm);
+    double sumSq = DeviceOps.sum(dev.mul(dev));
+    if (addGradient && lambda != 0) {
+      // c_i = 2 lambda (||g_i|| - 1) / (B ||g_i||); a dead row (norm 0, c infinite) gets 0
+      INDArray c = dev.divi(norm).muli(2.0 * lambda / rows);
+      BooleanIndexing.replaceWhere(c, 0.0, Conditions.isInfinite());
+      tangent.reshape('c', rows, d).assign(g).muliColumnVector(c);
       critic.jvp(tangent);
       critic.jvpBackward(ones);
     }

@@ -83,7 +83,7 @@ public final class HingeGan implements GanObjective {
 
   @Override
   public GLoss generator(INDArray fakeOutputs, INDArray gradFake) {
-    return Wasserstein.negativeMean(fakeOutputs, gradFake);
+    return Wasserstein.negativeMean(fakeOutputs, gradFake, dev.agon.nn.KernelChoice.HOST_LOOP);
   }
 
   @Override

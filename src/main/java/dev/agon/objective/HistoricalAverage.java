@@ -1,5 +1,6 @@
 package dev.agon.objective;
 
+import dev.agon.nn.KernelChoice;
 import dev.agon.tensor.DenseAccess;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -37,7 +38,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * flat arrays (parameters, gradient, mean). The mean is held in DOUBLE even for a FLOAT network: in
  * float, {@code (theta - m)/t} falls under half an ulp of {@code m} after some thousands of
  * versions and the mean would stop moving. The penalty is summed in double; the gradient term is
- * computed in double and rounded once to the network's type.
+ * computed in double and rounded once to the network's type. With {@link KernelChoice#ND4J_OPS}
+ * (the default off the CPU backend) the same arithmetic runs as ND4J ops on a DOUBLE difference
+ * array (no host copies; the penalty read as one {@link DenseAccess#scalar}, summed in another
+ * order, so within rounding of the loop's; gradient and mean the loop's values).
  *
  * <p>Not thread-safe: one owner (the trainer's thread). Other parties change the policy through a
  * message to that owner.
@@ -45,6 +49,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class HistoricalAverage {
   private final long numParams;
   private final INDArray mean;
+  private final KernelChoice kernel;
   private long count;
   private double weight;
   private long start;
@@ -80,6 +85,12 @@ public final class HistoricalAverage {
    * @param start the first generator iteration (G update index) whose updates are active
    */
   public HistoricalAverage(long numParams, double weight, long start) {
+    this(numParams, weight, start, KernelChoice.forBackend());
+  }
+
+  /** Like {@link #HistoricalAverage(long, double, long)} on the given kernel. */
+  public HistoricalAverage(long numParams, double weight, long start, KernelChoice kernel) {
+    this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
     if (numParams <= 0 || numParams > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("numParams must be in [1, 2^31): " + numParams);
     }
@@ -234,6 +245,9 @@ public final class HistoricalAverage {
    * (count + 1)}.
    */
   private double pass(INDArray theta, INDArray grad, boolean fold) {
+    if (kernel == KernelChoice.ND4J_OPS) {
+      return passOps(theta, grad, fold);
+    }
     DoubleBuffer m = DenseAccess.doubleBuffer(mean);
     double inv = 1.0 / (count + 1);
     double twoLambda = 2.0 * weight;
@@ -267,6 +281,22 @@ public final class HistoricalAverage {
           m.put(i, mi + d * inv);
         }
       }
+    }
+    return sum;
+  }
+
+  /** {@link #pass} as ND4J ops: {@code d = theta - mean} in DOUBLE, then its three uses. */
+  private double passOps(INDArray theta, INDArray grad, boolean fold) {
+    INDArray t = theta.reshape('c', 1, numParams);
+    INDArray d =
+        t.dataType() == DataType.DOUBLE ? t.sub(mean) : t.castTo(DataType.DOUBLE).subi(mean);
+    double sum = DenseAccess.scalar(d.mul(d).sum());
+    if (grad != null) {
+      INDArray step = d.mul(2.0 * weight).castTo(grad.dataType()); // rounded once, as the loop
+      grad.addi(step.reshape('c', grad.shape()));
+    }
+    if (fold) {
+      mean.addi(d.muli(1.0 / (count + 1)));
     }
     return sum;
   }

@@ -1,5 +1,6 @@
 package dev.agon.objective;
 
+import dev.agon.nn.KernelChoice;
 import dev.agon.tensor.DenseAccess;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,7 +43,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * double; {@code sigmoid(l) - 1} is computed as {@code -sigmoid(-l)}. Losses and gradients stay
  * finite for any finite logit (e.g. ±1e4). The per-element work is a plain Java loop over the
  * values (bulk-copied in and out), which for a few hundred rows is faster than a chain of small
- * ND4J ops.
+ * ND4J ops. With {@link KernelChoice#ND4J_OPS} (the default off the CPU backend) the same formulas
+ * run as ND4J ops in the logits' dtype ({@link DeviceOps}): no host copies, the loss and metrics
+ * read as reduced scalars; they agree with the loops to float rounding.
  */
 public final class StandardGan implements GanObjective {
 
@@ -56,6 +59,7 @@ public final class StandardGan implements GanObjective {
 
   private final GeneratorLoss generatorLoss;
   private final double realTarget;
+  private final KernelChoice kernel;
 
   /** The unsmoothed objective (real target 1). */
   public StandardGan(GeneratorLoss generatorLoss) {
@@ -67,6 +71,12 @@ public final class StandardGan implements GanObjective {
    * (1: no smoothing), fake target 0.
    */
   public StandardGan(GeneratorLoss generatorLoss, double realTarget) {
+    this(generatorLoss, realTarget, KernelChoice.forBackend());
+  }
+
+  /** Like {@link #StandardGan(GeneratorLoss, double)} on the given kernel. */
+  public StandardGan(GeneratorLoss generatorLoss, double realTarget, KernelChoice kernel) {
+    this.kernel = Objects.requireNonNull(kernel, "kernel");
     this.generatorLoss = Objects.requireNonNull(generatorLoss, "generatorLoss");
     if (!(realTarget > 0.0 && realTarget <= 1.0)) {
       throw new IllegalArgumentException("real target must be in (0, 1]: " + realTarget);
@@ -102,6 +112,9 @@ public final class StandardGan implements GanObjective {
       INDArray realLogits, INDArray fakeLogits, INDArray gradReal, INDArray gradFake) {
     int nr = Outputs.checkColumn(realLogits, gradReal, "real");
     int nf = Outputs.checkColumn(fakeLogits, gradFake, "fake");
+    if (kernel == KernelChoice.ND4J_OPS) {
+      return discriminatorOps(realLogits, fakeLogits, gradReal, gradFake, nr, nf);
+    }
     double[] real = new double[nr];
     double[] fake = new double[nf];
     DenseAccess.read(realLogits, real);
@@ -156,6 +169,9 @@ public final class StandardGan implements GanObjective {
   @Override
   public GLoss generator(INDArray fakeLogits, INDArray gradFake) {
     int n = Outputs.checkColumn(fakeLogits, gradFake, "fake");
+    if (kernel == KernelChoice.ND4J_OPS) {
+      return generatorOps(fakeLogits, gradFake, n);
+    }
     double[] fake = new double[n];
     DenseAccess.read(fakeLogits, fake);
     double loss = 0;
@@ -174,6 +190,48 @@ public final class StandardGan implements GanObjective {
       }
     }
     DenseAccess.write(gradFake, fake);
+    return new GLoss(loss / n, dFake / n);
+  }
+
+  /** The discriminator's formulas as ND4J ops (see the class comment). */
+  private DLoss discriminatorOps(
+      INDArray real, INDArray fake, INDArray gradReal, INDArray gradFake, int nr, int nf) {
+    double alpha = realTarget;
+    if (alpha == 1.0) {
+      gradReal.assign(DeviceOps.sigmoid(real, -1.0)).muli(-1.0 / nr); // (sigmoid(l) - 1) / B
+    } else {
+      gradReal.assign(DeviceOps.sigmoid(real, 1.0)).subi(alpha).muli(1.0 / nr);
+    }
+    double lossReal = alpha * DeviceOps.sumSoftplus(real, -1.0);
+    if (alpha != 1.0) {
+      lossReal += (1.0 - alpha) * DeviceOps.sumSoftplus(real, 1.0);
+    }
+    double dReal = DeviceOps.sum(DeviceOps.sigmoid(real, 1.0));
+    INDArray sFake = DeviceOps.sigmoid(fake, 1.0);
+    double dFake = DeviceOps.sum(sFake);
+    gradFake.assign(sFake.muli(1.0 / nf));
+    double lossFake = DeviceOps.sumSoftplus(fake, 1.0);
+    int rightReal = DeviceOps.countPositive(real, 1.0);
+    int rightFake = DeviceOps.countPositive(fake, -1.0);
+    return new DLoss(
+        lossReal / nr + lossFake / nf,
+        dReal / nr,
+        dFake / nf,
+        DLoss.accuracy(rightReal, nr, rightFake, nf));
+  }
+
+  /** The generator's formulas as ND4J ops. */
+  private GLoss generatorOps(INDArray fake, INDArray gradFake, int n) {
+    INDArray s = DeviceOps.sigmoid(fake, 1.0);
+    double dFake = DeviceOps.sum(s);
+    double loss;
+    if (generatorLoss == GeneratorLoss.MINIMAX) {
+      loss = -DeviceOps.sumSoftplus(fake, 1.0);
+      gradFake.assign(s.muli(-1.0 / n));
+    } else {
+      loss = DeviceOps.sumSoftplus(fake, -1.0);
+      gradFake.assign(DeviceOps.sigmoid(fake, -1.0).muli(-1.0 / n)); // (sigmoid(l) - 1) / B
+    }
     return new GLoss(loss / n, dFake / n);
   }
 

@@ -1,5 +1,6 @@
 package dev.agon.objective;
 
+import dev.agon.nn.KernelChoice;
 import dev.agon.tensor.DenseAccess;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -27,18 +28,30 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * generator update, Adam with {@code beta1 = 0}, no batch norm in the critic) or with weight
  * clipping as in the original paper. {@code -}{@link DLoss#loss()} is the critic's estimate of the
  * Wasserstein distance (up to the Lipschitz constant). {@link DLoss#meanDReal()}, {@link
- * DLoss#meanDFake()} and {@link GLoss#meanDFake()} are the mean critic values. Loops in double;
- * stateless.
+ * DLoss#meanDFake()} and {@link GLoss#meanDFake()} are the mean critic values. Loops in double over
+ * host copies, or with {@link KernelChoice#ND4J_OPS} (the default off the CPU backend) ND4J mean
+ * reductions read as scalars ({@link DenseAccess#scalar}); stateless.
  */
 public final class Wasserstein implements GanObjective {
+  private final KernelChoice kernel;
+
+  /** The objective on the loaded backend's faster kernel. */
+  public Wasserstein() {
+    this(KernelChoice.forBackend());
+  }
+
+  /** The objective on {@code kernel}. */
+  public Wasserstein(KernelChoice kernel) {
+    this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
+  }
 
   @Override
   public DLoss discriminator(
       INDArray realOutputs, INDArray fakeOutputs, INDArray gradReal, INDArray gradFake) {
     int nr = Outputs.checkColumn(realOutputs, gradReal, "real");
     int nf = Outputs.checkColumn(fakeOutputs, gradFake, "fake");
-    double meanReal = mean(realOutputs, nr);
-    double meanFake = mean(fakeOutputs, nf);
+    double meanReal = mean(realOutputs, nr, kernel);
+    double meanFake = mean(fakeOutputs, nf, kernel);
     gradReal.assign(-1.0 / nr);
     gradFake.assign(1.0 / nf);
     return new DLoss(meanFake - meanReal, meanReal, meanFake);
@@ -46,18 +59,21 @@ public final class Wasserstein implements GanObjective {
 
   @Override
   public GLoss generator(INDArray fakeOutputs, INDArray gradFake) {
-    return negativeMean(fakeOutputs, gradFake);
+    return negativeMean(fakeOutputs, gradFake, kernel);
   }
 
   /** {@code L = -mean D(G(z))}, gradient {@code -1/B}: the generator loss of WGAN and hinge GAN. */
-  static GLoss negativeMean(INDArray fakeOutputs, INDArray gradFake) {
+  static GLoss negativeMean(INDArray fakeOutputs, INDArray gradFake, KernelChoice kernel) {
     int n = Outputs.checkColumn(fakeOutputs, gradFake, "fake");
-    double mean = mean(fakeOutputs, n);
+    double mean = mean(fakeOutputs, n, kernel);
     gradFake.assign(-1.0 / n);
     return new GLoss(-mean, mean);
   }
 
-  private static double mean(INDArray column, int n) {
+  private static double mean(INDArray column, int n, KernelChoice kernel) {
+    if (kernel == KernelChoice.ND4J_OPS) {
+      return DeviceOps.sum(column) / n;
+    }
     double[] v = new double[n];
     DenseAccess.read(column, v);
     double sum = 0;

@@ -48,6 +48,27 @@ public final class DenseAccess {
     return new HostCopies(COPY_CALLS.sumThenReset(), COPY_BYTES.sumThenReset());
   }
 
+  private static final LongAdder SCALAR_READS = new LongAdder();
+
+  /**
+   * Reads the single value of {@code scalar} (a reduction's result: a loss or metric for the logs)
+   * to the host. Counted apart from {@link #copies()}, in {@link #scalarReads()}: the ND4J paths of
+   * the objectives return their losses as doubles, one such read per scalar (on a device a sync of
+   * 8 bytes, not a copy of an array), and the zero-host-copy check allows them.
+   */
+  public static double scalar(INDArray scalar) {
+    if (scalar.length() != 1) {
+      throw new IllegalArgumentException("expected one value, got " + scalar.shapeInfoToString());
+    }
+    SCALAR_READS.increment();
+    return scalar.getDouble(0);
+  }
+
+  /** Scalar reads through {@link #scalar} so far (all threads; never reset). */
+  public static long scalarReads() {
+    return SCALAR_READS.sum();
+  }
+
   private static void count(long bytes) {
     COPY_CALLS.increment();
     COPY_BYTES.add(bytes);

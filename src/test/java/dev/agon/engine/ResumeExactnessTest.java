@@ -130,6 +130,39 @@ class ResumeExactnessTest {
   }
 
   /**
+   * Dropout's ND4J kernel (issue 15) draws its masks from ND4J's generator reseeded per pass with
+   * the (seed, stream, index) keys, so a resumed Goodfellow 2014 run (maxout and dropout in D) on
+   * that kernel continues exactly as well.
+   */
+  @Test
+  void goodfellow2014RunOnTheNd4jKernelsResumesExactly() throws Exception {
+    String before = System.getProperty(dev.agon.nn.KernelChoice.PROPERTY);
+    System.setProperty(dev.agon.nn.KernelChoice.PROPERTY, "nd4j");
+    try {
+      assertResumeExact(
+          "config/mnist-goodfellow2014.conf",
+          3,
+          5,
+          "schedule.batch-size=8",
+          "model.goodfellow2014.generator-hidden=16",
+          "model.goodfellow2014.maxout-units=8",
+          // MNIST does not ship: the Goodfellow networks on the embedded data
+          "data.kind=fashion-mnist",
+          "data.path=\"\"",
+          "data.split=test",
+          "eval.every-steps=0",
+          "eval.plots=false",
+          "seed=3");
+    } finally {
+      if (before == null) {
+        System.clearProperty(dev.agon.nn.KernelChoice.PROPERTY);
+      } else {
+        System.setProperty(dev.agon.nn.KernelChoice.PROPERTY, before);
+      }
+    }
+  }
+
+  /**
    * With staleness the fakes in flight at a checkpoint are not saved: the resumed run starts a new
    * schedule segment there (documented), finishes with the right counts and is reproducible.
    */

@@ -18,6 +18,15 @@ import org.nd4j.linalg.factory.Nd4j;
 class DropoutTest {
   private static final DataType D = DataType.DOUBLE;
 
+  /** The kernel under test: the Java loops here, the ND4J ops in {@link DropoutOpsTest}. */
+  KernelChoice kernel() {
+    return KernelChoice.HOST_LOOP;
+  }
+
+  Dropout dropout(double p, long stream, long... shape) {
+    return new Dropout(p, stream, kernel(), shape);
+  }
+
   private static INDArray maskOf(Dropout d, DataType t, int batch, Layer.Context ctx) {
     return d.forward(Nd4j.ones(t, batch, 50), ctx).castTo(D);
   }
@@ -25,7 +34,7 @@ class DropoutTest {
   @ParameterizedTest
   @ValueSource(doubles = {0.2, 0.5, 0.8})
   void keepsAboutOneMinusPAndScalesByItsInverse(double p) {
-    Dropout d = new Dropout(p, 0, 100);
+    Dropout d = dropout(p, 0, 100);
     INDArray y = d.forward(Nd4j.ones(D, 1000, 100), TRAIN);
     double scale = 1.0 / (1.0 - p);
     long kept = 0;
@@ -42,26 +51,24 @@ class DropoutTest {
   @Test
   void maskIsAPureFunctionOfSeedStreamAndIndex() {
     Layer.Context ctx = new Layer.Context(true, 42, 9);
-    INDArray a = maskOf(new Dropout(0.5, 3, 50), D, 16, ctx);
-    INDArray again = maskOf(new Dropout(0.5, 3, 50), D, 16, ctx);
+    INDArray a = maskOf(dropout(0.5, 3, 50), D, 16, ctx);
+    INDArray again = maskOf(dropout(0.5, 3, 50), D, 16, ctx);
     assertThat(again).isEqualTo(a);
-    Dropout reused = new Dropout(0.5, 3, 50);
+    Dropout reused = dropout(0.5, 3, 50);
     maskOf(reused, D, 16, new Layer.Context(true, 42, 10));
     assertThat(maskOf(reused, D, 16, ctx)).isEqualTo(a);
-    assertThat(maskOf(new Dropout(0.5, 3, 50), DataType.FLOAT, 16, ctx)).isEqualTo(a);
-    assertThat(maskOf(new Dropout(0.5, 4, 50), D, 16, ctx)).isNotEqualTo(a);
-    assertThat(maskOf(new Dropout(0.5, 3, 50), D, 16, new Layer.Context(true, 42, 10)))
-        .isNotEqualTo(a);
-    assertThat(maskOf(new Dropout(0.5, 3, 50), D, 16, new Layer.Context(true, 43, 9)))
-        .isNotEqualTo(a);
+    assertThat(maskOf(dropout(0.5, 3, 50), DataType.FLOAT, 16, ctx)).isEqualTo(a);
+    assertThat(maskOf(dropout(0.5, 4, 50), D, 16, ctx)).isNotEqualTo(a);
+    assertThat(maskOf(dropout(0.5, 3, 50), D, 16, new Layer.Context(true, 42, 10))).isNotEqualTo(a);
+    assertThat(maskOf(dropout(0.5, 3, 50), D, 16, new Layer.Context(true, 43, 9))).isNotEqualTo(a);
     // the first rows of a larger batch carry the same mask (c-order fill)
-    INDArray bigger = maskOf(new Dropout(0.5, 3, 50), D, 20, ctx);
+    INDArray bigger = maskOf(dropout(0.5, 3, 50), D, 20, ctx);
     assertThat(bigger.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 16))).isEqualTo(a);
   }
 
   @Test
   void evalModeAndZeroPAreTheIdentity() {
-    Dropout d = new Dropout(0.5, 1, 3, 2, 2);
+    Dropout d = dropout(0.5, 1, 3, 2, 2);
     INDArray x = gaussian(D, 1, 4, 3, 2, 2);
     INDArray y = d.forward(x, EVAL);
     assertThat(y).isEqualTo(x).isNotSameAs(x);
@@ -69,14 +76,14 @@ class DropoutTest {
     INDArray g = gaussian(D, 2, 4, 3, 2, 2);
     assertThat(d.backward(g, false, true, false)).isEqualTo(g);
     assertThat(d.jvp(g)).isEqualTo(g);
-    Dropout none = new Dropout(0.0, 1, 3, 2, 2);
+    Dropout none = dropout(0.0, 1, 3, 2, 2);
     assertThat(none.forward(x, TRAIN)).isEqualTo(x);
   }
 
   @Test
   void gradientsMatchFiniteDifferencesWithTheMaskFixed() {
     for (Layer.Context ctx : new Layer.Context[] {TRAIN, EVAL}) {
-      SingleLayerHarness h = SingleLayerHarness.of(new Dropout(0.4, 2, 6), D, 1);
+      SingleLayerHarness h = SingleLayerHarness.of(dropout(0.4, 2, 6), D, 1);
       INDArray x = gaussian(D, 3, 5, 6);
       INDArray r = gaussian(D, 4, 5, 6);
       long n = h.terms(x, ctx);
@@ -91,7 +98,7 @@ class DropoutTest {
 
   @Test
   void gradientsMatchOnFourDimensionalInput() {
-    SingleLayerHarness h = SingleLayerHarness.of(new Dropout(0.5, 2, 2, 3, 3), D, 1);
+    SingleLayerHarness h = SingleLayerHarness.of(dropout(0.5, 2, 2, 3, 3), D, 1);
     INDArray x = gaussian(D, 5, 3, 2, 3, 3);
     INDArray r = gaussian(D, 6, 3, 2, 3, 3);
     long n = h.terms(x, TRAIN);
@@ -104,7 +111,7 @@ class DropoutTest {
   @Test
   void jvpAndJvpBackwardMatchFiniteDifferences() {
     for (Layer.Context ctx : new Layer.Context[] {TRAIN, EVAL}) {
-      Dropout d = new Dropout(0.3, 5, 7);
+      Dropout d = dropout(0.3, 5, 7);
       assertThat(d.piecewiseLinear()).isTrue();
       INDArray x = gaussian(D, 7, 4, 7);
       INDArray v = gaussian(D, 8, 4, 7);
@@ -128,10 +135,10 @@ class DropoutTest {
 
   @Test
   void rejectsBadArguments() {
-    assertThatThrownBy(() -> new Dropout(1.0, 0, 3)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new Dropout(-0.1, 0, 3)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new Dropout(0.5, 0)).isInstanceOf(IllegalArgumentException.class);
-    Dropout d = new Dropout(0.5, 0, 3);
+    assertThatThrownBy(() -> dropout(1.0, 0, 3)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> dropout(-0.1, 0, 3)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> dropout(0.5, 0)).isInstanceOf(IllegalArgumentException.class);
+    Dropout d = dropout(0.5, 0, 3);
     assertThatThrownBy(() -> d.forward(Nd4j.create(D, 2, 4), TRAIN))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> d.backward(Nd4j.create(D, 2, 3), false, true, false))

@@ -17,9 +17,18 @@ import org.nd4j.linalg.factory.Nd4j;
 class MaxoutTest {
   private static final DataType D = DataType.DOUBLE;
 
+  /** The kernel under test: the Java loops here, the ND4J ops in {@link MaxoutOpsTest}. */
+  KernelChoice kernel() {
+    return KernelChoice.HOST_LOOP;
+  }
+
+  Maxout maxout(int in, int units, int pieces) {
+    return new Maxout(in, units, pieces, kernel());
+  }
+
   @Test
   void forwardIsTheMaxOverEachUnitsConsecutivePieces() {
-    SingleLayerHarness h = SingleLayerHarness.of(new Maxout(3, 4, 2), D, 5);
+    SingleLayerHarness h = SingleLayerHarness.of(maxout(3, 4, 2), D, 5);
     Maxout m = (Maxout) h.layer;
     INDArray x = gaussian(D, 1, 5, 3);
     INDArray y = m.forward(x, EVAL).dup();
@@ -35,7 +44,7 @@ class MaxoutTest {
   @ParameterizedTest(name = "in {0} units {1} pieces {2} batch {3}")
   @CsvSource({"3, 4, 2, 5", "4, 3, 5, 2", "2, 1, 1, 3", "5, 2, 3, 1"})
   void paramAndInputGradientsMatchFiniteDifferences(int in, int units, int pieces, int batch) {
-    SingleLayerHarness h = SingleLayerHarness.of(new Maxout(in, units, pieces), D, 11);
+    SingleLayerHarness h = SingleLayerHarness.of(maxout(in, units, pieces), D, 11);
     INDArray x = gaussian(D, 2, batch, in);
     INDArray r = gaussian(D, 3, batch, units);
     long n = h.terms(x, EVAL);
@@ -53,7 +62,7 @@ class MaxoutTest {
 
   @Test
   void accumulateAddsAndFlagsSkipWork() {
-    SingleLayerHarness h = SingleLayerHarness.of(new Maxout(3, 2, 3), D, 1);
+    SingleLayerHarness h = SingleLayerHarness.of(maxout(3, 2, 3), D, 1);
     INDArray x = gaussian(D, 4, 4, 3);
     INDArray r = gaussian(D, 5, 4, 2);
     long n = h.terms(x, EVAL) + 1; // the accumulating gemm adds one more term
@@ -72,7 +81,7 @@ class MaxoutTest {
 
   @Test
   void tiesSendTheGradientToTheFirstPiece() {
-    SingleLayerHarness h = SingleLayerHarness.of(new Maxout(2, 1, 3), D, 1);
+    SingleLayerHarness h = SingleLayerHarness.of(maxout(2, 1, 3), D, 1);
     Maxout m = (Maxout) h.layer;
     // pieces 1 and 2 identical and larger than piece 0
     m.weight().assign(Nd4j.createFromArray(new double[][] {{0, 1, 1}, {0, 2, 2}}));
@@ -87,7 +96,7 @@ class MaxoutTest {
   @ParameterizedTest(name = "in {0} units {1} pieces {2} batch {3}")
   @CsvSource({"3, 4, 2, 5", "4, 3, 5, 2"})
   void jvpMatchesFiniteDifferencesOfTheForward(int in, int units, int pieces, int batch) {
-    SingleLayerHarness h = SingleLayerHarness.of(new Maxout(in, units, pieces), D, 13);
+    SingleLayerHarness h = SingleLayerHarness.of(maxout(in, units, pieces), D, 13);
     assertThat(h.layer.piecewiseLinear()).isTrue();
     INDArray x = gaussian(D, 6, batch, in);
     INDArray v = gaussian(D, 7, batch, in);
@@ -103,7 +112,7 @@ class MaxoutTest {
   @ParameterizedTest(name = "in {0} units {1} pieces {2} batch {3}")
   @CsvSource({"3, 4, 2, 5", "4, 3, 5, 2", "2, 2, 1, 3"})
   void jvpBackwardMatchesFiniteDifferences(int in, int units, int pieces, int batch) {
-    SingleLayerHarness h = SingleLayerHarness.of(new Maxout(in, units, pieces), D, 17);
+    SingleLayerHarness h = SingleLayerHarness.of(maxout(in, units, pieces), D, 17);
     INDArray x = gaussian(D, 8, batch, in);
     INDArray v = gaussian(D, 9, batch, in);
     INDArray dT = gaussian(D, 10, batch, units);
@@ -132,8 +141,8 @@ class MaxoutTest {
 
   @Test
   void floatAgreesWithDouble() {
-    SingleLayerHarness hd = SingleLayerHarness.of(new Maxout(6, 4, 3), D, 3);
-    SingleLayerHarness hf = SingleLayerHarness.of(new Maxout(6, 4, 3), DataType.FLOAT, 3);
+    SingleLayerHarness hd = SingleLayerHarness.of(maxout(6, 4, 3), D, 3);
+    SingleLayerHarness hf = SingleLayerHarness.of(maxout(6, 4, 3), DataType.FLOAT, 3);
     INDArray x = gaussian(D, 11, 8, 6);
     INDArray r = gaussian(D, 12, 8, 4);
     long n = hd.terms(x, EVAL) + r.length(); // the backward adds r's terms to the chain
@@ -149,10 +158,10 @@ class MaxoutTest {
 
   @Test
   void initIsUniformInPlusMinusOneOverSqrtIn() {
-    SingleLayerHarness h = SingleLayerHarness.of(new Maxout(16, 8, 4), D, 3);
+    SingleLayerHarness h = SingleLayerHarness.of(maxout(16, 8, 4), D, 3);
     assertThat(h.params.amaxNumber().doubleValue()).isLessThanOrEqualTo(0.25);
     assertThat(h.params.amaxNumber().doubleValue()).isGreaterThan(0.2);
-    SingleLayerHarness again = SingleLayerHarness.of(new Maxout(16, 8, 4), D, 3);
+    SingleLayerHarness again = SingleLayerHarness.of(maxout(16, 8, 4), D, 3);
     assertThat(again.params).isEqualTo(h.params);
     assertThat(h.layer.numParams()).isEqualTo(16L * 32 + 32);
     // 5 standard errors of the mean of 544 uniform values in +-1/4 (std 1/(4 sqrt 3))
@@ -162,11 +171,11 @@ class MaxoutTest {
 
   @Test
   void rejectsWrongShapes() {
-    SingleLayerHarness h = SingleLayerHarness.of(new Maxout(3, 2, 2), D, 3);
+    SingleLayerHarness h = SingleLayerHarness.of(maxout(3, 2, 2), D, 3);
     assertThatThrownBy(() -> h.layer.forward(Nd4j.create(D, 2, 4), EVAL))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> h.layer.forward(Nd4j.create(DataType.FLOAT, 2, 3), EVAL))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new Maxout(3, 0, 2)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> maxout(3, 0, 2)).isInstanceOf(IllegalArgumentException.class);
   }
 }

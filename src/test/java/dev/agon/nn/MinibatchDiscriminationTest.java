@@ -16,14 +16,26 @@ import org.nd4j.linalg.factory.Nd4j;
 class MinibatchDiscriminationTest {
   private static final DataType D = DataType.DOUBLE;
 
+  /** The kernel under test: the Java loops here, the ND4J ops in {@link MinibatchOpsTest}. */
+  KernelChoice kernel() {
+    return KernelChoice.HOST_LOOP;
+  }
+
+  MinibatchDiscrimination mbd(int in, int kernels, int kernelDim) {
+    return mbd(in, kernels, kernelDim, false);
+  }
+
+  MinibatchDiscrimination mbd(int in, int kernels, int kernelDim, boolean includeSelf) {
+    return new MinibatchDiscrimination(in, kernels, kernelDim, includeSelf, kernel());
+  }
+
   /** T[a, b, c] of the hand-computed case, as the [A, B*C] matrix: A = 2, B = 2, C = 2. */
   private static final double[][] TINY_T = {{1, 2, 0, 0}, {0, 0.5, 1, -1}};
 
   @Test
   void batchOfTwoByHand() {
     for (boolean self : new boolean[] {false, true}) {
-      SingleLayerHarness h =
-          SingleLayerHarness.of(new MinibatchDiscrimination(2, 2, 2, self), D, 1);
+      SingleLayerHarness h = SingleLayerHarness.of(mbd(2, 2, 2, self), D, 1);
       ((MinibatchDiscrimination) h.layer).tensor().assign(Nd4j.createFromArray(TINY_T));
       INDArray x = Nd4j.createFromArray(new double[][] {{1, 0}, {0, 1}});
       // M_1 = T[0] = kernels [1, 2], [0, 0]; M_2 = T[1] = kernels [0, 0.5], [1, -1]
@@ -39,7 +51,7 @@ class MinibatchDiscriminationTest {
 
   @Test
   void batchOfOneHasNoNeighbours() {
-    SingleLayerHarness h = SingleLayerHarness.of(new MinibatchDiscrimination(3, 4, 2), D, 1);
+    SingleLayerHarness h = SingleLayerHarness.of(mbd(3, 4, 2), D, 1);
     INDArray x = gaussian(D, 1, 1, 3);
     INDArray y = h.layer.forward(x, TRAIN);
     assertThat(y.getRow(0).toDoubleVector())
@@ -77,8 +89,7 @@ class MinibatchDiscriminationTest {
   @ParameterizedTest(name = "A {0} B {1} C {2} batch {3} self {4}")
   @CsvSource({"4, 3, 2, 5, false", "3, 5, 1, 4, true", "6, 2, 4, 3, false"})
   void forwardMatchesTheFormula(int a, int kernels, int dim, int batch, boolean self) {
-    SingleLayerHarness h =
-        SingleLayerHarness.of(new MinibatchDiscrimination(a, kernels, dim, self), D, 3);
+    SingleLayerHarness h = SingleLayerHarness.of(mbd(a, kernels, dim, self), D, 3);
     h.params.muli(10); // distances of order 1
     INDArray x = gaussian(D, 2, batch, a);
     INDArray y = h.layer.forward(x, TRAIN);
@@ -93,8 +104,7 @@ class MinibatchDiscriminationTest {
   @CsvSource({"4, 3, 2, 5, false", "3, 5, 1, 4, true", "6, 2, 4, 3, false", "2, 2, 3, 2, true"})
   void gradientsWrtXAndTMatchFiniteDifferences(
       int a, int kernels, int dim, int batch, boolean self) {
-    SingleLayerHarness h =
-        SingleLayerHarness.of(new MinibatchDiscrimination(a, kernels, dim, self), D, 5);
+    SingleLayerHarness h = SingleLayerHarness.of(mbd(a, kernels, dim, self), D, 5);
     h.params.muli(10);
     INDArray x = gaussian(D, 3, batch, a);
     INDArray r = gaussian(D, 4, batch, a + kernels);
@@ -113,7 +123,7 @@ class MinibatchDiscriminationTest {
 
   @Test
   void accumulateAndFlags() {
-    SingleLayerHarness h = SingleLayerHarness.of(new MinibatchDiscrimination(3, 4, 2), D, 5);
+    SingleLayerHarness h = SingleLayerHarness.of(mbd(3, 4, 2), D, 5);
     INDArray x = gaussian(D, 5, 4, 3);
     INDArray r = gaussian(D, 6, 4, 7);
     long n = h.terms(x, TRAIN) + 1; // accumulating adds one more term
@@ -134,7 +144,7 @@ class MinibatchDiscriminationTest {
   @Test
   void exactTiesGetZeroSubgradient() {
     // two identical examples: every distance is 0, sign(0) = 0, so T gets no pairwise gradient
-    SingleLayerHarness h = SingleLayerHarness.of(new MinibatchDiscrimination(2, 2, 2), D, 1);
+    SingleLayerHarness h = SingleLayerHarness.of(mbd(2, 2, 2), D, 1);
     ((MinibatchDiscrimination) h.layer).tensor().assign(Nd4j.createFromArray(TINY_T));
     INDArray x = Nd4j.createFromArray(new double[][] {{1, 2}, {1, 2}});
     INDArray y = h.layer.forward(x, TRAIN);
@@ -147,9 +157,8 @@ class MinibatchDiscriminationTest {
 
   @Test
   void floatAgreesWithDouble() {
-    SingleLayerHarness hd = SingleLayerHarness.of(new MinibatchDiscrimination(8, 6, 3), D, 9);
-    SingleLayerHarness hf =
-        SingleLayerHarness.of(new MinibatchDiscrimination(8, 6, 3), DataType.FLOAT, 9);
+    SingleLayerHarness hd = SingleLayerHarness.of(mbd(8, 6, 3), D, 9);
+    SingleLayerHarness hf = SingleLayerHarness.of(mbd(8, 6, 3), DataType.FLOAT, 9);
     INDArray x = gaussian(D, 7, 6, 8);
     INDArray r = gaussian(D, 8, 6, 14);
     long n = hd.terms(x, TRAIN) + r.length(); // the backward adds r's terms to the chain
@@ -165,14 +174,14 @@ class MinibatchDiscriminationTest {
 
   @Test
   void initIsGaussianWithStd005() {
-    SingleLayerHarness h = SingleLayerHarness.of(new MinibatchDiscrimination(50, 40, 5), D, 2);
+    SingleLayerHarness h = SingleLayerHarness.of(mbd(50, 40, 5), D, 2);
     assertThat(h.params.stdNumber().doubleValue()).isBetween(0.048, 0.052);
     assertThat(Math.abs(h.params.meanNumber().doubleValue())).isLessThan(0.002);
   }
 
   @Test
   void rejectsWrongShapes() {
-    SingleLayerHarness h = SingleLayerHarness.of(new MinibatchDiscrimination(3, 2, 2), D, 1);
+    SingleLayerHarness h = SingleLayerHarness.of(mbd(3, 2, 2), D, 1);
     assertThatThrownBy(() -> h.layer.forward(Nd4j.create(D, 2, 4), TRAIN))
         .isInstanceOf(IllegalArgumentException.class);
     h.layer.forward(Nd4j.create(D, 2, 3), TRAIN);

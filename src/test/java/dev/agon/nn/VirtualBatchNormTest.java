@@ -19,6 +19,17 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class VirtualBatchNormTest {
+  /**
+   * The kernel under test: the Java loops here, the ND4J ops in {@link VirtualBatchNormOpsTest}.
+   */
+  KernelChoice kernel() {
+    return KernelChoice.HOST_LOOP;
+  }
+
+  VirtualBatchNorm vbn(long... shape) {
+    return new VirtualBatchNorm(kernel(), shape);
+  }
+
   private static final DataType D = DataType.DOUBLE;
 
   static Stream<long[]> shapes() {
@@ -26,8 +37,8 @@ class VirtualBatchNormTest {
   }
 
   /** A bound layer with random gamma, beta and a reference batch of {@code refRows} examples. */
-  private static SingleLayerHarness withReference(long[] shape, int refRows, long key) {
-    SingleLayerHarness h = SingleLayerHarness.of(new VirtualBatchNorm(shape), D, 1);
+  private SingleLayerHarness withReference(long[] shape, int refRows, long key) {
+    SingleLayerHarness h = SingleLayerHarness.of(vbn(shape), D, 1);
     h.params.assign(gaussian(D, key, h.params.shape()));
     // reference values with a mean and scale away from (0, 1), so the statistics matter
     INDArray ref = gaussian(D, key + 1, batchShape(refRows, shape)).muli(1.7).addi(0.4);
@@ -97,7 +108,7 @@ class VirtualBatchNormTest {
   @Test
   void perFeatureCaseIsReferencePlusTheExample() {
     // R = 3 references of one feature: 1, 2, 3; the example x = 6: mu = 3, E[x^2] = 50/4
-    SingleLayerHarness h = SingleLayerHarness.of(new VirtualBatchNorm(1), D, 1);
+    SingleLayerHarness h = SingleLayerHarness.of(vbn(1), D, 1);
     VirtualBatchNorm v = (VirtualBatchNorm) h.layer;
     v.setReference(Nd4j.createFromArray(new double[][] {{1}, {2}, {3}}));
     assertThat(h.state.toDoubleVector()).containsExactly(6, 14, 3);
@@ -162,7 +173,7 @@ class VirtualBatchNormTest {
     SingleLayerHarness h = withReference(shape, 4, 70);
     INDArray x = gaussian(D, 71, batchShape(2, shape));
     INDArray y = h.layer.forward(x, TRAIN).dup();
-    SingleLayerHarness copy = SingleLayerHarness.of(new VirtualBatchNorm(shape), D, 1);
+    SingleLayerHarness copy = SingleLayerHarness.of(vbn(shape), D, 1);
     assertThat(((VirtualBatchNorm) copy.layer).hasReference()).isFalse();
     assertThatThrownBy(() -> copy.layer.forward(x, TRAIN))
         .isInstanceOf(IllegalStateException.class);
@@ -178,10 +189,10 @@ class VirtualBatchNormTest {
   @Test
   void recordReferencesPassesTheNormalisedReferenceUp() {
     Maxout m1 = new Maxout(3, 4, 2);
-    VirtualBatchNorm v1 = new VirtualBatchNorm(4);
+    VirtualBatchNorm v1 = vbn(4);
     Dropout drop = new Dropout(0.5, 0, 4);
     Maxout m2 = new Maxout(4, 3, 2);
-    VirtualBatchNorm v2 = new VirtualBatchNorm(3);
+    VirtualBatchNorm v2 = vbn(3);
     List<Layer> layers = List.of(m1, v1, drop, m2, v2);
     SingleLayerHarness[] hs = new SingleLayerHarness[layers.size()];
     for (int i = 0; i < hs.length; i++) {
@@ -238,7 +249,7 @@ class VirtualBatchNormTest {
   void floatAgreesWithDouble() {
     long[] shape = {3, 2, 2};
     SingleLayerHarness hd = withReference(shape, 5, 90);
-    SingleLayerHarness hf = SingleLayerHarness.of(new VirtualBatchNorm(shape), DataType.FLOAT, 1);
+    SingleLayerHarness hf = SingleLayerHarness.of(vbn(shape), DataType.FLOAT, 1);
     hf.params.assign(hd.params);
     ((VirtualBatchNorm) hf.layer).setReference(hd.refBatch);
     INDArray x = gaussian(D, 91, batchShape(4, shape));
@@ -262,6 +273,6 @@ class VirtualBatchNormTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> v.setReference(Nd4j.create(D, 2, 3, 2, 2)))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new VirtualBatchNorm()).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> vbn()).isInstanceOf(IllegalArgumentException.class);
   }
 }

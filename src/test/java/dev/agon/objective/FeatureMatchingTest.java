@@ -13,7 +13,14 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class FeatureMatchingTest {
-  private static final FeatureMatching FM = new FeatureMatching(1);
+  /** The kernel under test: the Java loops here, the ND4J ops in {@link FeatureMatchingOpsTest}. */
+  dev.agon.nn.KernelChoice kernel() {
+    return dev.agon.nn.KernelChoice.HOST_LOOP;
+  }
+
+  FeatureMatching fm() {
+    return new FeatureMatching(1, kernel());
+  }
 
   @Test
   void handComputedCase() {
@@ -21,12 +28,12 @@ class FeatureMatchingTest {
     INDArray real = Nd4j.createFromArray(new double[][] {{1, 2}, {3, 4}});
     INDArray fake = Nd4j.createFromArray(new double[][] {{0, 0}, {2, 2}, {1, -2}});
     INDArray grad = Nd4j.create(DataType.DOUBLE, 3, 2);
-    assertThat(FM.generator(real, fake, grad)).isCloseTo(10.0, within(Columns.tol(10.0)));
+    assertThat(fm().generator(real, fake, grad)).isCloseTo(10.0, within(Columns.tol(10.0)));
     for (int i = 0; i < 3; i++) {
       assertThat(grad.getDouble(i, 0)).isCloseTo(-2.0 / 3, within(Columns.tol(-2.0 / 3)));
       assertThat(grad.getDouble(i, 1)).isCloseTo(-2.0, within(Columns.tol(-2.0)));
     }
-    assertThat(FM.layer()).isEqualTo(1);
+    assertThat(fm().layer()).isEqualTo(1);
   }
 
   @Test
@@ -34,7 +41,7 @@ class FeatureMatchingTest {
     INDArray real = Nd4j.createFromArray(new double[][] {{1, -1}, {3, 5}});
     INDArray fake = Nd4j.createFromArray(new double[][] {{2, 2}});
     INDArray grad = Nd4j.create(DataType.DOUBLE, 1, 2);
-    assertThat(FM.generator(real, fake, grad)).isZero();
+    assertThat(fm().generator(real, fake, grad)).isZero();
     assertThat(grad.amaxNumber().doubleValue()).isZero();
   }
 
@@ -47,7 +54,7 @@ class FeatureMatchingTest {
     INDArray realBefore = real.dup();
     INDArray fakeBefore = fake.dup();
     INDArray grad = Nd4j.create(DataType.DOUBLE, 4, 2, 3, 3);
-    FM.generator(real, fake, grad);
+    fm().generator(real, fake, grad);
     assertThat(real).isEqualTo(realBefore);
     assertThat(fake).isEqualTo(fakeBefore);
     INDArray scratch = grad.dup();
@@ -55,7 +62,7 @@ class FeatureMatchingTest {
     long n = real.length() + fake.length() + FiniteDifferences.OPS_PER_TERM;
     assertThat(
             FiniteDifferences.errorRatio(
-                fake, grad, () -> FM.generator(real, fake, scratch), 1e-6, n))
+                fake, grad, () -> fm().generator(real, fake, scratch), 1e-6, n))
         .isLessThan(1.0);
   }
 
@@ -69,7 +76,7 @@ class FeatureMatchingTest {
             .get(NDArrayIndex.interval(3, 6), NDArrayIndex.all());
     INDArray gradAll = Nd4j.create(DataType.FLOAT, 3, 6);
     INDArray grad = gradAll.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 3));
-    double loss = FM.generator(real, fake, grad);
+    double loss = fm().generator(real, fake, grad);
     INDArray d = real.castTo(DataType.DOUBLE).mean(0).sub(fake.castTo(DataType.DOUBLE).mean(0));
     // a feature's mean difference over 3 + 3 rows moves by at most floatVsDouble(4) of the rows'
     // magnitudes (2 max|x| per row pair); the loss sum d^2 by 2 |d| times that, plus its own sum
@@ -93,9 +100,9 @@ class FeatureMatchingTest {
   void rejectsMismatchedShapes() {
     INDArray real = Nd4j.create(DataType.DOUBLE, 2, 3);
     INDArray fake = Nd4j.create(DataType.DOUBLE, 2, 4);
-    assertThatThrownBy(() -> FM.generator(real, fake, fake.dup()))
+    assertThatThrownBy(() -> fm().generator(real, fake, fake.dup()))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> FM.generator(real, real, Nd4j.create(DataType.FLOAT, 2, 3)))
+    assertThatThrownBy(() -> fm().generator(real, real, Nd4j.create(DataType.FLOAT, 2, 3)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new FeatureMatching(-1)).isInstanceOf(IllegalArgumentException.class);
   }

@@ -13,6 +13,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 class HistoricalAverageTest {
+  /**
+   * The kernel under test: the Java loop here, the ND4J ops in {@link HistoricalAverageOpsTest}.
+   */
+  dev.agon.nn.KernelChoice kernel() {
+    return dev.agon.nn.KernelChoice.HOST_LOOP;
+  }
+
+  HistoricalAverage ha(long numParams, double weight, long start) {
+    return new HistoricalAverage(numParams, weight, start, kernel());
+  }
+
   private static INDArray vec(DataType t, double... v) {
     return Nd4j.createFromArray(v).castTo(t).reshape(1, v.length);
   }
@@ -30,7 +41,7 @@ class HistoricalAverageTest {
       value = DataType.class,
       names = {"FLOAT", "DOUBLE"})
   void pinnedTwoPastVersions(DataType t) {
-    HistoricalAverage h = new HistoricalAverage(2, 0.5, 0);
+    HistoricalAverage h = ha(2, 0.5, 0);
     INDArray grad = vec(t, 0, 0);
     assertThat(h.apply(vec(t, 1, 2), grad)).isEqualTo(0.0);
     assertThat(values(grad)).containsExactly(0, 0);
@@ -57,7 +68,7 @@ class HistoricalAverageTest {
       value = DataType.class,
       names = {"FLOAT", "DOUBLE"})
   void pinnedFusedUpdate(DataType t) {
-    HistoricalAverage h = new HistoricalAverage(3, 0.25, 0);
+    HistoricalAverage h = ha(3, 0.25, 0);
     h.observe(vec(t, 0, 2, -1));
     h.observe(vec(t, 2, 2, 5));
     h.observe(vec(t, 1, -1, 2));
@@ -78,7 +89,7 @@ class HistoricalAverageTest {
     int n = 257;
     int versions = 60;
     double lambda = 0.3;
-    HistoricalAverage h = new HistoricalAverage(n, lambda, 0);
+    HistoricalAverage h = ha(n, lambda, 0);
     double[] sum = new double[n];
     double maxTheta = 0;
     for (int v = 0; v < versions; v++) {
@@ -141,7 +152,7 @@ class HistoricalAverageTest {
   void finiteDifferenceGradientInDouble() {
     Random r = new Random(7);
     int n = 23;
-    HistoricalAverage h = new HistoricalAverage(n, 0.7, 0);
+    HistoricalAverage h = ha(n, 0.7, 0);
     for (int v = 0; v < 5; v++) {
       double[] theta = new double[n];
       for (int i = 0; i < n; i++) {
@@ -162,12 +173,12 @@ class HistoricalAverageTest {
 
   @Test
   void startGatesUpdates() {
-    HistoricalAverage h = new HistoricalAverage(1, 1.0, 3);
+    HistoricalAverage h = ha(1, 1.0, 3);
     assertThat(h.isActive(0)).isFalse();
     assertThat(h.isActive(2)).isFalse();
     assertThat(h.isActive(3)).isTrue();
     assertThat(h.isActive(4)).isTrue();
-    assertThat(new HistoricalAverage(1, 1.0, 0).isActive(1)).isTrue();
+    assertThat(ha(1, 1.0, 0).isActive(1)).isTrue();
     h.start(5);
     assertThat(h.isActive(4)).isFalse();
     assertThat(h.isActive(5)).isTrue();
@@ -175,7 +186,7 @@ class HistoricalAverageTest {
 
   @Test
   void weightChangeAppliesFromTheNextUpdate() {
-    HistoricalAverage h = new HistoricalAverage(2, 0.25, 0);
+    HistoricalAverage h = ha(2, 0.25, 0);
     h.observe(vec(DataType.DOUBLE, 0, 0));
     INDArray grad = vec(DataType.DOUBLE, 1, 1);
     // lambda 0.25, mean [0, 0]: penalty 0.25 * 5 = 1.25, gradient 0.5 * [1, 2]
@@ -188,7 +199,7 @@ class HistoricalAverageTest {
     assertThat(values(grad)).containsExactly(8, 0);
     // lambda 0: no penalty, the gradient keeps its exact bits, the mean still accumulates
     INDArray g = vec(DataType.FLOAT, -0.0, 1e-30);
-    HistoricalAverage f = new HistoricalAverage(2, 0.0, 0);
+    HistoricalAverage f = ha(2, 0.0, 0);
     f.observe(vec(DataType.FLOAT, 5, 5));
     assertThat(f.apply(vec(DataType.FLOAT, 1, 2), g)).isEqualTo(0.0);
     assertThat(Float.floatToRawIntBits(g.getFloat(0))).isEqualTo(Float.floatToRawIntBits(-0.0f));
@@ -200,11 +211,11 @@ class HistoricalAverageTest {
   @Test
   void stateRoundTrip() {
     int n = 17;
-    HistoricalAverage a = new HistoricalAverage(n, 0.4, 0);
+    HistoricalAverage a = ha(n, 0.4, 0);
     for (int v = 0; v < 4; v++) {
       a.observe(Nd4j.rand(DataType.FLOAT, 1, n));
     }
-    HistoricalAverage b = new HistoricalAverage(n, 0.4, 0);
+    HistoricalAverage b = ha(n, 0.4, 0);
     b.restore(a.state().dup(), a.count());
     assertThat(b.count()).isEqualTo(4);
     INDArray theta = Nd4j.rand(DataType.FLOAT, 1, n);
