@@ -58,6 +58,12 @@ public final class Coordinator {
 
   public record Start(ActorRef<Finished> replyTo) implements Command {}
 
+  /**
+   * The stand-in of {@code role} on another node runs (that node's host answered): training starts
+   * once every role of {@link PlayerSites#startsAfter()} is up (the run starts when every role is).
+   */
+  public record RoleUp(String role) implements Command {}
+
   /** Finish the iterations already admitted, then stop (writing the final checkpoint). */
   public record Stop(String reason) implements Command {}
 

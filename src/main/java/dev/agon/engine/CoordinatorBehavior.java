@@ -1,7 +1,9 @@
 package dev.agon.engine;
 
 import dev.agon.engine.Coordinator.Command;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -10,13 +12,14 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * The {@link Coordinator}'s behaviour, one Pekko behaviour per phase rather than flags: {@link
- * #idle} (before Start), {@link #running} (reports lead to admissions through {@link Admission},
- * checkpoint captures through {@link CheckpointCapture}, schedule segments or the end), {@link
- * #draining} (a Stop: the admitted updates finish), {@link #finishing} (the final state is captured
- * and written, the evaluation in flight ends) and {@link #flushing} (the Recorder's flush ends the
- * run, with the final state or an abort's cause). Controls go to {@link RunControls}, evaluations
- * to {@link EvaluationSchedule}, schedule segments to {@link SegmentLog}; {@link RunOutcome} keeps
- * what the run's end reports. Each phase is a set of one-line handler references.
+ * #idle} (before Start), {@link #awaitingRoles} (started, a role on another node that training
+ * would not wait for still coming up), {@link #running} (reports lead to admissions through {@link
+ * Admission}, checkpoint captures through {@link CheckpointCapture}, schedule segments or the end),
+ * {@link #draining} (a Stop: the admitted updates finish), {@link #finishing} (the final state is
+ * captured and written, the evaluation in flight ends) and {@link #flushing} (the Recorder's flush
+ * ends the run, with the final state or an abort's cause). Controls go to {@link RunControls},
+ * evaluations to {@link EvaluationSchedule}, schedule segments to {@link SegmentLog}; {@link
+ * RunOutcome} keeps what the run's end reports. Each phase is a set of one-line handler references.
  */
 final class CoordinatorBehavior {
   /** Which phase a handler shared by several serves: what a write's end leads to. */
@@ -38,6 +41,9 @@ final class CoordinatorBehavior {
   private final SegmentLog segments;
   private final RunOutcome outcome = new RunOutcome();
 
+  /** Roles on other nodes not up yet that training waits for (PlayerSites#startsAfter). */
+  private final Set<String> awaited;
+
   /** The run's first phase: {@link #idle()} until Start. */
   static Behavior<Command> create(EngineSettings settings, Coordinator.Parts parts) {
     return Behaviors.setup(ctx -> new CoordinatorBehavior(ctx, settings, parts).idle());
@@ -47,6 +53,7 @@ final class CoordinatorBehavior {
       ActorContext<Command> ctx, EngineSettings settings, Coordinator.Parts parts) {
     this.ctx = ctx;
     ctx.setLoggerName(Coordinator.class);
+    this.awaited = new HashSet<>(parts.sites().startsAfter());
     Coordinator.StartState start = parts.start();
     this.admission = Admission.of(settings, start);
     this.crew = Crew.spawn(ctx, settings, parts, admission);
@@ -69,7 +76,8 @@ final class CoordinatorBehavior {
             () -> checkpointSoon().orElse(Behaviors.same()));
   }
 
-  // ---- Phases: idle -> running -> (draining ->) finishing -> flushing -> stopped; any phase
+  // ---- Phases: idle -> (awaitingRoles ->) running -> (draining ->) finishing -> flushing ->
+  // stopped; any phase
   // after Start -> flushing with an Abort on a divergence or a failed child.
 
   /** Before Start: nothing is admitted; a Stop is remembered, most controls are refused. */
@@ -84,9 +92,26 @@ final class CoordinatorBehavior {
         .onMessage(Coordinator.Start.class, this::onStart)
         .onMessage(Coordinator.Stop.class, this::onStopBeforeStart)
         .onMessage(Coordinator.EvalReady.class, r -> evaluations().onReady(r))
+        .onMessage(Coordinator.RoleUp.class, this::onRoleUpBeforeStart)
         // Nothing runs yet: a divergence or a failed child cannot concern this run.
         .onMessage(Coordinator.Diverged.class, d -> Behaviors.same())
         .onSignal(Terminated.class, t -> Behaviors.same())
+        .build();
+  }
+
+  /**
+   * Started, but a role on another node that training would not wait for is not up yet: nothing is
+   * admitted until it is. A failed child (a stand-in whose node was lost, or that found no node
+   * within its find timeout) ends the run as in {@link #running}; a Stop ends it at once.
+   */
+  private Behavior<Command> awaitingRoles() {
+    return controls
+        .handlers(Behaviors.receive(Command.class), RunControls.Phase.NOT_STARTED)
+        .onMessage(Coordinator.RoleUp.class, this::onRoleUp)
+        .onMessage(Coordinator.Stop.class, this::onStopAwaitingRoles)
+        .onMessage(Coordinator.EvalReady.class, r -> evaluations().onReady(r))
+        .onMessage(Coordinator.Diverged.class, d -> Behaviors.same())
+        .onSignal(Terminated.class, this::onChildStopped)
         .build();
   }
 
@@ -171,8 +196,32 @@ final class CoordinatorBehavior {
 
   private Behavior<Command> onStart(Coordinator.Start s) {
     outcome.started(s.replyTo());
+    if (!awaited.isEmpty() && !outcome.stopping()) {
+      ctx.getLog().info("training starts once role {} is up", String.join(", ", awaited));
+      return awaitingRoles();
+    }
+    return begin();
+  }
+
+  /** Training begins: the first admissions (or the end, when stopped before any). */
+  private Behavior<Command> begin() {
     planNextCheckpoint();
     return admitOrFinish().orElse(outcome.stopping() ? draining() : running());
+  }
+
+  private Behavior<Command> onRoleUpBeforeStart(Coordinator.RoleUp r) {
+    awaited.remove(r.role());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRoleUp(Coordinator.RoleUp r) {
+    awaited.remove(r.role());
+    return awaited.isEmpty() ? begin() : Behaviors.same();
+  }
+
+  private Behavior<Command> onStopAwaitingRoles(Coordinator.Stop s) {
+    requestStop(s);
+    return begin();
   }
 
   private Behavior<Command> onStopBeforeStart(Coordinator.Stop s) {

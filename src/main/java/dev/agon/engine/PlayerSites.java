@@ -5,6 +5,7 @@ import dev.agon.transport.Endpoint;
 import dev.agon.transport.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -67,6 +68,15 @@ public interface PlayerSites {
    */
   default PlayerSites from(Path checkpoint, double lrScale) {
     return this;
+  }
+
+  /**
+   * The roles on other nodes whose stand-in must run before training starts (role labels): those
+   * training would not wait for, the Evaluator's. Were it left to catch up, a run could checkpoint
+   * before its stand-in had found the evaluator node, and that node's loss would pause nothing.
+   */
+  default Set<String> startsAfter() {
+    return Set.of();
   }
 
   /**
@@ -191,10 +201,24 @@ public interface PlayerSites {
       }
       return ctx.<Object>spawn(
               RemoteService.evaluator(
-                  transport, data, remote.evaluatorRunDir(), client, reports, findTimeout, say),
+                  transport,
+                  data,
+                  remote.evaluatorRunDir(),
+                  client,
+                  reports,
+                  ctx.getSelf(),
+                  findTimeout,
+                  say),
               "evaluator",
               DispatcherSelector.fromConfig(Coordinator.TENSOR_DISPATCHER))
           .narrow();
+    }
+
+    @Override
+    public Set<String> startsAfter() {
+      return remote.evaluatorRunDir() == null
+          ? Set.of()
+          : Set.of(RemotePlayer.role(RemoteService.EVALUATOR.role()));
     }
 
     @Override

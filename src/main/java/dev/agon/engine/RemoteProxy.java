@@ -222,6 +222,9 @@ abstract class RemoteProxy<H> {
   /** Takes a tensor message from the player's node other than a state reply; false: unexpected. */
   abstract boolean onTensor(Object m);
 
+  /** The gate answered: the role runs. Nothing by default. */
+  void onRunning() {}
+
   Behavior<Object> finding() {
     return Behaviors.receive(Object.class)
         .onMessage(
@@ -270,6 +273,7 @@ abstract class RemoteProxy<H> {
                 }
               }
               say.accept("the " + player + " runs on node " + s.gate().path().address());
+              onRunning();
               return stash.unstashAll(running(s.gate()));
             })
         .onMessage(

@@ -105,6 +105,9 @@ public final class RemoteService {
 
     /** Takes a tensor message from the role's node; false: unexpected. */
     boolean onTensor(Object m);
+
+    /** The role's gate answered. */
+    default void up() {}
   }
 
   /**
@@ -176,6 +179,11 @@ public final class RemoteService {
     boolean onTensor(Object m) {
       return part.onTensor(m);
     }
+
+    @Override
+    void onRunning() {
+      part.up();
+    }
   }
 
   private static Behavior<Object> stand(Launch launch, Supplier<Part> part) {
@@ -234,17 +242,29 @@ public final class RemoteService {
       Path runDir,
       ActorRef<Evaluator.Ready> client,
       ActorRef<Messages.EvalReport> reports,
+      ActorRef<Coordinator.Command> coordinator,
       Duration findTimeout,
       Consumer<String> say) {
     String dir = runDir.toAbsolutePath().toString();
     return stand(
         new Launch(transport, data, EVALUATOR, findTimeout, say, 0, dir),
-        () -> new EvaluatorPart(client, reports));
+        () -> new EvaluatorPart(client, reports, coordinator));
   }
 
-  /** Snapshots to the evaluator node over Aeron; its credits and reports to the Coordinator. */
+  /**
+   * Snapshots to the evaluator node over Aeron; its credits and reports to the Coordinator, which
+   * hears when the Evaluator's gate is up (training waits for it).
+   */
   private record EvaluatorPart(
-      ActorRef<Evaluator.Ready> client, ActorRef<Messages.EvalReport> reports) implements Part {
+      ActorRef<Evaluator.Ready> client,
+      ActorRef<Messages.EvalReport> reports,
+      ActorRef<Coordinator.Command> coordinator)
+      implements Part {
+    @Override
+    public void up() {
+      coordinator.tell(new Coordinator.RoleUp(RemotePlayer.role(EVALUATOR.role())));
+    }
+
     @Override
     public BehaviorBuilder<Object> running(
         Stand stand, BehaviorBuilder<Object> b, ActorRef<Object> gate) {

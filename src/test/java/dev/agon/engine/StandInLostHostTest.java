@@ -119,6 +119,7 @@ class StandInLostHostTest {
                           dir,
                           client,
                           reports,
+                          ctx.getSystem().ignoreRef(),
                           FIND_TIMEOUT,
                           line -> {}),
                       "evaluator",
