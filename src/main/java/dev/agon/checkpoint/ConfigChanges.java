@@ -5,11 +5,9 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
-import dev.agon.config.ConfigLoader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -74,11 +72,14 @@ public final class ConfigChanges {
 
   /**
    * The changed keys as {@code key: old -> new} (absent values as {@code (none)}), sorted by key;
-   * empty when the configs agree on every key that matters.
+   * empty when the configs agree on every key that matters. {@code defaults} is the embedded
+   * defaults rendered as a run's config is (the caller's: this package does not read configs): a
+   * key {@code before} lacks whose new value is its default is no change.
    */
-  public static List<String> between(String before, String after) {
+  public static List<String> between(String before, String after, String defaults) {
     Map<String, String> a = flatten(before);
     Map<String, String> b = flatten(after);
+    Map<String, String> d = flatten(defaults);
     Set<String> keys = new TreeSet<>(a.keySet());
     keys.addAll(b.keySet());
     List<String> changes = new ArrayList<>();
@@ -89,7 +90,7 @@ public final class ConfigChanges {
       String x = a.getOrDefault(k, "(none)");
       String y = b.getOrDefault(k, "(none)");
       // A key newer than the checkpoint, left at its default, computes what the run computed.
-      if (!a.containsKey(k) && y.equals(defaults().get(k))) {
+      if (!a.containsKey(k) && y.equals(d.get(k))) {
         continue;
       }
       if (!x.equals(y)) {
@@ -119,18 +120,6 @@ public final class ConfigChanges {
   /** Whether {@code changes} (from {@link #between}) include key {@code key}. */
   public static boolean includes(List<String> changes, String key) {
     return changes.stream().anyMatch(c -> c.startsWith(key + ": "));
-  }
-
-  private static volatile Map<String, String> defaults;
-
-  /** The embedded defaults, rendered as a run's config is; loaded once (a few ms). */
-  private static Map<String, String> defaults() {
-    Map<String, String> d = defaults;
-    if (d == null) {
-      d = flatten(ConfigLoader.load(Optional.empty(), List.of()).rendered());
-      defaults = d;
-    }
-    return d;
   }
 
   private static Map<String, String> flatten(String hocon) {

@@ -117,6 +117,18 @@ public final class ConfigLoader {
     }
   }
 
+  private static volatile String renderedDefaults;
+
+  /** The embedded defaults rendered as a run's {@code config.conf} is; built once (a few ms). */
+  public static String renderedDefaults() {
+    String d = renderedDefaults;
+    if (d == null) {
+      d = load(Optional.empty(), List.of()).rendered();
+      renderedDefaults = d;
+    }
+    return d;
+  }
+
   /** The embedded defaults alone. */
   static Config defaults() {
     return ConfigFactory.parseResources(

@@ -4,6 +4,7 @@ import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.checkpoint.ConfigChanges;
 import dev.agon.config.AgonConfig;
+import dev.agon.config.ConfigLoader;
 import dev.agon.config.Player;
 import dev.agon.train.DiscriminatorTrainer;
 import dev.agon.train.GeneratorTrainer;
@@ -56,7 +57,7 @@ final class ResumePoint {
     List<String> changed =
         from == null || from.config() == null
             ? List.of()
-            : ConfigChanges.between(from.config(), rendered);
+            : ConfigChanges.between(from.config(), rendered, ConfigLoader.renderedDefaults());
     this.startState = from == null ? null : startState(c, from, changed);
     this.gState =
         from == null ? null : PlayerState.from(Player.GENERATOR, from.tensors(), from.engine());
@@ -172,7 +173,8 @@ final class ResumePoint {
               + " holds final parameters only (checkpoint format 1) and cannot be resumed;"
               + " choose another --run directory");
     }
-    List<String> changes = ConfigChanges.between(resumedFrom.config(), rendered);
+    List<String> changes =
+        ConfigChanges.between(resumedFrom.config(), rendered, ConfigLoader.renderedDefaults());
     List<String> fixed = ConfigChanges.fixed(changes);
     if (!fixed.isEmpty()) {
       List<String> others =

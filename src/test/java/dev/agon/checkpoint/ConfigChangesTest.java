@@ -43,7 +43,8 @@ class ConfigChangesTest {
   @Test
   void keysAbsentFromAnOlderCheckpointAtTheirDefaultsAreNoChange() {
     String now = rendered();
-    assertThat(ConfigChanges.between(withoutNewKeys(now), now)).isEmpty();
+    assertThat(ConfigChanges.between(withoutNewKeys(now), now, ConfigLoader.renderedDefaults()))
+        .isEmpty();
   }
 
   @Test
@@ -56,7 +57,8 @@ class ConfigChangesTest {
                     "objective.r1-gamma=10",
                     "model.discriminator.activation=relu",
                     "optim.generator.schedule.kind=cosine",
-                    "optim.generator.schedule.updates=100")))
+                    "optim.generator.schedule.updates=100"),
+                ConfigLoader.renderedDefaults()))
         .containsExactly(
             "model.discriminator.activation: \"tanh\" -> \"relu\"",
             "objective.r1-gamma: (none) -> 10",
