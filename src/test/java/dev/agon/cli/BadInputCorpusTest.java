@@ -100,9 +100,11 @@ class BadInputCorpusTest {
     ctlStatus(cases);
     jvmOptions(cases);
     serviceRolesOverUdp(cases);
-    nativeLayers(cases);
     convergence(cases);
-    collapseIndicators(cases);
+    spectralNorm(cases);
+    labels(cases);
+    semiSupervised(cases);
+    infoGan(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -174,9 +176,6 @@ class BadInputCorpusTest {
         d -> node("--set", udp, "--role", "evaluator", "--plots", d.resolve("plots").toString()));
   }
 
-  /** Hostile cases of the layers' ND4J kernels (issue 15). */
-  private static void nativeLayers(List<Case> cases) {}
-
   /** Hostile cases of gradient penalties, learning-rate schedules and packing (issue 17). */
   private static void convergence(List<Case> cases) {
     String[][] located = {
@@ -236,8 +235,19 @@ class BadInputCorpusTest {
     assertThat(dir.resolve("run")).doesNotExist();
   }
 
-  /** Hostile cases of the classifier-free collapse indicators (issue 17). */
-  private static void collapseIndicators(List<Case> cases) {}
+  // Issue 16: one section per part, each filled by the commit that adds the part's keys.
+
+  /** Hostile cases of spectral normalization (issue 16). */
+  private static void spectralNorm(List<Case> cases) {}
+
+  /** Hostile cases of labelled data, {@code data.labels} (issue 16). */
+  private static void labels(List<Case> cases) {}
+
+  /** Hostile cases of the semi-supervised K+1 discriminator (issue 16). */
+  private static void semiSupervised(List<Case> cases) {}
+
+  /** Hostile cases of InfoGAN codes (issue 16). */
+  private static void infoGan(List<Case> cases) {}
 
   // --- malformed configs: text of an experiment file, checked and trained ---
 
