@@ -8,14 +8,29 @@ import dev.agon.data.LabelledSet;
 import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.engine.serialization.TensorMessageSerializer;
 import dev.agon.tensor.Tensors;
+import dev.agon.transport.Endpoint;
+import dev.agon.transport.FrameHeader;
 import dev.agon.transport.FrameKind;
+import dev.agon.transport.TensorPublisher;
+import dev.agon.transport.TensorSubscriber;
+import dev.agon.transport.Transport;
+import dev.agon.transport.TransportSettings;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -93,6 +108,47 @@ class LabelledBatchWireTest extends ActorKitTest {
     Messages.RealBatch sent = labelledBatch();
     Object back = ser.fromBinary(ser.toBinary(sent), TensorWire.manifest(FrameKind.REAL_BATCH));
     assertSameBatch((Messages.RealBatch) back, sent);
+  }
+
+  @Test
+  void labelsArriveWholeOverUdpAsTheDataLoaderNodeSendsThem(@TempDir Path driverDir)
+      throws Exception {
+    // The data-loader node's path: TensorWire.send on a REAL_BATCH frame, Aeron over UDP
+    // (loopback), TensorWire.inbound rebuilding the message on the other side.
+    TensorMessageSerializer ser = wireSerializer();
+    Messages.RealBatch sent = labelledBatch();
+    AtomicReference<Object> got = new AtomicReference<>();
+    TestProbe<Object> failures = kit.createTestProbe();
+    byte[] token = new byte[FrameHeader.TOKEN_BYTES];
+    new java.util.Random(16).nextBytes(token);
+    Endpoint at = Endpoint.loopback(freeUdpPort());
+    try (Transport transport =
+            Transport.start(
+                TransportSettings.defaults()
+                    .withDriver(TransportSettings.DriverMode.EMBEDDED, driverDir));
+        TensorSubscriber sub =
+            transport.subscriber(
+                at, 21, 7, token, TensorWire.inbound(ser, got::set, failures.ref()));
+        TensorPublisher pub = transport.publisher(at, 21, 7, token)) {
+      IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 1_000_000);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      CompletableFuture<Void> send =
+          CompletableFuture.runAsync(
+              () -> TensorWire.send(ser, pub, FrameKind.REAL_BATCH, 4, 0, sent));
+      while (got.get() == null && System.nanoTime() - deadline < 0) {
+        idle.idle(sub.poll(16));
+      }
+      send.get(30, TimeUnit.SECONDS);
+    }
+    failures.expectNoMessage(Duration.ofMillis(100));
+    assertThat(got.get()).as("a batch within 30 s").isInstanceOf(Messages.RealBatch.class);
+    assertSameBatch((Messages.RealBatch) got.get(), sent);
+  }
+
+  private static int freeUdpPort() throws Exception {
+    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   @Test
