@@ -27,8 +27,28 @@ public record DataConfig(
     @Doc("Number of batches the data loader prepares ahead of the trainer (batches).")
         @Min(1)
         @Max(64)
-        int prefetch)
+        int prefetch,
+    @Doc(
+            "Labelled examples the trainer may use: none (labels ignored), all, or a whole number N"
+                + " >= 1 of labelled examples per class, drawn by data.label-seed and recorded in"
+                + " the run directory (labelled-set.json); the rest count as unlabelled. Needs a"
+                + " data set with labels: IDX with its labels file, or an image folder with class"
+                + " subfolders (not ring, grid or npy).")
+        String labels,
+    @Doc(
+            "Seed of the draw of data.labels = N examples per class (one seed, one label draw);"
+                + " independent of the run's seed, so draws and runs can vary separately.")
+        long labelSeed)
     implements CrossFieldCheck {
+
+  /** {@link #labelsPerClass()} of {@code labels = none}. */
+  public static final int NO_LABELS = -1;
+
+  /** {@link #labelsPerClass()} of {@code labels = all}. */
+  public static final int ALL_LABELS = 0;
+
+  /** The largest N of {@code labels = N}: far above any class of an in-memory data set. */
+  public static final int MAX_LABELS_PER_CLASS = 1 << 30;
 
   @Override
   public void crossCheck(Violations violations) {
@@ -46,6 +66,42 @@ public record DataConfig(
     if (download && kind != DataKind.FASHION_MNIST) {
       violations.reject("download", "only fashion-mnist can be downloaded");
     }
+    int perClass = parseLabels(labels);
+    if (perClass == Integer.MIN_VALUE) {
+      violations.reject(
+          "labels",
+          "expected none, all or a whole number of labelled examples per class in [1, "
+              + MAX_LABELS_PER_CLASS
+              + "], got "
+              + Names.quote(labels));
+    } else if (perClass != NO_LABELS && !images()) {
+      violations.reject(
+          "labels",
+          "data.kind = " + Names.enumName(kind) + " has no labels (use none, the default)");
+    }
+  }
+
+  /**
+   * {@code data.labels} as a number: {@link #NO_LABELS}, {@link #ALL_LABELS} or N per class (valid
+   * after the config was checked).
+   */
+  public int labelsPerClass() {
+    return parseLabels(labels);
+  }
+
+  /** none -1, all 0, N in [1, MAX] as is; Integer.MIN_VALUE for anything else. */
+  private static int parseLabels(String s) {
+    if (s.equals("none")) {
+      return NO_LABELS;
+    }
+    if (s.equals("all")) {
+      return ALL_LABELS;
+    }
+    if (!s.matches("[1-9][0-9]{0,9}")) {
+      return Integer.MIN_VALUE;
+    }
+    long n = Long.parseLong(s);
+    return n <= MAX_LABELS_PER_CLASS ? (int) n : Integer.MIN_VALUE;
   }
 
   /** Whether the data are images (as opposed to the 2-D mixtures). */

@@ -22,6 +22,23 @@ public interface BatchSource {
    */
   Batch batch(long index, int batchSize);
 
-  /** A real batch with its position in the data order. */
-  record Batch(long index, long epoch, INDArray x) {}
+  /**
+   * A real batch with its position in the data order.
+   *
+   * @param labels the class of each image of {@code x} (plain ints: B of them cost nothing to copy
+   *     or send), or null when the run ignores labels ({@code data.labels = none})
+   * @param labelled a minibatch of the run's labelled set, or null unless {@code data.labels} is N
+   *     per class or all
+   */
+  record Batch(long index, long epoch, INDArray x, int[] labels, Labelled labelled) {
+    /** A batch without labels (the 2-D mixtures; {@code data.labels = none}). */
+    public Batch(long index, long epoch, INDArray x) {
+      this(index, epoch, x, null, null);
+    }
+  }
+
+  /**
+   * A minibatch of labelled examples: images shaped like the batch's {@code x}, and their classes.
+   */
+  record Labelled(INDArray x, int[] labels) {}
 }

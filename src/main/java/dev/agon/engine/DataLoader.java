@@ -74,8 +74,7 @@ public final class DataLoader extends AbstractBehavior<DataLoader.Command> {
   private Behavior<Command> onFill() {
     fillPending = false;
     if (ready.size() < prefetch) {
-      var b = source.batch(nextIndex++, batchSize);
-      ready.add(new Messages.RealBatch(b.index(), b.epoch(), b.x()));
+      ready.add(Messages.RealBatch.of(source.batch(nextIndex++, batchSize)));
     }
     serve();
     scheduleFill();

@@ -3,6 +3,7 @@ package dev.agon.engine;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.agon.config.Player;
+import dev.agon.data.BatchSource;
 import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.engine.serialization.TensorMessage;
 import dev.agon.objective.DLoss;
@@ -19,8 +20,26 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Messages {
   private Messages() {}
 
-  /** Real minibatch {@code index} (0-based position in the data order) of {@code epoch}. */
-  public record RealBatch(long index, long epoch, INDArray x) implements TensorMessage {}
+  /**
+   * Real minibatch {@code index} (0-based position in the data order) of {@code epoch}; with {@code
+   * data.labels} other than none, {@code labels} holds the class of each image of x, and with N per
+   * class or all, {@code labelled} a minibatch of the labelled set (see {@link BatchSource.Batch}).
+   * Both are null otherwise, and in a message from a build without them: absent fields read as
+   * null, so the added fields keep the wire readable both ways.
+   */
+  public record RealBatch(
+      long index, long epoch, INDArray x, int[] labels, BatchSource.Labelled labelled)
+      implements TensorMessage {
+    /** A batch without labels. */
+    public RealBatch(long index, long epoch, INDArray x) {
+      this(index, epoch, x, null, null);
+    }
+
+    /** The message of a data source's batch {@code b}. */
+    public static RealBatch of(BatchSource.Batch b) {
+      return new RealBatch(b.index(), b.epoch(), b.x(), b.labels(), b.labelled());
+    }
+  }
 
   /**
    * The fakes of D update {@code dStep} (1-based), produced by G at {@code generatorVersion} for

@@ -1,6 +1,7 @@
 package dev.agon.engine;
 
 import dev.agon.config.DevicesConfig;
+import dev.agon.data.BatchSource;
 import java.util.function.IntConsumer;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -116,6 +117,16 @@ public record Placement(
   /** {@link #arrived(INDArray)} for a real batch. */
   static Messages.RealBatch arrived(Messages.RealBatch b) {
     INDArray x = arrived(b.x());
-    return x == b.x() ? b : new Messages.RealBatch(b.index(), b.epoch(), x);
+    BatchSource.Labelled l = b.labelled();
+    INDArray lx = l == null ? null : arrived(l.x());
+    if (x == b.x() && (l == null || lx == l.x())) {
+      return b;
+    }
+    return new Messages.RealBatch(
+        b.index(),
+        b.epoch(),
+        x,
+        b.labels(),
+        l == null ? null : new BatchSource.Labelled(lx, l.labels()));
   }
 }

@@ -139,6 +139,7 @@ public final class TrainRun {
     if (resumedFrom != null) {
       // before anything is written: a refusal leaves no trace
       ResumePoint.compatible(resumedFrom, loaded.rendered(), allowConfigChange);
+      LabelledSetRecord.checkResume(runDir, Factory.data(c));
     }
     RecoveryPolicy.Counts counts =
         new RecoveryPolicy.Counts(
@@ -171,7 +172,8 @@ public final class TrainRun {
     }
     Files.move(
         staged, configFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    Factory.data(c); // fails here, before the HTTP server or any actor starts, on bad data
+    // fails here, before the HTTP server or any actor starts, on bad data
+    LabelledSetRecord.write(runDir, Factory.data(c));
     this.observability =
         Observability.start(
             c,

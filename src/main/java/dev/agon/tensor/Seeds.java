@@ -26,6 +26,12 @@ public final class Seeds {
   /** The generator's virtual-batch-norm reference batch (index 0). */
   public static final long STREAM_VBN_REFERENCE = 7;
 
+  /** The draw of data.labels = N examples per class (index: the class), under data.label-seed. */
+  public static final long STREAM_LABEL_DRAW = 16;
+
+  /** The order of the labelled minibatches (index: the pass over the labelled set). */
+  public static final long STREAM_LABELLED_DATA = 17;
+
   private Seeds() {}
 
   /** SplitMix64 finaliser over the three words: a cheap, well-mixed bijection per word. */

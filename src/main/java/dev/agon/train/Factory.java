@@ -21,6 +21,7 @@ import dev.agon.data.Datasets;
 import dev.agon.data.ImageDataset;
 import dev.agon.data.ImageFolderDataset;
 import dev.agon.data.ImageSource;
+import dev.agon.data.LabelledSet;
 import dev.agon.data.Mixture2d;
 import dev.agon.nn.Activation;
 import dev.agon.nn.Adam;
@@ -78,16 +79,33 @@ public final class Factory {
       case RING -> Mixture2d.ring(d.ring().modes(), d.ring().radius(), d.ring().std(), c.seed());
       case GRID -> Mixture2d.grid(d.grid().side(), d.grid().spacing(), d.grid().std(), c.seed());
       case IMAGE_FOLDER ->
-          new ImageSource(
+          imageSource(
+              c,
               cachedImages(
                   d,
                   () ->
-                      ImageFolderDataset.load(Path.of(d.path()), d.imageSize(), d.channels() == 3)),
-              c.seed(),
-              flatImages(c));
-      case FASHION_MNIST, MNIST, IDX, NPY ->
-          new ImageSource(cachedImages(d, () -> images(d)), c.seed(), flatImages(c));
+                      ImageFolderDataset.load(
+                          Path.of(d.path()), d.imageSize(), d.channels() == 3)));
+      case FASHION_MNIST, MNIST, IDX, NPY -> imageSource(c, cachedImages(d, () -> images(d)));
     };
+  }
+
+  /**
+   * The batches of {@code images} under {@code data.labels}: none, plain batches; all or N per
+   * class, batches with their classes and a labelled minibatch of the {@link LabelledSet} (drawn
+   * here, milliseconds). A data set without labels, or a class smaller than N, is a {@link
+   * DatasetException} naming {@code data.labels}.
+   */
+  private static ImageSource imageSource(AgonConfig c, ImageDataset images) {
+    int perClass = c.data().labelsPerClass();
+    if (perClass == DataConfig.NO_LABELS) {
+      return new ImageSource(images, c.seed(), flatImages(c));
+    }
+    LabelledSet set =
+        perClass == DataConfig.ALL_LABELS
+            ? LabelledSet.all(images)
+            : LabelledSet.draw(images, perClass, c.data().labelSeed());
+    return new ImageSource(images, c.seed(), flatImages(c), true, set);
   }
 
   /** MLP-style networks see an image as one vector of C*H*W pixels; DCGAN sees [C, H, W]. */

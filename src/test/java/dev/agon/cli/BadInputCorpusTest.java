@@ -240,8 +240,167 @@ class BadInputCorpusTest {
   /** Hostile cases of spectral normalization (issue 16). */
   private static void spectralNorm(List<Case> cases) {}
 
-  /** Hostile cases of labelled data, {@code data.labels} (issue 16). */
-  private static void labels(List<Case> cases) {}
+  /**
+   * Hostile cases of labelled data, {@code data.labels} (issue 16): values of the wrong type or
+   * range and labels on a 2-D mixture, refused at their line; data sets without labels or with a
+   * class smaller than N, refused naming data.labels (and the class) before a run directory exists;
+   * a resume that changes the label draw.
+   */
+  private static void labels(List<Case> cases) {
+    String ring = "include \"" + Path.of("config/ring.conf").toAbsolutePath() + "\"\n";
+    String[][] located = {
+      {"data.labels = 0", "1: data.labels"},
+      {"data.labels = -5", "1: data.labels"},
+      {"data.labels = 2.5", "1: data.labels"},
+      {"data.labels = 99999999999", "1: data.labels"},
+      {"data.labels = lots", "1: data.labels"},
+      {"data.labels = \"\"", "1: data.labels"},
+      {"data.labels = [10]", "1: data.labels"},
+      {"data.labels { n = 10 }", "1: data.labels"},
+      {"data.labels = null", "1: data.labels"},
+      {"data.label-seed = first", "1: data.label-seed"},
+      {"data.label-seed = 1.5", "1: data.label-seed"},
+      {ring + "data.labels = all", "2: data.labels"},
+      {ring + "data.kind = grid\ndata.labels = 10", "3: data.labels"},
+    };
+    for (String[] c : located) {
+      cases.add(
+          new Case(
+              c[0].replace("\n", " \\n "),
+              "located-config",
+              new LocatedConfig(c[0], "bad.conf:" + c[1] + ": ")));
+    }
+    byte[] images = idx(0x803, 20, 28, 28, 20 * 784);
+    byte[] tenEach = new byte[8 + 20];
+    ByteBuffer.wrap(tenEach).putInt(0x801).putInt(20);
+    for (int i = 0; i < 20; i++) {
+      tenEach[8 + i] = (byte) (i % 2);
+    }
+    labelsData(
+        cases,
+        "idx without a labels file",
+        d -> writeMaking(d.resolve("idx/t10k-images-idx3-ubyte"), images),
+        "idx",
+        "idx",
+        "2",
+        "data.labels = 2 needs labels, but idx/test has none");
+    labelsData(
+        cases,
+        "idx labels per class above what a class holds",
+        d -> {
+          writeMaking(d.resolve("idx/t10k-images-idx3-ubyte"), images);
+          writeMaking(d.resolve("idx/t10k-labels-idx1-ubyte"), tenEach);
+        },
+        "idx",
+        "idx",
+        "11",
+        "data.labels = 11 per class is more than class 0 of idx/test holds (10 images");
+    labelsData(
+        cases,
+        "npy has no labels",
+        d -> npy(d.resolve("x.npy"), new long[] {8, 1, 28, 28}),
+        "npy",
+        "x.npy",
+        "all",
+        "data.labels = all needs labels");
+    labelsData(
+        cases,
+        "image folder without class subfolders",
+        d -> {
+          for (int i = 0; i < 4; i++) {
+            png(d.resolve("folder/" + i + ".png"));
+          }
+        },
+        "image-folder",
+        "folder",
+        "1",
+        "data.labels = 1 needs labels");
+    labelsData(
+        cases,
+        "image folder with a class smaller than N",
+        d -> {
+          for (int i = 0; i < 3; i++) {
+            png(d.resolve("folder/a/" + i + ".png"));
+          }
+          png(d.resolve("folder/b/0.png"));
+        },
+        "image-folder",
+        "folder",
+        "2",
+        "more than class 1 of");
+    cli(
+        cases,
+        "resume with another data.label-seed",
+        goodRun(),
+        d -> ringTrain(d, good("data.label-seed=2")));
+  }
+
+  /**
+   * {@code agon train} on data of {@code kind} at {@code dir/path} (made by {@code setup}) with
+   * {@code data.labels = labels}: exit 2, nothing written, and stderr contains {@code named}.
+   */
+  private static void labelsData(
+      List<Case> cases,
+      String name,
+      Consumer<Path> setup,
+      String kind,
+      String path,
+      String labels,
+      String named) {
+    CliCase c =
+        new CliCase(
+            setup,
+            d ->
+                new String[] {
+                  "train",
+                  "--run",
+                  d.resolve("run").toString(),
+                  "--quiet",
+                  "--set",
+                  "data.kind=" + kind,
+                  "--set",
+                  "data.path=\"" + d.resolve(path) + "\"",
+                  "--set",
+                  "data.image-size=8",
+                  "--set",
+                  "data.labels=" + labels
+                });
+    cases.add(new Case(name, "labels-data", new LabelsDataCase(c, named)));
+  }
+
+  /** A labels case: a {@link CliCase} whose error must contain {@code named}. */
+  record LabelsDataCase(CliCase cli, String named) {}
+
+  private void labelsDataCase(LabelsDataCase c) throws Exception {
+    c.cli().setup().accept(dir);
+    List<String> before = contents(dir);
+    CliRunner r = run(c.cli().args().apply(dir));
+    assertCleanError(r);
+    assertThat(r.err()).contains(c.named());
+    assertThat(contents(dir)).as("nothing written or changed").isEqualTo(before);
+  }
+
+  /** {@code b} written to {@code p}, parent directories made. */
+  private static void writeMaking(Path p, byte[] b) {
+    try {
+      Files.createDirectories(p.getParent());
+      Files.write(p, b);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** An 8x8 grey PNG at {@code p} (parent directories made). */
+  private static void png(Path p) {
+    try {
+      Files.createDirectories(p.getParent());
+      java.awt.image.BufferedImage img =
+          new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+      javax.imageio.ImageIO.write(img, "png", p.toFile());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   /** Hostile cases of the semi-supervised K+1 discriminator (issue 16). */
   private static void semiSupervised(List<Case> cases) {}
@@ -1139,6 +1298,7 @@ class BadInputCorpusTest {
       case "cli" -> cliCase((CliCase) c.input());
       case "located-config" -> locatedConfigCase((LocatedConfig) c.input());
       case "jvm-option" -> jvmOptionCase((JvmOptionCase) c.input());
+      case "labels-data" -> labelsDataCase((LabelsDataCase) c.input());
       default -> checkpointCase(c);
     }
   }

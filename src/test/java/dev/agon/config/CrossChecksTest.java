@@ -134,4 +134,38 @@ class CrossChecksTest {
                 + " this player it decays over)",
             f + ":4: objective.lazy-every: only applies when r1-gamma or r2-gamma > 0");
   }
+
+  // --- labelled data, data.labels (issue 16) ---
+
+  @Test
+  void labelsOnATwoDimensionalMixtureAreRefusedAtTheKey() {
+    assertThat(Problems.of(Path.of("config", "ring.conf"), "data.labels=10"))
+        .containsExactly(
+            "--set data.labels=10: data.labels: data.kind = ring has no labels (use none, the"
+                + " default)");
+    assertThat(Problems.of(Path.of("config", "ring.conf"), "data.kind=grid", "data.labels=all"))
+        .containsExactly(
+            "--set data.labels=all: data.labels: data.kind = grid has no labels (use none, the"
+                + " default)");
+  }
+
+  @Test
+  void labelsAreNoneAllOrAPositiveWholeNumber() throws Exception {
+    for (String bad : new String[] {"0", "-3", "1.5", "some", "ALL", "2000000000"}) {
+      assertThat(Problems.of(null, "data.labels=" + bad))
+          .as(bad)
+          .singleElement()
+          .asString()
+          .contains("data.labels: expected none, all or a whole number");
+    }
+    Path f = Problems.write(dir, "exp.conf", "data.labels = [10]");
+    assertThat(Problems.of(f)).singleElement().asString().startsWith(f + ":1: data.labels: ");
+    String[] good = {"none", "all", "1", "100", "6000"};
+    int[] perClass = {DataConfig.NO_LABELS, DataConfig.ALL_LABELS, 1, 100, 6000};
+    for (int i = 0; i < good.length; i++) {
+      DataConfig d =
+          ConfigLoader.load(Optional.empty(), List.of("data.labels=" + good[i])).config().data();
+      assertThat(d.labelsPerClass()).as(good[i]).isEqualTo(perClass[i]);
+    }
+  }
 }

@@ -34,7 +34,9 @@ class DefaultsTest {
             1,
             new RingConfig(8, 1.0, 0.01),
             new GridConfig(5, 2.0, 0.05),
-            4),
+            4,
+            "none",
+            1L),
         new ModelConfig(
             Architecture.DCGAN,
             100,

@@ -30,7 +30,9 @@ class ExperimentFilesTest {
             data.channels(),
             data.ring(),
             data.grid(),
-            data.prefetch()),
+            data.prefetch(),
+            data.labels(),
+            data.labelSeed()),
         new ModelConfig(
             Architecture.MLP, 256, net, net, d.model().dcgan(), d.model().goodfellow2014()),
         d.objective(),
