@@ -180,12 +180,35 @@ public final class Factory {
     }
     long[] chw = image(sampleShape);
     DcganConfig d = m.dcgan();
+    boolean sn = m.spectralNorm();
     return md.enabled()
         ? head(
-            Dcgan.features((int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm())
+            Dcgan.features((int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm(), sn)
                 .flatten(),
             md)
-        : Dcgan.discriminator((int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm());
+        : Dcgan.discriminator(
+            (int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm(), sn);
+  }
+
+  /**
+   * The mlp discriminator with spectral normalization: {@link Mlp} has no per-layer state, so the
+   * same layers (widths, activations, parameter layout, PyTorch initialisation keyed by
+   * Sequential's layer indices) as a {@link Sequential} whose linear layers are {@link
+   * dev.agon.nn.SpectralNorm}s.
+   */
+  private static Sequential.Builder spectralMlp(MlpSpec s) {
+    Sequential.Builder b = Sequential.builder(s.inputDim()).spectralNorm(true);
+    for (int l = 0; l < s.numLayers(); l++) {
+      b.linear(s.layerOut(l));
+      switch (s.layerActivation(l)) {
+        case IDENTITY -> {}
+        case TANH -> b.tanh();
+        case RELU -> b.relu();
+        case LEAKY_RELU -> b.leakyRelu(s.leakySlope());
+        case SIGMOID -> b.sigmoid();
+      }
+    }
+    return b;
   }
 
   /**
@@ -247,7 +270,10 @@ public final class Factory {
     ModelConfig m = c.model();
     MinibatchDiscriminationConfig md = c.stabilizers().minibatchDiscrimination();
     return switch (m.architecture()) {
-      case MLP -> Mlp.create(discriminatorSpec(c, flat(sampleShape)), seed, DataType.FLOAT);
+      case MLP ->
+          m.spectralNorm()
+              ? spectralMlp(discriminatorSpec(c, flat(sampleShape))).build(DataType.FLOAT, seed)
+              : Mlp.create(discriminatorSpec(c, flat(sampleShape)), seed, DataType.FLOAT);
       case GOODFELLOW2014, DCGAN ->
           layeredDiscriminator(c, sampleShape).build(DataType.FLOAT, seed);
     };

@@ -32,7 +32,7 @@ class ExperimentFilesTest {
             data.grid(),
             data.prefetch()),
         new ModelConfig(
-            Architecture.MLP, 256, net, net, d.model().dcgan(), d.model().goodfellow2014()),
+            Architecture.MLP, 256, net, net, d.model().dcgan(), d.model().goodfellow2014(), false),
         d.objective(),
         new OptimConfig(
             new OptimizerConfig(
