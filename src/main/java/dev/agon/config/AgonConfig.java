@@ -73,12 +73,6 @@ public record AgonConfig(
           "data.imageSize",
           "dcgan takes 28 or 4 * 2^n pixels (8, 16, 32, 64, ...), got " + data.imageSize());
     }
-    if (model.spectralNorm() && arch == Architecture.GOODFELLOW2014) {
-      violations.reject(
-          "model.spectralNorm",
-          "needs model.architecture = mlp or dcgan (goodfellow2014's maxout layers have no"
-              + " spectral normalization)");
-    }
     if (st.virtualBatchNorm().enabled() && arch != Architecture.DCGAN) {
       violations.reject(
           "stabilizers.virtualBatchNorm.enabled",

@@ -15,7 +15,7 @@ public record ModelConfig(
     @Doc("dcgan sizes.") DcganConfig dcgan,
     @Doc("goodfellow2014 sizes.") Goodfellow2014Config goodfellow2014,
     @Doc(
-            "Spectral normalization (Miyato et al. 2018) of every linear and convolution layer of"
-                + " the discriminator (mlp and dcgan; goodfellow2014's maxout D has none): W / sigma(W),"
-                + " sigma from one power iteration per update, its vectors part of the checkpoint.")
+            "Spectral normalization (Miyato et al. 2018) of every linear, convolution and maxout"
+                + " layer of the discriminator: W / sigma(W), sigma from one power iteration per"
+                + " update, its vectors part of the checkpoint.")
         boolean spectralNorm) {}

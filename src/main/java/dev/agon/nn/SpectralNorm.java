@@ -6,10 +6,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Spectral normalisation (Miyato et al. 2018) of a {@link Linear} or {@link Conv2d} layer: the
- * layer computes with {@code W / sigma(W)}, where {@code sigma(W) = u^T W v} estimates W's largest
- * singular value. W is the paper's {@code [out, in]} matrix: the transpose of Linear's {@code [in,
- * out]} weight, a convolution's {@code [O, C k k]} weight as it is stored.
+ * Spectral normalisation (Miyato et al. 2018) of a {@link Linear}, {@link Conv2d} or {@link Maxout}
+ * layer: the layer computes with {@code W / sigma(W)}, where {@code sigma(W) = u^T W v} estimates
+ * W's largest singular value. W is the paper's {@code [out, in]} matrix: the transpose of Linear's
+ * and Maxout's {@code [in, out]} weight, a convolution's {@code [O, C k k]} weight as it is stored.
  *
  * <p>{@code u} ({@code out}) and {@code v} ({@code in}) are the layer's state ({@code [u, v]}, so
  * snapshots and checkpoints carry them); they change only in {@link #powerIteration}, one step
@@ -86,6 +86,16 @@ public final class SpectralNorm implements Layer {
   /** A spectrally normalised {@code conv} (its weight {@code [O, C k k]} is the paper's matrix). */
   public static SpectralNorm conv2d(Conv2d conv, boolean bias, DataType dtype) {
     return new SpectralNorm(conv, true, conv.outputShape()[0], bias, dtype);
+  }
+
+  /**
+   * A spectrally normalised {@link Maxout} layer: its whole linear map {@code x W + b}, {@code W}
+   * of {@code [in, units * pieces]}, is normalised before the max over pieces.
+   */
+  public static SpectralNorm maxout(Maxout maxout, DataType dtype) {
+    long in = maxout.inputShape()[0];
+    long width = maxout.numParams() / (in + 1); // W [in, width] and one bias per piece
+    return new SpectralNorm(maxout, false, width, true, dtype);
   }
 
   /** The wrapped layer (it computes with its own copy of {@code W / sigma}). */

@@ -34,6 +34,7 @@ import dev.agon.nn.Network;
 import dev.agon.nn.Optimizer;
 import dev.agon.nn.Sequential;
 import dev.agon.nn.SgdMomentum;
+import dev.agon.nn.SpectralNorm;
 import dev.agon.nn.VirtualBatchNormNetwork;
 import dev.agon.objective.GanObjective;
 import dev.agon.objective.GradientPenalty;
@@ -170,11 +171,12 @@ public final class Factory {
       Goodfellow2014Config gf = m.goodfellow2014();
       int pixels = flat(sampleShape);
       int units = gf.maxoutUnits();
-      Sequential.Builder b = Sequential.builder(pixels);
+      boolean sn = m.spectralNorm();
+      Sequential.Builder b = Sequential.builder(pixels).spectralNorm(sn);
       dropout(b, gf.inputDropout(), 0);
-      b.add((shape, dt) -> new Maxout(pixels, units, gf.maxoutPieces()));
+      b.add((shape, dt) -> maxout(new Maxout(pixels, units, gf.maxoutPieces()), sn, dt));
       dropout(b, gf.hiddenDropout(), 1);
-      b.add((shape, dt) -> new Maxout(units, units, gf.maxoutPieces()));
+      b.add((shape, dt) -> maxout(new Maxout(units, units, gf.maxoutPieces()), sn, dt));
       dropout(b, gf.hiddenDropout(), 2);
       return head(b, md);
     }
@@ -194,7 +196,7 @@ public final class Factory {
    * The mlp discriminator with spectral normalization: {@link Mlp} has no per-layer state, so the
    * same layers (widths, activations, parameter layout, PyTorch initialisation keyed by
    * Sequential's layer indices) as a {@link Sequential} whose linear layers are {@link
-   * dev.agon.nn.SpectralNorm}s.
+   * SpectralNorm}s.
    */
   private static Sequential.Builder spectralMlp(MlpSpec s) {
     Sequential.Builder b = Sequential.builder(s.inputDim()).spectralNorm(true);
@@ -209,6 +211,11 @@ public final class Factory {
       }
     }
     return b;
+  }
+
+  /** {@code m}, spectrally normalised when {@code sn} (its linear map before the max). */
+  private static dev.agon.nn.Layer maxout(Maxout m, boolean sn, DataType dtype) {
+    return sn ? SpectralNorm.maxout(m, dtype) : m;
   }
 
   /**

@@ -275,6 +275,9 @@ class HostCopiesTest {
         "ring.conf | 2 | model.latent-dim=4, model.spectral-norm=true",
         "fashion-mnist-wgan-gp.conf | 1,8,8 | model.latent-dim=8, model.dcgan.width=4,"
             + " model.spectral-norm=true",
+        "mnist-goodfellow2014.conf | 12 | model.latent-dim=8, model.goodfellow2014.generator-hidden=16,"
+            + " model.goodfellow2014.maxout-units=6, model.goodfellow2014.maxout-pieces=3,"
+            + " model.spectral-norm=true",
         "fashion-mnist-improved.conf | 1,8,8 | model.latent-dim=8, model.dcgan.width=4,"
             + " stabilizers.virtual-batch-norm.reference-size=4,"
             + " stabilizers.minibatch-discrimination.kernels=6",

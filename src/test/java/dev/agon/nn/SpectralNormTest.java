@@ -37,6 +37,13 @@ class SpectralNormTest {
             img,
             b -> b.spectralNorm(true).conv2d(3, 4, 2, 1).leakyRelu(0.2).flatten().linear(2)),
         of(
+            "sn maxout, sn linear",
+            new long[] {5},
+            b ->
+                b.add((s, t) -> SpectralNorm.maxout(new Maxout(5, 3, 2), t))
+                    .spectralNorm(true)
+                    .linear(2)),
+        of(
             "sn dcgan critic 16",
             new long[] {2, 16, 16},
             b -> Dcgan.discriminator(2, 16, 2, false, true)));
