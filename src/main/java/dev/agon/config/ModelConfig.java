@@ -13,4 +13,9 @@ public record ModelConfig(
     @Doc("mlp discriminator: one input per data dimension, 1 output (a logit).")
         NetConfig discriminator,
     @Doc("dcgan sizes.") DcganConfig dcgan,
-    @Doc("goodfellow2014 sizes.") Goodfellow2014Config goodfellow2014) {}
+    @Doc("goodfellow2014 sizes.") Goodfellow2014Config goodfellow2014,
+    @Doc(
+            "Spectral normalization (Miyato et al. 2018) of every linear, convolution and maxout"
+                + " layer of the discriminator: W / sigma(W), sigma from one power iteration per"
+                + " update, its vectors part of the checkpoint.")
+        boolean spectralNorm) {}

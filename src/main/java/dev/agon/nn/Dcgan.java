@@ -24,7 +24,8 @@ package dev.agon.nn;
  * a final Conv(k4 s1 p0) to 1 channel gives the logit.
  *
  * <p>With {@code batchNorm = false} the discriminator has no batch norm (WGAN-GP critics must not);
- * it is then piecewise linear.
+ * it is then piecewise linear. With {@code spectralNorm} every convolution and linear layer of the
+ * discriminator is a {@link SpectralNorm} (Miyato et al. 2018).
  */
 public final class Dcgan {
   private Dcgan() {}
@@ -82,7 +83,13 @@ public final class Dcgan {
   /** Discriminator {@code [channels, imageSize, imageSize] -> [1]} (a logit). */
   public static Sequential.Builder discriminator(
       int channels, int imageSize, int width, boolean batchNorm) {
-    Sequential.Builder b = features(channels, imageSize, width, batchNorm);
+    return discriminator(channels, imageSize, width, batchNorm, false);
+  }
+
+  /** {@link #discriminator(int, int, int, boolean)}, spectrally normalised when asked. */
+  public static Sequential.Builder discriminator(
+      int channels, int imageSize, int width, boolean batchNorm, boolean spectralNorm) {
+    Sequential.Builder b = features(channels, imageSize, width, batchNorm, spectralNorm);
     if (imageSize == 28) {
       return b.flatten().linear(1);
     }
@@ -96,8 +103,20 @@ public final class Dcgan {
    */
   public static Sequential.Builder features(
       int channels, int imageSize, int width, boolean batchNorm) {
+    return features(channels, imageSize, width, batchNorm, false);
+  }
+
+  /**
+   * {@link #features(int, int, int, boolean)}; with {@code spectralNorm} its convolutions and the
+   * layers added to the returned builder afterwards are spectrally normalised.
+   */
+  public static Sequential.Builder features(
+      int channels, int imageSize, int width, boolean batchNorm, boolean spectralNorm) {
     checkCommon(channels, width);
-    Sequential.Builder b = Sequential.builder(channels, imageSize, imageSize).init(Init.DCGAN);
+    Sequential.Builder b =
+        Sequential.builder(channels, imageSize, imageSize)
+            .init(Init.DCGAN)
+            .spectralNorm(spectralNorm);
     if (imageSize == 28) {
       b.conv2d(width, 4, 2, 1).leakyRelu(LEAKY_SLOPE).conv2d(2 * width, 4, 2, 1, !batchNorm);
       if (batchNorm) {

@@ -42,8 +42,8 @@ public interface Network {
 
   /**
    * Non-trainable state that belongs with the parameters (batch-norm running statistics, the
-   * virtual-batch-norm reference statistics), flat {@code [1, n]}; {@code n} may be 0. Snapshots
-   * and checkpoints carry it beside {@link #params()}.
+   * virtual-batch-norm reference statistics, spectral norm's u and v), flat {@code [1, n]}; {@code
+   * n} may be 0. Snapshots and checkpoints carry it beside {@link #params()}.
    */
   default INDArray state() {
     return null;
@@ -61,6 +61,18 @@ public interface Network {
    * (dropout masks), so that runs are reproducible; networks without such layers ignore it.
    */
   default void noiseIndex(long index) {}
+
+  /**
+   * One power-iteration step of the spectral normalisation of every layer that has it ({@link
+   * SpectralNorm}): the trainer calls it once per update, before that update's forward passes; it
+   * changes {@link #state()} only. Networks without such layers ignore it.
+   */
+  default void powerIteration() {}
+
+  /** Whether some layer is spectrally normalised ({@link #powerIteration} does something). */
+  default boolean spectralNorm() {
+    return false;
+  }
 
   /**
    * Whether one sample's output depends on the other samples of its batch (batch norm in training

@@ -171,6 +171,26 @@ public final class Sequential implements Network {
     noiseIndex = index;
   }
 
+  /** One power-iteration step of every {@link SpectralNorm} layer (none: nothing happens). */
+  @Override
+  public void powerIteration() {
+    for (Layer l : layers) {
+      if (l instanceof SpectralNorm sn) {
+        sn.powerIteration();
+      }
+    }
+  }
+
+  @Override
+  public boolean spectralNorm() {
+    for (Layer l : layers) {
+      if (l instanceof SpectralNorm) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Override
   public boolean batchCoupled() {
     for (Layer l : layers) {
@@ -319,6 +339,7 @@ public final class Sequential implements Network {
     private final List<LayerFactory> factories = new ArrayList<>();
     private long[] shape;
     private Init init = Init.PYTORCH;
+    private boolean spectralNorm;
 
     /**
      * Parameters and per-sample output values of the layers added so far (probes allocate none).
@@ -344,6 +365,15 @@ public final class Sequential implements Network {
     /** Initialisation scheme of the parametrised layers added from now on. */
     public Builder init(Init scheme) {
       this.init = Objects.requireNonNull(scheme, "scheme");
+      return this;
+    }
+
+    /**
+     * Whether the linear and conv2d layers added from now on are wrapped in {@link SpectralNorm}
+     * (off until set).
+     */
+    public Builder spectralNorm(boolean on) {
+      this.spectralNorm = on;
       return this;
     }
 
@@ -374,6 +404,9 @@ public final class Sequential implements Network {
       requireRank(1, "linear");
       Init scheme = init;
       int in = Math.toIntExact(shape[0]);
+      if (spectralNorm) {
+        return add((s, t) -> SpectralNorm.linear(in, out, bias, scheme, t));
+      }
       return add((s, t) -> new Linear(in, out, bias, scheme, t));
     }
 
@@ -385,6 +418,12 @@ public final class Sequential implements Network {
     public Builder conv2d(int out, int kernel, int stride, int padding, boolean bias) {
       requireRank(3, "conv2d");
       Init scheme = init;
+      if (spectralNorm) {
+        return add(
+            (s, t) ->
+                SpectralNorm.conv2d(
+                    new Conv2d(s, out, kernel, stride, padding, bias, scheme, t), bias, t));
+      }
       return add((s, t) -> new Conv2d(s, out, kernel, stride, padding, bias, scheme, t));
     }
 

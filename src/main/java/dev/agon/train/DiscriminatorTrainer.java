@@ -127,6 +127,9 @@ public final class DiscriminatorTrainer {
     }
     ensureBuffers(b, real.shape());
     long n = updates + 1;
+    // Spectral norm's one power-iteration step per update, before all of its passes (no-op
+    // without).
+    d.powerIteration();
     DLoss loss = d.batchCoupled() ? separatePasses(real, fake, n) : jointPass(real, fake, n);
     lastGradientPenalty = 0;
     if (gradientPenalty != null) {

@@ -35,6 +35,7 @@ import dev.agon.nn.Network;
 import dev.agon.nn.Optimizer;
 import dev.agon.nn.Sequential;
 import dev.agon.nn.SgdMomentum;
+import dev.agon.nn.SpectralNorm;
 import dev.agon.nn.VirtualBatchNormNetwork;
 import dev.agon.objective.GanObjective;
 import dev.agon.objective.GradientPenalty;
@@ -188,22 +189,51 @@ public final class Factory {
       Goodfellow2014Config gf = m.goodfellow2014();
       int pixels = flat(sampleShape);
       int units = gf.maxoutUnits();
-      Sequential.Builder b = Sequential.builder(pixels);
+      boolean sn = m.spectralNorm();
+      Sequential.Builder b = Sequential.builder(pixels).spectralNorm(sn);
       dropout(b, gf.inputDropout(), 0);
-      b.add((shape, dt) -> new Maxout(pixels, units, gf.maxoutPieces()));
+      b.add((shape, dt) -> maxout(new Maxout(pixels, units, gf.maxoutPieces()), sn, dt));
       dropout(b, gf.hiddenDropout(), 1);
-      b.add((shape, dt) -> new Maxout(units, units, gf.maxoutPieces()));
+      b.add((shape, dt) -> maxout(new Maxout(units, units, gf.maxoutPieces()), sn, dt));
       dropout(b, gf.hiddenDropout(), 2);
       return head(b, md);
     }
     long[] chw = image(sampleShape);
     DcganConfig d = m.dcgan();
+    boolean sn = m.spectralNorm();
     return md.enabled()
         ? head(
-            Dcgan.features((int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm())
+            Dcgan.features((int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm(), sn)
                 .flatten(),
             md)
-        : Dcgan.discriminator((int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm());
+        : Dcgan.discriminator(
+            (int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm(), sn);
+  }
+
+  /**
+   * The mlp discriminator with spectral normalization: {@link Mlp} has no per-layer state, so the
+   * same layers (widths, activations, parameter layout, PyTorch initialisation keyed by
+   * Sequential's layer indices) as a {@link Sequential} whose linear layers are {@link
+   * SpectralNorm}s.
+   */
+  private static Sequential.Builder spectralMlp(MlpSpec s) {
+    Sequential.Builder b = Sequential.builder(s.inputDim()).spectralNorm(true);
+    for (int l = 0; l < s.numLayers(); l++) {
+      b.linear(s.layerOut(l));
+      switch (s.layerActivation(l)) {
+        case IDENTITY -> {}
+        case TANH -> b.tanh();
+        case RELU -> b.relu();
+        case LEAKY_RELU -> b.leakyRelu(s.leakySlope());
+        case SIGMOID -> b.sigmoid();
+      }
+    }
+    return b;
+  }
+
+  /** {@code m}, spectrally normalised when {@code sn} (its linear map before the max). */
+  private static dev.agon.nn.Layer maxout(Maxout m, boolean sn, DataType dtype) {
+    return sn ? SpectralNorm.maxout(m, dtype) : m;
   }
 
   /**
@@ -265,7 +295,10 @@ public final class Factory {
     ModelConfig m = c.model();
     MinibatchDiscriminationConfig md = c.stabilizers().minibatchDiscrimination();
     return switch (m.architecture()) {
-      case MLP -> Mlp.create(discriminatorSpec(c, flat(sampleShape)), seed, DataType.FLOAT);
+      case MLP ->
+          m.spectralNorm()
+              ? spectralMlp(discriminatorSpec(c, flat(sampleShape))).build(DataType.FLOAT, seed)
+              : Mlp.create(discriminatorSpec(c, flat(sampleShape)), seed, DataType.FLOAT);
       case GOODFELLOW2014, DCGAN ->
           layeredDiscriminator(c, sampleShape).build(DataType.FLOAT, seed);
     };

@@ -122,8 +122,10 @@ public final class GeneratorTrainer {
   /** The trainer of {@code c} for samples of shape {@code sampleShape}. */
   public static GeneratorTrainer create(AgonConfig c, long[] sampleShape) {
     Network g = Factory.generator(c, sampleShape, Seeds.mix(c.seed(), Seeds.STREAM_INIT, 0));
-    // The replica's initial values are never used: every G update first loads a D snapshot.
-    Network dReplica = Factory.discriminator(c, sampleShape, 0);
+    // The replica's initial parameters are never used: every G update first loads a D snapshot.
+    // With spectral norm its u and v are, so it is built from D's seed and starts from D's u.
+    long dSeed = c.model().spectralNorm() ? Seeds.mix(c.seed(), Seeds.STREAM_INIT, 1) : 0;
+    Network dReplica = Factory.discriminator(c, sampleShape, dSeed);
     GeneratorTrainer t =
         new GeneratorTrainer(
             g,
@@ -192,6 +194,9 @@ public final class GeneratorTrainer {
   public GLoss step(long gStep, INDArray dParams, int batchSize) {
     ensureBuffers(batchSize);
     dReplica.copyParamsFrom(dParams);
+    // Parameters travel without D's spectral-norm vectors: the replica advances its own u, v,
+    // once per G update (nothing without spectral norm); they are saved with G's checkpoint.
+    dReplica.powerIteration();
     dReplica.noiseIndex(3 * gStep + 2); // D's own updates key their dropout with 3n and 3n + 1
     Noise.gaussian(z, seed, Seeds.STREAM_G_STEP, gStep);
     GLoss loss;
@@ -344,6 +349,14 @@ public final class GeneratorTrainer {
   /** Whether the generator EMA is enabled (it may not have started yet). */
   public boolean emaEnabled() {
     return ema != null;
+  }
+
+  /**
+   * The spectral-norm vectors (u, v) of G's D replica, live, or null when D has no spectral norm:
+   * the replica advances them once per G update, so they are part of G's state.
+   */
+  public INDArray discriminatorReplicaState() {
+    return dReplica.spectralNorm() ? dReplica.state() : null;
   }
 
   /**

@@ -12,11 +12,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The complete state of one player, detached from its trainer so that another thread may write or
  * keep it: parameters, non-trainable network state (batch-norm running statistics, VBN reference
- * statistics), optimizer state with its step count and learning rate, the historical average (mean,
- * count, weight, start) and, for G, the EMA weights. Randomness is keyed by (seed, stream, step),
- * so the update count is all the RNG state there is. Tensors are named {@code <model>}, {@code
- * <model>_net_state}, {@code <model>_optimizer}, {@code <model>_history} and {@code generator_ema}
- * (the names the checkpoint files get); scalars are exact decimal strings.
+ * statistics, spectral-norm vectors), optimizer state with its step count and learning rate, the
+ * historical average (mean, count, weight, start) and, for G, the EMA weights and the spectral-norm
+ * vectors of its D replica. Randomness is keyed by (seed, stream, step), so the update count is all
+ * the RNG state there is. Tensors are named {@code <model>}, {@code <model>_net_state}, {@code
+ * <model>_optimizer}, {@code <model>_history}, {@code generator_ema} and {@code
+ * generator_d_replica_state} (the names the checkpoint files get); scalars are exact decimal
+ * strings.
  *
  * @param model whose state; tensors and scalars are named by its {@link Player#label()}
  * @param version updates applied
@@ -26,6 +28,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public record PlayerState(
     Player model, long version, Map<String, INDArray> tensors, Map<String, String> scalars) {
 
+  /** The tensor of G's D-replica spectral-norm vectors (only when D has spectral norm). */
+  static final String D_REPLICA_STATE = "generator_d_replica_state";
+
   /** Captures G's state (copies: costs about 2-5 parameter vectors of memory). */
   public static PlayerState of(GeneratorTrainer t) {
     PlayerState s =
@@ -33,6 +38,10 @@ public record PlayerState(
     INDArray ema = t.emaParams();
     if (ema != null) {
       s.tensors.put("generator_ema", ema.dup());
+    }
+    INDArray replica = t.discriminatorReplicaState();
+    if (replica != null) {
+      s.tensors.put(D_REPLICA_STATE, replica.dup());
     }
     return s;
   }
@@ -80,6 +89,19 @@ public record PlayerState(
     // A trainer without an EMA (a resume allowed to turn it off) drops the checkpoint's.
     if (ema != null && t.emaEnabled()) {
       t.restoreEma(ema);
+    }
+    INDArray replica = t.discriminatorReplicaState();
+    if (replica != null) {
+      INDArray saved = require(D_REPLICA_STATE);
+      if (saved.length() != replica.length()) {
+        throw new IllegalArgumentException(
+            D_REPLICA_STATE
+                + ": checkpoint has "
+                + saved.length()
+                + " values, D "
+                + replica.length());
+      }
+      replica.assign(saved.reshape('c', replica.shape()));
     }
     t.version(version);
   }

@@ -237,8 +237,46 @@ class BadInputCorpusTest {
 
   // Issue 16: one section per part, each filled by the commit that adds the part's keys.
 
-  /** Hostile cases of spectral normalization (issue 16). */
-  private static void spectralNorm(List<Case> cases) {}
+  /**
+   * Hostile cases of spectral normalization (issue 16): {@code model.spectral-norm} of a wrong
+   * type, and switched on when resuming a run (its u, v are network state the checkpoint lacks),
+   * even with --allow-config-change.
+   */
+  private static void spectralNorm(List<Case> cases) {
+    String[][] located = {
+      {"model.spectral-norm = 1", "1: model.spectral-norm"},
+      {"model.spectral-norm = \"maybe\"", "1: model.spectral-norm"},
+      {"model.spectral-norm = [true]", "1: model.spectral-norm"},
+      {"model.spectral-norm { enabled = true }", "1: model.spectral-norm"},
+      {"model.spectral-norm = null", "1: model.spectral-norm"},
+    };
+    for (String[] c : located) {
+      cases.add(
+          new Case(
+              c[0].replace("\n", " \\n "),
+              "located-config",
+              new LocatedConfig(c[0], "bad.conf:" + c[1] + ": ")));
+    }
+    cli(
+        cases,
+        "resume with model.spectral-norm switched on",
+        goodRun(),
+        d -> ringTrain(d, good("schedule.iterations=6", "model.spectral-norm=true")));
+    cli(
+        cases,
+        "resume with model.spectral-norm switched on and --allow-config-change",
+        goodRun(),
+        d ->
+            ringTrain(
+                d,
+                good(
+                    "schedule.iterations=6", "model.spectral-norm=true", "--allow-config-change")));
+    cli(
+        cases,
+        "--set model.spectral-norm=sometimes",
+        d -> {},
+        d -> ringTrain(d, good("model.spectral-norm=sometimes")));
+  }
 
   /**
    * Hostile cases of labelled data, {@code data.labels} (issue 16): values of the wrong type or

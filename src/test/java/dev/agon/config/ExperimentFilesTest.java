@@ -34,7 +34,7 @@ class ExperimentFilesTest {
             data.labels(),
             data.labelSeed()),
         new ModelConfig(
-            Architecture.MLP, 256, net, net, d.model().dcgan(), d.model().goodfellow2014()),
+            Architecture.MLP, 256, net, net, d.model().dcgan(), d.model().goodfellow2014(), false),
         d.objective(),
         new OptimConfig(
             new OptimizerConfig(
@@ -97,5 +97,28 @@ class ExperimentFilesTest {
     assertThat(c.optim()).isEqualTo(defaults.optim());
     assertThat(c.schedule()).isEqualTo(defaults.schedule());
     assertThat(c.eval()).isEqualTo(defaults.eval());
+  }
+
+  /** Issue 16 item 4: SNGAN is the DCGAN experiment with a hinge loss and an SN D without BN. */
+  @Test
+  void snganConfIsTheDcganExperimentWithHingeAndSpectralNormInD() {
+    AgonConfig c =
+        ConfigLoader.load(Optional.of(Path.of("config", "fashion-mnist-sngan.conf")), List.of())
+            .config();
+    AgonConfig dcgan =
+        ConfigLoader.load(Optional.of(Path.of("config", "fashion-mnist-dcgan.conf")), List.of())
+            .config();
+    assertThat(c.run().name()).isEqualTo("fashion-mnist-sngan");
+    assertThat(c.model().spectralNorm()).isTrue();
+    assertThat(c.model().architecture()).isEqualTo(Architecture.DCGAN);
+    assertThat(c.model().dcgan().discriminatorBatchNorm()).isFalse();
+    assertThat(c.objective().kind()).isEqualTo(ObjectiveKind.HINGE);
+    // equal iterations, data, optimizers and G: the comparison the issue asks for
+    assertThat(c.schedule()).isEqualTo(dcgan.schedule());
+    assertThat(c.optim()).isEqualTo(dcgan.optim());
+    assertThat(c.data()).isEqualTo(dcgan.data());
+    assertThat(c.model().latentDim()).isEqualTo(dcgan.model().latentDim());
+    assertThat(c.model().dcgan().width()).isEqualTo(dcgan.model().dcgan().width());
+    assertThat(dcgan.model().spectralNorm()).isFalse();
   }
 }

@@ -36,15 +36,16 @@ class EngineVsPlainLoopTest extends ActorKitTest {
    * The image path through the engine: D with batch statistics in separate passes, dropout-free
    * DCGAN with every Improved-GAN switch, the 2014 maxout D with dropout keyed per pass (feature
    * matching reads real batches in the Generator, minibatch discrimination, virtual batch norm,
-   * historical averaging, label smoothing), and WGAN-GP with its keyed interpolation weights,
-   * synchronous and with staleness.
+   * historical averaging, label smoothing), WGAN-GP with its keyed interpolation weights, and SNGAN
+   * (spectral norm's u, v in D and in G's D replica), synchronous and with staleness.
    */
   @ParameterizedTest(name = "{0}, k = {1}, s = {2}")
   @CsvSource({
     "fashion-mnist-improved, 1, 0",
     "fashion-mnist-improved, 1, 1",
     "fashion-mnist-wgan-gp, 2, 1",
-    "mnist-goodfellow2014, 2, 1"
+    "mnist-goodfellow2014, 2, 1",
+    "fashion-mnist-sngan, 2, 1"
   })
   void imageExperimentsAreBitIdenticalToPlainLoop(String experiment, int k, int s) {
     AgonConfig c =

@@ -227,6 +227,32 @@ class ResumeExactnessTest {
     assertSameState(CheckpointStore.dirOf(dirs[0], 9), CheckpointStore.dirOf(dirs[1], 9), "");
   }
 
+  /**
+   * Issue 16 item 4: spectral norm's u and v move once per update (D's, and G's D replica's own),
+   * so both must come back from the checkpoint for the resumed run to match bit for bit.
+   */
+  @Test
+  void ringWithSpectralNormResumedIsBitIdentical() throws Exception {
+    assertResumeExact(
+        "config/ring.conf",
+        3,
+        6,
+        "model.spectral-norm=true",
+        "schedule.k=2",
+        "schedule.batch-size=32",
+        "model.latent-dim=8",
+        "model.generator.hidden=[16,16]",
+        "model.discriminator.hidden=[16,16]",
+        "eval.every-steps=0",
+        "eval.plots=false",
+        "seed=5");
+    CheckpointStore.Checkpoint c =
+        CheckpointStore.read(CheckpointStore.dirOf(tmp.resolve("whole"), 6));
+    // u, v of D's 3 layers (16 + 2, 16 + 16, 1 + 16) and of G's replica of D
+    assertThat(c.tensors().get("discriminator_net_state").length()).isEqualTo(67);
+    assertThat(c.tensors().get("generator_d_replica_state").length()).isEqualTo(67);
+  }
+
   private void assertResumeExact(String file, long t, long total, String... overrides)
       throws Exception {
     Path whole = tmp.resolve("whole");

@@ -200,6 +200,7 @@ class HostCopiesTest {
       HostCopies before = DenseAccess.copies();
       long scalarsBefore = DenseAccess.scalarReads();
       for (int i = 0; i < 2; i++) {
+        d.powerIteration(); // spectral norm's step, as DiscriminatorTrainer runs it (else none)
         g.noiseIndex(3 * i);
         INDArray fake = g.forward(z);
         bothFake.assign(fake);
@@ -270,6 +271,13 @@ class HostCopiesTest {
         "ring.conf | 2 | model.latent-dim=4",
         "fashion-mnist-dcgan.conf | 1,8,8 | model.latent-dim=8, model.dcgan.width=4",
         "fashion-mnist-wgan-gp.conf | 1,8,8 | model.latent-dim=8, model.dcgan.width=4",
+        // issue 16: spectral norm in D (the power iteration, W/sigma, its backward and jvp)
+        "ring.conf | 2 | model.latent-dim=4, model.spectral-norm=true",
+        "fashion-mnist-wgan-gp.conf | 1,8,8 | model.latent-dim=8, model.dcgan.width=4,"
+            + " model.spectral-norm=true",
+        "mnist-goodfellow2014.conf | 12 | model.latent-dim=8, model.goodfellow2014.generator-hidden=16,"
+            + " model.goodfellow2014.maxout-units=6, model.goodfellow2014.maxout-pieces=3,"
+            + " model.spectral-norm=true",
         "fashion-mnist-improved.conf | 1,8,8 | model.latent-dim=8, model.dcgan.width=4,"
             + " stabilizers.virtual-batch-norm.reference-size=4,"
             + " stabilizers.minibatch-discrimination.kernels=6",

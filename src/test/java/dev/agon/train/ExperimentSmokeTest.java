@@ -28,6 +28,7 @@ class ExperimentSmokeTest {
         "fashion-mnist-dcgan",
         "fashion-mnist-wgan-gp",
         "fashion-mnist-improved",
+        "fashion-mnist-sngan",
         "mnist-goodfellow2014"
       })
   void experimentTrainsWithFiniteLossesAndMovingParameters(String name) {

@@ -50,6 +50,7 @@ class PreflightTest {
         "fashion-mnist-dcgan",
         "fashion-mnist-wgan-gp",
         "fashion-mnist-improved",
+        "fashion-mnist-sngan",
         "mnist-goodfellow2014",
         "ring",
         "grid"
