@@ -82,11 +82,20 @@ public final class Dcgan {
   /** Discriminator {@code [channels, imageSize, imageSize] -> [1]} (a logit). */
   public static Sequential.Builder discriminator(
       int channels, int imageSize, int width, boolean batchNorm) {
+    return discriminator(channels, imageSize, width, batchNorm, 1);
+  }
+
+  /**
+   * Discriminator {@code [channels, imageSize, imageSize] -> [outputs]}: the same trunk, {@code
+   * outputs} logits from its last layer (K for the semi-supervised K+1 discriminator).
+   */
+  public static Sequential.Builder discriminator(
+      int channels, int imageSize, int width, boolean batchNorm, int outputs) {
     Sequential.Builder b = features(channels, imageSize, width, batchNorm);
     if (imageSize == 28) {
-      return b.flatten().linear(1);
+      return b.flatten().linear(outputs);
     }
-    return b.conv2d(1, 4, 1, 0).flatten();
+    return b.conv2d(outputs, 4, 1, 0).flatten();
   }
 
   /**
