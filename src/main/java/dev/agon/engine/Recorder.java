@@ -254,6 +254,10 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         j.put("protocol_jsd", jsd.protocol());
       }
     }
+    if (e.score().classifierAccuracy() != null) {
+      j.put("classifier_accuracy", e.score().classifierAccuracy().doubleValue())
+          .put("classifier_d_version", e.dVersion());
+    }
     if (e.score().plot() != null) {
       j.put("plot", e.score().plot().getFileName().toString());
     }

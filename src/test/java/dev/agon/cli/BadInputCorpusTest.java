@@ -260,6 +260,12 @@ class BadInputCorpusTest {
     for (String t : texts) {
       cases.add(new Case(t.replace("\n", " \\n "), "config", t));
     }
+    // D's classifier accuracy of a run whose D is no classifier (the ring run's one logit)
+    cli(
+        cases,
+        "eval --metrics classifier of a gan run",
+        goodRun(),
+        d -> new String[] {"eval", "--run", d.resolve("run") + "", "--metrics", "classifier"});
   }
 
   /** Hostile cases of InfoGAN codes (issue 16). */
