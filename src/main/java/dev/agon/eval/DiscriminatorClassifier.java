@@ -36,9 +36,14 @@ public final class DiscriminatorClassifier {
 
   /**
    * Test accuracy of {@code d} (K logits per sample) on {@code images} ({@code [N, ...]}, D's input
-   * shape per row) with classes {@code labels}, in evaluation mode (batch norm on its running
-   * statistics, no dropout), {@code batch} images per forward pass. Uses D's buffers: call on its
-   * owner's thread or on a replica; D's training mode is restored.
+   * shape per row) with classes {@code labels}, {@code batch} images per forward pass. D runs in
+   * evaluation mode (no dropout), or, when it has batch statistics ({@link
+   * Network#batchCoupled()}), in training mode batch by batch as in an update, the way {@code
+   * train.JsdProbe} reads D: the flat parameter snapshots the Evaluator receives carry no running
+   * statistics. A short last batch is then padded by repeating its first image, so it is normalised
+   * as a full batch; the padding's outputs are dropped. Uses D's buffers (and, with batch
+   * statistics, updates its running statistics): call on a replica or the owner's thread; D's
+   * training mode is restored.
    */
   public static double accuracy(Network d, INDArray images, int[] labels, int batch) {
     long n = images.size(0);
@@ -48,15 +53,20 @@ public final class DiscriminatorClassifier {
     }
     long[] out = d.outputShape();
     int k = out.length == 0 ? 1 : (int) out[0];
+    boolean coupled = d.batchCoupled();
     double[] all = new double[Math.toIntExact(n * k)];
     boolean was = d.training();
-    d.training(false);
+    d.training(coupled);
     try {
       for (long from = 0; from < n; from += batch) {
         long to = Math.min(n, from + batch);
-        double[] part = new double[Math.toIntExact((to - from) * k)];
-        DenseAccess.read(d.forward(rows(images, from, to)), part);
-        System.arraycopy(part, 0, all, Math.toIntExact(from * k), part.length);
+        INDArray x = rows(images, from, to);
+        if (coupled && to - from < batch) {
+          x = padded(x, batch);
+        }
+        double[] part = new double[Math.toIntExact(x.size(0) * k)];
+        DenseAccess.read(d.forward(x), part);
+        System.arraycopy(part, 0, all, Math.toIntExact(from * k), Math.toIntExact((to - from) * k));
       }
     } finally {
       d.training(was);
@@ -64,12 +74,28 @@ public final class DiscriminatorClassifier {
     return accuracy(org.nd4j.linalg.factory.Nd4j.create(all, new long[] {n, k}), labels);
   }
 
+  /** {@code x} ({@code [m, ...]}) with its first row repeated up to {@code batch} rows. */
+  private static INDArray padded(INDArray x, int batch) {
+    long[] shape = x.shape().clone();
+    shape[0] = batch;
+    INDArray p = org.nd4j.linalg.factory.Nd4j.create(x.dataType(), shape);
+    rowsView(p, 0, x.size(0)).assign(x);
+    for (long i = x.size(0); i < batch; i++) {
+      rowsView(p, i, i + 1).assign(rowsView(x, 0, 1));
+    }
+    return p;
+  }
+
   private static INDArray rows(INDArray a, long from, long to) {
+    return rowsView(a, from, to).dup();
+  }
+
+  private static INDArray rowsView(INDArray a, long from, long to) {
     INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
     idx[0] = NDArrayIndex.interval(from, to);
     for (int i = 1; i < idx.length; i++) {
       idx[i] = NDArrayIndex.all();
     }
-    return a.get(idx).dup();
+    return a.get(idx);
   }
 }

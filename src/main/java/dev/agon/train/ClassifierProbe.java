@@ -16,8 +16,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Test accuracy of the semi-supervised K+1 discriminator as a classifier ({@link
  * DiscriminatorClassifier}) from D's flat parameters, on held-out labelled images: the first
  * samples of the Fashion-MNIST split the run does not train on (the paper's protocol: a test set D
- * never saw). D runs in evaluation mode (batch norm on its running statistics). Cost: one D forward
- * pass over the held-out images per call. Owns a D network; not thread-safe.
+ * never saw). D runs in evaluation mode, or as in training when it has batch statistics (batches of
+ * the run's batch size: the snapshots carry no running statistics), as {@link JsdProbe} does; so
+ * {@code agon eval} and the Evaluator agree. Cost: one D forward pass over the held-out images per
+ * call. Owns a D network; not thread-safe.
  */
 public final class ClassifierProbe {
   private final Network net;
@@ -62,7 +64,6 @@ public final class ClassifierProbe {
               throw new IllegalArgumentException(why);
             });
     Network net = Factory.discriminator(c, sampleShape, 0); // weights come with every call
-    net.training(false);
     String other = c.data().split() == DataSplit.TRAIN ? "test" : "train";
     ImageDataset held = Datasets.standard().load("fashion-mnist", other, Optional.empty());
     int m = Math.min(samples, held.size());
