@@ -16,6 +16,7 @@ import dev.agon.eval.ModeMetrics;
 import dev.agon.eval.ParzenWindow;
 import dev.agon.eval.Reference;
 import dev.agon.tensor.Tensors;
+import dev.agon.train.ClassifierProbe;
 import dev.agon.train.Factory;
 import dev.agon.train.GeneratorTrainer;
 import dev.agon.train.JsdProbe;
@@ -58,7 +59,7 @@ final class EvalCommand implements Callable<Integer> {
 
   /** Every metric name {@code --metrics} takes. */
   static final List<String> KNOWN =
-      List.of("is", "fid", "kid", "pr", "dc", "classes", "modes", "parzen", "jsd");
+      List.of("is", "fid", "kid", "pr", "dc", "classes", "modes", "parzen", "jsd", "classifier");
 
   /** Fashion-MNIST train images held out from nothing but kept apart for Parzen's σ. */
   static final int PARZEN_VALIDATION = 10_000;
@@ -86,8 +87,10 @@ final class EvalCommand implements Callable<Integer> {
       names = "--metrics",
       split = ",",
       description =
-          "Metrics: is, fid, kid, pr, dc, classes (images), modes (2-D data), parzen, jsd"
-              + " (default: is,fid,kid,pr,dc,classes for images, modes for 2-D data).")
+          "Metrics: is, fid, kid, pr, dc, classes (images), modes (2-D data), parzen, jsd,"
+              + " classifier (D's test accuracy, objective.kind = semi-supervised) (default:"
+              + " is,fid,kid,pr,dc,classes for images, plus classifier for semi-supervised runs;"
+              + " modes for 2-D data).")
   Set<String> metrics;
 
   @Option(
@@ -202,6 +205,16 @@ final class EvalCommand implements Callable<Integer> {
         metrics != null
             ? new LinkedHashSet<>(metrics)
             : new LinkedHashSet<>(mixture ? Set.of("modes") : IMAGE);
+    if (metrics == null && ClassifierProbe.unavailable(c).isEmpty()) {
+      asked.add("classifier");
+    }
+    if (asked.contains("classifier")) {
+      ClassifierProbe.unavailable(c)
+          .ifPresent(
+              why -> {
+                throw new Main.UserException("metric 'classifier': " + why);
+              });
+    }
     for (String m : asked) {
       if (mixture ? IMAGE.contains(m) : m.equals("modes")) {
         throw new Main.UserException(
@@ -227,7 +240,7 @@ final class EvalCommand implements Callable<Integer> {
     String scored = dir + (ema ? " (G-EMA)" : "");
     Json json = Json.object().put("checkpoint", dir.getFileName().toString()).put("ema", ema);
     long t0 = System.nanoTime();
-    if (mixture) {
+    if (mixture || asked.stream().noneMatch(IMAGE::contains)) {
       out.println("agon eval: " + scored);
     }
     if (!mixture && asked.stream().anyMatch(IMAGE::contains)) {
@@ -271,6 +284,21 @@ final class EvalCommand implements Callable<Integer> {
       json.put("jsd_value", b.value())
           .put("jsd_lower_bound", b.jsdLowerBound())
           .put("protocol_jsd", b.protocol());
+    }
+    if (asked.contains("classifier")) {
+      ClassifierProbe probe = ClassifierProbe.create(c, data.sampleShape(), n);
+      INDArray dParams = tensors.get(Player.DISCRIMINATOR.label());
+      if (dParams == null || dParams.length() != probe.numParams()) {
+        throw new CheckpointException(dir + ": no discriminator tensor matching the run's config");
+      }
+      double accuracy = probe.accuracy(dParams);
+      row(out, "D classifier", String.format(Locale.ROOT, "%.4f", accuracy));
+      json.put("classifier_accuracy", accuracy)
+          .put(
+              "protocol_classifier",
+              "argmax of D's K logits on the first "
+                  + probe.count()
+                  + " images of the Fashion-MNIST split the run does not train on");
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     out.println(String.format(Locale.ROOT, "(%.1f s)", seconds));

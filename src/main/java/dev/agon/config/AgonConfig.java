@@ -42,6 +42,13 @@ public record AgonConfig(
                 + " piecewise linear in its input for the exact penalty gradient)");
       }
     }
+    if (objective.kind() == ObjectiveKind.SEMI_SUPERVISED && !labelled(data.kind())) {
+      violations.reject(
+          "data.kind",
+          "objective.kind = semi-supervised needs a labelled image data set (fashion-mnist, mnist,"
+              + " idx or image-folder), got "
+              + Names.enumName(data.kind()));
+    }
     if (objective.zeroCentredPenalty()) {
       zeroCentredPenaltyNeeds(violations, arch);
     }
@@ -78,6 +85,14 @@ public record AgonConfig(
           "stabilizers.virtualBatchNorm.enabled",
           "replaces the batch norm of the dcgan generator (model.architecture = dcgan)");
     }
+  }
+
+  /** Whether data sets of {@code kind} carry class labels (IDX label files, class folders). */
+  private static boolean labelled(DataKind kind) {
+    return switch (kind) {
+      case FASHION_MNIST, MNIST, IDX, IMAGE_FOLDER -> true;
+      case RING, GRID, NPY -> false;
+    };
   }
 
   /**

@@ -10,7 +10,9 @@ public record ModelConfig(
         @Max(65536)
         int latentDim,
     @Doc("mlp generator: latent-dim inputs, one output per data dimension.") NetConfig generator,
-    @Doc("mlp discriminator: one input per data dimension, 1 output (a logit).")
+    @Doc(
+            "mlp discriminator: one input per data dimension, 1 output (a logit; K logits for"
+                + " objective.kind = semi-supervised).")
         NetConfig discriminator,
     @Doc("dcgan sizes.") DcganConfig dcgan,
     @Doc("goodfellow2014 sizes.") Goodfellow2014Config goodfellow2014,

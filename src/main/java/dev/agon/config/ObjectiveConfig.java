@@ -2,8 +2,10 @@ package dev.agon.config;
 
 /** The adversarial objective the two players optimise. */
 public record ObjectiveConfig(
-    @Doc("Objective family: gan, wgan-gp, lsgan or hinge.") ObjectiveKind kind,
-    @Doc("gan only: generator loss, minimax log(1 - D(G(z))) or non-saturating -log D(G(z)).")
+    @Doc("Objective family: gan, wgan-gp, lsgan, hinge or semi-supervised.") ObjectiveKind kind,
+    @Doc(
+            "gan: generator loss, minimax log(1 - D(G(z))) or non-saturating -log D(G(z));"
+                + " semi-supervised takes non-saturating only.")
         GeneratorLoss generator,
     @Doc(
             "gan only: one-sided label smoothing (Salimans et al. 2016), the target of real"
@@ -26,8 +28,17 @@ public record ObjectiveConfig(
                 + " weighted N times; 1: every update.")
         @Min(1)
         @Max(1000000)
-        int lazyEvery)
+        int lazyEvery,
+    @Doc(
+            "semi-supervised only: K, the number of real classes of the data (10 for"
+                + " Fashion-MNIST and MNIST); D outputs K logits, the fake class is the K+1st.")
+        @Min(2)
+        @Max(1000)
+        int classes)
     implements CrossFieldCheck {
+
+  /** The default of {@link #classes()}: Fashion-MNIST's and MNIST's 10 classes. */
+  public static final int DEFAULT_CLASSES = 10;
 
   /** Whether R1 or R2 is on. */
   public boolean zeroCentredPenalty() {
@@ -41,6 +52,25 @@ public record ObjectiveConfig(
     }
     if (lazyEvery != 1 && !zeroCentredPenalty()) {
       violations.reject("lazyEvery", "only applies when r1-gamma or r2-gamma > 0");
+    }
+    if (kind != ObjectiveKind.SEMI_SUPERVISED && classes != DEFAULT_CLASSES) {
+      violations.reject("classes", "only applies to kind = semi-supervised");
+    }
+    if (kind == ObjectiveKind.SEMI_SUPERVISED) {
+      // The K+1 losses read K logits per row; G's loss is softplus(-LSE) (non-saturating), and
+      // the R1/R2 gradients assume one output per row.
+      if (generator != GeneratorLoss.NON_SATURATING) {
+        violations.reject(
+            "generator",
+            "must be non-saturating with kind = semi-supervised (or train G by"
+                + " stabilizers.feature-matching)");
+      }
+      if (zeroCentredPenalty()) {
+        violations.reject(
+            r1Gamma > 0 ? "r1Gamma" : "r2Gamma",
+            "cannot be combined with kind = semi-supervised (the penalty is on one output per"
+                + " sample; D has K)");
+      }
     }
   }
 }

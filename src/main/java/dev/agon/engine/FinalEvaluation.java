@@ -55,10 +55,14 @@ final class FinalEvaluation {
     return modes;
   }
 
-  /** Whether evaluations produce anything: mode metrics, image metrics or sample plots. */
+  /**
+   * Whether evaluations produce anything: mode metrics, image metrics, sample plots or the
+   * semi-supervised D's classifier accuracy.
+   */
   static boolean scoresAtAll(AgonConfig c, boolean mixture) {
     return mixture
         || c.eval().plots()
-        || (!c.eval().metrics().isEmpty() && ImageScorer.classifierDir(c).isPresent());
+        || (!c.eval().metrics().isEmpty() && ImageScorer.classifierDir(c).isPresent())
+        || dev.agon.train.ClassifierProbe.unavailable(c).isEmpty();
   }
 }

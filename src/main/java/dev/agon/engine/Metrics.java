@@ -135,6 +135,9 @@ public final class Metrics extends AbstractBehavior<Metrics.Command> {
       if (e.score().jsd() != null) {
         sink.evalValue(Meters.EVAL_JSD_BOUND, e.score().jsd().jsdLowerBound());
       }
+      if (e.score().classifierAccuracy() != null) {
+        sink.evalValue(Meters.EVAL_CLASSIFIER_ACCURACY, e.score().classifierAccuracy());
+      }
       if (e.score().pixels() != null) {
         sink.evalValue(Meters.EVAL_PIXEL_DUPLICATES, e.score().pixels().duplicateRatio());
         sink.evalValue(Meters.EVAL_PIXEL_DISTANCE, e.score().pixels().distanceRatio());

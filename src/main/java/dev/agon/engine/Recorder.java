@@ -116,23 +116,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
       metrics.tell(new Metrics.Observe(r.report()));
     }
     if (r.report() instanceof Messages.DStepReport d) {
-      write(
-          Json.object()
-              .put("event", EventKind.D_STEP.wire())
-              .put("step", d.step())
-              .put("g_version_used", d.generatorVersionUsed())
-              .put("staleness", d.staleness())
-              .put("real_batch", d.realIndex())
-              .put("loss_d", d.loss().loss())
-              .put("penalty_d", d.penalty())
-              .put("grad_norm", d.gradNorm())
-              .put("lr", d.lr())
-              .put("d_accuracy", d.loss().accuracy())
-              .put("d_real", d.loss().meanDReal())
-              .put("d_fake", d.loss().meanDFake())
-              .put("ms", d.nanos() / 1e6)
-              .put("time_ms", d.endMillis())
-              .end());
+      write(dStep(d));
       lastLossD = d.loss().loss();
       lastDReal = d.loss().meanDReal();
       lastDFake = d.loss().meanDFake();
@@ -189,6 +173,33 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     return this;
   }
 
+  /**
+   * The {@code d_step} line of {@code d}; the semi-supervised objective's two loss terms ({@code
+   * loss_d_supervised}, {@code loss_d_unsupervised}) only where the objective has them, so the
+   * other objectives' lines stay as they were.
+   */
+  static String dStep(Messages.DStepReport d) {
+    Json j =
+        Json.object()
+            .put("event", EventKind.D_STEP.wire())
+            .put("step", d.step())
+            .put("g_version_used", d.generatorVersionUsed())
+            .put("staleness", d.staleness())
+            .put("real_batch", d.realIndex())
+            .put("loss_d", d.loss().loss())
+            .put("penalty_d", d.penalty())
+            .put("grad_norm", d.gradNorm())
+            .put("lr", d.lr())
+            .put("d_accuracy", d.loss().accuracy())
+            .put("d_real", d.loss().meanDReal())
+            .put("d_fake", d.loss().meanDFake());
+    if (!Double.isNaN(d.loss().supervised())) {
+      j.put("loss_d_supervised", d.loss().supervised())
+          .put("loss_d_unsupervised", d.loss().unsupervised());
+    }
+    return j.put("ms", d.nanos() / 1e6).put("time_ms", d.endMillis()).end();
+  }
+
   /** The {@code eval} event of an evaluation during the run. */
   static String eval(Messages.EvalReport e) {
     return evalLine(e, false);
@@ -242,6 +253,10 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
       if (last) {
         j.put("protocol_jsd", jsd.protocol());
       }
+    }
+    if (e.score().classifierAccuracy() != null) {
+      j.put("classifier_accuracy", e.score().classifierAccuracy().doubleValue())
+          .put("classifier_d_version", e.dVersion());
     }
     if (e.score().plot() != null) {
       j.put("plot", e.score().plot().getFileName().toString());

@@ -226,6 +226,11 @@ public final class Meters {
       gauge("agon.eval.reverse.kl", null, "2-D mixtures: reverse KL of the mode histogram.");
   public static final MeterDef EVAL_JSD_BOUND =
       gauge("agon.eval.jsd.bound", null, "Jensen-Shannon divergence lower bound from D.");
+  public static final MeterDef EVAL_CLASSIFIER_ACCURACY =
+      gauge(
+          "agon.eval.classifier.accuracy",
+          null,
+          "Test accuracy of the semi-supervised K+1 discriminator as a classifier.");
   public static final MeterDef EVAL_STEP =
       gauge("agon.eval.step", null, "G step whose snapshot the last evaluation scored.");
   public static final MeterDef EVAL_TIME =
@@ -409,6 +414,7 @@ public final class Meters {
           EVAL_HIGH_QUALITY,
           EVAL_REVERSE_KL,
           EVAL_JSD_BOUND,
+          EVAL_CLASSIFIER_ACCURACY,
           EVAL_STEP,
           EVAL_TIME,
           EVAL_DURATION,

@@ -83,17 +83,26 @@ public final class Dcgan {
   /** Discriminator {@code [channels, imageSize, imageSize] -> [1]} (a logit). */
   public static Sequential.Builder discriminator(
       int channels, int imageSize, int width, boolean batchNorm) {
-    return discriminator(channels, imageSize, width, batchNorm, false);
+    return discriminator(channels, imageSize, width, batchNorm, false, 1);
   }
 
-  /** {@link #discriminator(int, int, int, boolean)}, spectrally normalised when asked. */
+  /**
+   * Discriminator {@code [channels, imageSize, imageSize] -> [outputs]}: the same trunk, spectrally
+   * normalised when asked, {@code outputs} logits from its last layer (K for the semi-supervised
+   * K+1 discriminator).
+   */
   public static Sequential.Builder discriminator(
-      int channels, int imageSize, int width, boolean batchNorm, boolean spectralNorm) {
+      int channels,
+      int imageSize,
+      int width,
+      boolean batchNorm,
+      boolean spectralNorm,
+      int outputs) {
     Sequential.Builder b = features(channels, imageSize, width, batchNorm, spectralNorm);
     if (imageSize == 28) {
-      return b.flatten().linear(1);
+      return b.flatten().linear(outputs);
     }
-    return b.conv2d(1, 4, 1, 0).flatten();
+    return b.conv2d(outputs, 4, 1, 0).flatten();
   }
 
   /**

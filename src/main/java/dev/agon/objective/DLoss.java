@@ -12,11 +12,27 @@ package dev.agon.objective;
  *     real scored above the objective's decision threshold, fake below it ({@link StandardGan}:
  *     logit 0; {@link LeastSquaresGan}: 0.5; {@link HingeGan}: 0); NaN for {@link Wasserstein},
  *     whose critic has no threshold
+ * @param supervised {@link SemiSupervisedGan} only: the supervised term of {@code loss}, the mean
+ *     cross-entropy of softmax(l) against the labels of the labelled batch (0 when the update had
+ *     no labelled batch); NaN for the other objectives
+ * @param unsupervised {@link SemiSupervisedGan} only: the real/fake term of {@code loss} on the
+ *     unlabelled real and the fake batch; NaN for the other objectives
  */
-public record DLoss(double loss, double meanDReal, double meanDFake, double accuracy) {
+public record DLoss(
+    double loss,
+    double meanDReal,
+    double meanDFake,
+    double accuracy,
+    double supervised,
+    double unsupervised) {
   /** A loss whose objective has no accuracy (NaN). */
   public DLoss(double loss, double meanDReal, double meanDFake) {
     this(loss, meanDReal, meanDFake, Double.NaN);
+  }
+
+  /** A loss of an objective without a supervised term (both terms NaN). */
+  public DLoss(double loss, double meanDReal, double meanDFake, double accuracy) {
+    this(loss, meanDReal, meanDFake, accuracy, Double.NaN, Double.NaN);
   }
 
   /** (right real / real rows + right fake / fake rows) / 2. */

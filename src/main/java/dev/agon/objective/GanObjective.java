@@ -6,8 +6,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A GAN objective as a pair of losses over the discriminator's raw outputs, one scalar per row. How
  * an output is read is the implementation's: a logit {@code l} with {@code D(x) = sigmoid(l)} for
  * {@link StandardGan}, an unbounded score for {@link LeastSquaresGan} and {@link HingeGan}, a
- * critic value for {@link Wasserstein}; in every case a higher output means more REAL.
- * Implementations are stateless apart from configuration, and safe to call from any thread.
+ * critic value for {@link Wasserstein}; in every case a higher output means more REAL. {@link
+ * SemiSupervisedGan} is the one objective with several outputs per row: K class logits ({@code [B,
+ * K]} wherever {@code [B,1]} is written below), read through their logsumexp. Implementations are
+ * stateless apart from configuration, and safe to call from any thread.
  *
  * <p>Penalties that need more than the outputs (the WGAN-GP {@link GradientPenalty}) and generator
  * losses on D's features ({@link FeatureMatching}) are separate classes, used beside an objective.

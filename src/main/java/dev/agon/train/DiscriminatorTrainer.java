@@ -8,6 +8,7 @@ import dev.agon.objective.DLoss;
 import dev.agon.objective.GanObjective;
 import dev.agon.objective.GradientPenalty;
 import dev.agon.objective.HistoricalAverage;
+import dev.agon.objective.SemiSupervisedGan;
 import dev.agon.objective.ZeroCentredPenalty;
 import dev.agon.tensor.Noise;
 import dev.agon.tensor.Seeds;
@@ -29,6 +30,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * has reached the average's start. An active update adds the penalty's gradient to D's gradient
  * after the backward pass and before the optimizer step. Without an average (the default, and what
  * {@link #create} builds for weight 0) the step is exactly the plain one.
+ *
+ * <p>Semi-supervised (the K+1 {@link SemiSupervisedGan}): D outputs K logits per row, and {@link
+ * #step(INDArray, INDArray, INDArray, int[])} adds a labelled batch: its rows join the joint pass
+ * ([2B + L, ...]), or get a third pass of their own when D has batch statistics; one optimizer step
+ * on the summed loss. {@link #step(INDArray, INDArray)} is then the unsupervised term alone.
  *
  * <p>Not thread-safe: one owner.
  */
@@ -52,6 +58,11 @@ public final class DiscriminatorTrainer {
   private double lastPenalty;
   private double lastGradNorm = Double.NaN;
   private int rows = -1;
+  private int labelledRows = -1;
+  private INDArray all;
+  private INDArray gradAll;
+  private INDArray logitsLabelled;
+  private INDArray gradLabelled;
   private INDArray both;
   private INDArray grad;
   private INDArray bothReal;
@@ -120,17 +131,57 @@ public final class DiscriminatorTrainer {
    * #lastPenalty()}).
    */
   public DLoss step(INDArray real, INDArray fake) {
-    int b = (int) real.size(0);
-    if (fake.size(0) != b) {
-      throw new IllegalArgumentException(
-          "real and fake batches differ: " + b + " vs " + fake.size(0));
-    }
+    int b = checkBatches(real, fake);
     ensureBuffers(b, real.shape());
     long n = updates + 1;
     // Spectral norm's one power-iteration step per update, before all of its passes (no-op
     // without).
     d.powerIteration();
     DLoss loss = d.batchCoupled() ? separatePasses(real, fake, n) : jointPass(real, fake, n);
+    return finish(real, fake, b, n, loss);
+  }
+
+  /**
+   * Applies D update {@link #updates()}{@code + 1} of the semi-supervised K+1 objective on the
+   * summed loss: the real/fake term on {@code real} (unlabelled) and {@code fake} ([B, ...]), the
+   * supervised cross-entropy on {@code labelled} ([L, ...], L >= 1) with classes {@code labels}
+   * (length L, each in [0, K)). No argument is modified. {@link DLoss#supervised()} and {@link
+   * DLoss#unsupervised()} report the two terms.
+   */
+  public DLoss step(INDArray real, INDArray fake, INDArray labelled, int[] labels) {
+    if (!(objective instanceof SemiSupervisedGan ssl)) {
+      throw new IllegalStateException("a labelled batch needs the semi-supervised objective");
+    }
+    int b = checkBatches(real, fake);
+    int l = (int) labelled.size(0);
+    if (l < 1 || labels.length != l) {
+      throw new IllegalArgumentException(
+          "labelled batch of " + l + " rows with " + labels.length + " labels");
+    }
+    ensureBuffers(b, real.shape());
+    ensureLabelledBuffers(l, labelled.shape());
+    long n = updates + 1;
+    // Spectral norm's one power-iteration step per update, before all of its passes (no-op
+    // without).
+    d.powerIteration();
+    DLoss loss =
+        d.batchCoupled()
+            ? separatePasses(ssl, real, fake, labelled, labels, n)
+            : jointPass(ssl, real, fake, labelled, labels, n);
+    return finish(real, fake, b, n, loss);
+  }
+
+  private static int checkBatches(INDArray real, INDArray fake) {
+    int b = (int) real.size(0);
+    if (fake.size(0) != b) {
+      throw new IllegalArgumentException(
+          "real and fake batches differ: " + b + " vs " + fake.size(0));
+    }
+    return b;
+  }
+
+  /** The penalties, the optimizer step and the update count, after the loss's backward pass. */
+  private DLoss finish(INDArray real, INDArray fake, int b, long n, DLoss loss) {
     lastGradientPenalty = 0;
     if (gradientPenalty != null) {
       if (gpEpsilon == null || gpEpsilon.length() != b) {
@@ -170,16 +221,80 @@ public final class DiscriminatorTrainer {
   }
 
   /**
+   * Real, fake and labelled rows as one [2B + L, ...] batch; the objective writes the three
+   * gradients into row views of one [2B + L, K] array, backpropagated at once.
+   */
+  private DLoss jointPass(
+      SemiSupervisedGan ssl,
+      INDArray real,
+      INDArray fake,
+      INDArray labelled,
+      int[] labels,
+      long n) {
+    rowRange(all, 0, rows).assign(real);
+    rowRange(all, rows, 2 * rows).assign(fake);
+    rowRange(all, 2 * rows, 2 * rows + labelledRows).assign(labelled);
+    d.noiseIndex(3 * n);
+    INDArray logits = d.forward(all);
+    DLoss loss =
+        ssl.discriminator(
+            rowRange(logits, 0, rows),
+            rowRange(logits, rows, 2 * rows),
+            rowRange(logits, 2 * rows, 2 * rows + labelledRows),
+            labels,
+            rowRange(gradAll, 0, rows),
+            rowRange(gradAll, rows, 2 * rows),
+            rowRange(gradAll, 2 * rows, 2 * rows + labelledRows));
+    d.backward(gradAll, true, false);
+    return loss;
+  }
+
+  /**
+   * Real, fake and labelled batches in three passes, for a D with batch statistics: each batch is
+   * normalised on its own, as the two adversarial batches of {@link #separatePasses(INDArray,
+   * INDArray, long)}. The labelled pass's noise index is {@link #LABELLED_NOISE} + n, apart from
+   * the 3n, 3n + 1 (D) and 3n + 2 (G) of the adversarial passes.
+   */
+  private DLoss separatePasses(
+      SemiSupervisedGan ssl,
+      INDArray real,
+      INDArray fake,
+      INDArray labelled,
+      int[] labels,
+      long n) {
+    d.noiseIndex(LABELLED_NOISE + n);
+    logitsLabelled.assign(d.forward(labelled));
+    double supervised = ssl.supervised(logitsLabelled, labels, gradLabelled);
+    d.backward(gradLabelled, true, false, false);
+    DLoss u = separatePasses(real, fake, n, true);
+    return new DLoss(
+        supervised + u.unsupervised(),
+        u.meanDReal(),
+        u.meanDFake(),
+        u.accuracy(),
+        supervised,
+        u.unsupervised());
+  }
+
+  /** Offset of the labelled passes' noise indices (dropout masks): far above 3n + 2. */
+  static final long LABELLED_NOISE = 1L << 60;
+
+  /**
    * Real and fake batches through D one after the other, as DCGAN and Improved GAN do when D has
    * batch statistics (batch norm, minibatch discrimination): each batch is normalised on its own.
    * Relies on the objective being a real term plus a fake term ({@link GanObjective}): the real
    * gradient is computed from the real logits before the fake pass overwrites D's buffers.
    */
   private DLoss separatePasses(INDArray real, INDArray fake, long n) {
+    return separatePasses(real, fake, n, false);
+  }
+
+  /** As above; {@code accumulate}: add to D's gradient instead of starting it. */
+  private DLoss separatePasses(INDArray real, INDArray fake, long n, boolean accumulate) {
     d.noiseIndex(3 * n);
     logitsReal.assign(d.forward(real));
     objective.discriminator(logitsReal, logitsReal, gradReal, scratch);
-    d.backward(gradReal, true, false, false);
+    d.backward(gradReal, true, false, accumulate);
     d.noiseIndex(3 * n + 1);
     logitsFake.assign(d.forward(fake));
     DLoss loss = objective.discriminator(logitsReal, logitsFake, scratch, gradFake);
@@ -192,17 +307,56 @@ public final class DiscriminatorTrainer {
       return;
     }
     rows = b;
+    labelledRows = -1;
     long[] twice = shape.clone();
     twice[0] = 2L * b;
+    long out = outputs();
     both = Nd4j.create(d.dtype(), twice);
-    grad = Nd4j.create(d.dtype(), 2L * b, 1);
+    grad = Nd4j.create(d.dtype(), 2L * b, out);
     bothReal = rows(both, 0);
     bothFake = rows(both, 1);
     gradReal = rows(grad, 0);
     gradFake = rows(grad, 1);
-    logitsReal = Nd4j.create(d.dtype(), b, 1);
-    logitsFake = Nd4j.create(d.dtype(), b, 1);
-    scratch = Nd4j.create(d.dtype(), b, 1);
+    logitsReal = Nd4j.create(d.dtype(), b, out);
+    logitsFake = Nd4j.create(d.dtype(), b, out);
+    scratch = Nd4j.create(d.dtype(), b, out);
+  }
+
+  /**
+   * The buffers of a labelled step with L = {@code l} labelled rows (after {@link #ensureBuffers}):
+   * the joint [2B + L, ...] batch and its gradient, or the labelled pass's logits and gradient.
+   */
+  private void ensureLabelledBuffers(int l, long[] shape) {
+    if (labelledRows == l) {
+      return;
+    }
+    labelledRows = l;
+    long out = outputs();
+    if (d.batchCoupled()) {
+      logitsLabelled = Nd4j.create(d.dtype(), l, out);
+      gradLabelled = Nd4j.create(d.dtype(), l, out);
+    } else {
+      long[] s = shape.clone();
+      s[0] = 2L * rows + l;
+      all = Nd4j.create(d.dtype(), s);
+      gradAll = Nd4j.create(d.dtype(), 2L * rows + l, out);
+    }
+  }
+
+  /** D's outputs per sample: 1, or K logits for the semi-supervised objective. */
+  private long outputs() {
+    long[] s = d.outputShape();
+    return s.length == 0 ? 1 : s[0];
+  }
+
+  /** Rows [from, to) of {@code a} along the batch dimension (a view). */
+  private static INDArray rowRange(INDArray a, long from, long to) {
+    INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
+    idx[0] = NDArrayIndex.interval(from, to);
+    for (int i = 1; i < idx.length; i++) {
+      idx[i] = NDArrayIndex.all();
+    }
+    return a.get(idx);
   }
 
   /** Half {@code h} (0: real, 1: fake) of a [2B, ...] array along the batch dimension. */

@@ -42,6 +42,7 @@ import dev.agon.objective.GradientPenalty;
 import dev.agon.objective.HingeGan;
 import dev.agon.objective.HistoricalAverage;
 import dev.agon.objective.LeastSquaresGan;
+import dev.agon.objective.SemiSupervisedGan;
 import dev.agon.objective.StandardGan;
 import dev.agon.objective.Wasserstein;
 import dev.agon.tensor.Noise;
@@ -196,7 +197,7 @@ public final class Factory {
       dropout(b, gf.hiddenDropout(), 1);
       b.add((shape, dt) -> maxout(new Maxout(units, units, gf.maxoutPieces()), sn, dt));
       dropout(b, gf.hiddenDropout(), 2);
-      return head(b, md);
+      return head(b, md, outputs(c));
     }
     long[] chw = image(sampleShape);
     DcganConfig d = m.dcgan();
@@ -205,9 +206,10 @@ public final class Factory {
         ? head(
             Dcgan.features((int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm(), sn)
                 .flatten(),
-            md)
+            md,
+            outputs(c))
         : Dcgan.discriminator(
-            (int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm(), sn);
+            (int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm(), sn, outputs(c));
   }
 
   /**
@@ -234,6 +236,15 @@ public final class Factory {
   /** {@code m}, spectrally normalised when {@code sn} (its linear map before the max). */
   private static dev.agon.nn.Layer maxout(Maxout m, boolean sn, DataType dtype) {
     return sn ? SpectralNorm.maxout(m, dtype) : m;
+  }
+
+  /**
+   * D's outputs per sample: K class logits for the semi-supervised K+1 discriminator ({@code
+   * objective.classes}), else one logit or score.
+   */
+  public static int outputs(AgonConfig c) {
+    ObjectiveConfig o = c.objective();
+    return o.kind() == ObjectiveKind.SEMI_SUPERVISED ? o.classes() : 1;
   }
 
   /**
@@ -310,13 +321,14 @@ public final class Factory {
     }
   }
 
-  /** The logit on top of flat features: minibatch discrimination first when enabled. */
-  private static Sequential.Builder head(Sequential.Builder b, MinibatchDiscriminationConfig md) {
+  /** The {@code outputs} logits on top of flat features: minibatch discrimination first if on. */
+  private static Sequential.Builder head(
+      Sequential.Builder b, MinibatchDiscriminationConfig md, int outputs) {
     if (md.enabled()) {
       int in = Math.toIntExact(b.shape()[0]);
       b.add((shape, dt) -> new MinibatchDiscrimination(in, md.kernels(), md.kernelDim()));
     }
-    return b.linear(1);
+    return b.linear(outputs);
   }
 
   private static int flat(long[] shape) {
@@ -332,7 +344,7 @@ public final class Factory {
   }
 
   public static MlpSpec discriminatorSpec(AgonConfig c, int dataDims) {
-    return spec(dataDims, c.model().discriminator(), 1);
+    return spec(dataDims, c.model().discriminator(), outputs(c));
   }
 
   private static MlpSpec spec(int in, NetConfig n, int out) {
@@ -390,6 +402,7 @@ public final class Factory {
       case WGAN_GP -> new Wasserstein();
       case LSGAN -> new LeastSquaresGan();
       case HINGE -> new HingeGan();
+      case SEMI_SUPERVISED -> new SemiSupervisedGan(o.classes());
     };
   }
 

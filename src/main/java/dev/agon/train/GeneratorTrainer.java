@@ -156,7 +156,9 @@ public final class GeneratorTrainer {
     if (rows != b) {
       rows = b;
       z = Nd4j.create(g.dtype(), b, g.inputShape()[0]);
-      gradLogits = Nd4j.create(g.dtype(), b, 1);
+      // D's outputs per row: 1, or K logits for the semi-supervised objective
+      long[] out = dReplica.outputShape();
+      gradLogits = Nd4j.create(g.dtype(), b, out.length == 0 ? 1 : out[0]);
     }
   }
 

@@ -34,7 +34,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * built, or read from the reference cache ({@link Reference#cached}).
  *
  * <p>With {@code eval.jsd}, given the D that G's scored update trained against, it also computes
- * the JSD bound ({@link JsdProbe}) on the held-out split and the same samples.
+ * the JSD bound ({@link JsdProbe}) on the held-out split and the same samples; with {@code
+ * objective.kind = semi-supervised}, D's test accuracy as a classifier ({@link ClassifierProbe}).
  *
  * <p>On every image data set, classifier or not, it computes the classifier-free collapse
  * indicators ({@link PixelCollapse}): the first min({@code eval.samples}, {@value
@@ -66,6 +67,7 @@ public final class ImageScorer implements Scorer {
   private final ClassifierStore.Loaded classifier;
   private final Reference.Loaded reference;
   private final JsdProbe jsd;
+  private final ClassifierProbe classifierProbe;
   private final PixelCollapse pixelCollapse;
   private final String description;
 
@@ -84,6 +86,16 @@ public final class ImageScorer implements Scorer {
     Optional<String> noJsd =
         c.eval().jsd() ? JsdProbe.unavailable(c, data) : Optional.of("eval.jsd = false");
     this.jsd = noJsd.isEmpty() ? JsdProbe.create(c, data, c.eval().samples()) : null;
+    Optional<String> noAccuracy = ClassifierProbe.unavailable(c);
+    ClassifierProbe probe = null;
+    if (noAccuracy.isEmpty()) {
+      try {
+        probe = ClassifierProbe.create(c, data.sampleShape(), c.eval().samples());
+      } catch (dev.agon.data.DatasetException e) {
+        noAccuracy = Optional.of("no held-out split: " + e.getMessage());
+      }
+    }
+    this.classifierProbe = probe;
     int points = PixelCollapse.points(c.eval().samples(), images.dataset());
     this.pixelCollapse =
         points >= 2 ? PixelCollapse.of(images.dataset(), points, METRICS_SEED) : null;
@@ -93,7 +105,12 @@ public final class ImageScorer implements Scorer {
                 : "; no pixel-space collapse indicators: fewer than 2 samples or real images")
             + (jsd != null
                 ? "; JSD bound on " + jsd.count() + " held-out images"
-                : "; no JSD bound: " + noJsd.get());
+                : "; no JSD bound: " + noJsd.get())
+            + (probe != null
+                ? "; D's classifier accuracy on " + probe.count() + " held-out images"
+                : c.objective().kind() == dev.agon.config.ObjectiveKind.SEMI_SUPERVISED
+                    ? "; no classifier accuracy: " + noAccuracy.get()
+                    : "");
     Optional<Path> clfDir = classifierDir(c);
     if (clfDir.isPresent() && !c.eval().metrics().isEmpty()) {
       this.classifier = ClassifierStore.load(clfDir.get());
@@ -218,7 +235,11 @@ public final class ImageScorer implements Scorer {
         jsd == null || discriminator == null ? null : jsd.bound(discriminator, pixels, n);
     CollapseIndicators.FeatureResult collapse =
         pixelCollapse == null ? null : pixelCollapse.score(pixels, n);
-    return new Score(n, null, plot, report, bound, collapse);
+    Double accuracy =
+        classifierProbe == null || discriminator == null
+            ? null
+            : classifierProbe.accuracy(discriminator);
+    return new Score(n, null, plot, report, bound, collapse, accuracy);
   }
 
   /** How reports name a classifier: its directory and test accuracy. */

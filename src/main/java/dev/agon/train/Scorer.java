@@ -25,6 +25,8 @@ public interface Scorer {
    * @param jsd the discriminator's JSD lower bound ({@link JsdProbe})
    * @param pixels the classifier-free collapse indicators of image samples ({@link
    *     dev.agon.eval.PixelCollapse}), computed on every image data set
+   * @param classifierAccuracy test accuracy of the semi-supervised K+1 discriminator as a
+   *     classifier ({@link ClassifierProbe})
    */
   record Score(
       int samples,
@@ -32,7 +34,19 @@ public interface Scorer {
       Path plot,
       ImageMetrics.Report images,
       JsdBound.Result jsd,
-      CollapseIndicators.FeatureResult pixels) {}
+      CollapseIndicators.FeatureResult pixels,
+      Double classifierAccuracy) {
+    /** A score without a classifier accuracy. */
+    public Score(
+        int samples,
+        ModeMetrics.Result modes,
+        Path plot,
+        ImageMetrics.Report images,
+        JsdBound.Result jsd,
+        CollapseIndicators.FeatureResult pixels) {
+      this(samples, modes, plot, images, jsd, pixels, null);
+    }
+  }
 
   /**
    * Scores flat generator parameters {@code params} (G's weights, or G-EMA's when {@code ema}), the

@@ -441,7 +441,29 @@ class BadInputCorpusTest {
   }
 
   /** Hostile cases of the semi-supervised K+1 discriminator (issue 16). */
-  private static void semiSupervised(List<Case> cases) {}
+  private static void semiSupervised(List<Case> cases) {
+    String[] texts = {
+      "objective.kind = semi-supervised\ndata.kind = ring\nmodel.architecture = mlp",
+      "objective.kind = semi-supervised\ndata.kind = npy\ndata.path = \"x.npy\"",
+      "objective.kind = semi-supervised\nobjective.generator = minimax",
+      "objective.kind = semi-supervised\nobjective.r1-gamma = 1",
+      "objective.kind = semi-supervised\nobjective.classes = 1",
+      "objective.kind = semi-supervised\nobjective.classes = 1001",
+      "objective.kind = semi-supervised\nobjective.classes = ten",
+      "objective.kind = semi-supervised\nobjective.classes = 2.5",
+      "objective.classes = 5",
+      "objective.kind = semisupervised",
+    };
+    for (String t : texts) {
+      cases.add(new Case(t.replace("\n", " \\n "), "config", t));
+    }
+    // D's classifier accuracy of a run whose D is no classifier (the ring run's one logit)
+    cli(
+        cases,
+        "eval --metrics classifier of a gan run",
+        goodRun(),
+        d -> new String[] {"eval", "--run", d.resolve("run") + "", "--metrics", "classifier"});
+  }
 
   /** Hostile cases of InfoGAN codes (issue 16). */
   private static void infoGan(List<Case> cases) {}

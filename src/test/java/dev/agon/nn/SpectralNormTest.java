@@ -46,7 +46,7 @@ class SpectralNormTest {
         of(
             "sn dcgan critic 16",
             new long[] {2, 16, 16},
-            b -> Dcgan.discriminator(2, 16, 2, false, true)));
+            b -> Dcgan.discriminator(2, 16, 2, false, true, 1)));
   }
 
   /** Built from {@code seed}, u and v moved off their initial values by a few power steps. */

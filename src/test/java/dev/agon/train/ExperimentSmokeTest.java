@@ -29,7 +29,8 @@ class ExperimentSmokeTest {
         "fashion-mnist-wgan-gp",
         "fashion-mnist-improved",
         "fashion-mnist-sngan",
-        "mnist-goodfellow2014"
+        "mnist-goodfellow2014",
+        "fashion-mnist-semi-supervised"
       })
   void experimentTrainsWithFiniteLossesAndMovingParameters(String name) {
     List<String> o = new ArrayList<>();
@@ -39,6 +40,10 @@ class ExperimentSmokeTest {
     o.add("model.goodfellow2014.maxout-units=32");
     o.add("stabilizers.virtual-batch-norm.reference-size=8");
     o.add("stabilizers.minibatch-discrimination.kernels=10");
+    if (name.endsWith("semi-supervised")) { // trains on the training split, not shipped
+      o.add("data.split=test");
+      o.add("data.download=false");
+    }
     if (name.startsWith("mnist")) {
       o.add("data.kind=fashion-mnist");
       o.add("data.path=\"\"");

@@ -1,0 +1,75 @@
+package dev.agon.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * objective.kind = semi-supervised (issue 16): what it accepts, and what it refuses at which key.
+ */
+class SemiSupervisedConfigTest {
+  private static final Path RING = Path.of("config", "ring.conf");
+
+  /** The default experiment (DCGAN on Fashion-MNIST's test split) with {@code overrides}. */
+  private static List<String> problems(String... overrides) {
+    return Problems.of(null, overrides);
+  }
+
+  @Test
+  void theDefaultExperimentTakesIt() {
+    AgonConfig c =
+        ConfigLoader.load(Optional.empty(), List.of("objective.kind=semi-supervised")).config();
+    assertThat(c.objective().kind()).isEqualTo(ObjectiveKind.SEMI_SUPERVISED);
+    assertThat(c.objective().classes()).isEqualTo(10);
+    assertThat(
+            ConfigLoader.load(
+                    Optional.empty(),
+                    List.of("objective.kind=semi-supervised", "objective.classes=7"))
+                .config()
+                .objective()
+                .classes())
+        .isEqualTo(7);
+  }
+
+  @Test
+  void unlabelledDataIsRefusedAtDataKind() {
+    assertThat(Problems.of(RING, "objective.kind=semi-supervised"))
+        .singleElement()
+        .asString()
+        .contains(
+            "data.kind: objective.kind = semi-supervised needs a labelled image data set"
+                + " (fashion-mnist, mnist, idx or image-folder), got ring");
+  }
+
+  @Test
+  void minimaxGeneratorIsRefusedAtItsKey() {
+    assertThat(problems("objective.kind=semi-supervised", "objective.generator=minimax"))
+        .containsExactly(
+            "--set objective.generator=minimax: objective.generator: must be non-saturating with"
+                + " kind = semi-supervised (or train G by stabilizers.feature-matching)");
+  }
+
+  @Test
+  void zeroCentredPenaltiesAreRefused() {
+    assertThat(problems("objective.kind=semi-supervised", "objective.r2-gamma=1"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith("--set objective.r2-gamma=1: objective.r2-gamma:")
+                    .contains("cannot be combined with kind = semi-supervised"));
+  }
+
+  @Test
+  void classesOutsideTheKindOrRangeAreRefused() {
+    assertThat(problems("objective.classes=5"))
+        .containsExactly(
+            "--set objective.classes=5: objective.classes: only applies to kind = semi-supervised");
+    assertThat(problems("objective.kind=semi-supervised", "objective.classes=1"))
+        .singleElement()
+        .asString()
+        .startsWith("--set objective.classes=1: objective.classes:");
+  }
+}
