@@ -23,7 +23,7 @@ class LabelledRunTest {
   @TempDir Path tmp;
 
   /** 40 IDX images of 28x28 (image i filled with 6i), labels (i + shift) % 4, in {@code dir}. */
-  private static void idx(Path dir, int shift) throws IOException {
+  static void idx(Path dir, int shift) throws IOException {
     Files.createDirectories(dir);
     ByteBuffer img = ByteBuffer.allocate(16 + 40 * 784);
     img.putInt(0x803).putInt(40).putInt(28).putInt(28);
