@@ -48,6 +48,13 @@ public record AgonConfig(
           "objective.kind = semi-supervised needs a labelled image data set (fashion-mnist, mnist,"
               + " idx or image-folder), got "
               + Names.enumName(data.kind()));
+    } else if (objective.kind() == ObjectiveKind.SEMI_SUPERVISED
+        && data.labelsPerClass() == DataConfig.NO_LABELS) {
+      // Located where the kind was set: data.labels = none is usually the untouched default.
+      violations.reject(
+          "objective.kind",
+          "semi-supervised trains D's classifier on labelled examples: set data.labels to N per"
+              + " class (e.g. 10 for 100 labels of 10 classes) or all");
     }
     if (objective.zeroCentredPenalty()) {
       zeroCentredPenaltyNeeds(violations, arch);

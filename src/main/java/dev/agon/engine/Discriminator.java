@@ -118,9 +118,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
       Messages.RealBatch real = reals.poll();
       core.beforeStep(n, trainer.optimizer(), trainer::historicalAveraging);
       long t0 = System.nanoTime();
-      // real.labels() and real.labelled() carry data.labels (null when none): a trainer step
-      // that uses them takes them here.
-      DLoss loss = trainer.step(real.x(), fake.x());
+      DLoss loss = trainer.step(real.x(), fake.x(), real.labelled());
       long nanos = System.nanoTime() - t0;
       if (!core.completed(n, loss.loss(), trainer.params())) {
         return this;

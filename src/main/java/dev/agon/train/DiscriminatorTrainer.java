@@ -2,6 +2,7 @@ package dev.agon.train;
 
 import dev.agon.config.AgonConfig;
 import dev.agon.config.ObjectiveConfig;
+import dev.agon.data.BatchSource;
 import dev.agon.nn.Network;
 import dev.agon.nn.Optimizer;
 import dev.agon.objective.DLoss;
@@ -169,6 +170,23 @@ public final class DiscriminatorTrainer {
             ? separatePasses(ssl, real, fake, labelled, labels, n)
             : jointPass(ssl, real, fake, labelled, labels, n);
     return finish(real, fake, b, n, loss);
+  }
+
+  /**
+   * Applies D update {@link #updates()}{@code + 1} on a real batch and its labelled minibatch
+   * ({@code null}: none, as with {@code data.labels = none}): the semi-supervised objective trains
+   * on the labelled rows too, every other objective ignores them. The one step the Discriminator
+   * actor and {@link PlainLoop} call.
+   */
+  public DLoss step(INDArray real, INDArray fake, BatchSource.Labelled labelled) {
+    if (objective instanceof SemiSupervisedGan) {
+      if (labelled == null) {
+        throw new IllegalStateException(
+            "the semi-supervised objective needs a labelled minibatch (data.labels)");
+      }
+      return step(real, fake, labelled.x(), labelled.labels());
+    }
+    return step(real, fake);
   }
 
   private static int checkBatches(INDArray real, INDArray fake) {

@@ -103,6 +103,23 @@ public final class Factory {
     if (perClass == DataConfig.NO_LABELS) {
       return new ImageSource(images, c.seed(), flatImages(c));
     }
+    if (c.objective().kind() == ObjectiveKind.SEMI_SUPERVISED && images.hasLabels()) {
+      int classes = c.objective().classes();
+      for (int i = 0; i < images.size(); i++) {
+        if (images.label(i) >= classes) {
+          throw new DatasetException(
+              "objective.classes = "
+                  + classes
+                  + ": "
+                  + images.name()
+                  + " has class "
+                  + images.label(i)
+                  + " (image "
+                  + i
+                  + "); D needs one logit per class of the data set");
+        }
+      }
+    }
     LabelledSet set =
         perClass == DataConfig.ALL_LABELS
             ? LabelledSet.all(images)

@@ -52,10 +52,10 @@ public final class PlainLoop {
     for (long i = fromIteration + 1; i <= toIteration; i++) {
       for (int j = 1; j <= k; j++) {
         long n = schedule.dStepsThrough(i - 1) + j;
-        INDArray real = data.batch(n - 1, batchSize).x();
+        BatchSource.Batch real = data.batch(n - 1, batchSize);
         INDArray fake = fakes.poll();
         long t0 = System.nanoTime();
-        DLoss dl = d.step(real, fake);
+        DLoss dl = d.step(real.x(), fake, real.labelled());
         listener.dStep(n, dl, System.nanoTime() - t0);
         if (schedule.staleness() > 0 && schedule.discriminatorVersionUsed(n)) {
           dSnapshots.put(n, d.snapshot());

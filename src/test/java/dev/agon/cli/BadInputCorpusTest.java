@@ -445,18 +445,55 @@ class BadInputCorpusTest {
     String[] texts = {
       "objective.kind = semi-supervised\ndata.kind = ring\nmodel.architecture = mlp",
       "objective.kind = semi-supervised\ndata.kind = npy\ndata.path = \"x.npy\"",
-      "objective.kind = semi-supervised\nobjective.generator = minimax",
-      "objective.kind = semi-supervised\nobjective.r1-gamma = 1",
-      "objective.kind = semi-supervised\nobjective.classes = 1",
-      "objective.kind = semi-supervised\nobjective.classes = 1001",
-      "objective.kind = semi-supervised\nobjective.classes = ten",
+      "objective.kind = semi-supervised\ndata.labels = all\nobjective.generator = minimax",
+      "objective.kind = semi-supervised\ndata.labels = all\nobjective.r1-gamma = 1",
+      "objective.kind = semi-supervised\ndata.labels = all\nobjective.classes = 1",
+      "objective.kind = semi-supervised\ndata.labels = all\nobjective.classes = 1001",
+      "objective.kind = semi-supervised\ndata.labels = all\nobjective.classes = ten",
       "objective.kind = semi-supervised\nobjective.classes = 2.5",
+      "objective.kind = semi-supervised",
+      "objective.kind = semi-supervised\ndata.labels = none",
       "objective.classes = 5",
       "objective.kind = semisupervised",
     };
     for (String t : texts) {
       cases.add(new Case(t.replace("\n", " \\n "), "config", t));
     }
+    // a data set with more classes than D has logits, found when the data are opened
+    byte[] images = idx(0x803, 20, 28, 28, 20 * 784);
+    byte[] fourClasses = new byte[8 + 20];
+    ByteBuffer.wrap(fourClasses).putInt(0x801).putInt(20);
+    for (int i = 0; i < 20; i++) {
+      fourClasses[8 + i] = (byte) (i % 4);
+    }
+    CliCase moreClasses =
+        new CliCase(
+            d -> {
+              writeMaking(d.resolve("idx/t10k-images-idx3-ubyte"), images);
+              writeMaking(d.resolve("idx/t10k-labels-idx1-ubyte"), fourClasses);
+            },
+            d ->
+                new String[] {
+                  "train",
+                  "--run",
+                  d.resolve("run").toString(),
+                  "--quiet",
+                  "--set",
+                  "data.kind=idx",
+                  "--set",
+                  "data.path=\"" + d.resolve("idx") + "\"",
+                  "--set",
+                  "data.labels=all",
+                  "--set",
+                  "objective.kind=semi-supervised",
+                  "--set",
+                  "objective.classes=3"
+                });
+    cases.add(
+        new Case(
+            "idx with four classes for objective.classes = 3",
+            "labels-data",
+            new LabelsDataCase(moreClasses, "objective.classes = 3: idx/test has class 3")));
     // D's classifier accuracy of a run whose D is no classifier (the ring run's one logit)
     cli(
         cases,

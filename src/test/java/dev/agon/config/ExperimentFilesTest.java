@@ -121,4 +121,29 @@ class ExperimentFilesTest {
     assertThat(c.model().dcgan().width()).isEqualTo(dcgan.model().dcgan().width());
     assertThat(dcgan.model().spectralNorm()).isFalse();
   }
+
+  /**
+   * Issue 16 item 2: the semi-supervised pair differ only in the labels per class (100 and 1,000
+   * labels of Fashion-MNIST's 10 classes).
+   */
+  @Test
+  void semiSupervisedConfsDrawTenAndAHundredLabelsPerClass() {
+    AgonConfig c =
+        ConfigLoader.load(
+                Optional.of(Path.of("config", "fashion-mnist-semi-supervised.conf")), List.of())
+            .config();
+    AgonConfig more =
+        ConfigLoader.load(
+                Optional.of(Path.of("config", "fashion-mnist-semi-supervised-1000.conf")),
+                List.of())
+            .config();
+    assertThat(c.objective().kind()).isEqualTo(ObjectiveKind.SEMI_SUPERVISED);
+    assertThat(c.objective().classes()).isEqualTo(10);
+    assertThat(c.data().labelsPerClass()).isEqualTo(10);
+    assertThat(more.data().labelsPerClass()).isEqualTo(100);
+    assertThat(more.run().name()).isEqualTo("fashion-mnist-semi-supervised-1000");
+    assertThat(more.objective()).isEqualTo(c.objective());
+    assertThat(more.model()).isEqualTo(c.model());
+    assertThat(more.schedule()).isEqualTo(c.schedule());
+  }
 }

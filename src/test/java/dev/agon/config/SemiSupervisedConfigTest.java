@@ -21,13 +21,16 @@ class SemiSupervisedConfigTest {
   @Test
   void theDefaultExperimentTakesIt() {
     AgonConfig c =
-        ConfigLoader.load(Optional.empty(), List.of("objective.kind=semi-supervised")).config();
+        ConfigLoader.load(
+                Optional.empty(), List.of("objective.kind=semi-supervised", "data.labels=all"))
+            .config();
     assertThat(c.objective().kind()).isEqualTo(ObjectiveKind.SEMI_SUPERVISED);
     assertThat(c.objective().classes()).isEqualTo(10);
     assertThat(
             ConfigLoader.load(
                     Optional.empty(),
-                    List.of("objective.kind=semi-supervised", "objective.classes=7"))
+                    List.of(
+                        "objective.kind=semi-supervised", "data.labels=all", "objective.classes=7"))
                 .config()
                 .objective()
                 .classes())
@@ -45,8 +48,20 @@ class SemiSupervisedConfigTest {
   }
 
   @Test
+  void noLabelsAreRefusedWhereTheKindIsSet() {
+    assertThat(problems("objective.kind=semi-supervised"))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "--set objective.kind=semi-supervised: objective.kind: semi-supervised trains D's"
+                + " classifier on labelled examples: set data.labels");
+  }
+
+  @Test
   void minimaxGeneratorIsRefusedAtItsKey() {
-    assertThat(problems("objective.kind=semi-supervised", "objective.generator=minimax"))
+    assertThat(
+            problems(
+                "objective.kind=semi-supervised", "data.labels=all", "objective.generator=minimax"))
         .containsExactly(
             "--set objective.generator=minimax: objective.generator: must be non-saturating with"
                 + " kind = semi-supervised (or train G by stabilizers.feature-matching)");
@@ -54,7 +69,8 @@ class SemiSupervisedConfigTest {
 
   @Test
   void zeroCentredPenaltiesAreRefused() {
-    assertThat(problems("objective.kind=semi-supervised", "objective.r2-gamma=1"))
+    assertThat(
+            problems("objective.kind=semi-supervised", "data.labels=all", "objective.r2-gamma=1"))
         .anySatisfy(
             p ->
                 assertThat(p)
@@ -67,7 +83,7 @@ class SemiSupervisedConfigTest {
     assertThat(problems("objective.classes=5"))
         .containsExactly(
             "--set objective.classes=5: objective.classes: only applies to kind = semi-supervised");
-    assertThat(problems("objective.kind=semi-supervised", "objective.classes=1"))
+    assertThat(problems("objective.kind=semi-supervised", "data.labels=all", "objective.classes=1"))
         .singleElement()
         .asString()
         .startsWith("--set objective.classes=1: objective.classes:");

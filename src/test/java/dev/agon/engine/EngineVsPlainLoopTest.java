@@ -36,8 +36,9 @@ class EngineVsPlainLoopTest extends ActorKitTest {
    * The image path through the engine: D with batch statistics in separate passes, dropout-free
    * DCGAN with every Improved-GAN switch, the 2014 maxout D with dropout keyed per pass (feature
    * matching reads real batches in the Generator, minibatch discrimination, virtual batch norm,
-   * historical averaging, label smoothing), WGAN-GP with its keyed interpolation weights, and SNGAN
-   * (spectral norm's u, v in D and in G's D replica), synchronous and with staleness.
+   * historical averaging, label smoothing), WGAN-GP with its keyed interpolation weights, SNGAN
+   * (spectral norm's u, v in D and in G's D replica) and the semi-supervised K+1 D (the labelled
+   * minibatch each real batch carries), synchronous and with staleness.
    */
   @ParameterizedTest(name = "{0}, k = {1}, s = {2}")
   @CsvSource({
@@ -45,7 +46,8 @@ class EngineVsPlainLoopTest extends ActorKitTest {
     "fashion-mnist-improved, 1, 1",
     "fashion-mnist-wgan-gp, 2, 1",
     "mnist-goodfellow2014, 2, 1",
-    "fashion-mnist-sngan, 2, 1"
+    "fashion-mnist-sngan, 2, 1",
+    "fashion-mnist-semi-supervised, 1, 1"
   })
   void imageExperimentsAreBitIdenticalToPlainLoop(String experiment, int k, int s) {
     AgonConfig c =
@@ -66,6 +68,8 @@ class EngineVsPlainLoopTest extends ActorKitTest {
                     experiment.startsWith("mnist") ? "data.kind=fashion-mnist" : "seed=3",
                     experiment.startsWith("mnist") ? "data.path=\"\"" : "seed=3",
                     experiment.startsWith("mnist") ? "data.split=test" : "seed=3",
+                    // the semi-supervised run: the embedded split, its labelled minibatches
+                    experiment.endsWith("semi-supervised") ? "data.split=test" : "seed=3",
                     "seed=3"))
             .config();
     EngineSettings settings = TrainRun.settings(c);

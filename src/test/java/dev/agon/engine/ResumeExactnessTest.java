@@ -253,6 +253,27 @@ class ResumeExactnessTest {
     assertThat(c.tensors().get("generator_d_replica_state").length()).isEqualTo(67);
   }
 
+  /**
+   * Issue 16: a semi-supervised run (K+1 D with batch norm, so three passes per update: labelled,
+   * real, fake; labelled minibatches from a seeded draw of 2 per class; G by feature matching)
+   * continues exactly.
+   */
+  @Test
+  void semiSupervisedRunResumedIsBitIdentical() throws Exception {
+    assertResumeExact(
+        "config/fashion-mnist-semi-supervised.conf",
+        3,
+        5,
+        "data.split=test",
+        "data.labels=2",
+        "data.label-seed=4",
+        "schedule.batch-size=8",
+        "model.dcgan.width=4",
+        "eval.every-steps=0",
+        "eval.plots=false",
+        "seed=3");
+  }
+
   private void assertResumeExact(String file, long t, long total, String... overrides)
       throws Exception {
     Path whole = tmp.resolve("whole");

@@ -23,12 +23,16 @@ class ClassifierProbeTest {
             ClassifierProbe.unavailable(
                 config(
                     "objective.kind=semi-supervised",
+                    "data.labels=all",
                     "data.kind=mnist",
                     "data.path=\"data/mnist\"")))
         .get()
         .asString()
         .contains("Fashion-MNIST's splits; this run's data is mnist");
-    assertThat(ClassifierProbe.unavailable(config("objective.kind=semi-supervised"))).isEmpty();
+    assertThat(
+            ClassifierProbe.unavailable(
+                config("objective.kind=semi-supervised", "data.labels=all")))
+        .isEmpty();
   }
 
   @Test
@@ -39,6 +43,7 @@ class ClassifierProbeTest {
     AgonConfig c =
         config(
             "objective.kind=semi-supervised",
+            "data.labels=all",
             "model.architecture=mlp",
             "data.split=train",
             "schedule.batch-size=64");

@@ -35,7 +35,7 @@ class ImageScorerClassifierTest {
 
   @Test
   void semiSupervisedScoresCarryDsTestAccuracy() throws Exception {
-    AgonConfig c = config("objective.kind=semi-supervised");
+    AgonConfig c = config("objective.kind=semi-supervised", "data.labels=all");
     ImageScorer scorer = new ImageScorer(c, dir);
     assertThat(scorer.describe()).contains("D's classifier accuracy on 200 held-out images");
     DiscriminatorTrainer d = DiscriminatorTrainer.create(c, new long[] {1, 28, 28});

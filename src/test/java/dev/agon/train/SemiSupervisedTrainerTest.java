@@ -111,8 +111,10 @@ class SemiSupervisedTrainerTest {
   }
 
   private static dev.agon.config.AgonConfig config(String... overrides) {
-    return dev.agon.config.ConfigLoader.load(java.util.Optional.empty(), List.of(overrides))
-        .config();
+    // Every semi-supervised run needs labelled examples (data.labels).
+    List<String> all = new java.util.ArrayList<>(List.of("data.labels=all"));
+    all.addAll(List.of(overrides));
+    return dev.agon.config.ConfigLoader.load(java.util.Optional.empty(), all).config();
   }
 
   @Test
@@ -139,7 +141,11 @@ class SemiSupervisedTrainerTest {
     // The non-saturating G loss on [B, K] logits, and the D steps, through the trainers of a
     // config.
     dev.agon.config.AgonConfig c =
-        config("objective.kind=semi-supervised", "objective.classes=3", "model.dcgan.width=8");
+        config(
+            "objective.kind=semi-supervised",
+            "data.labels=all",
+            "objective.classes=3",
+            "model.dcgan.width=8");
     long[] image = {1, 28, 28};
     DiscriminatorTrainer d = DiscriminatorTrainer.create(c, image);
     GeneratorTrainer g = GeneratorTrainer.create(c, image);
