@@ -13,4 +13,9 @@ public record ModelConfig(
     @Doc("mlp discriminator: one input per data dimension, 1 output (a logit).")
         NetConfig discriminator,
     @Doc("dcgan sizes.") DcganConfig dcgan,
-    @Doc("goodfellow2014 sizes.") Goodfellow2014Config goodfellow2014) {}
+    @Doc("goodfellow2014 sizes.") Goodfellow2014Config goodfellow2014,
+    @Doc(
+            "InfoGAN codes fed to G beside z (G's input grows by categorical + continuous) and the"
+                + " Q head that predicts them from D's last features (D's last layer grows by as"
+                + " many output columns).")
+        InfoGanConfig infogan) {}

@@ -116,7 +116,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
       metrics.tell(new Metrics.Observe(r.report()));
     }
     if (r.report() instanceof Messages.DStepReport d) {
-      write(
+      Json line =
           Json.object()
               .put("event", EventKind.D_STEP.wire())
               .put("step", d.step())
@@ -131,8 +131,11 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
               .put("d_real", d.loss().meanDReal())
               .put("d_fake", d.loss().meanDFake())
               .put("ms", d.nanos() / 1e6)
-              .put("time_ms", d.endMillis())
-              .end());
+              .put("time_ms", d.endMillis());
+      if (!Double.isNaN(d.info())) {
+        line.put("info_d", d.info()); // InfoGAN runs only: other runs' lines stay as they were
+      }
+      write(line.end());
       lastLossD = d.loss().loss();
       lastDReal = d.loss().meanDReal();
       lastDFake = d.loss().meanDFake();
@@ -156,7 +159,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
       }
       write(j.put("time_ms", e.timeMillis()).end());
     } else if (r.report() instanceof Messages.GStepReport g) {
-      write(
+      Json line =
           Json.object()
               .put("event", EventKind.G_STEP.wire())
               .put("step", g.step())
@@ -168,8 +171,11 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
               .put("lr", g.lr())
               .put("d_fake", g.loss().meanDFake())
               .put("ms", g.nanos() / 1e6)
-              .put("time_ms", g.endMillis())
-              .end());
+              .put("time_ms", g.endMillis());
+      if (!Double.isNaN(g.info())) {
+        line.put("info_g", g.info());
+      }
+      write(line.end());
       lastG = g;
       maybePrint(false);
     } else if (r.report() instanceof Messages.EvalReport e) {

@@ -82,11 +82,21 @@ public final class Dcgan {
   /** Discriminator {@code [channels, imageSize, imageSize] -> [1]} (a logit). */
   public static Sequential.Builder discriminator(
       int channels, int imageSize, int width, boolean batchNorm) {
+    return discriminator(channels, imageSize, width, batchNorm, 1);
+  }
+
+  /**
+   * Discriminator {@code [channels, imageSize, imageSize] -> [outputs]}: column 0 the logit, any
+   * further columns extra heads on the same features (InfoGAN's Q), which costs {@code outputs - 1}
+   * more columns of the last layer's weights and nothing else.
+   */
+  public static Sequential.Builder discriminator(
+      int channels, int imageSize, int width, boolean batchNorm, int outputs) {
     Sequential.Builder b = features(channels, imageSize, width, batchNorm);
     if (imageSize == 28) {
-      return b.flatten().linear(1);
+      return b.flatten().linear(outputs);
     }
-    return b.conv2d(1, 4, 1, 0).flatten();
+    return b.conv2d(outputs, 4, 1, 0).flatten();
   }
 
   /**

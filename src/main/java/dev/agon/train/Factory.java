@@ -137,7 +137,17 @@ public final class Factory {
 
   /** The layers of a goodfellow2014 or dcgan generator, not yet built (nothing allocated). */
   private static Sequential.Builder layeredGenerator(AgonConfig c, long[] sampleShape) {
-    return layeredGenerator(c, sampleShape, c.model().latentDim());
+    return layeredGenerator(c, sampleShape, generatorInputs(c));
+  }
+
+  /** G's input width: z, then the InfoGAN code columns (none when InfoGAN is off). */
+  public static int generatorInputs(AgonConfig c) {
+    return c.model().latentDim() + c.model().infogan().codeWidth();
+  }
+
+  /** D's output width: the logit, then InfoGAN's Q columns (none when InfoGAN is off). */
+  public static int discriminatorOutputs(AgonConfig c) {
+    return 1 + c.model().infogan().codeWidth();
   }
 
   private static Sequential.Builder layeredGenerator(
@@ -176,7 +186,7 @@ public final class Factory {
       dropout(b, gf.hiddenDropout(), 1);
       b.add((shape, dt) -> new Maxout(units, units, gf.maxoutPieces()));
       dropout(b, gf.hiddenDropout(), 2);
-      return head(b, md);
+      return head(b, md, discriminatorOutputs(c));
     }
     long[] chw = image(sampleShape);
     DcganConfig d = m.dcgan();
@@ -184,8 +194,14 @@ public final class Factory {
         ? head(
             Dcgan.features((int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm())
                 .flatten(),
-            md)
-        : Dcgan.discriminator((int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm());
+            md,
+            discriminatorOutputs(c))
+        : Dcgan.discriminator(
+            (int) chw[0],
+            (int) chw[1],
+            d.width(),
+            d.discriminatorBatchNorm(),
+            discriminatorOutputs(c));
   }
 
   /**
@@ -205,13 +221,16 @@ public final class Factory {
    * created.
    */
   public static Sizes sizes(AgonConfig c, long[] sampleShape) {
-    int latent = c.model().latentDim();
+    int latent = generatorInputs(c);
     if (c.model().architecture() == Architecture.MLP) {
       int dims = flat(sampleShape);
       MlpSpec g = generatorSpec(c, dims);
       MlpSpec d = discriminatorSpec(c, dims);
       long perLatent = spec(latent + 1, c.model().generator(), dims).numParams() - g.numParams();
-      return new Sizes(g.numParams() + d.numParams(), perLatent * latent, outputs(g) + outputs(d));
+      return new Sizes(
+          g.numParams() + d.numParams(),
+          perLatent * c.model().latentDim(),
+          outputs(g) + outputs(d));
     }
     Sequential.Builder g = layeredGenerator(c, sampleShape);
     Sequential.Builder d = layeredDiscriminator(c, sampleShape);
@@ -219,7 +238,7 @@ public final class Factory {
     long perLatent = layeredGenerator(c, sampleShape, latent + 1).numParams() - g.numParams();
     return new Sizes(
         g.numParams() + d.numParams(),
-        perLatent * latent,
+        perLatent * c.model().latentDim(),
         g.activationsPerSample() + d.activationsPerSample());
   }
 
@@ -259,13 +278,17 @@ public final class Factory {
     }
   }
 
-  /** The logit on top of flat features: minibatch discrimination first when enabled. */
-  private static Sequential.Builder head(Sequential.Builder b, MinibatchDiscriminationConfig md) {
+  /**
+   * The logit (and InfoGAN's Q columns, {@code outputs} in all) on top of flat features: minibatch
+   * discrimination first when enabled.
+   */
+  private static Sequential.Builder head(
+      Sequential.Builder b, MinibatchDiscriminationConfig md, int outputs) {
     if (md.enabled()) {
       int in = Math.toIntExact(b.shape()[0]);
       b.add((shape, dt) -> new MinibatchDiscrimination(in, md.kernels(), md.kernelDim()));
     }
-    return b.linear(1);
+    return b.linear(outputs);
   }
 
   private static int flat(long[] shape) {
@@ -277,11 +300,11 @@ public final class Factory {
   }
 
   public static MlpSpec generatorSpec(AgonConfig c, int dataDims) {
-    return spec(c.model().latentDim(), c.model().generator(), dataDims);
+    return spec(generatorInputs(c), c.model().generator(), dataDims);
   }
 
   public static MlpSpec discriminatorSpec(AgonConfig c, int dataDims) {
-    return spec(dataDims, c.model().discriminator(), 1);
+    return spec(dataDims, c.model().discriminator(), discriminatorOutputs(c));
   }
 
   private static MlpSpec spec(int in, NetConfig n, int out) {

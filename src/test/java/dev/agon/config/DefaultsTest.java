@@ -41,7 +41,8 @@ class DefaultsTest {
             net,
             net,
             new DcganConfig(64, true),
-            new Goodfellow2014Config(1200, 240, 5, 0.2, 0.5)),
+            new Goodfellow2014Config(1200, 240, 5, 0.2, 0.5),
+            new InfoGanConfig(0, 0, 1.0)),
         new ObjectiveConfig(
             ObjectiveKind.GAN, GeneratorLoss.NON_SATURATING, 1.0, 10.0, 0.0, 0.0, 1),
         new OptimConfig(

@@ -32,7 +32,13 @@ class ExperimentFilesTest {
             data.grid(),
             data.prefetch()),
         new ModelConfig(
-            Architecture.MLP, 256, net, net, d.model().dcgan(), d.model().goodfellow2014()),
+            Architecture.MLP,
+            256,
+            net,
+            net,
+            d.model().dcgan(),
+            d.model().goodfellow2014(),
+            d.model().infogan()),
         d.objective(),
         new OptimConfig(
             new OptimizerConfig(
