@@ -54,7 +54,7 @@ class SeparatePassesTest {
   }
 
   /** Delegates to an MLP but reports batch coupling, so the trainer takes the separate path. */
-  private record Coupled(Mlp m) implements Network {
+  record Coupled(Mlp m) implements Network {
     @Override
     public long numParams() {
       return m.numParams();
