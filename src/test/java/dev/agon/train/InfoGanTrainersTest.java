@@ -105,6 +105,21 @@ class InfoGanTrainersTest {
     }
   }
 
+  @Test
+  void samplesOfACategoryKeepZAndTheContinuousCodesAndSetOnlyTheCategory() {
+    GeneratorTrainer t = generator();
+    assertThat(t.categoricalValues()).isEqualTo(K);
+    INDArray input = t.input(Seeds.STREAM_SAMPLES, 2, B);
+    for (int v = 0; v < K; v++) {
+      INDArray forced = input.dup();
+      for (int j = 0; j < K; j++) {
+        forced.getColumn(LATENT + j).assign(j == v ? 1 : 0);
+      }
+      INDArray expected = t.network().forward(forced).dup();
+      assertThat(t.samplesOfCategory(2, B, v)).as("value %d", v).isEqualTo(expected);
+    }
+  }
+
   /** D's loss as the trainer defines it, at D's current parameters. */
   private static double dLoss(Network d, INDArray real, INDArray fake, INDArray codes) {
     INDArray both = Nd4j.concat(0, real, fake);
