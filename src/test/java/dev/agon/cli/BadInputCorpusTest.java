@@ -292,6 +292,11 @@ class BadInputCorpusTest {
                     "schedule.iterations=5",
                     "metrics.enabled=false",
                     k + "4")));
+    cli(
+        cases,
+        "eval --metrics codes of a run without InfoGAN codes",
+        goodRun(),
+        d -> args("eval", "--metrics", "codes", "--run", d));
   }
 
   // --- malformed configs: text of an experiment file, checked and trained ---

@@ -61,5 +61,18 @@ class InfoGanSampleTest {
     float[] first = Arrays.copyOfRange(v, 0, px);
     float[] second = Arrays.copyOfRange(v, 3 * px, 4 * px);
     assertThat(second).isNotEqualTo(first);
+
+    // agon eval --metrics codes: the best one-to-one mapping of 10 values onto 10 classes
+    // matches at least a tenth of the samples (the mean over all mappings).
+    CliRunner e = CliRunner.run("eval", "--run", run.toString(), "--metrics", "codes", "--n", "50");
+    assertThat(e.status()).as(e.err()).isZero();
+    assertThat(e.out()).contains("code accuracy");
+    Path json;
+    try (var files = java.nio.file.Files.walk(run.resolve("checkpoints"))) {
+      json = files.filter(f -> f.endsWith("eval.json")).findFirst().orElseThrow();
+    }
+    double accuracy =
+        com.typesafe.config.ConfigFactory.parseFile(json.toFile()).getDouble("code_accuracy");
+    assertThat(accuracy).isBetween(0.1, 1.0);
   }
 }
