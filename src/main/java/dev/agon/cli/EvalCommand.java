@@ -9,7 +9,9 @@ import dev.agon.data.Datasets;
 import dev.agon.data.ImageDataset;
 import dev.agon.data.ImageSource;
 import dev.agon.data.Mixture2d;
+import dev.agon.eval.Classifier;
 import dev.agon.eval.ClassifierStore;
+import dev.agon.eval.CodeAccuracy;
 import dev.agon.eval.ImageMetrics;
 import dev.agon.eval.JsdBound;
 import dev.agon.eval.ModeMetrics;
@@ -59,7 +61,18 @@ final class EvalCommand implements Callable<Integer> {
 
   /** Every metric name {@code --metrics} takes. */
   static final List<String> KNOWN =
-      List.of("is", "fid", "kid", "pr", "dc", "classes", "modes", "parzen", "jsd", "classifier");
+      List.of(
+          "is",
+          "fid",
+          "kid",
+          "pr",
+          "dc",
+          "classes",
+          "modes",
+          "parzen",
+          "jsd",
+          "classifier",
+          "codes");
 
   /** Fashion-MNIST train images held out from nothing but kept apart for Parzen's σ. */
   static final int PARZEN_VALIDATION = 10_000;
@@ -88,7 +101,8 @@ final class EvalCommand implements Callable<Integer> {
       split = ",",
       description =
           "Metrics: is, fid, kid, pr, dc, classes (images), modes (2-D data), parzen, jsd,"
-              + " classifier (D's test accuracy, objective.kind = semi-supervised) (default:"
+              + " classifier (D's test accuracy, objective.kind = semi-supervised), codes (InfoGAN"
+              + " runs with a categorical code: best one-to-one code-to-class accuracy) (default:"
               + " is,fid,kid,pr,dc,classes for images, plus classifier for semi-supervised runs;"
               + " modes for 2-D data).")
   Set<String> metrics;
@@ -216,6 +230,19 @@ final class EvalCommand implements Callable<Integer> {
               });
     }
     for (String m : asked) {
+      if (m.equals("codes") && (mixture || c.model().infogan().categorical() == 0)) {
+        throw new Main.UserException(
+            "metric 'codes' needs an image run with a categorical InfoGAN code"
+                + " (model.infogan.categorical > 0)");
+      }
+      if (m.equals("codes") && c.model().infogan().categorical() > Classifier.CLASSES) {
+        throw new Main.UserException(
+            "metric 'codes': "
+                + c.model().infogan().categorical()
+                + " code values cannot map one-to-one onto the classifier's "
+                + Classifier.CLASSES
+                + " classes");
+      }
       if (mixture ? IMAGE.contains(m) : m.equals("modes")) {
         throw new Main.UserException(
             "metric '"
@@ -259,6 +286,9 @@ final class EvalCommand implements Callable<Integer> {
           "parzen and jsd take their held-out images from Fashion-MNIST's splits; this run's data"
               + " is "
               + c.data().kind().name().toLowerCase(Locale.ROOT));
+    }
+    if (asked.contains("codes")) {
+      codes(g, ((ImageSource) data).imageShape(), out, json);
     }
     if (asked.contains("modes")) {
       Mixture2d m = (Mixture2d) data;
@@ -426,6 +456,45 @@ final class EvalCommand implements Callable<Integer> {
       throw new CheckpointException(dir + ": no discriminator tensor matching the run's config");
     }
     return probe.bound(dParams, Sampling.samples(g, probe.count()), probe.count());
+  }
+
+  /**
+   * InfoGAN: n / K samples of each categorical code value, labelled by the classifier; the accuracy
+   * of the best one-to-one mapping of values to classes (Chen et al. 2016, Sec. 7.1).
+   */
+  private void codes(GeneratorTrainer g, long[] shape, PrintWriter out, Json json) {
+    int k = g.categoricalValues();
+    int perValue = Math.max(1, n / k);
+    Path clfDir = classifierDir != null ? classifierDir : shippedClassifier();
+    ClassifierStore.Loaded clf = ClassifierStore.load(clfDir);
+    float[] pixels = Sampling.samplesByCategory(g, perValue);
+    INDArray images =
+        Nd4j.create(pixels, new long[] {(long) k * perValue, shape[0], shape[1], shape[2]}, 'c');
+    float[] probs = Tensors.toFloats(clf.classifier().probabilities(images));
+    int classes = Classifier.CLASSES;
+    long[][] confusion = new long[k][classes];
+    for (int i = 0; i < k * perValue; i++) {
+      int arg = 0;
+      for (int j = 1; j < classes; j++) {
+        if (probs[i * classes + j] > probs[i * classes + arg]) {
+          arg = j;
+        }
+      }
+      confusion[i / perValue][arg]++;
+    }
+    CodeAccuracy.Result r = CodeAccuracy.best(confusion);
+    row(
+        out,
+        "code accuracy",
+        String.format(
+            Locale.ROOT, "%.4f (value -> class %s)", r.accuracy(), Arrays.toString(r.classOf())));
+    json.put("code_accuracy", r.accuracy())
+        .put(
+            "protocol_codes",
+            perValue
+                + " samples per code value, "
+                + dev.agon.train.ImageScorer.classifierName(clf)
+                + " labels, best one-to-one mapping");
   }
 
   private void row(PrintWriter out, String name, String value) {

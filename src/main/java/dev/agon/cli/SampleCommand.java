@@ -25,7 +25,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code agon sample}: generator samples of a run's newest checkpoint that reads back whole, as NPY
- * and/or PNG.
+ * and/or PNG. A run with an InfoGAN categorical code (K values) always samples by code value:
+ * ceil(n / K) samples of each value, value-major, so the PNG grid has one row per value (same z and
+ * continuous codes down each column).
  */
 @Command(
     name = "sample",
@@ -112,12 +114,22 @@ final class SampleCommand implements Callable<Integer> {
       // The run kept an EMA of G's weights: samples come from it, as during evaluation.
       g.restoreEma(tensors.get("generator_ema"));
     }
-    float[] xy = Sampling.samples(g, n);
+    int values = g.categoricalValues();
+    int perValue = values == 0 ? 0 : (n + values - 1) / values;
+    if (values > 0) {
+      n = Math.multiplyExact(values, perValue); // K rows of perValue samples
+      if (n > max) {
+        throw new Main.UserException(
+            "--n: " + values + " code values x " + perValue + " samples exceed " + max);
+      }
+    }
+    float[] xy = values == 0 ? Sampling.samples(g, n) : Sampling.samplesByCategory(g, perValue);
+    final int count = n;
     long[] shape = image != null ? image : new long[] {data.dims()};
     long[] npyShape = new long[shape.length + 1];
-    npyShape[0] = n;
+    npyShape[0] = count;
     System.arraycopy(shape, 0, npyShape, 1, shape.length);
-    int cols = (int) Math.ceil(Math.sqrt(n));
+    int cols = values == 0 ? (int) Math.ceil(Math.sqrt(n)) : perValue;
     // Written to temporary files and renamed into place together: no partial output.
     try {
       if (out != null) {
@@ -133,12 +145,12 @@ final class SampleCommand implements Callable<Integer> {
                 ImageGrid.writePng(
                     f,
                     xy,
-                    n,
+                    count,
                     (int) image[0],
                     (int) image[1],
                     (int) image[2],
                     cols,
-                    n <= 64 ? 3 : 1));
+                    count <= 64 ? 3 : 1));
       }
       outputs.commit();
     } finally {
@@ -159,7 +171,15 @@ final class SampleCommand implements Callable<Integer> {
       w.println(
           "wrote "
               + png
-              + (data instanceof Mixture2d ? "" : " (" + n + " images, " + cols + " per row)"));
+              + (data instanceof Mixture2d
+                  ? ""
+                  : " ("
+                      + n
+                      + " images, "
+                      + cols
+                      + " per row"
+                      + (values == 0 ? "" : ", one row per InfoGAN code value")
+                      + ")"));
     }
     if (data instanceof Mixture2d mixture) {
       w.println(ModeMetrics.score(xy, mixture.centres(), mixture.std()).summary());

@@ -92,6 +92,52 @@ public record AgonConfig(
           "stabilizers.virtualBatchNorm.enabled",
           "replaces the batch norm of the dcgan generator (model.architecture = dcgan)");
     }
+    if (model.infogan().enabled()) {
+      infoGanNeeds(violations);
+    }
+  }
+
+  /**
+   * InfoGAN's Q shares D's output layer, so everything that treats D's output as one logit beyond
+   * the adversarial loss is refused rather than silently given the Q columns; the first code that
+   * is on names the problem.
+   */
+  private void infoGanNeeds(Violations violations) {
+    InfoGanConfig ig = model.infogan();
+    String key = ig.categorical() > 0 ? "model.infogan.categorical" : "model.infogan.continuous";
+    String with = "InfoGAN codes cannot be combined with ";
+    if (ig.weight() == 0) {
+      violations.reject(
+          "model.infogan.weight",
+          "must be > 0 when a code is on (0 would feed G codes it ignores)");
+    }
+    if (objective.kind() == ObjectiveKind.WGAN_GP) {
+      violations.reject(
+          key, with + "objective.kind = wgan-gp (its penalty differentiates D's single output)");
+    }
+    if (objective.zeroCentredPenalty()) {
+      violations.reject(
+          key, with + "objective.r1-gamma / r2-gamma (they differentiate D's single output)");
+    }
+    if (objective.kind() == ObjectiveKind.SEMI_SUPERVISED) {
+      violations.reject(
+          key, with + "objective.kind = semi-supervised (its K class logits are D's whole output)");
+    }
+    if (stabilizers.featureMatching().enabled()) {
+      violations.reject(
+          key, with + "stabilizers.feature-matching (G's loss would not reach Q's outputs)");
+    }
+    if (stabilizers.virtualBatchNorm().enabled()) {
+      violations.reject(
+          key, with + "stabilizers.virtual-batch-norm (its reference batch holds z only)");
+    }
+    if (model.architecture() == Architecture.MLP
+        && model.discriminator().output() != Activation.IDENTITY) {
+      violations.reject(
+          key,
+          "needs model.discriminator.output = identity (Q's logits and means are raw outputs), got "
+              + Names.enumName(model.discriminator().output()));
+    }
   }
 
   /** Whether data sets of {@code kind} carry class labels (IDX label files, class folders). */

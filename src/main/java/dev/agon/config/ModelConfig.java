@@ -20,4 +20,9 @@ public record ModelConfig(
             "Spectral normalization (Miyato et al. 2018) of every linear, convolution and maxout"
                 + " layer of the discriminator: W / sigma(W), sigma from one power iteration per"
                 + " update, its vectors part of the checkpoint.")
-        boolean spectralNorm) {}
+        boolean spectralNorm,
+    @Doc(
+            "InfoGAN codes fed to G beside z (G's input grows by categorical + continuous) and the"
+                + " Q head that predicts them from D's last features (D's last layer grows by as"
+                + " many output columns).")
+        InfoGanConfig infogan) {}

@@ -156,6 +156,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
         trainer.lastGradNorm(),
         trainer.lastLearningRate(),
         nanos,
-        System.currentTimeMillis());
+        System.currentTimeMillis(),
+        trainer.lastInfoLoss());
   }
 }

@@ -150,6 +150,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
         trainer.lastGradNorm(),
         trainer.lastLearningRate(),
         nanos,
-        System.currentTimeMillis());
+        System.currentTimeMillis(),
+        trainer.lastInfoLoss());
   }
 }

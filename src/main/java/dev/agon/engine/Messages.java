@@ -95,7 +95,8 @@ public final class Messages {
    * and fakes of G version {@code generatorVersionUsed}, {@code staleness} versions behind the one
    * Algorithm 1 would use; {@code penalty} is its penalty terms (WGAN-GP, R1/R2, historical
    * averaging; 0 when off); {@code gradNorm} the L2 norm of the gradient the update applied; {@code
-   * lr} the learning rate it used (the schedule's rate).
+   * lr} the learning rate it used (the schedule's rate); {@code info} InfoGAN's {@code -E[log
+   * Q(c|G(z,c))]} on its fakes (NaN when InfoGAN is off).
    */
   public record DStepReport(
       long step,
@@ -107,8 +108,35 @@ public final class Messages {
       double gradNorm,
       double lr,
       long nanos,
-      long endMillis)
-      implements Report {}
+      long endMillis,
+      double info)
+      implements Report {
+    /** A report of a run without InfoGAN. */
+    public DStepReport(
+        long step,
+        long generatorVersionUsed,
+        long staleness,
+        long realIndex,
+        DLoss loss,
+        double penalty,
+        double gradNorm,
+        double lr,
+        long nanos,
+        long endMillis) {
+      this(
+          step,
+          generatorVersionUsed,
+          staleness,
+          realIndex,
+          loss,
+          penalty,
+          gradNorm,
+          lr,
+          nanos,
+          endMillis,
+          Double.NaN);
+    }
+  }
 
   /**
    * A live change took effect: {@code change} is {@link Change#SCHEDULE} (k and s from G update
@@ -175,7 +203,8 @@ public final class Messages {
    * G update {@code step} (1-based; G's version after it), trained against D version {@code
    * discriminatorVersionUsed}, {@code staleness} versions behind Algorithm 1's ({@code gradNorm}:
    * the L2 norm of the gradient it applied); {@code penalty} is its historical-averaging term (0
-   * when off); {@code lr} the learning rate it used (the schedule's rate).
+   * when off); {@code lr} the learning rate it used (the schedule's rate); {@code info} InfoGAN's
+   * {@code -E[log Q(c|G(z,c))]} on its batch (NaN when InfoGAN is off).
    */
   public record GStepReport(
       long step,
@@ -186,8 +215,33 @@ public final class Messages {
       double gradNorm,
       double lr,
       long nanos,
-      long endMillis)
-      implements Report {}
+      long endMillis,
+      double info)
+      implements Report {
+    /** A report of a run without InfoGAN. */
+    public GStepReport(
+        long step,
+        long discriminatorVersionUsed,
+        long staleness,
+        GLoss loss,
+        double penalty,
+        double gradNorm,
+        double lr,
+        long nanos,
+        long endMillis) {
+      this(
+          step,
+          discriminatorVersionUsed,
+          staleness,
+          loss,
+          penalty,
+          gradNorm,
+          lr,
+          nanos,
+          endMillis,
+          Double.NaN);
+    }
+  }
 
   /**
    * An evaluation by the Evaluator of G's weights (G-EMA's when {@code ema}) at {@code gVersion},

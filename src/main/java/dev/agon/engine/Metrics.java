@@ -103,12 +103,14 @@ public final class Metrics extends AbstractBehavior<Metrics.Command> {
           d.staleness());
       sink.discriminatorOutputs(d.loss().meanDReal(), d.loss().meanDFake());
       sink.discriminatorAccuracy(d.loss().accuracy());
+      sink.infoLoss(Player.DISCRIMINATOR.label(), d.info());
       sink.gradientNorm(Player.DISCRIMINATOR.label(), d.gradNorm());
       sink.learningRate(Player.DISCRIMINATOR.label(), d.lr());
       dataFlow(d);
     } else if (o.report() instanceof Messages.GStepReport g) {
       sink.actorMessage(Player.GENERATOR.label());
       sink.gradientNorm(Player.GENERATOR.label(), g.gradNorm());
+      sink.infoLoss(Player.GENERATOR.label(), g.info());
       sink.learningRate(Player.GENERATOR.label(), g.lr());
       sink.step(
           Player.GENERATOR.label(),

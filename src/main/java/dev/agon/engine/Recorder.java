@@ -140,7 +140,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
       }
       write(j.put("time_ms", e.timeMillis()).end());
     } else if (r.report() instanceof Messages.GStepReport g) {
-      write(
+      Json line =
           Json.object()
               .put("event", EventKind.G_STEP.wire())
               .put("step", g.step())
@@ -152,8 +152,11 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
               .put("lr", g.lr())
               .put("d_fake", g.loss().meanDFake())
               .put("ms", g.nanos() / 1e6)
-              .put("time_ms", g.endMillis())
-              .end());
+              .put("time_ms", g.endMillis());
+      if (!Double.isNaN(g.info())) {
+        line.put("info_g", g.info());
+      }
+      write(line.end());
       lastG = g;
       maybePrint(false);
     } else if (r.report() instanceof Messages.EvalReport e) {
@@ -196,6 +199,9 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     if (!Double.isNaN(d.loss().supervised())) {
       j.put("loss_d_supervised", d.loss().supervised())
           .put("loss_d_unsupervised", d.loss().unsupervised());
+    }
+    if (!Double.isNaN(d.info())) {
+      j.put("info_d", d.info()); // InfoGAN runs only: other runs' lines stay as they were
     }
     return j.put("ms", d.nanos() / 1e6).put("time_ms", d.endMillis()).end();
   }

@@ -164,6 +164,14 @@ public final class Meters {
           "ratio",
           "Fraction of the last D update's samples classified correctly (NaN until reported).");
 
+  public static final MeterDef INFO_LOSS =
+      gauge(
+          "agon.infogan.loss",
+          null,
+          "InfoGAN's -E[log Q(c|G(z,c))] (nats, before its weight) of the last update, per network;"
+              + " NaN when InfoGAN is off.",
+          NETWORK);
+
   // Schedule.
   public static final MeterDef SCHEDULE_K =
       gauge("agon.schedule.k", null, "Discriminator updates per generator update.");
@@ -393,6 +401,7 @@ public final class Meters {
           LEARNING_RATE,
           D_OUTPUT,
           D_ACCURACY,
+          INFO_LOSS,
           SCHEDULE_K,
           SCHEDULE_STALENESS,
           STALENESS_OBSERVED,

@@ -104,6 +104,7 @@ public final class TrainingMetrics implements AutoCloseable {
     final Map<LossTerm, Cell> loss = new EnumMap<>(LossTerm.class);
     final Cell nonFinite = new Cell(0);
     final Cell gradNorm = new Cell(Double.NaN);
+    final Cell info = new Cell(Double.NaN);
     final Cell lr = new Cell(Double.NaN);
     final Cell staleness = new Cell(Double.NaN);
     Timer duration;
@@ -196,6 +197,7 @@ public final class TrainingMetrics implements AutoCloseable {
       }
       counter(Meters.NON_FINITE_LOSSES, t, n.nonFinite);
       gauge(Meters.GRADIENT_NORM, t, n.gradNorm::get);
+      gauge(Meters.INFO_LOSS, t, n.info::get);
       gauge(Meters.LEARNING_RATE, t, n.lr::get);
       gauge(Meters.STALENESS_OBSERVED, t, n.staleness::get);
     }
@@ -392,6 +394,11 @@ public final class TrainingMetrics implements AutoCloseable {
   /** D's accuracy on its last batch (NaN for a critic without a threshold). */
   public void discriminatorAccuracy(double accuracy) {
     dAccuracy.set(accuracy);
+  }
+
+  /** InfoGAN's term of {@code network}'s last update (NaN: InfoGAN off). */
+  public void infoLoss(String network, double loss) {
+    networks.get(network).info.set(loss);
   }
 
   /** L2 norm of the gradient {@code network}'s last update applied. */

@@ -89,7 +89,8 @@ public final class Dcgan {
   /**
    * Discriminator {@code [channels, imageSize, imageSize] -> [outputs]}: the same trunk, spectrally
    * normalised when asked, {@code outputs} logits from its last layer (K for the semi-supervised
-   * K+1 discriminator).
+   * K+1 discriminator; InfoGAN's Q as further columns beside the logit, which costs {@code outputs
+   * - 1} more columns of the last layer's weights and nothing else).
    */
   public static Sequential.Builder discriminator(
       int channels,

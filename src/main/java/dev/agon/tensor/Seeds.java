@@ -32,6 +32,12 @@ public final class Seeds {
   /** The order of the labelled minibatches (index: the pass over the labelled set). */
   public static final long STREAM_LABELLED_DATA = 17;
 
+  /**
+   * InfoGAN's codes drawn beside the noise of stream {@code s} (fakes for D, G update, samples) use
+   * stream {@code CODES + s} with the same index, so either player recomputes them from the keys.
+   */
+  public static final long CODES = 0x100;
+
   private Seeds() {}
 
   /** SplitMix64 finaliser over the three words: a cheap, well-mixed bijection per word. */

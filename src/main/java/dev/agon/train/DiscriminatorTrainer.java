@@ -1,6 +1,7 @@
 package dev.agon.train;
 
 import dev.agon.config.AgonConfig;
+import dev.agon.config.InfoGanConfig;
 import dev.agon.config.ObjectiveConfig;
 import dev.agon.data.BatchSource;
 import dev.agon.nn.Network;
@@ -9,6 +10,7 @@ import dev.agon.objective.DLoss;
 import dev.agon.objective.GanObjective;
 import dev.agon.objective.GradientPenalty;
 import dev.agon.objective.HistoricalAverage;
+import dev.agon.objective.MutualInformation;
 import dev.agon.objective.SemiSupervisedGan;
 import dev.agon.objective.ZeroCentredPenalty;
 import dev.agon.tensor.Noise;
@@ -73,6 +75,13 @@ public final class DiscriminatorTrainer {
   private INDArray logitsReal;
   private INDArray logitsFake;
   private INDArray scratch;
+  private InfoCodes codes;
+  private MutualInformation info;
+  private long codeSeed;
+  private INDArray fakeCodes;
+  private INDArray gradQ;
+  private INDArray wideGrad;
+  private double lastInfo = Double.NaN;
 
   /** A trainer without historical averaging. */
   public DiscriminatorTrainer(Network d, Optimizer optimizer, GanObjective objective) {
@@ -123,7 +132,50 @@ public final class DiscriminatorTrainer {
       t.zeroCentredPenalties(o.r1Gamma(), o.r2Gamma(), o.lazyEvery());
     }
     t.learningRateSchedule(LearningRateSchedule.of(c.optim().discriminator().schedule()));
+    InfoGanConfig ig = c.model().infogan();
+    if (ig.enabled()) {
+      t.infoGan(
+          new InfoCodes(ig.categorical(), ig.continuous()),
+          new MutualInformation(ig.categorical(), ig.continuous(), ig.weight()),
+          c.seed());
+    }
     return t;
+  }
+
+  /**
+   * InfoGAN from the next update on: D's output column 0 is the logit, the following K + C columns
+   * Q's; update n adds {@code info}'s term on the fake rows, whose codes it recomputes from ({@code
+   * seed}, {@link Seeds#STREAM_FAKES_FOR_D}, n) as the generator drew them ({@link InfoCodes}).
+   * Real rows carry no codes: Q trains on fakes only, as in the paper.
+   */
+  public void infoGan(InfoCodes codes, MutualInformation info, long seed) {
+    if (codes.width() != info.width() || d.outputShape()[0] != 1 + codes.width()) {
+      throw new IllegalArgumentException(
+          "InfoGAN needs D outputs 1 + " + codes.width() + ", D gives " + d.outputShape()[0]);
+    }
+    if (gradientPenalty != null || r1 != null || r2 != null) {
+      throw new IllegalArgumentException(
+          "InfoGAN cannot be combined with input-gradient penalties");
+    }
+    this.codes = codes;
+    this.info = info;
+    this.codeSeed = seed;
+    rows = -1;
+  }
+
+  /** The codes D update {@code n} recomputes for its {@code b} fake rows, a new array. */
+  public INDArray fakeCodes(long n, int b) {
+    INDArray c = Nd4j.create(d.dtype(), b, codes.width());
+    codes.fill(c, codeSeed, Seeds.STREAM_FAKES_FOR_D, n);
+    return c;
+  }
+
+  /**
+   * {@code -E[log Q(c | x)]} on the fake rows of the last update, unweighted; NaN when InfoGAN is
+   * off.
+   */
+  public double lastInfoLoss() {
+    return lastInfo;
   }
 
   /**
@@ -138,7 +190,13 @@ public final class DiscriminatorTrainer {
     // Spectral norm's one power-iteration step per update, before all of its passes (no-op
     // without).
     d.powerIteration();
-    DLoss loss = d.batchCoupled() ? separatePasses(real, fake, n) : jointPass(real, fake, n);
+    DLoss loss;
+    if (info != null) {
+      codes.fill(fakeCodes, codeSeed, Seeds.STREAM_FAKES_FOR_D, n);
+      loss = d.batchCoupled() ? separateInfoPasses(real, fake, n) : jointInfoPass(real, fake, n);
+    } else {
+      loss = d.batchCoupled() ? separatePasses(real, fake, n) : jointPass(real, fake, n);
+    }
     return finish(real, fake, b, n, loss);
   }
 
@@ -320,6 +378,53 @@ public final class DiscriminatorTrainer {
     return loss;
   }
 
+  /**
+   * {@link #jointPass} with InfoGAN: the objective sees the logit column (copied to dense [B, 1]
+   * buffers), Q's columns of the fake rows get the MI gradient, real rows' Q columns none.
+   */
+  private DLoss jointInfoPass(INDArray real, INDArray fake, long n) {
+    bothReal.assign(real);
+    bothFake.assign(fake);
+    d.noiseIndex(3 * n);
+    INDArray out = d.forward(both);
+    logitsReal.assign(cols(rows(out, 0), 0, 1));
+    logitsFake.assign(cols(rows(out, 1), 0, 1));
+    DLoss loss = objective.discriminator(logitsReal, logitsFake, gradReal, gradFake);
+    lastInfo = info.apply(cols(rows(out, 1), 1, 1 + codes.width()), fakeCodes, gradQ);
+    wideGrad.assign(0);
+    cols(rows(wideGrad, 0), 0, 1).assign(gradReal);
+    cols(rows(wideGrad, 1), 0, 1).assign(gradFake);
+    cols(rows(wideGrad, 1), 1, 1 + codes.width()).assign(gradQ);
+    d.backward(wideGrad, true, false);
+    return loss;
+  }
+
+  /** {@link #separatePasses} with InfoGAN: as {@link #jointInfoPass}, one batch per pass. */
+  private DLoss separateInfoPasses(INDArray real, INDArray fake, long n) {
+    int w = codes.width();
+    INDArray half = rows(wideGrad, 0);
+    d.noiseIndex(3 * n);
+    logitsReal.assign(cols(d.forward(real), 0, 1));
+    objective.discriminator(logitsReal, logitsReal, gradReal, scratch);
+    half.assign(0);
+    cols(half, 0, 1).assign(gradReal);
+    d.backward(half, true, false, false);
+    d.noiseIndex(3 * n + 1);
+    INDArray out = d.forward(fake);
+    logitsFake.assign(cols(out, 0, 1));
+    DLoss loss = objective.discriminator(logitsReal, logitsFake, scratch, gradFake);
+    lastInfo = info.apply(cols(out, 1, 1 + w), fakeCodes, gradQ);
+    cols(half, 0, 1).assign(gradFake);
+    cols(half, 1, 1 + w).assign(gradQ);
+    d.backward(half, true, false, true);
+    return loss;
+  }
+
+  /** Columns {@code [from, to)} of a [B, W] array, a view. */
+  private static INDArray cols(INDArray a, long from, long to) {
+    return a.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
+  }
+
   private void ensureBuffers(int b, long[] shape) {
     if (rows == b) {
       return;
@@ -338,6 +443,14 @@ public final class DiscriminatorTrainer {
     logitsReal = Nd4j.create(d.dtype(), b, out);
     logitsFake = Nd4j.create(d.dtype(), b, out);
     scratch = Nd4j.create(d.dtype(), b, out);
+    if (info != null) {
+      // The objective writes dense [B, 1] gradients; the wide one feeds D's backward pass.
+      gradReal = Nd4j.create(d.dtype(), b, 1);
+      gradFake = Nd4j.create(d.dtype(), b, 1);
+      fakeCodes = Nd4j.create(d.dtype(), b, codes.width());
+      gradQ = Nd4j.create(d.dtype(), b, codes.width());
+      wideGrad = Nd4j.create(d.dtype(), 2L * b, 1 + codes.width());
+    }
   }
 
   /**
@@ -361,10 +474,13 @@ public final class DiscriminatorTrainer {
     }
   }
 
-  /** D's outputs per sample: 1, or K logits for the semi-supervised objective. */
+  /**
+   * D's outputs per sample that the objective reads: K logits for the semi-supervised objective,
+   * else 1 (InfoGAN's Q columns have buffers of their own).
+   */
   private long outputs() {
     long[] s = d.outputShape();
-    return s.length == 0 ? 1 : s[0];
+    return info != null || s.length == 0 ? 1 : s[0];
   }
 
   /** Rows [from, to) of {@code a} along the batch dimension (a view). */

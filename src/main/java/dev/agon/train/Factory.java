@@ -174,7 +174,23 @@ public final class Factory {
 
   /** The layers of a goodfellow2014 or dcgan generator, not yet built (nothing allocated). */
   private static Sequential.Builder layeredGenerator(AgonConfig c, long[] sampleShape) {
-    return layeredGenerator(c, sampleShape, c.model().latentDim());
+    return layeredGenerator(c, sampleShape, generatorInputs(c));
+  }
+
+  /** G's input width: z, then the InfoGAN code columns (none when InfoGAN is off). */
+  public static int generatorInputs(AgonConfig c) {
+    return c.model().latentDim() + c.model().infogan().codeWidth();
+  }
+
+  /**
+   * D's output width: K class logits for the semi-supervised K+1 discriminator ({@code
+   * objective.classes}), else the logit (or score), then InfoGAN's Q columns (none when off).
+   */
+  public static int discriminatorOutputs(AgonConfig c) {
+    ObjectiveConfig o = c.objective();
+    return o.kind() == ObjectiveKind.SEMI_SUPERVISED
+        ? o.classes()
+        : 1 + c.model().infogan().codeWidth();
   }
 
   private static Sequential.Builder layeredGenerator(
@@ -214,7 +230,7 @@ public final class Factory {
       dropout(b, gf.hiddenDropout(), 1);
       b.add((shape, dt) -> maxout(new Maxout(units, units, gf.maxoutPieces()), sn, dt));
       dropout(b, gf.hiddenDropout(), 2);
-      return head(b, md, outputs(c));
+      return head(b, md, discriminatorOutputs(c));
     }
     long[] chw = image(sampleShape);
     DcganConfig d = m.dcgan();
@@ -224,9 +240,14 @@ public final class Factory {
             Dcgan.features((int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm(), sn)
                 .flatten(),
             md,
-            outputs(c))
+            discriminatorOutputs(c))
         : Dcgan.discriminator(
-            (int) chw[0], (int) chw[1], d.width(), d.discriminatorBatchNorm(), sn, outputs(c));
+            (int) chw[0],
+            (int) chw[1],
+            d.width(),
+            d.discriminatorBatchNorm(),
+            sn,
+            discriminatorOutputs(c));
   }
 
   /**
@@ -256,15 +277,6 @@ public final class Factory {
   }
 
   /**
-   * D's outputs per sample: K class logits for the semi-supervised K+1 discriminator ({@code
-   * objective.classes}), else one logit or score.
-   */
-  public static int outputs(AgonConfig c) {
-    ObjectiveConfig o = c.objective();
-    return o.kind() == ObjectiveKind.SEMI_SUPERVISED ? o.classes() : 1;
-  }
-
-  /**
    * Sizes of both networks of {@code c} for samples of {@code sampleShape}, computed from the layer
    * shapes without allocating them.
    *
@@ -281,13 +293,16 @@ public final class Factory {
    * created.
    */
   public static Sizes sizes(AgonConfig c, long[] sampleShape) {
-    int latent = c.model().latentDim();
+    int latent = generatorInputs(c);
     if (c.model().architecture() == Architecture.MLP) {
       int dims = flat(sampleShape);
       MlpSpec g = generatorSpec(c, dims);
       MlpSpec d = discriminatorSpec(c, dims);
       long perLatent = spec(latent + 1, c.model().generator(), dims).numParams() - g.numParams();
-      return new Sizes(g.numParams() + d.numParams(), perLatent * latent, outputs(g) + outputs(d));
+      return new Sizes(
+          g.numParams() + d.numParams(),
+          perLatent * c.model().latentDim(),
+          outputs(g) + outputs(d));
     }
     Sequential.Builder g = layeredGenerator(c, sampleShape);
     Sequential.Builder d = layeredDiscriminator(c, sampleShape);
@@ -295,7 +310,7 @@ public final class Factory {
     long perLatent = layeredGenerator(c, sampleShape, latent + 1).numParams() - g.numParams();
     return new Sizes(
         g.numParams() + d.numParams(),
-        perLatent * latent,
+        perLatent * c.model().latentDim(),
         g.activationsPerSample() + d.activationsPerSample());
   }
 
@@ -338,7 +353,10 @@ public final class Factory {
     }
   }
 
-  /** The {@code outputs} logits on top of flat features: minibatch discrimination first if on. */
+  /**
+   * The logit (and InfoGAN's Q columns, {@code outputs} in all) on top of flat features: minibatch
+   * discrimination first when enabled.
+   */
   private static Sequential.Builder head(
       Sequential.Builder b, MinibatchDiscriminationConfig md, int outputs) {
     if (md.enabled()) {
@@ -357,11 +375,11 @@ public final class Factory {
   }
 
   public static MlpSpec generatorSpec(AgonConfig c, int dataDims) {
-    return spec(c.model().latentDim(), c.model().generator(), dataDims);
+    return spec(generatorInputs(c), c.model().generator(), dataDims);
   }
 
   public static MlpSpec discriminatorSpec(AgonConfig c, int dataDims) {
-    return spec(dataDims, c.model().discriminator(), outputs(c));
+    return spec(dataDims, c.model().discriminator(), discriminatorOutputs(c));
   }
 
   private static MlpSpec spec(int in, NetConfig n, int out) {

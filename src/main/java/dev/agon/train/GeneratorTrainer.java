@@ -3,6 +3,7 @@ package dev.agon.train;
 import dev.agon.config.AgonConfig;
 import dev.agon.config.EmaConfig;
 import dev.agon.config.FeatureMatchingConfig;
+import dev.agon.config.InfoGanConfig;
 import dev.agon.data.BatchSource;
 import dev.agon.nn.Network;
 import dev.agon.nn.Optimizer;
@@ -10,6 +11,7 @@ import dev.agon.objective.FeatureMatching;
 import dev.agon.objective.GLoss;
 import dev.agon.objective.GanObjective;
 import dev.agon.objective.HistoricalAverage;
+import dev.agon.objective.MutualInformation;
 import dev.agon.tensor.DenseAccess;
 import dev.agon.tensor.Noise;
 import dev.agon.tensor.Seeds;
@@ -19,6 +21,7 @@ import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The generator's side of Algorithm 1 (Goodfellow et al. 2014): fake minibatches for D updates, and
@@ -68,6 +71,15 @@ public final class GeneratorTrainer {
   private BatchSource realData;
   private int realPerIteration;
   private INDArray gradFeatures;
+  private InfoCodes codes;
+  private MutualInformation info;
+  private int latent;
+  private INDArray noise;
+  private INDArray codeCols;
+  private INDArray logit;
+  private INDArray gradQ;
+  private INDArray gradOut;
+  private double lastInfo = Double.NaN;
 
   /** A trainer without stabilisers. */
   public GeneratorTrainer(
@@ -149,17 +161,110 @@ public final class GeneratorTrainer {
       }
       t.featureMatching(new FeatureMatching(layer), () -> Factory.data(c), c.schedule().k());
     }
+    InfoGanConfig ig = c.model().infogan();
+    if (ig.enabled()) {
+      t.infoGan(
+          new InfoCodes(ig.categorical(), ig.continuous()),
+          new MutualInformation(ig.categorical(), ig.continuous(), ig.weight()));
+    }
     return t;
+  }
+
+  /**
+   * InfoGAN from the next call on: G's input is z (the first {@code inputs - K - C} columns) then
+   * the codes, and G updates add {@code info}'s term through the replica's Q columns (D's output
+   * columns after the logit).
+   */
+  public void infoGan(InfoCodes codes, MutualInformation info) {
+    int inputs = (int) g.inputShape()[0];
+    if (codes.width() != info.width()
+        || inputs <= codes.width()
+        || dReplica.outputShape()[0] != 1 + codes.width()) {
+      throw new IllegalArgumentException(
+          "InfoGAN needs G inputs z + "
+              + codes.width()
+              + " codes and D outputs 1 + "
+              + codes.width()
+              + "; G takes "
+              + inputs
+              + ", D gives "
+              + dReplica.outputShape()[0]);
+    }
+    if (featureMatching != null) {
+      throw new IllegalArgumentException("InfoGAN and feature matching cannot be combined");
+    }
+    this.codes = codes;
+    this.info = info;
+    this.latent = inputs - codes.width();
+    rows = -1;
   }
 
   private void ensureBuffers(int b) {
     if (rows != b) {
       rows = b;
       z = Nd4j.create(g.dtype(), b, g.inputShape()[0]);
-      // D's outputs per row: 1, or K logits for the semi-supervised objective
+      // D's outputs per row the objective reads: 1, or K logits for the semi-supervised objective
       long[] out = dReplica.outputShape();
-      gradLogits = Nd4j.create(g.dtype(), b, out.length == 0 ? 1 : out[0]);
+      gradLogits = Nd4j.create(g.dtype(), b, codes != null || out.length == 0 ? 1 : out[0]);
+      if (codes != null) {
+        int w = codes.width();
+        noise = Nd4j.create(g.dtype(), b, latent);
+        codeCols = z.get(NDArrayIndex.all(), NDArrayIndex.interval(latent, latent + w));
+        logit = Nd4j.create(g.dtype(), b, 1);
+        gradQ = Nd4j.create(g.dtype(), b, w);
+        gradOut = Nd4j.create(g.dtype(), b, 1 + w);
+      }
     }
+  }
+
+  /**
+   * Fills G's input for noise ({@code stream}, {@code index}): z ~ N(0, I), then with InfoGAN the
+   * codes keyed by the same stream and index ({@link InfoCodes}); z is the same values a run
+   * without codes draws.
+   */
+  private void input(long stream, long index) {
+    if (codes == null) {
+      Noise.gaussian(z, seed, stream, index);
+      return;
+    }
+    Noise.gaussian(noise, seed, stream, index);
+    z.get(NDArrayIndex.all(), NDArrayIndex.interval(0, latent)).assign(noise);
+    codes.fill(codeCols, seed, stream, index);
+  }
+
+  /**
+   * G's input {@code [n, inputs]} of noise ({@code stream}, {@code index}), a new array: z then,
+   * with InfoGAN, the codes; what D recomputes from the same keys.
+   */
+  public INDArray input(long stream, long index, int n) {
+    ensureBuffers(n);
+    input(stream, index);
+    return z.dup();
+  }
+
+  /**
+   * Samples of the samples stream with every row's categorical code set to {@code value} (InfoGAN
+   * only): row r of every value shares z and the continuous codes, so rows of a grid differ only in
+   * the category. From the EMA weights when it has started, like {@link #samples}.
+   */
+  public INDArray samplesOfCategory(long index, int n, int value) {
+    if (codes == null || codes.categorical() == 0) {
+      throw new IllegalStateException("the run has no categorical InfoGAN code");
+    }
+    ensureBuffers(n);
+    input(Seeds.STREAM_SAMPLES, index);
+    codes.forceCategory(codeCols, value);
+    return samplingNetwork().forward(z).dup();
+  }
+
+  /** The InfoGAN categorical values (0 when off or without a categorical code). */
+  public int categoricalValues() {
+    return codes == null ? 0 : codes.categorical();
+  }
+
+  /** {@code -E[log Q(c | G(z, c))]} of the last G update, unweighted; NaN when InfoGAN is off. */
+  public double lastInfoLoss() {
+    return lastInfo;
   }
 
   /**
@@ -184,7 +289,7 @@ public final class GeneratorTrainer {
 
   private INDArray generate(Network net, long stream, long index, int n) {
     ensureBuffers(n);
-    Noise.gaussian(z, seed, stream, index);
+    input(stream, index);
     return net.forward(z).dup();
   }
 
@@ -200,9 +305,11 @@ public final class GeneratorTrainer {
     // once per G update (nothing without spectral norm); they are saved with G's checkpoint.
     dReplica.powerIteration();
     dReplica.noiseIndex(3 * gStep + 2); // D's own updates key their dropout with 3n and 3n + 1
-    Noise.gaussian(z, seed, Seeds.STREAM_G_STEP, gStep);
+    input(Seeds.STREAM_G_STEP, gStep);
     GLoss loss;
-    if (featureMatching == null) {
+    if (info != null) {
+      loss = infoStep();
+    } else if (featureMatching == null) {
       INDArray x = g.forward(z);
       INDArray logits = dReplica.forward(x);
       loss = objective.generator(logits, gradLogits);
@@ -232,11 +339,33 @@ public final class GeneratorTrainer {
   }
 
   /**
+   * The adversarial G loss on D's logit column plus InfoGAN's term on its Q columns, both
+   * backpropagated through the replica in one pass; the returned loss is the adversarial one.
+   */
+  private GLoss infoStep() {
+    int w = codes.width();
+    INDArray x = g.forward(z);
+    INDArray out = dReplica.forward(x);
+    logit.assign(out.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 1)));
+    GLoss loss = objective.generator(logit, gradLogits);
+    lastInfo =
+        info.apply(out.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 1 + w)), codeCols, gradQ);
+    gradOut.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 1)).assign(gradLogits);
+    gradOut.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 1 + w)).assign(gradQ);
+    INDArray dx = dReplica.backward(gradOut, false, true);
+    g.backward(dx, true, false);
+    return loss;
+  }
+
+  /**
    * Feature matching (Salimans et al. 2016, Sec. 3.1) replaces the adversarial G loss: the real
    * batch of G update i is the one D update k*i trained on (batch index k*i - 1 of {@code data}),
    * so the step is a pure function of the versions used, as the adversarial one is.
    */
   public void featureMatching(FeatureMatching fm, Supplier<BatchSource> data, int k) {
+    if (info != null) {
+      throw new IllegalArgumentException("InfoGAN and feature matching cannot be combined");
+    }
     int layers = dReplica.numLayers();
     if (layers == 0) {
       throw new IllegalArgumentException(

@@ -131,7 +131,9 @@ public final class JsdProbe {
       for (int i = n; i < batch; i++) {
         System.arraycopy(flat, from * dims, chunk, i * dims, dims);
       }
-      float[] l = Tensors.toFloats(net.forward(Nd4j.create(chunk, shape, 'c').castTo(net.dtype())));
+      INDArray o = net.forward(Nd4j.create(chunk, shape, 'c').castTo(net.dtype()));
+      // Column 0 is the logit; an InfoGAN D has Q's columns after it.
+      float[] l = Tensors.toFloats(o.rank() == 2 && o.size(1) > 1 ? o.getColumn(0) : o);
       System.arraycopy(l, 0, out, from, n);
     }
     return out;

@@ -50,4 +50,38 @@ public final class Sampling {
     }
     return out;
   }
+
+  /**
+   * InfoGAN: {@code perValue} samples of each categorical code value, value-major ([K * perValue,
+   * dims] floats, row v of a grid = value v). Sample j of every value has the same z and continuous
+   * codes (chunked as {@link #samples}), so the values differ only in the category.
+   */
+  public static float[] samplesByCategory(GeneratorTrainer g, int perValue) {
+    int k = g.categoricalValues();
+    if (k == 0) {
+      throw new IllegalArgumentException("the generator has no categorical code");
+    }
+    int dims = 1;
+    for (long d : g.network().outputShape()) {
+      dims = Math.multiplyExact(dims, (int) d);
+    }
+    int size = chunkSize(dims);
+    float[] out = new float[Math.multiplyExact(Math.multiplyExact(k, perValue), dims)];
+    for (int v = 0; v < k; v++) {
+      int base = v * perValue;
+      for (int chunk = 0, done = 0; done < perValue; chunk++) {
+        int m = Math.min(size, perValue - done);
+        float[] part =
+            Tensors.toFloats(
+                g.samplesOfCategory(chunk, size, v)
+                    .reshape('c', size, dims)
+                    .get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, m),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all()));
+        System.arraycopy(part, 0, out, (base + done) * dims, m * dims);
+        done += m;
+      }
+    }
+    return out;
+  }
 }

@@ -451,6 +451,7 @@ class BadInputCorpusTest {
       "objective.kind = semi-supervised\ndata.labels = all\nobjective.classes = 1001",
       "objective.kind = semi-supervised\ndata.labels = all\nobjective.classes = ten",
       "objective.kind = semi-supervised\nobjective.classes = 2.5",
+      "objective.kind = semi-supervised\ndata.labels = all\nmodel.infogan.categorical = 10",
       "objective.kind = semi-supervised",
       "objective.kind = semi-supervised\ndata.labels = none",
       "objective.classes = 5",
@@ -502,8 +503,58 @@ class BadInputCorpusTest {
         d -> new String[] {"eval", "--run", d.resolve("run") + "", "--metrics", "classifier"});
   }
 
-  /** Hostile cases of InfoGAN codes (issue 16). */
-  private static void infoGan(List<Case> cases) {}
+  /**
+   * Hostile cases of InfoGAN codes (issue 16): bad sizes and weights, and the combinations that
+   * treat D's output as one logit, each refused at load time before a run directory exists; a
+   * resume that adds codes to a run trained without them (its G and D would change shape).
+   */
+  private static void infoGan(List<Case> cases) {
+    String k = "model.infogan.categorical=";
+    String[][] refused = {
+      {k + "-1"},
+      {k + "1"},
+      {k + "1025"},
+      {k + "ten"},
+      {k + "[10]"},
+      {"model.infogan.continuous=-2"},
+      {"model.infogan.continuous=2000"},
+      {"model.infogan=3"},
+      {k + "10", "model.infogan.weight=-1"},
+      {k + "10", "model.infogan.weight=NaN"},
+      {k + "10", "model.infogan.weight=1e9"},
+      {k + "10", "model.infogan.weight=0"},
+      {"model.infogan.colour=red"},
+      {k + "10", "objective.kind=wgan-gp", "model.dcgan.discriminator-batch-norm=false"},
+      {
+        "model.infogan.continuous=2",
+        "objective.r1-gamma=1",
+        "model.dcgan.discriminator-batch-norm=false"
+      },
+      {k + "10", "stabilizers.feature-matching.enabled=true"},
+      {k + "10", "stabilizers.virtual-batch-norm.enabled=true"},
+      {k + "4", "model.architecture=mlp", "data.kind=ring", "model.discriminator.output=sigmoid"},
+    };
+    for (String[] sets : refused) {
+      cli(cases, "infogan " + String.join(" ", sets), d -> {}, d -> train(d, List.of(sets)));
+    }
+    cli(
+        cases,
+        "infogan codes added on resume",
+        goodRun(),
+        d ->
+            ringTrain(
+                d,
+                good(
+                    "--allow-config-change",
+                    "schedule.iterations=5",
+                    "metrics.enabled=false",
+                    k + "4")));
+    cli(
+        cases,
+        "eval --metrics codes of a run without InfoGAN codes",
+        goodRun(),
+        d -> args("eval", "--metrics", "codes", "--run", d));
+  }
 
   // --- malformed configs: text of an experiment file, checked and trained ---
 

@@ -34,7 +34,14 @@ class ExperimentFilesTest {
             data.labels(),
             data.labelSeed()),
         new ModelConfig(
-            Architecture.MLP, 256, net, net, d.model().dcgan(), d.model().goodfellow2014(), false),
+            Architecture.MLP,
+            256,
+            net,
+            net,
+            d.model().dcgan(),
+            d.model().goodfellow2014(),
+            false,
+            d.model().infogan()),
         d.objective(),
         new OptimConfig(
             new OptimizerConfig(

@@ -29,6 +29,7 @@ class ExperimentSmokeTest {
         "fashion-mnist-wgan-gp",
         "fashion-mnist-improved",
         "fashion-mnist-sngan",
+        "fashion-mnist-infogan",
         "mnist-goodfellow2014",
         "fashion-mnist-semi-supervised"
       })
@@ -83,6 +84,11 @@ class ExperimentSmokeTest {
     assertThat(d.updates()).isEqualTo(3L * c.schedule().k());
     assertThat(g.params().sub(g0).amaxNumber().doubleValue()).isPositive();
     assertThat(d.params().sub(d0).amaxNumber().doubleValue()).isPositive();
+    if (name.equals("fashion-mnist-infogan")) {
+      // Both players computed InfoGAN's term (NaN when off).
+      assertThat(g.lastInfoLoss()).isFinite().isPositive();
+      assertThat(d.lastInfoLoss()).isFinite().isPositive();
+    }
     if (name.equals("fashion-mnist-wgan-gp")) {
       assertThat(d.lastGradientPenalty()).isPositive();
     }
