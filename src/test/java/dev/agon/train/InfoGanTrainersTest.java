@@ -120,6 +120,37 @@ class InfoGanTrainersTest {
     }
   }
 
+  /**
+   * A generator with batch norm in training mode (DCGAN's, when sampling) normalises away any input
+   * column that is constant over the batch: the code values of a grid must therefore share batches,
+   * or every row of the grid is the same image.
+   */
+  @Test
+  void codeValuesChangeTheSamplesOfAGeneratorWithBatchNorm() {
+    Network g =
+        dev.agon.nn.Sequential.builder(LATENT + W)
+            .linear(16)
+            .batchNorm()
+            .relu()
+            .linear(DIMS)
+            .build(DataType.DOUBLE, 5);
+    GeneratorTrainer t =
+        new GeneratorTrainer(
+            g,
+            Mlp.create(D_SPEC, 0, DataType.DOUBLE),
+            new SgdMomentum(g.numParams(), DataType.DOUBLE, 0.1),
+            GAN,
+            SEED);
+    t.infoGan(new InfoCodes(K, C), mi());
+    int perValue = 4;
+    float[] s = Sampling.samplesByCategory(t, perValue);
+    double diff = 0;
+    for (int i = 0; i < perValue * DIMS; i++) {
+      diff += Math.abs(s[i] - s[perValue * DIMS + i]); // value 0 vs value 1, same z
+    }
+    assertThat(diff / (perValue * DIMS)).as("mean |value 0 - value 1|").isGreaterThan(1e-3);
+  }
+
   /** D's loss as the trainer defines it, at D's current parameters. */
   private static double dLoss(Network d, INDArray real, INDArray fake, INDArray codes) {
     INDArray both = Nd4j.concat(0, real, fake);
