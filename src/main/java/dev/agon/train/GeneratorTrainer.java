@@ -243,18 +243,27 @@ public final class GeneratorTrainer {
   }
 
   /**
-   * Samples of the samples stream with every row's categorical code set to {@code value} (InfoGAN
-   * only): row r of every value shares z and the continuous codes, so rows of a grid differ only in
-   * the category. From the EMA weights when it has started, like {@link #samples}.
+   * One batch of {@code K * m} samples for a grid (InfoGAN only): row {@code v * m + j} is G of row
+   * j of the samples stream's input {@code index} (z and continuous codes) with categorical value
+   * v. All values share the batch: G's batch norm (training mode when sampling) would subtract a
+   * code that is constant over its batch, making every value's samples the same. From the EMA
+   * weights when it has started, like {@link #samples}.
    */
-  public INDArray samplesOfCategory(long index, int n, int value) {
+  public INDArray samplesByCategory(long index, int m) {
     if (codes == null || codes.categorical() == 0) {
       throw new IllegalStateException("the run has no categorical InfoGAN code");
     }
-    ensureBuffers(n);
-    input(Seeds.STREAM_SAMPLES, index);
-    codes.forceCategory(codeCols, value);
-    return samplingNetwork().forward(z).dup();
+    int k = codes.categorical();
+    INDArray base = input(Seeds.STREAM_SAMPLES, index, m);
+    INDArray all = Nd4j.create(g.dtype(), (long) k * m, base.size(1));
+    for (int v = 0; v < k; v++) {
+      INDArray rows =
+          all.get(NDArrayIndex.interval((long) v * m, (long) (v + 1) * m), NDArrayIndex.all());
+      rows.assign(base);
+      codes.forceCategory(
+          rows.get(NDArrayIndex.all(), NDArrayIndex.interval(latent, latent + codes.width())), v);
+    }
+    return samplingNetwork().forward(all).dup();
   }
 
   /** The InfoGAN categorical values (0 when off or without a categorical code). */

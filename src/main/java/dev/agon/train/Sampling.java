@@ -54,7 +54,8 @@ public final class Sampling {
   /**
    * InfoGAN: {@code perValue} samples of each categorical code value, value-major ([K * perValue,
    * dims] floats, row v of a grid = value v). Sample j of every value has the same z and continuous
-   * codes (chunked as {@link #samples}), so the values differ only in the category.
+   * codes. Chunk c holds columns of every value (noise index c, {@code max(1, chunk / K)} columns,
+   * so a chunk stays about the size {@link #samples} uses): the values share G's batch statistics.
    */
   public static float[] samplesByCategory(GeneratorTrainer g, int perValue) {
     int k = g.categoricalValues();
@@ -65,22 +66,15 @@ public final class Sampling {
     for (long d : g.network().outputShape()) {
       dims = Math.multiplyExact(dims, (int) d);
     }
-    int size = chunkSize(dims);
+    int columns = Math.max(1, chunkSize(dims) / k);
     float[] out = new float[Math.multiplyExact(Math.multiplyExact(k, perValue), dims)];
-    for (int v = 0; v < k; v++) {
-      int base = v * perValue;
-      for (int chunk = 0, done = 0; done < perValue; chunk++) {
-        int m = Math.min(size, perValue - done);
-        float[] part =
-            Tensors.toFloats(
-                g.samplesOfCategory(chunk, size, v)
-                    .reshape('c', size, dims)
-                    .get(
-                        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, m),
-                        org.nd4j.linalg.indexing.NDArrayIndex.all()));
-        System.arraycopy(part, 0, out, (base + done) * dims, m * dims);
-        done += m;
+    for (int chunk = 0, done = 0; done < perValue; chunk++) {
+      int m = Math.min(columns, perValue - done);
+      float[] part = Tensors.toFloats(g.samplesByCategory(chunk, columns));
+      for (int v = 0; v < k; v++) {
+        System.arraycopy(part, v * columns * dims, out, (v * perValue + done) * dims, m * dims);
       }
+      done += m;
     }
     return out;
   }
