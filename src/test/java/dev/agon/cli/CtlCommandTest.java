@@ -146,6 +146,38 @@ class CtlCommandTest {
     assertThat(CheckpointStore.read(previous).engine()).containsKey("engine.g_done");
   }
 
+  /**
+   * A finished (or killed) run leaves its http.port behind, and the port may be served by another
+   * run later. {@code agon ctl --run OLD} must refuse (exit 2, nothing sent) rather than pause,
+   * checkpoint or stop the run that now listens there: a bench run on the same machine was stopped
+   * and checkpointed by the bad-input corpus's ctl cases aimed at a copied run directory.
+   */
+  @Test
+  void ctlRefusesARunDirectoryWhosePortAnotherRunNowServes() throws Exception {
+    Path live = tmp.resolve("live");
+    CompletableFuture<CliRunner> training = startRun(live);
+    Path old = tmp.resolve("old");
+    Files.createDirectories(old);
+    Files.copy(live.resolve("http.port"), old.resolve("http.port"));
+
+    for (String action : new String[] {"checkpoint", "pause", "stop", "status"}) {
+      CliRunner r = CliRunner.run("ctl", action, "--run", old.toString());
+      assertThat(r.status()).as(action + ": " + r.out() + r.err()).isEqualTo(2);
+      assertThat(r.errLines())
+          .as(action)
+          .singleElement()
+          .asString()
+          .startsWith("error: " + old + " is not running: its http.port (");
+      assertThat(r.out()).as(action).isEmpty();
+    }
+    assertThat(live.resolve("checkpoints")).doesNotExist();
+    assertThat(training.isDone()).as("the live run was not stopped").isFalse();
+    CliRunner own = CliRunner.run("ctl", "checkpoint", "--run", live.toString());
+    assertThat(own.status()).as(own.err()).isZero();
+    assertThat(CliRunner.run("ctl", "stop", "--run", live.toString()).status()).isZero();
+    assertThat(training.get(120, TimeUnit.SECONDS).status()).isZero();
+  }
+
   /** Starts a long ring run with an HTTP endpoint and waits until it takes control requests. */
   private static CompletableFuture<CliRunner> startRun(Path run) throws Exception {
     CompletableFuture<CliRunner> training =
