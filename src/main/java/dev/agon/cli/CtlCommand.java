@@ -3,6 +3,7 @@ package dev.agon.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agon.config.RuntimeLimits;
+import dev.agon.web.AgonRoutes;
 import dev.agon.web.ControlRoutes;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -254,10 +255,43 @@ final class CtlCommand implements Callable<Integer> {
     try {
       String port = Files.readString(run.resolve("http.port")).trim();
       int p = Integer.parseInt(port);
-      return "http://127.0.0.1:" + p;
+      String base = "http://127.0.0.1:" + p;
+      requireServes(base, p);
+      return base;
     } catch (NoSuchFileException | NumberFormatException e) {
       throw new Main.UserException(
           run + " has no http.port: the run is not running or serves no HTTP endpoint");
+    }
+  }
+
+  /**
+   * Refuses unless the endpoint at {@code base} serves {@link #run}: http.port outlives a killed or
+   * finished run, and its port may belong to another run by now (one GET of /api/status).
+   */
+  private void requireServes(String base, int port) throws IOException {
+    URI target = URI.create(base + "/api/status");
+    String served;
+    try {
+      HttpResponse<String> r =
+          send(HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30)).GET(), target);
+      served =
+          r.statusCode() == 200
+              ? new ObjectMapper().readTree(r.body()).path("run_dir_id").asText("")
+              : "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while asking " + target, e);
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      served = "";
+    }
+    if (!served.equals(AgonRoutes.runDirId(run))) {
+      throw new Main.UserException(
+          run
+              + " is not running: its http.port ("
+              + port
+              + ") is served by "
+              + (served.isEmpty() ? "something that is not an Agon run" : "another run")
+              + " (give --url to address that endpoint)");
     }
   }
 

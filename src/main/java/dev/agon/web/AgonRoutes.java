@@ -8,9 +8,13 @@ import dev.agon.metrics.NodeMetrics;
 import dev.agon.metrics.TrainingMetrics;
 import dev.agon.util.Json;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -106,6 +110,28 @@ public final class AgonRoutes {
     return code >= 0 && code < STATES.length ? STATES[code] : "unknown";
   }
 
+  /**
+   * Which run directory an endpoint serves, without naming it: the SHA-256 (hex) of the directory's
+   * real path. {@code agon ctl --run DIR} compares it with DIR's before it sends anything, since a
+   * stale http.port may point at a port another run serves now.
+   */
+  public static String runDirId(Path runDir) {
+    Path p = runDir.toAbsolutePath().normalize();
+    try {
+      p = p.toRealPath();
+    } catch (IOException gone) {
+      // a directory that no longer resolves keeps its normalised absolute path
+    }
+    try {
+      byte[] h =
+          MessageDigest.getInstance("SHA-256")
+              .digest(p.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(h);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
   /** The status as one JSON object; NaN (not known yet) is null. */
   static String statusJson(TrainingMetrics m, Path runDir) {
     Json j =
@@ -138,6 +164,7 @@ public final class AgonRoutes {
     j.putRaw("eval", eval.end());
     j.put(
         "sample", Files.exists(runDir.resolve("samples/latest.png")) ? "/samples/latest.png" : "");
+    j.put("run_dir_id", runDirId(runDir));
     StringBuilder curve = new StringBuilder("[");
     List<LossHistory.Point> points = m.history().points();
     for (int i = 0; i < points.size(); i++) {

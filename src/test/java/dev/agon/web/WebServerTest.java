@@ -102,6 +102,9 @@ class WebServerTest {
     assertThat(json)
         .startsWith("{\"run\":\"r\",\"experiment\":\"exp\",\"state\":\"running\"")
         .contains("\"g_steps\":20")
+        // which directory it serves, as agon ctl --run checks it, without naming it
+        .contains("\"run_dir_id\":\"" + AgonRoutes.runDirId(runDir) + "\"")
+        .doesNotContain(runDir.toString())
         .contains("\"iterations\":1000.0")
         .contains("\"agon_eval_modes_captured\":7.0")
         .contains("\"agon_eval_fid\":null")
