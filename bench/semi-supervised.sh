@@ -9,18 +9,20 @@
 # `agon eval --metrics classifier` prints. Prints a table (mean +- std over the draws, sample
 # std) and the command lines. Results: bench/out/semi-supervised/.
 #
-# ITERATIONS (default 3000), WIDTH (model.dcgan.width, default 64) and SEEDS (label draws,
-# default "1 2 3"): the full sweep is the defaults, 12 runs of 3,000 iterations at width 64
-# (hours on a 2-core CPU); a reduced one, e.g. ITERATIONS=400 WIDTH=32, takes about 2 min a run
-# there. Accuracy does not depend on timing: load from other work changes how long, not what.
+# ITERATIONS (default 3000), WIDTH (model.dcgan.width, default 64), SEEDS (label draws, default
+# "1 2 3"), CONFIGS (default both) and OUT (default bench/out/semi-supervised): the full sweep is
+# the defaults, 12 runs of 3,000 iterations at width 64 (hours on a 2-core CPU); a reduced one,
+# ITERATIONS=400 WIDTH=32, took about 2 min a run on a shared 2-core EPYC. Accuracy does not
+# depend on timing: load from other work changes how long, not what.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-out="$root/bench/out/semi-supervised"
+out="${OUT:-$root/bench/out/semi-supervised}"
 rm -rf "$out" && mkdir -p "$out/runs"
 iterations="${ITERATIONS:-3000}"
 width="${WIDTH:-64}"
 seeds="${SEEDS:-1 2 3}"
+configs="${CONFIGS:-fashion-mnist-semi-supervised fashion-mnist-semi-supervised-1000}"
 ./agon --version >/dev/null # builds target/agon.jar when needed, outside the runs
 # One jar for the whole sweep: an edit of the sources meanwhile cannot rebuild it between runs.
 cp target/agon.jar "$out/agon.jar"
@@ -31,7 +33,7 @@ cp target/agon.jar "$out/agon.jar"
   echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- iterations $iterations, width $width, label draws (data.label-seed): $seeds"
   echo
-  for conf in fashion-mnist-semi-supervised fashion-mnist-semi-supervised-1000; do
+  for conf in $configs; do
     for s in $seeds; do
       for w in 1 0; do
         run="$out/runs/$conf-s$s-w$w"
@@ -66,6 +68,8 @@ print("D's test accuracy (%) on the 10,000 Fashion-MNIST test images, mean ± sa
 print("| labels | draws | semi-supervised (w = 1) | supervised-only (w = 0) | difference |")
 print("|---|---:|---:|---:|---:|")
 for conf, n in (("fashion-mnist-semi-supervised", "100"), ("fashion-mnist-semi-supervised-1000", "1,000")):
+    if (conf, "1") not in acc:
+        continue
     ssl, base = acc[(conf, "1")], acc[(conf, "0")]
     draws = sorted(ssl)
     print(f"| {n} | {len(draws)} | {ms([ssl[d] for d in draws])} | {ms([base[d] for d in draws])}"
