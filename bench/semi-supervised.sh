@@ -74,7 +74,7 @@ for conf, n in (("fashion-mnist-semi-supervised", "100"), ("fashion-mnist-semi-s
     draws = sorted(ssl)
     print(f"| {n} | {len(draws)} | {ms([ssl[d] for d in draws])} | {ms([base[d] for d in draws])}"
           f" | {ms([ssl[d] - base[d] for d in draws])} |")
-print("\nper draw (seed: semi-supervised / baseline):")
+print("\nper run (config, weight: label seed: accuracy):")
 for (conf, w), v in sorted(acc.items()):
     print(f"- {conf} w={w}: " + ", ".join(f"{d}: {100 * x:.1f}" for d, x in sorted(v.items())))
 PY
