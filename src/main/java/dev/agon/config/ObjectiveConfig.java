@@ -34,7 +34,14 @@ public record ObjectiveConfig(
                 + " Fashion-MNIST and MNIST); D outputs K logits, the fake class is the K+1st.")
         @Min(2)
         @Max(1000)
-        int classes)
+        int classes,
+    @Doc(
+            "semi-supervised only: weight w of the unsupervised real/fake term, D's loss = L_sup +"
+                + " w L_unsup; 0: the supervised-only baseline (D learns from the labelled"
+                + " images alone; G still runs but cannot reach D's loss); 1: the paper's loss.")
+        @Min(0)
+        @Max(1)
+        double unsupervisedWeight)
     implements CrossFieldCheck {
 
   /** The default of {@link #classes()}: Fashion-MNIST's and MNIST's 10 classes. */
@@ -55,6 +62,9 @@ public record ObjectiveConfig(
     }
     if (kind != ObjectiveKind.SEMI_SUPERVISED && classes != DEFAULT_CLASSES) {
       violations.reject("classes", "only applies to kind = semi-supervised");
+    }
+    if (kind != ObjectiveKind.SEMI_SUPERVISED && unsupervisedWeight != 1.0) {
+      violations.reject("unsupervisedWeight", "only applies to kind = semi-supervised");
     }
     if (kind == ObjectiveKind.SEMI_SUPERVISED) {
       // The K+1 losses read K logits per row; G's loss is softplus(-LSE) (non-saturating), and

@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * D(x) = p(real | x) = Z / (Z + 1) = sigmoid(LSE)  (label: real = any of the K classes)
  * </pre>
  *
- * <p>Discriminator loss {@code L_D = L_sup + L_unsup}:
+ * <p>Discriminator loss {@code L_D = L_sup + w L_unsup} ({@code w}: the unsupervised weight, 1 in
+ * the paper; 0 is the supervised-only baseline, whose real and fake gradients are exactly 0):
  *
  * <pre>
  * L_sup   = mean_lab [LSE - l_y]                      (cross-entropy of softmax(l) on the labels)
@@ -25,7 +26,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * dL_unsup/dl_k = -sigmoid(-LSE) softmax_k / B_unl (real),  sigmoid(LSE) softmax_k / B_fake (fake)
  * </pre>
  *
- * The supervised term uses softmax over the K real classes only: the paper's {@code p(y | x, y <
+ * (the real and fake gradients are those of {@code w L_unsup}; {@link DLoss#unsupervised()} reports
+ * {@code L_unsup} unweighted, {@link DLoss#loss()} the weighted sum).
+ *
+ * <p>The supervised term uses softmax over the K real classes only: the paper's {@code p(y | x, y <
  * K+1)}, which the fixed fake logit does not change.
  *
  * <p>Generator: the non-saturating {@code L_G = -mean log D(G(z)) = mean softplus(-LSE)}, gradient
@@ -46,13 +50,32 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class SemiSupervisedGan implements GanObjective {
   private final int classes;
+  private final double unsupervisedWeight;
 
-  /** The objective for {@code classes} (K >= 2) real classes. */
+  /** The paper's objective (w = 1) for {@code classes} (K >= 2) real classes. */
   public SemiSupervisedGan(int classes) {
+    this(classes, 1.0);
+  }
+
+  /**
+   * The objective for {@code classes} (K >= 2) real classes with the unsupervised term weighted by
+   * {@code unsupervisedWeight} (finite, >= 0).
+   */
+  public SemiSupervisedGan(int classes, double unsupervisedWeight) {
     if (classes < 2) {
       throw new IllegalArgumentException("classes must be >= 2: " + classes);
     }
+    if (!(unsupervisedWeight >= 0) || Double.isInfinite(unsupervisedWeight)) {
+      throw new IllegalArgumentException(
+          "unsupervisedWeight must be finite and >= 0: " + unsupervisedWeight);
+    }
     this.classes = classes;
+    this.unsupervisedWeight = unsupervisedWeight;
+  }
+
+  /** w, the weight of the unsupervised term in D's loss. */
+  public double unsupervisedWeight() {
+    return unsupervisedWeight;
   }
 
   /** K, the number of real classes (D's outputs). */
@@ -67,7 +90,7 @@ public final class SemiSupervisedGan implements GanObjective {
   }
 
   /**
-   * {@code L_sup + L_unsup}: {@code real} (unlabelled), {@code fake} and {@code labelled} are
+   * {@code L_sup + w L_unsup}: {@code real} (unlabelled), {@code fake} and {@code labelled} are
    * {@code [B, K]} logits (may be row views of one array; {@code labelled} may be null when {@code
    * labels} is empty), {@code labels} the labelled rows' classes in {@code [0, K)}; writes the
    * gradients into the same-shaped {@code grad*} arrays.
@@ -94,7 +117,7 @@ public final class SemiSupervisedGan implements GanObjective {
       lossReal += StandardGan.softplus(-lse);
       dReal += StandardGan.sigmoid(lse);
       rightReal += lse > 0 ? 1 : 0;
-      scale(r, i * classes, -StandardGan.sigmoid(-lse) / nr);
+      scale(r, i * classes, -unsupervisedWeight * StandardGan.sigmoid(-lse) / nr);
     }
     double lossFake = 0;
     double dFake = 0;
@@ -105,14 +128,14 @@ public final class SemiSupervisedGan implements GanObjective {
       lossFake += StandardGan.softplus(lse);
       dFake += s;
       rightFake += lse < 0 ? 1 : 0;
-      scale(f, i * classes, s / nf);
+      scale(f, i * classes, unsupervisedWeight * s / nf);
     }
     DenseAccess.write(gradReal, r);
     DenseAccess.write(gradFake, f);
     double unsupervised = lossReal / nr + lossFake / nf;
     double supervised = labels.length == 0 ? 0.0 : supervised(labelled, labels, gradLabelled);
     return new DLoss(
-        supervised + unsupervised,
+        supervised + unsupervisedWeight * unsupervised,
         dReal / nr,
         dFake / nf,
         DLoss.accuracy(rightReal, nr, rightFake, nf),
@@ -212,6 +235,6 @@ public final class SemiSupervisedGan implements GanObjective {
 
   @Override
   public String toString() {
-    return "SemiSupervisedGan[K=" + classes + "]";
+    return "SemiSupervisedGan[K=" + classes + ", w=" + unsupervisedWeight + "]";
   }
 }

@@ -343,8 +343,9 @@ public final class DiscriminatorTrainer {
     double supervised = ssl.supervised(logitsLabelled, labels, gradLabelled);
     d.backward(gradLabelled, true, false, false);
     DLoss u = separatePasses(real, fake, n, true);
+    // u.loss() is w L_unsup (no labelled rows in that call): the summed loss the gradients are of
     return new DLoss(
-        supervised + u.unsupervised(),
+        supervised + u.loss(),
         u.meanDReal(),
         u.meanDFake(),
         u.accuracy(),

@@ -437,7 +437,7 @@ public final class Factory {
       case WGAN_GP -> new Wasserstein();
       case LSGAN -> new LeastSquaresGan();
       case HINGE -> new HingeGan();
-      case SEMI_SUPERVISED -> new SemiSupervisedGan(o.classes());
+      case SEMI_SUPERVISED -> new SemiSupervisedGan(o.classes(), o.unsupervisedWeight());
     };
   }
 

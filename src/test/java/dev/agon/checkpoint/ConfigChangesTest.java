@@ -17,12 +17,15 @@ import org.junit.jupiter.api.Test;
  * config change; any other value is one.
  */
 class ConfigChangesTest {
-  /** The keys issue 17 added (R1/R2, learning-rate schedules). */
+  /**
+   * The keys issue 17 added (R1/R2, learning-rate schedules) and issue 16's unsupervised weight.
+   */
   private static final List<String> NEW =
       List.of(
           "objective.r1-gamma",
           "objective.r2-gamma",
           "objective.lazy-every",
+          "objective.unsupervised-weight",
           "optim.generator.schedule",
           "optim.discriminator.schedule");
 

@@ -456,6 +456,10 @@ class BadInputCorpusTest {
       "objective.kind = semi-supervised\ndata.labels = none",
       "objective.classes = 5",
       "objective.kind = semisupervised",
+      "objective.kind = semi-supervised\ndata.labels = all\nobjective.unsupervised-weight = -1",
+      "objective.kind = semi-supervised\ndata.labels = all\nobjective.unsupervised-weight = 2",
+      "objective.kind = semi-supervised\ndata.labels = all\nobjective.unsupervised-weight = none",
+      "objective.unsupervised-weight = 0",
     };
     for (String t : texts) {
       cases.add(new Case(t.replace("\n", " \\n "), "config", t));

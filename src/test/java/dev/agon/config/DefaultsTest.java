@@ -47,7 +47,7 @@ class DefaultsTest {
             false,
             new InfoGanConfig(0, 0, 1.0)),
         new ObjectiveConfig(
-            ObjectiveKind.GAN, GeneratorLoss.NON_SATURATING, 1.0, 10.0, 0.0, 0.0, 1, 10),
+            ObjectiveKind.GAN, GeneratorLoss.NON_SATURATING, 1.0, 10.0, 0.0, 0.0, 1, 10, 1.0),
         new OptimConfig(
             new OptimizerConfig(
                 OptimizerKind.ADAM, 2e-4, 0.5, 0.999, 1e-8, 0.0, false, LrScheduleConfig.CONSTANT),

@@ -88,4 +88,34 @@ class SemiSupervisedConfigTest {
         .asString()
         .startsWith("--set objective.classes=1: objective.classes:");
   }
+
+  @Test
+  void unsupervisedWeightIsSemiSupervisedOnlyAndInZeroToOne() {
+    assertThat(
+            ConfigLoader.load(
+                    Optional.empty(),
+                    List.of(
+                        "objective.kind=semi-supervised",
+                        "data.labels=all",
+                        "objective.unsupervised-weight=0"))
+                .config()
+                .objective()
+                .unsupervisedWeight())
+        .isZero();
+    assertThat(problems("objective.unsupervised-weight=0"))
+        .containsExactly(
+            "--set objective.unsupervised-weight=0: objective.unsupervised-weight: only applies to"
+                + " kind = semi-supervised");
+    for (String w : new String[] {"-0.5", "1.5"}) {
+      assertThat(
+              problems(
+                  "objective.kind=semi-supervised",
+                  "data.labels=all",
+                  "objective.unsupervised-weight=" + w))
+          .singleElement()
+          .asString()
+          .startsWith(
+              "--set objective.unsupervised-weight=" + w + ": objective.unsupervised-weight:");
+    }
+  }
 }

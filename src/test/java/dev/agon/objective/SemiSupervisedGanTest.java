@@ -77,6 +77,69 @@ class SemiSupervisedGanTest {
   }
 
   @Test
+  void unsupervisedWeightScalesTheRealFakeTermOnly() {
+    // The hand-computed case above with w = 1/4: L_D = ln(4/3) + (ln(3)/2 + ln 5)/4; the real and
+    // fake gradients are a quarter of w = 1's, the labelled gradient unchanged; the reported
+    // unsupervised term stays unweighted (what D would see at w = 1).
+    SemiSupervisedGan quarter = new SemiSupervisedGan(2, 0.25);
+    INDArray real = rows(new double[][] {{0, 0}, {-LN2, -LN2}});
+    INDArray fake = rows(new double[][] {{0, LN3}});
+    INDArray lab = rows(new double[][] {{LN3, 0}});
+    INDArray gr = Nd4j.create(DataType.DOUBLE, 2, 2);
+    INDArray gf = Nd4j.create(DataType.DOUBLE, 1, 2);
+    INDArray gl = Nd4j.create(DataType.DOUBLE, 1, 2);
+    DLoss d = quarter.discriminator(real, fake, lab, new int[] {0}, gr, gf, gl);
+    double unsup = LN3 / 2 + Math.log(5);
+    double sup = Math.log(4.0 / 3);
+    double total = sup + unsup / 4;
+    assertThat(d.unsupervised()).isCloseTo(unsup, within(Columns.tol(unsup)));
+    assertThat(d.supervised()).isCloseTo(sup, within(Columns.tol(sup)));
+    assertThat(d.loss()).isCloseTo(total, within(Columns.tol(total)));
+    assertThat(d.meanDReal()).isCloseTo(7.0 / 12, within(Columns.tol(1)));
+    assertRows(gr, new double[][] {{-1.0 / 48, -1.0 / 48}, {-1.0 / 32, -1.0 / 32}});
+    assertRows(gf, new double[][] {{0.05, 0.15}});
+    assertRows(gl, new double[][] {{-0.25, 0.25}});
+    // Without a labelled batch the loss is w L_unsup (what the trainer's separate passes add).
+    assertThat(quarter.discriminator(real, fake, gr, gf).loss())
+        .isCloseTo(unsup / 4, within(Columns.tol(unsup)));
+    // G's loss does not depend on w: D's weighting is D's.
+    GLoss g = quarter.generator(fake, gf);
+    assertThat(g.loss()).isCloseTo(Math.log(1.25), within(Columns.tol(1)));
+  }
+
+  @Test
+  void weightZeroLeavesTheSupervisedGradientAlone() {
+    // w = 0, the supervised-only baseline: the real and fake rows get exactly zero gradient, so
+    // D's summed gradient is the supervised term's, bit for bit.
+    SemiSupervisedGan baseline = new SemiSupervisedGan(3, 0.0);
+    INDArray real = rows(new double[][] {{0.3, -1.2, 2.0}, {5.0, 0.1, -0.4}});
+    INDArray fake = rows(new double[][] {{-0.7, 0.9, 0.2}});
+    INDArray lab = rows(new double[][] {{1.5, -0.5, 0.25}, {0.0, 2.0, -3.0}});
+    int[] labels = {2, 1};
+    INDArray gr = Nd4j.ones(DataType.DOUBLE, 2, 3);
+    INDArray gf = Nd4j.ones(DataType.DOUBLE, 1, 3);
+    INDArray gl = Nd4j.create(DataType.DOUBLE, 2, 3);
+    DLoss d = baseline.discriminator(real, fake, lab, labels, gr, gf, gl);
+    INDArray alone = Nd4j.create(DataType.DOUBLE, 2, 3);
+    double sup = new SemiSupervisedGan(3).supervised(lab, labels, alone);
+    assertThat(gr.amaxNumber().doubleValue()).isEqualTo(0.0);
+    assertThat(gf.amaxNumber().doubleValue()).isEqualTo(0.0);
+    assertThat(gl.data().asDouble()).containsExactly(alone.data().asDouble());
+    assertThat(d.loss()).isEqualTo(sup);
+    assertThat(d.supervised()).isEqualTo(sup);
+    assertThat(d.unsupervised()).isPositive();
+  }
+
+  @Test
+  void refusesANegativeOrNonFiniteWeight() {
+    for (double w : new double[] {-0.5, Double.NaN, Double.POSITIVE_INFINITY}) {
+      assertThatThrownBy(() -> new SemiSupervisedGan(10, w))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("unsupervisedWeight");
+    }
+  }
+
+  @Test
   void otherObjectivesReportNoSupervisedTerms() {
     DLoss d =
         new HingeGan()

@@ -103,6 +103,35 @@ class SemiSupervisedTrainerTest {
   }
 
   @Test
+  void weightedSeparatePassesGiveTheWeightedJointLossAndGradient() {
+    // w = 0.3 and w = 0 (the baseline): the three-pass path (a D with batch statistics) must sum
+    // L_sup + w L_unsup as the joint pass does, in the reported loss and in the update.
+    for (double w : new double[] {0.3, 0.0}) {
+      Mlp joint = Mlp.create(SPEC, 7, DataType.DOUBLE);
+      Mlp inner = Mlp.create(SPEC, 7, DataType.DOUBLE);
+      SemiSupervisedGan o = new SemiSupervisedGan(K, w);
+      DiscriminatorTrainer a =
+          new DiscriminatorTrainer(joint, new Adam(joint.numParams(), DataType.DOUBLE, 0.02), o);
+      dev.agon.nn.Network coupled = new SeparatePassesTest.Coupled(inner);
+      DiscriminatorTrainer b =
+          new DiscriminatorTrainer(coupled, new Adam(inner.numParams(), DataType.DOUBLE, 0.02), o);
+      INDArray labelled = points(5, 2);
+      int[] labels = classes(5);
+      for (int step = 1; step <= 3; step++) {
+        INDArray real = points(4, 50 + step);
+        INDArray fake = Nd4j.create(DataType.DOUBLE, 4, 2);
+        Noise.gaussian(fake, 3, 0, step);
+        DLoss la = a.step(real, fake, labelled, labels);
+        DLoss lb = b.step(real, fake, labelled, labels);
+        double expected = la.supervised() + w * la.unsupervised();
+        assertThat(la.loss()).isCloseTo(expected, within(1e-12 * (1 + expected)));
+        assertThat(lb.loss()).isCloseTo(expected, within(1e-12 * (1 + expected)));
+        assertThat(joint.params().sub(inner.params()).amaxNumber().doubleValue()).isLessThan(1e-12);
+      }
+    }
+  }
+
+  @Test
   void unlabelledStepTrainsTheUnsupervisedTermAlone() {
     Mlp d = Mlp.create(SPEC, 7, DataType.DOUBLE);
     DLoss l = trainer(d).step(points(4, 3), points(4, 4).mul(-1));
