@@ -30,8 +30,9 @@ public record ObjectiveConfig(
         @Max(1000000)
         int lazyEvery,
     @Doc(
-            "semi-supervised only: K, the number of real classes of the data (10 for"
-                + " Fashion-MNIST and MNIST); D outputs K logits, the fake class is the K+1st.")
+            "semi-supervised and model.conditional only: K, the number of real classes of the data"
+                + " (10 for Fashion-MNIST and MNIST); semi-supervised D outputs K logits, the fake"
+                + " class is the K+1st.")
         @Min(2)
         @Max(1000)
         int classes)
@@ -53,9 +54,7 @@ public record ObjectiveConfig(
     if (lazyEvery != 1 && !zeroCentredPenalty()) {
       violations.reject("lazyEvery", "only applies when r1-gamma or r2-gamma > 0");
     }
-    if (kind != ObjectiveKind.SEMI_SUPERVISED && classes != DEFAULT_CLASSES) {
-      violations.reject("classes", "only applies to kind = semi-supervised");
-    }
+    // classes outside semi-supervised: checked in AgonConfig (model.conditional reads it too)
     if (kind == ObjectiveKind.SEMI_SUPERVISED) {
       // The K+1 losses read K logits per row; G's loss is softplus(-LSE) (non-saturating), and
       // the R1/R2 gradients assume one output per row.

@@ -103,7 +103,8 @@ public final class Factory {
     if (perClass == DataConfig.NO_LABELS) {
       return new ImageSource(images, c.seed(), flatImages(c));
     }
-    if (c.objective().kind() == ObjectiveKind.SEMI_SUPERVISED && images.hasLabels()) {
+    if ((c.objective().kind() == ObjectiveKind.SEMI_SUPERVISED || c.model().conditional())
+        && images.hasLabels()) {
       int classes = c.objective().classes();
       for (int i = 0; i < images.size(); i++) {
         if (images.label(i) >= classes) {
@@ -116,7 +117,7 @@ public final class Factory {
                   + images.label(i)
                   + " (image "
                   + i
-                  + "); D needs one logit per class of the data set");
+                  + "); D needs one logit (conditional: one class) per class of the data set");
         }
       }
     }

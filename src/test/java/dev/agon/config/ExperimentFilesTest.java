@@ -41,7 +41,8 @@ class ExperimentFilesTest {
             d.model().dcgan(),
             d.model().goodfellow2014(),
             false,
-            d.model().infogan()),
+            d.model().infogan(),
+            false),
         d.objective(),
         new OptimConfig(
             new OptimizerConfig(
