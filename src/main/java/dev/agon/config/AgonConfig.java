@@ -160,11 +160,6 @@ public record AgonConfig(
           "needs model.discriminator.output = identity (the projection adds to a raw logit), got "
               + Names.enumName(model.discriminator().output()));
     }
-    // Until G's class input and the projection head exist, refuse rather than train an
-    // unconditional model under a conditional name.
-    violations.reject(
-        key,
-        "is not built yet (issue 16 item 3: G's class input and the projection discriminator)");
   }
 
   /**
