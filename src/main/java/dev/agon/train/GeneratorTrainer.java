@@ -300,25 +300,30 @@ public final class GeneratorTrainer {
    * weights when it has started, like {@link #samples}.
    */
   public INDArray samplesByCategory(long index, int m) {
-    if (codes == null || codes.categorical() == 0) {
-      throw new IllegalStateException("the run has no categorical InfoGAN code");
+    // the conditional model's classes are a categorical code too: one row per class
+    InfoCodes active = codes != null ? codes : classCodes;
+    if (active == null || active.categorical() == 0) {
+      throw new IllegalStateException("the run has no categorical InfoGAN code or class");
     }
-    int k = codes.categorical();
+    int k = active.categorical();
     INDArray base = input(Seeds.STREAM_SAMPLES, index, m);
     INDArray all = Nd4j.create(g.dtype(), (long) k * m, base.size(1));
     for (int v = 0; v < k; v++) {
       INDArray rows =
           all.get(NDArrayIndex.interval((long) v * m, (long) (v + 1) * m), NDArrayIndex.all());
       rows.assign(base);
-      codes.forceCategory(
-          rows.get(NDArrayIndex.all(), NDArrayIndex.interval(latent, latent + codes.width())), v);
+      active.forceCategory(
+          rows.get(NDArrayIndex.all(), NDArrayIndex.interval(latent, latent + active.width())), v);
     }
     return samplingNetwork().forward(all).dup();
   }
 
-  /** The InfoGAN categorical values (0 when off or without a categorical code). */
+  /**
+   * The InfoGAN categorical values, or the conditional model's classes (0 when neither: no
+   * categorical code).
+   */
   public int categoricalValues() {
-    return codes == null ? 0 : codes.categorical();
+    return codes != null ? codes.categorical() : classCodes != null ? classCodes.categorical() : 0;
   }
 
   /** {@code -E[log Q(c | G(z, c))]} of the last G update, unweighted; NaN when InfoGAN is off. */

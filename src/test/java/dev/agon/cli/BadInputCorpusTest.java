@@ -602,6 +602,22 @@ class BadInputCorpusTest {
                     "schedule.iterations=5",
                     "metrics.enabled=false",
                     "model.conditional=true")));
+    for (String c : new String[] {"0", "-1", "ten"}) {
+      cli(
+          cases,
+          "sample --class " + c + " of an unconditional run",
+          goodRun(),
+          d ->
+              new String[] {
+                "sample",
+                "--class",
+                c,
+                "--out",
+                d.resolve("x.npy").toString(),
+                "--run",
+                d.resolve("run").toString()
+              });
+    }
   }
 
   // --- malformed configs: text of an experiment file, checked and trained ---
