@@ -322,13 +322,19 @@ public final class Factory {
       MlpSpec g = generatorSpec(c, dims);
       MlpSpec d = discriminatorSpec(c, dims);
       long perLatent = spec(latent + 1, c.model().generator(), dims).numParams() - g.numParams();
+      // a conditional D's projection head adds the [K, F] embedding to the last layer's
+      long dParams =
+          c.model().conditional()
+              ? conditionalDiscriminator(c, sampleShape).numParams()
+              : d.numParams();
       return new Sizes(
-          g.numParams() + d.numParams(),
-          perLatent * c.model().latentDim(),
-          outputs(g) + outputs(d));
+          g.numParams() + dParams, perLatent * c.model().latentDim(), outputs(g) + outputs(d));
     }
     Sequential.Builder g = layeredGenerator(c, sampleShape);
-    Sequential.Builder d = layeredDiscriminator(c, sampleShape);
+    Sequential.Builder d =
+        c.model().conditional()
+            ? conditionalDiscriminator(c, sampleShape)
+            : layeredDiscriminator(c, sampleShape);
     // One more latent dimension adds one row of the input layer's weights.
     long perLatent = layeredGenerator(c, sampleShape, latent + 1).numParams() - g.numParams();
     return new Sizes(
