@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
  * {@code agon sample}: generator samples of a run's newest checkpoint that reads back whole, as NPY
  * and/or PNG. A run with an InfoGAN categorical code (K values) always samples by code value:
  * ceil(n / K) samples of each value, value-major, so the PNG grid has one row per value (same z and
- * continuous codes down each column).
+ * continuous codes down each column). A conditional run samples by class the same way (one row per
+ * class), or with {@code --class C} class C only.
  */
 @Command(
     name = "sample",
@@ -55,6 +56,14 @@ final class SampleCommand implements Callable<Integer> {
           "PNG: 2-D data drawn over the real modes, or images as a grid (scaled in [-1, 1]).")
   Path png;
 
+  @Option(
+      names = "--class",
+      paramLabel = "C",
+      description =
+          "Conditional runs (model.conditional): samples of class C only, 0 to objective.classes"
+              + " - 1 (default: a grid of one row per class).")
+  Integer classId;
+
   /**
    * Bytes held per sample value at once: the samples (a float), the NPY file's buffer (4 bytes) and
    * at most one PNG grid pixel (4 bytes). The generator's own buffers are bounded by the sampling
@@ -76,6 +85,19 @@ final class SampleCommand implements Callable<Integer> {
     CheckpointStore.Checkpoint checkpoint =
         RunDirectory.newestWhole(run, spec.commandLine().getErr());
     Path dir = checkpoint.dir();
+    if (classId != null && !c.model().conditional()) {
+      throw new Main.UserException(
+          "--class: the run is not conditional (model.conditional = false); it has no classes");
+    }
+    if (classId != null && (classId < 0 || classId >= c.objective().classes())) {
+      throw new Main.UserException(
+          "--class: must be in [0, "
+              + (c.objective().classes() - 1)
+              + "] (objective.classes = "
+              + c.objective().classes()
+              + "), got "
+              + classId);
+    }
     BatchSource data = Factory.data(c);
     long[] image = imageShape(data);
     if (png != null && !(data instanceof Mixture2d) && image == null) {
@@ -114,7 +136,7 @@ final class SampleCommand implements Callable<Integer> {
       // The run kept an EMA of G's weights: samples come from it, as during evaluation.
       g.restoreEma(tensors.get("generator_ema"));
     }
-    int values = g.categoricalValues();
+    int values = classId != null ? 0 : g.categoricalValues();
     int perValue = values == 0 ? 0 : (n + values - 1) / values;
     if (values > 0) {
       n = Math.multiplyExact(values, perValue); // K rows of perValue samples
@@ -123,7 +145,10 @@ final class SampleCommand implements Callable<Integer> {
             "--n: " + values + " code values x " + perValue + " samples exceed " + max);
       }
     }
-    float[] xy = values == 0 ? Sampling.samples(g, n) : Sampling.samplesByCategory(g, perValue);
+    float[] xy =
+        classId != null
+            ? Sampling.samplesOfClass(g, n, classId)
+            : values == 0 ? Sampling.samples(g, n) : Sampling.samplesByCategory(g, perValue);
     final int count = n;
     long[] shape = image != null ? image : new long[] {data.dims()};
     long[] npyShape = new long[shape.length + 1];
@@ -178,7 +203,11 @@ final class SampleCommand implements Callable<Integer> {
                       + " images, "
                       + cols
                       + " per row"
-                      + (values == 0 ? "" : ", one row per InfoGAN code value")
+                      + (values == 0
+                          ? classId != null ? ", all of class " + classId : ""
+                          : c.model().conditional()
+                              ? ", one row per class"
+                              : ", one row per InfoGAN code value")
                       + ")"));
     }
     if (data instanceof Mixture2d mixture) {

@@ -95,6 +95,71 @@ public record AgonConfig(
     if (model.infogan().enabled()) {
       infoGanNeeds(violations);
     }
+    if (model.conditional()) {
+      conditionalNeeds(violations);
+    } else if (objective.kind() != ObjectiveKind.SEMI_SUPERVISED
+        && objective.classes() != ObjectiveConfig.DEFAULT_CLASSES) {
+      violations.reject(
+          "objective.classes",
+          "only applies to kind = semi-supervised or model.conditional = true");
+    }
+  }
+
+  /**
+   * The conditional model reads every real row's class and adds a class projection to D's one
+   * logit, so it needs all images labelled, and everything else that reads D's output beyond the
+   * adversarial logit, or differentiates it as a network of x alone, is refused naming
+   * model.conditional.
+   */
+  private void conditionalNeeds(Violations violations) {
+    String key = "model.conditional";
+    if (!labelled(data.kind())) {
+      violations.reject(
+          key,
+          "needs a labelled image data set (fashion-mnist, mnist, idx or image-folder) with"
+              + " data.labels = all, got data.kind = "
+              + Names.enumName(data.kind()));
+    } else if (data.labelsPerClass() != DataConfig.ALL_LABELS) {
+      violations.reject(
+          key,
+          "needs every image labelled: set data.labels = all, got data.labels = "
+              + Names.quote(data.labels()));
+    }
+    String with = "a conditional model cannot be combined with ";
+    if (objective.kind() == ObjectiveKind.SEMI_SUPERVISED) {
+      violations.reject(
+          key, with + "objective.kind = semi-supervised (D's K class logits replace the logit)");
+    }
+    if (objective.kind() == ObjectiveKind.WGAN_GP) {
+      violations.reject(
+          key, with + "objective.kind = wgan-gp (its penalty differentiates D without the class)");
+    }
+    if (objective.zeroCentredPenalty()) {
+      violations.reject(
+          key, with + "objective.r1-gamma / r2-gamma (they differentiate D without the class)");
+    }
+    if (model.infogan().enabled()) {
+      violations.reject(
+          key, with + "model.infogan codes (the class is the categorical code; one or the other)");
+    }
+    if (stabilizers.featureMatching().enabled()) {
+      violations.reject(
+          key, with + "stabilizers.feature-matching (G's loss would ignore the class)");
+    }
+    if (stabilizers.virtualBatchNorm().enabled()) {
+      violations.reject(
+          key, with + "stabilizers.virtual-batch-norm (its reference batch holds z only)");
+    }
+    if (model.architecture() == Architecture.GOODFELLOW2014) {
+      violations.reject(key, "needs model.architecture = mlp or dcgan, got goodfellow2014");
+    }
+    if (model.architecture() == Architecture.MLP
+        && model.discriminator().output() != Activation.IDENTITY) {
+      violations.reject(
+          key,
+          "needs model.discriminator.output = identity (the projection adds to a raw logit), got "
+              + Names.enumName(model.discriminator().output()));
+    }
   }
 
   /**

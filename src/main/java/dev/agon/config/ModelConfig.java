@@ -25,4 +25,9 @@ public record ModelConfig(
             "InfoGAN codes fed to G beside z (G's input grows by categorical + continuous) and the"
                 + " Q head that predicts them from D's last features (D's last layer grows by as"
                 + " many output columns).")
-        InfoGanConfig infogan) {}
+        InfoGanConfig infogan,
+    @Doc(
+            "Class-conditional GAN: G gets the class beside z, D is a projection discriminator"
+                + " (Miyato and Koyama 2018). Needs data.labels = all; the classes are"
+                + " objective.classes.")
+        boolean conditional) {}

@@ -30,8 +30,9 @@ public record ObjectiveConfig(
         @Max(1000000)
         int lazyEvery,
     @Doc(
-            "semi-supervised only: K, the number of real classes of the data (10 for"
-                + " Fashion-MNIST and MNIST); D outputs K logits, the fake class is the K+1st.")
+            "semi-supervised and model.conditional only: K, the number of real classes of the data"
+                + " (10 for Fashion-MNIST and MNIST); semi-supervised D outputs K logits, the fake"
+                + " class is the K+1st.")
         @Min(2)
         @Max(1000)
         int classes,
@@ -60,9 +61,7 @@ public record ObjectiveConfig(
     if (lazyEvery != 1 && !zeroCentredPenalty()) {
       violations.reject("lazyEvery", "only applies when r1-gamma or r2-gamma > 0");
     }
-    if (kind != ObjectiveKind.SEMI_SUPERVISED && classes != DEFAULT_CLASSES) {
-      violations.reject("classes", "only applies to kind = semi-supervised");
-    }
+    // classes outside semi-supervised: checked in AgonConfig (model.conditional reads it too)
     if (kind != ObjectiveKind.SEMI_SUPERVISED && unsupervisedWeight != 1.0) {
       violations.reject("unsupervisedWeight", "only applies to kind = semi-supervised");
     }

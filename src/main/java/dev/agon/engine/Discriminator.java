@@ -118,7 +118,7 @@ public final class Discriminator extends AbstractBehavior<Discriminator.Command>
       Messages.RealBatch real = reals.poll();
       core.beforeStep(n, trainer.optimizer(), trainer::historicalAveraging);
       long t0 = System.nanoTime();
-      DLoss loss = trainer.step(real.x(), fake.x(), real.labelled());
+      DLoss loss = trainer.step(real.x(), fake.x(), real.labelled(), real.labels());
       long nanos = System.nanoTime() - t0;
       if (!core.completed(n, loss.loss(), trainer.params())) {
         return this;

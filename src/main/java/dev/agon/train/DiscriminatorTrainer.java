@@ -76,6 +76,10 @@ public final class DiscriminatorTrainer {
   private INDArray logitsFake;
   private INDArray scratch;
   private InfoCodes codes;
+  // conditional model: the fake rows' classes, recomputed from G's keys, and D's projection head
+  private InfoCodes classCodes;
+  private long classSeed;
+  private dev.agon.nn.Projection projection;
   private MutualInformation info;
   private long codeSeed;
   private INDArray fakeCodes;
@@ -132,6 +136,9 @@ public final class DiscriminatorTrainer {
       t.zeroCentredPenalties(o.r1Gamma(), o.r2Gamma(), o.lazyEvery());
     }
     t.learningRateSchedule(LearningRateSchedule.of(c.optim().discriminator().schedule()));
+    if (c.model().conditional()) {
+      t.conditional(new InfoCodes(c.objective().classes(), 0), c.seed());
+    }
     InfoGanConfig ig = c.model().infogan();
     if (ig.enabled()) {
       t.infoGan(
@@ -140,6 +147,32 @@ public final class DiscriminatorTrainer {
           c.seed());
     }
     return t;
+  }
+
+  /**
+   * The conditional model from the next update on: D's last layer is a projection head; update n
+   * gives it the real rows' labels and, for the fake rows, the classes G drew for the noise ({@code
+   * seed}, {@link Seeds#STREAM_FAKES_FOR_D}, n), recomputed here from the same keys ({@link
+   * InfoCodes}) instead of sent.
+   */
+  public void conditional(InfoCodes classes, long seed) {
+    dev.agon.nn.Projection p = Factory.projection(d);
+    if (codes != null
+        || classes.continuous() != 0
+        || p == null
+        || p.numClasses() != classes.categorical()) {
+      throw new IllegalArgumentException(
+          "a conditional D needs a projection head of " + classes.categorical() + " classes");
+    }
+    this.classCodes = classes;
+    this.classSeed = seed;
+    this.projection = p;
+  }
+
+  /** The classes of the {@code b} fake rows of D update {@code n}: those G drew for them. */
+  public int[] fakeClasses(long n, int b) {
+    return classCodes.fill(
+        Nd4j.create(d.dtype(), b, classCodes.width()), classSeed, Seeds.STREAM_FAKES_FOR_D, n);
   }
 
   /**
@@ -237,6 +270,17 @@ public final class DiscriminatorTrainer {
    * actor and {@link PlainLoop} call.
    */
   public DLoss step(INDArray real, INDArray fake, BatchSource.Labelled labelled) {
+    return step(real, fake, labelled, null);
+  }
+
+  /**
+   * {@link #step(INDArray, INDArray, BatchSource.Labelled)} with the classes of {@code real}'s rows
+   * ({@code null}: none), which the conditional model needs and every other ignores.
+   */
+  public DLoss step(INDArray real, INDArray fake, BatchSource.Labelled labelled, int[] realLabels) {
+    if (classCodes != null) {
+      return conditionalStep(real, fake, realLabels);
+    }
     if (objective instanceof SemiSupervisedGan) {
       if (labelled == null) {
         throw new IllegalStateException(
@@ -245,6 +289,46 @@ public final class DiscriminatorTrainer {
       return step(real, fake, labelled.x(), labelled.labels());
     }
     return step(real, fake);
+  }
+
+  /**
+   * D update of the conditional model: the projection head sees each real row's label and each fake
+   * row's recomputed class; one joint pass, or for a batch-coupled D the two passes of {@link
+   * #separatePasses(INDArray, INDArray, long)} with each pass's classes.
+   */
+  private DLoss conditionalStep(INDArray real, INDArray fake, int[] realLabels) {
+    int b = checkBatches(real, fake);
+    if (realLabels == null || realLabels.length != b) {
+      throw new IllegalArgumentException(
+          "the conditional model needs the "
+              + b
+              + " real rows' classes (data.labels = all), got "
+              + (realLabels == null ? "none" : realLabels.length));
+    }
+    ensureBuffers(b, real.shape());
+    long n = updates + 1;
+    d.powerIteration();
+    int[] fakeClasses = fakeClasses(n, b);
+    DLoss loss;
+    if (d.batchCoupled()) {
+      d.noiseIndex(3 * n);
+      projection.classes(realLabels);
+      logitsReal.assign(d.forward(real));
+      objective.discriminator(logitsReal, logitsReal, gradReal, scratch);
+      d.backward(gradReal, true, false, false);
+      d.noiseIndex(3 * n + 1);
+      projection.classes(fakeClasses);
+      logitsFake.assign(d.forward(fake));
+      loss = objective.discriminator(logitsReal, logitsFake, scratch, gradFake);
+      d.backward(gradFake, true, false, true);
+    } else {
+      int[] both = new int[2 * b];
+      System.arraycopy(realLabels, 0, both, 0, b);
+      System.arraycopy(fakeClasses, 0, both, b, b);
+      projection.classes(both);
+      loss = jointPass(real, fake, n);
+    }
+    return finish(real, fake, b, n, loss);
   }
 
   private static int checkBatches(INDArray real, INDArray fake) {

@@ -27,12 +27,14 @@ import dev.agon.nn.Activation;
 import dev.agon.nn.Adam;
 import dev.agon.nn.Dcgan;
 import dev.agon.nn.Dropout;
+import dev.agon.nn.Init;
 import dev.agon.nn.Maxout;
 import dev.agon.nn.MinibatchDiscrimination;
 import dev.agon.nn.Mlp;
 import dev.agon.nn.MlpSpec;
 import dev.agon.nn.Network;
 import dev.agon.nn.Optimizer;
+import dev.agon.nn.Projection;
 import dev.agon.nn.Sequential;
 import dev.agon.nn.SgdMomentum;
 import dev.agon.nn.SpectralNorm;
@@ -103,7 +105,8 @@ public final class Factory {
     if (perClass == DataConfig.NO_LABELS) {
       return new ImageSource(images, c.seed(), flatImages(c));
     }
-    if (c.objective().kind() == ObjectiveKind.SEMI_SUPERVISED && images.hasLabels()) {
+    if ((c.objective().kind() == ObjectiveKind.SEMI_SUPERVISED || c.model().conditional())
+        && images.hasLabels()) {
       int classes = c.objective().classes();
       for (int i = 0; i < images.size(); i++) {
         if (images.label(i) >= classes) {
@@ -116,7 +119,7 @@ public final class Factory {
                   + images.label(i)
                   + " (image "
                   + i
-                  + "); D needs one logit per class of the data set");
+                  + "); D needs one logit (conditional: one class) per class of the data set");
         }
       }
     }
@@ -177,9 +180,29 @@ public final class Factory {
     return layeredGenerator(c, sampleShape, generatorInputs(c));
   }
 
-  /** G's input width: z, then the InfoGAN code columns (none when InfoGAN is off). */
+  /**
+   * G's input width: z, then the InfoGAN code columns (none when InfoGAN is off), or for a
+   * conditional model the one-hot class (objective.classes columns; a one-hot through G's first
+   * layer is a learned class embedding added to that layer's output).
+   */
   public static int generatorInputs(AgonConfig c) {
-    return c.model().latentDim() + c.model().infogan().codeWidth();
+    return c.model().latentDim() + c.model().infogan().codeWidth() + classColumns(c);
+  }
+
+  /** G's one-hot class columns: objective.classes for a conditional model, else 0. */
+  public static int classColumns(AgonConfig c) {
+    return c.model().conditional() ? c.objective().classes() : 0;
+  }
+
+  /**
+   * The projection head of a conditional D built by {@link #discriminator} (its last layer), or
+   * null when {@code d} has none.
+   */
+  public static Projection projection(Network d) {
+    if (d instanceof Sequential s && s.layer(s.layers().size() - 1) instanceof Projection p) {
+      return p;
+    }
+    return null;
   }
 
   /**
@@ -299,13 +322,19 @@ public final class Factory {
       MlpSpec g = generatorSpec(c, dims);
       MlpSpec d = discriminatorSpec(c, dims);
       long perLatent = spec(latent + 1, c.model().generator(), dims).numParams() - g.numParams();
+      // a conditional D's projection head adds the [K, F] embedding to the last layer's
+      long dParams =
+          c.model().conditional()
+              ? conditionalDiscriminator(c, sampleShape).numParams()
+              : d.numParams();
       return new Sizes(
-          g.numParams() + d.numParams(),
-          perLatent * c.model().latentDim(),
-          outputs(g) + outputs(d));
+          g.numParams() + dParams, perLatent * c.model().latentDim(), outputs(g) + outputs(d));
     }
     Sequential.Builder g = layeredGenerator(c, sampleShape);
-    Sequential.Builder d = layeredDiscriminator(c, sampleShape);
+    Sequential.Builder d =
+        c.model().conditional()
+            ? conditionalDiscriminator(c, sampleShape)
+            : layeredDiscriminator(c, sampleShape);
     // One more latent dimension adds one row of the input layer's weights.
     long perLatent = layeredGenerator(c, sampleShape, latent + 1).numParams() - g.numParams();
     return new Sizes(
@@ -337,6 +366,9 @@ public final class Factory {
   public static Network discriminator(AgonConfig c, long[] sampleShape, long seed) {
     ModelConfig m = c.model();
     MinibatchDiscriminationConfig md = c.stabilizers().minibatchDiscrimination();
+    if (m.conditional()) {
+      return conditionalDiscriminator(c, sampleShape).build(DataType.FLOAT, seed);
+    }
     return switch (m.architecture()) {
       case MLP ->
           m.spectralNorm()
@@ -345,6 +377,53 @@ public final class Factory {
       case GOODFELLOW2014, DCGAN ->
           layeredDiscriminator(c, sampleShape).build(DataType.FLOAT, seed);
     };
+  }
+
+  /**
+   * The projection discriminator (Miyato and Koyama 2018) of a conditional model: D's trunk (mlp:
+   * every layer but the last; dcgan: the convolutional features, flattened; then minibatch
+   * discrimination when on) and a {@link Projection} head in place of the last linear layer. The
+   * head's w and class embedding are not spectrally normalised (the trunk is, when asked).
+   */
+  private static Sequential.Builder conditionalDiscriminator(AgonConfig c, long[] sampleShape) {
+    ModelConfig m = c.model();
+    int classes = c.objective().classes();
+    Sequential.Builder b;
+    if (m.architecture() == Architecture.MLP) {
+      MlpSpec s = discriminatorSpec(c, flat(sampleShape));
+      b = Sequential.builder(s.inputDim()).spectralNorm(m.spectralNorm());
+      for (int l = 0; l < s.numLayers() - 1; l++) {
+        b.linear(s.layerOut(l));
+        switch (s.layerActivation(l)) {
+          case IDENTITY -> {}
+          case TANH -> b.tanh();
+          case RELU -> b.relu();
+          case LEAKY_RELU -> b.leakyRelu(s.leakySlope());
+          case SIGMOID -> b.sigmoid();
+        }
+      }
+    } else if (m.architecture() == Architecture.DCGAN) {
+      long[] chw = image(sampleShape);
+      DcganConfig d = m.dcgan();
+      b =
+          Dcgan.features(
+                  (int) chw[0],
+                  (int) chw[1],
+                  d.width(),
+                  d.discriminatorBatchNorm(),
+                  m.spectralNorm())
+              .flatten();
+      MinibatchDiscriminationConfig md = c.stabilizers().minibatchDiscrimination();
+      if (md.enabled()) {
+        int in = Math.toIntExact(b.shape()[0]);
+        b.add((shape, dt) -> new MinibatchDiscrimination(in, md.kernels(), md.kernelDim()));
+      }
+    } else {
+      throw new IllegalArgumentException("model.conditional needs mlp or dcgan");
+    }
+    int features = Math.toIntExact(b.shape()[0]);
+    Init init = m.architecture() == Architecture.MLP ? Init.PYTORCH : Init.DCGAN;
+    return b.add((shape, dt) -> new Projection(features, classes, init, dt));
   }
 
   private static void dropout(Sequential.Builder b, double p, long stream) {

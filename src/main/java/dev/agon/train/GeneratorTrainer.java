@@ -80,6 +80,12 @@ public final class GeneratorTrainer {
   private INDArray gradQ;
   private INDArray gradOut;
   private double lastInfo = Double.NaN;
+  // conditional model: the one-hot class beside z (InfoCodes with K values, no continuous code),
+  // the classes of the last input, and D's projection head on the replica
+  private InfoCodes classCodes;
+  private int[] lastClasses;
+  private INDArray classCols;
+  private dev.agon.nn.Projection projection;
 
   /** A trainer without stabilisers. */
   public GeneratorTrainer(
@@ -161,6 +167,9 @@ public final class GeneratorTrainer {
       }
       t.featureMatching(new FeatureMatching(layer), () -> Factory.data(c), c.schedule().k());
     }
+    if (c.model().conditional()) {
+      t.conditional(new InfoCodes(c.objective().classes(), 0));
+    }
     InfoGanConfig ig = c.model().infogan();
     if (ig.enabled()) {
       t.infoGan(
@@ -199,6 +208,36 @@ public final class GeneratorTrainer {
     rows = -1;
   }
 
+  /**
+   * The conditional model from the next call on: G's input is z then the one-hot class of each row,
+   * drawn by {@code classes} from the noise's keys ({@link InfoCodes}), so D recomputes the classes
+   * of its fake batches from the same keys; G updates give D replica's projection head the classes
+   * G was given.
+   */
+  public void conditional(InfoCodes classes) {
+    int inputs = (int) g.inputShape()[0];
+    dev.agon.nn.Projection p = Factory.projection(dReplica);
+    if (codes != null
+        || classes.continuous() != 0
+        || inputs <= classes.width()
+        || p == null
+        || p.numClasses() != classes.categorical()) {
+      throw new IllegalArgumentException(
+          "a conditional G needs "
+              + classes.width()
+              + " class columns and a projection D of as many classes");
+    }
+    this.classCodes = classes;
+    this.projection = p;
+    this.latent = inputs - classes.width();
+    rows = -1;
+  }
+
+  /** The classes of the rows of the last input G drew (conditional model only), a copy. */
+  public int[] lastClasses() {
+    return lastClasses == null ? null : lastClasses.clone();
+  }
+
   private void ensureBuffers(int b) {
     if (rows != b) {
       rows = b;
@@ -206,6 +245,11 @@ public final class GeneratorTrainer {
       // D's outputs per row the objective reads: 1, or K logits for the semi-supervised objective
       long[] out = dReplica.outputShape();
       gradLogits = Nd4j.create(g.dtype(), b, codes != null || out.length == 0 ? 1 : out[0]);
+      if (classCodes != null) {
+        noise = Nd4j.create(g.dtype(), b, latent);
+        classCols =
+            z.get(NDArrayIndex.all(), NDArrayIndex.interval(latent, latent + classCodes.width()));
+      }
       if (codes != null) {
         int w = codes.width();
         noise = Nd4j.create(g.dtype(), b, latent);
@@ -223,6 +267,12 @@ public final class GeneratorTrainer {
    * without codes draws.
    */
   private void input(long stream, long index) {
+    if (classCodes != null) {
+      Noise.gaussian(noise, seed, stream, index);
+      z.get(NDArrayIndex.all(), NDArrayIndex.interval(0, latent)).assign(noise);
+      lastClasses = classCodes.fill(classCols, seed, stream, index);
+      return;
+    }
     if (codes == null) {
       Noise.gaussian(z, seed, stream, index);
       return;
@@ -250,25 +300,30 @@ public final class GeneratorTrainer {
    * weights when it has started, like {@link #samples}.
    */
   public INDArray samplesByCategory(long index, int m) {
-    if (codes == null || codes.categorical() == 0) {
-      throw new IllegalStateException("the run has no categorical InfoGAN code");
+    // the conditional model's classes are a categorical code too: one row per class
+    InfoCodes active = codes != null ? codes : classCodes;
+    if (active == null || active.categorical() == 0) {
+      throw new IllegalStateException("the run has no categorical InfoGAN code or class");
     }
-    int k = codes.categorical();
+    int k = active.categorical();
     INDArray base = input(Seeds.STREAM_SAMPLES, index, m);
     INDArray all = Nd4j.create(g.dtype(), (long) k * m, base.size(1));
     for (int v = 0; v < k; v++) {
       INDArray rows =
           all.get(NDArrayIndex.interval((long) v * m, (long) (v + 1) * m), NDArrayIndex.all());
       rows.assign(base);
-      codes.forceCategory(
-          rows.get(NDArrayIndex.all(), NDArrayIndex.interval(latent, latent + codes.width())), v);
+      active.forceCategory(
+          rows.get(NDArrayIndex.all(), NDArrayIndex.interval(latent, latent + active.width())), v);
     }
     return samplingNetwork().forward(all).dup();
   }
 
-  /** The InfoGAN categorical values (0 when off or without a categorical code). */
+  /**
+   * The InfoGAN categorical values, or the conditional model's classes (0 when neither: no
+   * categorical code).
+   */
   public int categoricalValues() {
-    return codes == null ? 0 : codes.categorical();
+    return codes != null ? codes.categorical() : classCodes != null ? classCodes.categorical() : 0;
   }
 
   /** {@code -E[log Q(c | G(z, c))]} of the last G update, unweighted; NaN when InfoGAN is off. */
@@ -320,6 +375,9 @@ public final class GeneratorTrainer {
       loss = infoStep();
     } else if (featureMatching == null) {
       INDArray x = g.forward(z);
+      if (projection != null) {
+        projection.classes(lastClasses);
+      }
       INDArray logits = dReplica.forward(x);
       loss = objective.generator(logits, gradLogits);
       INDArray dx = dReplica.backward(gradLogits, false, true);

@@ -38,6 +38,10 @@ public final class InfoCodes {
     return categorical;
   }
 
+  public int continuous() {
+    return continuous;
+  }
+
   /**
    * Writes the codes of rows {@code 0 .. B-1} beside the noise ({@code seed}, {@code stream},
    * {@code index}) into {@code out} {@code [B, K + C]} (views allowed); returns each row's

@@ -55,6 +55,11 @@ public final class JsdProbe {
           "the JSD bound reads D as a probability: it needs objective.kind = gan, this run has "
               + c.objective().kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
     }
+    if (c.model().conditional()) {
+      // D(x, y) needs each sample's class; the probe's samples carry none (fakes) or are not read
+      return Optional.of(
+          "the JSD bound reads D(x) alone; a conditional D needs each sample's class");
+    }
     if (!(data instanceof Mixture2d) && c.data().kind() != DataKind.FASHION_MNIST) {
       return Optional.of(
           "the JSD bound takes its held-out images from Fashion-MNIST's splits; this run's data is "

@@ -55,7 +55,7 @@ public final class PlainLoop {
         BatchSource.Batch real = data.batch(n - 1, batchSize);
         INDArray fake = fakes.poll();
         long t0 = System.nanoTime();
-        DLoss dl = d.step(real.x(), fake, real.labelled());
+        DLoss dl = d.step(real.x(), fake, real.labelled(), real.labels());
         listener.dStep(n, dl, System.nanoTime() - t0);
         if (schedule.staleness() > 0 && schedule.discriminatorVersionUsed(n)) {
           dSnapshots.put(n, d.snapshot());

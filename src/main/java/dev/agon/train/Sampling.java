@@ -78,4 +78,19 @@ public final class Sampling {
     }
     return out;
   }
+
+  /**
+   * {@code n} samples of class (or categorical value) {@code c}: block {@code c} of {@link
+   * #samplesByCategory}, so G's batches hold every class as they do for the grid. Costs K times the
+   * samples kept.
+   */
+  public static float[] samplesOfClass(GeneratorTrainer g, int n, int c) {
+    int k = g.categoricalValues();
+    if (c < 0 || c >= k) {
+      throw new IllegalArgumentException("class " + c + " outside [0, " + k + ")");
+    }
+    float[] all = samplesByCategory(g, n);
+    int per = all.length / k;
+    return java.util.Arrays.copyOfRange(all, c * per, (c + 1) * per);
+  }
 }

@@ -105,6 +105,7 @@ class BadInputCorpusTest {
     labels(cases);
     semiSupervised(cases);
     infoGan(cases);
+    conditional(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -558,6 +559,69 @@ class BadInputCorpusTest {
         "eval --metrics codes of a run without InfoGAN codes",
         goodRun(),
         d -> args("eval", "--metrics", "codes", "--run", d));
+  }
+
+  /**
+   * Hostile cases of the class-conditional model (issue 16): a data set without labels or with some
+   * unlabelled, the combinations that read or differentiate D's output without the class, wrong
+   * types; each refused at load time naming model.conditional (or the key at fault).
+   */
+  private static void conditional(List<Case> cases) {
+    String on = "model.conditional = true\n";
+    String all = on + "data.labels = all\n";
+    String[] texts = {
+      "model.conditional = yes please",
+      "model.conditional = 1.5",
+      "model.conditional = [true]",
+      "model.conditional { on = true }",
+      on,
+      on + "data.labels = none",
+      on + "data.labels = 10",
+      on + "data.kind = ring\nmodel.architecture = mlp",
+      on + "data.kind = npy\ndata.path = \"x.npy\"\ndata.labels = all",
+      all + "objective.kind = semi-supervised",
+      all + "objective.kind = wgan-gp\nmodel.dcgan.discriminator-batch-norm = false",
+      all + "objective.r1-gamma = 1\nmodel.dcgan.discriminator-batch-norm = false",
+      all + "model.infogan.categorical = 10",
+      all + "stabilizers.feature-matching.enabled = true",
+      all + "stabilizers.virtual-batch-norm.enabled = true",
+      all + "model.architecture = goodfellow2014",
+      all + "model.architecture = mlp\nmodel.discriminator.output = sigmoid",
+      all + "objective.classes = 1",
+      all + "objective.classes = 1001",
+      "objective.classes = 5\ndata.labels = all",
+    };
+    for (String t : texts) {
+      cases.add(new Case(t.replace("\n", " \\n "), "config", t));
+    }
+    cli(
+        cases,
+        "conditional added on resume",
+        goodRun(),
+        d ->
+            ringTrain(
+                d,
+                good(
+                    "--allow-config-change",
+                    "schedule.iterations=5",
+                    "metrics.enabled=false",
+                    "model.conditional=true")));
+    for (String c : new String[] {"0", "-1", "ten"}) {
+      cli(
+          cases,
+          "sample --class " + c + " of an unconditional run",
+          goodRun(),
+          d ->
+              new String[] {
+                "sample",
+                "--class",
+                c,
+                "--out",
+                d.resolve("x.npy").toString(),
+                "--run",
+                d.resolve("run").toString()
+              });
+    }
   }
 
   // --- malformed configs: text of an experiment file, checked and trained ---

@@ -41,7 +41,8 @@ class ExperimentFilesTest {
             d.model().dcgan(),
             d.model().goodfellow2014(),
             false,
-            d.model().infogan()),
+            d.model().infogan(),
+            false),
         d.objective(),
         new OptimConfig(
             new OptimizerConfig(
@@ -123,7 +124,16 @@ class ExperimentFilesTest {
     // equal iterations, data, optimizers and G: the comparison the issue asks for
     assertThat(c.schedule()).isEqualTo(dcgan.schedule());
     assertThat(c.optim()).isEqualTo(dcgan.optim());
-    assertThat(c.data()).isEqualTo(dcgan.data());
+    // the same data, labelled: the file is conditional (projection D, classes from the labels)
+    assertThat(c.data().labels()).isEqualTo("all");
+    assertThat(c.model().conditional()).isTrue();
+    assertThat(c.data())
+        .isEqualTo(
+            ConfigLoader.load(
+                    Optional.of(Path.of("config", "fashion-mnist-dcgan.conf")),
+                    List.of("data.labels=all"))
+                .config()
+                .data());
     assertThat(c.model().latentDim()).isEqualTo(dcgan.model().latentDim());
     assertThat(c.model().dcgan().width()).isEqualTo(dcgan.model().dcgan().width());
     assertThat(dcgan.model().spectralNorm()).isFalse();

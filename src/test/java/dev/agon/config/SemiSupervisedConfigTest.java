@@ -82,7 +82,8 @@ class SemiSupervisedConfigTest {
   void classesOutsideTheKindOrRangeAreRefused() {
     assertThat(problems("objective.classes=5"))
         .containsExactly(
-            "--set objective.classes=5: objective.classes: only applies to kind = semi-supervised");
+            "--set objective.classes=5: objective.classes: only applies to kind = semi-supervised"
+                + " or model.conditional = true");
     assertThat(problems("objective.kind=semi-supervised", "data.labels=all", "objective.classes=1"))
         .singleElement()
         .asString()

@@ -322,6 +322,39 @@ class ResumeExactnessTest {
         "seed=3");
   }
 
+  /**
+   * Issue 16: a conditional SNGAN run (projection D, one joint pass; the fake classes recomputed
+   * from G's keys on D's side) continues exactly; with batch norm in D, the two separate passes.
+   */
+  @Test
+  void conditionalRunResumedIsBitIdentical() throws Exception {
+    for (String bn : new String[] {"false", "true"}) {
+      assertResumeExact(
+          "config/fashion-mnist-sngan.conf",
+          3,
+          5,
+          "model.conditional=true",
+          "data.labels=all",
+          "model.dcgan.discriminator-batch-norm=" + bn,
+          "schedule.batch-size=8",
+          "model.dcgan.width=4",
+          "eval.every-steps=0",
+          "eval.plots=false",
+          "run.name=bn-" + bn,
+          "seed=5");
+      deleteRecursively(tmp.resolve("whole"));
+      deleteRecursively(tmp.resolve("split"));
+    }
+  }
+
+  private static void deleteRecursively(Path p) throws java.io.IOException {
+    try (var s = Files.walk(p)) {
+      for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(q);
+      }
+    }
+  }
+
   private void assertResumeExact(String file, long t, long total, String... overrides)
       throws Exception {
     Path whole = tmp.resolve("whole");

@@ -25,6 +25,7 @@ class SpectralNormStepsTest {
             Optional.of(Path.of("config", "fashion-mnist-sngan.conf")),
             List.of(
                 "objective.kind=" + objective,
+                "model.conditional=false", // the file is conditional; wgan-gp refuses that
                 "schedule.batch-size=8",
                 "model.dcgan.width=4",
                 "model.latent-dim=8"))
