@@ -9,6 +9,7 @@ import dev.agon.data.Datasets;
 import dev.agon.data.ImageDataset;
 import dev.agon.data.ImageSource;
 import dev.agon.data.Mixture2d;
+import dev.agon.eval.ClassAccuracy;
 import dev.agon.eval.Classifier;
 import dev.agon.eval.ClassifierStore;
 import dev.agon.eval.CodeAccuracy;
@@ -72,7 +73,8 @@ final class EvalCommand implements Callable<Integer> {
           "parzen",
           "jsd",
           "classifier",
-          "codes");
+          "codes",
+          "class-accuracy");
 
   /** Fashion-MNIST train images held out from nothing but kept apart for Parzen's σ. */
   static final int PARZEN_VALIDATION = 10_000;
@@ -102,7 +104,9 @@ final class EvalCommand implements Callable<Integer> {
       description =
           "Metrics: is, fid, kid, pr, dc, classes (images), modes (2-D data), parzen, jsd,"
               + " classifier (D's test accuracy, objective.kind = semi-supervised), codes (InfoGAN"
-              + " runs with a categorical code: best one-to-one code-to-class accuracy) (default:"
+              + " runs with a categorical code: best one-to-one code-to-class accuracy),"
+              + " class-accuracy (conditional runs: n / K samples of each class, the fraction"
+              + " the classifier labels as that class, per class and mean) (default:"
               + " is,fid,kid,pr,dc,classes for images, plus classifier for semi-supervised runs;"
               + " modes for 2-D data).")
   Set<String> metrics;
@@ -243,6 +247,17 @@ final class EvalCommand implements Callable<Integer> {
                 + Classifier.CLASSES
                 + " classes");
       }
+      if (m.equals("class-accuracy") && (mixture || !c.model().conditional())) {
+        throw new Main.UserException(
+            "metric 'class-accuracy' needs a conditional image run (model.conditional = true)");
+      }
+      if (m.equals("class-accuracy") && c.objective().classes() != Classifier.CLASSES) {
+        throw new Main.UserException(
+            "metric 'class-accuracy': the run has "
+                + c.objective().classes()
+                + " classes (objective.classes, model.conditional) but the classifier labels "
+                + Classifier.CLASSES);
+      }
       if (mixture ? IMAGE.contains(m) : m.equals("modes")) {
         throw new Main.UserException(
             "metric '"
@@ -289,6 +304,9 @@ final class EvalCommand implements Callable<Integer> {
     }
     if (asked.contains("codes")) {
       codes(g, ((ImageSource) data).imageShape(), out, json);
+    }
+    if (asked.contains("class-accuracy")) {
+      classAccuracy(g, ((ImageSource) data).imageShape(), out, json);
     }
     if (asked.contains("modes")) {
       Mixture2d m = (Mixture2d) data;
@@ -495,6 +513,39 @@ final class EvalCommand implements Callable<Integer> {
                 + " samples per code value, "
                 + dev.agon.train.ImageScorer.classifierName(clf)
                 + " labels, best one-to-one mapping");
+  }
+
+  /**
+   * Conditional runs: n / K samples of each class, drawn as {@code agon sample} draws its class
+   * rows (so {@code sample --class C} shows the images scored for C), labelled by the classifier;
+   * the fraction of each class labelled as that class, and their mean. Costs one classifier pass
+   * over about n images.
+   */
+  private void classAccuracy(GeneratorTrainer g, long[] shape, PrintWriter out, Json json) {
+    int k = g.categoricalValues();
+    int perValue = Math.max(1, n / k);
+    Path clfDir = classifierDir != null ? classifierDir : shippedClassifier();
+    ClassifierStore.Loaded clf = ClassifierStore.load(clfDir);
+    float[] pixels = Sampling.samplesByCategory(g, perValue);
+    INDArray images =
+        Nd4j.create(pixels, new long[] {(long) k * perValue, shape[0], shape[1], shape[2]}, 'c');
+    float[] probs = Tensors.toFloats(clf.classifier().probabilities(images));
+    ClassAccuracy.Result r = ClassAccuracy.score(probs, Classifier.CLASSES, k, perValue);
+    StringBuilder each = new StringBuilder();
+    for (int cl = 0; cl < k; cl++) {
+      each.append(cl == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.3f", r.perClass()[cl]));
+      json.put("class_accuracy_" + cl, r.perClass()[cl]);
+    }
+    row(out, "class accuracy", String.format(Locale.ROOT, "%.4f (per class %s)", r.mean(), each));
+    json.put("class_accuracy", r.mean())
+        .put(
+            "protocol_class_accuracy",
+            perValue
+                + " samples per class, "
+                + dev.agon.train.ImageScorer.classifierName(clf)
+                + " labels (argmax), mean over "
+                + k
+                + " classes");
   }
 
   private void row(PrintWriter out, String name, String value) {

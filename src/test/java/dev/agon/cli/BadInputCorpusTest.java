@@ -606,6 +606,18 @@ class BadInputCorpusTest {
                     "schedule.iterations=5",
                     "metrics.enabled=false",
                     "model.conditional=true")));
+    for (String m : new String[] {"class-accuracy", "class-accuracy,codes", "is,class-accuracy"}) {
+      cli(
+          cases,
+          "eval --metrics " + m + " of an unconditional run",
+          goodRun(),
+          d -> args("eval", "--metrics", m, "--run", d));
+    }
+    cli(
+        cases,
+        "eval --metrics class-accuracy with --real",
+        goodRun(),
+        d -> new String[] {"eval", "--metrics", "class-accuracy", "--real", "test:train"});
     for (String c : new String[] {"0", "-1", "ten"}) {
       cli(
           cases,
