@@ -215,6 +215,14 @@ class BadInputCorpusTest {
       },
       {"optim.generator.schedule.every = 10", "1: optim.generator.schedule.every"},
     };
+    located(cases, located);
+  }
+
+  /** A bad experiment file and where its error must point ({@code bad.conf:LINE: key: }). */
+  record LocatedConfig(String text, String located) {}
+
+  /** One located-config case per {text, "LINE: key"} pair of {@code located}. */
+  private static void located(List<Case> cases, String[][] located) {
     for (String[] c : located) {
       cases.add(
           new Case(
@@ -223,9 +231,6 @@ class BadInputCorpusTest {
               new LocatedConfig(c[0], "bad.conf:" + c[1] + ": ")));
     }
   }
-
-  /** A bad experiment file and where its error must point ({@code bad.conf:LINE: key: }). */
-  record LocatedConfig(String text, String located) {}
 
   /** {@link #configCase}, and every refusal names the file, line and key. */
   private void locatedConfigCase(LocatedConfig c) throws Exception {
@@ -251,13 +256,7 @@ class BadInputCorpusTest {
       {"model.spectral-norm { enabled = true }", "1: model.spectral-norm"},
       {"model.spectral-norm = null", "1: model.spectral-norm"},
     };
-    for (String[] c : located) {
-      cases.add(
-          new Case(
-              c[0].replace("\n", " \\n "),
-              "located-config",
-              new LocatedConfig(c[0], "bad.conf:" + c[1] + ": ")));
-    }
+    located(cases, located);
     cli(
         cases,
         "resume with model.spectral-norm switched on",
@@ -302,13 +301,7 @@ class BadInputCorpusTest {
       {ring + "data.labels = all", "2: data.labels"},
       {ring + "data.kind = grid\ndata.labels = 10", "3: data.labels"},
     };
-    for (String[] c : located) {
-      cases.add(
-          new Case(
-              c[0].replace("\n", " \\n "),
-              "located-config",
-              new LocatedConfig(c[0], "bad.conf:" + c[1] + ": ")));
-    }
+    located(cases, located);
     byte[] images = idx(0x803, 20, 28, 28, 20 * 784);
     byte[] tenEach = new byte[8 + 20];
     ByteBuffer.wrap(tenEach).putInt(0x801).putInt(20);
