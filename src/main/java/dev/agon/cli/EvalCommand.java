@@ -485,10 +485,7 @@ final class EvalCommand implements Callable<Integer> {
     int perValue = Math.max(1, n / k);
     Path clfDir = classifierDir != null ? classifierDir : shippedClassifier();
     ClassifierStore.Loaded clf = ClassifierStore.load(clfDir);
-    float[] pixels = Sampling.samplesByCategory(g, perValue);
-    INDArray images =
-        Nd4j.create(pixels, new long[] {(long) k * perValue, shape[0], shape[1], shape[2]}, 'c');
-    float[] probs = Tensors.toFloats(clf.classifier().probabilities(images));
+    float[] probs = probabilitiesByCategory(g, shape, perValue, clf);
     int classes = Classifier.CLASSES;
     long[][] confusion = new long[k][classes];
     for (int i = 0; i < k * perValue; i++) {
@@ -516,6 +513,20 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   /**
+   * The classifier's probabilities ({@code [K * perValue, CLASSES]}, row-major) of {@code perValue}
+   * samples of each categorical value of {@code g} (InfoGAN code or class), value-major as {@code
+   * agon sample} draws its rows.
+   */
+  private static float[] probabilitiesByCategory(
+      GeneratorTrainer g, long[] shape, int perValue, ClassifierStore.Loaded clf) {
+    int k = g.categoricalValues();
+    float[] pixels = Sampling.samplesByCategory(g, perValue);
+    INDArray images =
+        Nd4j.create(pixels, new long[] {(long) k * perValue, shape[0], shape[1], shape[2]}, 'c');
+    return Tensors.toFloats(clf.classifier().probabilities(images));
+  }
+
+  /**
    * Conditional runs: n / K samples of each class, drawn as {@code agon sample} draws its class
    * rows (so {@code sample --class C} shows the images scored for C), labelled by the classifier;
    * the fraction of each class labelled as that class, and their mean. Costs one classifier pass
@@ -526,10 +537,7 @@ final class EvalCommand implements Callable<Integer> {
     int perValue = Math.max(1, n / k);
     Path clfDir = classifierDir != null ? classifierDir : shippedClassifier();
     ClassifierStore.Loaded clf = ClassifierStore.load(clfDir);
-    float[] pixels = Sampling.samplesByCategory(g, perValue);
-    INDArray images =
-        Nd4j.create(pixels, new long[] {(long) k * perValue, shape[0], shape[1], shape[2]}, 'c');
-    float[] probs = Tensors.toFloats(clf.classifier().probabilities(images));
+    float[] probs = probabilitiesByCategory(g, shape, perValue, clf);
     ClassAccuracy.Result r = ClassAccuracy.score(probs, Classifier.CLASSES, k, perValue);
     StringBuilder each = new StringBuilder();
     for (int cl = 0; cl < k; cl++) {
