@@ -248,6 +248,18 @@ def run_dashboard():
         (f'increase(agon_evaluations_skipped_total{{{SEL}}}[$__rate_interval])', "skipped")],
         grid(12, y, 12, 7), unit="s"))
     y += 7
+    # The label-using variants (issue 16): NaN, so empty, on the runs that are neither.
+    p.append(ts(ids, "D's test accuracy as a classifier (semi-supervised)", [
+        (f'agon_eval_classifier_accuracy{{{SEL}}}', "D classifier")], grid(0, y, 12, 7),
+        unit="percentunit", mn=0, mx=1,
+        description="objective.kind = semi-supervised: argmax of D's K class logits on the"
+                    " Fashion-MNIST split the run does not train on, at each evaluation (what"
+                    " `agon eval --metrics classifier` prints)."))
+    p.append(ts(ids, "InfoGAN mutual-information term", [
+        (f'agon_infogan_loss{{{SEL}}}', "{{network}}")], grid(12, y, 12, 7),
+        description="model.infogan: -E[log Q(c | G(z, c))] in nats, before its weight, of each"
+                    " network's last update; falls as Q recovers the codes from G's samples."))
+    y += 7
 
     p.append(row(ids, "Throughput and data", y)); y += 1
     p.append(ts(ids, "Updates per second",
@@ -394,6 +406,7 @@ def compare_dashboard():
             dict(target(f'max by (run) (agon_eval_inception_score{{{CSEL}}})', "IS", "C", True), format="table"),
             dict(target(f'max by (run) (agon_eval_fid{{{CSEL}}})', "FID", "D", True), format="table"),
             dict(target(f'max by (run) (agon_eval_modes_captured{{{CSEL}}})', "modes", "E", True), format="table"),
+            dict(target(f'max by (run) (agon_eval_classifier_accuracy{{{CSEL}}})', "D classifier", "F", True), format="table"),
         ],
     }
     p.append(table)
@@ -410,6 +423,7 @@ def compare_dashboard():
         ("% high quality (2-D)", f'agon_eval_high_quality_ratio{{{CSEL}}}', "percentunit"),
         ("Mean D(G(z))", f'agon_discriminator_output_mean{{{CSEL}, term="fake"}}', None),
         ("Observed staleness (D)", f'agon_staleness_observed{{{CSEL}, network="discriminator"}}', None),
+        ("D classifier accuracy (semi-supervised)", f'agon_eval_classifier_accuracy{{{CSEL}}}', "percentunit"),
     ]
     for i, (title, expr, unit) in enumerate(specs):
         p.append(ts(ids, title, [(expr, "{{run}}")], grid(12 * (i % 2), y + 8 * (i // 2), 12, 8),
