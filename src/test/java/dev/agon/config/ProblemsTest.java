@@ -123,6 +123,21 @@ class ProblemsTest {
   }
 
   @Test
+  void anOverrideOfAnUnknownSectionIsLocatedAtItsSetFlag() {
+    // The unknown key is a section the override creates on its way to the value (http.port: the
+    // metrics section's port under another name), not the value itself.
+    assertThat(Problems.of(null, "http.port=0", "model.dcgan.widht=8", "eval.x.y=1"))
+        .containsExactly(
+            "--set http.port=0: http: unknown key (known keys: run, seed, data, model, objective,"
+                + " optim, schedule, stabilizers, eval, log, metrics, checkpoint, guard, devices,"
+                + " cluster)",
+            "--set model.dcgan.widht=8: model.dcgan.widht: unknown key (did you mean"
+                + " model.dcgan.width?)",
+            "--set eval.x.y=1: eval.x: unknown key (known keys: samples, every-steps,"
+                + " every-seconds, plots, metrics, jsd, classifier, reference-cache)");
+  }
+
+  @Test
   void outOfRange() throws IOException {
     assertThat(Problems.of(null, "schedule.batch-size=0"))
         .containsExactly("--set schedule.batch-size=0: schedule.batch-size: must be >= 1 (got 0)");
