@@ -7,10 +7,12 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -210,6 +212,14 @@ public final class ConfigLoader {
       problems.add(new Problem(key, origin, "expected a single value after '='"));
       return Optional.empty();
     }
-    return Optional.of(parsedValue.atPath(key));
+    // Wrapped level by level with the override's own origin: atPath would give the sections it
+    // creates a synthetic "atPath(key)" origin, which a problem with such a section (an unknown
+    // one: --set http.port=0) would then name instead of the flag.
+    ConfigValue layer = parsedValue;
+    List<String> path = ConfigUtil.splitPath(key);
+    for (int i = path.size() - 1; i >= 0; i--) {
+      layer = ConfigValueFactory.fromMap(Map.of(path.get(i), layer), origin);
+    }
+    return Optional.of(((ConfigObject) layer).toConfig());
   }
 }
