@@ -459,7 +459,9 @@ public final class GeneratorTrainer {
     INDArray realFeatures = dReplica.activation(layer).dup();
     INDArray x = g.forward(z);
     INDArray logits = dReplica.forward(x);
-    double meanLogit = logits.meanNumber().doubleValue();
+    // d_fake as every other G update reports it, mean D(G(z)) in the objective's terms; the
+    // objective's gradient lands in gradLogits unused (O(B K), beside two passes through D).
+    double meanDFake = objective.generator(logits, gradLogits).meanDFake();
     INDArray fakeFeatures = dReplica.activation(layer);
     if (gradFeatures == null
         || !java.util.Arrays.equals(gradFeatures.shape(), fakeFeatures.shape())) {
@@ -468,7 +470,7 @@ public final class GeneratorTrainer {
     double loss = featureMatching.generator(realFeatures, fakeFeatures, gradFeatures);
     INDArray dx = dReplica.backwardFrom(layer, gradFeatures, false, true, false);
     g.backward(dx, true, false);
-    return new GLoss(loss, meanLogit);
+    return new GLoss(loss, meanDFake);
   }
 
   /** {@code avg = decay * avg + (1 - decay) * theta}, one fused pass in the element type. */
