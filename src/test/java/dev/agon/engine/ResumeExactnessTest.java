@@ -347,6 +347,22 @@ class ResumeExactnessTest {
     }
   }
 
+  /** The same with an mlp D, whose projection head follows a hand-written network's features. */
+  @Test
+  void conditionalMlpRunResumedIsBitIdentical() throws Exception {
+    assertResumeExact(
+        "config/fashion-mnist-sngan.conf",
+        3,
+        5,
+        "model.architecture=mlp",
+        "model.generator.hidden=[16]",
+        "model.discriminator.hidden=[16]",
+        "schedule.batch-size=8",
+        "eval.every-steps=0",
+        "eval.plots=false",
+        "seed=5");
+  }
+
   private static void deleteRecursively(Path p) throws java.io.IOException {
     try (var s = Files.walk(p)) {
       for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
