@@ -1,6 +1,7 @@
 package dev.agon.eval;
 
 import dev.agon.tensor.DenseAccess;
+import dev.agon.tensor.LogSumExp;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -37,7 +38,7 @@ public final class SoftmaxCrossEntropy {
             "label " + y + " of sample " + i + " not in [0, " + k + ")");
       }
       int row = i * k;
-      double logSum = logSumExp(z, row, k);
+      double logSum = LogSumExp.of(z, row, k);
       total -= z[row + y] - logSum;
       if (g != null) {
         for (int j = 0; j < k; j++) {
@@ -60,23 +61,11 @@ public final class SoftmaxCrossEntropy {
     DenseAccess.read(logits, z);
     for (int i = 0; i < n; i++) {
       int row = i * k;
-      double logSum = logSumExp(z, row, k);
+      double logSum = LogSumExp.of(z, row, k);
       for (int j = 0; j < k; j++) {
         z[row + j] = Math.exp(z[row + j] - logSum);
       }
     }
     return z;
-  }
-
-  private static double logSumExp(double[] z, int from, int k) {
-    double m = Double.NEGATIVE_INFINITY;
-    for (int j = 0; j < k; j++) {
-      m = Math.max(m, z[from + j]);
-    }
-    double s = 0;
-    for (int j = 0; j < k; j++) {
-      s += Math.exp(z[from + j] - m);
-    }
-    return m + Math.log(s);
   }
 }

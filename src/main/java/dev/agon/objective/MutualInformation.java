@@ -1,6 +1,7 @@
 package dev.agon.objective;
 
 import dev.agon.tensor.DenseAccess;
+import dev.agon.tensor.LogSumExp;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -74,16 +75,8 @@ public final class MutualInformation {
     for (int r = 0; r < b; r++) {
       int o = r * w;
       if (categorical > 0) {
-        // Cross-entropy of a softmax, shifted by the max logit for stability.
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < categorical; j++) {
-          max = Math.max(max, qv[o + j]);
-        }
-        double sum = 0;
-        for (int j = 0; j < categorical; j++) {
-          sum += Math.exp(qv[o + j] - max);
-        }
-        double logZ = max + Math.log(sum);
+        // Cross-entropy of a softmax.
+        double logZ = LogSumExp.of(qv, o, categorical);
         for (int j = 0; j < categorical; j++) {
           double p = Math.exp(qv[o + j] - logZ);
           total -= cv[o + j] * (qv[o + j] - logZ);

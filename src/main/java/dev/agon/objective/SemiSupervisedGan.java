@@ -1,6 +1,7 @@
 package dev.agon.objective;
 
 import dev.agon.tensor.DenseAccess;
+import dev.agon.tensor.LogSumExp;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -191,15 +192,7 @@ public final class SemiSupervisedGan implements GanObjective {
 
   /** {@code LSE} of one row of {@code v} at {@code off}, which is replaced by its softmax. */
   private double softmaxInPlace(double[] v, int off) {
-    double m = Double.NEGATIVE_INFINITY;
-    for (int k = 0; k < classes; k++) {
-      m = Math.max(m, v[off + k]);
-    }
-    double sum = 0;
-    for (int k = 0; k < classes; k++) {
-      sum += Math.exp(v[off + k] - m);
-    }
-    double lse = m + Math.log(sum);
+    double lse = LogSumExp.of(v, off, classes);
     for (int k = 0; k < classes; k++) {
       v[off + k] = Math.exp(v[off + k] - lse);
     }
