@@ -95,6 +95,9 @@ public record AgonConfig(
     if (model.infogan().enabled()) {
       infoGanNeeds(violations);
     }
+    if (model.pack() > 1) {
+      packNeeds(violations);
+    }
     if (model.conditional()) {
       conditionalNeeds(violations);
     } else if (objective.kind() != ObjectiveKind.SEMI_SUPERVISED
@@ -102,6 +105,46 @@ public record AgonConfig(
       violations.reject(
           "objective.classes",
           "only applies to kind = semi-supervised or model.conditional = true");
+    }
+  }
+
+  /**
+   * Packing gives D one output per pack of model.pack samples, all real or all fake; whatever reads
+   * D's output per sample (class logits, codes) or differentiates it per sample (gradient
+   * penalties, feature matching's per-sample features) is refused naming model.pack; the JSD probe,
+   * which reads D per sample too, is skipped as eval.jsd says it is where it does not apply.
+   */
+  private void packNeeds(Violations violations) {
+    String key = "model.pack";
+    int m = model.pack();
+    if (schedule.batchSize() % m != 0) {
+      violations.reject(
+          key,
+          "schedule.batch-size must be a multiple of model.pack (packs are all real or all fake):"
+              + " got batch-size "
+              + schedule.batchSize()
+              + " and pack "
+              + m);
+    }
+    String with = "packing cannot be combined with ";
+    if (objective.kind() == ObjectiveKind.WGAN_GP) {
+      violations.reject(key, with + "objective.kind = wgan-gp (its penalty is per sample)");
+    }
+    if (objective.kind() == ObjectiveKind.SEMI_SUPERVISED) {
+      violations.reject(
+          key, with + "objective.kind = semi-supervised (D classifies single images)");
+    }
+    if (objective.zeroCentredPenalty()) {
+      violations.reject(key, with + "objective.r1-gamma / r2-gamma (they are per sample)");
+    }
+    if (model.conditional()) {
+      violations.reject(key, with + "model.conditional (the class is per sample)");
+    }
+    if (model.infogan().enabled()) {
+      violations.reject(key, with + "model.infogan codes (Q reads one sample's code)");
+    }
+    if (stabilizers.featureMatching().enabled()) {
+      violations.reject(key, with + "stabilizers.feature-matching (its features are per sample)");
     }
   }
 

@@ -20,8 +20,8 @@ public record EvalConfig(
     @Doc(
             "Also report the discriminator's JSD lower bound (V + log 4)/2 (Goodfellow et al. 2014,"
                 + " eq. 6) on held-out real samples and the evaluation's fakes: with"
-                + " objective.kind = gan and a held-out split (2-D mixtures, Fashion-MNIST), else"
-                + " skipped, as the log says.")
+                + " objective.kind = gan, model.pack = 1 and a held-out split (2-D mixtures,"
+                + " Fashion-MNIST), else skipped, as the log says.")
         boolean jsd,
     @Doc(
             "Classifier directory for the image metrics; empty: the shipped Fashion-MNIST"

@@ -30,4 +30,11 @@ public record ModelConfig(
             "Class-conditional GAN: G gets the class beside z, D is a projection discriminator"
                 + " (Miyato and Koyama 2018). Needs data.labels = all; the classes are"
                 + " objective.classes.")
-        boolean conditional) {}
+        boolean conditional,
+    @Doc(
+            "Packing (PacGAN, Lin et al. 2018): D judges packs of this many samples, all real or all"
+                + " fake, joined along the first sample dimension (an image's channels, a vector's"
+                + " features); 1 is no packing. schedule.batch-size must be a multiple of it.")
+        @Min(1)
+        @Max(64)
+        int pack) {}

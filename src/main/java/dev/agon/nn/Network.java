@@ -41,6 +41,14 @@ public interface Network {
   long[] outputShape();
 
   /**
+   * Rows of the output for an input of {@code inputRows} samples: the same, except for a {@link
+   * Packed} network, which gives one row per pack.
+   */
+  default long outputRows(long inputRows) {
+    return inputRows;
+  }
+
+  /**
    * Non-trainable state that belongs with the parameters (batch-norm running statistics, the
    * virtual-batch-norm reference statistics, spectral norm's u and v), flat {@code [1, n]}; {@code
    * n} may be 0. Snapshots and checkpoints carry it beside {@link #params()}.

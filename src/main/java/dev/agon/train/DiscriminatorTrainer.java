@@ -519,15 +519,16 @@ public final class DiscriminatorTrainer {
     long[] twice = shape.clone();
     twice[0] = 2L * b;
     long out = outputs();
+    long ob = d.outputRows(b); // one output row per sample, or per pack of a packed D
     both = Nd4j.create(d.dtype(), twice);
-    grad = Nd4j.create(d.dtype(), 2L * b, out);
+    grad = Nd4j.create(d.dtype(), 2L * ob, out);
     bothReal = rows(both, 0);
     bothFake = rows(both, 1);
     gradReal = rows(grad, 0);
     gradFake = rows(grad, 1);
-    logitsReal = Nd4j.create(d.dtype(), b, out);
-    logitsFake = Nd4j.create(d.dtype(), b, out);
-    scratch = Nd4j.create(d.dtype(), b, out);
+    logitsReal = Nd4j.create(d.dtype(), ob, out);
+    logitsFake = Nd4j.create(d.dtype(), ob, out);
+    scratch = Nd4j.create(d.dtype(), ob, out);
     if (info != null) {
       // The objective writes dense [B, 1] gradients; the wide one feeds D's backward pass.
       gradReal = Nd4j.create(d.dtype(), b, 1);
@@ -578,10 +579,14 @@ public final class DiscriminatorTrainer {
     return a.get(idx);
   }
 
-  /** Half {@code h} (0: real, 1: fake) of a [2B, ...] array along the batch dimension. */
-  private INDArray rows(INDArray a, int h) {
+  /**
+   * Half {@code h} (0: real, 1: fake) of a [2B, ...] array along the batch dimension (of D's [2B /
+   * m, ...] outputs for packs of m: real packs, then fake ones).
+   */
+  private static INDArray rows(INDArray a, int h) {
+    long half = a.size(0) / 2;
     INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
-    idx[0] = NDArrayIndex.interval((long) h * rows, (long) (h + 1) * rows);
+    idx[0] = NDArrayIndex.interval(h * half, (h + 1) * half);
     for (int i = 1; i < idx.length; i++) {
       idx[i] = NDArrayIndex.all();
     }

@@ -34,6 +34,7 @@ import dev.agon.nn.Mlp;
 import dev.agon.nn.MlpSpec;
 import dev.agon.nn.Network;
 import dev.agon.nn.Optimizer;
+import dev.agon.nn.Packed;
 import dev.agon.nn.Projection;
 import dev.agon.nn.Sequential;
 import dev.agon.nn.SgdMomentum;
@@ -317,10 +318,12 @@ public final class Factory {
    */
   public static Sizes sizes(AgonConfig c, long[] sampleShape) {
     int latent = generatorInputs(c);
+    int pack = c.model().pack(); // D sees packs: pack times the input, 1/pack of the rows
+    long[] dShape = packedShape(sampleShape, pack);
     if (c.model().architecture() == Architecture.MLP) {
       int dims = flat(sampleShape);
       MlpSpec g = generatorSpec(c, dims);
-      MlpSpec d = discriminatorSpec(c, dims);
+      MlpSpec d = discriminatorSpec(c, flat(dShape));
       long perLatent = spec(latent + 1, c.model().generator(), dims).numParams() - g.numParams();
       // a conditional D's projection head adds the [K, F] embedding to the last layer's
       long dParams =
@@ -328,19 +331,21 @@ public final class Factory {
               ? conditionalDiscriminator(c, sampleShape).numParams()
               : d.numParams();
       return new Sizes(
-          g.numParams() + dParams, perLatent * c.model().latentDim(), outputs(g) + outputs(d));
+          g.numParams() + dParams,
+          perLatent * c.model().latentDim(),
+          outputs(g) + outputs(d) / pack);
     }
     Sequential.Builder g = layeredGenerator(c, sampleShape);
     Sequential.Builder d =
         c.model().conditional()
             ? conditionalDiscriminator(c, sampleShape)
-            : layeredDiscriminator(c, sampleShape);
+            : layeredDiscriminator(c, dShape);
     // One more latent dimension adds one row of the input layer's weights.
     long perLatent = layeredGenerator(c, sampleShape, latent + 1).numParams() - g.numParams();
     return new Sizes(
         g.numParams() + d.numParams(),
         perLatent * c.model().latentDim(),
-        g.activationsPerSample() + d.activationsPerSample());
+        g.activationsPerSample() + d.activationsPerSample() / pack);
   }
 
   /** Per-sample values an MLP's layers output: each linear layer's, and its activation's. */
@@ -364,6 +369,25 @@ public final class Factory {
 
   /** The discriminator of {@code c} for samples of shape {@code sampleShape}. */
   public static Network discriminator(AgonConfig c, long[] sampleShape, long seed) {
+    int pack = c.model().pack();
+    if (pack > 1) {
+      return new Packed(unpacked(c, packedShape(sampleShape, pack), seed), pack, sampleShape);
+    }
+    return unpacked(c, sampleShape, seed);
+  }
+
+  /**
+   * The shape of a pack of {@code pack} samples of {@code sampleShape}: the first dimension (an
+   * image's channels, a vector's features) times {@code pack} ({@link Packed}).
+   */
+  static long[] packedShape(long[] sampleShape, int pack) {
+    long[] s = sampleShape.clone();
+    s[0] = Math.multiplyExact(s[0], pack);
+    return s;
+  }
+
+  /** {@link #discriminator} for one sample per row, the network a {@link Packed} one wraps. */
+  private static Network unpacked(AgonConfig c, long[] sampleShape, long seed) {
     ModelConfig m = c.model();
     MinibatchDiscriminationConfig md = c.stabilizers().minibatchDiscrimination();
     if (m.conditional()) {

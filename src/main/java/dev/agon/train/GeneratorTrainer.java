@@ -244,7 +244,9 @@ public final class GeneratorTrainer {
       z = Nd4j.create(g.dtype(), b, g.inputShape()[0]);
       // D's outputs per row the objective reads: 1, or K logits for the semi-supervised objective
       long[] out = dReplica.outputShape();
-      gradLogits = Nd4j.create(g.dtype(), b, codes != null || out.length == 0 ? 1 : out[0]);
+      gradLogits =
+          Nd4j.create(
+              g.dtype(), dReplica.outputRows(b), codes != null || out.length == 0 ? 1 : out[0]);
       if (classCodes != null) {
         noise = Nd4j.create(g.dtype(), b, latent);
         classCols =

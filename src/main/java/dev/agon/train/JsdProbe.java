@@ -47,7 +47,8 @@ public final class JsdProbe {
 
   /**
    * Why {@code c}'s run has no JSD bound, or empty when it has one: D must read as a probability
-   * ({@code objective.kind = gan}) and the data must have a held-out split.
+   * ({@code objective.kind = gan}) of one sample (no packing) and the data must have a held-out
+   * split.
    */
   public static Optional<String> unavailable(AgonConfig c, BatchSource data) {
     if (c.objective().kind() != ObjectiveKind.GAN) {
@@ -59,6 +60,12 @@ public final class JsdProbe {
       // D(x, y) needs each sample's class; the probe's samples carry none (fakes) or are not read
       return Optional.of(
           "the JSD bound reads D(x) alone; a conditional D needs each sample's class");
+    }
+    if (c.model().pack() > 1) {
+      return Optional.of(
+          "the JSD bound reads D one sample at a time; this run's D judges packs of "
+              + c.model().pack()
+              + " (model.pack)");
     }
     if (!(data instanceof Mixture2d) && c.data().kind() != DataKind.FASHION_MNIST) {
       return Optional.of(

@@ -106,6 +106,7 @@ class BadInputCorpusTest {
     semiSupervised(cases);
     infoGan(cases);
     conditional(cases);
+    packing(cases);
     return cases.stream().map(c -> Arguments.of(c));
   }
 
@@ -629,6 +630,52 @@ class BadInputCorpusTest {
     }
   }
 
+  /**
+   * Hostile cases of packing (PacGAN, issue 17): model.pack of a wrong type or out of range, a
+   * batch that does not split into packs, and every combination that reads or differentiates D per
+   * sample; refused at load time naming model.pack (or the key at fault), on resume too, and `agon
+   * eval --metrics jsd` of a packed run.
+   */
+  private static void packing(List<Case> cases) {
+    String on = "model.pack = 2\n";
+    String[] texts = {
+      "model.pack = 0",
+      "model.pack = 65",
+      "model.pack = -2",
+      "model.pack = two",
+      "model.pack = 2.5",
+      "model.pack = [2]",
+      "model.pack = 3",
+      "model.pack = 64\nschedule.batch-size = 96",
+      on + "objective.kind = wgan-gp\nmodel.dcgan.discriminator-batch-norm = false",
+      on + "objective.r2-gamma = 1\nmodel.dcgan.discriminator-batch-norm = false",
+      on + "objective.kind = semi-supervised\ndata.labels = 10",
+      on + "model.conditional = true\ndata.labels = all",
+      on + "model.infogan.continuous = 2",
+      on + "stabilizers.feature-matching.enabled = true",
+    };
+    for (String t : texts) {
+      cases.add(new Case(t.replace("\n", " \\n "), "config", t));
+    }
+    cli(
+        cases,
+        "pack added on resume",
+        goodRun(),
+        d ->
+            ringTrain(
+                d,
+                good(
+                    "--allow-config-change",
+                    "schedule.iterations=5",
+                    "metrics.enabled=false",
+                    "model.pack=2")));
+    cli(
+        cases,
+        "eval --metrics jsd of a packed run",
+        packedRun(),
+        d -> args("eval", "--metrics", "jsd", "--run", d));
+  }
+
   // --- malformed configs: text of an experiment file, checked and trained ---
 
   private static void configs(List<Case> cases) {
@@ -776,6 +823,17 @@ class BadInputCorpusTest {
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
+    };
+  }
+
+  /** A finished ring run whose D judges packs of 2 (model.pack = 2): 3 iterations. */
+  static Consumer<Path> packedRun() {
+    return d -> {
+      List<String> sets = new ArrayList<>(GOOD);
+      sets.addAll(List.of("schedule.iterations=3", "model.pack=2"));
+      CliRunner r =
+          CliRunner.train(d.resolve("run"), "config/ring.conf", sets.toArray(String[]::new));
+      assertThat(r.status()).as(r.err()).isZero();
     };
   }
 

@@ -46,7 +46,8 @@ class DefaultsTest {
             new Goodfellow2014Config(1200, 240, 5, 0.2, 0.5),
             false,
             new InfoGanConfig(0, 0, 1.0),
-            false),
+            false,
+            1),
         new ObjectiveConfig(
             ObjectiveKind.GAN, GeneratorLoss.NON_SATURATING, 1.0, 10.0, 0.0, 0.0, 1, 10, 1.0),
         new OptimConfig(

@@ -42,7 +42,8 @@ class ExperimentFilesTest {
             d.model().goodfellow2014(),
             false,
             d.model().infogan(),
-            false),
+            false,
+            1),
         d.objective(),
         new OptimConfig(
             new OptimizerConfig(

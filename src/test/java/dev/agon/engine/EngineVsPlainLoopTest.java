@@ -77,6 +77,31 @@ class EngineVsPlainLoopTest extends ActorKitTest {
     assertMatchesPlainLoop(c, settings, f);
   }
 
+  /**
+   * Packing (PacGAN): D's one output per pack of m samples on the ring's MLP (one joint pass) and
+   * on the DCGAN with batch norm (real and fake packs in separate passes), with staleness.
+   */
+  @ParameterizedTest(name = "{0}, pack = {1}")
+  @CsvSource({"ring, 4", "fashion-mnist-dcgan, 2"})
+  void packedRunsAreBitIdenticalToPlainLoop(String experiment, int pack) {
+    AgonConfig c =
+        dev.agon.config.ConfigLoader.load(
+                java.util.Optional.of(java.nio.file.Path.of("config", experiment + ".conf")),
+                java.util.List.of(
+                    "model.pack=" + pack,
+                    "schedule.k=2",
+                    "schedule.staleness=1",
+                    "schedule.iterations=" + (experiment.equals("ring") ? 40 : 6),
+                    "schedule.batch-size=8",
+                    "model.dcgan.width=4",
+                    "eval.every-steps=0",
+                    "seed=3"))
+            .config();
+    EngineSettings settings = TrainRun.settings(c);
+    Coordinator.Finished f = new EngineHarness().run(kit, c, settings);
+    assertMatchesPlainLoop(c, settings, f);
+  }
+
   /** Runs the plain loop of {@code c} and asserts the engine's final parameters equal its own. */
   static void assertMatchesPlainLoop(AgonConfig c, EngineSettings s, Coordinator.Finished f) {
     long[] dims = Factory.data(c).sampleShape();
