@@ -233,6 +233,35 @@ class BadInputCorpusTest {
     }
   }
 
+  /** Experiment-file texts, each a config case named by its text on one line. */
+  private static void configTexts(List<Case> cases, String[] texts) {
+    for (String t : texts) {
+      cases.add(new Case(t.replace("\n", " \\n "), "config", t));
+    }
+  }
+
+  /**
+   * A resume of the good run with {@code sets} added, even with --allow-config-change: a model key
+   * the checkpoint's networks were not built with, refused.
+   */
+  private static void addedOnResume(List<Case> cases, String what, String... sets) {
+    cli(
+        cases,
+        what + " added on resume",
+        goodRun(),
+        d ->
+            ringTrain(
+                d,
+                good(
+                    Stream.concat(
+                            Stream.of(
+                                "--allow-config-change",
+                                "schedule.iterations=5",
+                                "metrics.enabled=false"),
+                            Stream.of(sets))
+                        .toArray(String[]::new))));
+  }
+
   /** {@link #configCase}, and every refusal names the file, line and key. */
   private void locatedConfigCase(LocatedConfig c) throws Exception {
     configCase(c.text());
@@ -456,9 +485,7 @@ class BadInputCorpusTest {
       "objective.kind = semi-supervised\ndata.labels = all\nobjective.unsupervised-weight = none",
       "objective.unsupervised-weight = 0",
     };
-    for (String t : texts) {
-      cases.add(new Case(t.replace("\n", " \\n "), "config", t));
-    }
+    configTexts(cases, texts);
     // a data set with more classes than D has logits, found when the data are opened
     byte[] images = idx(0x803, 20, 28, 28, 20 * 784);
     byte[] fourClasses = new byte[8 + 20];
@@ -536,18 +563,7 @@ class BadInputCorpusTest {
     for (String[] sets : refused) {
       cli(cases, "infogan " + String.join(" ", sets), d -> {}, d -> train(d, List.of(sets)));
     }
-    cli(
-        cases,
-        "infogan codes added on resume",
-        goodRun(),
-        d ->
-            ringTrain(
-                d,
-                good(
-                    "--allow-config-change",
-                    "schedule.iterations=5",
-                    "metrics.enabled=false",
-                    k + "4")));
+    addedOnResume(cases, "infogan codes", k + "4");
     cli(
         cases,
         "eval --metrics codes of a run without InfoGAN codes",
@@ -585,21 +601,8 @@ class BadInputCorpusTest {
       all + "objective.classes = 1001",
       "objective.classes = 5\ndata.labels = all",
     };
-    for (String t : texts) {
-      cases.add(new Case(t.replace("\n", " \\n "), "config", t));
-    }
-    cli(
-        cases,
-        "conditional added on resume",
-        goodRun(),
-        d ->
-            ringTrain(
-                d,
-                good(
-                    "--allow-config-change",
-                    "schedule.iterations=5",
-                    "metrics.enabled=false",
-                    "model.conditional=true")));
+    configTexts(cases, texts);
+    addedOnResume(cases, "conditional", "model.conditional=true");
     for (String m : new String[] {"class-accuracy", "class-accuracy,codes", "is,class-accuracy"}) {
       cli(
           cases,
@@ -654,21 +657,8 @@ class BadInputCorpusTest {
       on + "model.infogan.continuous = 2",
       on + "stabilizers.feature-matching.enabled = true",
     };
-    for (String t : texts) {
-      cases.add(new Case(t.replace("\n", " \\n "), "config", t));
-    }
-    cli(
-        cases,
-        "pack added on resume",
-        goodRun(),
-        d ->
-            ringTrain(
-                d,
-                good(
-                    "--allow-config-change",
-                    "schedule.iterations=5",
-                    "metrics.enabled=false",
-                    "model.pack=2")));
+    configTexts(cases, texts);
+    addedOnResume(cases, "pack", "model.pack=2");
     cli(
         cases,
         "eval --metrics jsd of a packed run",
