@@ -29,6 +29,28 @@ record CliRunner(int status, String out, String err) {
     return run(args.toArray(String[]::new));
   }
 
+  /**
+   * Two updates of {@code config} at DCGAN width 4, batch 8, without evaluations, plots or metrics:
+   * a finished run for the commands that read one ({@code agon sample}, {@code agon eval}); fails
+   * the test unless training succeeds.
+   */
+  static void trainTiny(java.nio.file.Path run, String config) {
+    CliRunner t =
+        train(
+            run,
+            config,
+            "schedule.iterations=2",
+            "schedule.batch-size=8",
+            "model.dcgan.width=4",
+            "eval.every-steps=0",
+            "eval.samples=64",
+            "eval.plots=false",
+            "metrics.enabled=false");
+    if (t.status() != 0) {
+      throw new AssertionError("agon train " + config + " exited " + t.status() + ": " + t.err());
+    }
+  }
+
   List<String> errLines() {
     return err.lines().filter(l -> !l.isBlank()).toList();
   }
