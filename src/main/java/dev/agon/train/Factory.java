@@ -281,8 +281,16 @@ public final class Factory {
    * SpectralNorm}s.
    */
   private static Sequential.Builder spectralMlp(MlpSpec s) {
-    Sequential.Builder b = Sequential.builder(s.inputDim()).spectralNorm(true);
-    for (int l = 0; l < s.numLayers(); l++) {
+    return mlpLayers(s, s.numLayers(), true);
+  }
+
+  /**
+   * The first {@code layers} layers of {@code s} (each linear, then its activation) as a {@link
+   * Sequential}, spectrally normalised when {@code sn}.
+   */
+  private static Sequential.Builder mlpLayers(MlpSpec s, int layers, boolean sn) {
+    Sequential.Builder b = Sequential.builder(s.inputDim()).spectralNorm(sn);
+    for (int l = 0; l < layers; l++) {
       b.linear(s.layerOut(l));
       switch (s.layerActivation(l)) {
         case IDENTITY -> {}
@@ -415,17 +423,7 @@ public final class Factory {
     Sequential.Builder b;
     if (m.architecture() == Architecture.MLP) {
       MlpSpec s = discriminatorSpec(c, flat(sampleShape));
-      b = Sequential.builder(s.inputDim()).spectralNorm(m.spectralNorm());
-      for (int l = 0; l < s.numLayers() - 1; l++) {
-        b.linear(s.layerOut(l));
-        switch (s.layerActivation(l)) {
-          case IDENTITY -> {}
-          case TANH -> b.tanh();
-          case RELU -> b.relu();
-          case LEAKY_RELU -> b.leakyRelu(s.leakySlope());
-          case SIGMOID -> b.sigmoid();
-        }
-      }
+      b = mlpLayers(s, s.numLayers() - 1, m.spectralNorm()); // the trunk: all but the last
     } else if (m.architecture() == Architecture.DCGAN) {
       long[] chw = image(sampleShape);
       DcganConfig d = m.dcgan();
