@@ -27,6 +27,13 @@ import org.nd4j.linalg.factory.Nd4j;
  *       (t+1)}; no history is stored.
  * </ol>
  *
+ * <p><b>Window.</b> With a {@link #window()} {@code W > 0} the fold divides by {@code min(t+1, W)}
+ * instead: the exact mean while fewer than {@code W} versions are in, then an exponential moving
+ * average with decay {@code 1 - 1/W}, whose versions have a mean age of about {@code W}. Old
+ * versions thus fade instead of pulling forever; an exact sliding window would hold {@code W}
+ * copies of the parameters, this costs nothing beyond the mean and keeps the state (mean, count)
+ * and the checkpoint as they are. {@code W = 0} is the paper's mean over every version.
+ *
  * <p><b>Start and weight.</b> An update is active when its generator iteration is at least {@link
  * #start()} ({@link #isActive}); the owner skips inactive updates entirely (no penalty, nothing
  * accumulated), so with a fixed start the mean is over the versions seen since the start. {@code
@@ -53,16 +60,23 @@ public final class HistoricalAverage {
   private long count;
   private double weight;
   private long start;
+  private long window;
 
   /**
    * The average to use after a policy change from the next update on: {@code current} with the new
-   * weight and start (keeping its mean), or a new empty one over {@code numParams} parameters when
-   * there was none and {@code weight > 0}; null while averaging stays off.
+   * weight and start (keeping its mean and window), or a new empty one over {@code numParams}
+   * parameters with window {@code window} when there was none and {@code weight > 0}; null while
+   * averaging stays off.
    */
   public static HistoricalAverage withPolicy(
-      HistoricalAverage current, long numParams, double weight, long start) {
+      HistoricalAverage current, long numParams, double weight, long start, long window) {
     if (current == null) {
-      return weight == 0 ? null : new HistoricalAverage(numParams, weight, start);
+      if (weight == 0) {
+        return null;
+      }
+      HistoricalAverage created = new HistoricalAverage(numParams, weight, start);
+      created.window(window);
+      return created;
     }
     current.weight(weight);
     current.start(start);
@@ -128,6 +142,19 @@ public final class HistoricalAverage {
       throw new IllegalArgumentException("start must be >= 0: " + iteration);
     }
     this.start = iteration;
+  }
+
+  /** {@code W}: 0 for the mean over every version since the start, else the window (see above). */
+  public long window() {
+    return window;
+  }
+
+  /** Sets the window {@code W} (at least 0; 0: every version) from the next fold on. */
+  public void window(long versions) {
+    if (versions < 0) {
+      throw new IllegalArgumentException("window must be >= 0: " + versions);
+    }
+    this.window = versions;
   }
 
   /** Whether updates of generator iteration {@code iteration} (1-based) are active. */
@@ -242,14 +269,14 @@ public final class HistoricalAverage {
   /**
    * The fused loop: returns {@code ||theta - mean||^2}; when {@code grad} is not null adds {@code 2
    * lambda (theta - mean)} into it; when {@code fold} moves the mean by {@code (theta - mean) /
-   * (count + 1)}.
+   * divisor()}.
    */
   private double pass(INDArray theta, INDArray grad, boolean fold) {
     if (kernel == KernelChoice.ND4J_OPS) {
       return passOps(theta, grad, fold);
     }
     DoubleBuffer m = DenseAccess.doubleBuffer(mean);
-    double inv = 1.0 / (count + 1);
+    double inv = 1.0 / divisor();
     double twoLambda = 2.0 * weight;
     int n = (int) numParams;
     double sum = 0.0;
@@ -285,6 +312,11 @@ public final class HistoricalAverage {
     return sum;
   }
 
+  /** What the next fold divides by: {@code count + 1}, capped at the window when there is one. */
+  private double divisor() {
+    return window > 0 ? Math.min(count + 1, window) : count + 1;
+  }
+
   /** {@link #pass} as ND4J ops: {@code d = theta - mean} in DOUBLE, then its three uses. */
   private double passOps(INDArray theta, INDArray grad, boolean fold) {
     INDArray t = theta.reshape('c', 1, numParams);
@@ -296,7 +328,7 @@ public final class HistoricalAverage {
       grad.addi(step.reshape('c', grad.shape()));
     }
     if (fold) {
-      mean.addi(d.muli(1.0 / (count + 1)));
+      mean.addi(d.muli(1.0 / divisor()));
     }
     return sum;
   }

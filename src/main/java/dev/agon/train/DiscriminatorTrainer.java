@@ -47,6 +47,8 @@ public final class DiscriminatorTrainer {
   private final GanObjective objective;
   private final int k;
   private HistoricalAverage history;
+  // The window of an average created later by historicalAveraging (the config's; 0: every version).
+  private long averagingWindow;
   private GradientPenalty gradientPenalty;
   private long gpSeed;
   private INDArray gpEpsilon;
@@ -110,6 +112,7 @@ public final class DiscriminatorTrainer {
     this.objective = objective;
     this.k = k;
     this.history = history;
+    this.averagingWindow = history == null ? 0 : history.window();
   }
 
   /** The trainer of {@code c} for data of {@code dataDims} features per sample. */
@@ -127,6 +130,7 @@ public final class DiscriminatorTrainer {
             Factory.objective(c.objective()),
             c.schedule().k(),
             Factory.discriminatorAverage(c, d));
+    t.averagingWindow = c.stabilizers().historicalAveraging().window();
     GradientPenalty gp = Factory.gradientPenalty(c.objective());
     if (gp != null) {
       t.gradientPenalty(gp, c.seed());
@@ -682,7 +686,7 @@ public final class DiscriminatorTrainer {
    * lambda > 0}; an existing one keeps its mean.
    */
   public void historicalAveraging(double lambda, long start) {
-    history = HistoricalAverage.withPolicy(history, d.numParams(), lambda, start);
+    history = HistoricalAverage.withPolicy(history, d.numParams(), lambda, start, averagingWindow);
   }
 
   /** The live parameters (do not send: {@link #snapshot()} is the detached copy). */

@@ -513,17 +513,18 @@ public final class Factory {
    */
   public static HistoricalAverage generatorAverage(AgonConfig c, Network g) {
     HistoricalAveragingConfig h = c.stabilizers().historicalAveraging();
-    return average(h.generatorWeight(), h.start(), g);
+    return average(h.generatorWeight(), h, g);
   }
 
   /** Like {@link #generatorAverage} for D ({@code discriminator-weight}). */
   public static HistoricalAverage discriminatorAverage(AgonConfig c, Network d) {
     HistoricalAveragingConfig h = c.stabilizers().historicalAveraging();
-    return average(h.discriminatorWeight(), h.start(), d);
+    return average(h.discriminatorWeight(), h, d);
   }
 
-  private static HistoricalAverage average(double weight, long start, Network net) {
-    return weight == 0 ? null : new HistoricalAverage(net.numParams(), weight, start);
+  private static HistoricalAverage average(
+      double weight, HistoricalAveragingConfig h, Network net) {
+    return HistoricalAverage.withPolicy(null, net.numParams(), weight, h.start(), h.window());
   }
 
   public static GanObjective objective(ObjectiveConfig o) {

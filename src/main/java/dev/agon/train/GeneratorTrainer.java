@@ -54,6 +54,8 @@ public final class GeneratorTrainer {
   private final GanObjective objective;
   private final long seed;
   private HistoricalAverage history;
+  // The window of an average created later by historicalAveraging (the config's; 0: every version).
+  private long averagingWindow;
   private double lastPenalty;
   private double lastGradNorm = Double.NaN;
   private LearningRateSchedule lrSchedule = LearningRateSchedule.CONSTANT;
@@ -116,6 +118,7 @@ public final class GeneratorTrainer {
     this.objective = objective;
     this.seed = seed;
     this.history = history;
+    this.averagingWindow = history == null ? 0 : history.window();
     if (ema != null && ema.enabled()) {
       if (!(ema.decay() >= 0 && ema.decay() < 1) || ema.start() < 0) {
         throw new IllegalArgumentException(
@@ -154,6 +157,7 @@ public final class GeneratorTrainer {
             Factory.generatorAverage(c, g),
             c.stabilizers().generatorEma());
     t.learningRateSchedule(LearningRateSchedule.of(c.optim().generator().schedule()));
+    t.averagingWindow = c.stabilizers().historicalAveraging().window();
     FeatureMatchingConfig fm = c.stabilizers().featureMatching();
     if (fm.enabled()) {
       int layer = fm.layer() < 0 ? dReplica.numLayers() + fm.layer() : fm.layer();
@@ -532,7 +536,7 @@ public final class GeneratorTrainer {
    * existing one keeps its mean.
    */
   public void historicalAveraging(double lambda, long start) {
-    history = HistoricalAverage.withPolicy(history, g.numParams(), lambda, start);
+    history = HistoricalAverage.withPolicy(history, g.numParams(), lambda, start, averagingWindow);
   }
 
   /** G updates applied so far: the last {@code gStep} stepped (0 before any). */

@@ -215,8 +215,40 @@ class BadInputCorpusTest {
         "1: optim.generator.schedule.updates"
       },
       {"optim.generator.schedule.every = 10", "1: optim.generator.schedule.every"},
+      {
+        "stabilizers.historical-averaging.window = -1", "1: stabilizers.historical-averaging.window"
+      },
+      {
+        "stabilizers.historical-averaging.window = two",
+        "1: stabilizers.historical-averaging.window"
+      },
+      {
+        "stabilizers.historical-averaging.window = 2.5",
+        "1: stabilizers.historical-averaging.window"
+      },
+      {
+        "stabilizers.historical-averaging.window = [3]",
+        "1: stabilizers.historical-averaging.window"
+      },
+      {
+        "stabilizers.historical-averaging.window = 1e30",
+        "1: stabilizers.historical-averaging.window"
+      },
     };
     located(cases, located);
+    // The good run averages G: a new window on resume changes what its kept mean becomes, so it
+    // needs --allow-config-change like any other trained-with value.
+    cli(
+        cases,
+        "resume with a new historical-averaging window, without --allow-config-change",
+        goodRun(),
+        d ->
+            ringTrain(
+                d,
+                good(
+                    "schedule.iterations=5",
+                    "metrics.enabled=false",
+                    "stabilizers.historical-averaging.window=5")));
   }
 
   /** A bad experiment file and where its error must point ({@code bad.conf:LINE: key: }). */

@@ -57,7 +57,7 @@ class DefaultsTest {
                 OptimizerKind.ADAM, 2e-4, 0.5, 0.999, 1e-8, 0.0, false, LrScheduleConfig.CONSTANT)),
         new ScheduleConfig(1, 0, 3000L, 64),
         new StabilizersConfig(
-            new HistoricalAveragingConfig(0.0, 0.0, 0L),
+            new HistoricalAveragingConfig(0.0, 0.0, 0L, 0L),
             new EmaConfig(false, 0.999, 0L),
             new FeatureMatchingConfig(false, -2),
             new MinibatchDiscriminationConfig(false, 100, 5),

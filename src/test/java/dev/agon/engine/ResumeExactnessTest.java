@@ -105,6 +105,37 @@ class ResumeExactnessTest {
   }
 
   /**
+   * Issue 17: historical averaging with a window of 3 versions, so both players' averages are in
+   * their exponential phase on both sides of the cut (6 G and 12 D versions before it).
+   */
+  @Test
+  void windowedHistoricalAveragingResumedIsBitIdentical() throws Exception {
+    assertResumeExact(
+        "config/ring.conf",
+        6,
+        10,
+        "schedule.k=2",
+        "schedule.batch-size=32",
+        "model.latent-dim=8",
+        "model.generator.hidden=[16,16]",
+        "model.discriminator.hidden=[16,16]",
+        "stabilizers.historical-averaging.generator-weight=0.05",
+        "stabilizers.historical-averaging.discriminator-weight=0.05",
+        "stabilizers.historical-averaging.window=3",
+        "eval.every-steps=0",
+        "eval.plots=false",
+        "seed=14");
+    // Averaging ran in both launches: every G update after the first has a past to be pulled to.
+    List<com.typesafe.config.Config> g = steps("g_step");
+    assertThat(g).hasSize(10);
+    for (com.typesafe.config.Config e : g) {
+      assertThat(e.getDouble("penalty_g") > 0)
+          .as("G update %d penalised", e.getLong("step"))
+          .isEqualTo(e.getLong("step") > 1);
+    }
+  }
+
+  /**
    * Issue 16: InfoGAN's codes are drawn from keys, not carried: a resumed ring run (MLP, k = 2)
    * with a categorical and continuous codes continues bit for bit, and both launches report the MI
    * term.

@@ -233,4 +233,68 @@ class HistoricalAverageTest {
     assertThatThrownBy(() -> b.weight(-1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.start(-1)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  /**
+   * Window 2 over one parameter, versions 0, 2, 4, 8: the fold divides by min(t + 1, 2), so the
+   * mean goes 0, 1 (the exact mean of two), then 1 + (4 - 1) / 2 = 2.5 and 2.5 + (8 - 2.5) / 2 =
+   * 5.25 (an EMA with decay 1/2), where the plain mean would be 2 and 3.5. With lambda 1 the
+   * penalty of version 8 is against 2.5: (8 - 2.5)^2 = 30.25.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = DataType.class,
+      names = {"FLOAT", "DOUBLE"})
+  void windowTurnsTheMeanIntoAnExponentialAverage(DataType t) {
+    HistoricalAverage h = ha(1, 1.0, 0);
+    h.window(2);
+    double[] expected = {0, 1, 2.5};
+    double[] versions = {0, 2, 4};
+    for (int v = 0; v < versions.length; v++) {
+      h.apply(vec(t, versions[v]), vec(t, 0));
+      assertThat(values(h.state())).containsExactly(expected[v]);
+    }
+    INDArray grad = vec(t, 0);
+    assertThat(h.apply(vec(t, 8), grad)).isEqualTo(30.25);
+    assertThat(values(grad)).containsExactly(11); // 2 (8 - 2.5)
+    assertThat(values(h.state())).containsExactly(5.25);
+    assertThat(h.count()).isEqualTo(4);
+  }
+
+  /**
+   * While fewer versions than the window are in, the windowed mean is the plain one, bit for bit.
+   */
+  @Test
+  void windowNotYetFullIsThePlainMean() {
+    Random r = new Random(3);
+    int n = 31;
+    HistoricalAverage plain = ha(n, 0.2, 0);
+    HistoricalAverage windowed = ha(n, 0.2, 0);
+    windowed.window(40);
+    for (int v = 0; v < 40; v++) {
+      INDArray theta = Nd4j.randn(r.nextLong(), new long[] {1, n}).castTo(DataType.FLOAT);
+      INDArray gp = Nd4j.zeros(DataType.FLOAT, 1, n);
+      INDArray gw = Nd4j.zeros(DataType.FLOAT, 1, n);
+      assertThat(windowed.apply(theta, gw)).isEqualTo(plain.apply(theta, gp));
+      assertThat(values(gw)).containsExactly(values(gp));
+    }
+    assertThat(values(windowed.state())).containsExactly(values(plain.state()));
+    // the 41st version is folded with weight 1/40 instead of 1/41
+    INDArray theta = Nd4j.ones(DataType.FLOAT, 1, n);
+    plain.observe(theta);
+    windowed.observe(theta);
+    assertThat(values(windowed.state())).isNotEqualTo(values(plain.state()));
+  }
+
+  /** The window travels with the average through a policy change and into one created later. */
+  @Test
+  void windowIsKeptByPolicyChangesAndRefusedNegative() {
+    HistoricalAverage created = HistoricalAverage.withPolicy(null, 3, 0.1, 5, 7);
+    assertThat(created.window()).isEqualTo(7);
+    assertThat(created.start()).isEqualTo(5);
+    assertThat(HistoricalAverage.withPolicy(created, 3, 0.2, 0, 99).window()).isEqualTo(7);
+    assertThat(HistoricalAverage.withPolicy(null, 3, 0.0, 0, 7)).isNull();
+    assertThatThrownBy(() -> created.window(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("window");
+  }
 }

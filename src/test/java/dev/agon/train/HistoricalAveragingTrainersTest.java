@@ -279,4 +279,24 @@ class HistoricalAveragingTrainersTest {
     assertThat(g.historicalAverage().count()).isEqualTo(3);
     assertThat(g.emaParams()).isNull(); // the EMA is off by default
   }
+
+  /**
+   * {@code stabilizers.historical-averaging.window} reaches both players' averages: those built
+   * from the config and one created later by a policy change on a player whose config weight is 0.
+   */
+  @Test
+  void windowFromTheConfigReachesEveryAverage() {
+    AgonConfig c =
+        config(
+            "stabilizers.historical-averaging.generator-weight=0.5",
+            "stabilizers.historical-averaging.window=40");
+    GeneratorTrainer g = GeneratorTrainer.create(c, dims(c));
+    DiscriminatorTrainer d = DiscriminatorTrainer.create(c, dims(c));
+    assertThat(g.historicalAverage().window()).isEqualTo(40);
+    assertThat(d.historicalAverage()).isNull();
+    d.historicalAveraging(0.25, 3);
+    assertThat(d.historicalAverage().window()).isEqualTo(40);
+    assertThat(d.historicalAverage().start()).isEqualTo(3);
+    assertThat(DiscriminatorTrainer.create(config(), dims(c)).historicalAverage()).isNull();
+  }
 }
