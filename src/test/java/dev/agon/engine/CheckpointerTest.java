@@ -123,4 +123,38 @@ class CheckpointerTest extends ActorKitTest {
             CheckpointStore.dirOf(run, 2));
     assertThat(Files.readString(run.resolve("checkpoints/best.json"))).contains("\"step\":2");
   }
+
+  /**
+   * An evaluation reports after later checkpoints were written (the Evaluator scores off the
+   * training path, slower than checkpoints come when they are frequent): the checkpoint it scored
+   * must still be there to become the best. Retention holds every checkpoint newer than the newest
+   * reported evaluation, then prunes it once an evaluation has passed it; the run's final write
+   * prunes without holding.
+   */
+  @Test
+  void aCheckpointIsKeptUntilItsEvaluationCanNoLongerArrive() throws Exception {
+    TestProbe<Checkpointer.Written> probe = kit.createTestProbe();
+    ActorRef<Checkpointer.Command> c = checkpointer(1, BestMetric.HIGH_QUALITY);
+    for (long step = 10; step <= 30; step += 10) {
+      c.tell(write(step, tensors("generator"), probe.ref()));
+      assertThat(probe.receiveMessage().ok()).isTrue();
+    }
+    c.tell(new Checkpointer.Metric(10, 0.5));
+    c.tell(new Checkpointer.Metric(20, 0.1));
+    c.tell(write(40, tensors("generator"), probe.ref()));
+    assertThat(probe.receiveMessage().ok()).isTrue();
+    // 40 the newest, 30 not evaluated yet, 10 the best; 20 was evaluated and is neither.
+    assertThat(CheckpointStore.list(run))
+        .containsExactly(
+            CheckpointStore.dirOf(run, 40),
+            CheckpointStore.dirOf(run, 30),
+            CheckpointStore.dirOf(run, 10));
+    assertThat(Files.readString(run.resolve("checkpoints/best.json"))).contains("\"step\":10");
+    c.tell(write(50, tensors("generator"), probe.ref()));
+    assertThat(probe.receiveMessage().ok()).isTrue();
+    c.tell(new Checkpointer.Write(60, 60, tensors("generator"), Map.of(), true, probe.ref()));
+    assertThat(probe.receiveMessage().ok()).isTrue();
+    assertThat(CheckpointStore.list(run))
+        .containsExactly(CheckpointStore.dirOf(run, 60), CheckpointStore.dirOf(run, 10));
+  }
 }
