@@ -1,17 +1,14 @@
 package dev.agon.engine;
 
+import dev.agon.checkpoint.BestCheckpoint;
 import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.BestMetric;
 import dev.agon.engine.serialization.CborSerializable;
 import dev.agon.engine.serialization.TensorMessage;
-import dev.agon.util.DurableFiles;
-import dev.agon.util.Json;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -30,6 +27,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * CheckpointStore} (temporary directory, fsync, rename: a failed write never touches an existing
  * checkpoint). After each write it applies retention: the {@code keepLast} newest checkpoints stay,
  * and the one with the best evaluation metric ({@code checkpoints/best.json}, replaced atomically).
+ * While a best metric is kept and the run evaluates, a checkpoint newer than the newest reported
+ * evaluation stays too, until an evaluation passes it (evaluations report in step order, so none
+ * can arrive for it afterwards): the Evaluator scores off the training path and may report after
+ * later checkpoints are written. The run's final write prunes without that hold.
  *
  * <p>A failed write (full disk, unwritable directory) is answered at once, so training goes on; the
  * Checkpointer keeps that one state and retries it after a wait that doubles from one second up to
@@ -83,7 +84,10 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
     }
   }
 
-  /** The evaluation metric of G version {@code step}, for keeping the best checkpoint. */
+  /**
+   * The evaluation metric of G version {@code step}, for keeping the best checkpoint; NaN when the
+   * evaluation did not compute it (it still tells that {@code step} was evaluated).
+   */
   public record Metric(long step, double value) implements Command {}
 
   /** Retry the held write (a timer to self); a record, not an enum, so only CBOR fits. */
@@ -98,7 +102,8 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
       String configSha256,
       int keepLast,
       BestMetric bestMetric,
-      Duration retryMax) {}
+      Duration retryMax,
+      boolean evaluated) {}
 
   private final Options options;
   private final TimerScheduler<Command> timers;
@@ -108,6 +113,10 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
   private long bestStep = -1;
   private double bestValue = Double.NaN;
   private final TreeMap<Long, Double> unwrittenMetrics = new TreeMap<>();
+  // The newest G version an evaluation reported (-1: none yet); retention holds newer ones.
+  private long lastEvaluated = -1;
+  // Set by the final write: no evaluation is waited for any more.
+  private boolean finalWritten;
   private final java.util.Set<Path> misnamedWarned = new java.util.HashSet<>();
 
   public static Behavior<Command> create(Options options) {
@@ -205,6 +214,7 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
     if (metric != null) {
       considerBest(w.step(), metric);
     }
+    finalWritten |= w.last();
     prune();
     w.replyTo().tell(new Written(w.step(), w.dStep(), w.last(), dir, null, failures, nanos));
   }
@@ -246,67 +256,71 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
   }
 
   private Behavior<Command> onMetric(Metric m) {
-    if (options.bestMetric() == BestMetric.NONE || !Double.isFinite(m.value())) {
+    if (options.bestMetric() == BestMetric.NONE) {
       return this;
     }
-    if (Files.isDirectory(CheckpointStore.dirOf(options.runDir(), m.step()))) {
-      considerBest(m.step(), m.value());
-    } else {
-      // Scored before its checkpoint was written (or never checkpointed): remember a few.
-      unwrittenMetrics.put(m.step(), m.value());
-      while (unwrittenMetrics.size() > 16) {
-        unwrittenMetrics.pollFirstEntry();
+    if (Double.isFinite(m.value())) {
+      if (Files.isDirectory(CheckpointStore.dirOf(options.runDir(), m.step()))) {
+        considerBest(m.step(), m.value());
+      } else {
+        // Scored before its checkpoint was written (or never checkpointed): remember a few.
+        unwrittenMetrics.put(m.step(), m.value());
+        while (unwrittenMetrics.size() > 16) {
+          unwrittenMetrics.pollFirstEntry();
+        }
       }
+    }
+    if (m.step() > lastEvaluated) {
+      lastEvaluated = m.step();
+      prune(); // the checkpoints this evaluation passed need no longer wait for one
     }
     return this;
   }
 
   private void considerBest(long step, double value) {
-    boolean lessIsBetter = options.bestMetric().lessIsBetter();
-    boolean better = bestStep < 0 || (lessIsBetter ? value < bestValue : value > bestValue);
-    if (!better) {
+    String metric = options.bestMetric().name().toLowerCase(java.util.Locale.ROOT);
+    BestCheckpoint offered = new BestCheckpoint(step, metric, value);
+    BestCheckpoint current = bestStep < 0 ? null : new BestCheckpoint(bestStep, metric, bestValue);
+    if (!offered.beats(current, options.bestMetric().lessIsBetter())) {
       return;
     }
     bestStep = step;
     bestValue = value;
-    Path root = options.runDir().resolve("checkpoints");
-    String json =
-        Json.object()
-            .put("step", step)
-            .put("metric", options.bestMetric().name().toLowerCase(java.util.Locale.ROOT))
-            .put("value", value)
-            .end();
     try {
-      Path tmp = Files.createTempFile(root, ".tmp-best-", ".json");
-      Files.delete(tmp);
-      DurableFiles.writeSynced(tmp, json.getBytes(StandardCharsets.UTF_8));
-      Files.move(tmp, root.resolve("best.json"), StandardCopyOption.ATOMIC_MOVE);
-      DurableFiles.fsyncDir(root);
+      offered.write(options.runDir());
     } catch (IOException e) {
       getContext().getLog().warn("could not record the best checkpoint: {}", e.toString());
     }
   }
 
   private void readBest() {
-    Path best = options.runDir().resolve("checkpoints").resolve("best.json");
-    if (!Files.isRegularFile(best)) {
-      return;
-    }
     try {
-      var c = com.typesafe.config.ConfigFactory.parseString(Files.readString(best));
-      bestStep = c.getLong("step");
-      bestValue = c.getDouble("value");
-    } catch (IOException | com.typesafe.config.ConfigException e) {
-      getContext().getLog().warn("ignoring unreadable {}: {}", best, e.toString());
+      BestCheckpoint.read(options.runDir())
+          .ifPresent(
+              b -> {
+                bestStep = b.step();
+                bestValue = b.value();
+              });
+    } catch (CheckpointException e) {
+      getContext().getLog().warn("ignoring {}", e.getMessage());
     }
   }
 
+  /** Whether checkpoint {@code dir}'s step (its name, all digits) is above the last evaluated. */
+  private boolean newerThanEvaluated(Path dir) {
+    String name = dir.getFileName().toString();
+    // More digits than a long holds: no engine wrote it, so nothing evaluates it.
+    return name.length() <= 18 && Long.parseLong(name) > lastEvaluated;
+  }
+
   /**
-   * Deletes every checkpoint but the {@code keepLast} newest and the best. A directory whose name
-   * disagrees with its manifest's step is neither counted nor deleted (its name says nothing about
-   * its age): it stays, with a warning. Reads one small manifest per checkpoint kept.
+   * Deletes every checkpoint but the {@code keepLast} newest, the best, and (while evaluations may
+   * still come) those newer than the newest evaluation. A directory whose name disagrees with its
+   * manifest's step is neither counted nor deleted (its name says nothing about its age): it stays,
+   * with a warning. Reads one small manifest per checkpoint kept.
    */
   private void prune() {
+    boolean hold = options.bestMetric() != BestMetric.NONE && options.evaluated() && !finalWritten;
     try {
       int kept = 0;
       for (Path dir : CheckpointStore.list(options.runDir())) {
@@ -328,6 +342,9 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
         }
         if (bestStep >= 0 && dir.equals(CheckpointStore.dirOf(options.runDir(), bestStep))) {
           continue;
+        }
+        if (hold && newerThanEvaluated(dir)) {
+          continue; // its evaluation may still arrive
         }
         CheckpointStore.delete(dir);
       }

@@ -79,8 +79,9 @@ final class EvaluationSchedule {
   void done(Messages.EvalReport report) {
     recorder.tell(new Recorder.Record(report));
     if (checkpointer.isPresent() && best.isPresent() && best.get() != BestMetric.NONE) {
-      bestMetricValue(best.get(), report.score())
-          .ifPresent(v -> checkpointer.get().tell(new Checkpointer.Metric(report.gVersion(), v)));
+      // Told even without a value: the checkpointer holds checkpoints until evaluations pass them.
+      double v = bestMetricValue(best.get(), report.score()).orElse(Double.NaN);
+      checkpointer.get().tell(new Checkpointer.Metric(report.gVersion(), v));
     }
   }
 

@@ -1,6 +1,10 @@
 package dev.agon.engine;
 
+import dev.agon.checkpoint.BestCheckpoint;
+import dev.agon.checkpoint.CheckpointException;
+import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.AgonConfig;
+import dev.agon.config.BestMetric;
 import dev.agon.data.Mixture2d;
 import dev.agon.eval.ModeMetrics;
 import dev.agon.train.Factory;
@@ -8,15 +12,19 @@ import dev.agon.train.ImageScorer;
 import dev.agon.train.ModeScorer;
 import dev.agon.train.Scorer;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * The evaluation after training, on the caller's thread once the actor system has stopped: the
  * Evaluator's scorer on the final weights, recorded as the {@code eval} line with {@code final:
- * true} in metrics.jsonl. Costs one scoring (the 2-D mode metrics, or the image metrics the config
- * asks for with the classifier's features).
+ * true} in metrics.jsonl, and offered as the best checkpoint. Costs one scoring (the 2-D mode
+ * metrics, or the image metrics the config asks for with the classifier's features).
  */
 final class FinalEvaluation {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(FinalEvaluation.class);
+
   private FinalEvaluation() {}
 
   /**
@@ -51,8 +59,38 @@ final class FinalEvaluation {
               System.nanoTime() - t0,
               System.currentTimeMillis());
       MetricsLog.append(runDir.resolve("metrics.jsonl"), Recorder.evalLine(report, true));
+      offerBest(c, runDir, f.gSteps(), score);
     }
     return modes;
+  }
+
+  /**
+   * The final evaluation competes for the best checkpoint too (checkpoint.best-metric): it scores
+   * the final checkpoint's weights, and the Checkpointer, stopped by now, never saw it. A best.json
+   * that cannot be read is replaced (a warning says so).
+   */
+  private static void offerBest(AgonConfig c, Path runDir, long step, Scorer.Score score)
+      throws IOException {
+    BestMetric metric = c.checkpoint().bestMetric();
+    if (metric == BestMetric.NONE || !Files.isDirectory(CheckpointStore.dirOf(runDir, step))) {
+      return;
+    }
+    double v = EvaluationSchedule.bestMetricValue(metric, score).orElse(Double.NaN);
+    if (!Double.isFinite(v)) {
+      return;
+    }
+    BestCheckpoint current;
+    try {
+      current = BestCheckpoint.read(runDir).orElse(null);
+    } catch (CheckpointException e) {
+      LOG.warn("replacing {}", e.getMessage());
+      current = null;
+    }
+    BestCheckpoint offered =
+        new BestCheckpoint(step, metric.name().toLowerCase(java.util.Locale.ROOT), v);
+    if (offered.beats(current, metric.lessIsBetter())) {
+      offered.write(runDir);
+    }
   }
 
   /**

@@ -38,7 +38,8 @@ class CheckpointerTest extends ActorKitTest {
                 CheckpointStore.sha256(CONFIG.getBytes(StandardCharsets.UTF_8)),
                 keepLast,
                 best,
-                Duration.ofSeconds(2))));
+                Duration.ofSeconds(2),
+                best != BestMetric.NONE)));
   }
 
   private static Map<String, INDArray> tensors(String... names) {
