@@ -86,9 +86,11 @@ final class EvalCommand implements Callable<Integer> {
 
   @Option(
       names = "--step",
-      paramLabel = "N",
-      description = "Checkpoint to score (G step); default: the newest that reads back whole.")
-  Long step;
+      paramLabel = "N|best",
+      description =
+          "Checkpoint to score: its G step, or best (the one checkpoint.best-metric kept); default:"
+              + " the newest that reads back whole.")
+  String step;
 
   @Option(
       names = "--real",
@@ -209,12 +211,8 @@ final class EvalCommand implements Callable<Integer> {
 
   private int scoreRun() throws IOException, CheckpointException {
     AgonConfig c = RunDirectory.config(run, spec.commandLine().getErr());
-    // An explicit --step is that checkpoint or an error; otherwise the newest whole one.
     CheckpointStore.Checkpoint checkpoint =
-        step != null
-            ? CheckpointStore.read(
-                run.resolve("checkpoints").resolve(String.format(Locale.ROOT, "%010d", step)))
-            : RunDirectory.newestWhole(run, spec.commandLine().getErr());
+        RunDirectory.chosen(run, step, spec.commandLine().getErr());
     Path dir = checkpoint.dir();
     Map<String, INDArray> tensors = checkpoint.tensors();
     BatchSource data = Factory.data(c);

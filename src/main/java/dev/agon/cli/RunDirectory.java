@@ -1,5 +1,7 @@
 package dev.agon.cli;
 
+import dev.agon.checkpoint.BestCheckpoint;
+import dev.agon.checkpoint.CheckpointException;
 import dev.agon.checkpoint.CheckpointStore;
 import dev.agon.config.AgonConfig;
 import dev.agon.config.ConfigLoader;
@@ -52,5 +54,52 @@ final class RunDirectory {
     }
     skipped.forEach(w -> err.println("warning: " + w));
     return found.get();
+  }
+
+  /**
+   * The checkpoint {@code --step} names: {@code null} the newest whole one ({@link #newestWhole}),
+   * {@code best} the one {@code checkpoints/best.json} names (kept by {@code
+   * checkpoint.best-metric}), a number the checkpoint of that G update. The chosen one is that
+   * checkpoint or an error, never another.
+   */
+  static CheckpointStore.Checkpoint chosen(Path run, String step, PrintWriter err)
+      throws IOException, CheckpointException {
+    if (step == null) {
+      return newestWhole(run, err);
+    }
+    long g;
+    if (step.equals("best")) {
+      BestCheckpoint best =
+          BestCheckpoint.read(run)
+              .orElseThrow(
+                  () ->
+                      new Main.UserException(
+                          "--step best: "
+                              + run
+                              + " kept no best checkpoint (no checkpoints/best.json; train with"
+                              + " checkpoint.best-metric set)"));
+      g = best.step();
+    } else if (step.matches("[0-9]{1,18}")) {
+      g = Long.parseLong(step);
+    } else {
+      throw new Main.UserException(
+          "--step: give a G update (0 or more) or best, got '" + step + "'");
+    }
+    Path dir = CheckpointStore.dirOf(run, g);
+    if (!Files.isDirectory(dir)) {
+      java.util.List<String> kept =
+          CheckpointStore.list(run).stream()
+              .map(p -> p.getFileName().toString().replaceFirst("^0+(?=[0-9])", ""))
+              .toList();
+      throw new Main.UserException(
+          "--step "
+              + step
+              + ": "
+              + run
+              + " has no checkpoint of G update "
+              + g
+              + (kept.isEmpty() ? "" : " (it keeps " + String.join(", ", kept) + ")"));
+    }
+    return CheckpointStore.read(dir);
   }
 }

@@ -24,21 +24,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code agon sample}: generator samples of a run's newest checkpoint that reads back whole, as NPY
- * and/or PNG. A run with an InfoGAN categorical code (K values) always samples by code value:
- * ceil(n / K) samples of each value, value-major, so the PNG grid has one row per value (same z and
- * continuous codes down each column). A conditional run samples by class the same way (one row per
- * class), or with {@code --class C} class C only.
+ * {@code agon sample}: generator samples of a run's newest checkpoint that reads back whole (or the
+ * one --step names), as NPY and/or PNG. A run with an InfoGAN categorical code (K values) always
+ * samples by code value: ceil(n / K) samples of each value, value-major, so the PNG grid has one
+ * row per value (same z and continuous codes down each column). A conditional run samples by class
+ * the same way (one row per class), or with {@code --class C} class C only.
  */
 @Command(
     name = "sample",
     mixinStandardHelpOptions = true,
-    description = "Export generator samples of a run's newest checkpoint that reads back whole.")
+    description =
+        "Export generator samples of a run's newest checkpoint that reads back whole, or of the"
+            + " one --step names.")
 final class SampleCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--run", required = true, paramLabel = "DIR", description = "Run directory.")
   Path run;
+
+  @Option(
+      names = "--step",
+      paramLabel = "N|best",
+      description =
+          "Checkpoint to sample: its G step, or best (the one checkpoint.best-metric kept);"
+              + " default: the newest that reads back whole.")
+  String step;
 
   @Option(names = "--n", defaultValue = "2500", description = "Number of samples (default 2500).")
   int n;
@@ -83,7 +93,7 @@ final class SampleCommand implements Callable<Integer> {
     OutputFiles outputs = new OutputFiles().add("--out", out).add("--png", png);
     AgonConfig c = RunDirectory.config(run, spec.commandLine().getErr());
     CheckpointStore.Checkpoint checkpoint =
-        RunDirectory.newestWhole(run, spec.commandLine().getErr());
+        RunDirectory.chosen(run, step, spec.commandLine().getErr());
     Path dir = checkpoint.dir();
     if (classId != null && !c.model().conditional()) {
       throw new Main.UserException(
@@ -182,6 +192,12 @@ final class SampleCommand implements Callable<Integer> {
       outputs.discard();
     }
     PrintWriter w = spec.commandLine().getOut();
+    w.println(
+        "from "
+            + dir
+            + " (G update "
+            + checkpoint.step()
+            + (tensors.containsKey("generator_ema") ? ", G-EMA weights)" : ", G's weights)"));
     if (out != null) {
       w.println(
           "wrote "

@@ -1,6 +1,8 @@
 package dev.agon.cli;
 
+import dev.agon.checkpoint.BestCheckpoint;
 import dev.agon.checkpoint.CheckpointException;
+import dev.agon.config.BestMetric;
 import dev.agon.config.LoadedConfig;
 import dev.agon.engine.TrainRun;
 import dev.agon.train.Factory;
@@ -221,8 +223,30 @@ final class TrainCommand implements Callable<Integer> {
         f.dSteps(),
         r.checkpoint());
     if (r.modes() != null) {
-      out.println(
-          "agon: " + r.modes().summary() + " on " + loaded.config().eval().samples() + " samples");
+      // Which weights the score belongs to: the published 2-D protocols score the final iterate.
+      out.printf(
+          Locale.ROOT,
+          "agon: %s at G update %d: %s on %d samples%n",
+          f.generatorEma() != null ? "G-EMA" : "final iterate",
+          f.gSteps(),
+          r.modes().summary(),
+          loaded.config().eval().samples());
+    }
+    if (loaded.config().checkpoint().bestMetric() != BestMetric.NONE) {
+      try {
+        BestCheckpoint.read(r.runDir())
+            .ifPresent(
+                b ->
+                    out.printf(
+                        Locale.ROOT,
+                        "agon: best evaluated checkpoint: G update %d, %s %s (agon sample --step"
+                            + " best)%n",
+                        b.step(),
+                        b.metric(),
+                        b.value()));
+      } catch (CheckpointException e) {
+        out.println("agon: warning: " + e.getMessage());
+      }
     }
     out.flush();
   }

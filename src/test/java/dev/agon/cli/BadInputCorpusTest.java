@@ -2,6 +2,7 @@ package dev.agon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agon.checkpoint.BestCheckpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -92,6 +93,7 @@ class BadInputCorpusTest {
     tokenFiles(cases);
     configChanges(cases);
     checkpointChoice(cases);
+    bestStep(cases);
     ctlArguments(cases);
     nodes(cases);
     flagValues(cases);
@@ -1222,6 +1224,66 @@ class BadInputCorpusTest {
         "eval --step of a corrupt checkpoint",
         goodRun().andThen(d -> flip("generator.f32", 0).accept(checkpointOf(d))),
         d -> new String[] {"eval", "--run", d.resolve("run") + "", "--step", "3", "--n", "100"});
+  }
+
+  /**
+   * {@code --step best} and malformed {@code --step}s of sample and eval (issue 17 item 5): a run
+   * that kept no best checkpoint, a best.json that is torn, out of range, a directory or names a
+   * checkpoint retention deleted, and steps that are not G updates.
+   */
+  private static void bestStep(List<Case> cases) {
+    String[][] bestFiles = {
+      {"torn", "{\"step\":"},
+      {"with a negative step", "{\"step\":-3,\"metric\":\"fid\",\"value\":1.0}"},
+      {"with a value that is NaN", "{\"step\":3,\"metric\":\"fid\",\"value\":\"NaN\"}"},
+      {"with a step as text", "{\"step\":\"three\",\"metric\":\"fid\",\"value\":1.0}"},
+      {"naming a checkpoint retention deleted", "{\"step\":2,\"metric\":\"fid\",\"value\":1.0}"},
+    };
+    for (String[] b : bestFiles) {
+      Consumer<Path> setup =
+          goodRun()
+              .andThen(
+                  d -> {
+                    try {
+                      Files.writeString(BestCheckpoint.file(d.resolve("run")), b[1]);
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  });
+      cli(cases, "sample --step best, best.json " + b[0], setup, d -> sampleAt(d, "best"));
+      cli(cases, "eval --step best, best.json " + b[0], setup, d -> evalAt(d, "best"));
+    }
+    cli(
+        cases,
+        "sample --step best, best.json a directory",
+        goodRun()
+            .andThen(
+                d -> {
+                  try {
+                    Files.createDirectory(BestCheckpoint.file(d.resolve("run")));
+                  } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                }),
+        d -> sampleAt(d, "best"));
+    cli(cases, "sample --step best of a run that kept none", goodRun(), d -> sampleAt(d, "best"));
+    cli(cases, "eval --step best of a run that kept none", goodRun(), d -> evalAt(d, "best"));
+    for (String step : new String[] {"three", "-1", "3.0", "", "99999999999999999999", "2"}) {
+      cli(cases, "sample --step '" + step + "'", goodRun(), d -> sampleAt(d, step));
+      cli(cases, "eval --step '" + step + "'", goodRun(), d -> evalAt(d, step));
+    }
+  }
+
+  private static String[] sampleAt(Path d, String step) {
+    return new String[] {
+      "sample", "--run", d.resolve("run") + "", "--step", step, "--n", "10", "--out", d + "/s.npy"
+    };
+  }
+
+  private static String[] evalAt(Path d, String step) {
+    return new String[] {
+      "eval", "--run", d.resolve("run") + "", "--step", step, "--metrics", "modes"
+    };
   }
 
   private static Path checkpointOf(Path d) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.agon.checkpoint.BestCheckpoint;
 import dev.agon.tensor.Npy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,5 +181,83 @@ class TrainAndSampleTest {
         .contains("finished after 4 G updates and 4 D updates");
     assertThat(run.resolve("checkpoints/0000000002/manifest.json")).isRegularFile();
     assertThat(run.resolve("checkpoints/0000000004/manifest.json")).isRegularFile();
+  }
+
+  /**
+   * Issue 17 item 5: with checkpoint.best-metric, retention keeps the best-scoring checkpoint
+   * beside the newest; the run's summary says which weights its score belongs to and names the best
+   * one; {@code sample --step best} and {@code eval --step best} read exactly that checkpoint.
+   */
+  @Test
+  void bestCheckpointIsNamedAndReadByStepBest() throws Exception {
+    Path run = tmp.resolve("best");
+    CliRunner t =
+        CliRunner.train(
+            run,
+            "config/ring.conf",
+            "schedule.iterations=60",
+            "schedule.batch-size=64",
+            "eval.samples=500",
+            "eval.every-steps=10",
+            "checkpoint.every-steps=10",
+            "checkpoint.keep-last=1",
+            "checkpoint.best-metric=high-quality");
+    assertThat(t.status()).as(t.err()).isZero();
+    BestCheckpoint best = BestCheckpoint.read(run).orElseThrow();
+    assertThat(t.out())
+        .contains("agon: final iterate at G update 60: modes ")
+        .contains(
+            "agon: best evaluated checkpoint: G update "
+                + best.step()
+                + ", high_quality "
+                + best.value()
+                + " (agon sample --step best)");
+    // It is an evaluation the run recorded (the final one competes too), no worse than any
+    // evaluation before it.
+    List<Config> evals =
+        Files.readAllLines(run.resolve("metrics.jsonl")).stream()
+            .map(ConfigFactory::parseString)
+            .filter(e -> e.getString("event").equals("eval"))
+            .toList();
+    assertThat(evals)
+        .anySatisfy(
+            e -> {
+              assertThat(e.getLong("step")).isEqualTo(best.step());
+              assertThat(e.getDouble("high_quality")).isEqualTo(best.value());
+            });
+    assertThat(evals.stream().filter(e -> e.getLong("step") < best.step()))
+        .allSatisfy(e -> assertThat(e.getDouble("high_quality")).isLessThanOrEqualTo(best.value()));
+    // keep-last = 1: the newest and the best are what is left.
+    assertThat(run.resolve("checkpoints").resolve(String.format("%010d", best.step())))
+        .isDirectory();
+    assertThat(run.resolve("checkpoints/0000000060")).isDirectory();
+
+    Path byName = tmp.resolve("best.npy");
+    Path byStep = tmp.resolve("step.npy");
+    CliRunner a =
+        CliRunner.run(
+            "sample", "--run", run.toString(), "--step", "best", "--n", "50", "--out", "" + byName);
+    CliRunner b =
+        CliRunner.run(
+            "sample",
+            "--run",
+            run.toString(),
+            "--step",
+            "" + best.step(),
+            "--n",
+            "50",
+            "--out",
+            "" + byStep);
+    assertThat(a.status()).as(a.err()).isZero();
+    assertThat(b.status()).as(b.err()).isZero();
+    assertThat(a.out()).contains("(G update " + best.step() + ", G's weights)");
+    assertThat(Files.readAllBytes(byName)).isEqualTo(Files.readAllBytes(byStep));
+    CliRunner e = CliRunner.run("eval", "--run", run.toString(), "--step", "best");
+    assertThat(e.status()).as(e.err()).isZero();
+    assertThat(
+            run.resolve("checkpoints")
+                .resolve(String.format("%010d", best.step()))
+                .resolve("eval.json"))
+        .isRegularFile();
   }
 }
