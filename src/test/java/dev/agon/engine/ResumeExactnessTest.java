@@ -33,19 +33,13 @@ class ResumeExactnessTest {
         "config/ring.conf",
         6,
         10,
-        "schedule.k=2",
-        "schedule.batch-size=32",
-        "model.latent-dim=8",
-        "model.generator.hidden=[16,16]",
-        "model.discriminator.hidden=[16,16]",
-        "stabilizers.historical-averaging.generator-weight=0.01",
-        "stabilizers.historical-averaging.discriminator-weight=0.01",
-        "stabilizers.generator-ema.enabled=true",
-        "stabilizers.generator-ema.decay=0.9",
-        "stabilizers.generator-ema.start=2",
-        "eval.every-steps=0",
-        "eval.plots=false",
-        "seed=11");
+        smallRing(
+            "stabilizers.historical-averaging.generator-weight=0.01",
+            "stabilizers.historical-averaging.discriminator-weight=0.01",
+            "stabilizers.generator-ema.enabled=true",
+            "stabilizers.generator-ema.decay=0.9",
+            "stabilizers.generator-ema.start=2",
+            "seed=11"));
   }
 
   /**
@@ -60,26 +54,20 @@ class ResumeExactnessTest {
         "config/ring.conf",
         6,
         10,
-        "schedule.k=2",
-        "schedule.batch-size=32",
-        "model.latent-dim=8",
-        "model.generator.hidden=[16,16]",
-        "model.discriminator.hidden=[16,16]",
-        "model.discriminator.activation=leaky-relu",
-        "model.discriminator.leaky-slope=0.2",
-        "objective.r1-gamma=10",
-        "objective.r2-gamma=1",
-        "objective.lazy-every=3",
-        "optim.generator.schedule.kind=cosine",
-        "optim.generator.schedule.floor=1e-4",
-        "optim.generator.schedule.updates=8",
-        "optim.discriminator.schedule.kind=step",
-        "optim.discriminator.schedule.floor=1e-5",
-        "optim.discriminator.schedule.every=5",
-        "optim.discriminator.schedule.factor=0.5",
-        "eval.every-steps=0",
-        "eval.plots=false",
-        "seed=12");
+        smallRing(
+            "model.discriminator.activation=leaky-relu",
+            "model.discriminator.leaky-slope=0.2",
+            "objective.r1-gamma=10",
+            "objective.r2-gamma=1",
+            "objective.lazy-every=3",
+            "optim.generator.schedule.kind=cosine",
+            "optim.generator.schedule.floor=1e-4",
+            "optim.generator.schedule.updates=8",
+            "optim.discriminator.schedule.kind=step",
+            "optim.discriminator.schedule.floor=1e-5",
+            "optim.discriminator.schedule.every=5",
+            "optim.discriminator.schedule.factor=0.5",
+            "seed=12"));
     // Both were active on both sides of the cut (metrics.jsonl of the resumed run, both
     // launches): R1/R2 on every 3rd D update only, and each update's rate is the schedule's.
     List<com.typesafe.config.Config> d = steps("d_step");
@@ -114,17 +102,11 @@ class ResumeExactnessTest {
         "config/ring.conf",
         6,
         10,
-        "schedule.k=2",
-        "schedule.batch-size=32",
-        "model.latent-dim=8",
-        "model.generator.hidden=[16,16]",
-        "model.discriminator.hidden=[16,16]",
-        "stabilizers.historical-averaging.generator-weight=0.05",
-        "stabilizers.historical-averaging.discriminator-weight=0.05",
-        "stabilizers.historical-averaging.window=3",
-        "eval.every-steps=0",
-        "eval.plots=false",
-        "seed=14");
+        smallRing(
+            "stabilizers.historical-averaging.generator-weight=0.05",
+            "stabilizers.historical-averaging.discriminator-weight=0.05",
+            "stabilizers.historical-averaging.window=3",
+            "seed=14"));
     // Averaging ran in both launches: every G update after the first has a past to be pulled to.
     List<com.typesafe.config.Config> g = steps("g_step");
     assertThat(g).hasSize(10);
@@ -146,17 +128,11 @@ class ResumeExactnessTest {
         "config/ring.conf",
         6,
         10,
-        "schedule.k=2",
-        "schedule.batch-size=32",
-        "model.latent-dim=8",
-        "model.generator.hidden=[16,16]",
-        "model.discriminator.hidden=[16,16]",
-        "model.infogan.categorical=4",
-        "model.infogan.continuous=2",
-        "model.infogan.weight=0.5",
-        "eval.every-steps=0",
-        "eval.plots=false",
-        "seed=13");
+        smallRing(
+            "model.infogan.categorical=4",
+            "model.infogan.continuous=2",
+            "model.infogan.weight=0.5",
+            "seed=13"));
     List<com.typesafe.config.Config> d = steps("d_step");
     List<com.typesafe.config.Config> g = steps("g_step");
     assertThat(d).hasSize(20);
@@ -452,5 +428,24 @@ class ResumeExactnessTest {
     overrides.add(extra);
     LoadedConfig loaded = ConfigLoader.load(Optional.of(Path.of(file)), overrides);
     return TrainRun.start(loaded, dir, null, false, false);
+  }
+
+  /**
+   * The small ring run the MLP resume tests share (k = 2, batch 32, 8-d noise, 16-unit layers, no
+   * evaluations), then {@code more}.
+   */
+  private static String[] smallRing(String... more) {
+    List<String> sets =
+        new java.util.ArrayList<>(
+            List.of(
+                "schedule.k=2",
+                "schedule.batch-size=32",
+                "model.latent-dim=8",
+                "model.generator.hidden=[16,16]",
+                "model.discriminator.hidden=[16,16]",
+                "eval.every-steps=0",
+                "eval.plots=false"));
+    sets.addAll(List.of(more));
+    return sets.toArray(String[]::new);
   }
 }
