@@ -1268,6 +1268,14 @@ class BadInputCorpusTest {
         d -> sampleAt(d, "best"));
     cli(cases, "sample --step best of a run that kept none", goodRun(), d -> sampleAt(d, "best"));
     cli(cases, "eval --step best of a run that kept none", goodRun(), d -> evalAt(d, "best"));
+    // --step names a run's checkpoint: with --real there is none, so it cannot be honoured.
+    for (String step : new String[] {"best", "3"}) {
+      cli(
+          cases,
+          "eval --real test:train --step " + step,
+          d -> {},
+          d -> new String[] {"eval", "--real", "test:train", "--step", step, "--n", "100"});
+    }
     for (String step : new String[] {"three", "-1", "3.0", "", "99999999999999999999", "2"}) {
       cli(cases, "sample --step '" + step + "'", goodRun(), d -> sampleAt(d, step));
       cli(cases, "eval --step '" + step + "'", goodRun(), d -> evalAt(d, step));
