@@ -165,6 +165,10 @@ final class EvalCommand implements Callable<Integer> {
     if ((run == null) == (real == null)) {
       throw new Main.UserException("give exactly one of --run DIR and --real A:B");
     }
+    if (real != null && step != null) {
+      throw new Main.UserException(
+          "--step names a checkpoint of a --run; --real scores a data split and has none");
+    }
     for (var e :
         Map.of(
                 "--n", n,
