@@ -288,19 +288,7 @@ class ResumeExactnessTest {
    */
   @Test
   void ringWithSpectralNormResumedIsBitIdentical() throws Exception {
-    assertResumeExact(
-        "config/ring.conf",
-        3,
-        6,
-        "model.spectral-norm=true",
-        "schedule.k=2",
-        "schedule.batch-size=32",
-        "model.latent-dim=8",
-        "model.generator.hidden=[16,16]",
-        "model.discriminator.hidden=[16,16]",
-        "eval.every-steps=0",
-        "eval.plots=false",
-        "seed=5");
+    assertResumeExact("config/ring.conf", 3, 6, smallRing("model.spectral-norm=true", "seed=5"));
     CheckpointStore.Checkpoint c =
         CheckpointStore.read(CheckpointStore.dirOf(tmp.resolve("whole"), 6));
     // u, v of D's 3 layers (16 + 2, 16 + 16, 1 + 16) and of G's replica of D
