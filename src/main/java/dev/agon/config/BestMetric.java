@@ -15,6 +15,11 @@ public enum BestMetric {
   IS,
   FID;
 
+  /** The name {@code checkpoints/best.json} and metrics.jsonl give it: {@code high_quality}. */
+  public String wire() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** Whether a smaller value is better. */
   public boolean lessIsBetter() {
     return this == REVERSE_KL || this == FID;

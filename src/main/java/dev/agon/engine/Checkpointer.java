@@ -110,8 +110,7 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
   private Write pending;
   private Duration backoff = Duration.ofSeconds(1);
   private long failures;
-  private long bestStep = -1;
-  private double bestValue = Double.NaN;
+  private BestCheckpoint best; // null until one is recorded or read back
   private final TreeMap<Long, Double> unwrittenMetrics = new TreeMap<>();
   // The newest G version an evaluation reported (-1: none yet); retention holds newer ones.
   private long lastEvaluated = -1;
@@ -278,14 +277,11 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
   }
 
   private void considerBest(long step, double value) {
-    String metric = options.bestMetric().name().toLowerCase(java.util.Locale.ROOT);
-    BestCheckpoint offered = new BestCheckpoint(step, metric, value);
-    BestCheckpoint current = bestStep < 0 ? null : new BestCheckpoint(bestStep, metric, bestValue);
-    if (!offered.beats(current, options.bestMetric().lessIsBetter())) {
+    BestCheckpoint offered = new BestCheckpoint(step, options.bestMetric().wire(), value);
+    if (!offered.beats(best, options.bestMetric().lessIsBetter())) {
       return;
     }
-    bestStep = step;
-    bestValue = value;
+    best = offered;
     try {
       offered.write(options.runDir());
     } catch (IOException e) {
@@ -295,12 +291,7 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
 
   private void readBest() {
     try {
-      BestCheckpoint.read(options.runDir())
-          .ifPresent(
-              b -> {
-                bestStep = b.step();
-                bestValue = b.value();
-              });
+      best = BestCheckpoint.read(options.runDir()).orElse(null);
     } catch (CheckpointException e) {
       getContext().getLog().warn("ignoring {}", e.getMessage());
     }
@@ -340,7 +331,7 @@ public final class Checkpointer extends AbstractBehavior<Checkpointer.Command> {
           kept++;
           continue;
         }
-        if (bestStep >= 0 && dir.equals(CheckpointStore.dirOf(options.runDir(), bestStep))) {
+        if (best != null && dir.equals(CheckpointStore.dirOf(options.runDir(), best.step()))) {
           continue;
         }
         if (hold && newerThanEvaluated(dir)) {

@@ -86,8 +86,7 @@ final class FinalEvaluation {
       LOG.warn("replacing {}", e.getMessage());
       current = null;
     }
-    BestCheckpoint offered =
-        new BestCheckpoint(step, metric.name().toLowerCase(java.util.Locale.ROOT), v);
+    BestCheckpoint offered = new BestCheckpoint(step, metric.wire(), v);
     if (offered.beats(current, metric.lessIsBetter())) {
       offered.write(runDir);
     }
