@@ -1,7 +1,6 @@
 package dev.agon.nn;
 
 import dev.agon.tensor.DenseAccess;
-import dev.agon.tensor.Noise;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -46,6 +45,7 @@ public final class Maxout implements Layer {
   private final int pieces;
   private final int width;
   private final KernelChoice kernel;
+  private final Init init;
 
   private DataType dtype;
   private INDArray weight; // [in, width]
@@ -103,7 +103,18 @@ public final class Maxout implements Layer {
 
   /** Like {@link #Maxout(int, int, int)} on the given kernel. */
   public Maxout(int in, int units, int pieces, KernelChoice kernel) {
+    this(in, units, pieces, kernel, Init.PYTORCH);
+  }
+
+  /** Like {@link #Maxout(int, int, int)}, initialised by {@code init} (fan-in {@code in}). */
+  public Maxout(int in, int units, int pieces, Init init) {
+    this(in, units, pieces, KernelChoice.opsUnlessForced(), init);
+  }
+
+  /** Like {@link #Maxout(int, int, int, Init)} on the given kernel. */
+  public Maxout(int in, int units, int pieces, KernelChoice kernel, Init init) {
     this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
+    this.init = java.util.Objects.requireNonNull(init, "init");
     if (in < 1 || units < 1 || pieces < 1) {
       throw new IllegalArgumentException(
           "in, units and pieces must be >= 1, got " + in + ", " + units + ", " + pieces);
@@ -183,24 +194,15 @@ public final class Maxout implements Layer {
   }
 
   /**
-   * PyTorch's {@code nn.Linear} initialisation, as {@link Mlp#create}: every weight and bias drawn
-   * from {@code U(-1/sqrt(in), 1/sqrt(in))}, in double from {@link Noise#uniform} with index 0 for
-   * {@code W} and 1 for {@code b}, then rounded to the dtype. (The 2014 code drew its maxout
-   * weights from {@code U(-0.005, 0.005)} with zero biases; set the parameters directly for that.)
+   * By the layer's {@link Init} over the {@code [in, units * pieces]} weight and its bias, fan-in
+   * {@code in}: by default PyTorch's {@code nn.Linear} initialisation, as {@link Mlp#create}, every
+   * weight and bias from {@code U(-1/sqrt(in), 1/sqrt(in))} (index 0 for {@code W}, 1 for {@code
+   * b}); {@link Init#uniform} for the 2014 code's {@code U(-0.005, 0.005)} with zero biases.
    */
   @Override
   public void initialize(long seed, long stream) {
     requireBound();
-    double bound = 1.0 / Math.sqrt(in);
-    weight.assign(scaledUniform(weight.shape(), seed, stream, 0, bound));
-    bias.assign(scaledUniform(bias.shape(), seed, stream, 1, bound));
-  }
-
-  private static INDArray scaledUniform(
-      long[] shape, long seed, long stream, long index, double b) {
-    INDArray u = Nd4j.create(DataType.DOUBLE, shape);
-    Noise.uniform(u, seed, stream, index);
-    return u.muli(2.0 * b).subi(b);
+    init.weightAndBias(weight, bias, in, seed, stream);
   }
 
   private void requireBound() {

@@ -464,6 +464,11 @@ public final class Sequential implements Network {
       return add(Sigmoid::new);
     }
 
+    /** The fixed map {@code scale * x + shift} ({@link Affine}). */
+    public Builder affine(double scale, double shift) {
+      return add((s, t) -> new Affine(s, scale, shift, t));
+    }
+
     /** Per-sample reshape to {@code to} (same number of elements). */
     public Builder reshape(long... to) {
       long[] target = to.clone();

@@ -37,6 +37,7 @@ class JvpTest {
         of("convT k3 s1 p0 no bias", img, b -> b.convTranspose2d(1, 3, 1, 0, false)),
         of("relu", img, b -> b.relu()),
         of("leaky relu", img, b -> b.leakyRelu(0.2)),
+        of("affine", img, b -> b.affine(0.5, 0.5)),
         of("reshape, flatten", img, b -> b.reshape(10, 6).flatten()),
         of(
             "conv, lrelu, conv, relu, flatten, linear",

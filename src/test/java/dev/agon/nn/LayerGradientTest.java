@@ -23,6 +23,7 @@ class LayerGradientTest {
         of("linear", new long[] {4}, b -> b.linear(3)),
         of("linear no bias", new long[] {4}, b -> b.linear(3, false)),
         of("linear dcgan init", new long[] {5}, b -> b.init(Init.DCGAN).linear(2)),
+        of("linear uniform init", new long[] {5}, b -> b.init(Init.uniform(0.05)).linear(2)),
         of("conv k3 s1 p1", img, b -> b.conv2d(3, 3, 1, 1)),
         of("conv k4 s2 p1", img, b -> b.conv2d(3, 4, 2, 1)),
         of("conv k3 s2 p0", img, b -> b.conv2d(4, 3, 2, 0)),
@@ -43,6 +44,8 @@ class LayerGradientTest {
         of("leaky relu", img, b -> b.leakyRelu(0.2)),
         of("tanh", img, b -> b.tanh()),
         of("sigmoid", img, b -> b.sigmoid()),
+        of("affine", img, b -> b.affine(-1.5, 0.25)),
+        of("sigmoid, affine (unit pixels to [-1, 1])", img, b -> b.sigmoid().affine(2, -1)),
         of("reshape", img, b -> b.reshape(6, 10)),
         of("flatten", img, b -> b.flatten()),
         of("conv, flatten, linear", img, b -> b.conv2d(3, 3, 2, 1).flatten().linear(2)));
