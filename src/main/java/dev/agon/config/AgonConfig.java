@@ -80,6 +80,15 @@ public record AgonConfig(
               + Names.enumName(data.kind())
               + " is 2-D (use mlp)");
     }
+    if (arch == Architecture.GOODFELLOW2014
+        && model.goodfellow2014().outputBiasFromData()
+        && !data.images()) {
+      violations.reject(
+          "model.goodfellow2014.output-bias-from-data",
+          "needs image data (pixel means to start from); data.kind = "
+              + Names.enumName(data.kind())
+              + " is 2-D");
+    }
     if (arch == Architecture.DCGAN
         && data.kind() == DataKind.IMAGE_FOLDER
         && !DcganConfig.supportsImageSize(data.imageSize())) {

@@ -20,6 +20,10 @@ public record OptimizerConfig(
     @Doc("SGD only: use Nesterov momentum (needs momentum > 0); must stay false with adam.")
         boolean nesterov,
     @Doc(
+            "SGD only: a linear ramp of the momentum over this player's updates, from momentum to"
+                + " `to` (off while updates = 0).")
+        MomentumRampConfig momentumRamp,
+    @Doc(
             "Learning-rate schedule over this player's updates; lr is its base, and a live change"
                 + " of lr (agon ctl) replaces the base.")
         LrScheduleConfig schedule)
@@ -39,8 +43,15 @@ public record OptimizerConfig(
       if (nesterov) {
         violations.reject("nesterov", "only applies to type = sgd (type is " + kind + ")");
       }
-    } else if (nesterov && momentum == 0.0) {
-      violations.reject("nesterov", "needs momentum > 0");
+      if (momentumRamp.enabled()) {
+        violations.reject(
+            "momentum-ramp.updates", "only applies to type = sgd (type is " + kind + ")");
+      }
+    } else if (nesterov
+        && (momentum == 0.0 || momentumRamp.enabled() && momentumRamp.to() == 0.0)) {
+      violations.reject(
+          nesterov && momentum == 0.0 ? "nesterov" : "momentum-ramp.to",
+          "nesterov needs momentum > 0 throughout");
     }
   }
 }

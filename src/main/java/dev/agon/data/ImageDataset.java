@@ -215,6 +215,35 @@ public final class ImageDataset {
     return bytes != null ? SCALE[bytes[at] & 0xff] : floats[at];
   }
 
+  /**
+   * Each pixel's mean over all images, in [-1, 1], in {@code C·H·W} order: summed in double (8-bit
+   * data as integer counts, exactly), one pass over the set.
+   */
+  public double[] pixelMeans() {
+    double[] mean = new double[sampleSize];
+    if (bytes != null) {
+      long[] sum = new long[sampleSize];
+      for (int i = 0, at = 0; i < size; i++) {
+        for (int k = 0; k < sampleSize; k++, at++) {
+          sum[k] += bytes[at] & 0xff;
+        }
+      }
+      for (int k = 0; k < sampleSize; k++) {
+        mean[k] = sum[k] / (127.5 * size) - 1.0;
+      }
+    } else {
+      for (int i = 0, at = 0; i < size; i++) {
+        for (int k = 0; k < sampleSize; k++, at++) {
+          mean[k] += floats[at];
+        }
+      }
+      for (int k = 0; k < sampleSize; k++) {
+        mean[k] /= size;
+      }
+    }
+    return mean;
+  }
+
   /** A new FLOAT {@code [B, C, H, W]} array holding the images {@code indices}, in that order. */
   public INDArray batch(int[] indices) {
     INDArray out = Nd4j.create(DataType.FLOAT, indices.length, channels, height, width);

@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * 0}.
  */
 public final class SgdMomentum extends FlatOptimizer {
-  private final double momentum;
+  private double momentum;
   private final boolean nesterov;
   private final INDArray buf;
   private final INDArray tmp;
@@ -68,6 +68,19 @@ public final class SgdMomentum extends FlatOptimizer {
 
   public double momentum() {
     return momentum;
+  }
+
+  /**
+   * Sets the momentum factor of the following steps (a momentum ramp sets it before each); the
+   * buffer is kept. With Nesterov it must stay &gt; 0. A factor of 0 leaves the buffer untouched,
+   * so a later factor &gt; 0 blends into the buffer of the last momentum step.
+   */
+  public void momentum(double momentum) {
+    if (!(momentum >= 0) || Double.isInfinite(momentum) || nesterov && momentum == 0) {
+      throw new IllegalArgumentException(
+          "momentum must be finite and >= 0 (> 0 with Nesterov): " + momentum);
+    }
+    this.momentum = momentum;
   }
 
   public boolean nesterov() {

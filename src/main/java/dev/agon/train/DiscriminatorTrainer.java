@@ -58,6 +58,7 @@ public final class DiscriminatorTrainer {
   private int lazyEvery = 1;
   private double lastZeroCentredPenalty;
   private LearningRateSchedule lrSchedule = LearningRateSchedule.CONSTANT;
+  private MomentumRamp momentumRamp; // null: the optimizer's momentum throughout
   private double lastLr = Double.NaN;
   private long updates;
   private double lastPenalty;
@@ -140,6 +141,7 @@ public final class DiscriminatorTrainer {
       t.zeroCentredPenalties(o.r1Gamma(), o.r2Gamma(), o.lazyEvery());
     }
     t.learningRateSchedule(LearningRateSchedule.of(c.optim().discriminator().schedule()));
+    t.momentumRamp(MomentumRamp.of(c.optim().discriminator()));
     if (c.model().conditional()) {
       t.conditional(new InfoCodes(c.objective().classes(), 0), c.seed());
     }
@@ -368,6 +370,7 @@ public final class DiscriminatorTrainer {
             + lastZeroCentredPenalty
             + HistoricalAverage.applyIfActive(history, iteration(n), d.params(), d.grads());
     lastGradNorm = d.grads().norm2Number().doubleValue();
+    MomentumRamp.apply(momentumRamp, optimizer, n);
     lastLr = lrSchedule.step(optimizer, n, d.params(), d.grads());
     updates = n;
     return loss;
@@ -663,6 +666,11 @@ public final class DiscriminatorTrainer {
    */
   public void learningRateSchedule(LearningRateSchedule schedule) {
     this.lrSchedule = schedule;
+  }
+
+  /** Sets the momentum ramp of the following updates (null: none; SGD only). */
+  public void momentumRamp(MomentumRamp ramp) {
+    this.momentumRamp = ramp;
   }
 
   /**

@@ -28,6 +28,7 @@ import dev.agon.nn.Adam;
 import dev.agon.nn.Dcgan;
 import dev.agon.nn.Dropout;
 import dev.agon.nn.Init;
+import dev.agon.nn.Linear;
 import dev.agon.nn.Maxout;
 import dev.agon.nn.MinibatchDiscrimination;
 import dev.agon.nn.Mlp;
@@ -83,16 +84,16 @@ public final class Factory {
     return switch (d.kind()) {
       case RING -> Mixture2d.ring(d.ring().modes(), d.ring().radius(), d.ring().std(), c.seed());
       case GRID -> Mixture2d.grid(d.grid().side(), d.grid().spacing(), d.grid().std(), c.seed());
-      case IMAGE_FOLDER ->
-          imageSource(
-              c,
-              cachedImages(
-                  d,
-                  () ->
-                      ImageFolderDataset.load(
-                          Path.of(d.path()), d.imageSize(), d.channels() == 3)));
-      case FASHION_MNIST, MNIST, IDX, NPY -> imageSource(c, cachedImages(d, () -> images(d)));
+      case IMAGE_FOLDER, FASHION_MNIST, MNIST, IDX, NPY -> imageSource(c, imageData(d));
     };
+  }
+
+  /** The images of an image data set ({@code d.images()}), loaded once and shared. */
+  private static ImageDataset imageData(DataConfig d) {
+    return d.kind() == dev.agon.config.DataKind.IMAGE_FOLDER
+        ? cachedImages(
+            d, () -> ImageFolderDataset.load(Path.of(d.path()), d.imageSize(), d.channels() == 3))
+        : cachedImages(d, () -> images(d));
   }
 
   /**
@@ -165,6 +166,10 @@ public final class Factory {
       case GOODFELLOW2014, DCGAN -> {
         VirtualBatchNormConfig vbn = c.stabilizers().virtualBatchNorm();
         Sequential g = layeredGenerator(c, sampleShape).build(DataType.FLOAT, seed);
+        if (m.architecture() == Architecture.GOODFELLOW2014
+            && m.goodfellow2014().outputBiasFromData()) {
+          outputBiasFromData(g, imageData(c.data()));
+        }
         if (m.architecture() != Architecture.DCGAN || !vbn.enabled()) {
           yield g;
         }
@@ -221,14 +226,18 @@ public final class Factory {
       AgonConfig c, long[] sampleShape, int latentDim) {
     ModelConfig m = c.model();
     if (m.architecture() == Architecture.GOODFELLOW2014) {
-      int h = m.goodfellow2014().generatorHidden();
-      return Sequential.builder(latentDim)
-          .linear(h)
-          .relu()
-          .linear(h)
-          .relu()
-          .linear(flat(sampleShape))
-          .tanh();
+      Goodfellow2014Config gf = m.goodfellow2014();
+      int h = gf.generatorHidden();
+      Sequential.Builder b =
+          Sequential.builder(latentDim)
+              .init(initRange(gf.generatorInitRange()))
+              .linear(h)
+              .relu()
+              .linear(h)
+              .relu()
+              .linear(flat(sampleShape));
+      // unit-pixels: the released sigmoid over [0, 1], carried to Agon's [-1, 1] as 2y - 1.
+      return gf.unitPixels() ? b.sigmoid().affine(2.0, -1.0) : b.tanh();
     }
     long[] chw = image(sampleShape);
     return Dcgan.generator(
@@ -248,11 +257,15 @@ public final class Factory {
       int pixels = flat(sampleShape);
       int units = gf.maxoutUnits();
       boolean sn = m.spectralNorm();
-      Sequential.Builder b = Sequential.builder(pixels).spectralNorm(sn);
+      Init init = initRange(gf.discriminatorInitRange());
+      Sequential.Builder b = Sequential.builder(pixels).init(init).spectralNorm(sn);
+      if (gf.unitPixels()) {
+        b.affine(0.5, 0.5); // Agon's [-1, 1] pixels back to the released [0, 1]
+      }
       dropout(b, gf.inputDropout(), 0);
-      b.add((shape, dt) -> maxout(new Maxout(pixels, units, gf.maxoutPieces()), sn, dt));
+      b.add((shape, dt) -> maxout(new Maxout(pixels, units, gf.maxoutPieces(), init), sn, dt));
       dropout(b, gf.hiddenDropout(), 1);
-      b.add((shape, dt) -> maxout(new Maxout(units, units, gf.maxoutPieces()), sn, dt));
+      b.add((shape, dt) -> maxout(new Maxout(units, units, gf.maxoutPieces(), init), sn, dt));
       dropout(b, gf.hiddenDropout(), 2);
       return head(b, md, discriminatorOutputs(c));
     }
@@ -301,6 +314,38 @@ public final class Factory {
       }
     }
     return b;
+  }
+
+  /**
+   * Sets the bias of {@code g}'s output layer (its last {@link Linear}, before the sigmoid) to the
+   * logit of each pixel's mean over {@code images} in [0, 1], clipped to [1e-7, 1 - 1e-7]
+   * (pylearn2's {@code init_sigmoid_bias_from_marginals}, which the 2014 code used): an untrained G
+   * then emits the data's mean image. One pass over the images (60,000 28 x 28: tens of
+   * milliseconds).
+   */
+  static void outputBiasFromData(Sequential g, ImageDataset images) {
+    Linear out = null;
+    for (dev.agon.nn.Layer l : g.layers()) {
+      if (l instanceof Linear lin) {
+        out = lin;
+      }
+    }
+    double[] mean = images.pixelMeans();
+    if (out == null || out.bias() == null || out.bias().length() != mean.length) {
+      throw new IllegalArgumentException(
+          "the generator's output layer does not match the data's " + mean.length + " pixels");
+    }
+    double[] logit = new double[mean.length];
+    for (int i = 0; i < mean.length; i++) {
+      double p = Math.min(Math.max((mean[i] + 1.0) / 2.0, 1e-7), 1.0 - 1e-7);
+      logit[i] = Math.log(p / (1.0 - p));
+    }
+    out.bias().assign(Nd4j.createFromArray(logit).reshape(out.bias().shape()));
+  }
+
+  /** goodfellow2014's weight initialisation: U(-range, range) with zero biases; 0: PyTorch's. */
+  private static Init initRange(double range) {
+    return range == 0.0 ? Init.PYTORCH : Init.uniform(range);
   }
 
   /** {@code m}, spectrally normalised when {@code sn} (its linear map before the max). */

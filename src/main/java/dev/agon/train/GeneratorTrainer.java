@@ -59,6 +59,7 @@ public final class GeneratorTrainer {
   private double lastPenalty;
   private double lastGradNorm = Double.NaN;
   private LearningRateSchedule lrSchedule = LearningRateSchedule.CONSTANT;
+  private MomentumRamp momentumRamp; // null: the optimizer's momentum throughout
   private double lastLr = Double.NaN;
   private final Network ema;
   private final double emaDecay;
@@ -157,6 +158,7 @@ public final class GeneratorTrainer {
             Factory.generatorAverage(c, g),
             c.stabilizers().generatorEma());
     t.learningRateSchedule(LearningRateSchedule.of(c.optim().generator().schedule()));
+    t.momentumRamp(MomentumRamp.of(c.optim().generator()));
     t.averagingWindow = c.stabilizers().historicalAveraging().window();
     FeatureMatchingConfig fm = c.stabilizers().featureMatching();
     if (fm.enabled()) {
@@ -398,6 +400,7 @@ public final class GeneratorTrainer {
       emaStarted = true;
     }
     lastGradNorm = g.grads().norm2Number().doubleValue();
+    MomentumRamp.apply(momentumRamp, optimizer, gStep);
     lastLr = lrSchedule.step(optimizer, gStep, g.params(), g.grads());
     version = gStep;
     if (ema != null) {
@@ -519,6 +522,11 @@ public final class GeneratorTrainer {
    */
   public void learningRateSchedule(LearningRateSchedule schedule) {
     this.lrSchedule = schedule;
+  }
+
+  /** Sets the momentum ramp of the following updates (null: none; SGD only). */
+  public void momentumRamp(MomentumRamp ramp) {
+    this.momentumRamp = ramp;
   }
 
   public double lastPenalty() {

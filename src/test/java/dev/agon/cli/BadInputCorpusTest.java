@@ -236,6 +236,65 @@ class BadInputCorpusTest {
         "stabilizers.historical-averaging.window = 1e30",
         "1: stabilizers.historical-averaging.window"
       },
+      // the 2014 recipe (item 6): momentum ramps and the released network choices
+      {
+        "optim.generator { type = sgd, momentum = 0.5, momentum-ramp { to = 1.0, updates = 5 } }",
+        "1: optim.generator.momentum-ramp.to"
+      },
+      {
+        "optim.generator { type = sgd, momentum-ramp { to = -0.1, updates = 5 } }",
+        "1: optim.generator.momentum-ramp.to"
+      },
+      {
+        "optim.generator { type = sgd, momentum-ramp.to = 0.7 }",
+        "1: optim.generator.momentum-ramp.to"
+      },
+      {
+        "optim.generator { type = sgd, momentum-ramp.start = 10 }",
+        "1: optim.generator.momentum-ramp.start"
+      },
+      {
+        "optim.generator.momentum-ramp { to = 0.7, updates = 5 }",
+        "1: optim.generator.momentum-ramp.updates"
+      },
+      {
+        "optim.discriminator { type = sgd, momentum = 0.5, nesterov = true,"
+            + " momentum-ramp { to = 0, updates = 5 } }",
+        "1: optim.discriminator.momentum-ramp.to"
+      },
+      {
+        "optim.discriminator { type = sgd, momentum-ramp { to = 0.7, updates = -5 } }",
+        "1: optim.discriminator.momentum-ramp.updates"
+      },
+      {
+        "optim.discriminator { type = sgd, momentum-ramp { to = 0.7, updates = 1e30 } }",
+        "1: optim.discriminator.momentum-ramp.updates"
+      },
+      {"optim.generator { type = sgd, momentum-ramp = 0.7 }", "1: optim.generator.momentum-ramp"},
+      {
+        "model.goodfellow2014.generator-init-range = -0.05",
+        "1: model.goodfellow2014.generator-init-range"
+      },
+      {
+        "model.goodfellow2014.discriminator-init-range = 11",
+        "1: model.goodfellow2014.discriminator-init-range"
+      },
+      {
+        "model.goodfellow2014.generator-init-range = wide",
+        "1: model.goodfellow2014.generator-init-range"
+      },
+      {"model.goodfellow2014.unit-pixels = maybe", "1: model.goodfellow2014.unit-pixels"},
+      {
+        "model.goodfellow2014.output-bias-from-data = true",
+        "1: model.goodfellow2014.output-bias-from-data"
+      },
+      {
+        "include \""
+            + Path.of("config/ring.conf").toAbsolutePath()
+            + "\"\nmodel.architecture = goodfellow2014\n"
+            + "model.goodfellow2014 { unit-pixels = true, output-bias-from-data = true }",
+        "3: model.goodfellow2014.output-bias-from-data"
+      },
     };
     located(cases, located);
     // The good run averages G: a new window on resume changes what its kept mean becomes, so it

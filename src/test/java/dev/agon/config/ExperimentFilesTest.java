@@ -47,9 +47,25 @@ class ExperimentFilesTest {
         d.objective(),
         new OptimConfig(
             new OptimizerConfig(
-                OptimizerKind.ADAM, 1e-3, 0.5, 0.999, 1e-8, 0.0, false, LrScheduleConfig.CONSTANT),
+                OptimizerKind.ADAM,
+                1e-3,
+                0.5,
+                0.999,
+                1e-8,
+                0.0,
+                false,
+                MomentumRampConfig.OFF,
+                LrScheduleConfig.CONSTANT),
             new OptimizerConfig(
-                OptimizerKind.ADAM, 1e-4, 0.5, 0.999, 1e-8, 0.0, false, LrScheduleConfig.CONSTANT)),
+                OptimizerKind.ADAM,
+                1e-4,
+                0.5,
+                0.999,
+                1e-8,
+                0.0,
+                false,
+                MomentumRampConfig.OFF,
+                LrScheduleConfig.CONSTANT)),
         new ScheduleConfig(1, 0, 25000L, 512),
         d.stabilizers(),
         new EvalConfig(

@@ -54,7 +54,15 @@ class LayeringTest {
     assertThat(c.optim().discriminator())
         .isEqualTo(
             new OptimizerConfig(
-                OptimizerKind.SGD, 2e-4, 0.5, 0.999, 1e-8, 0.9, true, LrScheduleConfig.CONSTANT));
+                OptimizerKind.SGD,
+                2e-4,
+                0.5,
+                0.999,
+                1e-8,
+                0.9,
+                true,
+                MomentumRampConfig.OFF,
+                LrScheduleConfig.CONSTANT));
     assertThat(c.seed()).isEqualTo(-9_000_000_000L);
     assertThat(c.data().ring().radius()).isEqualTo(2.0);
   }

@@ -31,7 +31,7 @@ class ReadmeReferenceTest {
   @Test
   void referenceListsEveryKeyWithTypeDefaultAndConstraint() {
     String md = ConfigReference.markdown();
-    assertThat(md.lines().filter(l -> l.startsWith("| `"))).hasSize(127);
+    assertThat(md.lines().filter(l -> l.startsWith("| `"))).hasSize(137);
     assertThat(md)
         .contains("| `schedule.batch-size` | int | `64` | in [1, 65536] | ")
         .contains(

@@ -201,6 +201,12 @@ class ResumeExactnessTest {
           "schedule.batch-size=8",
           "model.goodfellow2014.generator-hidden=16",
           "model.goodfellow2014.maxout-units=8",
+          // the released recipe's momentum ramp and rate decay, both moving across the cut
+          "optim.generator.momentum-ramp.start=1",
+          "optim.generator.momentum-ramp.updates=5",
+          "optim.discriminator.momentum-ramp.start=2",
+          "optim.discriminator.momentum-ramp.updates=4",
+          "optim.generator.schedule.factor=0.9",
           // MNIST does not ship: the Goodfellow networks on the embedded data
           "data.kind=fashion-mnist",
           "data.path=\"\"",
