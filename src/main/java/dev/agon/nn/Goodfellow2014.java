@@ -13,10 +13,8 @@ import java.util.function.Function;
  * that {@link #layers} turns into {@link Layer}s.
  *
  * <p>Generator: noise of dimension 100, then linear 1200 + ReLU, linear 1200 + ReLU, linear 784 and
- * an output nonlinearity. The released code used a sigmoid output, for pixels in [0, 1] (with the
- * output biases initialised from the data's pixel marginals, which is not reproduced here). Agon
- * scales image data to [-1, 1], so the default output here is tanh; {@link #generator(Activation)}
- * with {@link Activation#SIGMOID} gives the released network for data in [0, 1].
+ * an output nonlinearity: the released code's sigmoid, for pixels in [0, 1], or tanh for Agon's
+ * [-1, 1] data ({@link #generator(Activation)}).
  *
  * <p>Discriminator: 784 inputs, maxout 240 units x 5 pieces, maxout 240 x 5, linear 1. The released
  * code ended in a sigmoid unit; here the network outputs the logit and the loss applies the sigmoid
@@ -26,11 +24,12 @@ import java.util.function.Function;
  * {@code p = 0.2} on the input and {@code p = 0.5} on the input of each later layer (both maxout
  * outputs). {@link #discriminator(double, double)} sets other rates ({@code 0} removes the layer).
  *
- * <p>Initialisation is each layer's own (PyTorch's {@code U(-1/sqrt(in), 1/sqrt(in))} for linear
- * and maxout layers), not the released code's {@code U(-0.05, 0.05)} (generator) and {@code
- * U(-0.005, 0.005)} (discriminator) with zero biases. Nor are its optimiser settings (SGD, learning
- * rate 0.1 decaying by 1.000004 per step, momentum 0.5 rising to 0.7, batch 100) part of this
- * class.
+ * <p>These specs describe the shapes. The networks a run trains are built by the training factory
+ * from {@code model.goodfellow2014}, which adds the rest of the released recipe: pixels in [0, 1]
+ * inside both networks ({@code unit-pixels}, with fixed {@link Affine} maps to and from Agon's [-1,
+ * 1]), the uniform initialisation ({@link Init#uniform}: 0.05 for G, 0.005 for D, zero biases) and
+ * G's output biases from the data's pixel marginals; the optimiser settings (SGD, rate 0.1 divided
+ * by 1.000004 per update, momentum 0.5 rising to 0.7, batch 100) are {@code optim}'s.
  */
 public final class Goodfellow2014 {
   /** Noise dimension of the generator. */
