@@ -66,17 +66,26 @@ final class FinalEvaluation {
 
   /**
    * The final evaluation competes for the best checkpoint too (checkpoint.best-metric): it scores
-   * the final checkpoint's weights, and the Checkpointer, stopped by now, never saw it. A best.json
-   * that cannot be read is replaced (a warning says so).
+   * the final checkpoint's weights, and the Checkpointer, stopped by now, never saw it.
    */
   private static void offerBest(AgonConfig c, Path runDir, long step, Scorer.Score score)
       throws IOException {
     BestMetric metric = c.checkpoint().bestMetric();
-    if (metric == BestMetric.NONE || !Files.isDirectory(CheckpointStore.dirOf(runDir, step))) {
+    if (metric == BestMetric.NONE) {
       return;
     }
     double v = EvaluationSchedule.bestMetricValue(metric, score).orElse(Double.NaN);
-    if (!Double.isFinite(v)) {
+    offerBest(metric, c.checkpoint().keepLast(), runDir, step, v);
+  }
+
+  /**
+   * Makes checkpoint {@code step}, scored {@code value} by {@code metric}, the best when it beats
+   * the one {@code best.json} names (or there is none, or that file cannot be read: a warning says
+   * it is replaced). Nothing happens for a non-finite value or a step with no checkpoint.
+   */
+  static void offerBest(BestMetric metric, int keepLast, Path runDir, long step, double value)
+      throws IOException {
+    if (!Double.isFinite(value) || !Files.isDirectory(CheckpointStore.dirOf(runDir, step))) {
       return;
     }
     BestCheckpoint current;
@@ -86,7 +95,7 @@ final class FinalEvaluation {
       LOG.warn("replacing {}", e.getMessage());
       current = null;
     }
-    BestCheckpoint offered = new BestCheckpoint(step, metric.wire(), v);
+    BestCheckpoint offered = new BestCheckpoint(step, metric.wire(), value);
     if (offered.beats(current, metric.lessIsBetter())) {
       offered.write(runDir);
     }
