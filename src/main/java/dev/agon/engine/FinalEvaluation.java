@@ -81,7 +81,8 @@ final class FinalEvaluation {
   /**
    * Makes checkpoint {@code step}, scored {@code value} by {@code metric}, the best when it beats
    * the one {@code best.json} names (or there is none, or that file cannot be read: a warning says
-   * it is replaced). Nothing happens for a non-finite value or a step with no checkpoint.
+   * it is replaced), and deletes the old best's checkpoint unless it is among the {@code keepLast}
+   * newest. Nothing happens for a non-finite value or a step with no checkpoint.
    */
   static void offerBest(BestMetric metric, int keepLast, Path runDir, long step, double value)
       throws IOException {
@@ -96,8 +97,19 @@ final class FinalEvaluation {
       current = null;
     }
     BestCheckpoint offered = new BestCheckpoint(step, metric.wire(), value);
-    if (offered.beats(current, metric.lessIsBetter())) {
-      offered.write(runDir);
+    if (!offered.beats(current, metric.lessIsBetter())) {
+      return;
+    }
+    offered.write(runDir);
+    if (current == null || current.step() == step) {
+      return;
+    }
+    // The old best was kept beyond keep-last only for being best; the stopped Checkpointer cannot
+    // prune it now, so its retention rule is applied here: delete it unless it is among the
+    // keep-last newest.
+    Path old = CheckpointStore.dirOf(runDir, current.step());
+    if (!CheckpointStore.list(runDir).stream().limit(keepLast).toList().contains(old)) {
+      CheckpointStore.delete(old);
     }
   }
 
