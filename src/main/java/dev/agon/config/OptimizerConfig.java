@@ -47,11 +47,10 @@ public record OptimizerConfig(
         violations.reject(
             "momentum-ramp.updates", "only applies to type = sgd (type is " + kind + ")");
       }
-    } else if (nesterov
-        && (momentum == 0.0 || momentumRamp.enabled() && momentumRamp.to() == 0.0)) {
-      violations.reject(
-          nesterov && momentum == 0.0 ? "nesterov" : "momentum-ramp.to",
-          "nesterov needs momentum > 0 throughout");
+    } else if (nesterov && momentum == 0.0) {
+      violations.reject("nesterov", "needs momentum > 0");
+    } else if (nesterov && momentumRamp.enabled() && momentumRamp.to() == 0.0) {
+      violations.reject("momentum-ramp.to", "must be > 0 with nesterov (it needs momentum > 0)");
     }
   }
 }

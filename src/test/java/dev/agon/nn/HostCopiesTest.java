@@ -277,12 +277,15 @@ class HostCopiesTest {
             + " model.spectral-norm=true",
         "mnist-goodfellow2014.conf | 12 | model.latent-dim=8, model.goodfellow2014.generator-hidden=16,"
             + " model.goodfellow2014.maxout-units=6, model.goodfellow2014.maxout-pieces=3,"
-            + " model.spectral-norm=true",
+            + " model.goodfellow2014.output-bias-from-data=false, model.spectral-norm=true",
         "fashion-mnist-improved.conf | 1,8,8 | model.latent-dim=8, model.dcgan.width=4,"
             + " stabilizers.virtual-batch-norm.reference-size=4,"
             + " stabilizers.minibatch-discrimination.kernels=6",
         "mnist-goodfellow2014.conf | 12 | model.latent-dim=8, model.goodfellow2014.generator-hidden=16,"
-            + " model.goodfellow2014.maxout-units=6, model.goodfellow2014.maxout-pieces=3"
+            + " model.goodfellow2014.maxout-units=6, model.goodfellow2014.maxout-pieces=3,"
+            // 12-value samples: no data set to start G's output bias from; the released recipe's
+            // unit-pixel maps (Affine) stay in both networks
+            + " model.goodfellow2014.output-bias-from-data=false"
       })
   void experimentStepsCopyNothingToTheHost(String file, String sample, String overrides) {
     long[] shape =
