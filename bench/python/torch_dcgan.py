@@ -59,6 +59,40 @@ def build(torch, latent=100, channels=1, w=64):
     return g, d
 
 
+def build_standard(torch, size, latent=100, channels=1, w=64):
+    """Agon's `Dcgan.generator(latent, channels, size, w)` and `Dcgan.discriminator(channels, size,
+    w)` for size = 4 * 2^n (the embedded default: 32): G is z [latent, 1, 1] -> ConvT(k4 s1 p0) to
+    4x4 -> n-1 ConvT(k4 s2 p1) halving the channels, each with BatchNorm2d + ReLU, no bias ->
+    ConvT to `channels` (bias) -> Tanh; D mirrors it with Conv(k4 s2 p1), LeakyReLU 0.2 and
+    BatchNorm2d after every convolution but the first, then Conv(k4 s1 p0) to one logit."""
+    nn = torch.nn
+    n = size.bit_length() - 3  # size = 4 * 2^n
+    if n < 1 or size != 4 << n:
+        raise ValueError(f"size must be 4 * 2^n, got {size}")
+    gl = [nn.Unflatten(1, (latent, 1, 1)),
+          nn.ConvTranspose2d(latent, w << (n - 1), 4, 1, 0, bias=False),
+          nn.BatchNorm2d(w << (n - 1)), nn.ReLU()]
+    for i in range(n - 1, 0, -1):
+        gl += [nn.ConvTranspose2d(w << i, w << (i - 1), 4, 2, 1, bias=False),
+               nn.BatchNorm2d(w << (i - 1)), nn.ReLU()]
+    gl += [nn.ConvTranspose2d(w, channels, 4, 2, 1), nn.Tanh()]
+    dl = [nn.Conv2d(channels, w, 4, 2, 1), nn.LeakyReLU(0.2)]
+    for i in range(1, n):
+        dl += [nn.Conv2d(w << (i - 1), w << i, 4, 2, 1, bias=False), nn.BatchNorm2d(w << i),
+               nn.LeakyReLU(0.2)]
+    dl += [nn.Conv2d(w << (n - 1), 1, 4, 1, 0), nn.Flatten()]
+    g, d = nn.Sequential(*gl), nn.Sequential(*dl)
+    for m in list(g.modules()) + list(d.modules()):
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
+    return g, d
+
+
 def worker(args):
     import torch
     import torch.nn.functional as F

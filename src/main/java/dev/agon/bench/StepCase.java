@@ -41,6 +41,7 @@ record StepCase(
     m.put("ring", StepCase::ring);
     m.put("mlp784-b64", () -> mlp784(64));
     m.put("mlp784-b256", () -> mlp784(256));
+    m.put("default", StepCase::defaultExperiment);
     return m;
   }
 
@@ -71,6 +72,34 @@ record StepCase(
         () -> Factory.data(c),
         () -> GeneratorTrainer.create(c, dims),
         () -> DiscriminatorTrainer.create(c, dims));
+  }
+
+  /**
+   * The embedded default experiment exactly as {@code agon train} builds it with no config file
+   * (the 32x32 DCGAN on Fashion-MNIST, which must be installed): networks, optimizers, loss and
+   * data; no evaluation, checkpoints or metrics.
+   */
+  static StepCase defaultExperiment() {
+    AgonConfig c = ConfigLoader.load(Optional.empty(), List.of()).config();
+    long[] shape = Factory.data(c).sampleShape();
+    return new StepCase(
+        "default",
+        "embedded default: "
+            + c.run().name()
+            + ", "
+            + c.model().architecture()
+            + " width "
+            + c.model().dcgan().width()
+            + ", "
+            + c.data().imageSize()
+            + "x"
+            + c.data().imageSize()
+            + " images",
+        c.schedule().batchSize(),
+        c.data().prefetch(),
+        () -> Factory.data(c),
+        () -> GeneratorTrainer.create(c, shape),
+        () -> DiscriminatorTrainer.create(c, shape));
   }
 
   /**

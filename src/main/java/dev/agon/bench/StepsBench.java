@@ -36,13 +36,24 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * and one G update. Per case the table shows the median over rounds of each figure.
  */
 public final class StepsBench {
-  /** Median D and G step and wall time per iteration of one run (or over runs), in ms. */
-  public record Timing(double dStepMs, double gStepMs, double wallMsPerIteration) {
+  /**
+   * Median D and G step and wall time per iteration of one run (or over runs), in ms, and what an
+   * iteration allocated over the measured iterations: Java heap bytes and ND4J objects ({@link
+   * Allocations}).
+   */
+  public record Timing(
+      double dStepMs,
+      double gStepMs,
+      double wallMsPerIteration,
+      double heapBytesPerIteration,
+      double nd4jObjectsPerIteration) {
     String json() {
       return Json.object()
           .put("d_step_ms", dStepMs)
           .put("g_step_ms", gStepMs)
           .put("wall_ms_per_iteration", wallMsPerIteration)
+          .put("heap_bytes_per_iteration", heapBytesPerIteration)
+          .put("nd4j_objects_per_iteration", nd4jObjectsPerIteration)
           .end();
     }
   }
@@ -148,6 +159,7 @@ public final class StepsBench {
     long[] dNanos = new long[iterations];
     long[] gNanos = new long[iterations];
     long[] end = new long[warmup + iterations + 1];
+    Allocations[] alloc = new Allocations[2];
     PlainLoop.run(
         c.generator().get(),
         c.discriminator().get(),
@@ -169,10 +181,16 @@ public final class StepsBench {
             if (i > warmup) {
               gNanos[(int) (i - warmup - 1)] = nanos;
             }
+            if (i == warmup) {
+              alloc[0] = Allocations.now();
+              end[(int) i] = System.nanoTime(); // the reading is no part of the next iteration
+            } else if (i == warmup + iterations) {
+              alloc[1] = Allocations.now();
+            }
           }
         });
     double wall = (end[warmup + iterations] - end[warmup]) / 1e6 / iterations;
-    return new Timing(medianMs(dNanos), medianMs(gNanos), wall);
+    return timing(dNanos, gNanos, wall, alloc);
   }
 
   /**
@@ -184,12 +202,16 @@ public final class StepsBench {
     long[] gArrival = new long[total + 1];
     long[] dNanos = new long[iterations];
     long[] gNanos = new long[iterations];
+    Allocations[] alloc = new Allocations[2];
     Behavior<Recorder.Command> recorder =
         Behaviors.receiveMessage(
             m -> {
               if (m instanceof Recorder.Record r) {
                 if (r.report() instanceof Messages.GStepReport g) {
                   gArrival[(int) g.step()] = System.nanoTime();
+                  if (g.step() == warmup || g.step() == total) {
+                    alloc[g.step() == warmup ? 0 : 1] = Allocations.now();
+                  }
                   if (g.step() > warmup) {
                     gNanos[(int) (g.step() - warmup - 1)] = g.nanos();
                   }
@@ -222,7 +244,12 @@ public final class StepsBench {
           "engine stopped early: " + f.gSteps() + " G, " + f.dSteps() + " D updates");
     }
     double wall = (gArrival[total] - gArrival[warmup]) / 1e6 / iterations;
-    return new Timing(medianMs(dNanos), medianMs(gNanos), wall);
+    return timing(dNanos, gNanos, wall, alloc);
+  }
+
+  private Timing timing(long[] dNanos, long[] gNanos, double wallMs, Allocations[] alloc) {
+    double[] perIteration = alloc[1].perUnitSince(alloc[0], iterations);
+    return new Timing(medianMs(dNanos), medianMs(gNanos), wallMs, perIteration[0], perIteration[1]);
   }
 
   private static double medianMs(long[] nanos) {
@@ -244,7 +271,9 @@ public final class StepsBench {
     return new Timing(
         median(ts.stream().mapToDouble(Timing::dStepMs).toArray()),
         median(ts.stream().mapToDouble(Timing::gStepMs).toArray()),
-        median(ts.stream().mapToDouble(Timing::wallMsPerIteration).toArray()));
+        median(ts.stream().mapToDouble(Timing::wallMsPerIteration).toArray()),
+        median(ts.stream().mapToDouble(Timing::heapBytesPerIteration).toArray()),
+        median(ts.stream().mapToDouble(Timing::nd4jObjectsPerIteration).toArray()));
   }
 
   /** The results as a Markdown table. */
@@ -268,6 +297,31 @@ public final class StepsBench {
               r.engine().gStepMs(),
               r.engine().wallMsPerIteration(),
               r.ratio()));
+    }
+    return sb.toString();
+  }
+
+  /**
+   * What one iteration allocates (medians over rounds) in the plain loop and the synchronous
+   * engine, as a Markdown table: Java heap KiB and ND4J objects ({@link Allocations}).
+   */
+  public static String allocationMarkdown(List<CaseResult> results) {
+    StringBuilder sb =
+        new StringBuilder(
+            "| case | batch | plain heap KiB/iter | plain ND4J objects/iter"
+                + " | engine heap KiB/iter | engine ND4J objects/iter |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|\n");
+    for (CaseResult r : results) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %.1f | %.1f | %.1f | %.1f |%n",
+              r.name(),
+              r.batchSize(),
+              r.plain().heapBytesPerIteration() / 1024,
+              r.plain().nd4jObjectsPerIteration(),
+              r.engine().heapBytesPerIteration() / 1024,
+              r.engine().nd4jObjectsPerIteration()));
     }
     return sb.toString();
   }

@@ -48,7 +48,7 @@ final class BenchCommand implements Runnable {
         split = ",",
         paramLabel = "CASE",
         description = "Cases to run, comma-separated (default: ${DEFAULT-VALUE}).",
-        defaultValue = "ring,mlp784-b64,mlp784-b256")
+        defaultValue = "ring,mlp784-b64,mlp784-b256,default")
     List<String> cases = new ArrayList<>();
 
     @Option(
@@ -124,6 +124,8 @@ final class BenchCommand implements Runnable {
               + " (plain, engine alternating); medians over rounds%n%n",
           warmup, iterations, rounds);
       out.print(StepsBench.markdown(results));
+      out.printf("%nAllocated per iteration (measured iterations), medians over rounds%n%n");
+      out.print(StepsBench.allocationMarkdown(results));
       if (!staleness.isEmpty()) {
         out.printf("%nG updates per second (k = 1), medians over rounds%n%n");
         out.print(StepsBench.throughputMarkdown(results));

@@ -37,11 +37,6 @@ final class Observability {
   }
 
   /**
-   * Starts the meters and the endpoint; {@code control} answers the control API (installed when
-   * {@code metrics.control}). A token file that cannot be read is an error: the run does not start
-   * with an unprotected control API.
-   */
-  /**
    * Resident memory outside the JVM's committed heap and non-heap pools: ND4J's buffers (which
    * JavaCPP's own byte counter does not see on the CPU backend), native libraries and allocator
    * slack. An estimate: committed heap pages not yet touched make it low (exact with
@@ -53,6 +48,11 @@ final class Observability {
     return Math.max(0, Pointer.physicalBytes() - jvm);
   }
 
+  /**
+   * Starts the meters and the endpoint; {@code control} answers the control API (installed when
+   * {@code metrics.control}). A token file that cannot be read is an error: the run does not start
+   * with an unprotected control API.
+   */
   static Observability start(AgonConfig c, Path runDir, PrintStream console, Control control)
       throws IOException {
     if (!c.metrics().enabled()) {

@@ -40,6 +40,11 @@ class BenchStepsTest {
     assertThat(ring.getDouble("engine.wall_ms_per_iteration")).isPositive();
     assertThat(ring.getDouble("plain.d_step_ms")).isPositive();
     assertThat(ring.getDouble("engine_over_plain")).isPositive();
+    // a step allocates small Java objects and ND4J op contexts at least; the table shows them
+    assertThat(t.out()).contains("| case | batch | plain heap KiB/iter |");
+    assertThat(ring.getDouble("plain.heap_bytes_per_iteration")).isPositive();
+    assertThat(ring.getDouble("plain.nd4j_objects_per_iteration")).isPositive();
+    assertThat(ring.getDouble("engine.nd4j_objects_per_iteration")).isPositive();
   }
 
   @Test
