@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The image's entry point: AGON_ND4J_VARIANT as ./agon reads it (tools/nd4j-variant.sh), checked
 # before the JVM starts (an unknown variant, one the CPU cannot run or whose jar the image lacks:
-# one `error:` line, exit 2), then java with JAVA_OPTS. The image ships the default build only
-# (README "Threads and backends"); the oneDNN jars go in /opt/agon/native/ to use them.
+# one `error:` line, exit 2), then java with JAVA_OPTS. The image ships the plain build only
+# (README "Threads and backends"), so unset it runs that; the oneDNN jars put in
+# /opt/agon/native/ are then run as ./agon runs them (unset: the one for this CPU).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)" # /opt/agon in the image
 # agon_coretype only: the image leaves OpenBLAS's kernel choice (OPENBLAS_CORETYPE) as it was.

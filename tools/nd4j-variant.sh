@@ -8,9 +8,10 @@
 #
 # AGON_ND4J_VARIANT picks one: default, onednn (any x86-64), onednn-avx2 (AVX2 and FMA),
 # onednn-avx512 (AVX-512 F/BW/DQ/VL), onednn-auto (the best of those three for this CPU), or, when
-# unset or empty, agon_nd4j_variant_auto's. Everything is checked here, before the JVM starts: an
-# unknown name, a build this CPU cannot run (SIGILL otherwise) or a missing jar is one `error:`
-# line and status 2.
+# unset or empty, agon_nd4j_variant_auto's: the oneDNN build for this CPU where its jar is beside
+# agon.jar, else the plain build. Everything is checked here, before the JVM starts: an unknown
+# name, a build this CPU cannot run (SIGILL otherwise) or a chosen build whose jar is missing is
+# one `error:` line and status 2.
 
 agon_nd4j_variants="default onednn onednn-avx2 onednn-avx512"
 
@@ -23,11 +24,12 @@ agon_nd4j_onednn_for_cpu() {
   esac
 }
 
-# Prints the variant ./agon runs when none is chosen: the plain build, on every CPU, until every
-# oneDNN build is measured against it (so far onednn-avx512: DCGAN 13-16% less CPU per step, ring
-# unresolved; BENCHMARKS.md "ND4J builds"). Then this may become agon_nd4j_onednn_for_cpu.
+# Prints the variant ./agon runs when none is chosen: the oneDNN build for this CPU. Measured
+# against the plain build (BENCHMARKS.md "ND4J builds", "Soak"): faster DCGAN steps on AVX-512
+# and AVX2, the ring no slower, and a smaller resident set, its convolutions keeping no Java
+# copies of their columns.
 agon_nd4j_variant_auto() {
-  echo default
+  agon_nd4j_onednn_for_cpu
 }
 
 # Resolves variant $2 (empty: auto) for the agon.jar in directory $1 (empty: skip the check that
@@ -36,9 +38,12 @@ agon_nd4j_variant_auto() {
 # after agon.jar), both empty for the plain build, and returns 0; or prints one `error:` line to
 # stderr and returns 2. Costs a grep of /proc/cpuinfo.
 agon_nd4j_variant_resolve() {
-  local dir="$1" v="${2:-auto}" family jar how
+  local dir="$1" v="${2:-auto}" family jar how auto=0
   how="choose another with AGON_ND4J_VARIANT=default|onednn|onednn-avx2|onednn-avx512|onednn-auto, or unset it"
-  [ "$v" = auto ] && v="$(agon_nd4j_variant_auto)"
+  if [ "$v" = auto ]; then
+    auto=1
+    v="$(agon_nd4j_variant_auto)"
+  fi
   [ "$v" = onednn-auto ] && v="$(agon_nd4j_onednn_for_cpu)"
   if [[ " $agon_nd4j_variants " != *" $v "* ]]; then
     echo "error: AGON_ND4J_VARIANT=$v: unknown ND4J variant; $how" >&2
@@ -65,6 +70,11 @@ agon_nd4j_variant_resolve() {
   if [ "$v" != default ]; then
     jar="$dir/native/nd4j-native-linux-x86_64-$v.jar"
     if [ -n "$dir" ] && [ ! -f "$jar" ]; then
+      if [ "$auto" = 1 ]; then
+        # Nobody chose it: run the plain build in agon.jar (a jar copied without native/).
+        AGON_ND4J_VARIANT_CHOSEN=default
+        return 0
+      fi
       echo "error: AGON_ND4J_VARIANT=$v: $jar is missing (mvn package puts it there); $how" >&2
       return 2
     fi

@@ -158,15 +158,42 @@ class Nd4jVariantLauncherTest {
   }
 
   @Test
-  void unsetOrDefaultRunsThePlainBuildInTheJar() throws Exception {
-    for (String v : new String[] {null, "", "default"}) {
-      Run r = launch(v, "avx512");
-      assertThat(r.status()).as(r.stderr()).isZero();
-      assertThat(r.stdout())
-          .as(String.valueOf(v))
-          .doesNotContain("platform.extension")
-          .doesNotContain("native/")
-          .contains("-jar " + dist.resolve("agon.jar"));
+  void defaultRunsThePlainBuildInTheJar() throws Exception {
+    Run r = launch("default", "avx512");
+    assertThat(r.status()).as(r.stderr()).isZero();
+    assertThat(r.stdout())
+        .doesNotContain("platform.extension")
+        .doesNotContain("native/")
+        .contains("-jar " + dist.resolve("agon.jar"));
+  }
+
+  @Test
+  void unsetRunsTheOneDnnBuildForTheCpu() throws Exception {
+    for (String v : new String[] {null, ""}) {
+      for (String[] c :
+          new String[][] {
+            {"avx512", "onednn-avx512"}, {"avx2", "onednn-avx2"}, {"sse", "onednn"}
+          }) {
+        Run r = launch(v, c[0]);
+        assertThat(r.status()).as(r.stderr()).isZero();
+        assertThat(r.stdout())
+            .as(v + " on " + c[0])
+            .contains("-Dorg.bytedeco.javacpp.platform.extension=-" + c[1] + " ")
+            .contains("native/nd4j-native-linux-x86_64-" + c[1] + ".jar ");
+      }
     }
+  }
+
+  @Test
+  void unsetWithoutTheOneDnnJarRunsThePlainBuild() throws Exception {
+    Files.delete(dist.resolve("native/nd4j-native-linux-x86_64-onednn-avx2.jar"));
+    Run r = launch(null, "avx2");
+    assertThat(r.status()).as(r.stderr()).isZero();
+    assertThat(r.stderr()).isEmpty();
+    assertThat(r.stdout())
+        .doesNotContain("platform.extension")
+        .contains("-jar " + dist.resolve("agon.jar"));
+    // chosen by name, a missing jar is still refused
+    refused("onednn-avx2", "avx2", "native/nd4j-native-linux-x86_64-onednn-avx2.jar");
   }
 }
