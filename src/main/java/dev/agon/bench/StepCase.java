@@ -76,8 +76,8 @@ record StepCase(
 
   /**
    * The embedded default experiment exactly as {@code agon train} builds it with no config file
-   * (the 32x32 DCGAN on Fashion-MNIST, which must be installed): networks, optimizers, loss and
-   * data; no evaluation, checkpoints or metrics.
+   * (the 32x32 DCGAN on the Fashion-MNIST test split shipped in data/, run from the project root):
+   * networks, optimizers, loss and data; no evaluation, checkpoints or metrics.
    */
   static StepCase defaultExperiment() {
     AgonConfig c = ConfigLoader.load(Optional.empty(), List.of()).config();

@@ -48,6 +48,24 @@ class BenchStepsTest {
   }
 
   @Test
+  void defaultCaseTrainsTheEmbeddedDefaultExperiment() {
+    CliRunner t =
+        CliRunner.run(
+            "bench",
+            "steps",
+            "--cases",
+            "default",
+            "--warmup",
+            "1",
+            "--iterations",
+            "2",
+            "--rounds",
+            "1");
+    assertThat(t.status()).as(t.err()).isZero();
+    assertThat(t.out()).contains("| default | 64 |");
+  }
+
+  @Test
   void unknownCaseIsAUsageError() {
     CliRunner t = CliRunner.run("bench", "steps", "--cases", "nope");
     assertThat(t.status()).isEqualTo(Main.EXIT_USAGE);
