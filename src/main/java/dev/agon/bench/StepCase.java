@@ -54,7 +54,7 @@ record StepCase(
         ConfigLoader.load(Optional.of(java.nio.file.Path.of("config", "ring.conf")), List.of())
             .config();
     int dims = Factory.data(c).dims();
-    return new StepCase(
+    return fromConfig(
         "ring",
         "ring defaults: G "
             + c.model().latentDim()
@@ -67,11 +67,8 @@ record StepCase(
             + "->"
             + c.model().discriminator().hidden()
             + "->1, 8-mode ring data",
-        c.schedule().batchSize(),
-        c.data().prefetch(),
-        () -> Factory.data(c),
-        () -> GeneratorTrainer.create(c, dims),
-        () -> DiscriminatorTrainer.create(c, dims));
+        c,
+        new long[] {dims});
   }
 
   /**
@@ -82,7 +79,7 @@ record StepCase(
   static StepCase defaultExperiment() {
     AgonConfig c = ConfigLoader.load(Optional.empty(), List.of()).config();
     long[] shape = Factory.data(c).sampleShape();
-    return new StepCase(
+    return fromConfig(
         "default",
         "embedded default: "
             + c.run().name()
@@ -95,11 +92,21 @@ record StepCase(
             + "x"
             + c.data().imageSize()
             + " images",
+        c,
+        shape);
+  }
+
+  /** The experiment of {@code c} (data, trainers, batch size, prefetch) as {@code agon train}. */
+  private static StepCase fromConfig(
+      String name, String description, AgonConfig c, long[] sampleShape) {
+    return new StepCase(
+        name,
+        description,
         c.schedule().batchSize(),
         c.data().prefetch(),
         () -> Factory.data(c),
-        () -> GeneratorTrainer.create(c, shape),
-        () -> DiscriminatorTrainer.create(c, shape));
+        () -> GeneratorTrainer.create(c, sampleShape),
+        () -> DiscriminatorTrainer.create(c, sampleShape));
   }
 
   /**
