@@ -60,8 +60,17 @@ class Nd4jVariantLauncherTest {
   private record Run(int status, String stdout, String stderr) {}
 
   private Run launch(String variant, String cpu) throws Exception {
+    return launch(variant, cpu, null);
+  }
+
+  private Run launch(String variant, String cpu, String javaOpts) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(root.resolve("agon").toString(), "--version");
     Map<String, String> env = pb.environment();
+    if (javaOpts == null) {
+      env.remove("AGON_JAVA_OPTS");
+    } else {
+      env.put("AGON_JAVA_OPTS", javaOpts);
+    }
     env.put("PATH", bin + ":" + System.getenv("PATH"));
     env.put("AGON_JAR", dist.resolve("agon.jar").toString());
     env.put("AGON_CPUINFO", tmp.resolve("cpuinfo-" + cpu).toString());
@@ -155,6 +164,18 @@ class Nd4jVariantLauncherTest {
           .contains("-Dorg.bytedeco.javacpp.platform.extension=-" + c[1] + " ")
           .contains("native/nd4j-native-linux-x86_64-" + c[1] + ".jar ");
     }
+  }
+
+  @Test
+  void defaultJvmOptionsTrimTheNativeHeapAndAgonJavaOptsReplacesThem() throws Exception {
+    Run r = launch("default", "avx2");
+    assertThat(r.status()).as(r.stderr()).isZero();
+    assertThat(r.stdout())
+        .startsWith(
+            "java -Xmx2g -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=10000 ");
+    r = launch("default", "avx2", "-Xmx3g");
+    assertThat(r.status()).as(r.stderr()).isZero();
+    assertThat(r.stdout()).startsWith("java -Xmx3g ").doesNotContain("TrimNativeHeap");
   }
 
   @Test
