@@ -21,7 +21,7 @@ public record Allocations(long heapBytes, long nd4jObjects) {
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-  /** The counters now; the read itself takes one ND4J id, which {@link #since} subtracts. */
+  /** The counters now; the read itself takes one ND4J id, which {@link #perUnitSince} subtracts. */
   public static Allocations now() {
     long heap = 0;
     for (long b : THREADS.getThreadAllocatedBytes(THREADS.getAllThreadIds())) {

@@ -73,7 +73,7 @@ record StepCase(
 
   /**
    * The embedded default experiment exactly as {@code agon train} builds it with no config file
-   * (the 32x32 DCGAN on the Fashion-MNIST test split shipped in data/, run from the project root):
+   * (the 32x32 DCGAN on the Fashion-MNIST test split shipped with Agon, found from any directory):
    * networks, optimizers, loss and data; no evaluation, checkpoints or metrics.
    */
   static StepCase defaultExperiment() {
