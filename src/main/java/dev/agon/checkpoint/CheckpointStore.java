@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigValue;
 import dev.agon.tensor.Tensors;
 import dev.agon.util.DurableFiles;
 import dev.agon.util.Json;
+import dev.agon.util.Numerics;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,13 +33,13 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Checkpoints under {@code <run>/checkpoints/<step>/}: a JSON manifest (format version, step,
- * config hash, per tensor its file, dtype, shape and SHA-256, and the engine's scalar state as
- * strings) beside raw little-endian float32 / float64 files and the resolved config; never Java
- * serialization. A checkpoint is written into a temporary directory {@code .tmp-<step>-*}, every
- * file fsynced, the directory fsynced, then renamed into place and the parent fsynced, so a reader
- * sees a whole checkpoint or none; a failed write deletes its temporary directory and never touches
- * an existing checkpoint. Readers ignore temporary directories; {@link #deleteTemporary} removes
- * those a killed writer left behind.
+ * config hash, per tensor its file, dtype, shape and SHA-256, the engine's scalar state as strings
+ * and the writing process's {@link Numerics}) beside raw little-endian float32 / float64 files and
+ * the resolved config; never Java serialization. A checkpoint is written into a temporary directory
+ * {@code .tmp-<step>-*}, every file fsynced, the directory fsynced, then renamed into place and the
+ * parent fsynced, so a reader sees a whole checkpoint or none; a failed write deletes its temporary
+ * directory and never touches an existing checkpoint. Readers ignore temporary directories; {@link
+ * #deleteTemporary} removes those a killed writer left behind.
  *
  * <p>Format 1 (final parameters only, float32) is still read; format 2 adds float64 tensors, the
  * engine state and the config file.
@@ -52,6 +54,13 @@ public final class CheckpointStore {
    * train.PlayerState}'s.
    */
   public static final String METRICS_OFFSET = "metrics_offset";
+
+  /**
+   * The manifest's key for the writing process's {@link Numerics#current()}, an object of strings;
+   * absent in checkpoints of an Agon that did not record it. In a distributed run it is the
+   * coordinator's process's.
+   */
+  public static final String NUMERICS = "numerics";
 
   /** The resolved config inside a checkpoint; its SHA-256 is the manifest's config hash. */
   public static final String CONFIG_FILE = "config.conf";
@@ -69,7 +78,8 @@ public final class CheckpointStore {
   /**
    * A checkpoint as read back: {@code engine} holds the scalar state (empty in format 1), {@code
    * config} the resolved config text (null in format 1), {@code metricsOffset} the length of the
-   * run's metrics.jsonl at its capture point (-1: not recorded).
+   * run's metrics.jsonl at its capture point (-1: not recorded), {@code numerics} the {@link
+   * Numerics} it was computed with (empty: not recorded).
    */
   public record Checkpoint(
       Path dir,
@@ -78,7 +88,8 @@ public final class CheckpointStore {
       Map<String, INDArray> tensors,
       Map<String, String> engine,
       String config,
-      long metricsOffset) {}
+      long metricsOffset,
+      Map<String, String> numerics) {}
 
   /** Writes tensors (float32, any shape) as checkpoint {@code step}; returns its directory. */
   public static Path write(
@@ -192,6 +203,9 @@ public final class CheckpointStore {
     if (metricsOffset >= 0) {
       manifest.put(METRICS_OFFSET, metricsOffset);
     }
+    Json numerics = Json.object();
+    Numerics.current().forEach(numerics::put);
+    manifest.putRaw(NUMERICS, numerics.end());
     if (config != null) {
       byte[] text = config.getBytes(StandardCharsets.UTF_8);
       if (!sha256(text).equals(configSha256)) {
@@ -324,7 +338,21 @@ public final class CheckpointStore {
         }
       }
       long offset = m.hasPath(METRICS_OFFSET) ? m.getLong(METRICS_OFFSET) : -1;
-      return new Checkpoint(dir, step, configSha, tensors, Map.copyOf(engine), config, offset);
+      Map<String, String> numerics = new LinkedHashMap<>();
+      if (m.hasPath(NUMERICS)) {
+        for (Map.Entry<String, ConfigValue> e : m.getObject(NUMERICS).entrySet()) {
+          numerics.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+        }
+      }
+      return new Checkpoint(
+          dir,
+          step,
+          configSha,
+          tensors,
+          Map.copyOf(engine),
+          config,
+          offset,
+          Collections.unmodifiableMap(numerics));
     } catch (ConfigException e) {
       throw new CheckpointException(
           dir.resolve(MANIFEST) + ": malformed manifest (" + e.getMessage() + ")");

@@ -154,6 +154,12 @@ final class TrainCommand implements Callable<Integer> {
     if (run.resumedFrom() != null) {
       out.println("agon: resuming from " + run.resumedFrom());
       out.flush();
+      String numerics = run.numericsWarning();
+      if (numerics != null) {
+        // said, not refused: the maths is the same and only the rounding differs
+        spec.commandLine().getErr().println("warning: " + numerics);
+        org.slf4j.LoggerFactory.getLogger(TrainCommand.class).info(numerics);
+      }
     }
     // SIGTERM/SIGINT are handled here instead of by a shutdown hook, so the JVM does not start
     // shutting down under the run: the first one stops it at the end of the current iteration

@@ -13,6 +13,7 @@ import dev.agon.train.Factory;
 import dev.agon.train.ImageScorer;
 import dev.agon.train.ModeScorer;
 import dev.agon.util.Json;
+import dev.agon.util.Numerics;
 import dev.agon.util.WriteFailedException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -330,6 +331,18 @@ public final class TrainRun {
   /** The checkpoint this run resumed from, or null for a fresh run. */
   public Path resumedFrom() {
     return resumedFrom == null ? null : resumedFrom.dir();
+  }
+
+  /**
+   * Why this resume will not be bit-identical to an uninterrupted run (the checkpoint was computed
+   * with other {@link Numerics}), or null: a new run, equal numerics, or a checkpoint that recorded
+   * none.
+   */
+  public String numericsWarning() {
+    return resumedFrom == null
+        ? null
+        : Numerics.resumeWarning(
+            resumedFrom.dir().getFileName().toString(), resumedFrom.numerics(), Numerics.current());
   }
 
   public static EngineSettings settings(AgonConfig c) {

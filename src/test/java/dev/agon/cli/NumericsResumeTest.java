@@ -43,8 +43,6 @@ class NumericsResumeTest {
         .contains("not bit-identical")
         .contains("AGON_ND4J_VARIANT=onednn-avx512");
     assertThat(r.out()).contains("agon: resuming from");
-    assertThat(Files.readString(run.resolve("agon.log")))
-        .contains("checkpoint 0000000002 was computed with other numerics");
 
     // The checkpoint the resumed run wrote carries this process's numerics: no warning now.
     CliRunner again = train(run, 6);
