@@ -94,7 +94,7 @@ public final class Numerics {
         + checkpoint
         + " was computed with other numerics ("
         + String.join("; ", diff)
-        + "): training continues from it, but not bit-identical to an uninterrupted run"
+        + "): training continues from it, but may not be bit-identical to an uninterrupted run"
         + (sameBuild
             ? "; resume with the checkpoint's settings for that"
             : "; AGON_ND4J_VARIANT=" + build + " resumes on its build");
