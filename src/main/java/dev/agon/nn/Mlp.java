@@ -10,7 +10,6 @@ import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -398,7 +397,7 @@ public final class Mlp implements Network {
   private void activate(Activation act, INDArray y) {
     switch (act) {
       case IDENTITY -> {}
-      case TANH -> Nd4j.exec(new Tanh(y, y));
+      case TANH -> Eltwise.tanh(y, y);
       case SIGMOID -> Nd4j.exec(new Sigmoid(y, y));
       case RELU -> Nd4j.exec(new RectifiedLinear(y, y, 0.0));
       case LEAKY_RELU -> Nd4j.exec(new LeakyReLU(y, y, spec.leakySlope()));

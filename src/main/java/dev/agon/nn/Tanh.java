@@ -13,7 +13,7 @@ public final class Tanh extends Pointwise {
 
   @Override
   void apply(INDArray x, INDArray y) {
-    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh(x, y));
+    Eltwise.tanh(x, y);
   }
 
   @Override
