@@ -234,7 +234,7 @@ public final class Conv2d implements Layer {
     buf.image.read(x);
     Kernels.im2col(buf.image, buf.batch, geom, buf.colsHeap);
     buf.colsHeap.write(cols);
-    Nd4j.gemm(weight, cols, buf.outMatrix, false, false, 1.0, 0.0);
+    Gemm.gemm(weight, cols, buf.outMatrix, false, false, 1.0, 0.0);
     buf.outMajor.read(buf.outMatrix);
     Heap b = null;
     if (withBias && hasBias) {
@@ -293,13 +293,13 @@ public final class Conv2d implements Layer {
     Kernels.toChannelMajor(buf.out, buf.batch, outChannels, plane, buf.outMajor);
     buf.outMajor.write(buf.outMatrix);
     if (weightGrads) {
-      Nd4j.gemm(buf.outMatrix, cols, weightGrad, false, true, 1.0, accumulate ? 1.0 : 0.0);
+      Gemm.gemm(buf.outMatrix, cols, weightGrad, false, true, 1.0, accumulate ? 1.0 : 0.0);
     }
     if (dx == null) {
       return null;
     }
     INDArray dcols = buf.dcols();
-    Nd4j.gemm(weight, buf.outMatrix, dcols, true, false, 1.0, 0.0);
+    Gemm.gemm(weight, buf.outMatrix, dcols, true, false, 1.0, 0.0);
     buf.colsHeap.read(dcols);
     buf.image.zero(buf.image.length);
     Kernels.col2im(buf.colsHeap, buf.batch, geom, buf.image);

@@ -238,7 +238,7 @@ public final class ConvTranspose2d implements Layer {
     buf.in.read(x);
     Kernels.toChannelMajor(buf.in, buf.batch, inChannels, geom.gridSize(), buf.inMajor);
     buf.inMajor.write(matrix);
-    Nd4j.gemm(weight, matrix, buf.cols, true, false, 1.0, 0.0);
+    Gemm.gemm(weight, matrix, buf.cols, true, false, 1.0, 0.0);
     buf.colsHeap.read(buf.cols);
     buf.image.zero(buf.image.length);
     Kernels.col2im(buf.colsHeap, buf.batch, geom, buf.image);
@@ -297,7 +297,7 @@ public final class ConvTranspose2d implements Layer {
     Kernels.im2col(buf.image, buf.batch, geom, buf.colsHeap);
     buf.colsHeap.write(buf.cols);
     if (weightGrads) {
-      Nd4j.gemm(matrix, buf.cols, weightGrad, false, true, 1.0, accumulate ? 1.0 : 0.0);
+      Gemm.gemm(matrix, buf.cols, weightGrad, false, true, 1.0, accumulate ? 1.0 : 0.0);
     }
     if (dx == null) {
       return null;
@@ -305,7 +305,7 @@ public final class ConvTranspose2d implements Layer {
     if (buf.dxMatrix == null) {
       buf.dxMatrix = Nd4j.create(dtype, inChannels, buf.n);
     }
-    Nd4j.gemm(weight, buf.cols, buf.dxMatrix, false, false, 1.0, 0.0);
+    Gemm.gemm(weight, buf.cols, buf.dxMatrix, false, false, 1.0, 0.0);
     buf.inMajor.read(buf.dxMatrix);
     Kernels.fromChannelMajor(buf.inMajor, buf.batch, inChannels, geom.gridSize(), null, buf.in);
     buf.in.write(dx);

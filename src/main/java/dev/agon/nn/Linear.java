@@ -100,7 +100,7 @@ public final class Linear implements Layer {
   public INDArray forward(INDArray x, Context ctx) {
     int batch = Shapes.check("input", x, inputShape(), dtype, 0);
     Buffers buf = buffers.get(batch);
-    Nd4j.gemm(x, weight, buf.y, false, false, 1.0, 0.0);
+    Gemm.gemm(x, weight, buf.y, false, false, 1.0, 0.0);
     if (hasBias) {
       buf.y.addiRowVector(bias);
     }
@@ -119,9 +119,9 @@ public final class Linear implements Layer {
     Shapes.check("dOut", dOut, outputShape(), dtype, buf.batch);
     if (paramGrads) {
       double beta = accumulate ? 1.0 : 0.0;
-      Nd4j.gemm(lastInput, dOut, weightGrad, true, false, 1.0, beta);
+      Gemm.gemm(lastInput, dOut, weightGrad, true, false, 1.0, beta);
       if (hasBias) {
-        Nd4j.gemm(buf.ones, dOut, biasGrad, false, false, 1.0, beta);
+        Gemm.gemm(buf.ones, dOut, biasGrad, false, false, 1.0, beta);
       }
     }
     if (!inputGrad) {
@@ -130,7 +130,7 @@ public final class Linear implements Layer {
     if (buf.dx == null) {
       buf.dx = Nd4j.create(dtype, buf.batch, in);
     }
-    Nd4j.gemm(dOut, weight, buf.dx, false, true, 1.0, 0.0);
+    Gemm.gemm(dOut, weight, buf.dx, false, true, 1.0, 0.0);
     return buf.dx;
   }
 
@@ -147,7 +147,7 @@ public final class Linear implements Layer {
     if (buf.t == null) {
       buf.t = Nd4j.create(dtype, batch, out);
     }
-    Nd4j.gemm(v, weight, buf.t, false, false, 1.0, 0.0);
+    Gemm.gemm(v, weight, buf.t, false, false, 1.0, 0.0);
     lastJvp = buf;
     lastTangent = v;
     return buf.t;
@@ -161,14 +161,14 @@ public final class Linear implements Layer {
       throw new IllegalStateException("jvpBackward without jvp");
     }
     Shapes.check("dT", dT, outputShape(), dtype, buf.batch);
-    Nd4j.gemm(lastTangent, dT, weightGrad, true, false, 1.0, 1.0);
+    Gemm.gemm(lastTangent, dT, weightGrad, true, false, 1.0, 1.0);
     if (!inputGrad) {
       return null;
     }
     if (buf.dv == null) {
       buf.dv = Nd4j.create(dtype, buf.batch, in);
     }
-    Nd4j.gemm(dT, weight, buf.dv, false, true, 1.0, 0.0);
+    Gemm.gemm(dT, weight, buf.dv, false, true, 1.0, 0.0);
     return buf.dv;
   }
 }

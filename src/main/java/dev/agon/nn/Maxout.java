@@ -216,7 +216,7 @@ public final class Maxout implements Layer {
     requireBound();
     checkInput(x, "x", -1);
     Buffers buf = buffers((int) x.rows());
-    Nd4j.gemm(x, weight, buf.z, false, false, 1.0, 0.0);
+    Gemm.gemm(x, weight, buf.z, false, false, 1.0, 0.0);
     buf.z.addiRowVector(bias);
     last = buf;
     lastInput = x;
@@ -263,13 +263,13 @@ public final class Maxout implements Layer {
     scatter(dOut, buf);
     if (paramGrads) {
       double beta = accumulate ? 1.0 : 0.0;
-      Nd4j.gemm(lastInput, buf.dz, weightGrad, true, false, 1.0, beta);
-      Nd4j.gemm(buf.ones, buf.dz, biasGrad, false, false, 1.0, beta);
+      Gemm.gemm(lastInput, buf.dz, weightGrad, true, false, 1.0, beta);
+      Gemm.gemm(buf.ones, buf.dz, biasGrad, false, false, 1.0, beta);
     }
     if (!inputGrad) {
       return null;
     }
-    Nd4j.gemm(buf.dz, weight, buf.dx, false, true, 1.0, 0.0);
+    Gemm.gemm(buf.dz, weight, buf.dx, false, true, 1.0, 0.0);
     return buf.dx;
   }
 
@@ -305,7 +305,7 @@ public final class Maxout implements Layer {
   public INDArray jvp(INDArray v) {
     Buffers buf = requireForward();
     checkInput(v, "v", buf.batch);
-    Nd4j.gemm(v, weight, buf.z, false, false, 1.0, 0.0);
+    Gemm.gemm(v, weight, buf.z, false, false, 1.0, 0.0);
     lastTangent = v;
     if (kernel == KernelChoice.ND4J_OPS) {
       // exactly one nonzero term per unit, so the sum is the winning piece's value
@@ -334,11 +334,11 @@ public final class Maxout implements Layer {
     }
     checkOutput(dT, buf.batch, "dT");
     scatter(dT, buf);
-    Nd4j.gemm(lastTangent, buf.dz, weightGrad, true, false, 1.0, 1.0);
+    Gemm.gemm(lastTangent, buf.dz, weightGrad, true, false, 1.0, 1.0);
     if (!inputGrad) {
       return null;
     }
-    Nd4j.gemm(buf.dz, weight, buf.tangentDx, false, true, 1.0, 0.0);
+    Gemm.gemm(buf.dz, weight, buf.tangentDx, false, true, 1.0, 0.0);
     return buf.tangentDx;
   }
 

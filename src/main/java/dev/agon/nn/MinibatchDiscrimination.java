@@ -236,7 +236,7 @@ public final class MinibatchDiscrimination implements Layer {
     }
     int n = (int) x.rows();
     Buffers buf = buffers(n);
-    Nd4j.gemm(x, tensor, buf.m, false, false, 1.0, 0.0);
+    Gemm.gemm(x, tensor, buf.m, false, false, 1.0, 0.0);
     last = buf;
     lastInput = x;
     if (kernel == KernelChoice.ND4J_OPS) {
@@ -371,12 +371,12 @@ public final class MinibatchDiscrimination implements Layer {
   private INDArray gradients(
       INDArray dOut, Buffers buf, boolean paramGrads, boolean inputGrad, boolean accumulate) {
     if (paramGrads) {
-      Nd4j.gemm(lastInput, buf.dm, tensorGrad, true, false, 1.0, accumulate ? 1.0 : 0.0);
+      Gemm.gemm(lastInput, buf.dm, tensorGrad, true, false, 1.0, accumulate ? 1.0 : 0.0);
     }
     if (!inputGrad) {
       return null;
     }
-    Nd4j.gemm(buf.dm, tensor, buf.dx, false, true, 1.0, 0.0);
+    Gemm.gemm(buf.dm, tensor, buf.dx, false, true, 1.0, 0.0);
     buf.dx.addi(dOut.get(NDArrayIndex.all(), NDArrayIndex.interval(0, in)));
     return buf.dx;
   }

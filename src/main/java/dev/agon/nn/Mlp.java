@@ -216,7 +216,7 @@ public final class Mlp implements Network {
     INDArray a = x;
     for (int l = 0; l < numLayers; l++) {
       INDArray y = buf.outputs[l];
-      Nd4j.gemm(a, weights[l], y, false, false, 1.0, 0.0);
+      Gemm.gemm(a, weights[l], y, false, false, 1.0, 0.0);
       y.addiRowVector(biases[l]);
       activate(spec.layerActivation(l), y);
       a = y;
@@ -271,18 +271,18 @@ public final class Mlp implements Network {
       INDArray below = l == 0 ? lastInput : buf.outputs[l - 1];
       if (paramGrads) {
         double beta = accumulate ? 1.0 : 0.0;
-        Nd4j.gemm(below, delta, weightGrads[l], true, false, 1.0, beta);
-        Nd4j.gemm(buf.ones, delta, biasGrads[l], false, false, 1.0, beta);
+        Gemm.gemm(below, delta, weightGrads[l], true, false, 1.0, beta);
+        Gemm.gemm(buf.ones, delta, biasGrads[l], false, false, 1.0, beta);
       }
       if (l == 0) {
         if (inputGrad) {
-          Nd4j.gemm(delta, weights[0], buf.inputGrad, false, true, 1.0, 0.0);
+          Gemm.gemm(delta, weights[0], buf.inputGrad, false, true, 1.0, 0.0);
           return buf.inputGrad;
         }
         return null;
       }
       INDArray next = buf.deltas[l - 1];
-      Nd4j.gemm(delta, weights[l], next, false, true, 1.0, 0.0);
+      Gemm.gemm(delta, weights[l], next, false, true, 1.0, 0.0);
       Activation act = spec.layerActivation(l - 1);
       if (act != Activation.IDENTITY) {
         derivative(act, buf.outputs[l - 1], buf.derivs[l - 1]);
@@ -333,7 +333,7 @@ public final class Mlp implements Network {
     INDArray t = v;
     for (int l = 0; l < numLayers; l++) {
       INDArray next = buf.tangents[l];
-      Nd4j.gemm(t, weights[l], next, false, false, 1.0, 0.0);
+      Gemm.gemm(t, weights[l], next, false, false, 1.0, 0.0);
       Activation act = spec.layerActivation(l);
       if (act != Activation.IDENTITY) {
         derivative(act, buf.outputs[l], buf.derivs[l]);
@@ -375,12 +375,12 @@ public final class Mlp implements Network {
     }
     for (int l = top; l >= 0; l--) {
       INDArray below = l == 0 ? jvpInput : buf.tangents[l - 1];
-      Nd4j.gemm(below, delta, weightGrads[l], true, false, 1.0, 1.0);
+      Gemm.gemm(below, delta, weightGrads[l], true, false, 1.0, 1.0);
       if (l == 0) {
         return;
       }
       INDArray next = buf.deltas[l - 1];
-      Nd4j.gemm(delta, weights[l], next, false, true, 1.0, 0.0);
+      Gemm.gemm(delta, weights[l], next, false, true, 1.0, 0.0);
       Activation act = spec.layerActivation(l - 1);
       if (act != Activation.IDENTITY) {
         derivative(act, buf.outputs[l - 1], buf.derivs[l - 1]);

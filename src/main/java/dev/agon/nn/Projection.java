@@ -131,11 +131,11 @@ public final class Projection implements Layer {
     Shapes.check("dOut", dOut, outputShape(), dtype, (int) lastInput.size(0));
     if (paramGrads) {
       double beta = accumulate ? 1.0 : 0.0;
-      Nd4j.gemm(lastInput, dOut, weightGrad, true, false, 1.0, beta);
+      Gemm.gemm(lastInput, dOut, weightGrad, true, false, 1.0, beta);
       double db = dOut.sumNumber().doubleValue();
       biasGrad.assign(accumulate ? biasGrad.getDouble(0) + db : db);
       // dE[k] = sum over rows of class k of dOut_r phi_r: one-hot^T (dOut * phi)
-      Nd4j.gemm(lastOneHot, lastInput.mulColumnVector(dOut), embedGrad, true, false, 1.0, beta);
+      Gemm.gemm(lastOneHot, lastInput.mulColumnVector(dOut), embedGrad, true, false, 1.0, beta);
     }
     if (!inputGrad) {
       return null;

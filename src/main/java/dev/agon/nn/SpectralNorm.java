@@ -111,7 +111,7 @@ public final class SpectralNorm implements Layer {
   /** {@code u^T W v} for the current weight and state: the sigma the next forward divides by. */
   public double sigmaEstimate() {
     multiplyW(v, wv);
-    Nd4j.gemm(u, wv, scalar, true, false, 1.0, 0.0);
+    Gemm.gemm(u, wv, scalar, true, false, 1.0, 0.0);
     return DenseAccess.scalar(scalar);
   }
 
@@ -179,12 +179,12 @@ public final class SpectralNorm implements Layer {
 
   /** {@code dst = W^T x} in the paper's orientation ({@code x: [out, 1], dst: [in, 1]}). */
   private void multiplyWt(INDArray x, INDArray dst) {
-    Nd4j.gemm(weight, x, dst, rowsAreOut, false, 1.0, 0.0);
+    Gemm.gemm(weight, x, dst, rowsAreOut, false, 1.0, 0.0);
   }
 
   /** {@code dst = W x} in the paper's orientation ({@code x: [in, 1], dst: [out, 1]}). */
   private void multiplyW(INDArray x, INDArray dst) {
-    Nd4j.gemm(weight, x, dst, !rowsAreOut, false, 1.0, 0.0);
+    Gemm.gemm(weight, x, dst, !rowsAreOut, false, 1.0, 0.0);
   }
 
   private static void normalize(INDArray x) {
@@ -223,7 +223,7 @@ public final class SpectralNorm implements Layer {
    * gradient, G being the wrapped layer's weight gradient (overwritten here).
    */
   private void weightGradient(boolean accumulate) {
-    Nd4j.gemm(innerWeightGradFlat, innerWeightFlat, scalar, false, true, 1.0, 0.0);
+    Gemm.gemm(innerWeightGradFlat, innerWeightFlat, scalar, false, true, 1.0, 0.0);
     double lambda = DenseAccess.scalar(scalar);
     innerWeightGrad.muli(1.0 / sigma);
     if (accumulate) {
@@ -234,7 +234,7 @@ public final class SpectralNorm implements Layer {
     // u v^T in the stored orientation: [out, in] = u v^T, [in, out] = v u^T.
     INDArray a = rowsAreOut ? u : v;
     INDArray b = rowsAreOut ? v : u;
-    Nd4j.gemm(a, b, weightGrad, false, true, -lambda / sigma, 1.0);
+    Gemm.gemm(a, b, weightGrad, false, true, -lambda / sigma, 1.0);
   }
 
   @Override
