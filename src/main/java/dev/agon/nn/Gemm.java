@@ -19,6 +19,13 @@ import org.nd4j.linalg.factory.Nd4j;
 final class Gemm {
   private Gemm() {}
 
+  /**
+   * Most output rows for which oneDNN's matmul is used: OpenBLAS's sgemm is slow on few rows (the
+   * bias gradients, 1 × B by B × n, and first-layer weight gradients of 2-D data), measured faster
+   * in oneDNN up to 16 rows and slower from 64.
+   */
+  static final int MAX_ONEDNN_ROWS = 16;
+
   /** Per thread: a context with oneDNN's helpers refused, and one with them allowed. */
   private static final ThreadLocal<OpContext[]> CONTEXTS =
       ThreadLocal.withInitial(
@@ -46,8 +53,11 @@ final class Gemm {
             alpha,
             beta,
             MMulTranspose.builder().transposeA(transposeA).transposeB(transposeB).build());
-    boolean vector = c.rank() == 2 && c.size(1) == 1 && ConvKernels.oneDnnLoaded();
-    OpContext ctx = CONTEXTS.get()[vector ? 1 : 0];
+    boolean narrow =
+        c.rank() == 2
+            && (c.size(0) <= MAX_ONEDNN_ROWS || c.size(1) == 1)
+            && ConvKernels.oneDnnLoaded();
+    OpContext ctx = CONTEXTS.get()[narrow ? 1 : 0];
     ctx.setInputArrays(a, b);
     ctx.setOutputArrays(c);
     ctx.setTArguments(op.tArgs());
