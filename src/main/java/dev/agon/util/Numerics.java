@@ -72,10 +72,24 @@ public final class Numerics {
       String was = recorded.getOrDefault(k, "(unrecorded)");
       String is = now.getOrDefault(k, "(unrecorded)");
       if (!was.equals(is)) {
-        out.add(k + " " + was + " -> " + is);
+        out.add(printable(k) + " " + printable(was) + " -> " + printable(is));
       }
     }
     return out;
+  }
+
+  /**
+   * {@code s} as one short line: a manifest is a file anyone can edit, and the warning quoting it
+   * must stay one line on the terminal. Control characters become '?', and past 64 characters the
+   * rest is cut to "...".
+   */
+  static String printable(String s) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && b.length() < 64; i++) {
+      char c = s.charAt(i);
+      b.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return b.length() < s.length() ? b + "..." : b.toString();
   }
 
   /**
@@ -89,7 +103,11 @@ public final class Numerics {
       return null;
     }
     String build = recorded.get(BUILD);
-    boolean sameBuild = build == null || build.equals(now.get(BUILD));
+    // only a build ./agon knows is worth naming
+    boolean sameBuild =
+        build == null
+            || build.equals(now.get(BUILD))
+            || !build.matches("default|onednn|onednn-avx2|onednn-avx512");
     return "checkpoint "
         + checkpoint
         + " was computed with other numerics ("

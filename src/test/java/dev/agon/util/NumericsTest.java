@@ -43,4 +43,19 @@ class NumericsTest {
         .contains("cpu avx512 -> avx2", "may not be bit-identical")
         .doesNotContain("AGON_ND4J_VARIANT");
   }
+
+  @Test
+  void aForgedManifestCannotBreakTheWarningIntoLinesOrNameAnUnknownBuild() {
+    Map<String, String> now = Map.of("nd4j_build", "default", "cpu", "avx2");
+    String w =
+        Numerics.resumeWarning(
+            "0000000010",
+            Map.of("nd4j_build", "x\nerror: forged; rm -rf /", "cpu", "a".repeat(10_000)),
+            now);
+    assertThat(w).doesNotContain("\n").doesNotContain("AGON_ND4J_VARIANT");
+    assertThat(w).contains("nd4j_build x?error: forged; rm -rf / -> default");
+    assertThat(w.length()).isLessThan(600);
+    assertThat(Numerics.printable("a".repeat(64))).isEqualTo("a".repeat(64));
+    assertThat(Numerics.printable("a".repeat(65))).isEqualTo("a".repeat(64) + "...");
+  }
 }
