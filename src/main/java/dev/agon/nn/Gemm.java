@@ -8,13 +8,15 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code c = alpha op(a) op(b) + beta c} into a preallocated {@code c}: libnd4j's matmul op run
- * through one reused op context per thread, and on oneDNN builds without oneDNN's matmul except for
- * matrix-vector products. Measured on one AVX2 core (BENCHMARKS.md "Matrix products on the oneDNN
- * build"): oneDNN's matmul takes up to 1.8× OpenBLAS's time on the MLP and DCGAN shapes (256×512 by
+ * through one reused op context per thread, and on oneDNN builds with OpenBLAS instead of oneDNN's
+ * matmul except for narrow outputs (at most {@value #MAX_ONEDNN_ROWS} rows, or one column).
+ * Measured on one AVX2 core (BENCHMARKS.md "Tanh on oneDNN's kernel and matrix products by shape"):
+ * oneDNN's matmul takes up to 1.8× OpenBLAS's time on the MLP and DCGAN layer shapes (256×512 by
  * 512×1024: 6.1 against 3.3 ms; 64×100 by 100×8192: 2.3 against 1.7) and 2.6× on tiny ones (26
- * against 10 µs, its primitive set-up), but half of OpenBLAS's on a single output column (512×128
- * by 128×1: 36 against 62 µs). The reused context also saves {@code Nd4j.gemm}'s per-call context
- * (13.6 against 9.8 µs for a 4×4 product on the plain build, where the results are the same bits).
+ * against 10 µs), but less on few output rows (1×256 by 256×784: 45 against 110 µs) and on one
+ * output column (512×128 by 128×1: 36 against 62 µs). The reused context also saves {@code
+ * Nd4j.gemm}'s per-call one (9.8 against 13.6 µs for a 4×4 product on the plain build, where the
+ * results are the same bits).
  */
 final class Gemm {
   private Gemm() {}

@@ -1,5 +1,7 @@
 package dev.agon.util;
 
+import java.util.List;
+
 /**
  * The ND4J native build this JVM runs: {@code default}, the plain build inside agon.jar, or a
  * oneDNN build ({@code onednn}, {@code onednn-avx2}, {@code onednn-avx512}) from a jar beside it,
@@ -13,6 +15,10 @@ public final class Nd4jVariant {
 
   /** JavaCPP's system property: a suffix of the platform whose native libraries load first. */
   public static final String EXTENSION_PROPERTY = "org.bytedeco.javacpp.platform.extension";
+
+  /** The builds {@code ./agon} ships and can be asked for by name. */
+  public static final List<String> BUILDS =
+      List.of("default", "onednn", "onednn-avx2", "onednn-avx512");
 
   /** The marker libnd4j's build information carries when built with oneDNN. */
   static final String ONEDNN_MARKER = "HAVE_ONEDNN";
@@ -40,6 +46,8 @@ public final class Nd4jVariant {
         + " oneDNN; JavaCPP falls back to the plain build when the variant's jar is not on the"
         + " class path or its libraries do not load); run through ./agon, which checks the jar,"
         + " or choose another with"
-        + " AGON_ND4J_VARIANT=default|onednn|onednn-avx2|onednn-avx512|onednn-auto";
+        + " AGON_ND4J_VARIANT="
+        + String.join("|", BUILDS)
+        + "|onednn-auto";
   }
 }

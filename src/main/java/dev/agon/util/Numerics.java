@@ -105,9 +105,7 @@ public final class Numerics {
     String build = recorded.get(BUILD);
     // only a build ./agon knows is worth naming
     boolean sameBuild =
-        build == null
-            || build.equals(now.get(BUILD))
-            || !build.matches("default|onednn|onednn-avx2|onednn-avx512");
+        build == null || build.equals(now.get(BUILD)) || !Nd4jVariant.BUILDS.contains(build);
     return "checkpoint "
         + checkpoint
         + " was computed with other numerics ("
