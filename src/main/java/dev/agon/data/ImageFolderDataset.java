@@ -71,6 +71,16 @@ public final class ImageFolderDataset {
     if ((long) files.size() * channels * plane > Integer.MAX_VALUE) {
       throw new DatasetException(dir + ": " + files.size() + " images are too many to hold");
     }
+    HeapBudget.check(
+        dir,
+        String.format(
+            java.util.Locale.ROOT,
+            "its %,d images at %dx%dx%d",
+            files.size(),
+            channels,
+            size,
+            size),
+        (long) files.size() * channels * plane);
     byte[] pixels = new byte[files.size() * channels * plane];
     for (int i = 0; i < files.size(); i++) {
       Decoded img = decode(files.get(i), rgb);

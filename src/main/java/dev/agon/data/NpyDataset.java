@@ -69,6 +69,13 @@ public final class NpyDataset {
     boolean channelsLast = h.shape.length == 4 && resolve(file, h.shape, layout) == Layout.NHWC;
     int[] lab = labels == null ? null : readLabels(labels, n);
     String name = file.getFileName().toString().replaceFirst("\\.npy$", "");
+    // The file as read, beside the pixels copied out of it (uint8 or float32), and a second copy
+    // while channels-last data is reordered.
+    long held = (long) n * c * height * w * (isUint8(h.descr) ? 1 : Float.BYTES);
+    HeapBudget.check(
+        file,
+        String.format(java.util.Locale.ROOT, "its %,d images of %dx%dx%d", n, c, height, w),
+        h.data.capacity() + (channelsLast ? 2 * held : held));
     if (isUint8(h.descr)) {
       byte[] px = new byte[h.data.remaining()];
       h.data.get(px);
@@ -229,6 +236,7 @@ public final class NpyDataset {
       if (ch.size() > Integer.MAX_VALUE) {
         throw new DatasetException(file + ": " + ch.size() + " bytes, too large for one array");
       }
+      HeapBudget.check(file, "the file as read", ch.size());
       buf = ByteBuffer.allocate((int) ch.size()).order(ByteOrder.LITTLE_ENDIAN);
       while (buf.hasRemaining() && ch.read(buf) >= 0) {}
       buf.flip();
