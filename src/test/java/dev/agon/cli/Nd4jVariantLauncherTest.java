@@ -168,11 +168,17 @@ class Nd4jVariantLauncherTest {
 
   @Test
   void defaultJvmOptionsTrimTheNativeHeapAndAgonJavaOptsReplacesThem() throws Exception {
+    // The plain build's layers keep Java copies: 2 GiB; a oneDNN build's do not: 768 MiB.
     Run r = launch("default", "avx2");
     assertThat(r.status()).as(r.stderr()).isZero();
     assertThat(r.stdout())
         .startsWith(
             "java -Xmx2g -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=10000 ");
+    r = launch("onednn-avx2", "avx2");
+    assertThat(r.status()).as(r.stderr()).isZero();
+    assertThat(r.stdout())
+        .startsWith(
+            "java -Xmx768m -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=10000 ");
     r = launch("default", "avx2", "-Xmx3g");
     assertThat(r.status()).as(r.stderr()).isZero();
     assertThat(r.stdout()).startsWith("java -Xmx3g ").doesNotContain("TrimNativeHeap");
