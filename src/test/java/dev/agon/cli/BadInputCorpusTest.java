@@ -1057,6 +1057,28 @@ class BadInputCorpusTest {
                       "data.path=\"" + d.resolve("data.npy") + "\"",
                       (String) c[2])));
     }
+    String[][] headers = {
+      // name, the .npy header's dict: sizes whose byte count no long holds
+      {
+        "npy whose shape's byte count overflows a long",
+        "{'descr': '|u1', 'fortran_order': False, 'shape': (2147483647, 2147483647, 2147483647, 3), }"
+      },
+      {
+        "npy whose item size overflows",
+        "{'descr': '<f99999999999', 'fortran_order': False, 'shape': (4, 8, 8), }"
+      },
+      {
+        "npy whose count times item size overflows",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904,), }"
+      },
+    };
+    for (String[] h : headers) {
+      cli(
+          cases,
+          h[0],
+          d -> write(d.resolve("data.npy"), rawNpy(h[1], 16)),
+          d -> train(d, List.of("data.kind=npy", "data.path=\"" + d.resolve("data.npy") + "\"")));
+    }
     cli(
         cases,
         "idx file with 0 images",
@@ -1077,6 +1099,19 @@ class BadInputCorpusTest {
       args.add(s);
     }
     return args.toArray(String[]::new);
+  }
+
+  /** An .npy file (format 1.0) with header {@code dict} followed by {@code dataBytes} zeros. */
+  private static byte[] rawNpy(String dict, int dataBytes) {
+    int unpadded = 10 + dict.length() + 1;
+    String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(10 + header.length() + dataBytes)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+    b.putShort((short) header.length());
+    b.put(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    return b.array();
   }
 
   /** A float32 .npy of {@code shape} with values in [-1, 1]. */
