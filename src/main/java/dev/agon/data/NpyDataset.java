@@ -69,13 +69,14 @@ public final class NpyDataset {
     boolean channelsLast = h.shape.length == 4 && resolve(file, h.shape, layout) == Layout.NHWC;
     int[] lab = labels == null ? null : readLabels(labels, n);
     String name = file.getFileName().toString().replaceFirst("\\.npy$", "");
-    // The file as read, beside the pixels copied out of it (uint8 or float32), and a second copy
-    // while channels-last data is reordered.
-    long held = (long) n * c * height * w * (isUint8(h.descr) ? 1 : Float.BYTES);
+    // The file as read (float32: read a second time by Npy), beside the pixels copied out of it,
+    // and a second copy of those while channels-last data is reordered.
+    boolean uint8 = isUint8(h.descr);
+    long held = (long) n * c * height * w * (uint8 ? 1 : Float.BYTES);
     HeapBudget.check(
         file,
         String.format(java.util.Locale.ROOT, "its %,d images of %dx%dx%d", n, c, height, w),
-        h.data.capacity() + (channelsLast ? 2 * held : held));
+        (uint8 ? 1 : 2) * (long) h.data.capacity() + (channelsLast ? 2 * held : held));
     if (isUint8(h.descr)) {
       byte[] px = new byte[h.data.remaining()];
       h.data.get(px);
@@ -282,16 +283,26 @@ public final class NpyDataset {
       throw new DatasetException(file + ": bad shape in .npy header: " + sm.group(1), e);
     }
     String descr = dm.group(1);
-    long count = 1;
-    for (long d : shape) {
-      count = Math.multiplyExact(count, Math.max(d, 0));
-    }
     Matcher size = ITEM_SIZE.matcher(descr);
     if (!size.matches()) {
       throw new DatasetException(file + ": dtype '" + descr + "' not supported");
     }
     int itemSize = Integer.parseInt(size.group(1));
-    long expected = count * itemSize;
+    long expected = itemSize;
+    try {
+      for (long d : shape) {
+        expected = Math.multiplyExact(expected, Math.max(d, 0));
+      }
+    } catch (ArithmeticException e) {
+      throw new DatasetException(
+          file
+              + ": shape "
+              + Arrays.toString(shape)
+              + " of "
+              + descr
+              + " needs more data bytes than any file holds",
+          e);
+    }
     if (buf.remaining() != expected) {
       throw new DatasetException(
           file
