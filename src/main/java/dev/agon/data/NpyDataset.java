@@ -77,7 +77,7 @@ public final class NpyDataset {
         file,
         String.format(java.util.Locale.ROOT, "its %,d images of %dx%dx%d", n, c, height, w),
         (uint8 ? 1 : 2) * (long) h.data.capacity() + (channelsLast ? 2 * held : held));
-    if (isUint8(h.descr)) {
+    if (uint8) {
       byte[] px = new byte[h.data.remaining()];
       h.data.get(px);
       if (channelsLast) {
